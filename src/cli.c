@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: MIT
+/* What every command shares: global options, messages, exit codes. */
+#define _GNU_SOURCE
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *arg_tab = FSCRYPTTAB_DEFAULT;
+const char *arg_keyring = FSP_DEFAULT_KEYRING;
+bool arg_quiet;
+
+static void vmsg(const char *kind, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: %s: ", PROG, kind);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+int fail(enum fsp_op op, int err, const char *fmt, ...)
+{
+	struct fsp_error e = describe_error(op, err);
+	va_list ap;
+
+	fprintf(stderr, "%s: error: unable to ", PROG);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ": %s\n", e.reason);
+	return e.exit;
+}
+
+int fail_msg(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("error", fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("usage error", fmt, ap);
+	va_end(ap);
+	print_command_usage(stderr, cmd);
+	return FSP_EXIT_USAGE;
+}
+
+void warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("warning", fmt, ap);
+	va_end(ap);
+}
+
+void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (arg_quiet)
+		return;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+int handle_common_option(int c, const char *cmd)
+{
+	switch (c) {
+	case OPT_TAB:
+		arg_tab = optarg;
+		return -1;
+	case OPT_KEYRING:
+		if (!*optarg || strlen(optarg) > 200)
+			return usage_error(cmd, "--keyring needs a name of 1-200 "
+						"bytes");
+		arg_keyring = optarg;
+		return -1;
+	case OPT_QUIET:
+		arg_quiet = true;
+		return -1;
+	case OPT_HELP:
+		print_command_usage(stdout, cmd);
+		return FSP_EXIT_OK;
+	default:
+		/* getopt_long already said what was wrong. */
+		print_command_usage(stderr, cmd);
+		return FSP_EXIT_USAGE;
+	}
+}
+
+bool parse_unsigned(const char *s, unsigned long max, unsigned long *ret)
+{
+	char *end;
+	unsigned long v;
+
+	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+		return false;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v > max)
+		return false;
+	*ret = v;
+	return true;
+}
+
+int load_tab(struct fscrypttab *tab, bool required)
+{
+	char err[512];
+	int r;
+
+	memset(tab, 0, sizeof(*tab));
+	r = fscrypttab_load(arg_tab, tab, err, sizeof(err));
+	if (r == -ENOENT && !required &&
+	    strcmp(arg_tab, FSCRYPTTAB_DEFAULT) == 0)
+		return 0;
+	if (r < 0)
+		return fail_msg(FSP_EXIT_CONFIG, "%s", err);
+	return 0;
+}
+
+void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", f);
+		else if (c == '\t')
+			fputs("\\t", f);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}

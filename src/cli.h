@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/* What every command shares: global options, messages, exit codes. */
+#ifndef FSP_CLI_H
+#define FSP_CLI_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "errors.h"
+#include "exitcode.h"
+#include "fscrypttab.h"
+#include "keyring.h"
+
+#define PROG "fscrypt-provision"
+
+extern const char *arg_tab;
+extern const char *arg_keyring;
+extern bool arg_quiet;
+
+/* Options every command accepts; their values are above 1000. */
+enum {
+	OPT_TAB = 1000,
+	OPT_KEYRING,
+	OPT_QUIET,
+	OPT_HELP,
+	OPT_FIRST_PRIVATE, /* commands number their own options from here */
+};
+
+#define COMMON_LONG_OPTIONS                                                    \
+	{"tab", required_argument, NULL, OPT_TAB},                             \
+	    {"keyring", required_argument, NULL, OPT_KEYRING},                 \
+	    {"quiet", no_argument, NULL, OPT_QUIET},                           \
+	    {"help", no_argument, NULL, OPT_HELP}
+
+/*
+ * Handles a common option or an unknown one. Returns -1 when the option was
+ * consumed, or the exit code to leave with (0 after --help).
+ */
+int handle_common_option(int c, const char *cmd);
+
+/* "fscrypt-provision: error: unable to <what>: <reason>", returns exit. */
+int fail(enum fsp_op op, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* "fscrypt-provision: error: <text>", returns code. */
+int fail_msg(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Progress for people, on stdout; silenced by --quiet. */
+void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+void print_command_usage(FILE *f, const char *cmd);
+
+/* Strict decimal parsers for option values. */
+bool parse_unsigned(const char *s, unsigned long max, unsigned long *ret);
+
+/* Loads arg_tab; a missing default table is empty, not an error. */
+int load_tab(struct fscrypttab *tab, bool required);
+
+/* JSON string with escapes. */
+void json_string(FILE *f, const char *s);
+
+int cmd_add(int argc, char **argv);
+int cmd_unlock(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_remove(int argc, char **argv);
+int cmd_set_policy(int argc, char **argv);
+int cmd_get_policy(int argc, char **argv);
+int cmd_identifier(int argc, char **argv);
+int cmd_apply(int argc, char **argv);
+
+#endif

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: MIT
+/* remove: lock a volume, then retire its provisioning keys. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "hex.h"
+#include "mountinfo.h"
+#include "provision.h"
+
+enum {
+	OPT_VOLUME = OPT_FIRST_PRIVATE,
+	OPT_KEEP,
+	OPT_ALL_USERS,
+	OPT_RETRY,
+};
+
+/*
+ * Removes one key from the filesystem. A busy removal (files still open)
+ * is retried with exponential backoff, 100 ms doubling up to 3.2 s, the
+ * way Android's vold does: the kernel evicts the inodes that were closed in
+ * the meantime on each try. Returns an exit code.
+ */
+static int remove_one(int fd, const char *where, const char *volume,
+		      const uint8_t *id, bool all_users, unsigned retries)
+{
+	char hex[FSP_IDENTIFIER_HEX_LEN + 1];
+	unsigned delay_ms = 100;
+	uint32_t flags = 0;
+	int r;
+
+	hex_encode(id, FSP_KEY_IDENTIFIER_SIZE, hex);
+	for (unsigned attempt = 0;; attempt++) {
+		r = fs_remove_key(fd, id, all_users, &flags);
+		if (r == -ENOKEY) {
+			say("volume %s: key %s was not present on %s", volume,
+			    hex, where);
+			return FSP_EXIT_OK;
+		}
+		if (r < 0)
+			return fail(OP_REMOVE, r, "remove key %s from %s", hex,
+				    where);
+		if (!(flags & FSP_KEY_REMOVAL_STATUS_FLAG_FILES_BUSY) ||
+		    attempt >= retries)
+			break;
+		warn("volume %s: key %s: files still in use on %s; retrying "
+		     "in %u ms (%u of %u)",
+		     volume, hex, where, delay_ms, attempt + 1, retries);
+		{
+			struct timespec ts = {delay_ms / 1000,
+					      (long)(delay_ms % 1000) * 1000000};
+
+			nanosleep(&ts, NULL);
+		}
+		if (delay_ms < 3200)
+			delay_ms *= 2;
+	}
+	if (flags & FSP_KEY_REMOVAL_STATUS_FLAG_FILES_BUSY)
+		return fail_msg(FSP_EXIT_BUSY,
+				"volume %s: key %s was removed, but files on "
+				"%s are still in use, so it is only "
+				"incompletely removed; close them (see "
+				"'fuser -vm %s') and run remove again, or pass "
+				"--retry N",
+				volume, hex, where, where);
+	if (flags & FSP_KEY_REMOVAL_STATUS_FLAG_OTHER_USERS)
+		return fail_msg(FSP_EXIT_BUSY,
+				"volume %s: this user's claim to key %s was "
+				"removed, but other users still hold it, so %s "
+				"stays unlocked; pass --all-users to remove "
+				"every claim",
+				volume, hex, where);
+	say("volume %s: key %s removed from %s", volume, hex, where);
+	return FSP_EXIT_OK;
+}
+
+int cmd_remove(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    COMMON_LONG_OPTIONS,
+	    {"volume", required_argument, NULL, OPT_VOLUME},
+	    {"keep-provisioned", no_argument, NULL, OPT_KEEP},
+	    {"all-users", no_argument, NULL, OPT_ALL_USERS},
+	    {"retry", required_argument, NULL, OPT_RETRY},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *volume = NULL, *dir;
+	bool keep = false, all_users = false;
+	unsigned long retries = 0;
+	struct provkey *keys = NULL;
+	struct fscrypttab tab;
+	struct mount_info mi;
+	size_t nkeys = 0, matched = 0;
+	int c, r, fd, code = FSP_EXIT_OK;
+
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_VOLUME:
+			volume = optarg;
+			break;
+		case OPT_KEEP:
+			keep = true;
+			break;
+		case OPT_ALL_USERS:
+			all_users = true;
+			break;
+		case OPT_RETRY:
+			if (!parse_unsigned(optarg, 100, &retries))
+				return usage_error("remove", "--retry needs a "
+							     "count of 0-100");
+			break;
+		default:
+			r = handle_common_option(c, "remove");
+			if (r >= 0)
+				return r;
+		}
+	}
+	if (argc - optind != 1)
+		return usage_error("remove", "expected one DIR");
+	dir = argv[optind];
+	if (volume && !volume_name_valid(volume))
+		return usage_error("remove", "invalid volume name '%s'", volume);
+	r = load_tab(&tab, !volume);
+	if (r)
+		return r;
+	r = mount_of_path(dir, &mi);
+	if (r < 0) {
+		fscrypttab_free(&tab);
+		return fail(OP_OPEN, r, "find the mount of %s", dir);
+	}
+	fd = fs_open(dir);
+	if (fd < 0) {
+		fscrypttab_free(&tab);
+		return fail(OP_OPEN, fd, "open %s", dir);
+	}
+	r = ring_keys(&keys, &nkeys);
+	if (r < 0) {
+		code = fail(OP_KEYRING, r, "list keyring %s", arg_keyring);
+		goto out;
+	}
+	for (size_t i = 0; i < nkeys; i++) {
+		const struct provkey *k = &keys[i];
+		const struct tab_entry *e = fscrypttab_find(&tab, k->volume);
+		bool mine = volume ? strcmp(k->volume, volume) == 0
+				   : e && strcmp(e->mountpoint,
+						 mi.mountpoint) == 0;
+
+		if (!mine)
+			continue;
+		matched++;
+		r = remove_one(fd, mi.mountpoint, k->volume, k->identifier,
+			       all_users, (unsigned)retries);
+		if (r) {
+			/* Still (partly) unlocked: keep the way back in. */
+			if (!code)
+				code = r;
+			continue;
+		}
+		if (keep)
+			continue;
+		r = provkey_invalidate(k->serial);
+		if (r < 0 && r != -EKEYEXPIRED && r != -EKEYREVOKED &&
+		    r != -ENOKEY) {
+			r = fail(OP_PROVKEY_USE, r,
+				 "invalidate provisioning key %d", k->serial);
+			if (!code)
+				code = r;
+		} else {
+			say("volume %s: provisioning key %d invalidated",
+			    k->volume, k->serial);
+		}
+	}
+	if (matched == 0 && !code)
+		code = fail_msg(FSP_EXIT_KEY_UNAVAILABLE,
+				"no provisioning key in keyring %s belongs to "
+				"%s; nothing to remove",
+				arg_keyring,
+				volume ? volume : mi.mountpoint);
+out:
+	close(fd);
+	free(keys);
+	fscrypttab_free(&tab);
+	return code;
+}

@@ -1,0 +1,656 @@
+// SPDX-License-Identifier: MIT
+/* unlock, check and apply: the commands that work from the fscrypttab. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "hex.h"
+#include "identifier.h"
+#include "mountinfo.h"
+#include "provision.h"
+
+enum {
+	OPT_VOLUME = OPT_FIRST_PRIVATE,
+	OPT_ROOT,
+	OPT_JSON,
+};
+
+/* The volumes DIR belongs to: --volume, or fscrypttab by mountpoint. */
+struct volume_set {
+	const char **names;
+	const struct tab_entry **entries; /* NULL where not in the table */
+	size_t n;
+};
+
+static void volume_set_free(struct volume_set *vs)
+{
+	free(vs->names);
+	free(vs->entries);
+	memset(vs, 0, sizeof(*vs));
+}
+
+static int resolve_volumes(const char *cmd, const char *volume,
+			   const struct fscrypttab *tab,
+			   const struct mount_info *mi, struct volume_set *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	ret->names = calloc(tab->n + 1, sizeof(*ret->names));
+	ret->entries = calloc(tab->n + 1, sizeof(*ret->entries));
+	if (!ret->names || !ret->entries) {
+		volume_set_free(ret);
+		return fail(OP_OPEN, -ENOMEM, "resolve volumes");
+	}
+	if (volume) {
+		ret->names[0] = volume;
+		ret->entries[0] = fscrypttab_find(tab, volume);
+		ret->n = 1;
+		return FSP_EXIT_OK;
+	}
+	for (size_t i = 0; i < tab->n; i++) {
+		if (strcmp(tab->entries[i].mountpoint, mi->mountpoint) != 0)
+			continue;
+		ret->names[ret->n] = tab->entries[i].name;
+		ret->entries[ret->n++] = &tab->entries[i];
+	}
+	if (ret->n == 0) {
+		volume_set_free(ret);
+		return fail_msg(FSP_EXIT_CONFIG,
+				"%s: no entry in %s has mountpoint %s; name "
+				"the volume with --volume NAME",
+				cmd, arg_tab, mi->mountpoint);
+	}
+	return FSP_EXIT_OK;
+}
+
+/* Identifiers a volume needs on a mounted filesystem. */
+struct needed {
+	uint8_t (*ids)[FSP_KEY_IDENTIFIER_SIZE];
+	char **why; /* which path needs it */
+	size_t n;
+};
+
+static void needed_free(struct needed *nd)
+{
+	for (size_t i = 0; i < nd->n; i++)
+		free(nd->why[i]);
+	free(nd->ids);
+	free(nd->why);
+	memset(nd, 0, sizeof(*nd));
+}
+
+static int needed_add(struct needed *nd, const uint8_t *id, const char *why)
+{
+	void *a, *b;
+
+	for (size_t i = 0; i < nd->n; i++)
+		if (memcmp(nd->ids[i], id, FSP_KEY_IDENTIFIER_SIZE) == 0)
+			return 0;
+	a = realloc(nd->ids, (nd->n + 1) * sizeof(*nd->ids));
+	if (!a)
+		return -ENOMEM;
+	nd->ids = a;
+	b = realloc(nd->why, (nd->n + 1) * sizeof(*nd->why));
+	if (!b)
+		return -ENOMEM;
+	nd->why = b;
+	nd->why[nd->n] = strdup(why);
+	if (!nd->why[nd->n])
+		return -ENOMEM;
+	memcpy(nd->ids[nd->n++], id, FSP_KEY_IDENTIFIER_SIZE);
+	return 0;
+}
+
+/*
+ * Collects what a volume needs: the table's identifier= and the policies
+ * of the directories it lists (under mount), plus extra if encrypted.
+ * Missing or unencrypted directories are reported and fail only when
+ * strict. Returns an exit code.
+ */
+static int collect_needed(const struct tab_entry *e, const char *mount,
+			  const char *extra, bool strict, struct needed *nd)
+{
+	uint8_t id[FSP_KEY_IDENTIFIER_SIZE];
+	char path[PATH_MAX];
+	int code = FSP_EXIT_OK, r;
+
+	if (e && e->has_identifier &&
+	    needed_add(nd, e->identifier, "fscrypttab identifier=") < 0)
+		return fail(OP_OPEN, -ENOMEM, "collect identifiers");
+	for (size_t i = 0; e && i < e->n_dirs; i++) {
+		if (snprintf(path, sizeof(path), "%s/%s",
+			     strcmp(mount, "/") == 0 ? "" : mount,
+			     e->dirs[i]) >= (int)sizeof(path))
+			return fail(OP_OPEN, -ENAMETOOLONG, "use %s",
+				    e->dirs[i]);
+		r = path_identifier(path, id);
+		if (r == 0) {
+			if (needed_add(nd, id, path) < 0)
+				return fail(OP_OPEN, -ENOMEM,
+					    "collect identifiers");
+		} else if (r == -ENODATA) {
+			if (strict)
+				code = fail_msg(FSP_EXIT_CONFIG,
+						"%s (volume %s) is not "
+						"encrypted; set a policy with "
+						"'fscrypt-provision "
+						"set-policy' or remove it from "
+						"%s",
+						path, e->name, arg_tab);
+			else
+				warn("%s (volume %s) is not encrypted", path,
+				     e->name);
+		} else if (r == -EPROTONOSUPPORT) {
+			code = fail_msg(FSP_EXIT_UNSUPPORTED,
+					"%s has a v1 encryption policy; only "
+					"v2 policies can be provisioned",
+					path);
+		} else {
+			code = fail(OP_GET_POLICY, r,
+				    "read the policy of %s (listed for volume "
+				    "%s)",
+				    path, e->name);
+		}
+		if (code && strict)
+			return code;
+	}
+	if (extra) {
+		r = path_identifier(extra, id);
+		if (r == 0 && needed_add(nd, id, extra) < 0)
+			return fail(OP_OPEN, -ENOMEM, "collect identifiers");
+	}
+	return code;
+}
+
+static bool volume_has_id(const struct provkey *keys, size_t n,
+			  const char *volume, const uint8_t *id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(keys[i].volume, volume) == 0 &&
+		    memcmp(keys[i].identifier, id, FSP_KEY_IDENTIFIER_SIZE) == 0)
+			return true;
+	return false;
+}
+
+/* After unlocking: every needed key present? Returns an exit code. */
+static int verify_needed(int fd, const char *volume, const struct needed *nd,
+			 const struct provkey *keys, size_t nkeys)
+{
+	int code = FSP_EXIT_OK;
+
+	for (size_t i = 0; i < nd->n; i++) {
+		char hex[FSP_IDENTIFIER_HEX_LEN + 1];
+		struct key_status st;
+		int r = fs_key_status(fd, nd->ids[i], &st);
+
+		hex_encode(nd->ids[i], FSP_KEY_IDENTIFIER_SIZE, hex);
+		if (r < 0) {
+			code = fail(OP_KEY_STATUS, r, "read the status of %s",
+				    hex);
+			continue;
+		}
+		if (st.status == FSP_KEY_STATUS_PRESENT)
+			continue;
+		if (volume_has_id(keys, nkeys, volume, nd->ids[i]))
+			code = fail_msg(FSP_EXIT_KEY_UNAVAILABLE,
+					"%s needs key %s of volume %s, which "
+					"is still locked (its provisioning key "
+					"could not be used)",
+					nd->why[i], hex, volume);
+		else
+			code = fail_msg(FSP_EXIT_KEY_REJECTED,
+					"%s is encrypted with key %s, but "
+					"volume %s has no provisioning key "
+					"with that identifier: wrong key, or "
+					"wrong volume",
+					nd->why[i], hex, volume);
+	}
+	return code;
+}
+
+/* Unlocks every usable key of one volume on fd. Returns an exit code. */
+static int unlock_volume(int fd, const char *where, const char *volume,
+			 const struct provkey *keys, size_t nkeys)
+{
+	int code = FSP_EXIT_OK, r;
+	size_t usable = 0;
+
+	for (size_t i = 0; i < nkeys; i++) {
+		const struct provkey *k = &keys[i];
+		char hex[FSP_IDENTIFIER_HEX_LEN + 1];
+
+		if (strcmp(k->volume, volume) != 0)
+			continue;
+		hex_encode(k->identifier, FSP_KEY_IDENTIFIER_SIZE, hex);
+		if (k->state) {
+			warn("volume %s: provisioning key %d (%s) is unusable: "
+			     "%s",
+			     volume, k->serial, hex,
+			     describe_error(OP_PROVKEY_USE, k->state).reason);
+			continue;
+		}
+		usable++;
+		r = unlock_key(fd, where, volume, k->serial, k->identifier);
+		if (r && !code)
+			code = r;
+	}
+	if (usable == 0 && !code)
+		code = fail_msg(FSP_EXIT_KEY_UNAVAILABLE,
+				"volume %s has no usable provisioning key in "
+				"keyring %s; provision it with "
+				"'fscrypt-provision add' or 'apply'",
+				volume, arg_keyring);
+	return code;
+}
+
+int cmd_unlock(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    COMMON_LONG_OPTIONS,
+	    {"volume", required_argument, NULL, OPT_VOLUME},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *volume = NULL, *dir;
+	struct fscrypttab tab;
+	struct mount_info mi;
+	struct volume_set vs;
+	struct provkey *keys = NULL;
+	size_t nkeys = 0;
+	int c, r, code = FSP_EXIT_OK, fd;
+
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (c == OPT_VOLUME) {
+			volume = optarg;
+			continue;
+		}
+		r = handle_common_option(c, "unlock");
+		if (r >= 0)
+			return r;
+	}
+	if (argc - optind != 1)
+		return usage_error("unlock", "expected one DIR");
+	dir = argv[optind];
+	if (volume && !volume_name_valid(volume))
+		return usage_error("unlock", "invalid volume name '%s'",
+				   volume);
+	r = load_tab(&tab, !volume);
+	if (r)
+		return r;
+	r = mount_of_path(dir, &mi);
+	if (r < 0) {
+		fscrypttab_free(&tab);
+		return fail(OP_OPEN, r, "find the mount of %s", dir);
+	}
+	r = resolve_volumes("unlock", volume, &tab, &mi, &vs);
+	if (r) {
+		fscrypttab_free(&tab);
+		return r;
+	}
+	fd = fs_open(dir);
+	if (fd < 0) {
+		code = fail(OP_OPEN, fd, "open %s", dir);
+		goto out;
+	}
+	r = ring_keys(&keys, &nkeys);
+	if (r < 0) {
+		code = fail(OP_KEYRING, r, "list keyring %s", arg_keyring);
+		goto out;
+	}
+	for (size_t v = 0; v < vs.n; v++) {
+		struct needed nd = {0};
+
+		r = collect_needed(vs.entries[v], mi.mountpoint, dir, false,
+				   &nd);
+		if (r && !code)
+			code = r;
+		r = unlock_volume(fd, mi.mountpoint, vs.names[v], keys, nkeys);
+		if (r && !code)
+			code = r;
+		r = verify_needed(fd, vs.names[v], &nd, keys, nkeys);
+		if (r && !code)
+			code = r;
+		needed_free(&nd);
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	free(keys);
+	volume_set_free(&vs);
+	fscrypttab_free(&tab);
+	return code;
+}
+
+struct check_report {
+	bool json;
+	bool first;
+	unsigned missing;
+};
+
+static void report(struct check_report *rep, const char *volume,
+		   const uint8_t *id, key_serial_t serial, const char *problem)
+{
+	char hex[FSP_IDENTIFIER_HEX_LEN + 1] = "";
+
+	if (id)
+		hex_encode(id, FSP_KEY_IDENTIFIER_SIZE, hex);
+	if (problem)
+		rep->missing++;
+	if (!rep->json) {
+		if (problem)
+			printf("missing: volume %s%s%s: %s\n", volume,
+			       id ? " key " : "", hex, problem);
+		else if (!arg_quiet)
+			printf("ok: volume %s key %s (key %d)\n", volume, hex,
+			       serial);
+		return;
+	}
+	printf("%s\n  {\"volume\": ", rep->first ? "" : ",");
+	rep->first = false;
+	json_string(stdout, volume);
+	printf(", \"identifier\": ");
+	if (id)
+		json_string(stdout, hex);
+	else
+		printf("null");
+	if (problem) {
+		printf(", \"key_id\": null, \"ok\": false, \"problem\": ");
+		json_string(stdout, problem);
+		printf("}");
+	} else {
+		printf(", \"key_id\": %d, \"ok\": true, \"problem\": null}",
+		       serial);
+	}
+}
+
+int cmd_check(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    COMMON_LONG_OPTIONS,
+	    {"volume", required_argument, NULL, OPT_VOLUME},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {NULL, 0, NULL, 0},
+	};
+	struct check_report rep = {.first = true};
+	const char *volume = NULL, *dir;
+	struct provkey *keys = NULL;
+	struct fscrypttab tab;
+	struct mount_info mi;
+	struct volume_set vs;
+	key_serial_t ring = 0;
+	size_t nkeys = 0;
+	int c, r, code = FSP_EXIT_OK, fd, ring_err;
+
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (c == OPT_VOLUME) {
+			volume = optarg;
+			continue;
+		}
+		if (c == OPT_JSON) {
+			rep.json = true;
+			continue;
+		}
+		r = handle_common_option(c, "check");
+		if (r >= 0)
+			return r;
+	}
+	if (argc - optind != 1)
+		return usage_error("check", "expected one DIR");
+	dir = argv[optind];
+	if (volume && !volume_name_valid(volume))
+		return usage_error("check", "invalid volume name '%s'", volume);
+	r = load_tab(&tab, !volume);
+	if (r)
+		return r;
+	r = mount_of_path(dir, &mi);
+	if (r < 0) {
+		fscrypttab_free(&tab);
+		return fail(OP_OPEN, r, "find the mount of %s", dir);
+	}
+	r = resolve_volumes("check", volume, &tab, &mi, &vs);
+	if (r) {
+		fscrypttab_free(&tab);
+		return r;
+	}
+	fd = fs_open(dir);
+	if (fd < 0) {
+		code = fail(OP_OPEN, fd, "open %s", dir);
+		goto out;
+	}
+	if (rep.json)
+		printf("[");
+	r = fs_probe_key_id(fd);
+	if (r == 0)
+		report(&rep, vs.names[0], NULL, 0,
+		       "the kernel cannot add keys by key_id (Linux < 5.6 "
+		       "without kernel-patches/): no key survives a remount");
+	else if (r < 0)
+		report(&rep, vs.names[0], NULL, 0,
+		       describe_error(OP_ADD_BY_ID, r).reason);
+	ring_err = ring_lookup(&ring);
+	if (ring_err == 0) {
+		r = provkey_list(ring, &keys, &nkeys);
+		if (r < 0)
+			ring_err = r;
+	}
+	for (size_t v = 0; v < vs.n; v++) {
+		struct needed nd = {0};
+		const char *name = vs.names[v];
+
+		r = collect_needed(vs.entries[v], mi.mountpoint, dir, false,
+				   &nd);
+		if (r && !code)
+			code = r;
+		/* Nothing names a key: every key of the volume must be fine. */
+		for (size_t i = 0; nd.n == 0 && i < nkeys; i++)
+			if (strcmp(keys[i].volume, name) == 0)
+				(void)needed_add(&nd, keys[i].identifier,
+						 "keyring");
+		if (nd.n == 0)
+			report(&rep, name, NULL, 0,
+			       ring_err && ring_err != -ENOKEY
+				   ? describe_error(OP_KEYRING, ring_err).reason
+				   : "no provisioning key for this volume "
+				     "and nothing names one (no fscrypttab "
+				     "identifier= and no encrypted directory)");
+		for (size_t i = 0; i < nd.n; i++) {
+			char desc[FSP_DESC_MAX];
+			key_serial_t key = 0;
+
+			if (ring_err) {
+				report(&rep, name, nd.ids[i], 0,
+				       describe_error(OP_KEYRING, ring_err)
+					   .reason);
+				continue;
+			}
+			(void)description_encode(name, nd.ids[i], desc,
+						 sizeof(desc));
+			r = provkey_find(ring, desc, &key);
+			report(&rep, name, nd.ids[i], key,
+			       r ? describe_error(OP_PROVKEY_USE, r).reason
+				 : NULL);
+		}
+		needed_free(&nd);
+	}
+	if (rep.json)
+		printf("\n]\n");
+	if (rep.missing && !code)
+		code = FSP_EXIT_NOT_READY;
+	if (rep.missing)
+		fprintf(stderr,
+			"%s: check failed: %u key%s cannot be re-provisioned "
+			"after a remount of %s\n",
+			PROG, rep.missing, rep.missing == 1 ? "" : "s",
+			mi.mountpoint);
+out:
+	if (fd >= 0)
+		close(fd);
+	free(keys);
+	volume_set_free(&vs);
+	fscrypttab_free(&tab);
+	return code;
+}
+
+/* apply, for one entry. Returns an exit code. */
+static int apply_entry(const struct tab_entry *e, const char *root,
+		       struct provkey **keys, size_t *nkeys, bool *have_keys)
+{
+	char mount[PATH_MAX], src[PATH_MAX + 8], detail[512] = "";
+	char hex[FSP_IDENTIFIER_HEX_LEN + 1];
+	uint8_t id[FSP_KEY_IDENTIFIER_SIZE];
+	struct needed nd = {0};
+	bool mounted;
+	int code = FSP_EXIT_OK, r, fd;
+
+	if (path_join_root(root, e->mountpoint, mount, sizeof(mount)) < 0)
+		return fail(OP_OPEN, -ENAMETOOLONG, "use %s", e->mountpoint);
+	r = path_is_mountpoint(mount);
+	mounted = r == 1;
+	if (mounted) {
+		/* Refuse a wrong key before anything is provisioned. */
+		code = collect_needed(e, mount, NULL, true, &nd);
+		if (code)
+			goto out;
+	}
+	if (e->has_source) {
+		struct provision_req rq = {
+		    .volume = e->name,
+		    .timeout = e->timeout,
+		    .mount = mounted ? mount : NULL,
+		    .raw_fallback = e->raw_fallback,
+		};
+		struct secbuf key;
+		key_serial_t serial;
+
+		key_source_format(&e->source, src, sizeof(src));
+		r = key_source_read(&e->source, &e->key_opts, &key, detail,
+				    sizeof(detail));
+		if (r < 0) {
+			code = detail[0]
+				   ? fail_msg(FSP_EXIT_KEY_SOURCE,
+					      "volume %s: unable to read key "
+					      "from %s: it %s",
+					      e->name, src, detail)
+				   : fail(OP_KEY_SOURCE, r,
+					  "read key of volume %s from %s",
+					  e->name, src);
+			goto out;
+		}
+		r = fscrypt_key_identifier(key.data, key.len, id);
+		hex_encode(id, sizeof(id), hex);
+		if (r == 0 && e->has_identifier &&
+		    memcmp(id, e->identifier, sizeof(id)) != 0) {
+			char want[FSP_IDENTIFIER_HEX_LEN + 1];
+
+			hex_encode(e->identifier, sizeof(id), want);
+			code = fail_msg(FSP_EXIT_KEY_REJECTED,
+					"volume %s: the key from %s has "
+					"identifier %s, but %s:%u expects %s; "
+					"nothing was provisioned",
+					e->name, src, hex, arg_tab, e->line,
+					want);
+		}
+		for (size_t i = 0; !code && i < nd.n; i++)
+			if (memcmp(nd.ids[i], id, sizeof(id)) != 0) {
+				char want[FSP_IDENTIFIER_HEX_LEN + 1];
+
+				hex_encode(nd.ids[i], sizeof(id), want);
+				code = fail_msg(FSP_EXIT_KEY_REJECTED,
+						"volume %s: %s is encrypted "
+						"with key %s, but the key from "
+						"%s has identifier %s: wrong "
+						"key; nothing was provisioned",
+						e->name, nd.why[i], want, src,
+						hex);
+			}
+		if (!code) {
+			rq.key = &key;
+			rq.id = id;
+			code = provision_key(&rq, &serial);
+		}
+		secbuf_free(&key);
+		goto out;
+	}
+	if (!mounted) {
+		say("volume %s: %s is not mounted and the key source is none; "
+		    "nothing to do",
+		    e->name, mount);
+		goto out;
+	}
+	if (!*have_keys) {
+		r = ring_keys(keys, nkeys);
+		if (r < 0) {
+			code = fail(OP_KEYRING, r, "list keyring %s",
+				    arg_keyring);
+			goto out;
+		}
+		*have_keys = true;
+	}
+	fd = fs_open(mount);
+	if (fd < 0) {
+		code = fail(OP_OPEN, fd, "open %s", mount);
+		goto out;
+	}
+	code = unlock_volume(fd, mount, e->name, *keys, *nkeys);
+	if (!code)
+		code = verify_needed(fd, e->name, &nd, *keys, *nkeys);
+	close(fd);
+out:
+	needed_free(&nd);
+	return code;
+}
+
+int cmd_apply(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    COMMON_LONG_OPTIONS,
+	    {"root", required_argument, NULL, OPT_ROOT},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *root = "/";
+	struct provkey *keys = NULL;
+	struct fscrypttab tab;
+	size_t nkeys = 0;
+	bool have_keys = false;
+	unsigned ok = 0, failed = 0, skipped = 0;
+	int c, r, code = FSP_EXIT_OK;
+
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (c == OPT_ROOT) {
+			root = optarg;
+			continue;
+		}
+		r = handle_common_option(c, "apply");
+		if (r >= 0)
+			return r;
+	}
+	if (optind != argc)
+		return usage_error("apply", "unexpected argument '%s'",
+				   argv[optind]);
+	if (root[0] != '/')
+		return usage_error("apply", "--root needs an absolute path");
+	r = load_tab(&tab, true);
+	if (r)
+		return r;
+	for (size_t i = 0; i < tab.n; i++) {
+		const struct tab_entry *e = &tab.entries[i];
+
+		r = apply_entry(e, root, &keys, &nkeys, &have_keys);
+		if (r == FSP_EXIT_OK) {
+			ok++;
+		} else if (e->nofail) {
+			skipped++;
+			warn("volume %s is nofail: continuing without it", e->name);
+		} else {
+			failed++;
+			if (!code)
+				code = r;
+		}
+	}
+	say("apply: %u volume%s ready, %u failed, %u skipped (nofail)", ok,
+	    ok == 1 ? "" : "s", failed, skipped);
+	free(keys);
+	fscrypttab_free(&tab);
+	return code;
+}

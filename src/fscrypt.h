@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/* Thin wrappers around the fscrypt ioctls; each returns 0 or -errno. */
+#ifndef FSP_FSCRYPT_H
+#define FSP_FSCRYPT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fscrypt_uapi.h"
+
+struct key_status {
+	uint32_t status; /* FSP_KEY_STATUS_* */
+	uint32_t flags;
+	uint32_t user_count;
+};
+
+/* Opens any path on the filesystem for the ioctls. Returns fd or -errno. */
+int fs_open(const char *path);
+
+/* Adds the raw key held by provisioning key key_id (raw_size 0). */
+int fs_add_key_by_id(int fd, int32_t key_id,
+		     uint8_t ret_id[FSP_KEY_IDENTIFIER_SIZE]);
+/* Adds a raw key; only for kernels without key_id, and explicitly asked. */
+int fs_add_key_raw(int fd, const uint8_t *raw, size_t len,
+		   uint8_t ret_id[FSP_KEY_IDENTIFIER_SIZE]);
+int fs_key_status(int fd, const uint8_t id[FSP_KEY_IDENTIFIER_SIZE],
+		  struct key_status *ret);
+int fs_remove_key(int fd, const uint8_t id[FSP_KEY_IDENTIFIER_SIZE],
+		  bool all_users, uint32_t *ret_flags);
+/* -ENODATA for an unencrypted directory; -EOPNOTSUPP without "encrypt". */
+int fs_get_policy(int fd, struct fsp_get_policy_ex_arg *ret);
+int fs_set_policy(int fd, const struct fsp_policy_v2 *policy);
+
+/*
+ * Whether this filesystem accepts key_id, without side effects: it passes
+ * the id of a key the caller can search but that is not a provisioning key
+ * (root's user keyring). 5.6+ refuses it with EKEYREJECTED, while 5.4/5.5
+ * (and the test-only patch) refuse any nonzero key_id with EINVAL.
+ * Returns 1, 0, or -errno (e.g. -EOPNOTSUPP, -ENOTTY).
+ */
+int fs_probe_key_id(int fd);
+
+const char *fscrypt_mode_name(uint8_t mode);
+/* Mode by name ("AES-256-XTS", case-insensitive); -EINVAL if unknown. */
+int fscrypt_mode_parse(const char *name);
+
+#endif

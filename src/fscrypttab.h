@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/* fscrypttab(5): which volumes get which keys, and what must be unlocked. */
+#ifndef FSP_FSCRYPTTAB_H
+#define FSP_FSCRYPTTAB_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "description.h"
+#include "fscrypt_uapi.h"
+#include "keysource.h"
+
+#define FSCRYPTTAB_DEFAULT "/etc/fscrypttab"
+#define FSCRYPTTAB_LINE_MAX 4095
+
+struct tab_entry {
+	char name[FSP_VOLUME_MAX + 1];
+	char mountpoint[PATH_MAX];
+	bool has_source; /* false for "none": keys come from elsewhere */
+	struct key_source source;
+	struct key_source_opts key_opts;
+	char **dirs; /* relative to mountpoint */
+	size_t n_dirs;
+	bool nofail;
+	bool raw_fallback;
+	bool initramfs;
+	unsigned timeout; /* seconds, 0 for none */
+	bool has_identifier;
+	uint8_t identifier[FSP_KEY_IDENTIFIER_SIZE];
+	unsigned line;
+};
+
+struct fscrypttab {
+	struct tab_entry *entries;
+	size_t n;
+};
+
+/*
+ * Parses a whole table. On error returns -EINVAL (or -ENOMEM) and writes
+ * "FILE:LINE: what" to err.
+ */
+int fscrypttab_parse(const char *text, size_t len, const char *filename,
+		     struct fscrypttab *ret, char *err, size_t errlen);
+/* Reads and parses a file; -ENOENT etc. with err set likewise. */
+int fscrypttab_load(const char *path, struct fscrypttab *ret, char *err,
+		    size_t errlen);
+void fscrypttab_free(struct fscrypttab *tab);
+const struct tab_entry *fscrypttab_find(const struct fscrypttab *tab,
+					const char *name);
+
+#endif

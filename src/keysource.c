@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: MIT
+/* Where raw master keys come from: key files and inherited descriptors. */
+#define _GNU_SOURCE
+#include "keysource.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fscrypt_uapi.h"
+#include "hex.h"
+
+static void set_detail(char *detail, size_t n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set_detail(char *detail, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!detail || n == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(detail, n, fmt, ap);
+	va_end(ap);
+}
+
+int key_source_parse(const char *spec, struct key_source *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	if (strncmp(spec, "fd:", 3) == 0) {
+		char *end;
+		long fd;
+
+		errno = 0;
+		fd = strtol(spec + 3, &end, 10);
+		if (errno || end == spec + 3 || *end || fd < 0 || fd > INT_MAX)
+			return -EINVAL;
+		ret->kind = KEY_SOURCE_FD;
+		ret->fd = (int)fd;
+		return 0;
+	}
+	/* A bare path must be absolute, so that "fd:3" is never a file. */
+	if (strncmp(spec, "file:", 5) == 0)
+		spec += 5;
+	else if (spec[0] != '/')
+		return -EINVAL;
+	if (!*spec || strlen(spec) >= sizeof(ret->path))
+		return -EINVAL;
+	ret->kind = KEY_SOURCE_FILE;
+	strcpy(ret->path, spec);
+	return 0;
+}
+
+void key_source_format(const struct key_source *src, char *buf, size_t n)
+{
+	if (src->kind == KEY_SOURCE_FD)
+		snprintf(buf, n, "fd:%d", src->fd);
+	else
+		snprintf(buf, n, "%s", src->path);
+}
+
+int key_format_parse(const char *s, enum key_format *ret)
+{
+	if (strcmp(s, "auto") == 0)
+		*ret = KEY_FORMAT_AUTO;
+	else if (strcmp(s, "raw") == 0)
+		*ret = KEY_FORMAT_RAW;
+	else if (strcmp(s, "hex") == 0)
+		*ret = KEY_FORMAT_HEX;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Reads until EOF, at most cap bytes, straight into locked memory: no stdio
+ * buffer ever holds key material. -EFBIG when more than cap bytes arrive.
+ */
+static int read_all(int fd, struct secbuf *buf)
+{
+	size_t len = 0;
+
+	for (;;) {
+		ssize_t n = read(fd, buf->data + len, buf->cap - len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len == buf->cap)
+			return -EFBIG;
+	}
+	buf->len = len;
+	return 0;
+}
+
+/*
+ * Turns what was read into exactly opts->size raw bytes. The two forms have
+ * different lengths for any one key size (N raw bytes, or 2N hex digits and
+ * an optional newline), so "auto" is never ambiguous.
+ */
+static int decode_key(struct secbuf *in, const struct key_source_opts *opts,
+		      struct secbuf *out, char *detail, size_t dn)
+{
+	size_t size = opts->size, hexlen = in->len;
+	bool as_hex;
+	int r;
+
+	if (hexlen > 0 && in->data[hexlen - 1] == '\n')
+		hexlen--;
+	switch (opts->format) {
+	case KEY_FORMAT_RAW:
+		as_hex = false;
+		break;
+	case KEY_FORMAT_HEX:
+		as_hex = true;
+		break;
+	default:
+		as_hex = in->len != size;
+		break;
+	}
+	if (!as_hex && in->len != size) {
+		set_detail(detail, dn,
+			   "holds %zu bytes, but a raw key must be exactly "
+			   "%zu bytes",
+			   in->len, size);
+		return -EMSGSIZE;
+	}
+	if (as_hex && hexlen != 2 * size) {
+		set_detail(detail, dn,
+			   "holds %zu bytes, but a key must be %zu raw bytes "
+			   "or %zu hex digits (and an optional newline)",
+			   in->len, size, 2 * size);
+		return -EMSGSIZE;
+	}
+	r = secbuf_alloc(out, size);
+	if (r < 0)
+		return r;
+	if (as_hex) {
+		if (hex_decode((const char *)in->data, hexlen, out->data,
+			       size) < 0) {
+			secbuf_free(out);
+			set_detail(detail, dn,
+				   "is %zu bytes long, as a hex key would be, "
+				   "but holds characters that are not hex "
+				   "digits",
+				   in->len);
+			return -EBADMSG;
+		}
+	} else {
+		memcpy(out->data, in->data, size);
+	}
+	out->len = size;
+	return 0;
+}
+
+static int read_fd_source(const struct key_source *src,
+			  const struct key_source_opts *opts,
+			  struct secbuf *in, char *detail, size_t dn)
+{
+	int r = read_all(src->fd, in);
+
+	if (r == -EBADF)
+		set_detail(detail, dn, "is not an open file descriptor");
+	else if (r == -EFBIG)
+		set_detail(detail, dn,
+			   "delivers more than %zu bytes, too many for a %zu-byte "
+			   "key in either form",
+			   in->cap - 1, opts->size);
+	else if (r < 0)
+		set_detail(detail, dn, "cannot be read: %s", strerror(-r));
+	return r;
+}
+
+static int read_file_source(const struct key_source *src,
+			    const struct key_source_opts *opts,
+			    struct secbuf *in, char *detail, size_t dn)
+{
+	struct stat st;
+	int fd, r;
+
+	/*
+	 * O_NOFOLLOW on the last component: a key file that is a symlink could
+	 * be redirected by whoever controls the link's directory.
+	 */
+	fd = open(src->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY |
+				     O_NONBLOCK);
+	if (fd < 0) {
+		r = -errno;
+		if (r == -ELOOP)
+			set_detail(detail, dn,
+				   "is a symbolic link; refusing to follow it "
+				   "(point to the real file instead)");
+		else if (r == -ENOENT)
+			set_detail(detail, dn, "does not exist");
+		else
+			set_detail(detail, dn, "cannot be opened: %s",
+				   strerror(-r));
+		return r;
+	}
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		set_detail(detail, dn, "cannot be examined: %s", strerror(-r));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		r = -EINVAL;
+		set_detail(detail, dn,
+			   "is not a regular file (use --key-fd for pipes "
+			   "and devices)");
+		goto out;
+	}
+	if (st.st_uid != geteuid()) {
+		r = -EPERM;
+		set_detail(detail, dn,
+			   "is owned by uid %u, not by uid %u; fix with: "
+			   "chown %u '%s'",
+			   (unsigned)st.st_uid, (unsigned)geteuid(),
+			   (unsigned)geteuid(), src->path);
+		goto out;
+	}
+	if ((st.st_mode & (S_IRWXG | S_IRWXO)) && !opts->allow_readable) {
+		r = -EPERM;
+		set_detail(detail, dn,
+			   "has mode %04o, so others may read or change it; "
+			   "fix with: chmod 0400 '%s' (or pass "
+			   "--allow-readable)",
+			   (unsigned)(st.st_mode & 07777), src->path);
+		goto out;
+	}
+	if (st.st_size != (off_t)opts->size &&
+	    st.st_size != (off_t)(2 * opts->size) &&
+	    st.st_size != (off_t)(2 * opts->size + 1)) {
+		r = -EMSGSIZE;
+		set_detail(detail, dn,
+			   "is %lld bytes, but a %zu-byte key file must be %zu "
+			   "bytes (raw) or %zu bytes (hex, optional newline)",
+			   (long long)st.st_size, opts->size, opts->size,
+			   2 * opts->size);
+		goto out;
+	}
+	r = read_all(fd, in);
+	if (r < 0)
+		set_detail(detail, dn, "cannot be read: %s", strerror(-r));
+	else if (in->len != (size_t)st.st_size) {
+		r = -EIO;
+		set_detail(detail, dn, "changed size while being read");
+	}
+out:
+	close(fd);
+	return r;
+}
+
+static const struct {
+	enum key_source_kind kind;
+	int (*read)(const struct key_source *src,
+		    const struct key_source_opts *opts, struct secbuf *in,
+		    char *detail, size_t dn);
+} readers[] = {
+	{KEY_SOURCE_FILE, read_file_source},
+	{KEY_SOURCE_FD, read_fd_source},
+};
+
+int key_source_read(const struct key_source *src,
+		    const struct key_source_opts *opts, struct secbuf *ret,
+		    char *detail, size_t detail_len)
+{
+	struct secbuf in;
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	if (opts->size < FSP_MIN_KEY_SIZE || opts->size > FSP_MAX_KEY_SIZE) {
+		set_detail(detail, detail_len,
+			   "key size %zu is outside the 16-64 bytes fscrypt "
+			   "accepts",
+			   opts->size);
+		return -EINVAL;
+	}
+	/* Room for the hex form, its newline, and one byte to spot excess. */
+	r = secbuf_alloc(&in, 2 * opts->size + 2);
+	if (r < 0)
+		return r;
+	r = -EINVAL;
+	for (size_t i = 0; i < sizeof(readers) / sizeof(readers[0]); i++)
+		if (readers[i].kind == src->kind)
+			r = readers[i].read(src, opts, &in, detail,
+					    detail_len);
+	if (r == 0)
+		r = decode_key(&in, opts, ret, detail, detail_len);
+	secbuf_free(&in);
+	return r;
+}

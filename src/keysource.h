@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/* Where raw master keys come from: key files and inherited descriptors. */
+#ifndef FSP_KEYSOURCE_H
+#define FSP_KEYSOURCE_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "secmem.h"
+
+enum key_format { KEY_FORMAT_AUTO, KEY_FORMAT_RAW, KEY_FORMAT_HEX };
+
+enum key_source_kind { KEY_SOURCE_FILE, KEY_SOURCE_FD };
+
+/*
+ * A parsed key source. Each kind has one reader in keysource.c's table;
+ * later kinds (passphrase, TPM2) add a row there and nothing elsewhere.
+ */
+struct key_source {
+	enum key_source_kind kind;
+	char path[PATH_MAX]; /* KEY_SOURCE_FILE */
+	int fd;              /* KEY_SOURCE_FD */
+};
+
+struct key_source_opts {
+	enum key_format format;
+	size_t size;         /* raw key bytes expected, 16..64 */
+	bool allow_readable; /* accept group/world-readable key files */
+};
+
+#define KEY_SOURCE_OPTS_DEFAULT                                                \
+	((struct key_source_opts){.format = KEY_FORMAT_AUTO,                   \
+				  .size = 64,                                  \
+				  .allow_readable = false})
+
+/*
+ * "/abs/path" or "file:PATH" for a key file, "fd:N" for an inherited
+ * descriptor. Returns 0 or -EINVAL.
+ */
+int key_source_parse(const char *spec, struct key_source *ret);
+/* Writes the canonical spelling ("file:/x", "fd:3") for messages. */
+void key_source_format(const struct key_source *src, char *buf, size_t n);
+int key_format_parse(const char *s, enum key_format *ret);
+
+/*
+ * Reads one raw key into locked memory (ret->len bytes). Returns 0 or
+ * -errno; on failure ret is freed and detail (if given) says exactly what
+ * was wrong with the source, for the caller to print.
+ */
+int key_source_read(const struct key_source *src,
+		    const struct key_source_opts *opts, struct secbuf *ret,
+		    char *detail, size_t detail_len);
+
+#endif

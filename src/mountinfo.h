@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/* Which mount a path is on, from /proc/self/mountinfo. */
+#ifndef FSP_MOUNTINFO_H
+#define FSP_MOUNTINFO_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct mount_info {
+	char mountpoint[PATH_MAX];
+	char fstype[64];
+	char source[PATH_MAX];
+};
+
+/* The mount holding path (resolved). Returns 0, -ENOENT or -errno. */
+int mount_of_path(const char *path, struct mount_info *ret);
+/* 1 if path (resolved) is itself a mountpoint, 0 if not, or -errno. */
+int path_is_mountpoint(const char *path);
+/* Joins root and an absolute path ("/sysroot" + "/data"); -ENAMETOOLONG. */
+int path_join_root(const char *root, const char *path, char *buf,
+		   size_t bufsz);
+
+#endif

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A minimal unit-test harness: each CHECK prints "ok N - what" or
+ * "not ok N - what (file:line)", TAP style, and main returns non-zero if
+ * anything failed. tests/run-all.sh counts the lines.
+ */
+#ifndef FSP_UNIT_H
+#define FSP_UNIT_H
+
+#include <stdio.h>
+#include <string.h>
+
+static int unit_n, unit_failed;
+
+#define CHECK(cond, ...)                                                       \
+	do {                                                                   \
+		unit_n++;                                                      \
+		if (cond) {                                                    \
+			printf("ok %d - ", unit_n);                            \
+		} else {                                                       \
+			unit_failed++;                                         \
+			printf("not ok %d - ", unit_n);                        \
+		}                                                              \
+		printf(__VA_ARGS__);                                           \
+		if (!(cond))                                                   \
+			printf(" (%s:%d: %s)", __FILE__, __LINE__, #cond);     \
+		printf("\n");                                                  \
+	} while (0)
+
+#define CHECK_STR(got, want, ...)                                              \
+	do {                                                                   \
+		const char *g_ = (got), *w_ = (want);                          \
+		CHECK(g_ && w_ && strcmp(g_, w_) == 0, __VA_ARGS__);           \
+		if (!(g_ && w_ && strcmp(g_, w_) == 0))                        \
+			printf("#   got:  '%s'\n#   want: '%s'\n",             \
+			       g_ ? g_ : "(null)", w_ ? w_ : "(null)");        \
+	} while (0)
+
+#define UNIT_DONE() (unit_failed ? 1 : 0)
+
+#endif
