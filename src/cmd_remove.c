@@ -132,10 +132,14 @@ int cmd_remove(int argc, char **argv)
 		fscrypttab_free(&tab);
 		return fail(OP_OPEN, r, "find the mount of %s", dir);
 	}
-	fd = fs_open(dir);
+	/*
+	 * The ioctl goes to the mount's root, not to DIR: an open fd on an
+	 * encrypted DIR would itself keep the key busy.
+	 */
+	fd = fs_open(mi.mountpoint);
 	if (fd < 0) {
 		fscrypttab_free(&tab);
-		return fail(OP_OPEN, fd, "open %s", dir);
+		return fail(OP_OPEN, fd, "open %s", mi.mountpoint);
 	}
 	r = ring_keys(&keys, &nkeys);
 	if (r < 0) {

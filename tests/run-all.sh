@@ -1,0 +1,79 @@
+#!/bin/bash
+# Runs the test suites and prints "N passed, N failed" last.
+#   tests/run-all.sh            everything make check runs
+#   tests/run-all.sh unit|host|sanitizers|valgrind|lint   one part
+set -u
+cd "$(dirname "$0")/.." || exit 2
+B=build
+parts=("$@")
+[ ${#parts[@]} -eq 0 ] && parts=(unit host sanitizers valgrind lint)
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+# Runs one producer of "ok"/"not ok" lines; a producer that dies without
+# reporting any failure still counts as one failure.
+run() {
+	local label=$1
+	shift
+	echo "# $label"
+	"$@" 2>&1 | tee -a "$log" | sed 's/^/  /'
+	local rc=${PIPESTATUS[0]}
+	if [ "$rc" != 0 ] && ! tail -n 200 "$log" | grep -q '^not ok'; then
+		echo "not ok - $label exited $rc" | tee -a "$log"
+	fi
+}
+
+need_root() {
+	if [ "$(id -u)" != 0 ]; then
+		echo "not ok - host tests need root (loop devices, mount, keys)" | tee -a "$log"
+		return 1
+	fi
+}
+
+for part in "${parts[@]}"; do
+	case $part in
+	unit)
+		for t in "$B"/unit/test_*; do run "unit $(basename "$t")" "$t"; done
+		;;
+	host)
+		need_root || continue
+		for t in tests/host/test_*.sh; do
+			run "host $(basename "$t")" env FSP="$PWD/$B/fscrypt-provision" bash "$t"
+		done
+		;;
+	sanitizers)
+		for t in "$B"/unit-asan/test_*; do
+			run "asan unit $(basename "$t")" env ASAN_OPTIONS=exitcode=99 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=99 "$t"
+		done
+		need_root || continue
+		for t in tests/host/test_*.sh; do
+			run "asan host $(basename "$t")" env FSP="$PWD/$B/asan/fscrypt-provision" \
+				ASAN_OPTIONS=exitcode=99:detect_leaks=1 \
+				UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=99 bash "$t"
+		done
+		;;
+	valgrind)
+		need_root || continue
+		for t in tests/host/test_*.sh; do
+			run "valgrind host $(basename "$t")" env \
+				FSP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite $PWD/$B/dyn/fscrypt-provision" \
+				FSP_UNDER_VALGRIND=1 bash "$t"
+		done
+		;;
+	lint)
+		run "lint" tests/lint.sh
+		;;
+	qemu)
+		run "qemu" tests/qemu/run.sh
+		;;
+	*)
+		echo "unknown part: $part" >&2
+		exit 2
+		;;
+	esac
+done
+
+passed=$(grep -c '^ok' "$log")
+failed=$(grep -c '^not ok' "$log")
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ] && [ "$passed" -gt 0 ]
