@@ -17,6 +17,7 @@ enum {
 	OPT_IV_INO_LBLK_32,
 	OPT_DIRECT_KEY,
 	OPT_JSON,
+	OPT_FORCE,
 };
 
 int cmd_set_policy(int argc, char **argv)
@@ -29,6 +30,7 @@ int cmd_set_policy(int argc, char **argv)
 	    {"iv-ino-lblk-64", no_argument, NULL, OPT_IV_INO_LBLK_64},
 	    {"iv-ino-lblk-32", no_argument, NULL, OPT_IV_INO_LBLK_32},
 	    {"direct-key", no_argument, NULL, OPT_DIRECT_KEY},
+	    {"force", no_argument, NULL, OPT_FORCE},
 	    {NULL, 0, NULL, 0},
 	};
 	struct fsp_policy_v2 pol = {
@@ -38,6 +40,8 @@ int cmd_set_policy(int argc, char **argv)
 	    .flags = FSP_POLICY_FLAGS_PAD_32,
 	};
 	const char *dir, *idarg;
+	struct key_status ks;
+	bool force = false;
 	int c, r, fd, mode;
 
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -81,6 +85,9 @@ int cmd_set_policy(int argc, char **argv)
 		case OPT_DIRECT_KEY:
 			pol.flags |= FSP_POLICY_FLAG_DIRECT_KEY;
 			break;
+		case OPT_FORCE:
+			force = true;
+			break;
 		default:
 			r = handle_common_option(c, "set-policy");
 			if (r >= 0)
@@ -100,6 +107,25 @@ int cmd_set_policy(int argc, char **argv)
 	fd = fs_open(dir);
 	if (fd < 0)
 		return fail(OP_OPEN, fd, "open %s", dir);
+	/*
+	 * The kernel lets root (CAP_FOWNER) set a policy whose key was never
+	 * added; a typo in IDENTIFIER would then lock the directory for good.
+	 */
+	r = fs_key_status(fd, pol.master_key_identifier, &ks);
+	if (r < 0) {
+		close(fd);
+		return fail(OP_KEY_STATUS, r, "read the key status on %s", dir);
+	}
+	if (ks.status != FSP_KEY_STATUS_PRESENT && !force) {
+		close(fd);
+		return fail_msg(FSP_EXIT_KEY_UNAVAILABLE,
+				"refusing to set the policy of %s: key %s is "
+				"not present on this filesystem, so nothing "
+				"could read what is written there. Add it "
+				"first ('fscrypt-provision add --mount' or "
+				"'unlock'), or pass --force",
+				dir, idarg);
+	}
 	r = fs_set_policy(fd, &pol);
 	close(fd);
 	if (r < 0)

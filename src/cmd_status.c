@@ -123,6 +123,8 @@ int cmd_status(int argc, char **argv)
 		       fscrypt_kernel ? "true" : "false", tri(type_ok));
 		printf("  \"key_id_supported\": %s,\n", key_id_ok == 1 ? "true"
 								: "false");
+		printf("  \"fscrypt_filesystem\": %s,\n",
+		       policy_err == -ENOTTY ? "false" : "true");
 		printf("  \"encrypt_feature\": %s,\n", tri(encrypt));
 		if (policy_err == 0 && pol.policy.version == FSP_POLICY_V2) {
 			const char *cm = fscrypt_mode_name(
@@ -174,6 +176,8 @@ int cmd_status(int argc, char **argv)
 			     "kernel-patches/");
 		printf("encrypt feature:    %s\n",
 		       encrypt == 1 ? "enabled"
+		       : policy_err == -ENOTTY
+			   ? "none (this filesystem type has no fscrypt)"
 		       : encrypt == 0
 			   ? "disabled (ext4: tune2fs -O encrypt DEVICE)"
 			   : "unknown");

@@ -37,8 +37,8 @@ static const struct command {
      "lock DIR's volume and retire its provisioning keys"},
     {"set-policy", cmd_set_policy,
      "set-policy [--contents MODE] [--filenames MODE] [--padding 4|8|16|32]\n"
-     "    [--iv-ino-lblk-64 | --iv-ino-lblk-32 | --direct-key] DIR "
-     "IDENTIFIER",
+     "    [--iv-ino-lblk-64 | --iv-ino-lblk-32 | --direct-key] [--force]\n"
+     "    DIR IDENTIFIER",
      "put a v2 encryption policy on an empty directory"},
     {"get-policy", cmd_get_policy, "get-policy [--json] DIR",
      "print DIR's key identifier, then its policy"},

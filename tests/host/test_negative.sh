@@ -1,0 +1,150 @@
+#!/bin/bash
+# Negative cases, in the spirit of xfstests generic/593: every refusal has
+# a clear message and a documented exit code, and leaves nothing behind.
+. "$(dirname "$0")/lib.sh"
+
+new_fs fs -O encrypt
+new_fs plain
+M=$T_WORK/fs
+P=$T_WORK/plain
+K=$T_WORK/k.bin
+new_key "$K"
+
+# Runs a shell command with possession of @u (and so of our keyring),
+# the way the keyring's owner would tamper with it.
+possessed() { keyctl session - bash -c "keyctl link @u @s >/dev/null; $1" >/dev/null 2>&1; }
+nkeys() { fsp list --json && jq 'length' <<<"$OUT"; }
+
+# --- key sources
+fsp add --volume data --key-file "$K" --key-size 15
+expect "key size below 16 is a usage error" 2 "--key-size must be 16 to 64"
+head -c 63 "$K" >"$T_WORK/short" && chmod 600 "$T_WORK/short"
+fsp add --volume data --key-file "$T_WORK/short"
+expect "truncated key file refused" 4 "is 63 bytes, but a 64-byte key file must be"
+[ -z "$(keyring_id)" ] && t_ok "refused key left no keyring behind" || t_fail "refused key left no keyring behind"
+ln -s "$K" "$T_WORK/link"
+fsp add --volume data --key-file "$T_WORK/link"
+expect "symlinked key file refused" 4 "is a symbolic link"
+cp "$K" "$T_WORK/open" && chmod 0644 "$T_WORK/open"
+fsp add --volume data --key-file "$T_WORK/open"
+expect "world-readable key file refused" 4 "has mode 0644"
+fsp identifier --key-file "$T_WORK/open" --allow-readable
+expect "--allow-readable accepts it" 0
+chmod 0640 "$T_WORK/open"
+fsp identifier --key-file "$T_WORK/open"
+expect "group-readable key file refused" 4 "has mode 0640"
+fsp identifier --key-file "$T_WORK"
+expect "directory as key file refused" 4 "not a regular file"
+fsp identifier --key-file "$T_WORK/missing"
+expect "missing key file" 4 "does not exist"
+fsp identifier --key-file "$K"
+ID=$OUT
+od -An -tx1 -v "$K" | tr -d ' \n' >"$T_WORK/k.hex" && chmod 600 "$T_WORK/k.hex"
+fsp identifier --key-file "$T_WORK/k.hex"
+[ "$RC/$OUT" = "0/$ID" ] && t_ok "hex key file gives the same identifier" || t_fail "hex key file gives the same identifier" "$OUT $ERR"
+fsp identifier --key-fd 0 <"$K"
+[ "$RC/$OUT" = "0/$ID" ] && t_ok "--key-fd 0 reads stdin" || t_fail "--key-fd 0 reads stdin" "$OUT $ERR"
+printf 'zz%.0s' $(seq 64) >"$T_WORK/bad.hex" && chmod 600 "$T_WORK/bad.hex"
+fsp identifier --key-file "$T_WORK/bad.hex"
+expect "non-hex text of hex size refused" 4 "not hex digits"
+fsp identifier --key-fd 0 </dev/null
+expect "empty stdin refused" 4 "holds 0 bytes"
+
+# --- usage
+fsp add --key-file "$K"
+expect "add without --volume" 2 "--volume NAME is required"
+fsp add --volume data --key-file "$K" --key-fd 0
+expect "two key sources" 2 "exactly one of"
+fsp add --volume ../x --key-file "$K"
+expect "bad volume name" 2 "invalid volume name"
+fsp set-policy "$M" nothex
+expect "bad identifier for set-policy" 2 "32 hex digits"
+fsp list --bogus
+expect "unknown option" 2 "unrecognized option"
+"${FSP_CMD[@]}" frobnicate >/dev/null 2>&1
+[ $? = 2 ] && t_ok "unknown command exits 2" || t_fail "unknown command exits 2"
+
+# --- filesystems
+fsp add --volume data --key-file "$K" --mount "$P"
+expect "filesystem without encrypt" 5 "tune2fs -O encrypt"
+[ -z "$(keyring_id)" ] && t_ok "nothing provisioned for a non-encrypt fs" || t_fail "nothing provisioned for a non-encrypt fs"
+mkdir -p "$T_WORK/tmpfs" && mount -t tmpfs tmpfs "$T_WORK/tmpfs" && T_MOUNTS+=("$T_WORK/tmpfs")
+fsp add --volume data --key-file "$K" --mount "$T_WORK/tmpfs"
+expect "tmpfs" 5 "does not support fscrypt"
+fsp status --json "$T_WORK/tmpfs"
+[ "$(jq -r '[.fscrypt_filesystem, .policy, .key_status] | @tsv' <<<"$OUT")" = "$(printf 'false\t\t')" ] &&
+	t_ok "status on tmpfs" || t_fail "status on tmpfs" "$OUT"
+fsp status --json "$P"
+[ "$(jq -r '.encrypt_feature' <<<"$OUT")" = false ] && t_ok "status: encrypt feature off" || t_fail "status: encrypt feature off" "$OUT"
+
+fsp add --volume data --key-file "$K" --mount "$M"
+expect "add" 0
+SERIAL=$(jq -r '.[0].key_id' <<<"$(fsp list --json && echo "$OUT")")
+fsp set-policy "$M" "$ID"
+expect "non-empty directory for set-policy" 11 "not empty"
+mkdir "$M/enc" "$M/other"
+fsp set-policy "$M/enc" 00112233445566778899aabbccddeeff
+expect "set-policy with a key that is not present" 7 "is not present on this filesystem"
+fsp set-policy --force "$M/other" 00112233445566778899aabbccddeeff
+expect "set-policy --force" 0
+rmdir "$M/other" && mkdir "$M/other"
+
+# --- wrong key for a directory's policy
+K2=$T_WORK/k2.bin
+new_key "$K2"
+fsp identifier --key-file "$K2"
+ID2=$OUT
+xfs_io -c add_enckey "$M" <"$K2" >/dev/null
+fsp set-policy "$M/other" "$ID2"
+expect "policy with a second key" 0
+remount fs
+fsp unlock --volume data "$M/other"
+expect "wrong key for a directory's policy" 6 "volume data has no provisioning key with that identifier"
+
+# --- tampered provisioning keys: wrong payload type, a user key
+possessed "printf '\\001\\000\\000\\000\\000\\000\\000\\000' | cat - $K2 | keyctl padd fscrypt-provisioning fscrypt-provision:rogue:$ID2 %:$KR | xargs -I{} keyctl setperm {} 0x39090000"
+fsp unlock --volume rogue "$M"
+expect "payload type 1 (descriptor) rejected" 6 "payload type"
+possessed "keyctl add user fscrypt-provision:userkey:$ID2 secret %:$KR"
+fsp unlock --volume userkey "$M"
+expect "a user key's id is never used" 7 "no usable provisioning key"
+fsp list --json
+[ "$(jq '[.[] | select(.volume == "userkey")] | length' <<<"$OUT")" = 0 ] && t_ok "list ignores user keys" || t_fail "list ignores user keys" "$OUT"
+
+# --- revoked, expired, unknown
+possessed "keyctl revoke $SERIAL"
+fsp unlock --volume data "$M"
+expect "revoked provisioning key" 7 "was revoked"
+fsp check --volume data "$M/enc"
+expect "check reports the revoked key" 1 "revoked"
+fsp add --volume data --key-file "$K" --timeout 1
+expect "re-provision displaces the revoked key" 0 "provisioned as key"
+sleep 2
+fsp unlock --volume data "$M"
+expect "expired provisioning key" 7 "has expired"
+fsp check --volume data "$M"
+expect "check reports the expired key" 1 "expired"
+printf 'data %s - - identifier=00112233445566778899aabbccddeeff\n' "$M" >"$T_WORK/tab"
+fsp check --tab "$T_WORK/tab" "$M"
+expect "check: unknown identifier" 1 "no such provisioning key"
+
+# --- quota: EDQUOT, and nothing half-provisioned
+fsp add --volume data --key-file "$K"
+OLD=$(cat /proc/sys/kernel/keys/root_maxkeys)
+BEFORE=$(nkeys)
+USED=$(awk '$1 == "0:" {split($4, a, "/"); print a[1]}' /proc/key-users)
+echo "$USED" >/proc/sys/kernel/keys/root_maxkeys
+fsp add --volume quota --key-file "$K2" --mount "$M"
+echo "$OLD" >/proc/sys/kernel/keys/root_maxkeys
+expect "key quota exhausted" 9 "quota"
+[ "$(nkeys)" = "$BEFORE" ] && t_ok "nothing left after EDQUOT" || t_fail "nothing left after EDQUOT"
+[ "$(xfs_io -c "enckey_status $ID2" "$M")" = Absent ] && t_ok "no fs key after EDQUOT" || t_fail "no fs key after EDQUOT"
+
+# --- fscrypttab errors reach the user as file:line
+printf 'ok / none\nbad / none - frob\n' >"$T_WORK/badtab"
+fsp apply --tab "$T_WORK/badtab"
+expect "bad fscrypttab" 3 "$T_WORK/badtab:2: unknown option 'frob'"
+fsp apply --tab "$T_WORK/nonexistent"
+expect "missing explicit fscrypttab" 3 "cannot open"
+
+t_done
