@@ -1,0 +1,106 @@
+#!/bin/bash
+# fscrypttab-driven flows: apply, unlock by mountpoint, check, nofail, the
+# wrong key, and kernels without key_id (via the explicit raw fallback).
+. "$(dirname "$0")/lib.sh"
+
+new_fs fs -O encrypt
+new_fs fs2 -O encrypt
+M=$T_WORK/fs
+M2=$T_WORK/fs2
+KA=$T_WORK/a.key KB=$T_WORK/b.key KW=$T_WORK/wrong.key
+new_key "$KA"
+new_key "$KB" 32
+new_key "$KW"
+IDA=$("${FSP_CMD[@]}" identifier --key-file "$KA")
+IDB=$("${FSP_CMD[@]}" identifier --key-file "$KB" --key-size 32)
+
+# Encrypted directories made with xfs_io, an independent tool.
+xfs_io -c add_enckey "$M" <"$KA" >/dev/null
+mkdir "$M/secret" && xfs_io -c "set_encpolicy $IDA" "$M/secret"
+echo alpha >"$M/secret/a.txt"
+xfs_io -c add_enckey "$M2" <"$KB" >/dev/null
+mkdir "$M2/vault" && xfs_io -c "set_encpolicy $IDB" "$M2/vault"
+echo bravo >"$M2/vault/b.txt"
+remount fs
+remount fs2
+
+TAB=$T_WORK/fscrypttab
+cat >"$TAB" <<EOT
+# volume  mountpoint  key source  directories  options
+alpha  $M   $KA  secret  timeout=3600
+"bravo"  $M2  file:$KB  vault  keysize=32,identifier=$IDB
+ghost  /nonexistent  none  -  nofail
+EOT
+fsp apply --tab "$TAB"
+expect "apply provisions and unlocks every mounted volume" 0 "apply: 3 volumes ready, 0 failed"
+[ "$(cat "$M/secret/a.txt" "$M2/vault/b.txt" | tr '\n' ' ')" = "alpha bravo " ] &&
+	t_ok "files readable after apply" || t_fail "files readable after apply"
+fsp list --json
+[ "$(jq -r '[.[] | .volume] | sort | join(",")' <<<"$OUT")" = alpha,bravo ] && t_ok "apply stored both keys" || t_fail "apply stored both keys" "$OUT"
+[ "$(jq -r '.[] | select(.volume == "alpha") | .expiry > 3500' <<<"$OUT")" = true ] && t_ok "timeout= option sets expiry" ||
+	t_fail "timeout= option sets expiry" "$OUT"
+
+fsp apply --tab "$TAB"
+expect "apply is idempotent" 0 "already provisioned"
+
+# apply --root: mountpoints are read under the root (as in the initramfs).
+mkdir -p "$T_WORK/root/mnt"
+mount --bind "$M" "$T_WORK/root/mnt" && T_MOUNTS+=("$T_WORK/root/mnt")
+printf 'alpha /mnt %s secret\n' "$KA" >"$T_WORK/roottab"
+fsp apply --tab "$T_WORK/roottab" --root "$T_WORK/root"
+expect "apply --root" 0 "added to $T_WORK/root/mnt"
+# The bind mount would keep the superblock, and so the keys, alive.
+umount "$T_WORK/root/mnt"
+
+# After a remount: unlock finds the volume by mountpoint, from a process
+# without possession of the keys.
+remount fs
+remount fs2
+[ "$(cat "$M/secret/a.txt" 2>/dev/null)" != alpha ] && t_ok "locked after remount" || t_fail "locked after remount"
+keyctl session - "${FSP_CMD[@]}" unlock --keyring "$KR" --tab "$TAB" "$M/secret" >"$T_WORK/out" 2>/dev/null
+RC=$? OUT=$(cat "$T_WORK/out")
+[ "$RC" = 0 ] && [ "$(cat "$M/secret/a.txt")" = alpha ] && t_ok "unlock by mountpoint from fscrypttab" ||
+	t_fail "unlock by mountpoint from fscrypttab" "rc $RC $OUT"
+fsp check --tab "$TAB" "$M2"
+expect "check by mountpoint" 0 "ok: volume bravo key $IDB"
+fsp check --tab "$TAB" --json "$M2"
+[ "$(jq -r '.[0] | [.volume, .identifier, .ok] | @tsv' <<<"$OUT")" = "$(printf 'bravo\t%s\ttrue' "$IDB")" ] &&
+	t_ok "check --json" || t_fail "check --json" "$OUT"
+fsp unlock --tab "$TAB" /tmp
+expect "unlock outside any listed mountpoint" 3 "no entry in $TAB has mountpoint"
+
+# Missing key file: nofail continues, without it apply fails.
+printf 'alpha %s %s secret\nmissing %s %s/none.key - nofail\n' "$M" "$KA" "$M2" "$T_WORK" >"$T_WORK/nofail"
+fsp apply --tab "$T_WORK/nofail"
+ALLOW_STDERR=1 expect "missing key file with nofail" 0 "volume missing is nofail: continuing"
+[[ $ERR == *"none.key: it does not exist"* ]] && t_ok "nofail names the missing file" || t_fail "nofail names the missing file" "$ERR"
+printf 'missing %s %s/none.key\n' "$M2" "$T_WORK" >"$T_WORK/fail"
+fsp apply --tab "$T_WORK/fail"
+expect "missing key file without nofail" 4 "does not exist"
+
+# The wrong key: refused before anything is provisioned or added.
+remount fs
+BEFORE=$("${FSP_CMD[@]}" list --keyring "$KR" --json | jq length)
+printf 'alpha %s %s secret\n' "$M" "$KW" >"$T_WORK/wrong"
+fsp apply --tab "$T_WORK/wrong"
+expect "wrong key for the listed directory" 6 "wrong key; nothing was provisioned"
+AFTER=$("${FSP_CMD[@]}" list --keyring "$KR" --json | jq length)
+IDW=$("${FSP_CMD[@]}" identifier --key-file "$KW")
+[ "$BEFORE" = "$AFTER" ] && [ "$(xfs_io -c "enckey_status $IDW" "$M")" = Absent ] &&
+	t_ok "wrong key: nothing provisioned or added" || t_fail "wrong key: nothing provisioned or added" "$BEFORE vs $AFTER"
+[ "$(cat "$M/secret/a.txt" 2>/dev/null)" != alpha ] && t_ok "wrong key: directory stays locked" ||
+	t_fail "wrong key: directory stays locked"
+printf 'bravo %s %s vault keysize=32,identifier=%s\n' "$M2" "$KB" "$IDA" >"$T_WORK/wrongid"
+fsp apply --tab "$T_WORK/wrongid"
+expect "identifier= mismatch" 6 "expects $IDA; nothing was provisioned"
+
+# A second remount and a volume with several keys (key rotation).
+KR2=$T_WORK/rot.key
+new_key "$KR2"
+fsp add --volume alpha --key-file "$KR2"
+remount fs
+fsp unlock --volume alpha "$M"
+expect "unlock adds every key of the volume" 0 "unlocked on $M"
+[ "$(grep -c 'unlocked on' <<<"$OUT")" = 2 ] && t_ok "both keys of the volume added" || t_fail "both keys of the volume added" "$OUT"
+
+t_done
