@@ -82,8 +82,9 @@ int handle_common_option(int c, const char *cmd)
 		return -1;
 	case OPT_KEYRING:
 		if (!*optarg || strlen(optarg) > 200)
-			return usage_error(cmd, "--keyring needs a name of 1-200 "
-						"bytes");
+			return usage_error(cmd,
+					   "--keyring needs a name of 1-200 "
+					   "bytes");
 		arg_keyring = optarg;
 		return -1;
 	case OPT_QUIET:

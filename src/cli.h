@@ -31,7 +31,9 @@ enum {
 	{"tab", required_argument, NULL, OPT_TAB},                             \
 	    {"keyring", required_argument, NULL, OPT_KEYRING},                 \
 	    {"quiet", no_argument, NULL, OPT_QUIET},                           \
-	    {"help", no_argument, NULL, OPT_HELP}
+	{                                                                      \
+		"help", no_argument, NULL, OPT_HELP                            \
+	}
 
 /*
  * Handles a common option or an unknown one. Returns -1 when the option was
@@ -41,12 +43,12 @@ int handle_common_option(int c, const char *cmd);
 
 /* "fscrypt-provision: error: unable to <what>: <reason>", returns exit. */
 int fail(enum fsp_op op, int err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* "fscrypt-provision: error: <text>", returns code. */
 int fail_msg(int code, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 int usage_error(const char *cmd, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Progress for people, on stdout; silenced by --quiet. */
 void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -28,7 +28,9 @@ enum {
 	    {"key-fd", required_argument, NULL, OPT_KEY_FD},                   \
 	    {"key-format", required_argument, NULL, OPT_KEY_FORMAT},           \
 	    {"key-size", required_argument, NULL, OPT_KEY_SIZE},               \
-	    {"allow-readable", no_argument, NULL, OPT_ALLOW_READABLE}
+	{                                                                      \
+		"allow-readable", no_argument, NULL, OPT_ALLOW_READABLE        \
+	}
 
 struct key_args {
 	const char *file;

@@ -54,7 +54,8 @@ int cmd_set_policy(int argc, char **argv)
 				    "set-policy",
 				    "unknown mode '%s' (AES-256-XTS, "
 				    "AES-256-CTS, AES-128-CBC, AES-128-CTS, "
-				    "Adiantum, AES-256-HCTR2, SM4-XTS, SM4-CTS)",
+				    "Adiantum, AES-256-HCTR2, SM4-XTS, "
+				    "SM4-CTS)",
 				    optarg);
 			if (c == OPT_CONTENTS)
 				pol.contents_encryption_mode = (uint8_t)mode;
@@ -99,8 +100,8 @@ int cmd_set_policy(int argc, char **argv)
 	dir = argv[optind];
 	idarg = argv[optind + 1];
 	if (strlen(idarg) != FSP_IDENTIFIER_HEX_LEN ||
-	    hex_decode(idarg, FSP_IDENTIFIER_HEX_LEN,
-		       pol.master_key_identifier, FSP_KEY_IDENTIFIER_SIZE) < 0)
+	    hex_decode(idarg, FSP_IDENTIFIER_HEX_LEN, pol.master_key_identifier,
+		       FSP_KEY_IDENTIFIER_SIZE) < 0)
 		return usage_error("set-policy",
 				   "IDENTIFIER must be 32 hex digits, as "
 				   "printed by 'fscrypt-provision identifier'");
@@ -171,8 +172,8 @@ int cmd_get_policy(int argc, char **argv)
 				"%s has a v1 policy (descriptor-based); "
 				"fscrypt-provision handles v2 policies only",
 				dir);
-	hex_encode(pol.policy.v2.master_key_identifier,
-		   FSP_KEY_IDENTIFIER_SIZE, hex);
+	hex_encode(pol.policy.v2.master_key_identifier, FSP_KEY_IDENTIFIER_SIZE,
+		   hex);
 	cm = fscrypt_mode_name(pol.policy.v2.contents_encryption_mode);
 	fm = fscrypt_mode_name(pol.policy.v2.filenames_encryption_mode);
 	pad = 4 << (pol.policy.v2.flags & FSP_POLICY_FLAGS_PAD_MASK);

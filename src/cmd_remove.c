@@ -51,8 +51,8 @@ static int remove_one(int fd, const char *where, const char *volume,
 		     "in %u ms (%u of %u)",
 		     volume, hex, where, delay_ms, attempt + 1, retries);
 		{
-			struct timespec ts = {delay_ms / 1000,
-					      (long)(delay_ms % 1000) * 1000000};
+			struct timespec ts = {
+			    delay_ms / 1000, (long)(delay_ms % 1000) * 1000000};
 
 			nanosleep(&ts, NULL);
 		}
@@ -123,7 +123,8 @@ int cmd_remove(int argc, char **argv)
 		return usage_error("remove", "expected one DIR");
 	dir = argv[optind];
 	if (volume && !volume_name_valid(volume))
-		return usage_error("remove", "invalid volume name '%s'", volume);
+		return usage_error("remove", "invalid volume name '%s'",
+				   volume);
 	r = load_tab(&tab, !volume);
 	if (r)
 		return r;
@@ -149,9 +150,9 @@ int cmd_remove(int argc, char **argv)
 	for (size_t i = 0; i < nkeys; i++) {
 		const struct provkey *k = &keys[i];
 		const struct tab_entry *e = fscrypttab_find(&tab, k->volume);
-		bool mine = volume ? strcmp(k->volume, volume) == 0
-				   : e && strcmp(e->mountpoint,
-						 mi.mountpoint) == 0;
+		bool mine =
+		    volume ? strcmp(k->volume, volume) == 0
+			   : e && strcmp(e->mountpoint, mi.mountpoint) == 0;
 
 		if (!mine)
 			continue;
@@ -182,8 +183,7 @@ int cmd_remove(int argc, char **argv)
 		code = fail_msg(FSP_EXIT_KEY_UNAVAILABLE,
 				"no provisioning key in keyring %s belongs to "
 				"%s; nothing to remove",
-				arg_keyring,
-				volume ? volume : mi.mountpoint);
+				arg_keyring, volume ? volume : mi.mountpoint);
 out:
 	close(fd);
 	free(keys);

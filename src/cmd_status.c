@@ -72,25 +72,24 @@ int cmd_status(int argc, char **argv)
 	type_ok = provkey_type_supported();
 	policy_err = fs_get_policy(fd, &pol);
 	/* ENODATA: encryption enabled, this inode unencrypted. */
-	encrypt = policy_err == 0 || policy_err == -ENODATA  ? 1
-		  : policy_err == -EOPNOTSUPP ||
-			    policy_err == -ENOTTY
-		      ? 0
-		      : -1;
+	encrypt = policy_err == 0 || policy_err == -ENODATA	       ? 1
+		  : policy_err == -EOPNOTSUPP || policy_err == -ENOTTY ? 0
+								       : -1;
 	key_id_ok = encrypt == 1 ? fs_probe_key_id(fd) : type_ok;
 	if (key_id_ok < 0)
 		key_id_ok = -1;
 	if (key_id_ok == 1 && type_ok == 0)
 		key_id_ok = 0;
-	fscrypt_kernel = type_ok == 1 || encrypt == 1 ||
-			 access("/sys/fs/ext4/features/encryption", F_OK) == 0 ||
-			 access("/sys/fs/f2fs/features/encryption", F_OK) == 0;
+	fscrypt_kernel =
+	    type_ok == 1 || encrypt == 1 ||
+	    access("/sys/fs/ext4/features/encryption", F_OK) == 0 ||
+	    access("/sys/fs/f2fs/features/encryption", F_OK) == 0;
 	if (policy_err == 0 && pol.policy.version == FSP_POLICY_V2) {
 		has_policy = true;
 		hex_encode(pol.policy.v2.master_key_identifier,
 			   FSP_KEY_IDENTIFIER_SIZE, hex);
-		status_err = fs_key_status(fd, pol.policy.v2.master_key_identifier,
-					   &ks);
+		status_err =
+		    fs_key_status(fd, pol.policy.v2.master_key_identifier, &ks);
 		if (ring_keys(&keys, &nkeys) == 0)
 			for (size_t i = 0; i < nkeys; i++)
 				if (memcmp(keys[i].identifier,
@@ -121,8 +120,8 @@ int cmd_status(int argc, char **argv)
 		printf(",\n  \"kernel\": {\"fscrypt\": %s, "
 		       "\"provisioning_key_type\": %s},\n",
 		       fscrypt_kernel ? "true" : "false", tri(type_ok));
-		printf("  \"key_id_supported\": %s,\n", key_id_ok == 1 ? "true"
-								: "false");
+		printf("  \"key_id_supported\": %s,\n",
+		       key_id_ok == 1 ? "true" : "false");
 		printf("  \"fscrypt_filesystem\": %s,\n",
 		       policy_err == -ENOTTY ? "false" : "true");
 		printf("  \"encrypt_feature\": %s,\n", tri(encrypt));
@@ -168,7 +167,8 @@ int cmd_status(int argc, char **argv)
 		if (mi.mountpoint[0])
 			printf("filesystem:         %s on %s (%s)\n", mi.fstype,
 			       mi.mountpoint, mi.source);
-		printf("kernel fscrypt:     %s\n", fscrypt_kernel ? "yes" : "no");
+		printf("kernel fscrypt:     %s\n",
+		       fscrypt_kernel ? "yes" : "no");
 		printf("key_id support:     %s\n",
 		       key_id_ok == 1
 			   ? "yes"
@@ -194,8 +194,7 @@ int cmd_status(int argc, char **argv)
 			       4 << (pol.policy.v2.flags &
 				     FSP_POLICY_FLAGS_PAD_MASK));
 			printf("key status:         %s",
-			       status_err ? "unknown"
-					  : status_json(ks.status));
+			       status_err ? "unknown" : status_json(ks.status));
 			if (!status_err && ks.status != FSP_KEY_STATUS_ABSENT)
 				printf(" (%u user%s)", ks.user_count,
 				       ks.user_count == 1 ? "" : "s");
@@ -211,8 +210,9 @@ int cmd_status(int argc, char **argv)
 		} else if (policy_err == -ENODATA) {
 			printf("policy:             none (not encrypted)\n");
 		} else {
-			printf("policy:             unavailable (%s)\n",
-			       describe_error(OP_GET_POLICY, policy_err).reason);
+			printf(
+			    "policy:             unavailable (%s)\n",
+			    describe_error(OP_GET_POLICY, policy_err).reason);
 		}
 	}
 	free(keys);
@@ -268,7 +268,7 @@ int cmd_list(int argc, char **argv)
 			else
 				printf("%ld", k->expiry);
 			printf(", \"state\": \"%s\"}",
-			       k->state == -EKEYEXPIRED   ? "expired"
+			       k->state == -EKEYEXPIRED	  ? "expired"
 			       : k->state == -EKEYREVOKED ? "revoked"
 			       : k->state		  ? "unusable"
 							  : "valid");

@@ -169,7 +169,8 @@ static bool volume_has_id(const struct provkey *keys, size_t n,
 {
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(keys[i].volume, volume) == 0 &&
-		    memcmp(keys[i].identifier, id, FSP_KEY_IDENTIFIER_SIZE) == 0)
+		    memcmp(keys[i].identifier, id, FSP_KEY_IDENTIFIER_SIZE) ==
+			0)
 			return true;
 	return false;
 }
@@ -544,12 +545,12 @@ static int apply_entry(const struct tab_entry *e, const char *root,
 			char want[FSP_IDENTIFIER_HEX_LEN + 1];
 
 			hex_encode(e->identifier, sizeof(id), want);
-			code = fail_msg(FSP_EXIT_KEY_REJECTED,
-					"volume %s: the key from %s has "
-					"identifier %s, but %s:%u expects %s; "
-					"nothing was provisioned",
-					e->name, src, hex, arg_tab, e->line,
-					want);
+			code =
+			    fail_msg(FSP_EXIT_KEY_REJECTED,
+				     "volume %s: the key from %s has "
+				     "identifier %s, but %s:%u expects %s; "
+				     "nothing was provisioned",
+				     e->name, src, hex, arg_tab, e->line, want);
 		}
 		for (size_t i = 0; !code && i < nd.n; i++)
 			if (memcmp(nd.ids[i], id, sizeof(id)) != 0) {
@@ -581,8 +582,8 @@ static int apply_entry(const struct tab_entry *e, const char *root,
 	if (!*have_keys) {
 		r = ring_keys(keys, nkeys);
 		if (r < 0) {
-			code = fail(OP_KEYRING, r, "list keyring %s",
-				    arg_keyring);
+			code =
+			    fail(OP_KEYRING, r, "list keyring %s", arg_keyring);
 			goto out;
 		}
 		*have_keys = true;
@@ -641,7 +642,8 @@ int cmd_apply(int argc, char **argv)
 			ok++;
 		} else if (e->nofail) {
 			skipped++;
-			warn("volume %s is nofail: continuing without it", e->name);
+			warn("volume %s is nofail: continuing without it",
+			     e->name);
 		} else {
 			failed++;
 			if (!code)

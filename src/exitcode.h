@@ -5,17 +5,18 @@
 
 enum {
 	FSP_EXIT_OK = 0,
-	FSP_EXIT_NOT_READY = 1,   /* check: something needed is missing */
-	FSP_EXIT_USAGE = 2,       /* bad command line */
-	FSP_EXIT_CONFIG = 3,      /* fscrypttab cannot be read or parsed */
+	FSP_EXIT_NOT_READY = 1,	  /* check: something needed is missing */
+	FSP_EXIT_USAGE = 2,	  /* bad command line */
+	FSP_EXIT_CONFIG = 3,	  /* fscrypttab cannot be read or parsed */
 	FSP_EXIT_KEY_SOURCE = 4,  /* key file/fd missing, unsafe or malformed */
 	FSP_EXIT_UNSUPPORTED = 5, /* kernel or filesystem lacks a feature */
 	FSP_EXIT_KEY_REJECTED = 6, /* wrong key, identifier mismatch */
-	FSP_EXIT_KEY_UNAVAILABLE = 7, /* provisioning key missing/expired/revoked */
-	FSP_EXIT_PERMISSION = 8,  /* EACCES/EPERM */
-	FSP_EXIT_QUOTA = 9,       /* key quota exceeded */
-	FSP_EXIT_BUSY = 10,       /* key removal incomplete: files in use */
-	FSP_EXIT_SYSTEM = 11,     /* any other system error */
+	FSP_EXIT_KEY_UNAVAILABLE =
+	    7,			 /* provisioning key missing/expired/revoked */
+	FSP_EXIT_PERMISSION = 8, /* EACCES/EPERM */
+	FSP_EXIT_QUOTA = 9,	 /* key quota exceeded */
+	FSP_EXIT_BUSY = 10,	 /* key removal incomplete: files in use */
+	FSP_EXIT_SYSTEM = 11,	 /* any other system error */
 };
 
 #endif

@@ -20,8 +20,7 @@ int fs_open(const char *path)
 	return fd < 0 ? -errno : fd;
 }
 
-static void spec_identifier(struct fsp_key_specifier *spec,
-			    const uint8_t *id)
+static void spec_identifier(struct fsp_key_specifier *spec, const uint8_t *id)
 {
 	memset(spec, 0, sizeof(*spec));
 	spec->type = FSP_KEY_SPEC_TYPE_IDENTIFIER;
@@ -143,14 +142,14 @@ static const struct {
 	uint8_t mode;
 	const char *name;
 } modes[] = {
-	{FSP_MODE_AES_256_XTS, "AES-256-XTS"},
-	{FSP_MODE_AES_256_CTS, "AES-256-CTS"},
-	{FSP_MODE_AES_128_CBC, "AES-128-CBC"},
-	{FSP_MODE_AES_128_CTS, "AES-128-CTS"},
-	{FSP_MODE_SM4_XTS, "SM4-XTS"},
-	{FSP_MODE_SM4_CTS, "SM4-CTS"},
-	{FSP_MODE_ADIANTUM, "Adiantum"},
-	{FSP_MODE_AES_256_HCTR2, "AES-256-HCTR2"},
+    {FSP_MODE_AES_256_XTS, "AES-256-XTS"},
+    {FSP_MODE_AES_256_CTS, "AES-256-CTS"},
+    {FSP_MODE_AES_128_CBC, "AES-128-CBC"},
+    {FSP_MODE_AES_128_CTS, "AES-128-CTS"},
+    {FSP_MODE_SM4_XTS, "SM4-XTS"},
+    {FSP_MODE_SM4_CTS, "SM4-CTS"},
+    {FSP_MODE_ADIANTUM, "Adiantum"},
+    {FSP_MODE_AES_256_HCTR2, "AES-256-HCTR2"},
 };
 
 const char *fscrypt_mode_name(uint8_t mode)

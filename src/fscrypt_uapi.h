@@ -88,7 +88,8 @@ struct fsp_provisioning_key_payload {
 
 #define FSP_ADD_KEY_FLAG_HW_WRAPPED 0x00000001
 
-/* key_id exists since 5.6 (before that it was __reserved[0]); flags since 6.16. */
+/* key_id exists since 5.6 (before that it was __reserved[0]); flags since 6.16.
+ */
 struct fsp_add_key_arg {
 	struct fsp_key_specifier key_spec;
 	uint32_t raw_size;

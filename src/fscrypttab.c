@@ -18,7 +18,8 @@
 #define TAB_FILE_MAX (1024 * 1024)
 
 static int tab_error(char *err, size_t n, const char *file, unsigned line,
-		     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+		     const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 
 static int tab_error(char *err, size_t n, const char *file, unsigned line,
 		     const char *fmt, ...)
@@ -43,8 +44,8 @@ static int tab_error(char *err, size_t n, const char *file, unsigned line,
  * and an unquoted # starts a comment. Fields point into buf, which must
  * hold the line's length plus one byte.
  */
-static int split_fields(const char *line, size_t len, char *buf,
-			char **fields, int *ret_n, const char **ret_what)
+static int split_fields(const char *line, size_t len, char *buf, char **fields,
+			int *ret_n, const char **ret_what)
 {
 	size_t i = 0, o = 0;
 	int n = 0;
@@ -70,8 +71,10 @@ static int split_fields(const char *line, size_t len, char *buf,
 				for (;;) {
 					if (i >= len) {
 						*ret_what = q == '"'
-							? "unterminated \" quote"
-							: "unterminated ' quote";
+								? "unterminated"
+								  " \" quote"
+								: "unterminated"
+								  " ' quote";
 						return -EINVAL;
 					}
 					c = line[i++];
@@ -173,8 +176,7 @@ static int parse_options(char *opts, struct tab_entry *e, const char *file,
 			e->has_identifier = true;
 		} else {
 			static const char *const with_value[] = {
-				"timeout", "keysize", "keyformat",
-				"identifier"};
+			    "timeout", "keysize", "keyformat", "identifier"};
 			bool wants = false;
 
 			for (size_t i = 0; i < 4; i++)
@@ -295,7 +297,8 @@ static int parse_line(const char *text, size_t len, const char *file,
 				 "on line %u)",
 				 f[0], fscrypttab_find(tab, f[0])->line);
 	strcpy(e.name, f[0]);
-	if (f[1][0] != '/' || (strcmp(f[1], "/") != 0 && !path_clean(f[1] + 1)) ||
+	if (f[1][0] != '/' ||
+	    (strcmp(f[1], "/") != 0 && !path_clean(f[1] + 1)) ||
 	    strlen(f[1]) >= sizeof(e.mountpoint))
 		return tab_error(err, errlen, file, line,
 				 "mountpoint '%s' must be a clean absolute "

@@ -19,8 +19,7 @@ int fscrypt_key_identifier(const uint8_t *key, size_t key_len,
 			   uint8_t ret_id[FSP_KEY_IDENTIFIER_SIZE])
 {
 	/* fs/crypto: "fscrypt\0" then HKDF_CONTEXT_KEY_IDENTIFIER (1). */
-	static const uint8_t info[] = {'f', 's', 'c', 'r', 'y', 'p',
-				       't', 0,   1};
+	static const uint8_t info[] = {'f', 's', 'c', 'r', 'y', 'p', 't', 0, 1};
 	static const uint8_t counter = 1;
 	static const uint8_t empty_salt[1];
 	crypto_auth_hmacsha512_state st;

@@ -27,8 +27,8 @@ int keyring_gain_possession(void)
 }
 
 /* Parses "type;uid;gid;perm;description" from keyctl_describe(). */
-static int parse_description(const char *d, char **ret_type,
-			     uint32_t *ret_perm, const char **ret_desc)
+static int parse_description(const char *d, char **ret_type, uint32_t *ret_perm,
+			     const char **ret_desc)
 {
 	const char *f[5];
 	char *end;
@@ -97,8 +97,8 @@ static int creation_lock(const char *name)
 		     "fscrypt-provision/%s", name);
 	if (n < 0 || (size_t)n >= sizeof(sa.sun_path) - 1)
 		return -ENAMETOOLONG;
-	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
-			  (size_t)n);
+	len =
+	    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
@@ -362,11 +362,11 @@ int provkey_list(key_serial_t ring, struct provkey **ret, size_t *ret_n)
 			ours = p && description_decode(p->desc, k->volume,
 						       k->identifier) == 0;
 		} else {
-			ours = parse_description(d, &type, &k->perm, &desc) ==
-				       0 &&
-			       strcmp(type, FSP_PROVISIONING_KEY_TYPE) == 0 &&
-			       description_decode(desc, k->volume,
-						  k->identifier) == 0;
+			ours =
+			    parse_description(d, &type, &k->perm, &desc) == 0 &&
+			    strcmp(type, FSP_PROVISIONING_KEY_TYPE) == 0 &&
+			    description_decode(desc, k->volume,
+					       k->identifier) == 0;
 		}
 		if (ours) {
 			if (p) {

@@ -16,7 +16,7 @@
 #include "hex.h"
 
 static void set_detail(char *detail, size_t n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void set_detail(char *detail, size_t n, const char *fmt, ...)
 {
@@ -164,18 +164,19 @@ static int decode_key(struct secbuf *in, const struct key_source_opts *opts,
 }
 
 static int read_fd_source(const struct key_source *src,
-			  const struct key_source_opts *opts,
-			  struct secbuf *in, char *detail, size_t dn)
+			  const struct key_source_opts *opts, struct secbuf *in,
+			  char *detail, size_t dn)
 {
 	int r = read_all(src->fd, in);
 
 	if (r == -EBADF)
 		set_detail(detail, dn, "is not an open file descriptor");
 	else if (r == -EFBIG)
-		set_detail(detail, dn,
-			   "delivers more than %zu bytes, too many for a %zu-byte "
-			   "key in either form",
-			   in->cap - 1, opts->size);
+		set_detail(
+		    detail, dn,
+		    "delivers more than %zu bytes, too many for a %zu-byte "
+		    "key in either form",
+		    in->cap - 1, opts->size);
 	else if (r < 0)
 		set_detail(detail, dn, "cannot be read: %s", strerror(-r));
 	return r;
@@ -192,8 +193,8 @@ static int read_file_source(const struct key_source *src,
 	 * O_NOFOLLOW on the last component: a key file that is a symlink could
 	 * be redirected by whoever controls the link's directory.
 	 */
-	fd = open(src->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY |
-				     O_NONBLOCK);
+	fd = open(src->path,
+		  O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		r = -errno;
 		if (r == -ELOOP)
@@ -266,8 +267,8 @@ static const struct {
 		    const struct key_source_opts *opts, struct secbuf *in,
 		    char *detail, size_t dn);
 } readers[] = {
-	{KEY_SOURCE_FILE, read_file_source},
-	{KEY_SOURCE_FD, read_fd_source},
+    {KEY_SOURCE_FILE, read_file_source},
+    {KEY_SOURCE_FD, read_fd_source},
 };
 
 int key_source_read(const struct key_source *src,
@@ -292,8 +293,7 @@ int key_source_read(const struct key_source *src,
 	r = -EINVAL;
 	for (size_t i = 0; i < sizeof(readers) / sizeof(readers[0]); i++)
 		if (readers[i].kind == src->kind)
-			r = readers[i].read(src, opts, &in, detail,
-					    detail_len);
+			r = readers[i].read(src, opts, &in, detail, detail_len);
 	if (r == 0)
 		r = decode_key(&in, opts, ret, detail, detail_len);
 	secbuf_free(&in);

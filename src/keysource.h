@@ -20,19 +20,18 @@ enum key_source_kind { KEY_SOURCE_FILE, KEY_SOURCE_FD };
 struct key_source {
 	enum key_source_kind kind;
 	char path[PATH_MAX]; /* KEY_SOURCE_FILE */
-	int fd;              /* KEY_SOURCE_FD */
+	int fd;		     /* KEY_SOURCE_FD */
 };
 
 struct key_source_opts {
 	enum key_format format;
-	size_t size;         /* raw key bytes expected, 16..64 */
+	size_t size;	     /* raw key bytes expected, 16..64 */
 	bool allow_readable; /* accept group/world-readable key files */
 };
 
 #define KEY_SOURCE_OPTS_DEFAULT                                                \
-	((struct key_source_opts){.format = KEY_FORMAT_AUTO,                   \
-				  .size = 64,                                  \
-				  .allow_readable = false})
+	((struct key_source_opts){                                             \
+	    .format = KEY_FORMAT_AUTO, .size = 64, .allow_readable = false})
 
 /*
  * "/abs/path" or "file:PATH" for a key file, "fd:N" for an inherited

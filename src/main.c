@@ -58,9 +58,10 @@ void print_command_usage(FILE *f, const char *cmd)
 		if (cmd && strcmp(commands[i].name, cmd) == 0) {
 			fprintf(f, "Usage: %s %s\n%s.\n", PROG,
 				commands[i].usage, commands[i].summary);
-			fprintf(f, "Common options: --tab FILE (default %s), "
-				   "--keyring NAME (default %s), --quiet.\n"
-				   "See fscrypt-provision(8).\n",
+			fprintf(f,
+				"Common options: --tab FILE (default %s), "
+				"--keyring NAME (default %s), --quiet.\n"
+				"See fscrypt-provision(8).\n",
 				FSCRYPTTAB_DEFAULT, FSP_DEFAULT_KEYRING);
 			return;
 		}

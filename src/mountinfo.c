@@ -66,8 +66,8 @@ int mount_of_path(const char *path, struct mount_info *ret)
 		unescape(source);
 		l = strlen(mp);
 		/* Same device, deepest mountpoint; later lines over-mount. */
-		if (makedev(maj, min) != st.st_dev || !is_prefix_dir(mp, real) ||
-		    l < best)
+		if (makedev(maj, min) != st.st_dev ||
+		    !is_prefix_dir(mp, real) || l < best)
 			continue;
 		best = l;
 		found = true;
@@ -96,8 +96,7 @@ int path_is_mountpoint(const char *path)
 	return strcmp(mi.mountpoint, real) == 0;
 }
 
-int path_join_root(const char *root, const char *path, char *buf,
-		   size_t bufsz)
+int path_join_root(const char *root, const char *path, char *buf, size_t bufsz)
 {
 	size_t rl = strlen(root);
 	int n;

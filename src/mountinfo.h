@@ -18,7 +18,6 @@ int mount_of_path(const char *path, struct mount_info *ret);
 /* 1 if path (resolved) is itself a mountpoint, 0 if not, or -errno. */
 int path_is_mountpoint(const char *path);
 /* Joins root and an absolute path ("/sysroot" + "/data"); -ENAMETOOLONG. */
-int path_join_root(const char *root, const char *path, char *buf,
-		   size_t bufsz);
+int path_join_root(const char *root, const char *path, char *buf, size_t bufsz);
 
 #endif

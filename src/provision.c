@@ -148,8 +148,8 @@ int provision_key(const struct provision_req *rq, key_serial_t *ret_serial)
 	if (rq->mount) {
 		r = fs_key_status(fd, rq->id, &before);
 		if (r < 0) {
-			code = fail(OP_KEY_STATUS, r, "read the key status on %s",
-				    rq->mount);
+			code = fail(OP_KEY_STATUS, r,
+				    "read the key status on %s", rq->mount);
 			goto undo;
 		}
 		r = fs_add_key_by_id(fd, key, got);
@@ -174,14 +174,14 @@ int provision_key(const struct provision_req *rq, key_serial_t *ret_serial)
 		}
 		r = fs_key_status(fd, rq->id, &after);
 		if (r < 0 || after.status != FSP_KEY_STATUS_PRESENT) {
-			code = r < 0 ? fail(OP_KEY_STATUS, r,
-					    "read the key status on %s",
-					    rq->mount)
-				     : fail_msg(FSP_EXIT_SYSTEM,
-						"key %s is %s on %s after adding "
-						"it",
-						hex, status_name(after.status),
-						rq->mount);
+			code =
+			    r < 0 ? fail(OP_KEY_STATUS, r,
+					 "read the key status on %s", rq->mount)
+				  : fail_msg(FSP_EXIT_SYSTEM,
+					     "key %s is %s on %s after adding "
+					     "it",
+					     hex, status_name(after.status),
+					     rq->mount);
 			goto undo;
 		}
 		say("volume %s: key %s added to %s by key_id (was %s, now "

@@ -1,0 +1,25 @@
+#!/bin/bash
+# Static checks: C formatting, shellcheck on every shell file, man pages.
+cd "$(dirname "$0")/.." || exit 2
+fail=0
+t() {
+	local name=$1
+	shift
+	if out=$("$@" 2>&1); then
+		echo "ok - $name"
+	else
+		echo "not ok - $name"
+		printf '%s\n' "$out" | head -30 | sed 's/^/#   /'
+		fail=1
+	fi
+}
+t "clang-format" make -s format-check
+mapfile -t sh_files < <(git ls-files '*.sh' 'dracut-module/*' 'hooks/*' | grep -v '\.md$' |
+	while read -r f; do [ -f "$f" ] && head -c 100 "$f" | grep -q '^#!.*sh\|shell=' && echo "$f"; done)
+t "shellcheck (${#sh_files[@]} files)" shellcheck -x "${sh_files[@]}"
+for m in man/*.[0-9]; do
+	[ -f "$m" ] || continue
+	t "man page $m renders without warnings" bash -c \
+		"out=\$(LC_ALL=C.UTF-8 groff -man -ww -z '$m' 2>&1); [ -z \"\$out\" ] || { echo \"\$out\"; exit 1; }"
+done
+exit $fail
