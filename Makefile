@@ -84,12 +84,13 @@ bench: all $(BENCH_BIN)
 demo: all
 	@tests/demo-host.sh
 
+FORMAT_FILES = $(SRCS) $(HDRS) $(wildcard tests/unit/*.[ch] bench/*.c)
+
 format:
-	clang-format -i $(SRCS) $(HDRS) tests/unit/*.c tests/unit/*.h bench/*.c
+	clang-format -i $(FORMAT_FILES)
 
 format-check:
-	@clang-format --dry-run -Werror $(SRCS) $(HDRS) tests/unit/*.c \
-	    tests/unit/*.h bench/*.c
+	@clang-format --dry-run -Werror $(FORMAT_FILES)
 
 install: all
 	install -D -m 0755 $(B)/fscrypt-provision $(DESTDIR)$(SBINDIR)/fscrypt-provision

@@ -30,7 +30,7 @@ static int unit_n, unit_failed;
 #define CHECK_STR(got, want, ...)                                              \
 	do {                                                                   \
 		const char *g_ = (got), *w_ = (want);                          \
-		CHECK(g_ && w_ && strcmp(g_, w_) == 0, __VA_ARGS__);           \
+		CHECK(g_ &&w_ &&strcmp(g_, w_) == 0, __VA_ARGS__);             \
 		if (!(g_ && w_ && strcmp(g_, w_) == 0))                        \
 			printf("#   got:  '%s'\n#   want: '%s'\n",             \
 			       g_ ? g_ : "(null)", w_ ? w_ : "(null)");        \
