@@ -22,4 +22,10 @@ for m in man/*.[0-9]; do
 	t "man page $m renders without warnings" bash -c \
 		"out=\$(LC_ALL=C.UTF-8 groff -man -ww -z '$m' 2>&1); [ -z \"\$out\" ] || { echo \"\$out\"; exit 1; }"
 done
+stage=$(mktemp -d)
+t "make install honours DESTDIR and PREFIX" bash -c "make -s install DESTDIR='$stage' PREFIX=/opt/fsp >/dev/null &&
+	test -x '$stage/opt/fsp/sbin/fscrypt-provision' &&
+	test -f '$stage/opt/fsp/share/man/man8/fscrypt-provision.8' &&
+	test -f '$stage/opt/fsp/share/man/man5/fscrypttab.5'"
+rm -rf "$stage"
 exit $fail

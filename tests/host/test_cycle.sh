@@ -44,13 +44,23 @@ else
 	t_ok "non-possessor cannot add keys to the keyring"
 fi
 
+# add from a process without possession (KeyringMode=private services,
+# dracut's per-service session keyrings) still lands in the durable keyring.
+K3=$T_WORK/k3.bin
+new_key "$K3"
+keyctl session - "${FSP_CMD[@]}" add --keyring "$KR" --volume other --key-file "$K3" >/dev/null 2>&1
+RC=$?
+[ "$RC" = 0 ] && keyctl list "%:$KR" | grep -q "fscrypt-provision:other:" &&
+	t_ok "add from a fresh session keyring lands in the durable keyring" ||
+	t_fail "add from a fresh session keyring lands in the durable keyring" "rc $RC"
+
 ST=$(xfs_io -c "enckey_status $ID" "$M")
 [ "$ST" = "Present (user_count=1, added_by_self)" ] && t_ok "xfs_io enckey_status present" ||
 	t_fail "xfs_io enckey_status present" "$ST"
 
 fsp add --volume data --key-file "$K" --mount "$M"
 expect "add is idempotent" 0 "already provisioned as key $SERIAL"
-N=$(keyctl rdescribe "%:$KR" >/dev/null && keyctl list "%:$KR" | grep -c fscrypt-provisioning)
+N=$(keyctl list "%:$KR" | grep -c "fscrypt-provision:data:")
 [ "$N" = 1 ] && t_ok "idempotent add keeps one key" || t_fail "idempotent add keeps one key" "$N keys"
 
 mkdir "$M/enc"
