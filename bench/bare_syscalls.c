@@ -29,12 +29,6 @@
 #include "fscrypt_uapi.h"
 #include "keyring.h"
 
-/* cli.c wants it from main.c, which the bench does not link. */
-void print_command_usage(FILE *f, const char *cmd)
-{
-	fprintf(f, "%s: no usage for %s in the benchmark\n", PROG, cmd);
-}
-
 static int die(const char *what, int err)
 {
 	fprintf(stderr, "bare_syscalls: %s: %s\n", what, strerror(err));

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: MIT
+/* The command table: names, entry points and usage texts. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+
+const struct command commands[] = {
+    {"add", cmd_add,
+     "add --volume NAME (--key-file PATH | --key-fd N) [--mount DIR]\n"
+     "    [--timeout SECONDS] [--key-format raw|hex|auto] [--key-size N]\n"
+     "    [--allow-readable] [--allow-raw-fallback]",
+     "store a key as a provisioning key (and add it to DIR's filesystem)"},
+    {"unlock", cmd_unlock, "unlock [--volume NAME] DIR",
+     "add a volume's provisioning keys to DIR's filesystem by key id"},
+    {"check", cmd_check, "check [--volume NAME] [--json] DIR",
+     "pre-flight: can every key DIR's volume needs be re-provisioned?"},
+    {"status", cmd_status, "status [--json] PATH",
+     "kernel support, policy, key status and provisioning of PATH"},
+    {"list", cmd_list, "list [--json]", "list the provisioning keys held"},
+    {"remove", cmd_remove,
+     "remove [--volume NAME] [--keep-provisioned] [--all-users]\n"
+     "    [--retry N] DIR",
+     "lock DIR's volume and retire its provisioning keys"},
+    {"set-policy", cmd_set_policy,
+     "set-policy [--contents MODE] [--filenames MODE] [--padding 4|8|16|32]\n"
+     "    [--iv-ino-lblk-64 | --iv-ino-lblk-32 | --direct-key] [--force]\n"
+     "    DIR IDENTIFIER",
+     "put a v2 encryption policy on an empty directory"},
+    {"get-policy", cmd_get_policy, "get-policy [--json] DIR",
+     "print DIR's key identifier, then its policy"},
+    {"identifier", cmd_identifier,
+     "identifier (--key-file PATH | --key-fd N) [--key-format F] "
+     "[--key-size N]",
+     "print the v2 identifier of a key, offline"},
+    {"apply", cmd_apply, "apply [--tab FILE] [--root DIR]",
+     "provision every fscrypttab key and unlock what is mounted"},
+};
+
+const size_t n_commands = sizeof(commands) / sizeof(commands[0]);
+
+void print_command_usage(FILE *f, const char *cmd)
+{
+	for (size_t i = 0; i < n_commands; i++)
+		if (cmd && strcmp(commands[i].name, cmd) == 0) {
+			fprintf(f, "Usage: %s %s\n%s.\n", PROG,
+				commands[i].usage, commands[i].summary);
+			fprintf(f,
+				"Common options: --tab FILE (default %s), "
+				"--keyring NAME (default %s), --quiet.\n"
+				"See fscrypt-provision(8).\n",
+				FSCRYPTTAB_DEFAULT, FSP_DEFAULT_KEYRING);
+			return;
+		}
+}
+
+void print_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: %s COMMAND [OPTIONS]\n"
+		"Keep fscrypt master keys in kernel memory across unmount and\n"
+		"remount, as fscrypt-provisioning keys that userspace can use\n"
+		"but never read.\n\nCommands:\n",
+		PROG);
+	for (size_t i = 0; i < n_commands; i++)
+		fprintf(f, "  %-11s %s\n", commands[i].name,
+			commands[i].summary);
+	fprintf(f,
+		"\nEvery command takes --help, --tab FILE, --keyring NAME and "
+		"--quiet.\n"
+		"Exit codes: 0 ok, 1 not ready (check), 2 usage, 3 fscrypttab, "
+		"4 key source,\n"
+		"5 unsupported, 6 key rejected, 7 key unavailable, 8 "
+		"permission,\n9 quota, 10 busy, 11 system error. "
+		"See fscrypt-provision(8).\n");
+}
