@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* The command table: names, entry points and usage texts. */
+#define _GNU_SOURCE
 #include <stdio.h>
 #include <string.h>
 
