@@ -167,10 +167,11 @@ static int collect_needed(const struct tab_entry *e, const char *mount,
 static bool volume_has_id(const struct provkey *keys, size_t n,
 			  const char *volume, const uint8_t *id)
 {
+	const struct provkey *k;
+
+	n = volume_keys(keys, n, volume, &k);
 	for (size_t i = 0; i < n; i++)
-		if (strcmp(keys[i].volume, volume) == 0 &&
-		    memcmp(keys[i].identifier, id, FSP_KEY_IDENTIFIER_SIZE) ==
-			0)
+		if (memcmp(k[i].identifier, id, FSP_KEY_IDENTIFIER_SIZE) == 0)
 			return true;
 	return false;
 }
@@ -216,14 +217,14 @@ static int unlock_volume(int fd, const char *where, const char *volume,
 			 const struct provkey *keys, size_t nkeys)
 {
 	int code = FSP_EXIT_OK, r;
+	const struct provkey *first;
 	size_t usable = 0;
 
+	nkeys = volume_keys(keys, nkeys, volume, &first);
 	for (size_t i = 0; i < nkeys; i++) {
-		const struct provkey *k = &keys[i];
+		const struct provkey *k = &first[i];
 		char hex[FSP_IDENTIFIER_HEX_LEN + 1];
 
-		if (strcmp(k->volume, volume) != 0)
-			continue;
 		hex_encode(k->identifier, FSP_KEY_IDENTIFIER_SIZE, hex);
 		if (k->state) {
 			warn("volume %s: provisioning key %d (%s) is unusable: "
@@ -294,7 +295,7 @@ int cmd_unlock(int argc, char **argv)
 		code = fail(OP_OPEN, fd, "open %s", dir);
 		goto out;
 	}
-	r = ring_keys(&keys, &nkeys);
+	r = ring_keys(false, &keys, &nkeys);
 	if (r < 0) {
 		code = fail(OP_KEYRING, r, "list keyring %s", arg_keyring);
 		goto out;
@@ -431,7 +432,7 @@ int cmd_check(int argc, char **argv)
 		       describe_error(OP_ADD_BY_ID, r).reason);
 	ring_err = ring_lookup(&ring);
 	if (ring_err == 0) {
-		r = provkey_list(ring, &keys, &nkeys);
+		r = ring_keys(false, &keys, &nkeys);
 		if (r < 0)
 			ring_err = r;
 	}
@@ -444,10 +445,14 @@ int cmd_check(int argc, char **argv)
 		if (r && !code)
 			code = r;
 		/* Nothing names a key: every key of the volume must be fine. */
-		for (size_t i = 0; nd.n == 0 && i < nkeys; i++)
-			if (strcmp(keys[i].volume, name) == 0)
-				(void)needed_add(&nd, keys[i].identifier,
+		if (nd.n == 0) {
+			const struct provkey *k;
+			size_t nk = volume_keys(keys, nkeys, name, &k);
+
+			for (size_t i = 0; i < nk; i++)
+				(void)needed_add(&nd, k[i].identifier,
 						 "keyring");
+		}
 		if (nd.n == 0)
 			report(&rep, name, NULL, 0,
 			       ring_err && ring_err != -ENOKEY
@@ -580,7 +585,7 @@ static int apply_entry(const struct tab_entry *e, const char *root,
 		goto out;
 	}
 	if (!*have_keys) {
-		r = ring_keys(keys, nkeys);
+		r = ring_keys(false, keys, nkeys);
 		if (r < 0) {
 			code =
 			    fail(OP_KEYRING, r, "list keyring %s", arg_keyring);

@@ -331,17 +331,18 @@ static int parse_line(const char *text, size_t len, const char *file,
 		return tab_error(err, errlen, file, line,
 				 "raw-fallback needs a key source, not none");
 	}
-	{
-		struct tab_entry *ne =
-		    realloc(tab->entries, (tab->n + 1) * sizeof(*ne));
+	/* Doubling: entries are large (two PATH_MAX buffers). */
+	if ((tab->n & (tab->n - 1)) == 0) {
+		size_t cap = tab->n ? 2 * tab->n : 1;
+		struct tab_entry *ne = realloc(tab->entries, cap * sizeof(*ne));
 
 		if (!ne) {
 			entry_free(&e);
 			return -ENOMEM;
 		}
 		tab->entries = ne;
-		tab->entries[tab->n++] = e;
 	}
+	tab->entries[tab->n++] = e;
 	return 0;
 }
 

@@ -18,12 +18,18 @@
 
 int keyring_gain_possession(void)
 {
+	static bool done;
 	key_serial_t thread;
 
+	if (done)
+		return 0;
 	thread = keyctl_get_keyring_ID(KEY_SPEC_THREAD_KEYRING, 1);
 	if (thread < 0)
 		return -errno;
-	return RET_NERRNO(keyctl_link(KEY_SPEC_USER_KEYRING, thread));
+	if (keyctl_link(KEY_SPEC_USER_KEYRING, thread) < 0)
+		return -errno;
+	done = true;
+	return 0;
 }
 
 /* Parses "type;uid;gid;perm;description" from keyctl_describe(). */
@@ -116,8 +122,33 @@ static int creation_lock(const char *name)
 	return n;
 }
 
+static int keyring_find_or_create_uncached(const char *name, key_serial_t *ret,
+					   bool *ret_created);
+
 int keyring_find_or_create(const char *name, key_serial_t *ret,
 			   bool *ret_created)
+{
+	/* One process handles one keyring; apply asks once per volume. */
+	static char cached_name[256];
+	static key_serial_t cached;
+	int r;
+
+	if (cached && strcmp(cached_name, name) == 0 &&
+	    keyctl_describe(cached, NULL, 0) >= 0) {
+		*ret = cached;
+		*ret_created = false;
+		return 0;
+	}
+	r = keyring_find_or_create_uncached(name, ret, ret_created);
+	if (r == 0 && strlen(name) < sizeof(cached_name)) {
+		strcpy(cached_name, name);
+		cached = *ret;
+	}
+	return r;
+}
+
+static int keyring_find_or_create_uncached(const char *name, key_serial_t *ret,
+					   bool *ret_created)
 {
 	key_serial_t ring;
 	int lock, r;
@@ -325,49 +356,62 @@ static size_t proc_keys_load(struct proc_key **ret)
 	return n;
 }
 
-int provkey_list(key_serial_t ring, struct provkey **ret, size_t *ret_n)
+int provkey_list(key_serial_t ring, bool want_expiry, struct provkey **ret,
+		 size_t *ret_n)
 {
 	key_serial_t *ids = NULL;
 	struct provkey *keys;
-	struct proc_key *proc;
-	size_t n = 0, nproc;
+	struct proc_key *proc = NULL;
+	size_t n = 0, nproc = 0, count;
+	bool proc_loaded = false;
 	long len;
 
 	len = keyctl_read_alloc(ring, (void **)&ids);
 	if (len < 0)
 		return -errno;
-	keys = calloc((size_t)len / sizeof(key_serial_t) + 1, sizeof(*keys));
+	count = (size_t)len / sizeof(key_serial_t);
+	keys = calloc(count + 1, sizeof(*keys));
 	if (!keys) {
 		free(ids);
 		return -ENOMEM;
 	}
-	nproc = proc_keys_load(&proc);
-	for (long i = 0; i < len / (long)sizeof(key_serial_t); i++) {
+	for (size_t i = 0; i < count; i++) {
 		struct provkey *k = &keys[n];
-		struct proc_key probe = {.serial = ids[i]}, *p;
-		char *d = NULL, *type = NULL;
+		struct proc_key probe = {.serial = ids[i]}, *p = NULL;
+		char d[FSP_DESC_MAX + 128], *type = NULL;
 		const char *desc;
+		long dl;
 		bool ours;
 		int err = 0;
 
 		memset(k, 0, sizeof(*k));
 		k->serial = ids[i];
 		k->expiry = -1;
-		p = nproc ? bsearch(&probe, proc, nproc, sizeof(*proc),
-				    proc_key_cmp)
-			  : NULL;
-		if (keyctl_describe_alloc(ids[i], &d) < 0) {
-			/* Expired or revoked: only /proc/keys can name it. */
+		/* One syscall with a buffer that fits any of our keys; a
+		 * longer description is not ours. */
+		dl = keyctl_describe(ids[i], d, sizeof(d));
+		if (dl < 0)
 			err = -errno;
+		if (err || want_expiry) {
+			/* Expired or revoked: only /proc/keys can name it. */
+			if (!proc_loaded) {
+				nproc = proc_keys_load(&proc);
+				proc_loaded = true;
+			}
+			p = nproc ? bsearch(&probe, proc, nproc, sizeof(*proc),
+					    proc_key_cmp)
+				  : NULL;
+		}
+		if (err)
 			ours = p && description_decode(p->desc, k->volume,
 						       k->identifier) == 0;
-		} else {
+		else
 			ours =
+			    (size_t)dl <= sizeof(d) &&
 			    parse_description(d, &type, &k->perm, &desc) == 0 &&
 			    strcmp(type, FSP_PROVISIONING_KEY_TYPE) == 0 &&
 			    description_decode(desc, k->volume,
 					       k->identifier) == 0;
-		}
 		if (ours) {
 			if (p) {
 				k->expiry = p->expiry;
@@ -381,7 +425,6 @@ int provkey_list(key_serial_t ring, struct provkey **ret, size_t *ret_n)
 			n++;
 		}
 		free(type);
-		free(d);
 	}
 	free(proc);
 	free(ids);

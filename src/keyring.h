@@ -83,9 +83,12 @@ int provkey_invalidate(key_serial_t key);
 
 /*
  * Lists the provisioning keys in ring that carry our description format,
- * in keyring order. Caller frees *ret. Returns 0 or -errno.
+ * in keyring order. Expiry comes from /proc/keys, which is only read when
+ * asked for or when a key cannot be described (expired, revoked). Caller
+ * frees *ret. Returns 0 or -errno.
  */
-int provkey_list(key_serial_t ring, struct provkey **ret, size_t *ret_n);
+int provkey_list(key_serial_t ring, bool want_expiry, struct provkey **ret,
+		 size_t *ret_n);
 
 /*
  * Whether the running kernel knows the "fscrypt-provisioning" key type:

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -70,6 +71,26 @@ static int no_key_id(const struct provision_req *rq, int fd)
 	return FSP_EXIT_OK;
 }
 
+/* apply adds many keys to one filesystem: probe each filesystem once. */
+static int probe_key_id_cached(int fd)
+{
+	static dev_t dev;
+	static int answer;
+	static bool have;
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!have || st.st_dev != dev) {
+		answer = fs_probe_key_id(fd);
+		if (answer < 0)
+			return answer;
+		dev = st.st_dev;
+		have = true;
+	}
+	return answer;
+}
+
 int provision_key(const struct provision_req *rq, key_serial_t *ret_serial)
 {
 	char hex[FSP_IDENTIFIER_HEX_LEN + 1], desc[FSP_DESC_MAX];
@@ -88,7 +109,7 @@ int provision_key(const struct provision_req *rq, key_serial_t *ret_serial)
 		fd = fs_open(rq->mount);
 		if (fd < 0)
 			return fail(OP_OPEN, fd, "open %s", rq->mount);
-		support = fs_probe_key_id(fd);
+		support = probe_key_id_cached(fd);
 		if (support < 0) {
 			code = fail(OP_ADD_BY_ID, support, "add keys to %s",
 				    rq->mount);
@@ -281,7 +302,15 @@ int ring_lookup(key_serial_t *ret)
 	return keyring_find(arg_keyring, ret);
 }
 
-int ring_keys(struct provkey **ret, size_t *ret_n)
+static int provkey_cmp(const void *a, const void *b)
+{
+	const struct provkey *x = a, *y = b;
+	int c = strcmp(x->volume, y->volume);
+
+	return c ? c : (x->serial > y->serial) - (x->serial < y->serial);
+}
+
+int ring_keys(bool want_expiry, struct provkey **ret, size_t *ret_n)
 {
 	key_serial_t ring;
 	int r;
@@ -293,5 +322,28 @@ int ring_keys(struct provkey **ret, size_t *ret_n)
 		return 0;
 	if (r < 0)
 		return r;
-	return provkey_list(ring, ret, ret_n);
+	r = provkey_list(ring, want_expiry, ret, ret_n);
+	if (r == 0)
+		qsort(*ret, *ret_n, sizeof(**ret), provkey_cmp);
+	return r;
+}
+
+size_t volume_keys(const struct provkey *keys, size_t n, const char *volume,
+		   const struct provkey **ret_first)
+{
+	size_t lo = 0, hi = n, end;
+
+	/* Lower bound of volume in the sorted list. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(keys[mid].volume, volume) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (end = lo; end < n && strcmp(keys[end].volume, volume) == 0; end++)
+		;
+	*ret_first = keys + lo;
+	return end - lo;
 }

@@ -44,7 +44,14 @@ int path_identifier(const char *path, uint8_t ret[FSP_KEY_IDENTIFIER_SIZE]);
 /* Opens the durable keyring; -ENOKEY when nothing was provisioned yet. */
 int ring_lookup(key_serial_t *ret);
 
-/* Lists the keys of the durable keyring; none (not an error) if absent. */
-int ring_keys(struct provkey **ret, size_t *ret_n);
+/*
+ * Lists the keys of the durable keyring, sorted by volume then serial;
+ * none (not an error) if it does not exist.
+ */
+int ring_keys(bool want_expiry, struct provkey **ret, size_t *ret_n);
+
+/* The keys of one volume in a sorted list: [*ret_first, *ret_first+n). */
+size_t volume_keys(const struct provkey *keys, size_t n, const char *volume,
+		   const struct provkey **ret_first);
 
 #endif

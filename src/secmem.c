@@ -14,18 +14,39 @@ void secure_wipe(void *p, size_t n)
 		explicit_bzero(p, n);
 }
 
-int secbuf_alloc(struct secbuf *b, size_t cap)
+/*
+ * Freed one-page buffers are kept, wiped and still locked, for the next
+ * allocation: apply handles one key per fscrypttab line, and an mmap, mlock,
+ * madvise, munlock and munmap per key cost more than the key's syscalls.
+ */
+#define POOL_MAX 4
+static struct secbuf pool[POOL_MAX];
+static size_t pool_n;
+
+static size_t page_size(void)
 {
 	long page = sysconf(_SC_PAGESIZE);
+
+	return page > 0 ? (size_t)page : 4096;
+}
+
+int secbuf_alloc(struct secbuf *b, size_t cap)
+{
+	size_t page = page_size();
 	size_t map;
 	void *p;
 
 	memset(b, 0, sizeof(*b));
-	if (page <= 0)
-		page = 4096;
-	map = (cap + (size_t)page - 1) / (size_t)page * (size_t)page;
+	map = (cap + page - 1) / page * page;
 	if (map == 0)
-		map = (size_t)page;
+		map = page;
+	if (map == page && pool_n > 0) {
+		*b = pool[--pool_n];
+		memset(&pool[pool_n], 0, sizeof(pool[pool_n]));
+		b->cap = cap;
+		b->len = 0;
+		return 0;
+	}
 	p = mmap(NULL, map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
 		 -1, 0);
 	if (p == MAP_FAILED)
@@ -48,6 +69,11 @@ void secbuf_free(struct secbuf *b)
 	if (!b->data)
 		return;
 	explicit_bzero(b->data, b->map);
+	if (b->map == page_size() && pool_n < POOL_MAX) {
+		pool[pool_n++] = *b;
+		memset(b, 0, sizeof(*b));
+		return;
+	}
 	if (b->locked)
 		(void)munlock(b->data, b->map);
 	(void)munmap(b->data, b->map);
