@@ -93,7 +93,7 @@ format-check:
 	@clang-format --dry-run -Werror $(FORMAT_FILES)
 
 install: all
-	install -D -m 0755 $(B)/fscrypt-provision $(DESTDIR)$(SBINDIR)/fscrypt-provision
+	install -D -s -m 0755 $(B)/fscrypt-provision $(DESTDIR)$(SBINDIR)/fscrypt-provision
 	install -D -m 0644 man/fscrypt-provision.8 $(DESTDIR)$(MANDIR)/man8/fscrypt-provision.8
 	install -D -m 0644 man/fscrypttab.5 $(DESTDIR)$(MANDIR)/man5/fscrypttab.5
 

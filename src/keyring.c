@@ -437,13 +437,15 @@ int provkey_type_supported(void)
 {
 	/*
 	 * The type's preparse rejects a payload this short with EINVAL before
-	 * anything is allocated; a kernel without the type answers ENODEV.
+	 * anything is allocated or linked; a kernel without the type answers
+	 * ENODEV. @u as destination, because it always exists (a thread
+	 * keyring would be created first).
 	 */
 	static const uint8_t tiny[8] = {FSP_KEY_SPEC_TYPE_IDENTIFIER};
 	key_serial_t k;
 
 	k = add_key(FSP_PROVISIONING_KEY_TYPE, "fscrypt-provision:probe", tiny,
-		    sizeof(tiny), KEY_SPEC_THREAD_KEYRING);
+		    sizeof(tiny), KEY_SPEC_USER_KEYRING);
 	if (k >= 0) {
 		(void)keyctl_invalidate(k);
 		return -EPROTO;
