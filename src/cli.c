@@ -105,7 +105,7 @@ bool parse_unsigned(const char *s, unsigned long max, unsigned long *ret)
 	char *end;
 	unsigned long v;
 
-	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+	if (!s || *s < '0' || *s > '9')
 		return false;
 	errno = 0;
 	v = strtoul(s, &end, 10);

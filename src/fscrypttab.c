@@ -112,7 +112,8 @@ static bool parse_uint(const char *s, unsigned long max, unsigned long *ret)
 	char *end;
 	unsigned long v;
 
-	if (!*s || *s == '-' || *s == '+')
+	/* Digits only: strtoul alone would take " 5", "+5" and "-5". */
+	if (*s < '0' || *s > '9')
 		return false;
 	errno = 0;
 	v = strtoul(s, &end, 10);

@@ -36,6 +36,8 @@ int key_source_parse(const char *spec, struct key_source *ret)
 		char *end;
 		long fd;
 
+		if (spec[3] < '0' || spec[3] > '9')
+			return -EINVAL;
 		errno = 0;
 		fd = strtol(spec + 3, &end, 10);
 		if (errno || end == spec + 3 || *end || fd < 0 || fd > INT_MAX)

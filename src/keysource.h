@@ -4,6 +4,7 @@
 #define FSP_KEYSOURCE_H
 
 #include <limits.h>
+#include <linux/limits.h> /* PATH_MAX without _GNU_SOURCE */
 #include <stdbool.h>
 #include <stddef.h>
 
