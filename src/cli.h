@@ -74,5 +74,6 @@ int cmd_set_policy(int argc, char **argv);
 int cmd_get_policy(int argc, char **argv);
 int cmd_identifier(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
+int cmd_volumes(int argc, char **argv);
 
 #endif

@@ -37,6 +37,8 @@ const struct command commands[] = {
      "print the v2 identifier of a key, offline"},
     {"apply", cmd_apply, "apply [--tab FILE] [--root DIR]",
      "provision every fscrypttab key and unlock what is mounted"},
+    {"volumes", cmd_volumes, "volumes [--json] [--root DIR]",
+     "print the fscrypttab's volumes as parsed, and whether mounted"},
 };
 
 const size_t n_commands = sizeof(commands) / sizeof(commands[0]);

@@ -42,6 +42,9 @@ fsp list --json
 
 fsp apply --tab "$TAB"
 expect "apply is idempotent" 0 "already provisioned"
+fsp volumes --tab "$TAB" --json
+[ "$(jq -r '[.[] | "\(.name):\(.mounted):\(.directories | join("+")):\(.nofail)"] | join(" ")' <<<"$OUT")" = \
+	"alpha:true:secret:false bravo:true:vault:false ghost:false::true" ] && t_ok "volumes --json" || t_fail "volumes --json" "$OUT"
 
 # apply --root: mountpoints are read under the root (as in the initramfs).
 mkdir -p "$T_WORK/root/mnt"

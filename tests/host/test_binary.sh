@@ -15,7 +15,7 @@ fi
 [[ $? == 0 && $(cat "$T_WORK/v") =~ ^fscrypt-provision\ [0-9]+\.[0-9]+\.[0-9]+$ ]] && t_ok "--version" || t_fail "--version" "$(cat "$T_WORK/v")"
 "${FSP_CMD[@]}" --help >"$T_WORK/h" 2>&1
 [[ $? == 0 && $(cat "$T_WORK/h") == *"Exit codes:"* ]] && t_ok "--help" || t_fail "--help"
-for c in add unlock check status list remove set-policy get-policy identifier apply; do
+for c in add unlock check status list remove set-policy get-policy identifier apply volumes; do
 	"${FSP_CMD[@]}" "$c" --help >"$T_WORK/h" 2>&1
 	[[ $? == 0 && $(head -1 "$T_WORK/h") == "Usage: fscrypt-provision $c"* ]] && t_ok "$c --help" ||
 		t_fail "$c --help" "$(cat "$T_WORK/h")"
