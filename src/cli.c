@@ -81,10 +81,11 @@ int handle_common_option(int c, const char *cmd)
 		arg_tab = optarg;
 		return -1;
 	case OPT_KEYRING:
-		if (!*optarg || strlen(optarg) > 200)
+		/* Same rules as volume names: it also names a lock. */
+		if (!volume_name_valid(optarg))
 			return usage_error(cmd,
-					   "--keyring needs a name of 1-200 "
-					   "bytes");
+					   "--keyring needs a name of 1-64 "
+					   "of A-Z a-z 0-9 _ . + @ -");
 		arg_keyring = optarg;
 		return -1;
 	case OPT_QUIET:

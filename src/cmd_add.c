@@ -86,8 +86,8 @@ static int read_key_arg(const struct key_args *ka, const char *cmd,
 	else
 		snprintf(spec, sizeof(spec), "fd:%s", ka->fd);
 	if (key_source_parse(spec, &src) < 0)
-		return usage_error(cmd, ka->file ? "--key-file needs an "
-						   "absolute path"
+		return usage_error(cmd, ka->file ? "--key-file needs a "
+						   "path"
 						 : "--key-fd needs a "
 						   "descriptor number");
 	key_source_format(&src, what, sizeof(what));

@@ -37,6 +37,26 @@ static int remove_one(int fd, const char *where, const char *volume,
 	for (unsigned attempt = 0;; attempt++) {
 		r = fs_remove_key(fd, id, all_users, &flags);
 		if (r == -ENOKEY) {
+			struct key_status st;
+
+			/*
+			 * ENOKEY also means "present, but this user holds no
+			 * claim": then others keep it unlocked, and the
+			 * provisioning key must stay.
+			 */
+			if (fs_key_status(fd, id, &st) == 0 &&
+			    st.status != FSP_KEY_STATUS_ABSENT)
+				return fail_msg(
+				    FSP_EXIT_BUSY,
+				    "volume %s: key %s is still %s on %s, "
+				    "held by %u other user%s; pass --all-users "
+				    "to remove every claim",
+				    volume, hex,
+				    st.status == FSP_KEY_STATUS_PRESENT
+					? "present"
+					: "incompletely removed",
+				    where, st.user_count,
+				    st.user_count == 1 ? "" : "s");
 			say("volume %s: key %s was not present on %s", volume,
 			    hex, where);
 			return FSP_EXIT_OK;

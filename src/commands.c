@@ -16,7 +16,7 @@ const struct command commands[] = {
     {"unlock", cmd_unlock, "unlock [--volume NAME] DIR",
      "add a volume's provisioning keys to DIR's filesystem by key id"},
     {"check", cmd_check, "check [--volume NAME] [--json] DIR",
-     "pre-flight: can every key DIR's volume needs be re-provisioned?"},
+     "pre-flight: check that DIR's volume can be re-provisioned"},
     {"status", cmd_status, "status [--json] PATH",
      "kernel support, policy, key status and provisioning of PATH"},
     {"list", cmd_list, "list [--json]", "list the provisioning keys held"},
@@ -32,8 +32,8 @@ const struct command commands[] = {
     {"get-policy", cmd_get_policy, "get-policy [--json] DIR",
      "print DIR's key identifier, then its policy"},
     {"identifier", cmd_identifier,
-     "identifier (--key-file PATH | --key-fd N) [--key-format F] "
-     "[--key-size N]",
+     "identifier (--key-file PATH | --key-fd N) [--key-format F]\n"
+     "    [--key-size N] [--allow-readable]",
      "print the v2 identifier of a key, offline"},
     {"apply", cmd_apply, "apply [--tab FILE] [--root DIR]",
      "provision every fscrypttab key and unlock what is mounted"},

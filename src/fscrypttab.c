@@ -137,7 +137,9 @@ static int parse_options(char *opts, struct tab_entry *e, const char *file,
 
 		if (val)
 			*val++ = '\0';
-		if (strcmp(o, "nofail") == 0 && !val) {
+		if (strcmp(o, "defaults") == 0 && !val) {
+			continue;
+		} else if (strcmp(o, "nofail") == 0 && !val) {
 			e->nofail = true;
 		} else if (strcmp(o, "allow-readable") == 0 && !val) {
 			e->key_opts.allow_readable = true;

@@ -392,6 +392,10 @@ int provkey_list(key_serial_t ring, bool want_expiry, struct provkey **ret,
 		dl = keyctl_describe(ids[i], d, sizeof(d));
 		if (dl < 0)
 			err = -errno;
+		/* Invalidated or dead: gone for every purpose, only not yet
+		 * garbage-collected. */
+		if (err == -ENOKEY)
+			continue;
 		if (err || want_expiry) {
 			/* Expired or revoked: only /proc/keys can name it. */
 			if (!proc_loaded) {

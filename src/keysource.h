@@ -39,7 +39,7 @@ struct key_source_opts {
  * descriptor. Returns 0 or -EINVAL.
  */
 int key_source_parse(const char *spec, struct key_source *ret);
-/* Writes the canonical spelling ("file:/x", "fd:3") for messages. */
+/* Writes the spelling used in messages ("/x", "fd:3"). */
 void key_source_format(const struct key_source *src, char *buf, size_t n);
 int key_format_parse(const char *s, enum key_format *ret);
 
