@@ -140,6 +140,21 @@ expect "key quota exhausted" 9 "quota"
 [ "$(nkeys)" = "$BEFORE" ] && t_ok "nothing left after EDQUOT" || t_fail "nothing left after EDQUOT"
 [ "$(xfs_io -c "enckey_status $ID2" "$M")" = Absent ] && t_ok "no fs key after EDQUOT" || t_fail "no fs key after EDQUOT"
 
+# --- another user holds the key too: remove must not retire the way back
+fsp add --volume shared --key-file "$K2" --mount "$M"
+chmod 0711 "$T_WORK"
+setpriv --reuid=65534 --regid=65534 --clear-groups xfs_io -c add_enckey "$M" <"$K2" >/dev/null
+chmod 0700 "$T_WORK"
+fsp remove --volume shared "$M"
+expect "remove reports other users" 10 "other users still hold it"
+fsp remove --volume shared "$M"
+expect "remove again: this user's claim is gone, others hold the key" 10 "held by 1 other user"
+fsp list --json
+[ "$(jq '[.[] | select(.volume == "shared")] | length' <<<"$OUT")" = 1 ] &&
+	t_ok "provisioning key kept while others hold the key" || t_fail "provisioning key kept while others hold the key" "$OUT"
+fsp remove --volume shared --all-users "$M"
+expect "remove --all-users" 0 "invalidated"
+
 # --- fscrypttab errors reach the user as file:line
 printf 'ok / none\nbad / none - frob\n' >"$T_WORK/badtab"
 fsp apply --tab "$T_WORK/badtab"
