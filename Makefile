@@ -6,6 +6,8 @@ PREFIX     ?= /usr
 SBINDIR    ?= $(PREFIX)/sbin
 MANDIR     ?= $(PREFIX)/share/man
 DRACUTDIR  ?= $(PREFIX)/lib/dracut/modules.d
+HOOKDIR    ?= $(PREFIX)/lib/fscrypt-provision/hooks
+DOCDIR     ?= $(PREFIX)/share/doc/fscrypt-provision
 DESTDIR    ?=
 
 CC         ?= gcc
@@ -96,9 +98,15 @@ install: all
 	install -D -s -m 0755 $(B)/fscrypt-provision $(DESTDIR)$(SBINDIR)/fscrypt-provision
 	install -D -m 0644 man/fscrypt-provision.8 $(DESTDIR)$(MANDIR)/man8/fscrypt-provision.8
 	install -D -m 0644 man/fscrypttab.5 $(DESTDIR)$(MANDIR)/man5/fscrypttab.5
+	install -D -m 0755 hooks/fscrypt-provision-update $(DESTDIR)$(SBINDIR)/fscrypt-provision-update
+	for f in hooks/rauc/* hooks/swupdate/* hooks/mender/*; do \
+	    install -D -m 0755 "$$f" $(DESTDIR)$(HOOKDIR)/$${f#hooks/} || exit 1; done
+	install -D -m 0644 hooks/README.md $(DESTDIR)$(DOCDIR)/hooks.md
 
 uninstall:
+	rm -rf $(DESTDIR)$(HOOKDIR) $(DESTDIR)$(DOCDIR)/hooks.md
 	rm -f $(DESTDIR)$(SBINDIR)/fscrypt-provision \
+	    $(DESTDIR)$(SBINDIR)/fscrypt-provision-update \
 	    $(DESTDIR)$(MANDIR)/man8/fscrypt-provision.8 \
 	    $(DESTDIR)$(MANDIR)/man5/fscrypttab.5
 

@@ -37,7 +37,7 @@ for part in "${parts[@]}"; do
 		;;
 	host)
 		need_root || continue
-		for t in tests/host/test_*.sh; do
+		for t in tests/host/test_*.sh tests/hooks/test_*.sh; do
 			run "host $(basename "$t")" env FSP="$PWD/$B/fscrypt-provision" bash "$t"
 		done
 		;;
@@ -46,7 +46,7 @@ for part in "${parts[@]}"; do
 			run "asan unit $(basename "$t")" env ASAN_OPTIONS=exitcode=99 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=99 "$t"
 		done
 		need_root || continue
-		for t in tests/host/test_*.sh; do
+		for t in tests/host/test_*.sh tests/hooks/test_*.sh; do
 			run "asan host $(basename "$t")" env FSP="$PWD/$B/asan/fscrypt-provision" \
 				ASAN_OPTIONS=exitcode=99:detect_leaks=1 \
 				UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=99 bash "$t"
