@@ -29,8 +29,8 @@ SRCS := $(wildcard src/*.c)
 LIB_SRCS := $(filter-out src/main.c,$(SRCS))
 HDRS := $(wildcard src/*.h)
 
-.PHONY: all check unit-test host-test sanitizers valgrind format format-check \
-        lint install uninstall clean bench demo
+.PHONY: all check unit-test host-test qemu-test sanitizers valgrind format \
+        format-check lint install uninstall clean bench demo
 
 all: $(B)/fscrypt-provision
 
@@ -69,7 +69,7 @@ $(BENCH_BIN): bench/bare_syscalls.c $(LIB_SRCS) $(HDRS)
 	$(CC) $(CPPFLAGS) -O2 $(WARN) -Isrc $< $(LIB_SRCS) -o $@ -lkeyutils -lsodium
 
 # Everything: unit tests, host tests on the real kernel, the same under
-# ASan/UBSan and valgrind, lint. Ends with "N passed, N failed".
+# ASan/UBSan and valgrind, lint, QEMU boots. Ends with "N passed, N failed".
 check: all $(B)/dyn/fscrypt-provision $(B)/asan/fscrypt-provision \
        $(UNIT_TESTS) $(UNIT_ASAN)
 	@tests/run-all.sh
@@ -79,6 +79,10 @@ unit-test: $(UNIT_TESTS)
 
 host-test: all
 	@tests/run-all.sh host
+
+# Boots Debian's kernel with a dracut initramfs holding our module (TCG).
+qemu-test: all
+	@tests/run-all.sh qemu
 
 bench: all $(BENCH_BIN)
 	@bench/run.sh
@@ -102,9 +106,13 @@ install: all
 	for f in hooks/rauc/* hooks/swupdate/* hooks/mender/*; do \
 	    install -D -m 0755 "$$f" $(DESTDIR)$(HOOKDIR)/$${f#hooks/} || exit 1; done
 	install -D -m 0644 hooks/README.md $(DESTDIR)$(DOCDIR)/hooks.md
+	for f in dracut-module/50fscrypt-provision/*; do \
+	    mode=0644; [ -x "$$f" ] && mode=0755; \
+	    install -D -m $$mode "$$f" $(DESTDIR)$(DRACUTDIR)/50fscrypt-provision/$${f##*/} || exit 1; done
 
 uninstall:
-	rm -rf $(DESTDIR)$(HOOKDIR) $(DESTDIR)$(DOCDIR)/hooks.md
+	rm -rf $(DESTDIR)$(HOOKDIR) $(DESTDIR)$(DOCDIR)/hooks.md \
+	    $(DESTDIR)$(DRACUTDIR)/50fscrypt-provision
 	rm -f $(DESTDIR)$(SBINDIR)/fscrypt-provision \
 	    $(DESTDIR)$(SBINDIR)/fscrypt-provision-update \
 	    $(DESTDIR)$(MANDIR)/man8/fscrypt-provision.8 \

@@ -1,12 +1,12 @@
 #!/bin/bash
 # Runs the test suites and prints "N passed, N failed" last.
 #   tests/run-all.sh            everything make check runs
-#   tests/run-all.sh unit|host|sanitizers|valgrind|lint   one part
+#   tests/run-all.sh unit|host|sanitizers|valgrind|lint|qemu   one part
 set -u
 cd "$(dirname "$0")/.." || exit 2
 B=build
 parts=("$@")
-[ ${#parts[@]} -eq 0 ] && parts=(unit host sanitizers valgrind lint)
+[ ${#parts[@]} -eq 0 ] && parts=(unit host sanitizers valgrind lint qemu)
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
@@ -64,6 +64,7 @@ for part in "${parts[@]}"; do
 		run "lint" tests/lint.sh
 		;;
 	qemu)
+		need_root || continue
 		run "qemu" tests/qemu/run.sh
 		;;
 	*)

@@ -1,0 +1,168 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# The dracut module at build time, without booting: which entries and key
+# files go into the image and with which modes, the shell/systemd split,
+# check()'s answers, and the refusals that must stop the build (a key file
+# others can read, not owned by root, a symlink, under /run, an fd: source,
+# a broken table).
+TEST_DESCRIPTION="dracut module at build time: embedded table and keys, refusals stop the build, check()"
+
+test_check() {
+    fsp_require_tools
+}
+
+test_setup() {
+    fsp_assets && fsp_initrd systemd
+}
+
+W=""
+FAILS=0
+
+c() { # DESCRIPTION COMMAND...
+    local d=$1
+    shift
+    if "$@" > "$W/out" 2>&1; then
+        msg "ok - $d"
+    else
+        msg "not ok - $d"
+        sed 's/^/#     /' "$W/out" | tail -n 15
+        FAILS=$((FAILS + 1))
+    fi
+}
+
+# build TAB IMAGE [dracut options]: the shell image from table TAB.
+build() {
+    local tab=$1 img=$2
+    shift 2
+    env dracutbasedir="$W/base" fscrypttab="$tab" FSCRYPT_PROVISION_BIN="$FSP_BIN" \
+        dracut --force --no-hostonly --no-hostonly-cmdline --no-early-microcode \
+        --no-compress --conf /dev/null --confdir "$W/confdir" --tmpdir "$W/work" \
+        --kver "$FSP_KVER" -m "base fscrypt-provision" "$@" "$img"
+}
+
+# refused DESCRIPTION TAB PATTERN: the build must fail, say PATTERN and
+# write no image.
+refused() {
+    local out rc
+    rm -f "$W/refused.img"
+    out=$(build "$2" "$W/refused.img" --no-kernel 2>&1)
+    rc=$?
+    c "$1: the build fails" test "$rc" != 0
+    c "$1: dracut says why" grep -q -- "$3" <<< "$out"
+    c "$1: no image is written" test ! -e "$W/refused.img"
+}
+
+# entry_of IMAGE PATH: 'ls -l'-style line of PATH in the image.
+listing() {
+    lsinitrd "$1" 2> /dev/null
+}
+
+# check_says EXPECTED [VAR=VALUE...]: check()'s answer, with dracut's
+# helpers stubbed.
+check_says() {
+    local want=$1 got
+    shift
+    # shellcheck disable=SC2016 # expanded by the inner bash
+    got=$(env "$@" bash -c '
+        dfatal() { echo "$*" >&2; }
+        require_binaries() { [[ -x $1 ]]; }
+        . "$0"
+        check
+        echo $?' "$FSP_REPO/dracut-module/50fscrypt-provision/module-setup.sh" 2> /dev/null)
+    [[ $got == "$want" ]] || {
+        echo "check() returned $got, expected $want"
+        return 1
+    }
+}
+
+test_run() {
+    local k img l
+    W=$(mktemp -d "$FSP_QEMU_CACHE/build-test.XXXXXX")
+    FSP_RUN=$W
+    fsp_dracut_base "$W/base"
+    mkdir -m 0700 "$W/confdir" "$W/work" "$W/keys" "$W/keys/with space"
+    for k in root home q; do fsp_make_key "$W/keys/$k.key"; done
+    mv "$W/keys/q.key" "$W/keys/with space/q.key"
+
+    # A good table: what goes in, what stays out.
+    cat > "$W/good.tab" <<- EOF
+	# comment line
+	root  /      $W/keys/root.key  secret    initramfs   # trailing comment
+	home  /home  $W/keys/home.key  -         nofail
+	media /media none              pictures  identifier=69b2f6edeee720cce0577937eb8a6751,initramfs
+	qv    "/mnt/with space"  "file:$W/keys/with space/q.key"  'a dir'  nofail,initramfs
+	EOF
+    img=$W/good.img
+    c "a good table builds" build "$W/good.tab" "$img"
+    l=$(listing "$img")
+    c "the helper is in the image" grep -q ' usr/sbin/fscrypt-provision$' <<< "$l"
+    c "root's key is embedded, mode 0400 root" grep -q "^-r-------- .* root  *root .* ${W#/}/keys/root.key$" <<< "$l"
+    c "a quoted key path is embedded, mode 0400" grep -q "^-r-------- .* ${W#/}/keys/with space/q.key$" <<< "$l"
+    c "home's key (no initramfs option) is not embedded" bash -c "! grep -q 'home.key' <<< '$l'"
+    lsinitrd -f etc/fscrypttab "$img" > "$W/tab.in" 2> /dev/null
+    c "the image's fscrypttab has root, media and qv" bash -c \
+        "grep -q '^root ' '$W/tab.in' && grep -q '^media ' '$W/tab.in' && grep -q '^qv ' '$W/tab.in'"
+    c "the image's fscrypttab leaves home out" bash -c "! grep -q '^home ' '$W/tab.in'"
+    # check exits 3 for a table it cannot parse, 1 for "not ready".
+    # shellcheck disable=SC2016 # expanded by the inner bash
+    c "the helper parses the image's fscrypttab" bash -c \
+        '"$0" check --tab "$1" --volume media / --quiet > /dev/null 2>&1; [ $? != 3 ]' \
+        "$FSP_BIN" "$W/tab.in"
+    c "the shell image has the pre-pivot hook" grep -q 'hooks/pre-pivot/60-fscrypt-provision-pre-pivot.sh$' <<< "$l"
+    c "the shell image has no systemd unit" bash -c "! grep -q 'fscrypt-provision.service' <<< '$l'"
+    for k in xts ecb cts sha512_generic; do
+        c "the image has kernel module $k" grep -q "/$k.ko" <<< "$l"
+    done
+    c "the image has kernel module ext4" grep -q "/ext4.ko" <<< "$l"
+    c "the image file is readable by root only" bash -c "[[ \$(stat -c %a '$img') == 600 ]]"
+
+    # The systemd image built for TEST-50.
+    l=$(listing "$FSP_INITRD")
+    c "the systemd image has fscrypt-provision.service" grep -q 'systemd/system/fscrypt-provision.service$' <<< "$l"
+    c "initrd.target wants it" grep -q 'initrd.target.wants/fscrypt-provision.service -> ' <<< "$l"
+    c "initrd-cleanup.service needs it (drop-in)" grep -q 'initrd-cleanup.service.d/fscrypt-provision.conf$' <<< "$l"
+    c "the systemd image has no pre-pivot hook of ours" bash -c "! grep -q 'pre-pivot/60-fscrypt' <<< '$l'"
+
+    # Refusals.
+    install -m 0644 "$W/keys/root.key" "$W/keys/readable.key"
+    printf 'root / %s - initramfs\n' "$W/keys/readable.key" > "$W/t1.tab"
+    refused "a world-readable key file" "$W/t1.tab" "refusing to embed a key that anyone but root can read"
+    install -m 0640 "$W/keys/root.key" "$W/keys/group.key"
+    printf 'root / %s - initramfs\n' "$W/keys/group.key" > "$W/t2.tab"
+    refused "a group-readable key file" "$W/t2.tab" "with mode 640; refusing"
+    install -m 0600 -o 65534 "$W/keys/root.key" "$W/keys/nobody.key"
+    printf 'root / %s - initramfs\n' "$W/keys/nobody.key" > "$W/t3.tab"
+    refused "a key file owned by another user" "$W/t3.tab" "owned by uid 65534"
+    ln -s root.key "$W/keys/link.key"
+    printf 'root / %s - initramfs\n' "$W/keys/link.key" > "$W/t4.tab"
+    refused "a symlinked key file" "$W/t4.tab" "is a symbolic link"
+    printf 'root / /run/keys/root.key - initramfs\n' > "$W/t5.tab"
+    refused "a key file under /run" "$W/t5.tab" "are mounted over in the initramfs"
+    printf 'root / fd:3 - initramfs\n' > "$W/t6.tab"
+    refused "an fd: key source" "$W/t6.tab" "cannot be used in the initramfs"
+    printf 'ok / none - initramfs\nroot / "%s - initramfs\n' "$W/keys/root.key" > "$W/t7.tab"
+    refused "an unterminated quote" "$W/t7.tab" "t7.tab:2: unterminated \" quote"
+    printf 'root / %s/keys/missing.key - initramfs\n' "$W" > "$W/t8.tab"
+    refused "a missing key file" "$W/t8.tab" "does not exist"
+
+    # check(): 255 unless asked; host-only includes the module when the
+    # table has initramfs entries (or is broken, so that install() says so).
+    printf 'home /home %s - nofail\n' "$W/keys/home.key" > "$W/noinitramfs.tab"
+    c "check: not host-only -> 255" check_says 255 hostonly= fscrypttab="$W/good.tab" FSCRYPT_PROVISION_BIN="$FSP_BIN"
+    c "check: host-only with initramfs entries -> 0" check_says 0 hostonly=-h fscrypttab="$W/good.tab" FSCRYPT_PROVISION_BIN="$FSP_BIN"
+    c "check: host-only without initramfs entries -> 255" check_says 255 hostonly=-h fscrypttab="$W/noinitramfs.tab" FSCRYPT_PROVISION_BIN="$FSP_BIN"
+    c "check: host-only without a table -> 255" check_says 255 hostonly=-h fscrypttab="$W/none.tab" FSCRYPT_PROVISION_BIN="$FSP_BIN"
+    c "check: host-only with a broken table -> 0 (install fails loudly)" check_says 0 hostonly=-h fscrypttab="$W/t7.tab" FSCRYPT_PROVISION_BIN="$FSP_BIN"
+    c "check: helper missing -> 1" check_says 1 hostonly=-h fscrypttab="$W/good.tab" FSCRYPT_PROVISION_BIN="$W/nonexistent"
+
+    if ((FAILS == 0)); then
+        rm -rf "$W"
+        FSP_RUN=""
+        return 0
+    fi
+    return 1
+}
+
+# shellcheck source=../lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+fsp_test_main "$@"

@@ -1,0 +1,472 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Shared by tests/qemu/TEST-*/test.sh: builds the disk images and the
+# initramfs images (cached, keyed by a hash of their inputs), boots QEMU with
+# an outer timeout, reads the guest's verdict from the marker disk and
+# isa-debug-exit, and scans everything the guest dumped for the raw keys.
+#
+# Real parts only: Debian's kernel, an initramfs built by Debian's dracut with
+# dracut-module/50fscrypt-provision, the static helper from build/, busybox.
+#
+# Settings (environment):
+#   FSP_QEMU_CACHE    cache directory (default /var/tmp/fsp-qemu-cache)
+#   FSP_KVER          kernel version (default: the newest /boot/vmlinuz-* with
+#                     modules, e.g. Debian 12's 6.1.0-56-amd64)
+#   FSP_BIN           the static helper (default build/fscrypt-provision)
+#   FSP_QEMU_TIMEOUT  seconds per boot before it counts as hung (default 240)
+#   FSP_QEMU_ACCEL    QEMU accelerator (default tcg)
+#   FSP_QEMU_SMP      guest CPUs (default 2)
+#   FSP_QEMU_KEEP     keep the per-test work directory even on success
+#
+# Test shape (like dracut's test/TEST-*/test.sh): a test defines test_check,
+# test_setup and test_run, sources this file and calls fsp_test_main.
+
+set -u
+FSP_QEMU_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+FSP_REPO=$(cd "$FSP_QEMU_DIR/../.." && pwd)
+: "${FSP_QEMU_CACHE:=/var/tmp/fsp-qemu-cache}"
+# The newest kernel in /boot that has its modules in /lib/modules.
+fsp_default_kver() {
+    local k v
+    for k in $(printf "%s\n" /boot/vmlinuz-* | sort -rV); do
+        v=${k#/boot/vmlinuz-}
+        [[ -d /lib/modules/$v/kernel ]] && echo "$v" && return 0
+    done
+    echo none
+}
+: "${FSP_KVER:=$(fsp_default_kver)}"
+: "${FSP_KERNEL:=/boot/vmlinuz-$FSP_KVER}"
+: "${FSP_BIN:=$FSP_REPO/build/fscrypt-provision}"
+: "${FSP_QEMU_TIMEOUT:=240}"
+: "${FSP_QEMU_ACCEL:=tcg}"
+: "${FSP_QEMU_SMP:=2}"
+export LC_ALL=C
+
+# Bump to rebuild every cached image after a change this file's hashes miss.
+FSP_CACHE_VERSION=1
+FSP_QEMU_PASS=85 # isa-debug-exit: (0x2a << 1) | 1
+FSP_QEMU_FAIL=43 # isa-debug-exit: (0x15 << 1) | 1
+
+msg() { echo "# $*"; }
+err() { echo "# error: $*" >&2; }
+
+fsp_require_tools() {
+    local t missing=()
+    [[ $(id -u) == 0 ]] || missing+=("root (loop devices, mount, keys)")
+    for t in qemu-system-x86_64 dracut lsinitrd mkfs.ext4 busybox keyctl timeout \
+        sha256sum losetup mount cpio flock od systemctl; do
+        command -v "$t" > /dev/null 2>&1 || missing+=("$t")
+    done
+    [[ -x $FSP_BIN ]] || missing+=("$FSP_BIN (run make)")
+    [[ -r $FSP_KERNEL ]] || missing+=("$FSP_KERNEL")
+    [[ -d /lib/modules/$FSP_KVER ]] || missing+=("/lib/modules/$FSP_KVER")
+    if ((${#missing[@]})); then
+        echo "missing: ${missing[*]}"
+        return 1
+    fi
+    return 0
+}
+
+# Hash of files and strings, for cache keys.
+fsp_hash() {
+    local x
+    for x in "$@"; do
+        if [[ -f $x ]]; then
+            printf '%s %s\n' "$x" "$(sha256sum < "$x")"
+        elif [[ -d $x ]]; then
+            (cd "$x" && find . -type f -print0 | sort -z | xargs -0 sha256sum)
+        else
+            printf '%s\n' "$x"
+        fi
+    done | sha256sum | cut -c1-16
+}
+
+fsp_cache_init() {
+    mkdir -p "$FSP_QEMU_CACHE"
+    chmod 0700 "$FSP_QEMU_CACHE"
+}
+
+# Keeps the two newest cache entries matching each PATTERN.
+fsp_cache_prune() {
+    local p
+    for p in "$@"; do
+        # shellcheck disable=SC2012,SC2086 # a glob of names without blanks
+        ls -1td "$FSP_QEMU_CACHE"/$p 2> /dev/null | tail -n +3 | xargs -r rm -rf
+    done
+}
+
+# Runs "$@" under the cache lock, so that concurrent suites do not build the
+# same image twice.
+fsp_locked() {
+    fsp_cache_init
+    (
+        flock 9
+        "$@"
+    ) 9> "$FSP_QEMU_CACHE/.lock"
+}
+
+# A raw key file of 64 random bytes with neither NUL nor newline, so that
+# grep -F can look for its bytes; mode 0600.
+fsp_make_key() {
+    local f=$1 tries=0
+    (
+        umask 077
+        while :; do
+            head -c 64 /dev/urandom > "$f"
+            [[ $(tr -d '\000\n' < "$f" | wc -c) == 64 ]] && break
+            tries=$((tries + 1))
+            ((tries < 1000)) || return 1
+        done
+    )
+}
+
+# Writes grep -F patterns for the raw keys: each half of the raw bytes and of
+# the hex text (lower and upper case).
+fsp_canary_patterns() {
+    local k hex
+    for k in "$@"; do
+        hex=$(od -An -v -tx1 "$k" | tr -d ' \n')
+        head -c 32 "$k"
+        echo
+        tail -c 32 "$k"
+        echo
+        printf '%s\n%s\n' "${hex:0:64}" "${hex:64:64}"
+        printf '%s\n%s\n' "${hex:0:64}" "${hex:64:64}" | tr a-f A-F
+    done
+}
+
+# --- assets: keys, tables, root and data images --------------------------
+
+FSP_HOST_RING=""
+
+fsp_host_cleanup() {
+    local ring
+    if [[ $FSP_HOST_RING ]]; then
+        ring=$(keyctl search @u keyring "$FSP_HOST_RING" 2> /dev/null) &&
+            keyctl unlink "$ring" @u > /dev/null 2>&1
+        FSP_HOST_RING=""
+    fi
+}
+
+# Mounts IMG on DIR, creates an encrypted directory SUB with KEY, fills it
+# with files (PLAINTEXT marks one of them) and writes their sha256 sums to
+# SUMS. Uses a private keyring, removed again.
+fsp_fill_encrypted() {
+    local img=$1 mnt=$2 vol=$3 key=$4 sub=$5 plaintext=$6 sums=$7 id i
+    mount -o loop "$img" "$mnt" || return 1
+    FSP_HOST_RING=fsp-qemu-$$
+    id=$("$FSP_BIN" identifier --key-file "$key") &&
+        "$FSP_BIN" add --keyring "$FSP_HOST_RING" --quiet --volume "$vol" \
+            --key-file "$key" --mount "$mnt" &&
+        mkdir "$mnt/$sub" &&
+        "$FSP_BIN" set-policy "$mnt/$sub" "$id" > /dev/null &&
+        (
+            cd "$mnt/$sub" || exit 1
+            printf '%s\n' "$plaintext: hello from an encrypted directory" > hello.txt
+            head -c 300000 /dev/urandom > random.bin
+            mkdir -p sub/dir
+            for i in 1 2 3; do
+                printf 'file %s of %s\n' "$i" "$vol" > "sub/dir/file$i.txt"
+            done
+            find . -type f | sort | xargs sha256sum > "$sums"
+        )
+    local r=$?
+    umount "$mnt" || r=1
+    fsp_host_cleanup
+    return $r
+}
+
+fsp_build_assets() {
+    local a=$1 tmp root r bin
+    tmp=$(mktemp -d "$FSP_QEMU_CACHE/assets.XXXXXX")
+    root=$tmp/root
+    (
+        set -e
+        trap fsp_host_cleanup EXIT
+        mkdir -m 0700 "$tmp/keys"
+        for k in root data wrong; do fsp_make_key "$tmp/keys/$k.key"; done
+        kp=$a/keys # where the key files end up (the final asset path)
+        root_id=$("$FSP_BIN" identifier --key-file "$tmp/keys/root.key")
+        data_id=$("$FSP_BIN" identifier --key-file "$tmp/keys/data.key")
+        wrong_id=$("$FSP_BIN" identifier --key-file "$tmp/keys/wrong.key")
+
+        # The table the dracut module reads at build time, also the real
+        # root's /etc/fscrypttab.
+        cat > "$tmp/fscrypttab" <<- EOF
+		# volume mountpoint key-source directories options
+		root / $kp/root.key secret initramfs
+		data /data $kp/data.key vault initramfs,nofail,identifier=$data_id
+		EOF
+        cat > "$tmp/expected.env" <<- EOF
+		ROOT_ID=$root_id
+		DATA_ID=$data_id
+		WRONG_ID=$wrong_id
+		ROOT_KEY=$kp/root.key
+		DATA_KEY=$kp/data.key
+		EOF
+        # Extra files for the initramfs (dracut --include ... /etc/fsp-test).
+        mkdir -p "$tmp/initrd-extra"
+        cp "$tmp/expected.env" "$tmp/initrd-extra/"
+        install -m 0600 "$tmp/keys/wrong.key" "$tmp/initrd-extra/wrong.key"
+        cat > "$tmp/initrd-extra/nofail.tab" <<- EOF
+		# Like the module's table, but root may fail.
+		root / $kp/root.key secret nofail
+		data /data $kp/data.key vault nofail
+		EOF
+
+        # The data volume.
+        truncate -s 32M "$tmp/data.img"
+        mkfs.ext4 -q -F -O encrypt -b 4096 -L fspdata "$tmp/data.img"
+        mkdir "$tmp/mnt"
+        fsp_fill_encrypted "$tmp/data.img" "$tmp/mnt" data "$tmp/keys/data.key" vault \
+            FSP-PLAINTEXT-CANARY-DATA "$tmp/vault.sha256"
+
+        # The real root: busybox, the helper, keyctl, the test init.
+        mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,usr/lib/fsp-test,etc,proc,sys,dev,run,tmp,data,mnt/stage,root}
+        chmod 1777 "$root/tmp"
+        install -m 0755 "$(readlink -f "$(command -v busybox)")" "$root/bin/busybox"
+        for app in $("$root/bin/busybox" --list); do
+            [[ -e $root/bin/$app ]] || ln -s busybox "$root/bin/$app"
+        done
+        install -m 0755 "$FSP_BIN" "$root/usr/sbin/fscrypt-provision"
+        bin=$(command -v keyctl)
+        install -m 0755 "$bin" "$root/usr/bin/keyctl"
+        for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do
+            mkdir -p "$root$(dirname "$lib")"
+            cp -L "$lib" "$root$lib"
+        done
+        install -m 0755 "$FSP_QEMU_DIR/guest/init.sh" "$root/sbin/init"
+        install -m 0644 "$FSP_QEMU_DIR/guest/fsp-test-lib.sh" "$root/usr/lib/fsp-test/lib.sh"
+        install -m 0644 "$tmp/expected.env" "$tmp/vault.sha256" "$root/usr/lib/fsp-test/"
+        install -m 0644 "$tmp/fscrypttab" "$root/etc/fscrypttab"
+        printf 'NAME=fsp-test\nID=fsp-test\nPRETTY_NAME="fscrypt-provision QEMU test root"\n' \
+            > "$root/etc/os-release"
+        echo 'root:x:0:0:root:/root:/bin/sh' > "$root/etc/passwd"
+        echo 'root:x:0:' > "$root/etc/group"
+        truncate -s 64M "$tmp/root.img"
+        mkfs.ext4 -q -F -O encrypt -b 4096 -L fsproot -d "$root" "$tmp/root.img"
+        fsp_fill_encrypted "$tmp/root.img" "$tmp/mnt" root "$tmp/keys/root.key" secret \
+            FSP-PLAINTEXT-CANARY-ROOT "$tmp/secret.sha256"
+        mount -o loop "$tmp/root.img" "$tmp/mnt"
+        install -m 0644 "$tmp/secret.sha256" "$tmp/mnt/usr/lib/fsp-test/"
+        umount "$tmp/mnt"
+        rm -rf "${root:?}" "${tmp:?}/mnt"
+    )
+    r=$?
+    if ((r != 0)); then
+        mountpoint -q "$tmp/mnt" 2> /dev/null && umount "$tmp/mnt"
+        rm -rf "$tmp"
+        return $r
+    fi
+    mv "$tmp" "$a"
+}
+
+# Builds (or reuses) the images; sets FSP_ASSETS.
+fsp_assets() {
+    local h
+    h=$(fsp_hash "v$FSP_CACHE_VERSION" "$FSP_BIN" "$FSP_QEMU_DIR/guest" \
+        "$(readlink -f "$(command -v busybox)")" "$(command -v keyctl)" \
+        "$(declare -f fsp_build_assets fsp_fill_encrypted)")
+    FSP_ASSETS=$FSP_QEMU_CACHE/assets-$h
+    [[ -f $FSP_ASSETS/root.img ]] && return 0
+    msg "building disk images in $FSP_ASSETS"
+    local t0=$SECONDS
+    fsp_locked fsp_build_assets "$FSP_ASSETS" || return 1
+    msg "built the disk images in $((SECONDS - t0)) s"
+    fsp_locked fsp_cache_prune 'assets-*' 'build-test.*'
+}
+
+# --- initramfs -----------------------------------------------------------
+
+FSP_DRACUT_DRIVERS="virtio_blk virtio_pci ext4"
+
+fsp_dracut_modules() {
+    case $1 in
+        shell) echo "base rootfs-block fscrypt-provision fsp-test" ;;
+        systemd) echo "systemd systemd-initrd dracut-systemd base rootfs-block fscrypt-provision fsp-test" ;;
+    esac
+}
+
+# A private copy of dracut's base directory with our modules added, so that
+# the host's /usr/lib/dracut stays untouched.
+fsp_dracut_base() {
+    local d=$1 x
+    mkdir -p "$d/modules.d"
+    for x in /usr/lib/dracut/*; do
+        [[ ${x##*/} == modules.d ]] || ln -s "$x" "$d/"
+    done
+    for x in /usr/lib/dracut/modules.d/*; do
+        ln -s "$x" "$d/modules.d/"
+    done
+    cp -r "$FSP_REPO/dracut-module/50fscrypt-provision" "$d/modules.d/"
+    cp -r "$FSP_QEMU_DIR/modules.d/59fsp-test" "$d/modules.d/"
+}
+
+fsp_build_initrd() {
+    local mode=$1 out=$2 tmp r
+    tmp=$(mktemp -d "$FSP_QEMU_CACHE/dracut.XXXXXX")
+    fsp_dracut_base "$tmp/base"
+    mkdir "$tmp/confdir" "$tmp/work"
+    # shellcheck disable=SC2046 # word splitting intended
+    env dracutbasedir="$tmp/base" fscrypttab="$FSP_ASSETS/fscrypttab" \
+        FSCRYPT_PROVISION_BIN="$FSP_BIN" FSP_TEST_GUEST_DIR="$FSP_QEMU_DIR/guest" \
+        dracut --force --quiet --no-hostonly --no-hostonly-cmdline --no-early-microcode \
+        --no-compress --conf /dev/null --confdir "$tmp/confdir" --tmpdir "$tmp/work" \
+        --kver "$FSP_KVER" -m "$(fsp_dracut_modules "$mode")" \
+        --add-drivers "$FSP_DRACUT_DRIVERS" \
+        --include "$FSP_ASSETS/initrd-extra" /etc/fsp-test \
+        "$tmp/initrd.img" > "$tmp/dracut.log" 2>&1
+    r=$?
+    if ((r != 0)) || [[ ! -s $tmp/initrd.img ]]; then
+        err "dracut failed ($r):"
+        sed 's/^/#   /' "$tmp/dracut.log" | tail -n 30
+        rm -rf "$tmp"
+        return 1
+    fi
+    mv "$tmp/initrd.img" "$out"
+    rm -rf "$tmp"
+}
+
+# Builds (or reuses) the initramfs for MODE (shell or systemd); sets
+# FSP_INITRD.
+fsp_initrd() {
+    local mode=$1 h t0
+    h=$(fsp_hash "v$FSP_CACHE_VERSION" "$mode" "$FSP_KVER" "$(dracut --version 2>&1)" \
+        "$FSP_BIN" "$FSP_ASSETS/keys" "$FSP_ASSETS/initrd-extra" "$FSP_ASSETS/fscrypttab" \
+        "$FSP_REPO/dracut-module/50fscrypt-provision" \
+        "$FSP_QEMU_DIR/modules.d/59fsp-test" "$FSP_QEMU_DIR/guest/fsp-test-lib.sh" \
+        "$(fsp_dracut_modules "$mode")" "$FSP_DRACUT_DRIVERS" \
+        "$(declare -f fsp_build_initrd fsp_dracut_base)")
+    FSP_INITRD=$FSP_QEMU_CACHE/initrd-$mode-$h.img
+    [[ -s $FSP_INITRD ]] && return 0
+    msg "building the $mode initramfs"
+    t0=$SECONDS
+    fsp_locked fsp_build_initrd "$mode" "$FSP_INITRD" || return 1
+    msg "built $FSP_INITRD in $((SECONDS - t0)) s"
+    fsp_locked fsp_cache_prune "initrd-$mode-*.img"
+}
+
+# --- boot and verdict ----------------------------------------------------
+
+# fsp_boot MODE CMDLINE...: boots the VM with the test root, the data disk
+# and a fresh marker disk; sets FSP_QEMU_RC and FSP_RUN (the work directory
+# with console.log and marker.img).
+fsp_boot() {
+    local mode=$1 t0
+    shift
+    FSP_RUN=$FSP_QEMU_CACHE/runs/$TEST_NAME
+    rm -rf "$FSP_RUN"
+    mkdir -p "$FSP_RUN"
+    truncate -s 64M "$FSP_RUN/marker.img"
+    t0=$SECONDS
+    timeout -k 10 "$FSP_QEMU_TIMEOUT" qemu-system-x86_64 \
+        -nodefaults -no-reboot -display none -monitor none \
+        -accel "$FSP_QEMU_ACCEL" -cpu max -smp "$FSP_QEMU_SMP" -m 768 \
+        -serial "file:$FSP_RUN/console.log" \
+        -kernel "$FSP_KERNEL" -initrd "$FSP_INITRD" \
+        -append "console=ttyS0 root=/dev/vda rootfstype=ext4 ro panic=-1 rd.shell=0 rd.info quiet init=/sbin/init fsp.mode=$mode $*" \
+        -drive "file=$FSP_ASSETS/root.img,format=raw,if=none,id=root,snapshot=on" \
+        -device virtio-blk-pci,drive=root,serial=fsproot \
+        -drive "file=$FSP_ASSETS/data.img,format=raw,if=none,id=data,snapshot=on" \
+        -device virtio-blk-pci,drive=data,serial=fspdata \
+        -drive "file=$FSP_RUN/marker.img,format=raw,if=none,id=marker,cache=unsafe" \
+        -device virtio-blk-pci,drive=marker,serial=fspmarker \
+        -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+        > "$FSP_RUN/qemu.log" 2>&1
+    FSP_QEMU_RC=$?
+    FSP_BOOT_SECONDS=$((SECONDS - t0))
+    msg "boot took $FSP_BOOT_SECONDS s, QEMU exit code $FSP_QEMU_RC"
+}
+
+# The guest's log from the marker disk.
+fsp_marker_log() {
+    head -c 1048576 "$FSP_RUN/marker.img" | tr -d '\000' |
+        sed -n '/^FSP-MARKER-BEGIN$/,/^FSP-MARKER-END$/p'
+}
+
+fsp_show_console() {
+    msg "last lines of $FSP_RUN/console.log:"
+    tr -d '\r' < "$FSP_RUN/console.log" | tail -n 40 | sed 's/^/#   /'
+}
+
+# Passes when QEMU left through isa-debug-exit with the pass code and the
+# marker says PASS with no failed check.
+fsp_expect_pass() {
+    local log
+    log=$(fsp_marker_log)
+    printf '%s\n' "$log" | grep -v '^FSP-MARKER' | sed 's/^/#   /'
+    case $FSP_QEMU_RC in
+        "$FSP_QEMU_PASS") ;;
+        "$FSP_QEMU_FAIL") err "the guest reported failure" ;;
+        124 | 137) err "QEMU timed out after $FSP_QEMU_TIMEOUT s" ;;
+        *) err "QEMU exited $FSP_QEMU_RC without a verdict (panic, poweroff or crash)" ;;
+    esac
+    if [[ $FSP_QEMU_RC == "$FSP_QEMU_PASS" ]] && grep -q '^RESULT PASS' <<< "$log" &&
+        ! grep -q '^not ok' <<< "$log" && grep -q '^ok' <<< "$log"; then
+        return 0
+    fi
+    [[ $log ]] || err "no verdict on the marker disk"
+    fsp_show_console
+    return 1
+}
+
+# fsp_scan_canary PLAINTEXT...: the raw keys (raw and hex) must appear
+# nowhere in what the guest dumped (process command lines, environments and
+# memory, kernel log, every file) nor on the console; each PLAINTEXT must
+# appear in the dump, which proves the dump covered the unlocked files.
+# shellcheck disable=SC2120 # the plaintexts are optional
+fsp_scan_canary() {
+    local pat=$FSP_RUN/canary.pat p r=0 hits
+    fsp_canary_patterns "$FSP_ASSETS/keys/root.key" "$FSP_ASSETS/keys/data.key" > "$pat"
+    # Positive control: the patterns do find the key files themselves.
+    if ! grep -q -a -F -f "$pat" "$FSP_ASSETS/keys/root.key"; then
+        err "canary self-test: the patterns miss the key file itself"
+        r=1
+    fi
+    if ! od -An -v -tx1 "$FSP_ASSETS/keys/data.key" | tr -d ' \n' | grep -q -F -f "$pat"; then
+        err "canary self-test: the patterns miss the hex key"
+        r=1
+    fi
+    for p in "$@"; do
+        if ! tail -c +1048577 "$FSP_RUN/marker.img" | grep -q -a -F "$p"; then
+            err "the guest's dump lacks $p: it did not cover the unlocked files"
+            r=1
+        fi
+    done
+    for f in marker.img console.log; do
+        hits=$(grep -c -a -F -f "$pat" "$FSP_RUN/$f")
+        if [[ $hits != 0 ]]; then
+            err "a raw key appears in $f ($hits lines)"
+            r=1
+        fi
+    done
+    msg "canary scan: $(du -h --apparent-size "$FSP_RUN/marker.img" | cut -f1) marker (dump $(tail -c +1048577 "$FSP_RUN/marker.img" | tr -d '\000' | wc -c) non-NUL bytes), console log: $([[ $r == 0 ]] && echo clean || echo FAILED)"
+    rm -f "$pat"
+    return $r
+}
+
+# --- driver --------------------------------------------------------------
+
+fsp_test_main() {
+    local t0=$SECONDS reason r
+    TEST_NAME=$(basename "$(cd "$(dirname "$0")" && pwd)")
+    export TEST_NAME
+    fsp_cache_init
+    if ! reason=$(test_check 2>&1); then
+        echo "not ok - $TEST_NAME # cannot run: $reason"
+        return 1
+    fi
+    if ! test_setup; then
+        echo "not ok - $TEST_NAME # setup failed"
+        return 1
+    fi
+    test_run
+    r=$?
+    if ((r == 0)); then
+        echo "ok - $TEST_NAME ($((SECONDS - t0)) s) - $TEST_DESCRIPTION"
+        [[ ${FSP_QEMU_KEEP-} ]] || rm -f "$FSP_RUN/marker.img"
+    else
+        echo "not ok - $TEST_NAME ($((SECONDS - t0)) s) - $TEST_DESCRIPTION; logs in ${FSP_RUN:-?}"
+    fi
+    return $r
+}

@@ -1,0 +1,41 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# The initramfs gave up. For fsp.test=wrong-key that is the expected outcome:
+# check that the reason was reported and that nothing was provisioned or
+# unlocked for the volume whose key was wrong. Any other scenario fails.
+
+BB=/usr/lib/fsp-test/busybox
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+# shellcheck source=../../guest/fsp-test-lib.sh
+. /usr/lib/fsp-test/lib.sh
+# shellcheck source=/dev/null
+. /etc/fsp-test/expected.env
+
+SCENARIO=$(t_cmdline_arg fsp.test) || SCENARIO=none
+MODE=$(t_cmdline_arg fsp.mode) || MODE=shell
+LOG=/run/fscrypt-provision/initrd.log
+t_log "emergency in the $MODE initramfs, scenario $SCENARIO"
+
+case $SCENARIO in
+    wrong-key)
+        if [ "$MODE" = shell ]; then
+            t "dracut's die was called" test -e /run/initramfs/.die
+            t "die's reason reached the kernel log" \
+                sh -c "$BB dmesg | $BB grep -E 'dracut: FATAL: fscrypt-provision: .*key rejected \\(exit 6\\)'"
+        else
+            t "fscrypt-provision.service failed" systemctl is-failed -q fscrypt-provision.service
+            t "the reason reached the kernel log" \
+                sh -c "$BB dmesg | $BB grep -E 'fscrypt-provision: FATAL: .*key rejected \\(exit 6\\)'"
+        fi
+        t "the reason names both identifiers" $BB grep -E -q \
+            "FATAL: .*volume root: .*encrypted with key $ROOT_ID, but the key from .*wrong\\.key has identifier $WRONG_ID: wrong key" "$LOG"
+        t "no key was provisioned for root" \
+            sh -c "! /usr/sbin/fscrypt-provision list --json | $BB grep -q '\"volume\": \"root\"'"
+        t "/sysroot/secret is still locked" \
+            sh -c "/usr/sbin/fscrypt-provision status --json /sysroot/secret | $BB grep -q '\"key_status\": \"absent\"'"
+        ;;
+    *)
+        t "the boot did not fail" sh -c "$BB cat $LOG; false"
+        ;;
+esac
+t_finish

@@ -1,0 +1,30 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Test-only dracut module for tests/qemu: when the initramfs gives up (die,
+# or emergency.target in a systemd initramfs), check what fscrypt-provision
+# left behind and report the verdict to the host like the real root's init
+# does. Never for real images: check() returns 255, so only -m includes it.
+# shellcheck disable=SC2154 # moddir: set by dracut
+
+# called by dracut
+check() {
+    return 255
+}
+
+# called by dracut
+depends() {
+    echo base
+    return 0
+}
+
+# called by dracut
+install() {
+    inst_simple /bin/busybox /usr/lib/fsp-test/busybox
+    # FSP_TEST_GUEST_DIR: tests/qemu/guest, set by tests/qemu/lib.sh
+    inst_simple "${FSP_TEST_GUEST_DIR:?}/fsp-test-lib.sh" /usr/lib/fsp-test/lib.sh
+    inst_script "$moddir/fsp-test-emergency.sh" /usr/lib/fsp-test/emergency
+    # rd.shell=0 (the tests' default) runs shutdown-emergency, otherwise
+    # emergency; both in the shell and in the systemd initramfs.
+    inst_hook emergency 00 "$moddir/fsp-test-emergency-hook.sh"
+    inst_hook shutdown-emergency 00 "$moddir/fsp-test-emergency-hook.sh"
+}
