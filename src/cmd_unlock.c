@@ -57,7 +57,8 @@ static int resolve_volumes(const char *cmd, const char *volume,
 	}
 	if (ret->n == 0) {
 		volume_set_free(ret);
-		return fail_msg(FSP_EXIT_CONFIG,
+		/* Usage, not config: the table is fine, DIR is not in it. */
+		return fail_msg(FSP_EXIT_USAGE,
 				"%s: no entry in %s has mountpoint %s; name "
 				"the volume with --volume NAME",
 				cmd, arg_tab, mi->mountpoint);
