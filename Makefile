@@ -30,7 +30,7 @@ LIB_SRCS := $(filter-out src/main.c,$(SRCS))
 HDRS := $(wildcard src/*.h)
 
 .PHONY: all check unit-test host-test qemu-test sanitizers valgrind format \
-        format-check lint install uninstall clean bench demo
+        format-check lint install uninstall clean bench bench-boot demo demo-host
 
 all: $(B)/fscrypt-provision
 
@@ -87,8 +87,18 @@ qemu-test: all
 bench: all $(BENCH_BIN)
 	@bench/run.sh
 
+# The main demo: a narrated QEMU boot (dracut initramfs, switch_root,
+# an update's remount, re-provisioning by key id). demo-host runs on the
+# host kernel with a loop device instead.
 demo: all
+	@tests/qemu/demo.sh
+
+demo-host: all
 	@tests/demo-host.sh
+
+# Boot time with and without the module (not a test).
+bench-boot: all
+	@bench/boot.sh
 
 FORMAT_FILES = $(SRCS) $(HDRS) $(wildcard tests/unit/*.[ch] bench/*.c)
 

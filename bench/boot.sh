@@ -1,0 +1,249 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# make bench-boot: what the dracut module costs at boot (a benchmark, not a
+# test: it fails only on real errors, never on the goal).
+#
+# Boots the same kernel and busybox root (tests/qemu's images) under QEMU
+# with two initramfs images built by Debian's dracut from the same module
+# set, one WITH 50fscrypt-provision ("base rootfs-block fscrypt-provision",
+# a table with one initramfs key that unlocks the root's /secret) and one
+# WITHOUT it ("base rootfs-block"), BOOT_RUNS times each (default 5),
+# alternating, and compares the medians of the boot-to-switch_root time.
+#
+# The measure, taken in the guest: the very first command of the real
+# root's /sbin/init writes a line to /dev/kmsg, and the kernel stamps it
+# with local_clock() (the printk time, in microseconds since the kernel
+# started). That is the end of switch_root - the moment the real system
+# runs - with microsecond resolution and none of the host's QEMU start-up or
+# console latency. /proc/uptime, the other guest clock, has only 10 ms
+# resolution; dracut's own "Switching root" kmsg line (just before
+# switch_root runs) is reported too. Under TCG the guest clock follows the
+# host's, so host load shows up as noise: compare medians, and rerun on an
+# idle machine for numbers worth quoting.
+#
+#   sudo bench/boot.sh            BOOT_RUNS=9 sudo bench/boot.sh
+# Exit codes: 0 done (goal met or missed), 1 a boot or build failed, 2 cannot
+# run. Settings: BOOT_RUNS, BOOT_GOAL_PCT (default 2), and tests/qemu/lib.sh's
+# (FSP_QEMU_CACHE, FSP_KVER, FSP_QEMU_SMP, FSP_QEMU_TIMEOUT, ...).
+set -u
+
+# shellcheck source=../tests/qemu/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../tests/qemu/lib.sh"
+
+: "${BOOT_RUNS:=5}"
+: "${BOOT_GOAL_PCT:=2}"
+[[ $BOOT_RUNS =~ ^[1-9][0-9]*$ ]] || {
+    echo "bench-boot: BOOT_RUNS must be a positive integer" >&2
+    exit 2
+}
+TEST_NAME=BENCH-BOOT
+export TEST_NAME
+BENCH_MODS_WITHOUT="base rootfs-block"
+BENCH_MODS_WITH="base rootfs-block fscrypt-provision"
+
+if ! reason=$(fsp_require_tools); then
+    echo "bench-boot: cannot run: $reason" >&2
+    echo "bench-boot: Debian 12: sudo env INITRD=No apt-get install -y qemu-system-x86 dracut-core linux-image-amd64 busybox-static keyutils e2fsprogs util-linux kmod udev systemd cpio; make" >&2
+    exit 2
+fi
+
+# /sbin/init of the bench root. Its first command stamps the kernel log;
+# then it reports the stamps, /proc/uptime and whether /secret is unlocked
+# through the marker disk (fsp-test-lib.sh) and leaves through
+# isa-debug-exit.
+# shellcheck disable=SC2016 # guest code, expanded in the guest
+BENCH_INIT='#!/bin/sh
+echo "fsp-bench: real init started" > /dev/kmsg
+BB=/bin/busybox
+U=$($BB cut -d" " -f1 /proc/uptime)
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+[ -e /proc/self ] || $BB mount -t proc proc /proc
+[ -d /sys/kernel ] || $BB mount -t sysfs sysfs /sys
+[ -c /dev/console ] || $BB mount -t devtmpfs devtmpfs /dev
+$BB grep -q " /run " /proc/mounts || $BB mount -t tmpfs -o mode=0755 tmpfs /run
+exec < /dev/console > /dev/console 2>&1
+. /usr/lib/fsp-test/lib.sh
+ts() { $BB dmesg | $BB sed -n "s#^\[ *\([0-9.]*\)\] .*$1.*#\1#p" | $BB head -n 1; }
+t_log "BENCH init=$(ts "fsp-bench: real init started") switching=$(ts "dracut: Switching root") run_init=$(ts "Run /init as init process") mounted=$(ts "dracut: Mounted root filesystem") apply_start=$(ts "fscrypt-provision: applying") apply_end=$(ts "fscrypt-provision: apply:") uptime=$U"
+if $FSP status --json /secret | $BB grep -q "\"key_status\": \"present\""; then
+    t_log "BENCH secret=present"
+else
+    t_log "BENCH secret=absent"
+fi
+t_log "BENCH modules: $($BB cut -d" " -f1 /proc/modules | $BB sort | $BB tr "\n" " ")"
+t "the kernel log has the init stamp" sh -c "$BB dmesg | $BB grep -q \"fsp-bench: real init started\""
+t_finish
+'
+
+# A copy of the tests' root image with the bench init, and the table with
+# one initramfs key (root's) for the image with the module.
+# shellcheck disable=SC2317 # run through fsp_locked
+build_bench_assets() {
+    local out=$1 tmp r=0
+    tmp=$(mktemp -d "$FSP_QEMU_CACHE/bench-tmp.XXXXXX")
+    cp --sparse=always "$FSP_ASSETS/root.img" "$tmp/root.img" && mkdir "$tmp/mnt" &&
+        mount -o loop "$tmp/root.img" "$tmp/mnt" || r=1
+    if ((r == 0)); then
+        printf '%s' "$BENCH_INIT" > "$tmp/mnt/sbin/init" && chmod 0755 "$tmp/mnt/sbin/init" || r=1
+        umount "$tmp/mnt" || r=1
+    fi
+    if ((r == 0)); then
+        rmdir "$tmp/mnt"
+        ln -s "$FSP_ASSETS/data.img" "$tmp/data.img"
+        ln -s "$FSP_ASSETS/keys" "$tmp/keys"
+        printf '# volume mountpoint key-source directories options\nroot / %s secret initramfs\n' \
+            "$FSP_ASSETS/keys/root.key" > "$tmp/fscrypttab"
+        mv "$tmp" "$out" && return 0
+    fi
+    mountpoint -q "$tmp/mnt" && umount "$tmp/mnt"
+    rm -rf "$tmp"
+    return 1
+}
+
+# The two initramfs images: same dracut options as tests/qemu's, only the
+# module set differs (no test module, no extra files).
+# shellcheck disable=SC2317 # run through fsp_locked
+build_bench_initrd() {
+    local mods=$1 out=$2 tmp r
+    tmp=$(mktemp -d "$FSP_QEMU_CACHE/dracut.XXXXXX")
+    fsp_dracut_base "$tmp/base"
+    mkdir "$tmp/confdir" "$tmp/work"
+    env dracutbasedir="$tmp/base" fscrypttab="$BENCH_ASSETS/fscrypttab" \
+        FSCRYPT_PROVISION_BIN="$FSP_BIN" \
+        dracut --force --quiet --no-hostonly --no-hostonly-cmdline --no-early-microcode \
+        --no-compress --conf /dev/null --confdir "$tmp/confdir" --tmpdir "$tmp/work" \
+        --kver "$FSP_KVER" -m "$mods" --add-drivers "$FSP_DRACUT_DRIVERS" \
+        "$tmp/initrd.img" > "$tmp/dracut.log" 2>&1
+    r=$?
+    if ((r != 0)) || [[ ! -s $tmp/initrd.img ]]; then
+        err "dracut failed ($r):"
+        sed 's/^/#   /' "$tmp/dracut.log" | tail -n 30
+        rm -rf "$tmp"
+        return 1
+    fi
+    mv "$tmp/initrd.img" "$out"
+    rm -rf "$tmp"
+}
+
+bench_initrd() { # with|without -> prints the image path
+    local v=$1 mods h img
+    if [[ $v == with ]]; then mods=$BENCH_MODS_WITH; else mods=$BENCH_MODS_WITHOUT; fi
+    h=$(fsp_hash "v$FSP_CACHE_VERSION" "$mods" "$FSP_KVER" "$(dracut --version 2>&1)" \
+        "$FSP_BIN" "$BENCH_ASSETS/fscrypttab" "$FSP_ASSETS/keys" \
+        "$FSP_REPO/dracut-module/50fscrypt-provision" "$FSP_DRACUT_DRIVERS" \
+        "$(declare -f build_bench_initrd fsp_dracut_base)")
+    img=$FSP_QEMU_CACHE/initrd-bench-$v-$h.img
+    if [[ ! -s $img ]]; then
+        msg "building the initramfs $v the module ($mods)" >&2
+        fsp_locked build_bench_initrd "$mods" "$img" >&2 || return 1
+        fsp_locked fsp_cache_prune "initrd-bench-$v-*.img"
+    fi
+    echo "$img"
+}
+
+median() { # numbers on stdin
+    sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) exit 1; if (NR % 2) print a[(NR + 1) / 2]; else printf "%.6f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+
+field() { # KEY LINE
+    sed -n "s/.*\<$1=\([0-9.]*\).*/\1/p" <<< "$2"
+}
+
+# --- main ----------------------------------------------------------------
+
+fsp_cache_init
+T0=$SECONDS
+fsp_assets || exit 1
+# expected.env holds the random keys' identifiers: a rebuilt asset
+# directory of the same name gets a new copy.
+BENCH_ASSETS=$FSP_QEMU_CACHE/bench-root-$(fsp_hash "${FSP_ASSETS##*/}" "$FSP_ASSETS/expected.env" "$BENCH_INIT")
+if [[ ! -s $BENCH_ASSETS/root.img ]]; then
+    fsp_locked build_bench_assets "$BENCH_ASSETS" || exit 1
+    fsp_locked fsp_cache_prune 'bench-root-*'
+fi
+INITRD_WITH=$(bench_initrd with) || exit 1
+INITRD_WITHOUT=$(bench_initrd without) || exit 1
+msg "kernel $FSP_KVER, $FSP_QEMU_SMP CPUs, accel $FSP_QEMU_ACCEL, $BOOT_RUNS boots each, alternating"
+msg "with:    $(du -k "$INITRD_WITH" | cut -f1) KiB, modules: $BENCH_MODS_WITH (table: 1 initramfs key, root's /secret)"
+msg "without: $(du -k "$INITRD_WITHOUT" | cut -f1) KiB, modules: $BENCH_MODS_WITHOUT"
+
+FSP_ASSETS=$BENCH_ASSETS
+results=$(mktemp /tmp/fsp-bench-boot.XXXXXX)
+trap 'rm -f "$results"' EXIT
+errors=0
+printf '# %-4s %-8s %12s %14s %12s %10s\n' run initramfs "init (ms)" "switching (ms)" "module (ms)" "wall (s)"
+for ((i = 1; i <= BOOT_RUNS; i++)); do
+    for v in with without; do
+        if [[ $v == with ]]; then FSP_INITRD=$INITRD_WITH; else FSP_INITRD=$INITRD_WITHOUT; fi
+        fsp_boot shell fsp.test=bench > /dev/null
+        log=$(fsp_marker_log)
+        line=$(grep '^BENCH init=' <<< "$log")
+        init=$(field init "$line")
+        sw=$(field switching "$line")
+        a0=$(field apply_start "$line")
+        a1=$(field apply_end "$line")
+        want=absent
+        [[ $v == with ]] && want=present
+        if [[ $FSP_QEMU_RC != "$FSP_QEMU_PASS" || -z $init ]] || ! grep -q '^RESULT PASS' <<< "$log"; then
+            err "boot $i $v: QEMU exit code $FSP_QEMU_RC, marker: ${line:-nothing}"
+            fsp_show_console >&2
+            errors=$((errors + 1))
+            continue
+        fi
+        if ! grep -q "^BENCH secret=$want" <<< "$log"; then
+            err "boot $i $v: /secret should be $want after switch_root"
+            errors=$((errors + 1))
+            continue
+        fi
+        mod=-
+        [[ $a0 && $a1 ]] && mod=$(awk -v a="$a0" -v b="$a1" 'BEGIN { printf "%.1f", (b - a) * 1000 }')
+        ri=$(field run_init "$line")
+        mt=$(field mounted "$line")
+        printf '%s %s %s %s %s\n' "$v" "$init" "${sw:--}" "${ri:--}" "${mt:--}" >> "$results"
+        # The kernel modules loaded at the end of the boot (the last run's).
+        printf -v "mods_$v" '%s' "$(sed -n 's/^BENCH modules: //p' <<< "$log")"
+        printf '  %-4s %-8s %12.1f %14s %12s %10s\n' "$i" "$v" "$(awk -v x="$init" 'BEGIN { print x * 1000 }')" \
+            "$([[ $sw ]] && awk -v x="$sw" 'BEGIN { printf "%.1f", x * 1000 }')" "$mod" "$FSP_BOOT_SECONDS"
+    done
+done
+rm -rf "$FSP_RUN"
+
+if ((errors)); then
+    err "$errors boots failed; no summary"
+    exit 1
+fi
+mw=$(awk '$1 == "with" { print $2 }' "$results" | median)
+mo=$(awk '$1 == "without" { print $2 }' "$results" | median)
+sw_w=$(awk '$1 == "with" && $3 != "-" { print $3 }' "$results" | median)
+sw_o=$(awk '$1 == "without" && $3 != "-" { print $3 }' "$results" | median)
+echo
+awk -v w="$mw" -v o="$mo" -v sw="$sw_w" -v so="$sw_o" -v goal="$BOOT_GOAL_PCT" -v n="$BOOT_RUNS" 'BEGIN {
+    printf "boot to the real root'"'"'s init (kernel clock, median of %d):\n", n
+    printf "  with the module:    %9.1f ms\n", w * 1000
+    printf "  without the module: %9.1f ms\n", o * 1000
+    printf "  ratio with/without: %9.4f\n", w / o
+    printf "  difference:         %+9.1f ms (%+.2f%%)\n", (w - o) * 1000, (w / o - 1) * 100
+    if (sw != "" && so != "")
+        printf "  (dracut \"Switching root\": %.1f ms with, %.1f ms without, %+.1f ms)\n", sw * 1000, so * 1000, (sw - so) * 1000
+    printf "goal: the module adds <= %s%% to the boot: %s\n", goal, (w / o - 1) * 100 <= goal ? "MET" : "MISSED"
+}'
+# Where the difference goes: the median of each phase, from the kernel
+# log's stamps ("Run /init as init process": the initramfs is unpacked;
+# "Mounted root filesystem": dracut mounted /sysroot; then the pre-pivot
+# hooks, ours among them, until "Switching root"; then switch_root).
+phase() { # VARIANT AWK-EXPRESSION
+    awk -v v="$1" '$1 == v && $3 != "-" && $4 != "-" && $5 != "-" { print '"$2"' }' "$results" | median
+}
+echo "phases (median ms)                  with   without  difference"
+for p in "kernel start -> initramfs /init:\$4" "/init -> root mounted:\$5 - \$4" \
+    "root mounted -> Switching root:\$3 - \$5" "Switching root -> real init:\$2 - \$3"; do
+    a=$(phase with "${p#*:}")
+    b=$(phase without "${p#*:}")
+    [[ $a && $b ]] && awk -v n="${p%%:*}" -v a="$a" -v b="$b" \
+        'BEGIN { printf "  %-32s %8.1f %9.1f %+10.1f\n", n, a * 1000, b * 1000, (a - b) * 1000 }'
+done
+# shellcheck disable=SC2154 # set by printf -v
+extra=$(comm -13 <(tr ' ' '\n' <<< "$mods_without" | sort) <(tr ' ' '\n' <<< "$mods_with" | sort) | grep . | tr '\n' ' ')
+echo "kernel modules loaded only with the module: ${extra:-none}"
+msg "bench-boot took $((SECONDS - T0)) s"
+exit 0
