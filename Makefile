@@ -8,6 +8,7 @@ MANDIR     ?= $(PREFIX)/share/man
 DRACUTDIR  ?= $(PREFIX)/lib/dracut/modules.d
 HOOKDIR    ?= $(PREFIX)/lib/fscrypt-provision/hooks
 DOCDIR     ?= $(PREFIX)/share/doc/fscrypt-provision
+GENERATORDIR ?= $(PREFIX)/lib/systemd/system-generators
 DESTDIR    ?=
 
 CC         ?= gcc
@@ -116,12 +117,17 @@ install: all
 	for f in hooks/rauc/* hooks/swupdate/* hooks/mender/*; do \
 	    install -D -m 0755 "$$f" $(DESTDIR)$(HOOKDIR)/$${f#hooks/} || exit 1; done
 	install -D -m 0644 hooks/README.md $(DESTDIR)$(DOCDIR)/hooks.md
+	install -D -m 0755 hooks/systemd/fscrypt-provision-generator \
+	    $(DESTDIR)$(GENERATORDIR)/fscrypt-provision-generator
+	install -D -m 0644 hooks/systemd/README.md $(DESTDIR)$(DOCDIR)/systemd.md
 	for f in dracut-module/50fscrypt-provision/*; do \
 	    mode=0644; [ -x "$$f" ] && mode=0755; \
 	    install -D -m $$mode "$$f" $(DESTDIR)$(DRACUTDIR)/50fscrypt-provision/$${f##*/} || exit 1; done
 
 uninstall:
 	rm -rf $(DESTDIR)$(HOOKDIR) $(DESTDIR)$(DOCDIR)/hooks.md \
+	    $(DESTDIR)$(DOCDIR)/systemd.md \
+	    $(DESTDIR)$(GENERATORDIR)/fscrypt-provision-generator \
 	    $(DESTDIR)$(DRACUTDIR)/50fscrypt-provision
 	rm -f $(DESTDIR)$(SBINDIR)/fscrypt-provision \
 	    $(DESTDIR)$(SBINDIR)/fscrypt-provision-update \
