@@ -104,25 +104,7 @@ build_bench_assets() {
 # module set differs (no test module, no extra files).
 # shellcheck disable=SC2317 # run through fsp_locked
 build_bench_initrd() {
-    local mods=$1 out=$2 tmp r
-    tmp=$(mktemp -d "$FSP_QEMU_CACHE/dracut.XXXXXX")
-    fsp_dracut_base "$tmp/base"
-    mkdir "$tmp/confdir" "$tmp/work"
-    env dracutbasedir="$tmp/base" fscrypttab="$BENCH_ASSETS/fscrypttab" \
-        FSCRYPT_PROVISION_BIN="$FSP_BIN" \
-        dracut --force --quiet --no-hostonly --no-hostonly-cmdline --no-early-microcode \
-        --no-compress --conf /dev/null --confdir "$tmp/confdir" --tmpdir "$tmp/work" \
-        --kver "$FSP_KVER" -m "$mods" --add-drivers "$FSP_DRACUT_DRIVERS" \
-        "$tmp/initrd.img" > "$tmp/dracut.log" 2>&1
-    r=$?
-    if ((r != 0)) || [[ ! -s $tmp/initrd.img ]]; then
-        err "dracut failed ($r):"
-        sed 's/^/#   /' "$tmp/dracut.log" | tail -n 30
-        rm -rf "$tmp"
-        return 1
-    fi
-    mv "$tmp/initrd.img" "$out"
-    rm -rf "$tmp"
+    fsp_run_dracut "$2" "$BENCH_ASSETS/fscrypttab" "$1"
 }
 
 bench_initrd() { # with|without -> prints the image path
@@ -131,7 +113,7 @@ bench_initrd() { # with|without -> prints the image path
     h=$(fsp_hash "v$FSP_CACHE_VERSION" "$mods" "$FSP_KVER" "$(dracut --version 2>&1)" \
         "$FSP_BIN" "$BENCH_ASSETS/fscrypttab" "$FSP_ASSETS/keys" \
         "$FSP_REPO/dracut-module/50fscrypt-provision" "$FSP_DRACUT_DRIVERS" \
-        "$(declare -f build_bench_initrd fsp_dracut_base)")
+        "$(declare -f build_bench_initrd fsp_run_dracut fsp_dracut_base)")
     img=$FSP_QEMU_CACHE/initrd-bench-$v-$h.img
     if [[ ! -s $img ]]; then
         msg "building the initramfs $v the module ($mods)" >&2

@@ -302,20 +302,19 @@ fsp_dracut_base() {
     cp -r "$FSP_QEMU_DIR/modules.d/59fsp-test" "$d/modules.d/"
 }
 
-fsp_build_initrd() {
-    local mode=$1 out=$2 tmp r
+# Runs dracut with our private module dir: OUT TABLE MODULES [dracut args].
+fsp_run_dracut() {
+    local out=$1 table=$2 mods=$3 tmp r
+    shift 3
     tmp=$(mktemp -d "$FSP_QEMU_CACHE/dracut.XXXXXX")
     fsp_dracut_base "$tmp/base"
     mkdir "$tmp/confdir" "$tmp/work"
-    # shellcheck disable=SC2046 # word splitting intended
-    env dracutbasedir="$tmp/base" fscrypttab="$FSP_ASSETS/fscrypttab" \
+    env dracutbasedir="$tmp/base" fscrypttab="$table" \
         FSCRYPT_PROVISION_BIN="$FSP_BIN" FSP_TEST_GUEST_DIR="$FSP_QEMU_DIR/guest" \
         dracut --force --quiet --no-hostonly --no-hostonly-cmdline --no-early-microcode \
         --no-compress --conf /dev/null --confdir "$tmp/confdir" --tmpdir "$tmp/work" \
-        --kver "$FSP_KVER" -m "$(fsp_dracut_modules "$mode")" \
-        --add-drivers "$FSP_DRACUT_DRIVERS" \
-        --include "$FSP_ASSETS/initrd-extra" /etc/fsp-test \
-        "$tmp/initrd.img" > "$tmp/dracut.log" 2>&1
+        --kver "$FSP_KVER" -m "$mods" --add-drivers "$FSP_DRACUT_DRIVERS" \
+        "$@" "$tmp/initrd.img" > "$tmp/dracut.log" 2>&1
     r=$?
     if ((r != 0)) || [[ ! -s $tmp/initrd.img ]]; then
         err "dracut failed ($r):"
@@ -327,6 +326,11 @@ fsp_build_initrd() {
     rm -rf "$tmp"
 }
 
+fsp_build_initrd() {
+    fsp_run_dracut "$2" "$FSP_ASSETS/fscrypttab" "$(fsp_dracut_modules "$1")" \
+        --include "$FSP_ASSETS/initrd-extra" /etc/fsp-test
+}
+
 # Builds (or reuses) the initramfs for MODE (shell or systemd); sets
 # FSP_INITRD.
 fsp_initrd() {
@@ -336,7 +340,7 @@ fsp_initrd() {
         "$FSP_REPO/dracut-module/50fscrypt-provision" \
         "$FSP_QEMU_DIR/modules.d/59fsp-test" "$FSP_QEMU_DIR/guest/fsp-test-lib.sh" \
         "$(fsp_dracut_modules "$mode")" "$FSP_DRACUT_DRIVERS" \
-        "$(declare -f fsp_build_initrd fsp_dracut_base)")
+        "$(declare -f fsp_build_initrd fsp_run_dracut fsp_dracut_base)")
     FSP_INITRD=$FSP_QEMU_CACHE/initrd-$mode-$h.img
     [[ -s $FSP_INITRD ]] && return 0
     msg "building the $mode initramfs"
