@@ -79,25 +79,8 @@ t_finish
 # one initramfs key (root's) for the image with the module.
 # shellcheck disable=SC2317 # run through fsp_locked
 build_bench_assets() {
-    local out=$1 tmp r=0
-    tmp=$(mktemp -d "$FSP_QEMU_CACHE/bench-tmp.XXXXXX")
-    cp --sparse=always "$FSP_ASSETS/root.img" "$tmp/root.img" && mkdir "$tmp/mnt" &&
-        mount -o loop "$tmp/root.img" "$tmp/mnt" || r=1
-    if ((r == 0)); then
-        printf '%s' "$BENCH_INIT" > "$tmp/mnt/sbin/init" && chmod 0755 "$tmp/mnt/sbin/init" || r=1
-        umount "$tmp/mnt" || r=1
-    fi
-    if ((r == 0)); then
-        rmdir "$tmp/mnt"
-        ln -s "$FSP_ASSETS/data.img" "$tmp/data.img"
-        ln -s "$FSP_ASSETS/keys" "$tmp/keys"
-        printf '# volume mountpoint key-source directories options\nroot / %s secret initramfs\n' \
-            "$FSP_ASSETS/keys/root.key" > "$tmp/fscrypttab"
-        mv "$tmp" "$out" && return 0
-    fi
-    mountpoint -q "$tmp/mnt" && umount "$tmp/mnt"
-    rm -rf "$tmp"
-    return 1
+    fsp_assets_with_init "$1" "$BENCH_INIT" "$(printf '# volume mountpoint key-source directories options\nroot / %s secret initramfs\n' \
+        "$FSP_ASSETS/keys/root.key")"
 }
 
 # The two initramfs images: same dracut options as tests/qemu's, only the

@@ -302,6 +302,33 @@ fsp_dracut_base() {
     cp -r "$FSP_QEMU_DIR/modules.d/59fsp-test" "$d/modules.d/"
 }
 
+# A new asset directory OUT shaped like FSP_ASSETS: a copy of the tests' root
+# image whose /sbin/init is the text INIT, with links to the data disk and
+# keys; TABLE (optional) becomes OUT/fscrypttab. Used by the demo and the
+# boot benchmark, which boot the same root with their own init.
+fsp_assets_with_init() {
+    local out=$1 init=$2 table=${3-} tmp r=0
+    tmp=$(mktemp -d "$FSP_QEMU_CACHE/assets-tmp.XXXXXX")
+    cp --sparse=always "$FSP_ASSETS/root.img" "$tmp/root.img" && mkdir "$tmp/mnt" &&
+        mount -o loop "$tmp/root.img" "$tmp/mnt" || r=1
+    if ((r == 0)); then
+        printf '%s' "$init" > "$tmp/mnt/sbin/init" && chmod 0755 "$tmp/mnt/sbin/init" || r=1
+        umount "$tmp/mnt" || r=1
+    fi
+    if ((r == 0)); then
+        rmdir "$tmp/mnt"
+        ln -s "$FSP_ASSETS/data.img" "$tmp/data.img"
+        ln -s "$FSP_ASSETS/keys" "$tmp/keys"
+        if [[ $table ]]; then printf '%s\n' "$table" > "$tmp/fscrypttab" || r=1; fi
+    fi
+    if ((r == 0)); then
+        mv "$tmp" "$out" && return 0
+    fi
+    mountpoint -q "$tmp/mnt" && umount "$tmp/mnt"
+    rm -rf "$tmp"
+    return 1
+}
+
 # Runs dracut with our private module dir: OUT TABLE MODULES [dracut args].
 fsp_run_dracut() {
     local out=$1 table=$2 mods=$3 tmp r
