@@ -170,9 +170,10 @@ int cmd_remove(int argc, char **argv)
 	for (size_t i = 0; i < nkeys; i++) {
 		const struct provkey *k = &keys[i];
 		const struct tab_entry *e = fscrypttab_find(&tab, k->volume);
-		bool mine =
-		    volume ? strcmp(k->volume, volume) == 0
-			   : e && strcmp(e->mountpoint, mi.mountpoint) == 0;
+		bool mine = volume
+				? strcmp(k->volume, volume) == 0
+				: e && e->has_mountpoint &&
+				      strcmp(e->mountpoint, mi.mountpoint) == 0;
 
 		if (!mine)
 			continue;

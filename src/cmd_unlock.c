@@ -50,7 +50,9 @@ static int resolve_volumes(const char *cmd, const char *volume,
 		return FSP_EXIT_OK;
 	}
 	for (size_t i = 0; i < tab->n; i++) {
-		if (strcmp(tab->entries[i].mountpoint, mi->mountpoint) != 0)
+		/* A provision-only entry names no filesystem: --volume only. */
+		if (!tab->entries[i].has_mountpoint ||
+		    strcmp(tab->entries[i].mountpoint, mi->mountpoint) != 0)
 			continue;
 		ret->names[ret->n] = tab->entries[i].name;
 		ret->entries[ret->n++] = &tab->entries[i];
@@ -507,13 +509,23 @@ static int apply_entry(const struct tab_entry *e, const char *root,
 	char hex[FSP_IDENTIFIER_HEX_LEN + 1];
 	uint8_t id[FSP_KEY_IDENTIFIER_SIZE];
 	struct needed nd = {0};
-	bool mounted;
+	bool mounted = false;
 	int code = FSP_EXIT_OK, r, fd;
 
-	if (path_join_root(root, e->mountpoint, mount, sizeof(mount)) < 0)
-		return fail(OP_OPEN, -ENAMETOOLONG, "use %s", e->mountpoint);
-	r = path_is_mountpoint(mount);
-	mounted = r == 1;
+	/*
+	 * Mountpoint none: the table does not say which filesystem the key
+	 * is for, so it is only provisioned (identifier= still checked), and
+	 * --root does not concern it.
+	 */
+	mount[0] = '\0';
+	if (e->has_mountpoint) {
+		if (path_join_root(root, e->mountpoint, mount, sizeof(mount)) <
+		    0)
+			return fail(OP_OPEN, -ENAMETOOLONG, "use %s",
+				    e->mountpoint);
+		r = path_is_mountpoint(mount);
+		mounted = r == 1;
+	}
 	if (mounted) {
 		/* Refuse a wrong key before anything is provisioned. */
 		code = collect_needed(e, mount, NULL, true, &nd);
@@ -577,6 +589,18 @@ static int apply_entry(const struct tab_entry *e, const char *root,
 			code = provision_key(&rq, &serial);
 		}
 		secbuf_free(&key);
+		if (!code && !e->has_mountpoint)
+			say("volume %s: provisioned only (mountpoint none in "
+			    "%s:%u), added to no filesystem; unlock it with "
+			    "'fscrypt-provision unlock --volume %s DIR' once "
+			    "it is mounted",
+			    e->name, arg_tab, e->line, e->name);
+		goto out;
+	}
+	if (!e->has_mountpoint) {
+		say("volume %s: mountpoint and key source are both none; "
+		    "nothing to do",
+		    e->name);
 		goto out;
 	}
 	if (!mounted) {

@@ -51,21 +51,34 @@ int cmd_volumes(int argc, char **argv)
 		char hex[FSP_IDENTIFIER_HEX_LEN + 1];
 		int mounted = 0;
 
-		if (path_join_root(root, e->mountpoint, path, sizeof(path)) ==
-		    0)
+		if (e->has_mountpoint &&
+		    path_join_root(root, e->mountpoint, path, sizeof(path)) ==
+			0)
 			mounted = path_is_mountpoint(path) == 1;
 		if (e->has_source)
 			key_source_format(&e->source, src, sizeof(src));
 		if (!json) {
-			printf("%s\t%s\t%s\t%s\n", e->name, e->mountpoint,
-			       mounted ? "mounted" : "unmounted",
-			       e->nofail ? "nofail" : "-");
+			/*
+			 * Mountpoint none: the state is "-", as there is
+			 * nothing to look for. A real mountpoint is absolute,
+			 * so "none" is unambiguous for scripts.
+			 */
+			const char *state = "-";
+
+			if (e->has_mountpoint)
+				state = mounted ? "mounted" : "unmounted";
+			printf("%s\t%s\t%s\t%s\n", e->name,
+			       e->has_mountpoint ? e->mountpoint : "none",
+			       state, e->nofail ? "nofail" : "-");
 			continue;
 		}
 		printf("%s\n  {\"name\": ", i ? "," : "");
 		json_string(stdout, e->name);
 		printf(", \"mountpoint\": ");
-		json_string(stdout, e->mountpoint);
+		if (e->has_mountpoint)
+			json_string(stdout, e->mountpoint);
+		else
+			printf("null");
 		printf(", \"mounted\": %s, \"key_source\": ",
 		       mounted ? "true" : "false");
 		if (e->has_source)

@@ -300,14 +300,23 @@ static int parse_line(const char *text, size_t len, const char *file,
 				 "on line %u)",
 				 f[0], fscrypttab_find(tab, f[0])->line);
 	strcpy(e.name, f[0]);
-	if (f[1][0] != '/' ||
-	    (strcmp(f[1], "/") != 0 && !path_clean(f[1] + 1)) ||
-	    strlen(f[1]) >= sizeof(e.mountpoint))
+	if (strcmp(f[1], "none") == 0) {
+		/*
+		 * Provision only: the table does not say where the volume is
+		 * mounted (rd.fscrypt.key= adds such entries).
+		 */
+		e.has_mountpoint = false;
+	} else if (f[1][0] != '/' ||
+		   (strcmp(f[1], "/") != 0 && !path_clean(f[1] + 1)) ||
+		   strlen(f[1]) >= sizeof(e.mountpoint)) {
 		return tab_error(err, errlen, file, line,
 				 "mountpoint '%s' must be a clean absolute "
-				 "path",
+				 "path, or none",
 				 f[1]);
-	strcpy(e.mountpoint, f[1]);
+	} else {
+		e.has_mountpoint = true;
+		strcpy(e.mountpoint, f[1]);
+	}
 	if (strcmp(f[2], "none") == 0 || strcmp(f[2], "-") == 0) {
 		e.has_source = false;
 	} else if (key_source_parse(f[2], &e.source) < 0 ||
@@ -321,6 +330,13 @@ static int parse_line(const char *text, size_t len, const char *file,
 		e.has_source = true;
 	}
 	if (n > 3) {
+		/* Directories are relative to the mountpoint: none, no base. */
+		if (!e.has_mountpoint && strcmp(f[3], "-") != 0)
+			return tab_error(err, errlen, file, line,
+					 "directories '%s' need a mountpoint; "
+					 "with mountpoint none (provision "
+					 "only) write '-'",
+					 f[3]);
 		r = parse_dirs(f[3], &e, file, line, err, errlen);
 		if (r == 0 && n > 4)
 			r = parse_options(f[4], &e, file, line, err, errlen);
@@ -333,6 +349,13 @@ static int parse_line(const char *text, size_t len, const char *file,
 		entry_free(&e);
 		return tab_error(err, errlen, file, line,
 				 "raw-fallback needs a key source, not none");
+	}
+	if (e.raw_fallback && !e.has_mountpoint) {
+		entry_free(&e);
+		return tab_error(err, errlen, file, line,
+				 "raw-fallback needs a mountpoint, not none: "
+				 "a raw key can only be added to a mounted "
+				 "filesystem");
 	}
 	/* Doubling: entries are large (two PATH_MAX buffers). */
 	if ((tab->n & (tab->n - 1)) == 0) {

@@ -18,6 +18,8 @@
 
 struct tab_entry {
 	char name[FSP_VOLUME_MAX + 1];
+	/* false for "none": provision only; mountpoint is then "" */
+	bool has_mountpoint;
 	char mountpoint[PATH_MAX];
 	bool has_source; /* false for "none": keys come from elsewhere */
 	struct key_source source;

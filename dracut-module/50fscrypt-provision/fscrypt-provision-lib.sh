@@ -7,8 +7,10 @@
 # Kernel command line:
 #   rd.fscrypt=0               do nothing
 #   rd.fscrypt.tab=PATH        use PATH instead of /etc/fscrypttab
-#   rd.fscrypt.key=VOL:SOURCE  use SOURCE as the key source of volume VOL
-#                              (repeatable; SOURCE as in fscrypttab(5))
+#   rd.fscrypt.key=VOL:SOURCE  use SOURCE as the key source of volume VOL,
+#                              or add VOL as a provision-only entry if the
+#                              table lacks it (repeatable; SOURCE as in
+#                              fscrypttab(5))
 
 # FSP_REASON says why fsp_apply or fsp_rewrite failed; the callers read it.
 # shellcheck disable=SC2034
@@ -65,10 +67,12 @@ fsp_load_modules() {
     return 0
 }
 
-# fsp_rewrite TAB OUT OVERRIDES: writes TAB to OUT, with the key source of
-# each volume named in OVERRIDES ("VOL:SOURCE" words) replaced; the last
-# word for a volume wins. A line to rewrite must not use quoting. Returns 1
-# with FSP_REASON set on error.
+# fsp_rewrite TAB OUT OVERRIDES: writes TAB to OUT with OVERRIDES
+# ("VOL:SOURCE" words) applied; the last word for a volume wins. A volume
+# of TAB gets SOURCE as its key source (its line must not use quoting); a
+# volume TAB does not have is added as "VOL none SOURCE", an entry that is
+# provisioned only, since the command line cannot say where it is mounted
+# (fscrypttab(5), MOUNTPOINT none). Returns 1 with FSP_REASON set on error.
 fsp_rewrite() {
     case $- in
         *f*) _fsp_noglob=1 ;;
@@ -81,11 +85,43 @@ fsp_rewrite() {
     return $_fsp_r
 }
 
+# _fsp_volume_ok NAME: the helper's rule for volume names (fscrypttab(5)).
+_fsp_volume_ok() {
+    case $1 in
+        '' | [.-]* | *[!A-Za-z0-9_.+@-]*) return 1 ;;
+    esac
+    [ "${#1}" -le 64 ]
+}
+
+# _fsp_unquote WORD: sets _fsp_uq to WORD without quotes and backslashes,
+# which a valid volume name cannot contain, so that a quoted "root" or
+# r\oot in the table still names root (and is then refused as quoted).
+_fsp_unquote() {
+    _fsp_uq=$1
+    while :; do
+        case $_fsp_uq in
+            *[\"\'\\]*) _fsp_uq=${_fsp_uq%%[\"\'\\]*}${_fsp_uq#*[\"\'\\]} ;;
+            *) return 0 ;;
+        esac
+    done
+}
+
+# _fsp_last_source VOL: sets _fsp_ls to the SOURCE of the last "VOL:SOURCE"
+# in $_fsp_ovr.
+_fsp_last_source() {
+    _fsp_ls=
+    for _fsp_lkv in $_fsp_ovr; do
+        [ "${_fsp_lkv%%:*}" = "$1" ] && _fsp_ls=${_fsp_lkv#*:}
+    done
+    return 0
+}
+
 _fsp_rewrite() {
     _fsp_rtab=$1
     _fsp_out=$2
     _fsp_ovr=$3
     _fsp_found=
+    _fsp_added=
     for _fsp_kv in $_fsp_ovr; do
         _fsp_v=${_fsp_kv%%:*}
         _fsp_s=${_fsp_kv#*:}
@@ -93,9 +129,18 @@ _fsp_rewrite() {
             FSP_REASON="rd.fscrypt.key=$_fsp_kv: expected VOLUME:SOURCE"
             return 1
         fi
+        if ! _fsp_volume_ok "$_fsp_v"; then
+            FSP_REASON="rd.fscrypt.key=$_fsp_kv: invalid volume name '$_fsp_v': use 1-64 of A-Z a-z 0-9 _ . + @ -, not starting with '.' or '-'"
+            return 1
+        fi
         case $_fsp_s in
             *[\"\'\\#]*)
                 FSP_REASON="rd.fscrypt.key=$_fsp_kv: the key source must not contain quotes, backslashes or #"
+                return 1
+                ;;
+            /* | file:/* | fd:* | none | -) ;;
+            *)
+                FSP_REASON="rd.fscrypt.key=$_fsp_kv: invalid key source '$_fsp_s': expected /PATH, file:/PATH, fd:N or none"
                 return 1
                 ;;
         esac
@@ -108,11 +153,16 @@ _fsp_rewrite() {
         # shellcheck disable=SC2086 # split into fields; globbing is off
         set -- $_fsp_line
         _fsp_new=
+        _fsp_name=
+        if [ $# -gt 0 ]; then
+            _fsp_unquote "$1"
+            _fsp_name=$_fsp_uq
+        fi
         for _fsp_kv in $_fsp_ovr; do
-            [ $# -gt 0 ] && [ "${_fsp_kv%%:*}" = "$1" ] || continue
+            [ -n "$_fsp_name" ] && [ "${_fsp_kv%%:*}" = "$_fsp_name" ] || continue
             case $_fsp_line in
                 *[\"\'\\]*)
-                    FSP_REASON="cannot apply rd.fscrypt.key to volume $1: its line in $_fsp_rtab uses quotes or backslashes"
+                    FSP_REASON="cannot apply rd.fscrypt.key to volume $_fsp_name: its line in $_fsp_rtab uses quotes or backslashes"
                     return 1
                     ;;
             esac
@@ -135,16 +185,33 @@ _fsp_rewrite() {
                 5) _fsp_opts=$_fsp_w ;;
             esac
         done
-        printf '%s %s %s %s %s\n' "$1" "$_fsp_mp" "$_fsp_new" "$_fsp_dirs" \
-            "$_fsp_opts" >> "$_fsp_out"
-        _fsp_found="$_fsp_found $1"
-        fsp_info "volume $1: key source $_fsp_new (from rd.fscrypt.key)"
+        printf '%s %s %s %s %s\n' "$_fsp_name" "$_fsp_mp" "$_fsp_new" \
+            "$_fsp_dirs" "$_fsp_opts" >> "$_fsp_out"
+        _fsp_found="$_fsp_found $_fsp_name"
+        fsp_info "volume $_fsp_name: key source $_fsp_new (from rd.fscrypt.key)"
     done < "$_fsp_rtab"
+    # Volumes the table does not have: one provision-only entry each.
     for _fsp_kv in $_fsp_ovr; do
-        case " $_fsp_found " in
-            *" ${_fsp_kv%%:*} "*) ;;
-            *) fsp_warn "rd.fscrypt.key: no volume ${_fsp_kv%%:*} in $_fsp_rtab; ignored" ;;
+        _fsp_v=${_fsp_kv%%:*}
+        case " $_fsp_found $_fsp_added " in
+            *" $_fsp_v "*) continue ;;
         esac
+        _fsp_added="$_fsp_added $_fsp_v"
+        _fsp_last_source "$_fsp_v"
+        _fsp_s=$_fsp_ls
+        _fsp_why="no volume $_fsp_v in $_fsp_rtab"
+        [ "$_fsp_rtab" != /dev/null ] || _fsp_why="no fscrypttab"
+        case $_fsp_s in
+            none | -)
+                fsp_warn "rd.fscrypt.key=$_fsp_v:$_fsp_s: $_fsp_why, and an entry with neither a mountpoint nor a key source would do nothing; ignored"
+                continue
+                ;;
+        esac
+        if ! printf '%s none %s - -\n' "$_fsp_v" "$_fsp_s" >> "$_fsp_out"; then
+            FSP_REASON="cannot write $_fsp_out"
+            return 1
+        fi
+        fsp_info "volume $_fsp_v: added from rd.fscrypt.key ($_fsp_why) with key source $_fsp_s, provision only (mountpoint none); after switch_root unlock it with 'fscrypt-provision unlock --volume $_fsp_v DIR'"
     done
     return 0
 }
@@ -163,6 +230,7 @@ fsp_apply() {
         fsp_info "disabled by rd.fscrypt=0"
         return 0
     fi
+    _fsp_keys=$(getargs rd.fscrypt.key=)
     _fsp_tab=$(getarg rd.fscrypt.tab=)
     if [ -n "$_fsp_tab" ]; then
         if [ ! -f "$_fsp_tab" ]; then
@@ -171,9 +239,14 @@ fsp_apply() {
         fi
     else
         _fsp_tab=/etc/fscrypttab
-        if [ ! -e "$_fsp_tab" ]; then
-            fsp_info "no /etc/fscrypttab in the initramfs and no rd.fscrypt.tab=: nothing to do"
+        if [ ! -e "$_fsp_tab" ] && [ -z "$_fsp_keys" ]; then
+            fsp_info "no /etc/fscrypttab in the initramfs and no rd.fscrypt.tab= or rd.fscrypt.key=: nothing to do"
             return 0
+        fi
+        if [ ! -e "$_fsp_tab" ]; then
+            # rd.fscrypt.key= alone: it adds its volumes to an empty table.
+            fsp_info "no /etc/fscrypttab in the initramfs: rd.fscrypt.key= starts from an empty table"
+            _fsp_tab=/dev/null
         fi
     fi
     if [ ! -x "$FSP_BIN" ]; then
@@ -182,7 +255,6 @@ fsp_apply() {
     fi
     fsp_load_modules
 
-    _fsp_keys=$(getargs rd.fscrypt.key=)
     if [ -n "$_fsp_keys" ]; then
         # One line per rd.fscrypt.key=; fsp_rewrite splits them into words.
         fsp_rewrite "$_fsp_tab" "$FSP_RUNDIR/fscrypttab" "$_fsp_keys" || return 1

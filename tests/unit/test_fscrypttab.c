@@ -116,6 +116,7 @@ static void test_good_table(void)
 	e = &tab.entries[0];
 	CHECK_STR(e->name, "home", "0: name");
 	CHECK_STR(e->mountpoint, "/home", "0: mountpoint");
+	CHECK(e->has_mountpoint, "0: has a mountpoint");
 	CHECK(e->has_source && e->source.kind == KEY_SOURCE_FILE,
 	      "0: a key file");
 	CHECK_STR(e->source.path, "/etc/keys/home.key", "0: key path");
@@ -169,6 +170,7 @@ static void test_good_table(void)
 	e = &tab.entries[4];
 	CHECK_STR(e->name, "nokey", "4: name");
 	CHECK_STR(e->mountpoint, "/", "4: mountpoint /");
+	CHECK(e->has_mountpoint, "4: / is a mountpoint");
 	CHECK(!e->has_source, "4: none");
 	CHECK(e->line == 8, "4: line 8 (got %u)", e->line);
 
@@ -295,6 +297,79 @@ static void test_small_tables(void)
 		}
 		fscrypttab_free(&tab);
 	}
+}
+
+/* Mountpoint none: provision only (what rd.fscrypt.key= adds). */
+static void test_provision_only(void)
+{
+	static const char text[] =
+	    "extra none /etc/keys/extra.key\n"
+	    "more none file:/k - nofail,timeout=60,identifier="
+	    "69b2f6edeee720cce0577937eb8a6751\n"
+	    "bare none none -\n"
+	    "quoted \"none\" fd:3 '-' initramfs\n"
+	    "real /none /k\n";
+	struct fscrypttab tab;
+	const struct tab_entry *e;
+	char err[512];
+	int r;
+
+	r = parse(text, sizeof(text) - 1, &tab, err, sizeof(err));
+	CHECK(r == 0 && tab.n == 5, "provision-only entries parse (r=%d: %s)",
+	      r, err);
+	if (r != 0 || tab.n != 5) {
+		fscrypttab_free(&tab);
+		return;
+	}
+	e = &tab.entries[0];
+	CHECK(!e->has_mountpoint && e->mountpoint[0] == '\0',
+	      "0: mountpoint none: no mountpoint, empty string");
+	CHECK(e->has_source && e->source.kind == KEY_SOURCE_FILE &&
+		  strcmp(e->source.path, "/etc/keys/extra.key") == 0,
+	      "0: three fields, key file");
+	CHECK(dirs_are(e, 0, NULL, NULL) && is_plain(e),
+	      "0: no dirs, defaults");
+	e = &tab.entries[1];
+	CHECK(!e->has_mountpoint && e->has_source && e->nofail &&
+		  e->timeout == 60 && e->has_identifier &&
+		  memcmp(e->identifier, id_kat, sizeof(id_kat)) == 0 &&
+		  dirs_are(e, 0, NULL, NULL),
+	      "1: '-' dirs, options nofail, timeout=, identifier=");
+	e = &tab.entries[2];
+	CHECK(!e->has_mountpoint && !e->has_source,
+	      "2: mountpoint and key source both none");
+	e = &tab.entries[3];
+	CHECK(!e->has_mountpoint && e->source.kind == KEY_SOURCE_FD &&
+		  e->initramfs && dirs_are(e, 0, NULL, NULL),
+	      "3: quoted none and quoted '-' dirs");
+	e = &tab.entries[4];
+	CHECK(e->has_mountpoint && strcmp(e->mountpoint, "/none") == 0,
+	      "4: /none is an ordinary mountpoint");
+	fscrypttab_free(&tab);
+
+	bad("a none /k d",
+	    "t:1: directories 'd' need a mountpoint; with mountpoint none "
+	    "(provision only) write '-'");
+	bad("a none /k d1,d2 nofail",
+	    "t:1: directories 'd1,d2' need a mountpoint; with mountpoint none "
+	    "(provision only) write '-'");
+	bad("ok none /k\nb none none \"\"",
+	    "t:2: directories '' need a mountpoint; with mountpoint none "
+	    "(provision only) write '-'");
+	bad("a none /k - raw-fallback",
+	    "t:1: raw-fallback needs a mountpoint, not none: a raw key can "
+	    "only be added to a mounted filesystem");
+	bad("a none none - raw-fallback",
+	    "t:1: raw-fallback needs a key source, not none");
+	bad("a NONE /k",
+	    "t:1: mountpoint 'NONE' must be a clean absolute path, or none");
+	bad("a - /k", "t:1: mountpoint '-' must be a clean absolute path, or "
+		      "none");
+	/* The other fields are still checked, in field order. */
+	bad("a none rel.key d", "t:1: invalid key source 'rel.key'" SRCMSG);
+	bad("a none /k - bogus", "t:1: unknown option 'bogus'");
+	bad("a none /k\na none /j",
+	    "t:2: duplicate volume name 'a' (first defined on line 1)");
 }
 
 static void test_line_limit(void)
@@ -470,21 +545,23 @@ static void test_bad_tables(void)
 
 	/* Mountpoints. */
 	bad("a mnt none",
-	    "t:1: mountpoint 'mnt' must be a clean absolute path");
-	bad("a \"\" none", "t:1: mountpoint '' must be a clean absolute path");
-	bad("a /mnt/../x none",
-	    "t:1: mountpoint '/mnt/../x' must be a clean absolute path");
+	    "t:1: mountpoint 'mnt' must be a clean absolute path, or none");
+	bad("a \"\" none",
+	    "t:1: mountpoint '' must be a clean absolute path, or none");
+	bad("a /mnt/../x none", "t:1: mountpoint '/mnt/../x' must be a clean "
+				"absolute path, or none");
 	bad("a /.. none",
-	    "t:1: mountpoint '/..' must be a clean absolute path");
+	    "t:1: mountpoint '/..' must be a clean absolute path, or none");
 	bad("a /mnt/ none",
-	    "t:1: mountpoint '/mnt/' must be a clean absolute path");
+	    "t:1: mountpoint '/mnt/' must be a clean absolute path, or none");
 	bad("a //mnt none",
-	    "t:1: mountpoint '//mnt' must be a clean absolute path");
+	    "t:1: mountpoint '//mnt' must be a clean absolute path, or none");
 	bad("a /mnt//x none",
-	    "t:1: mountpoint '/mnt//x' must be a clean absolute path");
-	bad("a /mnt/./x none",
-	    "t:1: mountpoint '/mnt/./x' must be a clean absolute path");
-	bad("a /. none", "t:1: mountpoint '/.' must be a clean absolute path");
+	    "t:1: mountpoint '/mnt//x' must be a clean absolute path, or none");
+	bad("a /mnt/./x none", "t:1: mountpoint '/mnt/./x' must be a clean "
+			       "absolute path, or none");
+	bad("a /. none",
+	    "t:1: mountpoint '/.' must be a clean absolute path, or none");
 
 	/* Key sources. */
 	bad("a /a rel.key", "t:1: invalid key source 'rel.key'" SRCMSG);
@@ -623,6 +700,7 @@ int main(void)
 {
 	test_good_table();
 	test_small_tables();
+	test_provision_only();
 	test_line_limit();
 	test_bad_tables();
 	test_error_buffer();

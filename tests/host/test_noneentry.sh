@@ -1,0 +1,200 @@
+#!/bin/bash
+# Provision-only entries (fscrypttab MOUNTPOINT none), as rd.fscrypt.key=
+# adds them for a volume the table lacks: apply provisions the key and adds
+# it to no filesystem; unlock/check/remove find such a volume only with
+# --volume; volumes prints it with no mountpoint; the systemd generator and
+# the update hook leave it out; the dracut library's rewrite adds it.
+. "$(dirname "$0")/lib.sh"
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+
+new_fs fs -O encrypt
+new_fs fs2 -O encrypt
+M=$T_WORK/fs
+M2=$T_WORK/fs2
+KX=$T_WORK/extra.key KN=$T_WORK/normal.key KW=$T_WORK/wrong.key
+new_key "$KX"
+new_key "$KN"
+new_key "$KW"
+IDX=$("${FSP_CMD[@]}" identifier --key-file "$KX")
+IDN=$("${FSP_CMD[@]}" identifier --key-file "$KN")
+IDW=$("${FSP_CMD[@]}" identifier --key-file "$KW")
+
+# Encrypted directories made with xfs_io, an independent tool; the remount
+# drops the keys.
+xfs_io -c add_enckey "$M" <"$KX" >/dev/null
+mkdir "$M/secret" && xfs_io -c "set_encpolicy $IDX" "$M/secret"
+echo xray >"$M/secret/x.txt"
+xfs_io -c add_enckey "$M2" <"$KN" >/dev/null
+mkdir "$M2/vault" && xfs_io -c "set_encpolicy $IDN" "$M2/vault"
+echo november >"$M2/vault/n.txt"
+remount fs
+remount fs2
+
+absent_everywhere() { # ID
+	[ "$(xfs_io -c "enckey_status $1" "$M")" = Absent ] &&
+		[ "$(xfs_io -c "enckey_status $1" "$M2")" = Absent ]
+}
+
+TAB=$T_WORK/fscrypttab
+cat >"$TAB" <<EOT
+# volume  mountpoint  key source  directories  options
+normal  $M2  $KN  vault
+extra   none  $KX  -  identifier=$IDX,timeout=3600
+EOT
+
+# --- apply
+fsp apply --tab "$TAB"
+expect "apply provisions a provision-only entry" 0 "apply: 2 volumes ready, 0 failed"
+[[ $OUT == *"volume extra: provisioned only (mountpoint none in $TAB:3), added to no filesystem; unlock it with 'fscrypt-provision unlock --volume extra DIR'"* ]] &&
+	t_ok "apply says the entry was provisioned only" || t_fail "apply says the entry was provisioned only" "$OUT"
+fsp list --json
+[ "$(jq -r '.[] | select(.volume == "extra") | "\(.identifier) \(.state) \(.expiry > 3500)"' <<<"$OUT")" = "$IDX valid true" ] &&
+	t_ok "the key is in the durable keyring, with its timeout" || t_fail "the key is in the durable keyring, with its timeout" "$OUT"
+absent_everywhere "$IDX" && [ ! -e "$M/secret/x.txt" ] &&
+	t_ok "apply added the key to no filesystem" || t_fail "apply added the key to no filesystem"
+[ "$(cat "$M2/vault/n.txt" 2>/dev/null)" = november ] &&
+	t_ok "the ordinary entry next to it was unlocked" || t_fail "the ordinary entry next to it was unlocked"
+
+# --root does not concern it: provisioned the same way.
+mkdir -p "$T_WORK/root"
+printf 'extra none %s\n' "$KX" >"$T_WORK/roottab"
+fsp apply --tab "$T_WORK/roottab" --root "$T_WORK/root"
+expect "apply --root with a provision-only entry" 0 "volume extra: key $IDX already provisioned"
+
+# The key is still checked against identifier= before anything is stored.
+printf 'other none %s - identifier=%s\n' "$KW" "$IDX" >"$T_WORK/wrongtab"
+fsp apply --tab "$T_WORK/wrongtab"
+expect "identifier= mismatch on a provision-only entry" 6 "identifier $IDW, but $T_WORK/wrongtab:1 expects $IDX; nothing was provisioned"
+fsp list --json
+[ "$(jq '[.[] | select(.volume == "other")] | length' <<<"$OUT")" = 0 ] &&
+	t_ok "wrong key: nothing provisioned" || t_fail "wrong key: nothing provisioned" "$OUT"
+
+printf 'idle none none\n' >"$T_WORK/idletab"
+fsp apply --tab "$T_WORK/idletab"
+expect "mountpoint and key source both none: nothing to do" 0 "mountpoint and key source are both none; nothing to do"
+
+# --- unlock, check, remove: by --volume only
+fsp unlock --tab "$TAB" "$M"
+expect "unlock by path never matches a provision-only entry" 2 "no entry in $TAB has mountpoint $M"
+keyctl session - "${FSP_CMD[@]}" unlock --keyring "$KR" --tab "$TAB" --volume extra "$M/secret" >"$T_WORK/out" 2>"$T_WORK/err"
+RC=$? OUT=$(cat "$T_WORK/out")
+[ "$RC" = 0 ] && [[ $OUT == *"volume extra: key $IDX unlocked on $M by key_id"* ]] &&
+	[ "$(cat "$M/secret/x.txt" 2>/dev/null)" = xray ] &&
+	t_ok "unlock --volume extra PATH unlocks PATH's filesystem, as a non-possessor" ||
+	t_fail "unlock --volume extra PATH unlocks PATH's filesystem, as a non-possessor" "rc $RC $OUT" "$(cat "$T_WORK/err")"
+fsp check --tab "$TAB" --volume extra "$M"
+expect "check --volume extra" 0 "ok: volume extra key $IDX"
+fsp check --tab "$TAB" "$M"
+expect "check by path never matches a provision-only entry" 2 "no entry in $TAB has mountpoint $M"
+fsp remove --tab "$TAB" "$M"
+expect "remove by path never matches a provision-only entry" 7 "no provisioning key in keyring $KR belongs to $M"
+[ "$(cat "$M/secret/x.txt" 2>/dev/null)" = xray ] && t_ok "still unlocked after that" || t_fail "still unlocked after that"
+fsp remove --tab "$TAB" --volume extra --keep-provisioned "$M"
+expect "remove --volume extra" 0
+[ ! -e "$M/secret/x.txt" ] && t_ok "locked again" || t_fail "locked again"
+
+# --- volumes
+fsp volumes --tab "$TAB"
+[ "$OUT" = "$(printf 'normal\t%s\tmounted\t-\nextra\tnone\t-\t-' "$M2")" ] &&
+	t_ok "volumes: mountpoint none, state -" || t_fail "volumes: mountpoint none, state -" "$OUT"
+fsp volumes --tab "$TAB" --json
+[ "$(jq -c '.[1] | [.name, .mountpoint, .mounted, .directories, .identifier, .timeout]' <<<"$OUT")" = \
+	"[\"extra\",null,false,[],\"$IDX\",3600]" ] &&
+	t_ok "volumes --json: mountpoint null" || t_fail "volumes --json: mountpoint null" "$OUT"
+printf 'bad none %s dir\n' "$KX" >"$T_WORK/badtab"
+fsp volumes --tab "$T_WORK/badtab"
+expect "directories with mountpoint none are refused" 3 "$T_WORK/badtab:1: directories 'dir' need a mountpoint; with mountpoint none (provision only) write '-'"
+
+# The helper behind a one-word path, for the scripts' --bin (FSP may be a
+# wrapper such as valgrind ...).
+BIN=$T_WORK/fsp-bin
+{
+	echo '#!/bin/sh'
+	printf 'exec'
+	printf ' %q' "${FSP_CMD[@]}"
+	echo ' "$@"'
+} >"$BIN"
+chmod 0755 "$BIN"
+
+# --- the systemd generator
+GEN=$T_WORK/gen
+mkdir "$GEN"
+FSCRYPT_PROVISION_BIN=$BIN FSCRYPT_PROVISION_TAB=$TAB sh "$ROOT/hooks/systemd/fscrypt-provision-generator" "$GEN" >"$T_WORK/out" 2>&1
+RC=$?
+NORMAL_UNIT=$(systemd-escape --template=fscrypt-provision-unlock@.service normal)
+[ "$RC" = 0 ] && [ -f "$GEN/$NORMAL_UNIT" ] && [ ! -s "$T_WORK/out" ] &&
+	[ "$(find "$GEN" -name '*extra*' | wc -l)" = 0 ] &&
+	t_ok "generator: a unit for normal, none for the provision-only entry, no complaint" ||
+	t_fail "generator: a unit for normal, none for the provision-only entry, no complaint" "rc $RC" "$(cat "$T_WORK/out")" "$(find "$GEN")"
+
+# --- the update hook: pre and post pass over the provision-only entry
+for mode in pre post; do
+	"$ROOT/hooks/fscrypt-provision-update" "$mode" --tab "$TAB" --keyring "$KR" --bin "$BIN" >"$T_WORK/out" 2>"$T_WORK/err"
+	RC=$?
+	[ "$RC" = 0 ] && [ ! -s "$T_WORK/err" ] && grep -q "$mode: ok: 1 volume(s)" "$T_WORK/out" &&
+		t_ok "fscrypt-provision-update $mode leaves the provision-only entry out" ||
+		t_fail "fscrypt-provision-update $mode leaves the provision-only entry out" "rc $RC" "$(cat "$T_WORK/out" "$T_WORK/err")"
+done
+
+# --- the dracut library: rd.fscrypt.key= for a volume the table lacks
+LIB=$ROOT/dracut-module/50fscrypt-provision/fscrypt-provision-lib.sh
+RUN=$T_WORK/run
+# rewrite TAB OVERRIDES: fsp_rewrite under dash, with dracut's info/warn
+# printing; stdout gets the log, then "rc=N reason=..."; OUT the table.
+rewrite() {
+	# shellcheck disable=SC2016 # expanded by dash
+	dash -c '
+		info() { echo "INFO: $*"; }
+		warn() { echo "WARN: $*"; }
+		. "$0"
+		FSP_RUNDIR=$1
+		fsp_rewrite "$2" "$1/fscrypttab" "$3"
+		echo "rc=$? reason=$FSP_REASON"' "$LIB" "$RUN" "$1" "$2" >"$T_WORK/rw" 2>&1
+	RW=$(cat "$T_WORK/rw")
+}
+printf '# c\nnormal %s %s vault # comment\n' "$M2" "$KW" >"$T_WORK/initrdtab"
+rewrite "$T_WORK/initrdtab" "normal:$KN
+added:$KW
+added:file:$KX
+idle:none"
+[[ $RW == *"rc=0 reason="* ]] && t_ok "rewrite adds and overrides" || t_fail "rewrite adds and overrides" "$RW"
+[ "$(cat "$RUN/fscrypttab")" = "$(printf '# c\nnormal %s %s vault -\nadded none file:%s - -' "$M2" "$KN" "$KX")" ] &&
+	t_ok "rewritten table: override in place, added entry last, the last source wins" ||
+	t_fail "rewritten table: override in place, added entry last, the last source wins" "$(cat "$RUN/fscrypttab")"
+[[ $RW == *"INFO: fscrypt-provision: volume added: added from rd.fscrypt.key (no volume added in $T_WORK/initrdtab) with key source file:$KX, provision only (mountpoint none)"* ]] &&
+	grep -q "^volume added: added from rd.fscrypt.key" "$RUN/initrd.log" &&
+	t_ok "the addition is logged (info and initrd.log)" || t_fail "the addition is logged (info and initrd.log)" "$RW"
+[[ $RW == *"WARN: fscrypt-provision: rd.fscrypt.key=idle:none: no volume idle in $T_WORK/initrdtab, and an entry with neither a mountpoint nor a key source would do nothing; ignored"* ]] &&
+	t_ok "an added volume without a key source is ignored with a warning" ||
+	t_fail "an added volume without a key source is ignored with a warning" "$RW"
+fsp volumes --tab "$RUN/fscrypttab"
+[ "$RC" = 0 ] && [ "$OUT" = "$(printf 'normal\t%s\tmounted\t-\nadded\tnone\t-\t-' "$M2")" ] &&
+	t_ok "the rewritten table parses" || t_fail "the rewritten table parses" "rc $RC $OUT $ERR"
+fsp apply --tab "$RUN/fscrypttab"
+expect "apply of the rewritten table" 0 "volume added: provisioned only"
+fsp list --json
+[ "$(jq -r '.[] | select(.volume == "added") | .identifier' <<<"$OUT")" = "$IDX" ] &&
+	t_ok "the added volume's key is provisioned" || t_fail "the added volume's key is provisioned" "$OUT"
+
+rewrite /dev/null "solo:$KX"
+[[ $RW == *"volume solo: added from rd.fscrypt.key (no fscrypttab)"*"rc=0 reason="* ]] &&
+	[ "$(cat "$RUN/fscrypttab")" = "solo none $KX - -" ] &&
+	t_ok "rewrite from no table at all" || t_fail "rewrite from no table at all" "$RW"
+for bad in ".x:$KX|invalid volume name '.x'" "-x:$KX|invalid volume name '-x'" \
+	"a/b:$KX|invalid volume name 'a/b'" \
+	"$(printf 'v%.0s' {1..65}):$KX|invalid volume name 'vvvv" \
+	"x:rel.key|invalid key source 'rel.key': expected /PATH, file:/PATH, fd:N or none" \
+	"x|expected VOLUME:SOURCE"; do
+	rewrite "$T_WORK/initrdtab" "${bad%%|*}"
+	[[ $RW == *"rc=1 reason=rd.fscrypt.key=${bad%%|*}: ${bad#*|}"* ]] &&
+		t_ok "rewrite refuses rd.fscrypt.key=${bad%%|*}" || t_fail "rewrite refuses rd.fscrypt.key=${bad%%|*}" "$RW"
+done
+rewrite "$T_WORK/initrdtab" "$(printf 'v%.0s' {1..64}):$KX"
+[[ $RW == *"rc=0 reason="* ]] && t_ok "a 64-character volume name is added" || t_fail "a 64-character volume name is added" "$RW"
+printf '"normal" %s %s vault\n' "$M2" "$KN" >"$T_WORK/quotedtab"
+rewrite "$T_WORK/quotedtab" "normal:$KW"
+[[ $RW == *"rc=1 reason=cannot apply rd.fscrypt.key to volume normal: its line in $T_WORK/quotedtab uses quotes or backslashes"* ]] &&
+	t_ok "a quoted volume name is recognised, not added twice" || t_fail "a quoted volume name is recognised, not added twice" "$RW"
+
+t_done
