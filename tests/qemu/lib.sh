@@ -12,6 +12,10 @@
 #   FSP_QEMU_CACHE    cache directory (default /var/tmp/fsp-qemu-cache)
 #   FSP_KVER          kernel version (default: the newest /boot/vmlinuz-* with
 #                     modules, e.g. Debian 12's 6.1.0-56-amd64)
+#   FSP_KERNEL        the kernel image (default /boot/vmlinuz-$FSP_KVER)
+#   FSP_KMODDIR       its modules directory (default /lib/modules/$FSP_KVER);
+#                     the minimal test kernels of kernel-patches/test-only
+#                     have theirs in the kernel cache
 #   FSP_BIN           the static helper (default build/fscrypt-provision)
 #   FSP_QEMU_TIMEOUT  seconds per boot before it counts as hung (default 240)
 #   FSP_QEMU_ACCEL    QEMU accelerator (default tcg)
@@ -36,6 +40,7 @@ fsp_default_kver() {
 }
 : "${FSP_KVER:=$(fsp_default_kver)}"
 : "${FSP_KERNEL:=/boot/vmlinuz-$FSP_KVER}"
+: "${FSP_KMODDIR:=/lib/modules/$FSP_KVER}"
 : "${FSP_BIN:=$FSP_REPO/build/fscrypt-provision}"
 : "${FSP_QEMU_TIMEOUT:=240}"
 : "${FSP_QEMU_ACCEL:=tcg}"
@@ -59,7 +64,7 @@ fsp_require_tools() {
     done
     [[ -x $FSP_BIN ]] || missing+=("$FSP_BIN (run make)")
     [[ -r $FSP_KERNEL ]] || missing+=("$FSP_KERNEL")
-    [[ -d /lib/modules/$FSP_KVER ]] || missing+=("/lib/modules/$FSP_KVER")
+    [[ -d $FSP_KMODDIR ]] || missing+=("$FSP_KMODDIR")
     if ((${#missing[@]})); then
         echo "missing: ${missing[*]}"
         return 1
@@ -213,6 +218,12 @@ fsp_build_assets() {
 		root / $kp/root.key secret nofail
 		data /data $kp/data.key vault nofail
 		EOF
+		cat > "$tmp/initrd-extra/oldkernel.tab" <<- EOF
+		# For kernels without key_id: root falls back to its raw key, data
+		# (nofail) cannot be provisioned.
+		root / $kp/root.key secret raw-fallback
+		data /data $kp/data.key vault nofail
+		EOF
 
         # The data volume.
         truncate -s 32M "$tmp/data.img"
@@ -340,7 +351,7 @@ fsp_run_dracut() {
         FSCRYPT_PROVISION_BIN="$FSP_BIN" FSP_TEST_GUEST_DIR="$FSP_QEMU_DIR/guest" \
         dracut --force --quiet --no-hostonly --no-hostonly-cmdline --no-early-microcode \
         --no-compress --conf /dev/null --confdir "$tmp/confdir" --tmpdir "$tmp/work" \
-        --kver "$FSP_KVER" -m "$mods" --add-drivers "$FSP_DRACUT_DRIVERS" \
+        --kver "$FSP_KVER" --kmoddir "$FSP_KMODDIR" -m "$mods" --add-drivers "$FSP_DRACUT_DRIVERS" \
         "$@" "$tmp/initrd.img" > "$tmp/dracut.log" 2>&1
     r=$?
     if ((r != 0)) || [[ ! -s $tmp/initrd.img ]]; then
@@ -362,7 +373,7 @@ fsp_build_initrd() {
 # FSP_INITRD.
 fsp_initrd() {
     local mode=$1 h t0
-    h=$(fsp_hash "v$FSP_CACHE_VERSION" "$mode" "$FSP_KVER" "$(dracut --version 2>&1)" \
+    h=$(fsp_hash "v$FSP_CACHE_VERSION" "$mode" "$FSP_KVER" "kmoddir:$FSP_KMODDIR" "$(dracut --version 2>&1)" \
         "$FSP_BIN" "$FSP_ASSETS/keys" "$FSP_ASSETS/initrd-extra" "$FSP_ASSETS/fscrypttab" \
         "$FSP_REPO/dracut-module/50fscrypt-provision" \
         "$FSP_QEMU_DIR/modules.d/59fsp-test" "$FSP_QEMU_DIR/guest/fsp-test-lib.sh" \
@@ -375,6 +386,40 @@ fsp_initrd() {
     fsp_locked fsp_build_initrd "$mode" "$FSP_INITRD" || return 1
     msg "built $FSP_INITRD in $((SECONDS - t0)) s"
     fsp_locked fsp_cache_prune "initrd-$mode-*.img"
+}
+
+# --- minimal 6.1 test kernels ---------------------------------------------
+
+# Builds (or reuses) the two minimal kernels of kernel-patches/test-only
+# (about 10 minutes the first time, nothing when cached) and points the
+# boot and the initramfs at one of them: fsp_test_kernel unpatched|test-only.
+fsp_test_kernel() {
+    local env t0=$SECONDS
+    env=$("$FSP_REPO/kernel-patches/test-only/build.sh" --print-env) || return 1
+    eval "$env"
+    ((SECONDS - t0 > 5)) && msg "test kernels ready in $((SECONDS - t0)) s"
+    case $1 in
+        unpatched) FSP_KERNEL=$FSP_TK_UNPATCHED ;;
+        test-only) FSP_KERNEL=$FSP_TK_TESTONLY ;;
+        *) return 1 ;;
+    esac
+    FSP_KVER=$FSP_TK_KVER
+    FSP_KMODDIR=$FSP_TK_KMODDIR
+    msg "kernel: $1 $FSP_KVER ($FSP_KERNEL)"
+}
+
+# fsp_verify_kernel patched|unpatched: kernel-patches/verify.sh, the
+# kernel-interface scenarios in a busybox initramfs, on FSP_KERNEL.
+fsp_verify_kernel() {
+    local r
+    FSP_RUN=$FSP_QEMU_CACHE/runs/$TEST_NAME
+    rm -rf "$FSP_RUN"
+    mkdir -p "$FSP_RUN"
+    "$FSP_REPO/kernel-patches/verify.sh" --expect "$1" --helper "$FSP_BIN" \
+        --work "$FSP_RUN" --timeout "$FSP_QEMU_TIMEOUT" "$FSP_KERNEL" 2>&1 | sed 's/^/#   /'
+    r=${PIPESTATUS[0]}
+    ((r == 0)) || err "verify.sh --expect $1 exited $r"
+    return "$r"
 }
 
 # --- boot and verdict ----------------------------------------------------

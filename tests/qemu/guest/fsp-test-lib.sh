@@ -73,10 +73,11 @@ t_disk() {
 # dd reading the dump from a pipe would itself be dumped while it runs,
 # which takes seconds per MiB under TCG. Fails if any part fails.
 t_dump() {
-    _marker=$(t_disk fspmarker) || return 1
+    _marker=$(t_disk fspmarker) || { t_log "dump: no marker disk"; return 1; }
     _stage=/dev/.fsp-dump
     t_log "dump for the canary scan: start at $($BB cut -d' ' -f1 /proc/uptime) s"
-    $BB mkdir -p "$_stage" && $BB mount -t tmpfs -o size=512m tmpfs "$_stage" || return 1
+    $BB mkdir -p "$_stage" && $BB mount -t tmpfs -o size=512m tmpfs "$_stage" ||
+        { t_log "dump: cannot mount a tmpfs on $_stage"; return 1; }
     for _p in /proc/[0-9]*; do
         # Kernel threads have no mappings.
         { read -r _first < "$_p/maps"; } 2> /dev/null || continue
@@ -89,13 +90,14 @@ t_dump() {
             $BB dd if="$_p/mem" bs=4096 skip=$((_start / 4096)) \
                 count=$(((_end - _start) / 4096)) 2> /dev/null
         done 2> /dev/null < "$_p/maps"
-    done > "$_stage/proc" || return 1
-    $BB dmesg > "$_stage/dmesg" || return 1
+    done > "$_stage/proc" || { t_log "dump: reading process memory failed"; return 1; }
+    $BB dmesg > "$_stage/dmesg" || { t_log "dump: dmesg failed"; return 1; }
     # shellcheck disable=SC2046 # top-level names without blanks
     (cd / && $BB tar -c -f - $($BB ls -A | $BB grep -v -x -e proc -e sys -e dev)) \
-        > "$_stage/all.tar" || return 1
+        > "$_stage/all.tar" || { t_log "dump: tar of the files failed"; return 1; }
     $BB cat "$_stage/proc" "$_stage/dmesg" "$_stage/all.tar" |
-        $BB dd of="$_marker" ibs=65536 obs=1048576 seek=1 conv=fsync 2> /dev/null || return 1
+        $BB dd of="$_marker" ibs=65536 obs=1048576 seek=1 conv=fsync 2> /dev/null ||
+        { t_log "dump: writing the marker disk failed"; return 1; }
     _size=$($BB cat "$_stage/proc" "$_stage/dmesg" "$_stage/all.tar" | $BB wc -c)
     $BB umount "$_stage"
     t_log "dump for the canary scan: done at $($BB cut -d' ' -f1 /proc/uptime) s, $_size bytes"

@@ -22,7 +22,7 @@ set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 EXPECT=patched
-HELPER=$HERE/../../build/fscrypt-provision
+HELPER=$HERE/../build/fscrypt-provision
 WORK=
 TIMEOUT=300
 
