@@ -8,7 +8,8 @@
 #
 #   build.sh [--cache DIR] [--jobs N] [--print-env]
 #
-# The images are cached in DIR (default /var/tmp/fsp-kernel-cache), keyed by
+# The images are cached in DIR (default $FSP_KERNEL_CACHE, or
+# /var/tmp/fsp-kernel-cache), keyed by
 # the linux-source-6.1 package version and a hash of config-fragment, the
 # patches and this script; a cache hit takes no time. The extracted source
 # tree and its object directory stay in DIR too, so that after a change to
@@ -30,7 +31,7 @@ set -u
 set -o pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-CACHE=/var/tmp/fsp-kernel-cache
+CACHE=${FSP_KERNEL_CACHE:-/var/tmp/fsp-kernel-cache}
 JOBS=$(nproc)
 PRINT=dir
 SRC_PKG=linux-source-6.1
