@@ -546,3 +546,197 @@ fsp_test_main() {
     fi
     return $r
 }
+
+# --- host-only initramfs (TEST-15) ---------------------------------------
+
+# fsp_run_dracut_hostonly OUT TABLE [dracut args]: builds OUT the way a user's
+# `dracut --hostonly` does: dracut chooses the modules itself (no -m, no
+# -a fscrypt-provision), so 50fscrypt-provision comes in only through its
+# check(), because TABLE has "initramfs" lines. The guest's disk and root
+# filesystem drivers come in through --add-drivers, which dracut installs in
+# host-only mode too; root= is on the tests' command line
+# (--no-hostonly-cmdline). dracut's log goes to OUT.log. Not cached: what a
+# host-only image holds depends on the host (its mounts, packages and loaded
+# modules), so the test builds it afresh.
+fsp_run_dracut_hostonly() {
+    local out=$1 table=$2 tmp r
+    shift 2
+    tmp=$(mktemp -d "$FSP_QEMU_CACHE/dracut.XXXXXX")
+    fsp_dracut_base "$tmp/base"
+    mkdir "$tmp/confdir" "$tmp/work"
+    env dracutbasedir="$tmp/base" fscrypttab="$table" \
+        FSCRYPT_PROVISION_BIN="$FSP_BIN" FSP_TEST_GUEST_DIR="$FSP_QEMU_DIR/guest" \
+        dracut --force --hostonly --no-hostonly-cmdline --no-early-microcode \
+        --no-compress --conf /dev/null --confdir "$tmp/confdir" --tmpdir "$tmp/work" \
+        --kver "$FSP_KVER" --kmoddir "$FSP_KMODDIR" --add-drivers "$FSP_DRACUT_DRIVERS" \
+        "$@" "$tmp/initrd.img" > "$out.log" 2>&1
+    r=$?
+    if ((r != 0)) || [[ ! -s $tmp/initrd.img ]]; then
+        err "dracut --hostonly failed ($r):"
+        sed 's/^/#   /' "$out.log" | tail -n 30
+        rm -rf "$tmp"
+        return 1
+    fi
+    mv "$tmp/initrd.img" "$out"
+    rm -rf "$tmp"
+}
+
+# The dracut modules in initramfs IMAGE, one per line.
+fsp_initrd_modules() {
+    lsinitrd -f usr/lib/dracut/modules.txt "$1" 2> /dev/null
+}
+
+# --- f2fs data volume (TEST-25) ------------------------------------------
+
+# The f2fs data image of TEST-25: like data.img, a volume whose vault/ is
+# encrypted with data's key and holds known files, but on f2fs. Debian's
+# kernel has f2fs as a module; the guest loads it as a Debian system does:
+# mount(2) makes the kernel run /sbin/modprobe fs-f2fs, and kmod's modprobe
+# finds it in the real root's /lib/modules. So the test's root is a copy of
+# the tests' root with f2fs, its dependencies and kmod added
+# (fsp_root_add_kmods). The host's kernel may lack f2fs (the test machine's
+# has neither f2fs nor module loading), so the guest's kernel fills the image
+# in a one-off boot of the shell initramfs with rd.fscrypt=0, whose real root
+# is a small ext4 seed image holding busybox, kmod and f2fs, the helper,
+# data's key, the files and guest/f2fs-fill.sh as /sbin/init. The files and
+# their sums are made on the host; the sums also go on the volume,
+# unencrypted, as /vault.sha256. The seed image (raw key, plaintext) is
+# deleted afterwards.
+FSP_F2FS_SIZE=64M # mkfs.f2fs refuses 40 MiB
+
+# fsp_root_add_kmods DIR MODULE...: installs the kernel modules (with the
+# dependencies modules.dep lists) from FSP_KMODDIR into the root tree DIR as
+# /lib/modules/$FSP_KVER, runs depmod there, and installs kmod as
+# /sbin/modprobe with its libraries.
+fsp_root_add_kmods() {
+    local dir=$1 m f lib kmod dst
+    shift
+    dst=$dir/lib/modules/$FSP_KVER
+    mkdir -p "$dst"
+    for m in "$@"; do
+        f=$(grep -E -m1 "(^|/)$m\.ko(\.[a-z]+)?:" "$FSP_KMODDIR/modules.dep") || {
+            err "no module $m in $FSP_KMODDIR"
+            return 1
+        }
+        for f in ${f/:/}; do
+            install -D -m 0644 "$FSP_KMODDIR/$f" "$dst/$f" || return 1
+        done
+    done
+    cp "$FSP_KMODDIR"/modules.builtin* "$FSP_KMODDIR/modules.order" "$dst/" &&
+        depmod -b "$dir" "$FSP_KVER" || return 1
+    kmod=$(readlink -f "$(command -v kmod)")
+    install -D -m 0755 "$kmod" "$dir/usr/bin/kmod" || return 1
+    for lib in $(ldd "$kmod" | grep -o '/[^ ]*'); do
+        install -D -m 0755 "$lib" "$dir$lib" || return 1
+    done
+    mkdir -p "$dir/sbin"
+    ln -sf /usr/bin/kmod "$dir/sbin/modprobe"
+}
+
+# fsp_f2fs_fill_boot DIR: boots DIR/seed.img as the real root with
+# DIR/data.img (written) and a marker disk; passes like fsp_expect_pass.
+fsp_f2fs_fill_boot() {
+    local dir=$1 t0=$SECONDS
+    FSP_RUN=$FSP_QEMU_CACHE/runs/${TEST_NAME:-f2fs}-fill
+    rm -rf "$FSP_RUN"
+    mkdir -p "$FSP_RUN"
+    truncate -s 64M "$FSP_RUN/marker.img"
+    timeout -k 10 "$FSP_QEMU_TIMEOUT" qemu-system-x86_64 \
+        -nodefaults -no-reboot -display none -monitor none \
+        -accel "$FSP_QEMU_ACCEL" -cpu max -smp "$FSP_QEMU_SMP" -m 768 \
+        -serial "file:$FSP_RUN/console.log" \
+        -kernel "$FSP_KERNEL" -initrd "$FSP_INITRD" \
+        -append "console=ttyS0 root=/dev/vda rootfstype=ext4 ro panic=-1 rd.shell=0 rd.info quiet init=/sbin/init rd.fscrypt=0" \
+        -drive "file=$dir/seed.img,format=raw,if=none,id=seed,snapshot=on" \
+        -device virtio-blk-pci,drive=seed,serial=fspseed \
+        -drive "file=$dir/data.img,format=raw,if=none,id=f2fs" \
+        -device virtio-blk-pci,drive=f2fs,serial=fspf2fs \
+        -drive "file=$FSP_RUN/marker.img,format=raw,if=none,id=marker,cache=unsafe" \
+        -device virtio-blk-pci,drive=marker,serial=fspmarker \
+        -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+        > "$FSP_RUN/qemu.log" 2>&1
+    FSP_QEMU_RC=$?
+    msg "f2fs fill boot took $((SECONDS - t0)) s, QEMU exit code $FSP_QEMU_RC"
+    if ! fsp_expect_pass; then
+        err "filling the f2fs image failed; logs in $FSP_RUN"
+        return 1
+    fi
+    rm -rf "$FSP_RUN"
+}
+
+fsp_f2fs_build() {
+    local out=$1 tmp seed r
+    tmp=$(mktemp -d "$FSP_QEMU_CACHE/f2fs-tmp.XXXXXX")
+    seed=$tmp/seed
+    (
+        set -e
+        mkdir -p "$seed"/{bin,sbin,usr/sbin,usr/lib/fsp-test,etc,proc,sys,dev,run,tmp,mnt,seed/vault/sub/dir}
+        # The files, as fsp_fill_encrypted writes them, and their sums.
+        v=$seed/seed/vault
+        printf '%s\n' "FSP-PLAINTEXT-CANARY-F2FS: hello from an encrypted directory" > "$v/hello.txt"
+        head -c 300000 /dev/urandom > "$v/random.bin"
+        for i in 1 2 3; do
+            printf 'file %s of data on f2fs\n' "$i" > "$v/sub/dir/file$i.txt"
+        done
+        (cd "$v" && find . -type f | sort | xargs sha256sum) > "$tmp/vault.sha256"
+        install -m 0644 "$tmp/vault.sha256" "$seed/seed/vault.sha256"
+        install -m 0400 "$FSP_ASSETS/keys/data.key" "$seed/seed/data.key"
+        install -m 0755 "$(readlink -f "$(command -v busybox)")" "$seed/bin/busybox"
+        for app in $("$seed/bin/busybox" --list); do
+            [[ -e $seed/bin/$app ]] || ln -s busybox "$seed/bin/$app"
+        done
+        fsp_root_add_kmods "$seed" f2fs
+        install -m 0755 "$FSP_BIN" "$seed/usr/sbin/fscrypt-provision"
+        install -m 0755 "$FSP_QEMU_DIR/guest/f2fs-fill.sh" "$seed/sbin/init"
+        install -m 0644 "$FSP_QEMU_DIR/guest/fsp-test-lib.sh" "$seed/usr/lib/fsp-test/lib.sh"
+        printf 'NAME=fsp-seed\nID=fsp-seed\n' > "$seed/etc/os-release"
+        truncate -s 32M "$tmp/seed.img"
+        mkfs.ext4 -q -F -b 4096 -L fspseed -d "$seed" "$tmp/seed.img"
+        truncate -s "$FSP_F2FS_SIZE" "$tmp/data.img"
+        mkfs.f2fs -q -f -O encrypt -l fspdata "$tmp/data.img" > /dev/null
+        # The test's root: the tests' root with f2fs and modprobe.
+        cp --sparse=always "$FSP_ASSETS/root.img" "$tmp/root.img"
+        mkdir "$tmp/mnt"
+        mount -o loop "$tmp/root.img" "$tmp/mnt"
+        fsp_root_add_kmods "$tmp/mnt" f2fs || { umount "$tmp/mnt" && false; }
+        umount "$tmp/mnt"
+        rmdir "$tmp/mnt"
+    )
+    r=$?
+    mountpoint -q "$tmp/mnt" 2> /dev/null && umount "$tmp/mnt"
+    rm -rf "$seed"
+    ((r == 0)) && { fsp_f2fs_fill_boot "$tmp" || r=1; }
+    rm -f "$tmp/seed.img"
+    if ((r == 0)) && ! fsck.f2fs -f "$tmp/data.img" > "$tmp/fsck.log" 2>&1; then
+        err "fsck.f2fs finds the filled image inconsistent:"
+        sed 's/^/#   /' "$tmp/fsck.log" | tail -n 20
+        r=1
+    fi
+    if ((r == 0)); then
+        # Shaped like FSP_ASSETS for fsp_boot and fsp_scan_canary.
+        ln -s "$FSP_ASSETS/keys" "$tmp/keys"
+        mv "$tmp" "$out" && return 0
+    fi
+    rm -rf "$tmp"
+    return 1
+}
+
+# Builds (or reuses) the f2fs images; needs FSP_ASSETS and the shell
+# FSP_INITRD (only to boot the filler: not part of the cache key). Sets
+# FSP_F2FS_ASSETS, a directory shaped like FSP_ASSETS: root.img (the tests'
+# root with f2fs and modprobe), data.img (f2fs), vault.sha256 (the host's
+# sums) and keys.
+fsp_f2fs_assets() {
+    local h t0=$SECONDS
+    h=$(fsp_hash "v$FSP_CACHE_VERSION" "assets:$FSP_ASSETS" "$FSP_KERNEL" "$FSP_KVER" \
+        "$FSP_KMODDIR/modules.dep" "$(readlink -f "$(command -v kmod)")" \
+        "$FSP_F2FS_SIZE" "$(mkfs.f2fs -V 2>&1)" "$FSP_BIN" "$FSP_QEMU_DIR/guest/f2fs-fill.sh" \
+        "$FSP_QEMU_DIR/guest/fsp-test-lib.sh" "$(readlink -f "$(command -v busybox)")" \
+        "$(declare -f fsp_f2fs_build fsp_f2fs_fill_boot fsp_root_add_kmods)")
+    FSP_F2FS_ASSETS=$FSP_QEMU_CACHE/f2fs-$h
+    [[ -f $FSP_F2FS_ASSETS/data.img ]] && return 0
+    msg "building the f2fs images in $FSP_F2FS_ASSETS (a boot of the guest kernel)"
+    fsp_locked fsp_f2fs_build "$FSP_F2FS_ASSETS" || return 1
+    msg "built the f2fs images in $((SECONDS - t0)) s"
+    fsp_locked fsp_cache_prune 'f2fs-*'
+}

@@ -163,6 +163,69 @@ case $SCENARIO in
             t_not "fscrypt-provision.service did not run" test -e "$INITRD_LOG"
         fi
         ;;
+    oldkernel)
+        # The test-only kernel of kernel-patches/test-only (no key_id, no
+        # fscrypt-provisioning key type) with rd.fscrypt.tab=oldkernel.tab:
+        # root is raw-fallback, data (nofail) is not.
+        t "the real root is /dev/vda" $BB grep -q '^/dev/vda / ext4' /proc/mounts
+        t "the kernel is the minimal test kernel" sh -c 'uname -r | grep -q -- -fsp-test$'
+        t "status reports no key_id support" \
+            sh -c "$FSP status --json / | grep -q '\"key_id_supported\": false'"
+        t "status reports no fscrypt-provisioning key type" \
+            sh -c "$FSP status --json / | grep -q '\"provisioning_key_type\": false'"
+        t "/secret was unlocked with the raw key (raw-fallback)" key_status /secret present
+        t "the files in /secret are byte-identical" sums_ok /secret "$EXP/secret.sha256"
+        t "the log warns that root's raw key will not survive an unmount" \
+            in_initrd_log "volume root: raw key $ROOT_ID added to /sysroot \(will not survive unmount\)"
+        t "the log says key_id is missing and names kernel-patches/" \
+            in_initrd_log "cannot add fscrypt keys by key_id .*kernel-patches/.*volume data"
+        t "the log says data is nofail and the boot went on" \
+            in_initrd_log "volume data is nofail: continuing without it"
+        t "the initramfs reported success" in_initrd_log "^RESULT ok"
+        t "no provisioning key for root" no_key root
+        t "no provisioning key for data (nothing half-provisioned)" no_key data
+        DATA_DEV=$(t_disk fspdata)
+        t "mount the data volume" $BB mount -t ext4 "$DATA_DEV" /data
+        t "/data/vault is locked" key_status /data/vault absent
+        # shellcheck disable=SC2016 # expanded by the inner shell
+        t "unlock /data fails: nothing is provisioned (exit 7)" \
+            sh -c '$0 unlock /data > /dev/null 2>&1; [ $? = 7 ]' "$FSP"
+        t "/data/vault is still locked" key_status /data/vault absent
+        # Its locked names cannot be read, so tar would fail on them.
+        t "umount /data" $BB umount /data
+        t "dump everything for the host's canary scan" t_dump
+        ;;
+    f2fs)
+        # TEST-25: the data disk is f2fs (vault/ encrypted with data's key,
+        # the host's sums in /vault.sha256, their sha256 in fsp.sums=); this
+        # root has f2fs in /lib/modules and kmod as /sbin/modprobe, so the
+        # mount loads f2fs as on a Debian system.
+        DATA_DEV=$(t_disk fspdata)
+        K=$(key_id data)
+        SUMS=$(t_cmdline_arg fsp.sums) || SUMS=none
+        t "data's key was provisioned by the initramfs" has_key data "$DATA_ID"
+        t_not "f2fs is not loaded yet" $BB grep -q -w f2fs /proc/filesystems
+        t "mount the f2fs data volume" $BB mount -t f2fs "$DATA_DEV" /data
+        t "the kernel loaded f2fs from /lib/modules" $BB grep -q '^f2fs ' /proc/modules
+        t "/data is f2fs" $BB grep -q " /data f2fs " /proc/mounts
+        t "status: f2fs has the encrypt feature and takes keys by key_id" \
+            sh -c "$FSP status --json /data | $BB grep -q '\"encrypt_feature\": true' &&
+                $FSP status --json /data | $BB grep -q '\"key_id_supported\": true'"
+        t "the sums on the volume are the host's ($SUMS)" \
+            sh -c "$BB sha256sum < /data/vault.sha256 | $BB grep -q '^$SUMS '"
+        t "/data/vault is locked before unlock" key_status /data/vault absent
+        t "unlock /data from a fresh session keyring that does not possess the key" \
+            as_non_possessor "$K" $FSP unlock /data
+        t "the files in /data/vault are byte-identical" sums_ok /data/vault /data/vault.sha256
+        t "pre-flight check of /data passes" $FSP check /data
+        t "umount /data" $BB umount /data
+        t "mount /data again" $BB mount -t f2fs "$DATA_DEV" /data
+        t "/data/vault is locked again (the key went with the superblock)" key_status /data/vault absent
+        t "unlock /data again, as a non-possessor" as_non_possessor "$K" $FSP unlock /data
+        t "the files are byte-identical after the remount" sums_ok /data/vault /data/vault.sha256
+        t "data's key is still in the durable keyring" has_key data "$DATA_ID"
+        t "dump everything for the host's canary scan" t_dump
+        ;;
     keyarg-add)
         # rd.fscrypt.key=extra:/etc/fsp-test/wrong.key names a volume the
         # initramfs table lacks: it is added as "extra none SOURCE",
@@ -219,38 +282,6 @@ case $SCENARIO in
         t "unlock --volume extra /data again" as_non_possessor "$K" $FSP unlock --volume extra /data
         # shellcheck disable=SC2016 # expanded by the inner shell
         t "/data/extra is readable" sh -c '[ "$(cat /data/extra/x.txt)" = extra-volume ]'
-        ;;
-    oldkernel)
-        # The test-only kernel of kernel-patches/test-only (no key_id, no
-        # fscrypt-provisioning key type) with rd.fscrypt.tab=oldkernel.tab:
-        # root is raw-fallback, data (nofail) is not.
-        t "the real root is /dev/vda" $BB grep -q '^/dev/vda / ext4' /proc/mounts
-        t "the kernel is the minimal test kernel" sh -c 'uname -r | grep -q -- -fsp-test$'
-        t "status reports no key_id support" \
-            sh -c "$FSP status --json / | grep -q '\"key_id_supported\": false'"
-        t "status reports no fscrypt-provisioning key type" \
-            sh -c "$FSP status --json / | grep -q '\"provisioning_key_type\": false'"
-        t "/secret was unlocked with the raw key (raw-fallback)" key_status /secret present
-        t "the files in /secret are byte-identical" sums_ok /secret "$EXP/secret.sha256"
-        t "the log warns that root's raw key will not survive an unmount" \
-            in_initrd_log "volume root: raw key $ROOT_ID added to /sysroot \(will not survive unmount\)"
-        t "the log says key_id is missing and names kernel-patches/" \
-            in_initrd_log "cannot add fscrypt keys by key_id .*kernel-patches/.*volume data"
-        t "the log says data is nofail and the boot went on" \
-            in_initrd_log "volume data is nofail: continuing without it"
-        t "the initramfs reported success" in_initrd_log "^RESULT ok"
-        t "no provisioning key for root" no_key root
-        t "no provisioning key for data (nothing half-provisioned)" no_key data
-        DATA_DEV=$(t_disk fspdata)
-        t "mount the data volume" $BB mount -t ext4 "$DATA_DEV" /data
-        t "/data/vault is locked" key_status /data/vault absent
-        # shellcheck disable=SC2016 # expanded by the inner shell
-        t "unlock /data fails: nothing is provisioned (exit 7)" \
-            sh -c '$0 unlock /data > /dev/null 2>&1; [ $? = 7 ]' "$FSP"
-        t "/data/vault is still locked" key_status /data/vault absent
-        # Its locked names cannot be read, so tar would fail on them.
-        t "umount /data" $BB umount /data
-        t "dump everything for the host's canary scan" t_dump
         ;;
     *)
         t "known scenario" false
