@@ -32,10 +32,41 @@ static void volume_set_free(struct volume_set *vs)
 	memset(vs, 0, sizeof(*vs));
 }
 
-static int resolve_volumes(const char *cmd, const char *volume,
+/*
+ * The table entry whose mountpoint holds real path `real` most closely, or
+ * NULL. If that entry's mountpoint is deeper than the mount `real` is on,
+ * the entry's filesystem is not mounted there yet: `real` is just a
+ * directory of the filesystem below it.
+ */
+static const struct tab_entry *deepest_entry(const struct fscrypttab *tab,
+					     const char *real)
+{
+	const struct tab_entry *best = NULL;
+	size_t best_len = 0;
+
+	for (size_t i = 0; i < tab->n; i++) {
+		const struct tab_entry *e = &tab->entries[i];
+		size_t len = strlen(e->mountpoint);
+
+		if (!e->has_mountpoint || len <= best_len)
+			continue;
+		if (strcmp(e->mountpoint, "/") == 0 ||
+		    (strncmp(real, e->mountpoint, len) == 0 &&
+		     (real[len] == '/' || real[len] == '\0'))) {
+			best = e;
+			best_len = len;
+		}
+	}
+	return best;
+}
+
+static int resolve_volumes(const char *cmd, const char *dir, const char *volume,
 			   const struct fscrypttab *tab,
 			   const struct mount_info *mi, struct volume_set *ret)
 {
+	char real[PATH_MAX];
+	const struct tab_entry *deep;
+
 	memset(ret, 0, sizeof(*ret));
 	ret->names = calloc(tab->n + 1, sizeof(*ret->names));
 	ret->entries = calloc(tab->n + 1, sizeof(*ret->entries));
@@ -48,6 +79,25 @@ static int resolve_volumes(const char *cmd, const char *volume,
 		ret->entries[0] = fscrypttab_find(tab, volume);
 		ret->n = 1;
 		return FSP_EXIT_OK;
+	}
+	/*
+	 * "unlock /data" before /data is mounted would otherwise unlock the
+	 * filesystem below it (often /) and report success to a script that
+	 * ran too early.
+	 */
+	if (realpath(dir, real)) {
+		deep = deepest_entry(tab, real);
+		if (deep && strlen(deep->mountpoint) > strlen(mi->mountpoint)) {
+			volume_set_free(ret);
+			return fail_msg(FSP_EXIT_NOT_READY,
+					"%s: %s is on the filesystem mounted "
+					"at %s, but volume %s in %s has "
+					"mountpoint %s, which is not mounted; "
+					"mount it first, or name the volume "
+					"with --volume NAME",
+					cmd, dir, mi->mountpoint, deep->name,
+					arg_tab, deep->mountpoint);
+		}
 	}
 	for (size_t i = 0; i < tab->n; i++) {
 		/* A provision-only entry names no filesystem: --volume only. */
@@ -288,7 +338,7 @@ int cmd_unlock(int argc, char **argv)
 		fscrypttab_free(&tab);
 		return fail(OP_OPEN, r, "find the mount of %s", dir);
 	}
-	r = resolve_volumes("unlock", volume, &tab, &mi, &vs);
+	r = resolve_volumes("unlock", dir, volume, &tab, &mi, &vs);
 	if (r) {
 		fscrypttab_free(&tab);
 		return r;
@@ -413,7 +463,7 @@ int cmd_check(int argc, char **argv)
 		fscrypttab_free(&tab);
 		return fail(OP_OPEN, r, "find the mount of %s", dir);
 	}
-	r = resolve_volumes("check", volume, &tab, &mi, &vs);
+	r = resolve_volumes("check", dir, volume, &tab, &mi, &vs);
 	if (r) {
 		fscrypttab_free(&tab);
 		return r;

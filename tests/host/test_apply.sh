@@ -71,6 +71,21 @@ fsp check --tab "$TAB" --json "$M2"
 	t_ok "check --json" || t_fail "check --json" "$OUT"
 fsp unlock --tab "$TAB" /tmp
 expect "unlock outside any listed mountpoint" 2 "no entry in $TAB has mountpoint"
+# A listed mountpoint that is not mounted (yet): a script that runs unlock
+# too early must not get the filesystem below it, and success.
+mkdir -p "$T_WORK/later/sub"
+printf 'alpha %s %s secret\nlater %s/later none\n' "$M" "$KA" "$T_WORK" >"$T_WORK/latertab"
+fsp unlock --tab "$T_WORK/latertab" "$T_WORK/later"
+expect "unlock of a listed mountpoint that is not mounted" 1 \
+	"volume later in $T_WORK/latertab has mountpoint $T_WORK/later, which is not mounted"
+fsp check --tab "$T_WORK/latertab" "$T_WORK/later/sub"
+expect "check below a listed mountpoint that is not mounted" 1 "which is not mounted; mount it first"
+mount --bind "$M2" "$T_WORK/later" && T_MOUNTS+=("$T_WORK/later")
+fsp check --tab "$T_WORK/latertab" "$T_WORK/later"
+[[ "$ERR$OUT" != *"not mounted"* && "$ERR$OUT" == *"volume later"* ]] &&
+	t_ok "once it is mounted, check goes on to the volume" ||
+	t_fail "once it is mounted, check goes on to the volume" "rc $RC $OUT $ERR"
+umount "$T_WORK/later"
 
 # Missing key file: nofail continues, without it apply fails.
 printf 'alpha %s %s secret\nmissing %s %s/none.key - nofail\n' "$M" "$KA" "$M2" "$T_WORK" >"$T_WORK/nofail"
