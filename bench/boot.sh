@@ -57,12 +57,8 @@ echo "fsp-bench: real init started" > /dev/kmsg
 BB=/bin/busybox
 U=$($BB cut -d" " -f1 /proc/uptime)
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
-[ -e /proc/self ] || $BB mount -t proc proc /proc
-[ -d /sys/kernel ] || $BB mount -t sysfs sysfs /sys
-[ -c /dev/console ] || $BB mount -t devtmpfs devtmpfs /dev
-$BB grep -q " /run " /proc/mounts || $BB mount -t tmpfs -o mode=0755 tmpfs /run
-exec < /dev/console > /dev/console 2>&1
 . /usr/lib/fsp-test/lib.sh
+t_init
 ts() { $BB dmesg | $BB sed -n "s#^\[ *\([0-9.]*\)\] .*$1.*#\1#p" | $BB head -n 1; }
 t_log "BENCH init=$(ts "fsp-bench: real init started") switching=$(ts "dracut: Switching root") run_init=$(ts "Run /init as init process") mounted=$(ts "dracut: Mounted root filesystem") apply_start=$(ts "fscrypt-provision: applying") apply_end=$(ts "fscrypt-provision: apply:") uptime=$U"
 if $FSP status --json /secret | $BB grep -q "\"key_status\": \"present\""; then

@@ -98,12 +98,8 @@ DEMO_INIT='#!/bin/sh
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 BB=/bin/busybox
 T_INIT=$($BB cut -d" " -f1 /proc/uptime)
-[ -e /proc/self ] || $BB mount -t proc proc /proc
-[ -d /sys/kernel ] || $BB mount -t sysfs sysfs /sys
-[ -c /dev/console ] || $BB mount -t devtmpfs devtmpfs /dev
-$BB grep -q " /run " /proc/mounts || $BB mount -t tmpfs -o mode=0755 tmpfs /run
-exec < /dev/console > /dev/console 2>&1
 . /usr/lib/fsp-test/lib.sh
+t_init
 . /usr/lib/fsp-test/expected.env
 INITRD_LOG=/run/fscrypt-provision/initrd.log
 

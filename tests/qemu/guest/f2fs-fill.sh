@@ -12,14 +12,9 @@
 
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 BB=/bin/busybox
-[ -e /proc/self ] || $BB mount -t proc proc /proc
-[ -d /sys/kernel ] || $BB mount -t sysfs sysfs /sys
-[ -c /dev/console ] || $BB mount -t devtmpfs devtmpfs /dev
-$BB grep -q ' /run ' /proc/mounts || $BB mount -t tmpfs -o mode=0755 tmpfs /run
-exec < /dev/console > /dev/console 2>&1
-
 # shellcheck source=fsp-test-lib.sh
 . /usr/lib/fsp-test/lib.sh
+t_init
 SEED=/seed
 RING=fsp-f2fs-fill
 t_log "filling the f2fs data image"

@@ -15,6 +15,18 @@ FSP_T_COUNT=0
 FSP=/usr/sbin/fscrypt-provision
 EXP=/usr/lib/fsp-test
 
+# t_init: the first thing each /sbin/init of the test roots does. dracut
+# and systemd move /proc, /sys, /dev and /run into the new root; a root
+# booted another way gets them here. systemd's switch_root leaves the new
+# init with stdio on /dev/null, so it is pointed at the console.
+t_init() {
+    [ -e /proc/self ] || $BB mount -t proc proc /proc
+    [ -d /sys/kernel ] || $BB mount -t sysfs sysfs /sys
+    [ -c /dev/console ] || $BB mount -t devtmpfs devtmpfs /dev
+    $BB grep -q ' /run ' /proc/mounts || $BB mount -t tmpfs -o mode=0755 tmpfs /run
+    exec < /dev/console > /dev/console 2>&1
+}
+
 t_log() {
     echo "$*" >> "$FSP_T_LOG"
     echo "fsp-test: $*" > /dev/console 2> /dev/null

@@ -7,16 +7,9 @@
 
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 BB=/bin/busybox
-# dracut and systemd move /proc, /sys, /dev and /run into the new root.
-[ -e /proc/self ] || $BB mount -t proc proc /proc
-[ -d /sys/kernel ] || $BB mount -t sysfs sysfs /sys
-[ -c /dev/console ] || $BB mount -t devtmpfs devtmpfs /dev
-$BB grep -q ' /run ' /proc/mounts || $BB mount -t tmpfs -o mode=0755 tmpfs /run
-# systemd's switch_root leaves the new init with stdio on /dev/null.
-exec < /dev/console > /dev/console 2>&1
-
 # shellcheck source=fsp-test-lib.sh
 . /usr/lib/fsp-test/lib.sh
+t_init
 # ROOT_ID DATA_ID WRONG_ID ROOT_KEY DATA_KEY (written by tests/qemu/lib.sh)
 # shellcheck source=/dev/null
 . /usr/lib/fsp-test/expected.env
