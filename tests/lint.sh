@@ -14,7 +14,9 @@ t() {
 	fi
 }
 t "clang-format" make -s format-check
-mapfile -t sh_files < <(git ls-files '*.sh' 'dracut-module/*' 'hooks/*' | grep -v '\.md$' |
+# Untracked files too (not ignored ones), so that a new script is checked
+# before its first commit.
+mapfile -t sh_files < <(git ls-files --cached --others --exclude-standard '*.sh' 'dracut-module/*' 'hooks/*' | grep -v '\.md$' |
 	while read -r f; do [ -f "$f" ] && head -c 100 "$f" | grep -q '^#!.*sh\|shell=' && echo "$f"; done)
 t "shellcheck (${#sh_files[@]} files)" shellcheck -x "${sh_files[@]}"
 for m in man/*.[0-9]; do
