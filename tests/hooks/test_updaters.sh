@@ -384,6 +384,12 @@ bus_has() { # NAME -- the private bus is up and NAME has an owner
 	dbus-send --system --print-reply --reply-timeout=1000 --dest=org.freedesktop.DBus /org/freedesktop/DBus \
 		org.freedesktop.DBus.NameHasOwner "string:$1" 2>/dev/null | grep -q 'boolean true'
 }
+# rauc service gives up at once if the bus socket is not there yet.
+for _ in $(seq 200); do
+	bus_has org.freedesktop.DBus && break
+	sleep 0.05
+done
+bus_has org.freedesktop.DBus || t_fail "the private dbus-daemon comes up" "$(tail -n 5 "$RA/dbus.log")"
 rauc_service() { # CONF -- (re)starts rauc service, waits for its bus name
 	if [ -n "$RAUC_PID" ]; then
 		kill "$RAUC_PID" && wait "$RAUC_PID" 2>/dev/null
