@@ -199,6 +199,19 @@ if [ "$EXPECT" = unpatched ]; then
 	case $OUT in *'"volume": "data"'*) bad "add --mount provisioned nothing" "$OUT" ;;
 	*) ok "add --mount provisioned nothing" ;; esac
 
+	printf 'data %s /keys/data.bin\n' $M >/tmp/dry.tab
+	fsp apply --dry-run --tab /tmp/dry.tab
+	show
+	check "apply --dry-run: exit 5 (no key_id)" 5 "$RC"
+	case $ERR in *"cannot keep it for key_id"*raw-fallback*) ok "apply --dry-run says why and names raw-fallback" ;;
+	*) bad "apply --dry-run says why and names raw-fallback" "$ERR" ;; esac
+	printf 'data %s /keys/data.bin - raw-fallback\n' $M >/tmp/dry.tab
+	fsp apply --dry-run --tab /tmp/dry.tab
+	show
+	check "apply --dry-run with raw-fallback: exit 0" 0 "$RC"
+	case $OUT in *"would add the raw key to $M"*) ok "apply --dry-run says it would add the raw key" ;;
+	*) bad "apply --dry-run says it would add the raw key" "$OUT" ;; esac
+
 	fsp add --volume data --key-file /keys/data.bin --mount $M --allow-raw-fallback
 	show
 	check "add --mount --allow-raw-fallback: exit 0" 0 "$RC"
@@ -290,6 +303,12 @@ check "files still readable after the revoke" kat "$(cat $M/kat/f 2>&1)"
 
 # ---- patched: the helper's flow ----
 ID=$(id_of /keys/data.bin)
+printf 'data %s /keys/data.bin\n' $M >/tmp/dry.tab
+fsp apply --dry-run --tab /tmp/dry.tab
+check "apply --dry-run: exit 0" 0 "$RC"
+case $OUT in *"key $ID from /keys/data.bin is valid; apply would provision it and add it to $M by key_id"*)
+	ok "apply --dry-run says it would add by key_id" ;;
+*) bad "apply --dry-run says it would add by key_id" "$OUT" ;; esac
 fsp add --volume data --key-file /keys/data.bin --mount $M
 show
 check "add --mount: exit 0" 0 "$RC"

@@ -16,6 +16,7 @@ enum {
 	OPT_VOLUME = OPT_FIRST_PRIVATE,
 	OPT_ROOT,
 	OPT_JSON,
+	OPT_DRY_RUN,
 };
 
 /* The volumes DIR belongs to: --volume, or fscrypttab by mountpoint. */
@@ -552,8 +553,82 @@ out:
 }
 
 /* apply, for one entry. Returns an exit code. */
+/*
+ * apply --dry-run, for an entry whose key has been read and checked: would
+ * provisioning work? Asks the kernel the two side-effect-free questions
+ * provision_key() would (the key type, and key_id on the filesystem).
+ */
+static int dry_run_provision(const struct tab_entry *e, const char *mount,
+			     const char *src, const char *hex)
+{
+	int r, fd;
+
+	r = provkey_type_supported();
+	if (r < 0)
+		return fail(OP_KEYRING, r,
+			    "probe the fscrypt-provisioning key "
+			    "type");
+	if (mount) {
+		fd = fs_open(mount);
+		if (fd < 0)
+			return fail(OP_OPEN, fd, "open %s", mount);
+		r = fs_probe_key_id(fd);
+		close(fd);
+		if (r < 0)
+			return fail(OP_ADD_BY_ID, r, "add keys to %s", mount);
+	}
+	if (r == 1) {
+		say("volume %s: dry run: key %s from %s is valid; apply would "
+		    "provision it%s%s%s",
+		    e->name, hex, src, mount ? " and add it to " : "",
+		    mount ? mount : "", mount ? " by key_id" : "");
+		return FSP_EXIT_OK;
+	}
+	if (mount && e->raw_fallback) {
+		say("volume %s: dry run: key %s from %s is valid; this kernel "
+		    "has no key_id, so apply would add the raw key to %s "
+		    "(raw-fallback), which does not survive an unmount",
+		    e->name, hex, src, mount);
+		return FSP_EXIT_OK;
+	}
+	return fail_msg(FSP_EXIT_UNSUPPORTED,
+			"volume %s: dry run: the key from %s is valid, but "
+			"this kernel cannot keep it for key_id (Linux 5.6 or "
+			"the backport in kernel-patches/ is needed), so apply "
+			"would fail%s",
+			e->name, src,
+			mount && !e->raw_fallback
+			    ? "; the fscrypttab option raw-fallback would add "
+			      "the raw key instead"
+			    : "");
+}
+
+/* apply --dry-run, source none: would unlock find a usable key? */
+static int dry_run_unlock(const struct tab_entry *e, const char *mount,
+			  const struct provkey *keys, size_t nkeys)
+{
+	const struct provkey *first;
+	size_t usable = 0;
+
+	nkeys = volume_keys(keys, nkeys, e->name, &first);
+	for (size_t i = 0; i < nkeys; i++)
+		if (!first[i].state)
+			usable++;
+	if (usable == 0)
+		return fail_msg(FSP_EXIT_KEY_UNAVAILABLE,
+				"volume %s: dry run: no usable provisioning "
+				"key in keyring %s, so apply could not "
+				"unlock %s",
+				e->name, arg_keyring, mount);
+	say("volume %s: dry run: apply would add %zu provisioning key%s "
+	    "to %s by key_id",
+	    e->name, usable, usable == 1 ? "" : "s", mount);
+	return FSP_EXIT_OK;
+}
+
 static int apply_entry(const struct tab_entry *e, const char *root,
-		       struct provkey **keys, size_t *nkeys, bool *have_keys)
+		       bool dry_run, struct provkey **keys, size_t *nkeys,
+		       bool *have_keys)
 {
 	char mount[PATH_MAX], src[PATH_MAX + 8], detail[512] = "";
 	char hex[FSP_IDENTIFIER_HEX_LEN + 1];
@@ -633,6 +708,12 @@ static int apply_entry(const struct tab_entry *e, const char *root,
 						e->name, nd.why[i], want, src,
 						hex);
 			}
+		if (!code && dry_run) {
+			code = dry_run_provision(e, mounted ? mount : NULL, src,
+						 hex);
+			secbuf_free(&key);
+			goto out;
+		}
 		if (!code) {
 			rq.key = &key;
 			rq.id = id;
@@ -668,6 +749,10 @@ static int apply_entry(const struct tab_entry *e, const char *root,
 		}
 		*have_keys = true;
 	}
+	if (dry_run) {
+		code = dry_run_unlock(e, mount, *keys, *nkeys);
+		goto out;
+	}
 	fd = fs_open(mount);
 	if (fd < 0) {
 		code = fail(OP_OPEN, fd, "open %s", mount);
@@ -687,9 +772,11 @@ int cmd_apply(int argc, char **argv)
 	static const struct option longopts[] = {
 	    COMMON_LONG_OPTIONS,
 	    {"root", required_argument, NULL, OPT_ROOT},
+	    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *root = "/";
+	bool dry_run = false;
 	struct provkey *keys = NULL;
 	struct fscrypttab tab;
 	size_t nkeys = 0;
@@ -700,6 +787,10 @@ int cmd_apply(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		if (c == OPT_ROOT) {
 			root = optarg;
+			continue;
+		}
+		if (c == OPT_DRY_RUN) {
+			dry_run = true;
 			continue;
 		}
 		r = handle_common_option(c, "apply");
@@ -717,7 +808,7 @@ int cmd_apply(int argc, char **argv)
 	for (size_t i = 0; i < tab.n; i++) {
 		const struct tab_entry *e = &tab.entries[i];
 
-		r = apply_entry(e, root, &keys, &nkeys, &have_keys);
+		r = apply_entry(e, root, dry_run, &keys, &nkeys, &have_keys);
 		if (r == FSP_EXIT_OK) {
 			ok++;
 		} else if (e->nofail) {
@@ -730,8 +821,9 @@ int cmd_apply(int argc, char **argv)
 				code = r;
 		}
 	}
-	say("apply: %u volume%s ready, %u failed, %u skipped (nofail)", ok,
-	    ok == 1 ? "" : "s", failed, skipped);
+	say("apply%s: %u volume%s ready, %u failed, %u skipped (nofail)",
+	    dry_run ? " --dry-run" : "", ok, ok == 1 ? "" : "s", failed,
+	    skipped);
 	free(keys);
 	fscrypttab_free(&tab);
 	return code;

@@ -35,7 +35,7 @@ const struct command commands[] = {
      "identifier (--key-file PATH | --key-fd N) [--key-format F]\n"
      "    [--key-size N] [--allow-readable]",
      "print the v2 identifier of a key, offline"},
-    {"apply", cmd_apply, "apply [--tab FILE] [--root DIR]",
+    {"apply", cmd_apply, "apply [--tab FILE] [--root DIR] [--dry-run]",
      "provision every fscrypttab key and unlock what is mounted"},
     {"volumes", cmd_volumes, "volumes [--json] [--root DIR]",
      "print the fscrypttab's volumes as parsed, and whether mounted"},

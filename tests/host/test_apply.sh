@@ -60,6 +60,38 @@ umount "$T_WORK/root/mnt"
 remount fs
 remount fs2
 [ "$(cat "$M/secret/a.txt" 2>/dev/null)" != alpha ] && t_ok "locked after remount" || t_fail "locked after remount"
+
+# apply --dry-run reads and checks everything but changes nothing: with a
+# keyring name that does not exist, it must still not exist afterwards, and
+# the locked directories stay locked.
+KRD=fsp-dry-$$
+dry() {
+	"${FSP_CMD[@]}" apply --keyring "$KRD" --dry-run "$@" >"$T_WORK/out" 2>"$T_WORK/err"
+	RC=$?
+	OUT=$(cat "$T_WORK/out")
+	ERR=$(cat "$T_WORK/err")
+}
+dry --tab "$TAB"
+expect "apply --dry-run on locked volumes" 0 "apply --dry-run: 3 volumes ready, 0 failed"
+[[ $OUT == *"volume alpha: dry run: key $IDA from $KA is valid; apply would provision it and add it to $M by key_id"* ]] &&
+	t_ok "dry run says what apply would do" || t_fail "dry run says what apply would do" "$OUT"
+keyctl show @u | grep -q "$KRD" && t_fail "dry run created no keyring" "$(keyctl show @u)" ||
+	t_ok "dry run created no keyring"
+[ "$(cat "$M/secret/a.txt" 2>/dev/null)" != alpha ] && [ "$(cat "$M2/vault/b.txt" 2>/dev/null)" != bravo ] &&
+	t_ok "dry run unlocked nothing" || t_fail "dry run unlocked nothing"
+printf 'alpha %s %s secret\n' "$M" "$KW" >"$T_WORK/drywrong"
+dry --tab "$T_WORK/drywrong"
+expect "dry run refuses the wrong key" 6 "wrong key"
+printf 'alpha %s %s/none.key secret\n' "$M" "$T_WORK" >"$T_WORK/drymissing"
+dry --tab "$T_WORK/drymissing"
+expect "dry run refuses a missing key file" 4 "none.key"
+printf 'alpha %s none secret\n' "$M" >"$T_WORK/drynone"
+dry --tab "$T_WORK/drynone"
+expect "dry run: source none with no provisioning key" 7 "dry run: no usable provisioning key"
+fsp apply --dry-run --tab "$T_WORK/drynone"
+expect "dry run: source none with a provisioning key" 0 "apply would add 1 provisioning key to $M by key_id"
+[ "$(cat "$M/secret/a.txt" 2>/dev/null)" != alpha ] && t_ok "still locked after the dry runs" ||
+	t_fail "still locked after the dry runs"
 keyctl session - "${FSP_CMD[@]}" unlock --keyring "$KR" --tab "$TAB" "$M/secret" >"$T_WORK/out" 2>/dev/null
 RC=$? OUT=$(cat "$T_WORK/out")
 [ "$RC" = 0 ] && [ "$(cat "$M/secret/a.txt")" = alpha ] && t_ok "unlock by mountpoint from fscrypttab" ||
