@@ -92,7 +92,7 @@ bench_initrd() { # with|without -> prints the image path
     h=$(fsp_hash "v$FSP_CACHE_VERSION" "$mods" "$FSP_KVER" "$(dracut --version 2>&1)" \
         "$FSP_BIN" "$BENCH_ASSETS/fscrypttab" "$FSP_ASSETS/keys" \
         "$FSP_REPO/dracut-module/50fscrypt-provision" "$FSP_DRACUT_DRIVERS" \
-        "$(declare -f build_bench_initrd fsp_run_dracut fsp_dracut_base)")
+        "$(declare -f build_bench_initrd fsp_run_dracut fsp_dracut fsp_dracut_base)")
     img=$FSP_QEMU_CACHE/initrd-bench-$v-$h.img
     if [[ ! -s $img ]]; then
         msg "building the initramfs $v the module ($mods)" >&2

@@ -340,28 +340,39 @@ fsp_assets_with_init() {
     return 1
 }
 
-# Runs dracut with our private module dir: OUT TABLE MODULES [dracut args].
-fsp_run_dracut() {
-    local out=$1 table=$2 mods=$3 tmp r
+# fsp_dracut OUT LOG TABLE [dracut args]: runs dracut with our private
+# module dir and the options every image of the tests shares; its log goes
+# to LOG, or is dropped on success when LOG is empty.
+fsp_dracut() {
+    local out=$1 log=$2 table=$3 tmp r
     shift 3
     tmp=$(mktemp -d "$FSP_QEMU_CACHE/dracut.XXXXXX")
+    [[ $log ]] || log=$tmp/dracut.log
     fsp_dracut_base "$tmp/base"
     mkdir "$tmp/confdir" "$tmp/work"
     env dracutbasedir="$tmp/base" fscrypttab="$table" \
         FSCRYPT_PROVISION_BIN="$FSP_BIN" FSP_TEST_GUEST_DIR="$FSP_QEMU_DIR/guest" \
-        dracut --force --quiet --no-hostonly --no-hostonly-cmdline --no-early-microcode \
+        dracut --force --no-hostonly-cmdline --no-early-microcode \
         --no-compress --conf /dev/null --confdir "$tmp/confdir" --tmpdir "$tmp/work" \
-        --kver "$FSP_KVER" --kmoddir "$FSP_KMODDIR" -m "$mods" --add-drivers "$FSP_DRACUT_DRIVERS" \
-        "$@" "$tmp/initrd.img" > "$tmp/dracut.log" 2>&1
+        --kver "$FSP_KVER" --kmoddir "$FSP_KMODDIR" --add-drivers "$FSP_DRACUT_DRIVERS" \
+        "$@" "$tmp/initrd.img" > "$log" 2>&1
     r=$?
     if ((r != 0)) || [[ ! -s $tmp/initrd.img ]]; then
-        err "dracut failed ($r):"
-        sed 's/^/#   /' "$tmp/dracut.log" | tail -n 30
+        err "dracut $* failed ($r):"
+        sed 's/^/#   /' "$log" | tail -n 30
         rm -rf "$tmp"
         return 1
     fi
     mv "$tmp/initrd.img" "$out"
     rm -rf "$tmp"
+}
+
+# A generic (non-host-only) image with exactly MODULES: OUT TABLE MODULES
+# [dracut args].
+fsp_run_dracut() {
+    local out=$1 table=$2 mods=$3
+    shift 3
+    fsp_dracut "$out" "" "$table" --quiet --no-hostonly -m "$mods" "$@"
 }
 
 fsp_build_initrd() {
@@ -378,7 +389,7 @@ fsp_initrd() {
         "$FSP_REPO/dracut-module/50fscrypt-provision" \
         "$FSP_QEMU_DIR/modules.d/59fsp-test" "$FSP_QEMU_DIR/guest/fsp-test-lib.sh" \
         "$(fsp_dracut_modules "$mode")" "$FSP_DRACUT_DRIVERS" \
-        "$(declare -f fsp_build_initrd fsp_run_dracut fsp_dracut_base)")
+        "$(declare -f fsp_build_initrd fsp_run_dracut fsp_dracut fsp_dracut_base)")
     FSP_INITRD=$FSP_QEMU_CACHE/initrd-$mode-$h.img
     [[ -s $FSP_INITRD ]] && return 0
     msg "building the $mode initramfs"
@@ -424,13 +435,15 @@ fsp_verify_kernel() {
 
 # --- boot and verdict ----------------------------------------------------
 
-# fsp_boot MODE CMDLINE...: boots the VM with the test root, the data disk
-# and a fresh marker disk; sets FSP_QEMU_RC and FSP_RUN (the work directory
-# with console.log and marker.img).
-fsp_boot() {
-    local mode=$1 t0
-    shift
-    FSP_RUN=$FSP_QEMU_CACHE/runs/$TEST_NAME
+# fsp_qemu RUN CMDLINE [QEMU disk options]: boots FSP_KERNEL and FSP_INITRD
+# with the given disks (the first is the root, /dev/vda), then a fresh
+# marker disk and isa-debug-exit, in the work directory runs/RUN; sets
+# FSP_RUN (with console.log and marker.img), FSP_QEMU_RC and
+# FSP_BOOT_SECONDS.
+fsp_qemu() {
+    local cmdline=$2 t0
+    FSP_RUN=$FSP_QEMU_CACHE/runs/$1
+    shift 2
     rm -rf "$FSP_RUN"
     mkdir -p "$FSP_RUN"
     truncate -s 64M "$FSP_RUN/marker.img"
@@ -440,17 +453,26 @@ fsp_boot() {
         -accel "$FSP_QEMU_ACCEL" -cpu max -smp "$FSP_QEMU_SMP" -m 768 \
         -serial "file:$FSP_RUN/console.log" \
         -kernel "$FSP_KERNEL" -initrd "$FSP_INITRD" \
-        -append "console=ttyS0 root=/dev/vda rootfstype=ext4 ro panic=-1 rd.shell=0 rd.info quiet init=/sbin/init fsp.mode=$mode $*" \
-        -drive "file=$FSP_ASSETS/root.img,format=raw,if=none,id=root,snapshot=on" \
-        -device virtio-blk-pci,drive=root,serial=fsproot \
-        -drive "file=$FSP_ASSETS/data.img,format=raw,if=none,id=data,snapshot=on" \
-        -device virtio-blk-pci,drive=data,serial=fspdata \
+        -append "console=ttyS0 root=/dev/vda rootfstype=ext4 ro panic=-1 rd.shell=0 rd.info quiet init=/sbin/init $cmdline" \
+        "$@" \
         -drive "file=$FSP_RUN/marker.img,format=raw,if=none,id=marker,cache=unsafe" \
         -device virtio-blk-pci,drive=marker,serial=fspmarker \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
         > "$FSP_RUN/qemu.log" 2>&1
     FSP_QEMU_RC=$?
     FSP_BOOT_SECONDS=$((SECONDS - t0))
+}
+
+# fsp_boot MODE CMDLINE...: boots the VM with the test root and the data
+# disk (see fsp_qemu).
+fsp_boot() {
+    local mode=$1
+    shift
+    fsp_qemu "$TEST_NAME" "fsp.mode=$mode $*" \
+        -drive "file=$FSP_ASSETS/root.img,format=raw,if=none,id=root,snapshot=on" \
+        -device virtio-blk-pci,drive=root,serial=fsproot \
+        -drive "file=$FSP_ASSETS/data.img,format=raw,if=none,id=data,snapshot=on" \
+        -device virtio-blk-pci,drive=data,serial=fspdata
     msg "boot took $FSP_BOOT_SECONDS s, QEMU exit code $FSP_QEMU_RC"
 }
 
@@ -559,26 +581,9 @@ fsp_test_main() {
 # host-only image holds depends on the host (its mounts, packages and loaded
 # modules), so the test builds it afresh.
 fsp_run_dracut_hostonly() {
-    local out=$1 table=$2 tmp r
+    local out=$1 table=$2
     shift 2
-    tmp=$(mktemp -d "$FSP_QEMU_CACHE/dracut.XXXXXX")
-    fsp_dracut_base "$tmp/base"
-    mkdir "$tmp/confdir" "$tmp/work"
-    env dracutbasedir="$tmp/base" fscrypttab="$table" \
-        FSCRYPT_PROVISION_BIN="$FSP_BIN" FSP_TEST_GUEST_DIR="$FSP_QEMU_DIR/guest" \
-        dracut --force --hostonly --no-hostonly-cmdline --no-early-microcode \
-        --no-compress --conf /dev/null --confdir "$tmp/confdir" --tmpdir "$tmp/work" \
-        --kver "$FSP_KVER" --kmoddir "$FSP_KMODDIR" --add-drivers "$FSP_DRACUT_DRIVERS" \
-        "$@" "$tmp/initrd.img" > "$out.log" 2>&1
-    r=$?
-    if ((r != 0)) || [[ ! -s $tmp/initrd.img ]]; then
-        err "dracut --hostonly failed ($r):"
-        sed 's/^/#   /' "$out.log" | tail -n 30
-        rm -rf "$tmp"
-        return 1
-    fi
-    mv "$tmp/initrd.img" "$out"
-    rm -rf "$tmp"
+    fsp_dracut "$out" "$out.log" "$table" --hostonly "$@"
 }
 
 # The dracut modules in initramfs IMAGE, one per line.
@@ -636,27 +641,13 @@ fsp_root_add_kmods() {
 # fsp_f2fs_fill_boot DIR: boots DIR/seed.img as the real root with
 # DIR/data.img (written) and a marker disk; passes like fsp_expect_pass.
 fsp_f2fs_fill_boot() {
-    local dir=$1 t0=$SECONDS
-    FSP_RUN=$FSP_QEMU_CACHE/runs/${TEST_NAME:-f2fs}-fill
-    rm -rf "$FSP_RUN"
-    mkdir -p "$FSP_RUN"
-    truncate -s 64M "$FSP_RUN/marker.img"
-    timeout -k 10 "$FSP_QEMU_TIMEOUT" qemu-system-x86_64 \
-        -nodefaults -no-reboot -display none -monitor none \
-        -accel "$FSP_QEMU_ACCEL" -cpu max -smp "$FSP_QEMU_SMP" -m 768 \
-        -serial "file:$FSP_RUN/console.log" \
-        -kernel "$FSP_KERNEL" -initrd "$FSP_INITRD" \
-        -append "console=ttyS0 root=/dev/vda rootfstype=ext4 ro panic=-1 rd.shell=0 rd.info quiet init=/sbin/init rd.fscrypt=0" \
+    local dir=$1
+    fsp_qemu "${TEST_NAME:-f2fs}-fill" rd.fscrypt=0 \
         -drive "file=$dir/seed.img,format=raw,if=none,id=seed,snapshot=on" \
         -device virtio-blk-pci,drive=seed,serial=fspseed \
         -drive "file=$dir/data.img,format=raw,if=none,id=f2fs" \
-        -device virtio-blk-pci,drive=f2fs,serial=fspf2fs \
-        -drive "file=$FSP_RUN/marker.img,format=raw,if=none,id=marker,cache=unsafe" \
-        -device virtio-blk-pci,drive=marker,serial=fspmarker \
-        -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-        > "$FSP_RUN/qemu.log" 2>&1
-    FSP_QEMU_RC=$?
-    msg "f2fs fill boot took $((SECONDS - t0)) s, QEMU exit code $FSP_QEMU_RC"
+        -device virtio-blk-pci,drive=f2fs,serial=fspf2fs
+    msg "f2fs fill boot took $FSP_BOOT_SECONDS s, QEMU exit code $FSP_QEMU_RC"
     if ! fsp_expect_pass; then
         err "filling the f2fs image failed; logs in $FSP_RUN"
         return 1
@@ -732,7 +723,7 @@ fsp_f2fs_assets() {
         "$FSP_KMODDIR/modules.dep" "$(readlink -f "$(command -v kmod)")" \
         "$FSP_F2FS_SIZE" "$(mkfs.f2fs -V 2>&1)" "$FSP_BIN" "$FSP_QEMU_DIR/guest/f2fs-fill.sh" \
         "$FSP_QEMU_DIR/guest/fsp-test-lib.sh" "$(readlink -f "$(command -v busybox)")" \
-        "$(declare -f fsp_f2fs_build fsp_f2fs_fill_boot fsp_root_add_kmods)")
+        "$(declare -f fsp_f2fs_build fsp_f2fs_fill_boot fsp_qemu fsp_root_add_kmods)")
     FSP_F2FS_ASSETS=$FSP_QEMU_CACHE/f2fs-$h
     [[ -f $FSP_F2FS_ASSETS/data.img ]] && return 0
     msg "building the f2fs images in $FSP_F2FS_ASSETS (a boot of the guest kernel)"
