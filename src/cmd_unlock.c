@@ -34,9 +34,9 @@ static void volume_set_free(struct volume_set *vs)
 }
 
 /*
- * The table entry whose mountpoint holds real path `real` most closely, or
- * NULL. If that entry's mountpoint is deeper than the mount `real` is on,
- * the entry's filesystem is not mounted there yet: `real` is just a
+ * The table entry whose mountpoint holds resolved path `real` most closely,
+ * or NULL. If that entry's mountpoint is deeper than the mount `real` is
+ * on, the entry's filesystem is not mounted there yet: `real` is just a
  * directory of the filesystem below it.
  */
 static const struct tab_entry *deepest_entry(const struct fscrypttab *tab,
@@ -49,11 +49,8 @@ static const struct tab_entry *deepest_entry(const struct fscrypttab *tab,
 		const struct tab_entry *e = &tab->entries[i];
 		size_t len = strlen(e->mountpoint);
 
-		if (!e->has_mountpoint || len <= best_len)
-			continue;
-		if (strcmp(e->mountpoint, "/") == 0 ||
-		    (strncmp(real, e->mountpoint, len) == 0 &&
-		     (real[len] == '/' || real[len] == '\0'))) {
+		if (e->has_mountpoint && len > best_len &&
+		    path_in_dir(e->mountpoint, real)) {
 			best = e;
 			best_len = len;
 		}
@@ -65,7 +62,6 @@ static int resolve_volumes(const char *cmd, const char *dir, const char *volume,
 			   const struct fscrypttab *tab,
 			   const struct mount_info *mi, struct volume_set *ret)
 {
-	char real[PATH_MAX];
 	const struct tab_entry *deep;
 
 	memset(ret, 0, sizeof(*ret));
@@ -86,19 +82,16 @@ static int resolve_volumes(const char *cmd, const char *dir, const char *volume,
 	 * filesystem below it (often /) and report success to a script that
 	 * ran too early.
 	 */
-	if (realpath(dir, real)) {
-		deep = deepest_entry(tab, real);
-		if (deep && strlen(deep->mountpoint) > strlen(mi->mountpoint)) {
-			volume_set_free(ret);
-			return fail_msg(FSP_EXIT_NOT_READY,
-					"%s: %s is on the filesystem mounted "
-					"at %s, but volume %s in %s has "
-					"mountpoint %s, which is not mounted; "
-					"mount it first, or name the volume "
-					"with --volume NAME",
-					cmd, dir, mi->mountpoint, deep->name,
-					arg_tab, deep->mountpoint);
-		}
+	deep = deepest_entry(tab, mi->path);
+	if (deep && strlen(deep->mountpoint) > strlen(mi->mountpoint)) {
+		volume_set_free(ret);
+		return fail_msg(FSP_EXIT_NOT_READY,
+				"%s: %s is on the filesystem mounted at %s, "
+				"but volume %s in %s has mountpoint %s, which "
+				"is not mounted; mount it first, or name the "
+				"volume with --volume NAME",
+				cmd, dir, mi->mountpoint, deep->name, arg_tab,
+				deep->mountpoint);
 	}
 	for (size_t i = 0; i < tab->n; i++) {
 		/* A provision-only entry names no filesystem: --volume only. */
@@ -572,7 +565,7 @@ static int dry_run_provision(const struct tab_entry *e, const char *mount,
 		fd = fs_open(mount);
 		if (fd < 0)
 			return fail(OP_OPEN, fd, "open %s", mount);
-		r = fs_probe_key_id(fd);
+		r = probe_key_id_cached(fd);
 		close(fd);
 		if (r < 0)
 			return fail(OP_ADD_BY_ID, r, "add keys to %s", mount);

@@ -29,18 +29,19 @@ static void unescape(char *s)
 	*o = '\0';
 }
 
-static bool is_prefix_dir(const char *mp, const char *path)
+bool path_in_dir(const char *dir, const char *path)
 {
-	size_t l = strlen(mp);
+	size_t l = strlen(dir);
 
-	if (strcmp(mp, "/") == 0)
+	if (strcmp(dir, "/") == 0)
 		return true;
-	return strncmp(mp, path, l) == 0 && (path[l] == '\0' || path[l] == '/');
+	return strncmp(dir, path, l) == 0 &&
+	       (path[l] == '\0' || path[l] == '/');
 }
 
 int mount_of_path(const char *path, struct mount_info *ret)
 {
-	char real[PATH_MAX], *line = NULL;
+	char *real = ret->path, *line = NULL;
 	size_t cap = 0, best = 0;
 	bool found = false;
 	struct stat st;
@@ -67,8 +68,8 @@ int mount_of_path(const char *path, struct mount_info *ret)
 		unescape(source);
 		l = strlen(mp);
 		/* Same device, deepest mountpoint; later lines over-mount. */
-		if (makedev(maj, min) != st.st_dev ||
-		    !is_prefix_dir(mp, real) || l < best)
+		if (makedev(maj, min) != st.st_dev || !path_in_dir(mp, real) ||
+		    l < best)
 			continue;
 		best = l;
 		found = true;

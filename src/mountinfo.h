@@ -9,11 +9,14 @@
 #include <stddef.h>
 
 struct mount_info {
+	char path[PATH_MAX]; /* the path asked about, resolved */
 	char mountpoint[PATH_MAX];
 	char fstype[64];
 	char source[PATH_MAX];
 };
 
+/* Whether path is dir or below it; both absolute and resolved. */
+bool path_in_dir(const char *dir, const char *path);
 /* The mount holding path (resolved). Returns 0, -ENOENT or -errno. */
 int mount_of_path(const char *path, struct mount_info *ret);
 /* 1 if path (resolved) is itself a mountpoint, 0 if not, or -errno. */

@@ -71,8 +71,7 @@ static int no_key_id(const struct provision_req *rq, int fd)
 	return FSP_EXIT_OK;
 }
 
-/* apply adds many keys to one filesystem: probe each filesystem once. */
-static int probe_key_id_cached(int fd)
+int probe_key_id_cached(int fd)
 {
 	static dev_t dev;
 	static int answer;

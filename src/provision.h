@@ -28,6 +28,13 @@ struct provision_req {
 int provision_key(const struct provision_req *rq, key_serial_t *ret_serial);
 
 /*
+ * fs_probe_key_id() for the filesystem open at fd, remembered for the last
+ * filesystem asked about: apply adds many keys to one filesystem, and
+ * probes each filesystem once. 1, 0 or -errno.
+ */
+int probe_key_id_cached(int fd);
+
+/*
  * Adds provisioning key serial (identifier id, for volume) to the
  * filesystem open at fd by key_id, reading the key status before and after.
  * Returns an exit code.
