@@ -32,7 +32,10 @@ _fsp_fatal() {
 # parser does (src/fscrypttab.c): blanks separate fields, "..." takes \" and
 # \\ escapes, '...' is literal, a backslash escapes one character and an
 # unquoted # at the start of a field starts a comment. Returns 1 with
-# _fsp_err set on a syntax error.
+# _fsp_err set on a syntax error. It is a twin of that parser on purpose:
+# with dracut --sysroot the helper is the target's binary, possibly of
+# another architecture, so the build cannot run 'fscrypt-provision volumes';
+# the helper parses the whole table again at boot.
 _fsp_split() {
     local line=$1 n=${#1} i=0 c q field='' in_field=0
     _fsp_f=()
