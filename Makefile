@@ -30,7 +30,7 @@ SRCS := $(wildcard src/*.c)
 LIB_SRCS := $(filter-out src/main.c,$(SRCS))
 HDRS := $(wildcard src/*.h)
 
-.PHONY: all check unit-test host-test qemu-test sanitizers valgrind format \
+.PHONY: all check check-built deps deps-check deps-demo deps-build unit-test host-test qemu-test sanitizers valgrind format \
         format-check lint install uninstall clean bench bench-boot demo demo-host
 
 all: $(B)/fscrypt-provision
@@ -69,9 +69,24 @@ $(BENCH_BIN): bench/bare_syscalls.c $(LIB_SRCS) $(HDRS)
 	@mkdir -p $(B)/bench
 	$(CC) $(CPPFLAGS) -O2 $(WARN) -Isrc $< $(LIB_SRCS) -o $@ -lkeyutils -lsodium
 
+# The Debian packages each target needs (tools/packages). `make demo` and
+# `make check` install theirs first (as root; otherwise they print the
+# command and stop), so that a fresh Debian 12 needs only git and make.
+deps deps-check:
+	@tools/install-deps.sh check
+deps-demo:
+	@tools/install-deps.sh demo
+deps-build:
+	@tools/install-deps.sh build
+
 # Everything: unit tests, host tests on the real kernel, the same under
 # ASan/UBSan and valgrind, lint, QEMU boots. Ends with "N passed, N failed".
-check: all $(B)/dyn/fscrypt-provision $(B)/asan/fscrypt-provision \
+# The packages come first, in a recipe of their own, so that nothing is
+# compiled before the compiler is there.
+check: deps-check
+	@$(MAKE) --no-print-directory check-built
+
+check-built: all $(B)/dyn/fscrypt-provision $(B)/asan/fscrypt-provision \
        $(UNIT_TESTS) $(UNIT_ASAN)
 	@tests/run-all.sh
 
@@ -91,7 +106,8 @@ bench: all $(BENCH_BIN)
 # The main demo: a narrated QEMU boot (dracut initramfs, switch_root,
 # an update's remount, re-provisioning by key id). demo-host runs on the
 # host kernel with a loop device instead.
-demo: all
+demo: deps-demo
+	@$(MAKE) --no-print-directory all
 	@tests/qemu/demo.sh
 
 demo-host: all

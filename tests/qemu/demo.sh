@@ -26,6 +26,10 @@
 # FSP_DEMO_RAW=1 also prints the raw console log at the end.
 set -u
 
+# The packages come from the project's one list (tools/packages): as root
+# this installs what is missing; as anyone else it prints the command. It
+# runs before lib.sh, which looks for the kernel that it may install.
+"$(dirname "${BASH_SOURCE[0]}")/../../tools/install-deps.sh" demo || exit 2
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -46,44 +50,7 @@ die2() {
 
 # --- what is needed --------------------------------------------------------
 
-# Debian 12 package of each tool.
-declare -A PKG=(
-    [qemu-system-x86_64]=qemu-system-x86 [dracut]=dracut-core [lsinitrd]=dracut-core
-    [mkfs.ext4]=e2fsprogs [busybox]=busybox-static [keyctl]=keyutils
-    [timeout]=coreutils [sha256sum]=coreutils [od]=coreutils [losetup]=mount
-    [mount]=mount [flock]=util-linux [cpio]=cpio [systemctl]=systemd
-    [udevadm]=udev [modprobe]=kmod [make]=make [gcc]=gcc
-)
 check_needs() {
-    local t pkgs=() bb
-    for t in qemu-system-x86_64 dracut lsinitrd mkfs.ext4 busybox keyctl timeout \
-        sha256sum od losetup mount flock cpio systemctl udevadm modprobe; do
-        command -v "$t" > /dev/null 2>&1 || pkgs+=("${PKG[$t]}")
-    done
-    # The real root copies busybox: it must be the static one.
-    if bb=$(command -v busybox 2> /dev/null) &&
-        ! ldd "$(readlink -f "$bb")" 2>&1 | grep -q -e 'not a dynamic' -e 'statically linked'; then
-        pkgs+=(busybox-static)
-    fi
-    # The helper: built here if missing, which needs the static libraries.
-    if [[ ! -x $FSP_BIN ]]; then
-        for t in make gcc; do
-            command -v "$t" > /dev/null 2>&1 || pkgs+=("$t")
-        done
-        [[ -e /usr/lib/x86_64-linux-gnu/libkeyutils.a ]] || pkgs+=(libkeyutils-dev)
-        [[ -e /usr/lib/x86_64-linux-gnu/libsodium.a ]] || pkgs+=(libsodium-dev)
-        [[ -e /usr/include/stdio.h ]] || pkgs+=(libc6-dev)
-    fi
-    if [[ $FSP_KVER == none || ! -r $FSP_KERNEL || ! -d /lib/modules/$FSP_KVER ]]; then
-        pkgs+=(linux-image-amd64)
-    fi
-    if ((${#pkgs[@]})); then
-        mapfile -t pkgs < <(printf '%s\n' "${pkgs[@]}" | sort -u)
-        echo "demo: missing packages: ${pkgs[*]}" >&2
-        echo "demo: install them with (INITRD=No: the kernel package must not build a host initramfs):" >&2
-        echo "  sudo env INITRD=No apt-get install -y ${pkgs[*]}" >&2
-        exit 2
-    fi
     [[ $(id -u) == 0 ]] || die2 "run as root (loop mounts, keyrings): sudo $0  (or: sudo make demo)"
 }
 
@@ -254,7 +221,7 @@ printf 'unmount/remount of its volume, and never shows up in userspace. One QEMU
 
 if [[ ! -x $FSP_BIN ]] || { command -v make > /dev/null && ! make -q -C "$FSP_REPO" all > /dev/null 2>&1; }; then
     host "building the static helper (make)"
-    make -s -C "$FSP_REPO" all || die2 "building the helper failed; its build needs: apt-get install -y gcc make libc6-dev libkeyutils-dev libsodium-dev"
+    make -s -C "$FSP_REPO" all || die2 "building the helper failed (make all)"
 fi
 host "helper: $FSP_BIN ($("$FSP_BIN" --version 2> /dev/null | head -n 1))"
 host "kernel: $FSP_KERNEL; dracut $(dracut --version 2>&1 | grep -o '[0-9][0-9.-]*' | head -n 1); cache: $FSP_QEMU_CACHE"
