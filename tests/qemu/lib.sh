@@ -299,18 +299,24 @@ fsp_dracut_modules() {
 }
 
 # A private copy of dracut's base directory with our modules added, so that
-# the host's /usr/lib/dracut stays untouched.
+# the host's /usr/lib/dracut stays untouched. The tree's module replaces any
+# installed copy (make install, a package): the tests test the tree. Fails
+# when any step fails.
 fsp_dracut_base() {
-    local d=$1 x
-    mkdir -p "$d/modules.d"
+    local d=$1 x name
+    mkdir -p "$d/modules.d" || return 1
     for x in /usr/lib/dracut/*; do
-        [[ ${x##*/} == modules.d ]] || ln -s "$x" "$d/"
+        [[ ${x##*/} == modules.d ]] || ln -s "$x" "$d/" || return 1
     done
     for x in /usr/lib/dracut/modules.d/*; do
-        ln -s "$x" "$d/modules.d/"
+        name=${x##*/}
+        # Whatever its number, an installed fscrypt-provision (or test)
+        # module would be a second module of the same name.
+        [[ ${name:2} == fscrypt-provision || ${name:2} == fsp-test ]] && continue
+        ln -s "$x" "$d/modules.d/" || return 1
     done
-    cp -r "$FSP_REPO/dracut-module/50fscrypt-provision" "$d/modules.d/"
-    cp -r "$FSP_QEMU_DIR/modules.d/59fsp-test" "$d/modules.d/"
+    cp -r "$FSP_REPO/dracut-module/50fscrypt-provision" "$d/modules.d/" &&
+        cp -r "$FSP_QEMU_DIR/modules.d/59fsp-test" "$d/modules.d/"
 }
 
 # A new asset directory OUT shaped like FSP_ASSETS: a copy of the tests' root
@@ -348,8 +354,11 @@ fsp_dracut() {
     shift 3
     tmp=$(mktemp -d "$FSP_QEMU_CACHE/dracut.XXXXXX")
     [[ $log ]] || log=$tmp/dracut.log
-    fsp_dracut_base "$tmp/base"
-    mkdir "$tmp/confdir" "$tmp/work"
+    if ! fsp_dracut_base "$tmp/base" || ! mkdir "$tmp/confdir" "$tmp/work"; then
+        err "cannot set up dracut's private base directory in $tmp"
+        rm -rf "$tmp"
+        return 1
+    fi
     env dracutbasedir="$tmp/base" fscrypttab="$table" \
         FSCRYPT_PROVISION_BIN="$FSP_BIN" FSP_TEST_GUEST_DIR="$FSP_QEMU_DIR/guest" \
         dracut --force --no-hostonly-cmdline --no-early-microcode \

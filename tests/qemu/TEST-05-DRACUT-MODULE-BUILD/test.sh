@@ -79,10 +79,10 @@ test_run() {
     local k img l
     W=$(mktemp -d "$FSP_QEMU_CACHE/build-test.XXXXXX")
     FSP_RUN=$W
-    fsp_dracut_base "$W/base"
-    mkdir -m 0700 "$W/confdir" "$W/work" "$W/keys" "$W/keys/with space"
-    for k in root home q; do fsp_make_key "$W/keys/$k.key"; done
-    mv "$W/keys/q.key" "$W/keys/with space/q.key"
+    fsp_dracut_base "$W/base" &&
+        mkdir -m 0700 "$W/confdir" "$W/work" "$W/keys" "$W/keys/with space" || return 1
+    for k in root home q; do fsp_make_key "$W/keys/$k.key" || return 1; done
+    mv "$W/keys/q.key" "$W/keys/with space/q.key" || return 1
 
     # A good table: what goes in, what stays out.
     cat > "$W/good.tab" <<- EOF

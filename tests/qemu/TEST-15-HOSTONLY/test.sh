@@ -26,9 +26,8 @@ test_setup() {
     fsp_assets || return 1
     FSP_HO=$FSP_QEMU_CACHE/hostonly-$TEST_NAME
     FSP_RUN=$FSP_HO # until fsp_boot: the logs of a failed check are here
-    rm -rf "$FSP_HO"
-    mkdir -p "$FSP_HO"
-    no_initramfs_table "$FSP_ASSETS/fscrypttab" > "$FSP_HO/no-initramfs.tab"
+    rm -rf "$FSP_HO" && mkdir -p "$FSP_HO" || return 1
+    no_initramfs_table "$FSP_ASSETS/fscrypttab" > "$FSP_HO/no-initramfs.tab" || return 1
     if grep -q -w initramfs "$FSP_HO/no-initramfs.tab"; then
         err "could not strip the initramfs options"
         return 1

@@ -78,6 +78,11 @@ common_root_checks() {
         sh -c 'keyctl show @u | grep -E "keyring: fscrypt-provision$"'
     t_not "nobody can read a provisioning key's payload" keyctl read "$(key_id root)"
     t_not "the key file $ROOT_KEY is not in the real root" test -e "$ROOT_KEY"
+    # fsp.absent=WORD: a word that only a wrong copy of the module logs
+    # (TEST-06's installed older copy).
+    if _absent=$(t_cmdline_arg fsp.absent); then
+        t_not "the initramfs log has no '$_absent'" in_initrd_log "$_absent"
+    fi
     # shellcheck disable=SC2016 # expanded by the inner shell
     t "/run/fscrypt-provision holds the log only" \
         sh -c '[ "$(ls -A /run/fscrypt-provision)" = initrd.log ]'
