@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "entrykey.h"
 #include "hex.h"
 #include "identifier.h"
 #include "mountinfo.h"
@@ -661,33 +662,16 @@ static int apply_entry(const struct tab_entry *e, const char *root,
 		key_serial_t serial;
 
 		key_source_format(&e->source, src, sizeof(src));
-		r = key_source_read(&e->source, &e->key_opts, &key, detail,
-				    sizeof(detail));
+		r = entry_key_read(e, arg_tab, NULL, &key, id, detail,
+				   sizeof(detail));
 		if (r < 0) {
-			code = detail[0]
-				   ? fail_msg(FSP_EXIT_KEY_SOURCE,
-					      "volume %s: unable to read key "
-					      "from %s: it %s",
-					      e->name, src, detail)
-				   : fail(OP_KEY_SOURCE, r,
-					  "read key of volume %s from %s",
-					  e->name, src);
+			code =
+			    fail_msg(r == -EKEYREJECTED ? FSP_EXIT_KEY_REJECTED
+							: FSP_EXIT_KEY_SOURCE,
+				     "volume %s: %s", e->name, detail);
 			goto out;
 		}
-		r = fscrypt_key_identifier(key.data, key.len, id);
 		hex_encode(id, sizeof(id), hex);
-		if (r == 0 && e->has_identifier &&
-		    memcmp(id, e->identifier, sizeof(id)) != 0) {
-			char want[FSP_IDENTIFIER_HEX_LEN + 1];
-
-			hex_encode(e->identifier, sizeof(id), want);
-			code =
-			    fail_msg(FSP_EXIT_KEY_REJECTED,
-				     "volume %s: the key from %s has "
-				     "identifier %s, but %s:%u expects %s; "
-				     "nothing was provisioned",
-				     e->name, src, hex, arg_tab, e->line, want);
-		}
 		for (size_t i = 0; !code && i < nd.n; i++)
 			if (memcmp(nd.ids[i], id, sizeof(id)) != 0) {
 				char want[FSP_IDENTIFIER_HEX_LEN + 1];

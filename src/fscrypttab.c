@@ -405,8 +405,8 @@ int fscrypttab_parse(const char *text, size_t len, const char *filename,
 	return 0;
 }
 
-int fscrypttab_load(const char *path, struct fscrypttab *ret, char *err,
-		    size_t errlen)
+int fscrypttab_read_file(const char *path, char **ret_text, size_t *ret_len,
+			 char *err, size_t errlen)
 {
 	struct stat st;
 	char *text;
@@ -460,6 +460,22 @@ int fscrypttab_load(const char *path, struct fscrypttab *ret, char *err,
 	if (len > (size_t)st.st_size)
 		len = (size_t)st.st_size;
 	close(fd);
+	text[len] = '\0';
+	*ret_text = text;
+	*ret_len = len;
+	return 0;
+}
+
+int fscrypttab_load(const char *path, struct fscrypttab *ret, char *err,
+		    size_t errlen)
+{
+	char *text;
+	size_t len;
+	int r;
+
+	r = fscrypttab_read_file(path, &text, &len, err, errlen);
+	if (r < 0)
+		return r;
 	r = fscrypttab_parse(text, len, path, ret, err, errlen);
 	free(text);
 	return r;

@@ -46,6 +46,12 @@ struct fscrypttab {
  */
 int fscrypttab_parse(const char *text, size_t len, const char *filename,
 		     struct fscrypttab *ret, char *err, size_t errlen);
+/*
+ * Reads a table file whole (NUL-terminated, at most 1 MiB) into malloc'ed
+ * memory; -ENOENT etc. with err set to "FILE: what".
+ */
+int fscrypttab_read_file(const char *path, char **ret_text, size_t *ret_len,
+			 char *err, size_t errlen);
 /* Reads and parses a file; -ENOENT etc. with err set likewise. */
 int fscrypttab_load(const char *path, struct fscrypttab *ret, char *err,
 		    size_t errlen);

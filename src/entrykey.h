@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/* An fscrypttab entry's key: read from its source and checked against
+ * identifier=, the same way at boot (apply) and at build time (embed). */
+#ifndef FSP_ENTRYKEY_H
+#define FSP_ENTRYKEY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fscrypttab.h"
+#include "secmem.h"
+
+/*
+ * Reads entry e's key into locked memory and derives its identifier. With
+ * sysroot (not NULL), a key file is read below that directory, as a build
+ * for another root must. Returns 0, or:
+ *   -EKEYREJECTED  the key's identifier is not the table's identifier=;
+ *   another -errno  the source is missing, unsafe or malformed.
+ * On failure key is freed, and detail holds a sentence that names the
+ * source ("the key from X ..." / "unable to read key from X: it ...").
+ * tab names the table in messages.
+ */
+int entry_key_read(const struct tab_entry *e, const char *tab,
+		   const char *sysroot, struct secbuf *key,
+		   uint8_t ret_id[FSP_KEY_IDENTIFIER_SIZE], char *detail,
+		   size_t detail_len);
+
+#endif
