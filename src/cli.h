@@ -75,5 +75,6 @@ int cmd_get_policy(int argc, char **argv);
 int cmd_identifier(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
 int cmd_volumes(int argc, char **argv);
+int cmd_embed(int argc, char **argv);
 
 #endif

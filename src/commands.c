@@ -39,6 +39,9 @@ const struct command commands[] = {
      "provision every fscrypttab key and unlock what is mounted"},
     {"volumes", cmd_volumes, "volumes [--json] [--root DIR]",
      "print the fscrypttab's volumes as parsed, and whether mounted"},
+    {"embed", cmd_embed,
+     "embed [--sysroot DIR] [--write-table FILE] [--null | --json]",
+     "check and list what an initramfs must embed (initramfs entries)"},
 };
 
 const size_t n_commands = sizeof(commands) / sizeof(commands[0]);

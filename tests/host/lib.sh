@@ -29,7 +29,8 @@ fsp() {
 	shift
 	"${FSP_CMD[@]}" "$cmd" --keyring "$KR" "$@" >"$T_WORK/out" 2>"$T_WORK/err"
 	RC=$?
-	OUT=$(cat "$T_WORK/out")
+	# NUL bytes (embed --null) are dropped here; tests compare $T_WORK/out.
+	OUT=$(tr -d '\000' <"$T_WORK/out")
 	ERR=$(cat "$T_WORK/err")
 	return 0
 }
