@@ -76,5 +76,6 @@ int cmd_identifier(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
 int cmd_volumes(int argc, char **argv);
 int cmd_embed(int argc, char **argv);
+int cmd_exit_codes(int argc, char **argv);
 
 #endif

@@ -35,13 +35,16 @@ const struct command commands[] = {
      "identifier (--key-file PATH | --key-fd N) [--key-format F]\n"
      "    [--key-size N] [--allow-readable]",
      "print the v2 identifier of a key, offline"},
-    {"apply", cmd_apply, "apply [--tab FILE] [--root DIR] [--dry-run]",
+    {"apply", cmd_apply,
+     "apply [--tab FILE] [--root DIR] [--dry-run] [--key VOLUME:SOURCE]...",
      "provision every fscrypttab key and unlock what is mounted"},
     {"volumes", cmd_volumes, "volumes [--json] [--root DIR]",
      "print the fscrypttab's volumes as parsed, and whether mounted"},
     {"embed", cmd_embed,
      "embed [--sysroot DIR] [--write-table FILE] [--null | --json]",
      "check and list what an initramfs must embed (initramfs entries)"},
+    {"exit-codes", cmd_exit_codes, "exit-codes [--json] [CODE]",
+     "print the exit codes and their names (or CODE's name)"},
 };
 
 const size_t n_commands = sizeof(commands) / sizeof(commands[0]);
@@ -72,12 +75,9 @@ void print_usage(FILE *f)
 	for (size_t i = 0; i < n_commands; i++)
 		fprintf(f, "  %-11s %s\n", commands[i].name,
 			commands[i].summary);
-	fprintf(f,
-		"\nEvery command takes --help, --tab FILE, --keyring NAME and "
-		"--quiet.\n"
-		"Exit codes: 0 ok, 1 not ready (check), 2 usage, 3 fscrypttab, "
-		"4 key source,\n"
-		"5 unsupported, 6 key rejected, 7 key unavailable, 8 "
-		"permission,\n9 quota, 10 busy, 11 system error. "
-		"See fscrypt-provision(8).\n");
+	fprintf(f, "\nEvery command takes --help, --tab FILE, --keyring NAME "
+		   "and --quiet.\nExit codes:\n");
+	for (int i = 0; i <= FSP_EXIT_MAX; i++)
+		fprintf(f, "  %2d  %s\n", i, exit_code_name(i));
+	fprintf(f, "See fscrypt-provision(8).\n");
 }

@@ -17,6 +17,10 @@ enum {
 	FSP_EXIT_QUOTA = 9,	 /* key quota exceeded */
 	FSP_EXIT_BUSY = 10,	 /* key removal incomplete: files in use */
 	FSP_EXIT_SYSTEM = 11,	 /* any other system error */
+	FSP_EXIT_MAX = FSP_EXIT_SYSTEM,
 };
+
+/* "key rejected" for 6; NULL for a code the tool never exits with. */
+const char *exit_code_name(int code);
 
 #endif
