@@ -11,6 +11,7 @@
 #include "hex.h"
 #include "identifier.h"
 #include "mountinfo.h"
+#include "overrides.h"
 #include "provision.h"
 
 enum {
@@ -18,6 +19,7 @@ enum {
 	OPT_ROOT,
 	OPT_JSON,
 	OPT_DRY_RUN,
+	OPT_KEY,
 };
 
 /* The volumes DIR belongs to: --volume, or fscrypttab by mountpoint. */
@@ -697,12 +699,18 @@ static int apply_entry(const struct tab_entry *e, const char *root,
 			code = provision_key(&rq, &serial);
 		}
 		secbuf_free(&key);
-		if (!code && !e->has_mountpoint)
+		if (!code && !e->has_mountpoint && e->line)
 			say("volume %s: provisioned only (mountpoint none in "
 			    "%s:%u), added to no filesystem; unlock it with "
 			    "'fscrypt-provision unlock --volume %s DIR' once "
 			    "it is mounted",
 			    e->name, arg_tab, e->line, e->name);
+		else if (!code && !e->has_mountpoint)
+			say("volume %s: provisioned only (added by --key), "
+			    "added to no filesystem; unlock it with "
+			    "'fscrypt-provision unlock --volume %s DIR' once "
+			    "it is mounted",
+			    e->name, e->name);
 		goto out;
 	}
 	if (!e->has_mountpoint) {
@@ -744,23 +752,83 @@ out:
 	return code;
 }
 
+/* apply --key: the overrides, applied to tab and reported. */
+static int apply_key_overrides(struct fscrypttab *tab,
+			       const struct key_override *ov, size_t n,
+			       bool tab_missing)
+{
+	enum override_result *res;
+	char src[PATH_MAX + 8], why[PATH_MAX + 64];
+	int r;
+
+	if (n == 0)
+		return FSP_EXIT_OK;
+	res = calloc(n, sizeof(*res));
+	if (!res)
+		return fail(OP_OPEN, -ENOMEM, "apply --key");
+	r = fscrypttab_apply_overrides(tab, ov, n, res);
+	if (r < 0) {
+		free(res);
+		return fail(OP_OPEN, r, "apply --key");
+	}
+	for (size_t i = 0; i < n; i++) {
+		snprintf(src, sizeof(src), "none");
+		if (ov[i].has_source)
+			key_source_format(&ov[i].source, src, sizeof(src));
+		if (tab_missing)
+			snprintf(why, sizeof(why), "no table %s", arg_tab);
+		else
+			snprintf(why, sizeof(why), "no volume %s in %s",
+				 ov[i].volume, arg_tab);
+		switch (res[i]) {
+		case OVERRIDE_REPLACED:
+			say("volume %s: key source %s (from --key)",
+			    ov[i].volume, src);
+			break;
+		case OVERRIDE_ADDED:
+			say("volume %s: added from --key (%s) with key source "
+			    "%s, provision only (mountpoint none)",
+			    ov[i].volume, why, src);
+			break;
+		case OVERRIDE_IGNORED:
+			warn("--key %s:%s: %s, and an entry with neither a "
+			     "mountpoint nor a key source would do nothing; "
+			     "ignored",
+			     ov[i].volume, src, why);
+			break;
+		default:
+			break;
+		}
+	}
+	free(res);
+	return FSP_EXIT_OK;
+}
+
 int cmd_apply(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 	    COMMON_LONG_OPTIONS,
 	    {"root", required_argument, NULL, OPT_ROOT},
 	    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+	    {"key", required_argument, NULL, OPT_KEY},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *root = "/";
-	bool dry_run = false;
+	bool dry_run = false, tab_missing = false;
+	struct key_override *ov;
+	size_t n_ov = 0;
+	char err[512];
 	struct provkey *keys = NULL;
-	struct fscrypttab tab;
+	struct fscrypttab tab = {0};
 	size_t nkeys = 0;
 	bool have_keys = false;
 	unsigned ok = 0, failed = 0, skipped = 0;
-	int c, r, code = FSP_EXIT_OK;
+	int c, r, code;
 
+	/* At most one --key per argument. */
+	ov = calloc((size_t)argc, sizeof(*ov));
+	if (!ov)
+		return fail(OP_OPEN, -ENOMEM, "apply");
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		if (c == OPT_ROOT) {
 			root = optarg;
@@ -770,18 +838,44 @@ int cmd_apply(int argc, char **argv)
 			dry_run = true;
 			continue;
 		}
+		if (c == OPT_KEY) {
+			if (key_override_parse(optarg, &ov[n_ov], err,
+					       sizeof(err)) < 0) {
+				free(ov);
+				return usage_error("apply", "--key %s", err);
+			}
+			n_ov++;
+			continue;
+		}
 		r = handle_common_option(c, "apply");
-		if (r >= 0)
+		if (r >= 0) {
+			free(ov);
 			return r;
+		}
 	}
+	code = FSP_EXIT_OK;
 	if (optind != argc)
-		return usage_error("apply", "unexpected argument '%s'",
+		code = usage_error("apply", "unexpected argument '%s'",
 				   argv[optind]);
-	if (root[0] != '/')
-		return usage_error("apply", "--root needs an absolute path");
-	r = load_tab(&tab, true);
-	if (r)
-		return r;
+	else if (root[0] != '/')
+		code = usage_error("apply", "--root needs an absolute path");
+	/* With --key, a table that does not exist is an empty one. */
+	if (!code && n_ov && access(arg_tab, F_OK) < 0 && errno == ENOENT) {
+		tab_missing = true;
+	} else if (!code) {
+		code = load_tab(&tab, true);
+		if (code) {
+			free(ov);
+			return code;
+		}
+	}
+	if (!code)
+		code = apply_key_overrides(&tab, ov, n_ov, tab_missing);
+	free(ov);
+	if (code) {
+		fscrypttab_free(&tab);
+		return code;
+	}
 	for (size_t i = 0; i < tab.n; i++) {
 		const struct tab_entry *e = &tab.entries[i];
 
