@@ -12,17 +12,16 @@
 
 static int unit_n, unit_failed;
 
+/* cond is evaluated once, so it may call the function under test. */
 #define CHECK(cond, ...)                                                       \
 	do {                                                                   \
+		int ok_ = !!(cond);                                            \
 		unit_n++;                                                      \
-		if (cond) {                                                    \
-			printf("ok %d - ", unit_n);                            \
-		} else {                                                       \
+		printf("%s %d - ", ok_ ? "ok" : "not ok", unit_n);             \
+		if (!ok_)                                                      \
 			unit_failed++;                                         \
-			printf("not ok %d - ", unit_n);                        \
-		}                                                              \
 		printf(__VA_ARGS__);                                           \
-		if (!(cond))                                                   \
+		if (!ok_)                                                      \
 			printf(" (%s:%d: %s)", __FILE__, __LINE__, #cond);     \
 		printf("\n");                                                  \
 	} while (0)
