@@ -1,0 +1,369 @@
+// SPDX-License-Identifier: MIT
+/* apply: the whole fscrypttab, as the initramfs and the update hooks run it. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "entrykey.h"
+#include "hex.h"
+#include "mountinfo.h"
+#include "needed.h"
+#include "overrides.h"
+#include "provision.h"
+
+enum { OPT_ROOT = OPT_FIRST_PRIVATE, OPT_DRY_RUN, OPT_KEY };
+
+/*
+ * apply --dry-run, for an entry whose key has been read and checked: would
+ * provisioning work? Asks the kernel the two side-effect-free questions
+ * provision_key() would (the key type, and key_id on the filesystem).
+ */
+static int dry_run_provision(const struct tab_entry *e, const char *mount,
+			     const char *src, const char *hex)
+{
+	int r, fd;
+
+	r = provkey_type_supported();
+	if (r < 0)
+		return fail(OP_KEYRING, r,
+			    "probe the fscrypt-provisioning key "
+			    "type");
+	if (mount) {
+		fd = fs_open(mount);
+		if (fd < 0)
+			return fail(OP_OPEN, fd, "open %s", mount);
+		r = probe_key_id_cached(fd);
+		close(fd);
+		if (r < 0)
+			return fail(OP_ADD_BY_ID, r, "add keys to %s", mount);
+	}
+	if (r == 1) {
+		say("volume %s: dry run: key %s from %s is valid; apply would "
+		    "provision it%s%s%s",
+		    e->name, hex, src, mount ? " and add it to " : "",
+		    mount ? mount : "", mount ? " by key_id" : "");
+		return FSP_EXIT_OK;
+	}
+	if (mount && e->raw_fallback) {
+		say("volume %s: dry run: key %s from %s is valid; this kernel "
+		    "has no key_id, so apply would add the raw key to %s "
+		    "(raw-fallback), which does not survive an unmount",
+		    e->name, hex, src, mount);
+		return FSP_EXIT_OK;
+	}
+	return fail_msg(FSP_EXIT_UNSUPPORTED,
+			"volume %s: dry run: the key from %s is valid, but "
+			"this kernel cannot keep it for key_id (Linux 5.6 or "
+			"the backport in kernel-patches/ is needed), so apply "
+			"would fail%s",
+			e->name, src,
+			mount && !e->raw_fallback
+			    ? "; the fscrypttab option raw-fallback would add "
+			      "the raw key instead"
+			    : "");
+}
+
+/* apply --dry-run, source none: would unlock find a usable key? */
+static int dry_run_unlock(const struct tab_entry *e, const char *mount,
+			  const struct provkey *keys, size_t nkeys)
+{
+	const struct provkey *first;
+	size_t usable = 0;
+
+	nkeys = volume_keys(keys, nkeys, e->name, &first);
+	for (size_t i = 0; i < nkeys; i++)
+		if (!first[i].state)
+			usable++;
+	if (usable == 0)
+		return fail_msg(FSP_EXIT_KEY_UNAVAILABLE,
+				"volume %s: dry run: no usable provisioning "
+				"key in keyring %s, so apply could not "
+				"unlock %s",
+				e->name, arg_keyring, mount);
+	say("volume %s: dry run: apply would add %zu provisioning key%s "
+	    "to %s by key_id",
+	    e->name, usable, usable == 1 ? "" : "s", mount);
+	return FSP_EXIT_OK;
+}
+
+/* apply, for one entry. Returns an exit code. */
+static int apply_entry(const struct tab_entry *e, const char *root,
+		       bool dry_run, struct provkey **keys, size_t *nkeys,
+		       bool *have_keys)
+{
+	char mount[PATH_MAX], src[PATH_MAX + 8], detail[512] = "";
+	char hex[FSP_IDENTIFIER_HEX_LEN + 1];
+	uint8_t id[FSP_KEY_IDENTIFIER_SIZE];
+	struct needed nd = {0};
+	bool mounted = false;
+	int code = FSP_EXIT_OK, r, fd;
+
+	/*
+	 * Mountpoint none: the table does not say which filesystem the key
+	 * is for, so it is only provisioned (identifier= still checked), and
+	 * --root does not concern it.
+	 */
+	mount[0] = '\0';
+	if (e->has_mountpoint) {
+		if (path_join_root(root, e->mountpoint, mount, sizeof(mount)) <
+		    0)
+			return fail(OP_OPEN, -ENAMETOOLONG, "use %s",
+				    e->mountpoint);
+		r = path_is_mountpoint(mount);
+		mounted = r == 1;
+	}
+	if (mounted) {
+		/* Refuse a wrong key before anything is provisioned. */
+		code = collect_needed(e, mount, NULL, true, &nd);
+		if (code)
+			goto out;
+	}
+	if (e->has_source) {
+		struct provision_req rq = {
+		    .volume = e->name,
+		    .timeout = e->timeout,
+		    .mount = mounted ? mount : NULL,
+		    .raw_fallback = e->raw_fallback,
+		};
+		struct secbuf key;
+		key_serial_t serial;
+
+		key_source_format(&e->source, src, sizeof(src));
+		r = entry_key_read(e, arg_tab, NULL, &key, id, detail,
+				   sizeof(detail));
+		if (r < 0) {
+			code =
+			    fail_msg(r == -EKEYREJECTED ? FSP_EXIT_KEY_REJECTED
+							: FSP_EXIT_KEY_SOURCE,
+				     "volume %s: %s", e->name, detail);
+			goto out;
+		}
+		hex_encode(id, sizeof(id), hex);
+		for (size_t i = 0; !code && i < nd.n; i++)
+			if (memcmp(nd.ids[i], id, sizeof(id)) != 0) {
+				char want[FSP_IDENTIFIER_HEX_LEN + 1];
+
+				hex_encode(nd.ids[i], sizeof(id), want);
+				code = fail_msg(FSP_EXIT_KEY_REJECTED,
+						"volume %s: %s is encrypted "
+						"with key %s, but the key from "
+						"%s has identifier %s: wrong "
+						"key; nothing was provisioned",
+						e->name, nd.why[i], want, src,
+						hex);
+			}
+		if (!code && dry_run) {
+			code = dry_run_provision(e, mounted ? mount : NULL, src,
+						 hex);
+			secbuf_free(&key);
+			goto out;
+		}
+		if (!code) {
+			rq.key = &key;
+			rq.id = id;
+			code = provision_key(&rq, &serial);
+		}
+		secbuf_free(&key);
+		if (!code && !e->has_mountpoint && e->line)
+			say("volume %s: provisioned only (mountpoint none in "
+			    "%s:%u), added to no filesystem; unlock it with "
+			    "'fscrypt-provision unlock --volume %s DIR' once "
+			    "it is mounted",
+			    e->name, arg_tab, e->line, e->name);
+		else if (!code && !e->has_mountpoint)
+			say("volume %s: provisioned only (added by --key), "
+			    "added to no filesystem; unlock it with "
+			    "'fscrypt-provision unlock --volume %s DIR' once "
+			    "it is mounted",
+			    e->name, e->name);
+		goto out;
+	}
+	if (!e->has_mountpoint) {
+		say("volume %s: mountpoint and key source are both none; "
+		    "nothing to do",
+		    e->name);
+		goto out;
+	}
+	if (!mounted) {
+		say("volume %s: %s is not mounted and the key source is none; "
+		    "nothing to do",
+		    e->name, mount);
+		goto out;
+	}
+	if (!*have_keys) {
+		r = ring_keys(false, keys, nkeys);
+		if (r < 0) {
+			code =
+			    fail(OP_KEYRING, r, "list keyring %s", arg_keyring);
+			goto out;
+		}
+		*have_keys = true;
+	}
+	if (dry_run) {
+		code = dry_run_unlock(e, mount, *keys, *nkeys);
+		goto out;
+	}
+	fd = fs_open(mount);
+	if (fd < 0) {
+		code = fail(OP_OPEN, fd, "open %s", mount);
+		goto out;
+	}
+	code = unlock_volume(fd, mount, e->name, *keys, *nkeys);
+	if (!code)
+		code = verify_needed(fd, e->name, &nd, *keys, *nkeys);
+	close(fd);
+out:
+	needed_free(&nd);
+	return code;
+}
+
+/* apply --key: the overrides, applied to tab and reported. */
+static int apply_key_overrides(struct fscrypttab *tab,
+			       const struct key_override *ov, size_t n,
+			       bool tab_missing)
+{
+	enum override_result *res;
+	char src[PATH_MAX + 8], why[PATH_MAX + 64];
+	int r;
+
+	if (n == 0)
+		return FSP_EXIT_OK;
+	res = calloc(n, sizeof(*res));
+	if (!res)
+		return fail(OP_OPEN, -ENOMEM, "apply --key");
+	r = fscrypttab_apply_overrides(tab, ov, n, res);
+	if (r < 0) {
+		free(res);
+		return fail(OP_OPEN, r, "apply --key");
+	}
+	for (size_t i = 0; i < n; i++) {
+		snprintf(src, sizeof(src), "none");
+		if (ov[i].has_source)
+			key_source_format(&ov[i].source, src, sizeof(src));
+		if (tab_missing)
+			snprintf(why, sizeof(why), "no table %s", arg_tab);
+		else
+			snprintf(why, sizeof(why), "no volume %s in %s",
+				 ov[i].volume, arg_tab);
+		switch (res[i]) {
+		case OVERRIDE_REPLACED:
+			say("volume %s: key source %s (from --key)",
+			    ov[i].volume, src);
+			break;
+		case OVERRIDE_ADDED:
+			say("volume %s: added from --key (%s) with key source "
+			    "%s, provision only (mountpoint none)",
+			    ov[i].volume, why, src);
+			break;
+		case OVERRIDE_IGNORED:
+			warn("--key %s:%s: %s, and an entry with neither a "
+			     "mountpoint nor a key source would do nothing; "
+			     "ignored",
+			     ov[i].volume, src, why);
+			break;
+		default:
+			break;
+		}
+	}
+	free(res);
+	return FSP_EXIT_OK;
+}
+
+int cmd_apply(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    COMMON_LONG_OPTIONS,
+	    {"root", required_argument, NULL, OPT_ROOT},
+	    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+	    {"key", required_argument, NULL, OPT_KEY},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *root = "/";
+	bool dry_run = false, tab_missing = false;
+	struct key_override *ov;
+	size_t n_ov = 0;
+	char err[512];
+	struct provkey *keys = NULL;
+	struct fscrypttab tab = {0};
+	size_t nkeys = 0;
+	bool have_keys = false;
+	unsigned ok = 0, failed = 0, skipped = 0;
+	int c, r, code;
+
+	/* At most one --key per argument. */
+	ov = calloc((size_t)argc, sizeof(*ov));
+	if (!ov)
+		return fail(OP_OPEN, -ENOMEM, "apply");
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (c == OPT_ROOT) {
+			root = optarg;
+			continue;
+		}
+		if (c == OPT_DRY_RUN) {
+			dry_run = true;
+			continue;
+		}
+		if (c == OPT_KEY) {
+			if (key_override_parse(optarg, &ov[n_ov], err,
+					       sizeof(err)) < 0) {
+				free(ov);
+				return usage_error("apply", "--key %s", err);
+			}
+			n_ov++;
+			continue;
+		}
+		r = handle_common_option(c, "apply");
+		if (r >= 0) {
+			free(ov);
+			return r;
+		}
+	}
+	code = FSP_EXIT_OK;
+	if (optind != argc)
+		code = usage_error("apply", "unexpected argument '%s'",
+				   argv[optind]);
+	else if (root[0] != '/')
+		code = usage_error("apply", "--root needs an absolute path");
+	/* With --key, a table that does not exist is an empty one. */
+	if (!code && n_ov && access(arg_tab, F_OK) < 0 && errno == ENOENT) {
+		tab_missing = true;
+	} else if (!code) {
+		code = load_tab(&tab, true);
+		if (code) {
+			free(ov);
+			return code;
+		}
+	}
+	if (!code)
+		code = apply_key_overrides(&tab, ov, n_ov, tab_missing);
+	free(ov);
+	if (code) {
+		fscrypttab_free(&tab);
+		return code;
+	}
+	for (size_t i = 0; i < tab.n; i++) {
+		const struct tab_entry *e = &tab.entries[i];
+
+		r = apply_entry(e, root, dry_run, &keys, &nkeys, &have_keys);
+		if (r == FSP_EXIT_OK) {
+			ok++;
+		} else if (e->nofail) {
+			skipped++;
+			warn("volume %s is nofail: continuing without it",
+			     e->name);
+		} else {
+			failed++;
+			if (!code)
+				code = r;
+		}
+	}
+	say("apply%s: %u volume%s ready, %u failed, %u skipped (nofail)",
+	    dry_run ? " --dry-run" : "", ok, ok == 1 ? "" : "s", failed,
+	    skipped);
+	free(keys);
+	fscrypttab_free(&tab);
+	return code;
+}
