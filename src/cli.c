@@ -12,8 +12,39 @@ const char *arg_tab = FSCRYPTTAB_DEFAULT;
 const char *arg_keyring = FSP_DEFAULT_KEYRING;
 bool arg_quiet;
 
+/* The first problem printed since problems_reset(), for update's verdict. */
+static char first_problem[1024];
+
+void problems_reset(void)
+{
+	first_problem[0] = '\0';
+}
+
+const char *problems_first(void)
+{
+	return first_problem[0] ? first_problem : NULL;
+}
+
+static void record(const char *prefix, const char *fmt, va_list ap)
+{
+	size_t n;
+
+	if (first_problem[0])
+		return;
+	n = (size_t)snprintf(first_problem, sizeof(first_problem), "%s",
+			     prefix);
+	if (n < sizeof(first_problem))
+		vsnprintf(first_problem + n, sizeof(first_problem) - n, fmt,
+			  ap);
+}
+
 static void vmsg(const char *kind, const char *fmt, va_list ap)
 {
+	va_list copy;
+
+	va_copy(copy, ap);
+	record("", fmt, copy);
+	va_end(copy);
 	fprintf(stderr, "%s: %s: ", PROG, kind);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
@@ -22,13 +53,23 @@ static void vmsg(const char *kind, const char *fmt, va_list ap)
 int fail(enum fsp_op op, int err, const char *fmt, ...)
 {
 	struct fsp_error e = describe_error(op, err);
+	bool first = !first_problem[0];
 	va_list ap;
 
 	fprintf(stderr, "%s: error: unable to ", PROG);
 	va_start(ap, fmt);
+	record("unable to ", fmt, ap);
+	va_end(ap);
+	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, ": %s\n", e.reason);
+	if (first) {
+		size_t n = strlen(first_problem);
+
+		snprintf(first_problem + n, sizeof(first_problem) - n, ": %s",
+			 e.reason);
+	}
 	return e.exit;
 }
 

@@ -50,6 +50,12 @@ int fail_msg(int code, const char *fmt, ...)
 int usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * The first error or warning printed since problems_reset() (NULL if
+ * none), without the prefixes: update names it in its verdict.
+ */
+void problems_reset(void);
+const char *problems_first(void);
 /* Progress for people, on stdout; silenced by --quiet. */
 void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -77,5 +83,6 @@ int cmd_apply(int argc, char **argv);
 int cmd_volumes(int argc, char **argv);
 int cmd_embed(int argc, char **argv);
 int cmd_exit_codes(int argc, char **argv);
+int cmd_update(int argc, char **argv);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "hex.h"
+#include "check.h"
 #include "mountinfo.h"
 #include "needed.h"
 #include "provision.h"
@@ -70,48 +71,6 @@ out:
 	return code;
 }
 
-struct check_report {
-	bool json;
-	bool first;
-	unsigned missing;
-};
-
-static void report(struct check_report *rep, const char *volume,
-		   const uint8_t *id, key_serial_t serial, const char *problem)
-{
-	char hex[FSP_IDENTIFIER_HEX_LEN + 1] = "";
-
-	if (id)
-		hex_encode(id, FSP_KEY_IDENTIFIER_SIZE, hex);
-	if (problem)
-		rep->missing++;
-	if (!rep->json) {
-		if (problem)
-			printf("missing: volume %s%s%s: %s\n", volume,
-			       id ? " key " : "", hex, problem);
-		else if (!arg_quiet)
-			printf("ok: volume %s key %s (key %d)\n", volume, hex,
-			       serial);
-		return;
-	}
-	printf("%s\n  {\"volume\": ", rep->first ? "" : ",");
-	rep->first = false;
-	json_string(stdout, volume);
-	printf(", \"identifier\": ");
-	if (id)
-		json_string(stdout, hex);
-	else
-		printf("null");
-	if (problem) {
-		printf(", \"key_id\": null, \"ok\": false, \"problem\": ");
-		json_string(stdout, problem);
-		printf("}");
-	} else {
-		printf(", \"key_id\": %d, \"ok\": true, \"problem\": null}",
-		       serial);
-	}
-}
-
 int cmd_check(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -120,13 +79,10 @@ int cmd_check(int argc, char **argv)
 	    {"json", no_argument, NULL, OPT_JSON},
 	    {NULL, 0, NULL, 0},
 	};
-	struct check_report rep = {.first = true};
+	struct check_report rep = {.first = true, .ok_lines = true};
 	const char *volume = NULL, *dir;
-	struct provkey *keys = NULL;
 	struct dir_volumes dv;
-	key_serial_t ring = 0;
-	size_t nkeys = 0;
-	int c, r, code, ring_err;
+	int c, r, code;
 
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		if (c == OPT_VOLUME) {
@@ -147,76 +103,7 @@ int cmd_check(int argc, char **argv)
 	code = dir_volumes_open("check", dir, volume, NULL, &dv);
 	if (code)
 		return code;
-	if (rep.json)
-		printf("[");
-	r = fs_probe_key_id(dv.fd);
-	if (r == 0)
-		report(&rep, dv.vs.names[0], NULL, 0,
-		       "the kernel cannot add keys by key_id (Linux < 5.6 "
-		       "without kernel-patches/): no key survives a remount");
-	else if (r < 0)
-		report(&rep, dv.vs.names[0], NULL, 0,
-		       describe_error(OP_ADD_BY_ID, r).reason);
-	ring_err = ring_lookup(&ring);
-	if (ring_err == 0) {
-		r = ring_keys(false, &keys, &nkeys);
-		if (r < 0)
-			ring_err = r;
-	}
-	for (size_t v = 0; v < dv.vs.n; v++) {
-		struct needed nd = {0};
-		const char *name = dv.vs.names[v];
-
-		r = collect_needed(dv.vs.entries[v], dv.mi.mountpoint, dir,
-				   false, &nd);
-		if (r && !code)
-			code = r;
-		/* Nothing names a key: every key of the volume must be fine. */
-		if (nd.n == 0) {
-			const struct provkey *k;
-			size_t nk = volume_keys(keys, nkeys, name, &k);
-
-			for (size_t i = 0; i < nk; i++)
-				(void)needed_add(&nd, k[i].identifier,
-						 "keyring");
-		}
-		if (nd.n == 0)
-			report(&rep, name, NULL, 0,
-			       ring_err && ring_err != -ENOKEY
-				   ? describe_error(OP_KEYRING, ring_err).reason
-				   : "no provisioning key for this volume "
-				     "and nothing names one (no fscrypttab "
-				     "identifier= and no encrypted directory)");
-		for (size_t i = 0; i < nd.n; i++) {
-			char desc[FSP_DESC_MAX];
-			key_serial_t key = 0;
-
-			if (ring_err) {
-				report(&rep, name, nd.ids[i], 0,
-				       describe_error(OP_KEYRING, ring_err)
-					   .reason);
-				continue;
-			}
-			(void)description_encode(name, nd.ids[i], desc,
-						 sizeof(desc));
-			r = provkey_find(ring, desc, &key);
-			report(&rep, name, nd.ids[i], key,
-			       r ? describe_error(OP_PROVKEY_USE, r).reason
-				 : NULL);
-		}
-		needed_free(&nd);
-	}
-	if (rep.json)
-		printf("\n]\n");
-	if (rep.missing && !code)
-		code = FSP_EXIT_NOT_READY;
-	if (rep.missing)
-		fprintf(stderr,
-			"%s: check failed: %u key%s cannot be re-provisioned "
-			"after a remount of %s\n",
-			PROG, rep.missing, rep.missing == 1 ? "" : "s",
-			dv.mi.mountpoint);
-	free(keys);
+	code = check_volumes(&dv, dir, &rep);
 	dir_volumes_close(&dv);
 	return code;
 }

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+/* check's work, shared by the check and update commands. */
+#ifndef FSP_CHECK_H
+#define FSP_CHECK_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "needed.h"
+
+struct check_report {
+	FILE *out;     /* for the "missing:" lines; NULL: stdout */
+	bool json;     /* an array of objects on stdout instead */
+	bool ok_lines; /* also an "ok:" line per usable key */
+	bool first;    /* set to true: no JSON object printed yet */
+	unsigned missing;
+	char first_missing[512]; /* "key ID: why" of the first problem */
+};
+
+/*
+ * Whether every key that dv's volumes need (the table's identifier=, the
+ * policies of the directories it lists, dir itself) has a usable
+ * provisioning key, and whether the kernel can add keys by key_id.
+ * Reports each key through rep; returns an exit code (1: not ready).
+ */
+int check_volumes(const struct dir_volumes *dv, const char *dir,
+		  struct check_report *rep);
+
+#endif
