@@ -43,6 +43,8 @@ const struct command commands[] = {
     {"embed", cmd_embed,
      "embed [--sysroot DIR] [--write-table FILE] [--null | --json]",
      "check and list what an initramfs must embed (initramfs entries)"},
+    {"update", cmd_update, "update pre|post [MOUNTPOINT...]",
+     "around an update's remount: refuse it (pre), unlock again (post)"},
     {"exit-codes", cmd_exit_codes, "exit-codes [--json] [CODE]",
      "print the exit codes and their names (or CODE's name)"},
 };

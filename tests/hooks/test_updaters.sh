@@ -55,7 +55,8 @@ elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN {printf "%.2f", b - a}'; }
 BIN=$T_WORK/fsp-bin
 {
 	echo '#!/bin/sh'
-	echo "echo \"fsp \$1\" >>'$EV'"
+	# "fsp update pre" for the update command, "fsp add" for others.
+	echo "if [ \"\$1\" = update ]; then echo \"fsp update \$(for a; do case \$a in pre|post) echo \$a; break;; esac; done)\" >>'$EV'; else echo \"fsp \$1\" >>'$EV'; fi"
 	printf 'exec'
 	printf ' %q' "${FSP_CMD[@]}"
 	printf ' "$@"\n'
@@ -157,7 +158,7 @@ updater_case() {
 	a)
 		if [ "$rc" != 0 ]; then
 			t_fail "$name" "updater exit $rc" "$(tail -n 15 <<<"$out")"
-		elif ! ordered "fsp check" umount "mount Absent" "fsp unlock" "fsp status"; then
+		elif ! ordered "fsp update pre" umount "mount Absent" "fsp update post"; then
 			t_fail "$name" "pre/umount/mount/post out of order: $(events)"
 		elif ! files_readable; then
 			t_fail "$name" "files not readable after the update" "$(events)"
@@ -170,9 +171,9 @@ updater_case() {
 	b)
 		if [ "$rc" = 0 ]; then
 			t_fail "$name" "updater exit 0 although post could not unlock" "$(events)"
-		elif ! ordered "fsp check" umount sabotage "mount Absent" "fsp unlock"; then
+		elif ! ordered "fsp update pre" umount sabotage "mount Absent" "fsp update post"; then
 			t_fail "$name" "sabotage not between pre and post: $(events)"
-		elif [[ "$out" != *"fscrypt-provision-update: post: FAILED, still locked after the update: volume $VOL ($D): "*"revoked"* ]]; then
+		elif [[ "$out" != *"fscrypt-provision: post: FAILED, still locked after the update: volume $VOL ($D): "*"revoked"* ]]; then
 			t_fail "$name" "no clear message from post" "$(tail -n 15 <<<"$out")"
 		elif files_readable; then
 			t_fail "$name" "files readable although the key was revoked"
@@ -185,7 +186,7 @@ updater_case() {
 			t_fail "$name" "updater exit 0 although pre refused" "$(events)"
 		elif grep -q umount "$EV" || [ "$(mount_id)" != "$before" ]; then
 			t_fail "$name" "the volume was unmounted: $(events)"
-		elif [[ "$out" != *"fscrypt-provision-update: pre: update refused before anything was unmounted: volume $VOL ($D): key $ID: the provisioning key was revoked"* ]]; then
+		elif [[ "$out" != *"fscrypt-provision: pre: update refused before anything was unmounted: volume $VOL ($D): key $ID: the provisioning key was revoked"* ]]; then
 			t_fail "$name" "no clear message from pre" "$(tail -n 15 <<<"$out")"
 		elif ! "$@"; then
 			t_fail "$name" "slot written although pre refused: $*"
@@ -494,7 +495,7 @@ me_run install "$ME/update.mender"
 updater_case "mender: install remounts the data volume, files readable after" a "$RC" "$OUT" - me_slot v2
 : >"$EV"
 me_run commit
-if [ "$RC" = 0 ] && ordered "fsp unlock" "fsp status" && files_readable; then
+if [ "$RC" = 0 ] && ordered "fsp update post" && files_readable; then
 	t_ok "mender: commit runs post again (ArtifactCommit_Enter) and succeeds"
 else
 	t_fail "mender: commit runs post again (ArtifactCommit_Enter) and succeeds" "exit $RC: $(events)" "$(tail -n 10 <<<"$OUT")"
@@ -505,7 +506,7 @@ me_run install "$ME/update.mender"
 updater_case "mender: key revoked between pre and post fails the update" b "$RC" "$OUT" -
 # ArtifactInstall_Leave failed: Mender rolled the slot back and ran post
 # once more (ArtifactRollback_Leave), which failed the same way.
-if me_slot v1 && [ "$(grep -c '^fsp unlock$' "$EV")" = 2 ]; then
+if me_slot v1 && [ "$(grep -c '^fsp update post$' "$EV")" = 2 ]; then
 	t_ok "mender: the failed update rolls back and runs post after the rollback"
 else
 	t_fail "mender: the failed update rolls back and runs post after the rollback" "slot: $(cat "$ME/slot/payload.txt"), events: $(events)"
@@ -517,7 +518,7 @@ me_run install "$ME/update.mender"
 updater_case "mender: pre refuses a revoked key before anything is unmounted" c "$RC" "$OUT" "$before" me_slot v1
 # Mender rolls back after the refusal; the volume was never unmounted, so
 # post on the old slot (ArtifactRollback_Leave) passes, with a warning.
-if [[ "$OUT" != *"Error rolling back"* ]] && [ "$(grep -c '^fsp unlock$' "$EV")" = 1 ] && files_readable; then
+if [[ "$OUT" != *"Error rolling back"* ]] && [ "$(grep -c '^fsp update post$' "$EV")" = 1 ] && files_readable; then
 	t_ok "mender: post after the refused install's rollback passes, volume untouched"
 else
 	t_fail "mender: post after the refused install's rollback passes, volume untouched" "$(events)" "$(grep -a 'level=error' <<<"$OUT" | tail -n 3)"
@@ -545,12 +546,12 @@ expect "pre: an explicit MOUNTPOINT (trailing slashes) finds its volume" 0 "pre:
 revoke_now
 hook pre
 expect "pre refuses a revoked key" 1 "pre: refusing the update: volume $VOL ($D) fails the pre-flight check (not ready)"
-[[ "$(last_err)" == "fscrypt-provision-update: pre: update refused before anything was unmounted: volume $VOL ($D): key $ID: the provisioning key was revoked"* ]] &&
+[[ "$(last_err)" == "fscrypt-provision: pre: update refused before anything was unmounted: volume $VOL ($D): key $ID: the provisioning key was revoked"* ]] &&
 	t_ok "pre: the last line names the volume, the key and why" || t_fail "pre: the last line names the volume, the key and why" "$ERR"
 [ -z "$OUT" ] && t_ok "pre: nothing on stdout when refusing" || t_fail "pre: nothing on stdout when refusing" "$OUT"
 # As after a refused or rolled-back update: not remounted, key revoked.
 hook post
-ALLOW_STDERR=1 expect "post on a volume not remounted passes, with its key revoked" 0 "post: warning: volume $VOL ($D) is unlocked, but fscrypt-provision unlock failed (key unavailable): it was not remounted, and its keys would not survive a remount"
+ALLOW_STDERR=1 expect "post on a volume not remounted passes, with its key revoked" 0 "post: warning: volume $VOL ($D) is unlocked, but unlock failed (key unavailable): it was not remounted, and its keys would not survive a remount"
 
 data_volume
 possessed "keyctl timeout $SERIAL 1"
@@ -559,7 +560,7 @@ hook pre
 expect "pre refuses an expired key" 1 "key $ID: the provisioning key has expired"
 remount data
 hook post
-expect "post with an expired key fails" 1 "fscrypt-provision unlock failed (key unavailable)"
+expect "post with an expired key fails" 1 "unlock failed (key unavailable)"
 files_readable && t_fail "post with an expired key leaves the files locked" || t_ok "post with an expired key leaves the files locked"
 
 data_volume nofail
@@ -570,7 +571,7 @@ ALLOW_STDERR=1 expect "pre: a nofail volume's missing key only warns" 0 "warning
 	t_ok "pre: the summary counts the warning" || t_fail "pre: the summary counts the warning" "$OUT"
 remount data
 hook post
-ALLOW_STDERR=1 expect "post: a nofail volume that stays locked only warns" 0 "post: warning: volume $VOL ($D): fscrypt-provision unlock failed (key unavailable)"
+ALLOW_STDERR=1 expect "post: a nofail volume that stays locked only warns" 0 "post: warning: volume $VOL ($D): unlock failed (key unavailable)"
 
 # A rogue fscrypt-provisioning key under the volume's description, payload
 # type 1 (descriptor): the kernel rejects it (EKEYREJECTED).
@@ -587,20 +588,20 @@ rm -f "$K2"
 printf '%s %s none secret,other\n' "$VOL" "$D" >"$FSCRYPT_PROVISION_TAB"
 remount data
 hook post
-expect "post: the kernel rejects a rogue key (payload type 1)" 1 "fscrypt-provision unlock failed (key rejected)"
+expect "post: the kernel rejects a rogue key (payload type 1)" 1 "unlock failed (key rejected)"
 [[ "$ERR" == *"payload type"* ]] && t_ok "post: the rejection says why (payload type)" || t_fail "post: the rejection says why (payload type)" "$ERR"
-[[ "$(last_err)" == "fscrypt-provision-update: post: FAILED, still locked after the update: volume $VOL ($D): "* ]] &&
+[[ "$(last_err)" == "fscrypt-provision: post: FAILED, still locked after the update: volume $VOL ($D): "* ]] &&
 	t_ok "post: the last line names the volume" || t_fail "post: the last line names the volume" "$ERR"
 [ -e "$D/other/file" ] && t_fail "post: the rogue key unlocked nothing" || t_ok "post: the rogue key unlocked nothing"
 
 # Verification beyond unlock: unlock passes a listed directory that is not
-# encrypted (a warning), post does not.
+# encrypted (a warning), post does not (the strict directory checks).
 data_volume
 mkdir "$D/plain" "$D/odd \"dir\" \\x"
 printf '%s %s none "secret,plain"\n' "$VOL" "$D" >"$FSCRYPT_PROVISION_TAB"
 remount data
 hook post
-expect "post: a listed directory that is not encrypted fails the verification" 1 "$D/plain is not encrypted"
+expect "post: a listed directory that is not encrypted fails the verification" 1 "$D/plain (volume $VOL) is not encrypted"
 files_readable && t_ok "post: the encrypted listed directory is unlocked all the same" ||
 	t_fail "post: the encrypted listed directory is unlocked all the same" "$ERR"
 "${FSP_CMD[@]}" set-policy --quiet "$D/odd \"dir\" \\x" "$ID" &&
@@ -612,7 +613,7 @@ umount "$D"
 mount -t tmpfs tmpfs "$D"
 mkdir "$D/secret"
 hook post
-expect "post: a different filesystem at the mountpoint fails" 1 "fscrypt-provision unlock failed"
+expect "post: a different filesystem at the mountpoint fails" 1 "unlock failed"
 umount "$D"
 hook post
 expect "post: the volume not mounted after the update fails" 1 "post: volume $VOL ($D) is not mounted after the update"
