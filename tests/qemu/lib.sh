@@ -590,9 +590,24 @@ fsp_test_main() {
 # host-only image holds depends on the host (its mounts, packages and loaded
 # modules), so the test builds it afresh.
 fsp_run_dracut_hostonly() {
-    local out=$1 table=$2
+    local out=$1 table=$2 r run_mounted=
     shift 2
+    # dracut turns host-only mode off when /sys, /proc, /run or /dev is not
+    # a mount, and a bare chroot (such as the fresh Debian root in which
+    # the README's commands are checked) has no /run of its own. There, an
+    # empty tmpfs is mounted on /run for the build and unmounted after it;
+    # a real system always has /run mounted and is not touched. (A private
+    # mount namespace would be cleaner, but a chroot's root is no mount, so
+    # unshare cannot make its propagation private.)
+    if ! findmnt --target /run > /dev/null 2>&1; then
+        msg "/run is not a mount (a chroot?): a tmpfs on /run for dracut's host-only mode"
+        mount -t tmpfs -o mode=0755 tmpfs /run || return 1
+        run_mounted=1
+    fi
     fsp_dracut "$out" "$out.log" "$table" --hostonly "$@"
+    r=$?
+    if [[ $run_mounted ]]; then umount /run || r=1; fi
+    return $r
 }
 
 # The dracut modules in initramfs IMAGE, one per line.
