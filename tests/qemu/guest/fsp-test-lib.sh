@@ -25,6 +25,20 @@ t_init() {
     [ -c /dev/console ] || $BB mount -t devtmpfs devtmpfs /dev
     $BB grep -q ' /run ' /proc/mounts || $BB mount -t tmpfs -o mode=0755 tmpfs /run
     exec < /dev/console > /dev/console 2>&1
+    # An init that stops before t_finish (a command that exits the shell,
+    # a syntax error, a signal) still leaves QEMU with a verdict, FAIL,
+    # instead of a kernel panic the host can only time out on.
+    trap 't_early_exit $?' EXIT
+    trap 't_early_exit signal' INT TERM HUP
+}
+
+t_early_exit() {
+    trap - EXIT INT TERM HUP
+    [ -n "${FSP_T_DONE-}" ] && return 0
+    t_log "not ok - the init script ended before its verdict ($1)"
+    FSP_T_FAILED=$((FSP_T_FAILED + 1))
+    FSP_T_COUNT=$((FSP_T_COUNT + 1))
+    t_finish
 }
 
 t_log() {
@@ -117,6 +131,7 @@ t_dump() {
 
 # Writes the log and the verdict to the marker disk and leaves QEMU.
 t_finish() {
+    FSP_T_DONE=1
     if [ "$FSP_T_COUNT" -eq 0 ]; then
         t_log "not ok - no check ran"
         FSP_T_FAILED=1

@@ -278,6 +278,11 @@ case $SCENARIO in
         # shellcheck disable=SC2016 # expanded by the inner shell
         t "/data/extra is readable" sh -c '[ "$(cat /data/extra/x.txt)" = extra-volume ]'
         ;;
+    early-exit)
+        # TEST-07: an init that stops before its verdict still gives one.
+        t "a check before the early exit" true
+        exit 3
+        ;;
     *)
         t "known scenario" false
         ;;
