@@ -44,7 +44,7 @@ int mount_of_path(const char *path, struct mount_info *ret)
 	char *real = ret->path, *line = NULL;
 	size_t cap = 0, best = 0;
 	bool found = false;
-	struct stat st;
+	struct stat st, root;
 	FILE *f;
 
 	if (!realpath(path, real) || stat(real, &st) < 0)
@@ -79,6 +79,17 @@ int mount_of_path(const char *path, struct mount_info *ret)
 	}
 	free(line);
 	fclose(f);
+	/*
+	 * In a chroot whose root is not a mount of its own, the kernel omits
+	 * the mount that holds it from mountinfo: seen from here, that
+	 * filesystem is mounted at "/". Its type and source are unknown.
+	 */
+	if (!found && stat("/", &root) == 0 && root.st_dev == st.st_dev) {
+		strcpy(ret->mountpoint, "/");
+		strcpy(ret->fstype, "unknown");
+		strcpy(ret->source, "unknown");
+		found = true;
+	}
 	return found ? 0 : -ENOENT;
 }
 
