@@ -68,7 +68,12 @@ void secbuf_free(struct secbuf *b)
 {
 	if (!b->data)
 		return;
-	explicit_bzero(b->data, b->map);
+	/*
+	 * Only the first cap bytes can have been written: a pooled page is
+	 * all zero when it is handed out, and wiping all of it on every free
+	 * cost apply more than deriving the key's identifier.
+	 */
+	explicit_bzero(b->data, b->cap < b->map ? b->cap : b->map);
 	if (b->map == page_size() && pool_n < POOL_MAX) {
 		pool[pool_n++] = *b;
 		memset(b, 0, sizeof(*b));
