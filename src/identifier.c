@@ -3,6 +3,7 @@
 #include "identifier.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <sodium.h>
 #include <string.h>
 
@@ -22,6 +23,8 @@ int fscrypt_key_identifier(const uint8_t *key, size_t key_len,
 	static const uint8_t info[] = {'f', 's', 'c', 'r', 'y', 'p', 't', 0, 1};
 	static const uint8_t counter = 1;
 	static const uint8_t empty_salt[1];
+	static crypto_auth_hmacsha512_state salt_st;
+	static bool salt_ready;
 	crypto_auth_hmacsha512_state st;
 	uint8_t prk[crypto_auth_hmacsha512_BYTES];
 	uint8_t okm[crypto_auth_hmacsha512_BYTES];
@@ -29,8 +32,17 @@ int fscrypt_key_identifier(const uint8_t *key, size_t key_len,
 	if (!key || key_len < FSP_MIN_KEY_SIZE || key_len > FSP_MAX_KEY_SIZE)
 		return -EINVAL;
 
-	/* Extract: an empty salt is HMAC with a zero-length key. */
-	crypto_auth_hmacsha512_init(&st, empty_salt, 0);
+	/*
+	 * Extract: an empty salt is HMAC with a zero-length key, whose padded
+	 * blocks are the same for every key: hashed once per process, which
+	 * saves two of the eight SHA-512 blocks per key. The state holds no
+	 * secret.
+	 */
+	if (!salt_ready) {
+		crypto_auth_hmacsha512_init(&salt_st, empty_salt, 0);
+		salt_ready = true;
+	}
+	st = salt_st;
 	crypto_auth_hmacsha512_update(&st, key, key_len);
 	crypto_auth_hmacsha512_final(&st, prk);
 
