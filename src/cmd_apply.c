@@ -89,31 +89,70 @@ static int dry_run_unlock(const struct tab_entry *e, const char *mount,
 	return FSP_EXIT_OK;
 }
 
-/* apply, for one entry. Returns an exit code. */
-static int apply_entry(const struct tab_entry *e, const char *root,
-		       bool dry_run, struct provkey **keys, size_t *nkeys,
-		       bool *have_keys)
+/*
+ * What apply keeps from one entry to the next. The entries of a table
+ * mostly share a filesystem, so the last mountpoint's state and an open fd
+ * on it are kept rather than looked up and opened for every key.
+ */
+struct apply_state {
+	const char *root;
+	bool dry_run;
+	struct provkey *keys; /* the keyring, listed once when needed */
+	size_t nkeys;
+	bool have_keys;
+	char mount[PATH_MAX]; /* "": none yet */
+	bool mounted;
+	int fd; /* on mount, or -1 */
+};
+
+/* Points st at entry e's mountpoint (below --root). An exit code. */
+static int apply_mount(struct apply_state *st, const struct tab_entry *e)
 {
-	char mount[PATH_MAX], src[PATH_MAX + 8], detail[512] = "";
+	char mount[PATH_MAX];
+
+	if (path_join_root(st->root, e->mountpoint, mount, sizeof(mount)) < 0)
+		return fail(OP_OPEN, -ENAMETOOLONG, "use %s", e->mountpoint);
+	if (strcmp(mount, st->mount) == 0)
+		return FSP_EXIT_OK;
+	if (st->fd >= 0)
+		close(st->fd);
+	st->fd = -1;
+	strcpy(st->mount, mount);
+	st->mounted = path_is_mountpoint(mount) == 1;
+	if (st->mounted) {
+		st->fd = fs_open(mount);
+		if (st->fd < 0) {
+			int r = st->fd;
+
+			st->mount[0] = '\0';
+			return fail(OP_OPEN, r, "open %s", mount);
+		}
+	}
+	return FSP_EXIT_OK;
+}
+
+/* apply, for one entry. Returns an exit code. */
+static int apply_entry(const struct tab_entry *e, struct apply_state *st)
+{
+	char src[PATH_MAX + 8], detail[512] = "";
 	char hex[FSP_IDENTIFIER_HEX_LEN + 1];
 	uint8_t id[FSP_KEY_IDENTIFIER_SIZE];
 	struct needed nd = {0};
 	bool mounted = false;
-	int code = FSP_EXIT_OK, r, fd;
+	const char *mount = "";
+	int code = FSP_EXIT_OK, r;
 
 	/*
 	 * Mountpoint none: the table does not say which filesystem the key
 	 * is for, so it is only provisioned (identifier= still checked), and
 	 * --root does not concern it.
 	 */
-	mount[0] = '\0';
 	if (e->has_mountpoint) {
-		if (path_join_root(root, e->mountpoint, mount, sizeof(mount)) <
-		    0)
-			return fail(OP_OPEN, -ENAMETOOLONG, "use %s",
-				    e->mountpoint);
-		r = path_is_mountpoint(mount);
-		mounted = r == 1;
+		code = apply_mount(st, e);
+		if (code)
+			return code;
+		mount = st->mount;
+		mounted = st->mounted;
 	}
 	if (mounted) {
 		/* Refuse a wrong key before anything is provisioned. */
@@ -126,6 +165,8 @@ static int apply_entry(const struct tab_entry *e, const char *root,
 		    .volume = e->name,
 		    .timeout = e->timeout,
 		    .mount = mounted ? mount : NULL,
+		    .mount_fd = st->fd,
+		    .use_mount_fd = mounted,
 		    .raw_fallback = e->raw_fallback,
 		};
 		struct secbuf key;
@@ -155,7 +196,7 @@ static int apply_entry(const struct tab_entry *e, const char *root,
 						e->name, nd.why[i], want, src,
 						hex);
 			}
-		if (!code && dry_run) {
+		if (!code && st->dry_run) {
 			code = dry_run_provision(e, mounted ? mount : NULL, src,
 						 hex);
 			secbuf_free(&key);
@@ -193,28 +234,22 @@ static int apply_entry(const struct tab_entry *e, const char *root,
 		    e->name, mount);
 		goto out;
 	}
-	if (!*have_keys) {
-		r = ring_keys(false, keys, nkeys);
+	if (!st->have_keys) {
+		r = ring_keys(false, &st->keys, &st->nkeys);
 		if (r < 0) {
 			code =
 			    fail(OP_KEYRING, r, "list keyring %s", arg_keyring);
 			goto out;
 		}
-		*have_keys = true;
+		st->have_keys = true;
 	}
-	if (dry_run) {
-		code = dry_run_unlock(e, mount, *keys, *nkeys);
+	if (st->dry_run) {
+		code = dry_run_unlock(e, mount, st->keys, st->nkeys);
 		goto out;
 	}
-	fd = fs_open(mount);
-	if (fd < 0) {
-		code = fail(OP_OPEN, fd, "open %s", mount);
-		goto out;
-	}
-	code = unlock_volume(fd, mount, e->name, *keys, *nkeys);
+	code = unlock_volume(st->fd, mount, e->name, st->keys, st->nkeys);
 	if (!code)
-		code = verify_needed(fd, e->name, &nd, *keys, *nkeys);
-	close(fd);
+		code = verify_needed(st->fd, e->name, &nd, st->keys, st->nkeys);
 out:
 	needed_free(&nd);
 	return code;
@@ -281,15 +316,12 @@ int cmd_apply(int argc, char **argv)
 	    {"key", required_argument, NULL, OPT_KEY},
 	    {NULL, 0, NULL, 0},
 	};
-	const char *root = "/";
-	bool dry_run = false, tab_missing = false;
+	struct apply_state st = {.root = "/", .fd = -1};
+	bool tab_missing = false;
 	struct key_override *ov;
 	size_t n_ov = 0;
 	char err[512];
-	struct provkey *keys = NULL;
 	struct fscrypttab tab = {0};
-	size_t nkeys = 0;
-	bool have_keys = false;
 	unsigned ok = 0, failed = 0, skipped = 0;
 	int c, r, code;
 
@@ -299,11 +331,11 @@ int cmd_apply(int argc, char **argv)
 		return fail(OP_OPEN, -ENOMEM, "apply");
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		if (c == OPT_ROOT) {
-			root = optarg;
+			st.root = optarg;
 			continue;
 		}
 		if (c == OPT_DRY_RUN) {
-			dry_run = true;
+			st.dry_run = true;
 			continue;
 		}
 		if (c == OPT_KEY) {
@@ -325,7 +357,7 @@ int cmd_apply(int argc, char **argv)
 	if (optind != argc)
 		code = usage_error("apply", "unexpected argument '%s'",
 				   argv[optind]);
-	else if (root[0] != '/')
+	else if (st.root[0] != '/')
 		code = usage_error("apply", "--root needs an absolute path");
 	/* With --key, a table that does not exist is an empty one. */
 	if (!code && n_ov && access(arg_tab, F_OK) < 0 && errno == ENOENT) {
@@ -347,7 +379,7 @@ int cmd_apply(int argc, char **argv)
 	for (size_t i = 0; i < tab.n; i++) {
 		const struct tab_entry *e = &tab.entries[i];
 
-		r = apply_entry(e, root, dry_run, &keys, &nkeys, &have_keys);
+		r = apply_entry(e, &st);
 		if (r == FSP_EXIT_OK) {
 			ok++;
 		} else if (e->nofail) {
@@ -361,9 +393,11 @@ int cmd_apply(int argc, char **argv)
 		}
 	}
 	say("apply%s: %u volume%s ready, %u failed, %u skipped (nofail)",
-	    dry_run ? " --dry-run" : "", ok, ok == 1 ? "" : "s", failed,
+	    st.dry_run ? " --dry-run" : "", ok, ok == 1 ? "" : "s", failed,
 	    skipped);
-	free(keys);
+	if (st.fd >= 0)
+		close(st.fd);
+	free(st.keys);
 	fscrypttab_free(&tab);
 	return code;
 }

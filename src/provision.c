@@ -105,7 +105,7 @@ int provision_key(const struct provision_req *rq, key_serial_t *ret_serial)
 		return fail_msg(FSP_EXIT_USAGE, "invalid volume name '%s'",
 				rq->volume);
 	if (rq->mount) {
-		fd = fs_open(rq->mount);
+		fd = rq->use_mount_fd ? rq->mount_fd : fs_open(rq->mount);
 		if (fd < 0)
 			return fail(OP_OPEN, fd, "open %s", rq->mount);
 		support = probe_key_id_cached(fd);
@@ -224,7 +224,7 @@ undo:
 	if (ring_created)
 		(void)keyring_destroy(ring);
 out:
-	if (fd >= 0)
+	if (fd >= 0 && !rq->use_mount_fd)
 		close(fd);
 	return code;
 }
@@ -279,14 +279,22 @@ int unlock_key(int fd, const char *where, const char *volume,
 
 int path_identifier(const char *path, uint8_t ret[FSP_KEY_IDENTIFIER_SIZE])
 {
-	struct fsp_get_policy_ex_arg pol;
 	int fd, r;
 
 	fd = fs_open(path);
 	if (fd < 0)
 		return fd;
-	r = fs_get_policy(fd, &pol);
+	r = fd_identifier(fd, ret);
 	close(fd);
+	return r;
+}
+
+int fd_identifier(int fd, uint8_t ret[FSP_KEY_IDENTIFIER_SIZE])
+{
+	struct fsp_get_policy_ex_arg pol;
+	int r;
+
+	r = fs_get_policy(fd, &pol);
 	if (r < 0)
 		return r;
 	if (pol.policy.version != FSP_POLICY_V2)

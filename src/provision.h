@@ -16,6 +16,8 @@ struct provision_req {
 	const uint8_t *id; /* identifier computed from key */
 	unsigned timeout;  /* 0: never expires */
 	const char *mount; /* also add to this filesystem; NULL: keyring only */
+	int mount_fd;	   /* mount, open already (use_mount_fd); not closed */
+	bool use_mount_fd;
 	bool raw_fallback; /* kernel without key_id: add the raw key instead */
 };
 
@@ -47,6 +49,8 @@ int unlock_key(int fd, const char *where, const char *volume,
  * -EPROTONOSUPPORT (v1 policy) or -errno.
  */
 int path_identifier(const char *path, uint8_t ret[FSP_KEY_IDENTIFIER_SIZE]);
+/* The same for the directory open at fd. */
+int fd_identifier(int fd, uint8_t ret[FSP_KEY_IDENTIFIER_SIZE]);
 
 /* Opens the durable keyring; -ENOKEY when nothing was provisioned yet. */
 int ring_lookup(key_serial_t *ret);
