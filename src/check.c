@@ -51,8 +51,7 @@ static void report(struct check_report *rep, const char *volume,
 	}
 }
 
-int check_volumes(const struct dir_volumes *dv, const char *dir,
-		  struct check_report *rep)
+int check_volumes(const struct dir_volumes *dv, struct check_report *rep)
 {
 	struct provkey *keys = NULL;
 	key_serial_t ring = 0;
@@ -79,7 +78,7 @@ int check_volumes(const struct dir_volumes *dv, const char *dir,
 		struct needed nd = {0};
 		const char *name = dv->vs.names[v];
 
-		r = collect_needed(dv->vs.entries[v], dv->mi.mountpoint, dir,
+		r = collect_needed(dv->vs.entries[v], dv->mi.mountpoint, dv,
 				   false, &nd);
 		if (r && !code)
 			code = r;

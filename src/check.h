@@ -19,11 +19,10 @@ struct check_report {
 
 /*
  * Whether every key that dv's volumes need (the table's identifier=, the
- * policies of the directories it lists, dir itself) has a usable
+ * policies of the directories it lists, the directory itself) has a usable
  * provisioning key, and whether the kernel can add keys by key_id.
  * Reports each key through rep; returns an exit code (1: not ready).
  */
-int check_volumes(const struct dir_volumes *dv, const char *dir,
-		  struct check_report *rep);
+int check_volumes(const struct dir_volumes *dv, struct check_report *rep);
 
 #endif

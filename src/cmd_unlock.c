@@ -52,7 +52,7 @@ int cmd_unlock(int argc, char **argv)
 	for (size_t v = 0; v < dv.vs.n; v++) {
 		struct needed nd = {0};
 
-		r = collect_needed(dv.vs.entries[v], dv.mi.mountpoint, dir,
+		r = collect_needed(dv.vs.entries[v], dv.mi.mountpoint, &dv,
 				   false, &nd);
 		if (r && !code)
 			code = r;
@@ -103,7 +103,7 @@ int cmd_check(int argc, char **argv)
 	code = dir_volumes_open("check", dir, volume, NULL, &dv);
 	if (code)
 		return code;
-	code = check_volumes(&dv, dir, &rep);
+	code = check_volumes(&dv, &rep);
 	dir_volumes_close(&dv);
 	return code;
 }

@@ -81,10 +81,10 @@ static bool all_present(int fd, const struct needed *nd)
 }
 
 static void pre_one(struct tally *t, const struct dir_volumes *dv,
-		    const char *mp, const char *what, bool nofail)
+		    const char *what, bool nofail)
 {
 	struct check_report rep = {.out = stderr, .first = true};
-	int code = check_volumes(dv, mp, &rep);
+	int code = check_volumes(dv, &rep);
 
 	if (code == FSP_EXIT_OK) {
 		t->ok++;
@@ -106,7 +106,7 @@ static void pre_one(struct tally *t, const struct dir_volumes *dv,
 
 /* post for one volume of dv; returns the problem, or NULL. */
 static const char *post_volume(struct tally *t, const struct dir_volumes *dv,
-			       size_t v, const char *mp, const char *what,
+			       size_t v, const char *what,
 			       const struct provkey *keys, size_t nkeys)
 {
 	static char problem[128];
@@ -120,7 +120,7 @@ static const char *post_volume(struct tally *t, const struct dir_volumes *dv,
 	 * unlocked all the same, so that what can be read is.
 	 */
 	listed =
-	    collect_needed(dv->vs.entries[v], dv->mi.mountpoint, mp, true, &nd);
+	    collect_needed(dv->vs.entries[v], dv->mi.mountpoint, dv, true, &nd);
 	code = unlock_volume(dv->fd, dv->mi.mountpoint, name, keys, nkeys);
 	if (code && !listed && all_present(dv->fd, &nd)) {
 		/* Not remounted after all (a refused or rolled-back update):
@@ -150,7 +150,7 @@ static const char *post_volume(struct tally *t, const struct dir_volumes *dv,
 }
 
 static void post_one(struct tally *t, const struct dir_volumes *dv,
-		     const char *mp, const char *what, bool nofail)
+		     const char *what, bool nofail)
 {
 	struct provkey *keys = NULL;
 	const char *problem = NULL;
@@ -161,7 +161,7 @@ static void post_one(struct tally *t, const struct dir_volumes *dv,
 	if (r < 0)
 		problem = "cannot list the keyring";
 	for (size_t v = 0; !problem && v < dv->vs.n; v++)
-		problem = post_volume(t, dv, v, mp, what, keys, nkeys);
+		problem = post_volume(t, dv, v, what, keys, nkeys);
 	free(keys);
 	if (!problem) {
 		t->ok++;
@@ -226,9 +226,9 @@ static void update_one(struct tally *t, const struct fscrypttab *tab,
 		return;
 	}
 	if (t->mode == MODE_PRE)
-		pre_one(t, &dv, mp, what, nofail);
+		pre_one(t, &dv, what, nofail);
 	else
-		post_one(t, &dv, mp, what, nofail);
+		post_one(t, &dv, what, nofail);
 	dir_volumes_close(&dv);
 }
 

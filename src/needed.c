@@ -46,7 +46,7 @@ int needed_add(struct needed *nd, const uint8_t *id, const char *why)
 }
 
 int collect_needed(const struct tab_entry *e, const char *mount,
-		   const char *extra, bool strict, struct needed *nd)
+		   const struct dir_volumes *dv, bool strict, struct needed *nd)
 {
 	uint8_t id[FSP_KEY_IDENTIFIER_SIZE];
 	char path[PATH_MAX];
@@ -92,11 +92,8 @@ int collect_needed(const struct tab_entry *e, const char *mount,
 		if (code && strict)
 			return code;
 	}
-	if (extra) {
-		r = path_identifier(extra, id);
-		if (r == 0 && needed_add(nd, id, extra) < 0)
-			return fail(OP_OPEN, -ENOMEM, "collect identifiers");
-	}
+	if (dv && dv->dir_encrypted && needed_add(nd, dv->dir_id, dv->dir) < 0)
+		return fail(OP_OPEN, -ENOMEM, "collect identifiers");
 	return code;
 }
 
@@ -230,6 +227,9 @@ int dir_volumes_open(const char *cmd, const char *dir, const char *volume,
 		dir_volumes_close(ret);
 		return r;
 	}
+	/* Once, not once per volume: a mount may hold many volumes. */
+	ret->dir = dir;
+	ret->dir_encrypted = fd_identifier(ret->fd, ret->dir_id) == 0;
 	return FSP_EXIT_OK;
 }
 

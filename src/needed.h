@@ -29,12 +29,14 @@ void needed_free(struct needed *nd);
 int needed_add(struct needed *nd, const uint8_t *id, const char *why);
 /*
  * Collects what a volume needs: the table's identifier= and the policies
- * of the directories it lists (under mount), plus extra if encrypted.
- * Missing or unencrypted directories are reported and fail only when
- * strict. Returns an exit code.
+ * of the directories it lists (under mount), plus dv's directory if it is
+ * encrypted (dv may be NULL). Missing or unencrypted directories are
+ * reported and fail only when strict. Returns an exit code.
  */
+struct dir_volumes;
 int collect_needed(const struct tab_entry *e, const char *mount,
-		   const char *extra, bool strict, struct needed *nd);
+		   const struct dir_volumes *dv, bool strict,
+		   struct needed *nd);
 /* After unlocking: every needed key present? Returns an exit code. */
 int verify_needed(int fd, const char *volume, const struct needed *nd,
 		  const struct provkey *keys, size_t nkeys);
@@ -49,6 +51,9 @@ struct dir_volumes {
 	struct mount_info mi;
 	struct volume_set vs;
 	int fd;
+	const char *dir;
+	bool dir_encrypted; /* dir has a v2 policy, of key dir_id */
+	uint8_t dir_id[FSP_KEY_IDENTIFIER_SIZE];
 };
 
 /*
