@@ -255,6 +255,8 @@ static int parse_dirs(char *field, struct tab_entry *e, const char *file,
 
 static void entry_free(struct tab_entry *e)
 {
+	free(e->mountpoint);
+	e->mountpoint = NULL;
 	for (size_t i = 0; i < e->n_dirs; i++)
 		free(e->dirs[i]);
 	free(e->dirs);
@@ -308,14 +310,13 @@ static int parse_line(const char *text, size_t len, const char *file,
 		e.has_mountpoint = false;
 	} else if (f[1][0] != '/' ||
 		   (strcmp(f[1], "/") != 0 && !path_clean(f[1] + 1)) ||
-		   strlen(f[1]) >= sizeof(e.mountpoint)) {
+		   strlen(f[1]) >= PATH_MAX) {
 		return tab_error(err, errlen, file, line,
 				 "mountpoint '%s' must be a clean absolute "
 				 "path, or none",
 				 f[1]);
 	} else {
 		e.has_mountpoint = true;
-		strcpy(e.mountpoint, f[1]);
 	}
 	if (strcmp(f[2], "none") == 0 || strcmp(f[2], "-") == 0) {
 		e.has_source = false;
@@ -357,7 +358,13 @@ static int parse_line(const char *text, size_t len, const char *file,
 				 "a raw key can only be added to a mounted "
 				 "filesystem");
 	}
-	/* Doubling: entries are large (two PATH_MAX buffers). */
+	/* Last, so that the error returns above have nothing to free. */
+	e.mountpoint = strdup(e.has_mountpoint ? f[1] : "");
+	if (!e.mountpoint) {
+		entry_free(&e);
+		return -ENOMEM;
+	}
+	/* Doubling: entries are large (a PATH_MAX buffer for the key file). */
 	if ((tab->n & (tab->n - 1)) == 0) {
 		size_t cap = tab->n ? 2 * tab->n : 1;
 		struct tab_entry *ne = realloc(tab->entries, cap * sizeof(*ne));

@@ -20,7 +20,7 @@ struct tab_entry {
 	char name[FSP_VOLUME_MAX + 1];
 	/* false for "none": provision only; mountpoint is then "" */
 	bool has_mountpoint;
-	char mountpoint[PATH_MAX];
+	char *mountpoint; /* malloc'ed; "" for none */
 	bool has_source; /* false for "none": keys come from elsewhere */
 	struct key_source source;
 	struct key_source_opts key_opts;

@@ -88,9 +88,14 @@ int fscrypttab_apply_overrides(struct fscrypttab *tab,
 			continue;
 		}
 		if (!e) {
+			char *none = strdup("");
+
+			if (!none)
+				return -ENOMEM;
 			k = tab->n++;
 			e = &tab->entries[k];
 			memset(e, 0, sizeof(*e));
+			e->mountpoint = none;
 			strcpy(e->name, ov[i].volume);
 			e->key_opts = KEY_SOURCE_OPTS_DEFAULT;
 			ret[i] = OVERRIDE_ADDED;

@@ -33,7 +33,8 @@ int key_override_parse(const char *arg, struct key_override *ret, char *err,
  * Applies the overrides in order (the last for a volume wins) and sets
  * ret[i] for each. A volume the table lacks is appended as an entry with
  * mountpoint none, since a key source alone cannot say where the volume is
- * mounted. Returns 0 or -ENOMEM (the table is then unchanged).
+ * mounted. Returns 0, or -ENOMEM with the table partly changed (the
+ * caller gives up on it).
  */
 int fscrypttab_apply_overrides(struct fscrypttab *tab,
 			       const struct key_override *ov, size_t n,
