@@ -2,6 +2,7 @@
 /* fscrypttab(5) parsing: every field of good tables, exact error messages. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -696,8 +697,36 @@ static void test_load(void)
 	rmdir(dir);
 }
 
+/* Many lines: the duplicate check (a hash index) names the right lines. */
+static void test_many_names(void)
+{
+	enum { N = 3000 };
+	size_t cap = (N + 1) * 32, len = 0;
+	char *text = malloc(cap), err[256], name[16];
+	struct fscrypttab tab;
+	bool all = true;
+
+	for (int i = 0; i < N; i++)
+		len += (size_t)snprintf(text + len, cap - len,
+					"v%04d /m%04d none -\n", i, i);
+	CHECK(parse(text, len, &tab, err, sizeof(err)) == 0 && tab.n == N,
+	      "%d distinct names parse", N);
+	for (int i = 0; i < N; i += 7) {
+		snprintf(name, sizeof(name), "v%04d", i);
+		all &= fscrypttab_find(&tab, name) == &tab.entries[i];
+	}
+	CHECK(all, "each is found, in table order");
+	fscrypttab_free(&tab);
+	snprintf(text + len, cap - len, "v1234 /again none -\n");
+	bad_len(text, strlen(text),
+		"t:3001: duplicate volume name 'v1234' (first defined on line "
+		"1235)");
+	free(text);
+}
+
 int main(void)
 {
+	test_many_names();
 	test_good_table();
 	test_small_tables();
 	test_provision_only();
