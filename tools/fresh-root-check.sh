@@ -1,0 +1,54 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Runs the README's two commands as a new user would, on a really fresh
+# Debian 12: a minimal root from mmdebstrap with only git and make, /dev,
+# /proc and /sys bind-mounted (it shares this kernel: loop devices,
+# keyrings and QEMU under TCG work), a git clone of this repository's HEAD,
+# then `make demo` and `make check`, each with its set-up and a cold cache.
+#
+#   sudo tools/fresh-root-check.sh [DIR]     (default /var/tmp/fsp-fresh-root)
+#
+# DIR is created afresh (it must not exist) and left for inspection; the
+# mounts are undone on exit. Needs mmdebstrap and network access to the
+# Debian mirror. About 25 minutes: a minute for the root, two for make demo
+# (packages included), twenty for make check (the test kernels included).
+# Not part of make check: it is the check of the set-up itself.
+# Exit code: 0 when both commands pass.
+set -u
+repo=$(cd "$(dirname "$0")/.." && pwd)
+root=${1:-/var/tmp/fsp-fresh-root}
+
+[ "$(id -u)" = 0 ] || { echo "fresh-root-check: run as root" >&2; exit 2; }
+command -v mmdebstrap > /dev/null ||
+	{ echo "fresh-root-check: needs mmdebstrap (apt-get install mmdebstrap)" >&2; exit 2; }
+[ ! -e "$root" ] || { echo "fresh-root-check: $root exists; remove it or name another" >&2; exit 2; }
+
+cleanup() {
+	# Only unmounting here: removing DIR while /dev is bound in it would
+	# remove the host's /dev.
+	for m in src sys proc dev; do
+		mountpoint -q "$root/$m" && umount -R "$root/$m"
+	done
+}
+trap cleanup EXIT
+
+echo "fresh-root-check: mmdebstrap --variant=apt --include=git,make bookworm $root"
+mmdebstrap --quiet --variant=apt --include=git,make bookworm "$root" || exit 1
+mkdir -p "$root/src"
+for m in dev proc sys; do mount --rbind "/$m" "$root/$m" || exit 1; done
+mount --bind -o ro "$repo" "$root/src" || exit 1
+cp /etc/resolv.conf "$root/etc/resolv.conf"
+
+# shellcheck disable=SC2016 # expanded in the chroot
+chroot "$root" /bin/bash -c '
+	git config --global --add safe.directory /src
+	git clone -q /src /root/fscrypt-provision && cd /root/fscrypt-provision || exit 1
+	echo "fresh-root-check: $(git log --oneline -1)"
+	t0=$SECONDS
+	make demo; demo=$?
+	echo "fresh-root-check: make demo exited $demo after $((SECONDS - t0)) s"
+	t0=$SECONDS
+	make check 2>&1 | tee /root/make-check.log | tail -n 3; check=${PIPESTATUS[0]}
+	echo "fresh-root-check: make check exited $check after $((SECONDS - t0)) s"
+	grep -E "^not ok|^  not ok" /root/make-check.log | head -n 40
+	[ "$demo" = 0 ] && [ "$check" = 0 ]'
