@@ -140,6 +140,22 @@ fsp_canary_patterns() {
     done
 }
 
+# c DESCRIPTION COMMAND...: one host-side check of a test that boots
+# nothing or checks an image: "ok"/"not ok" under the test's name, its
+# output shown on failure, failures counted in FAILS.
+FAILS=0
+c() {
+    local d=$1 out
+    shift
+    if out=$("$@" 2>&1); then
+        msg "ok - $d"
+    else
+        msg "not ok - $d"
+        printf '%s\n' "$out" | sed 's/^/#     /' | tail -n 15
+        FAILS=$((FAILS + 1))
+    fi
+}
+
 # --- assets: keys, tables, root and data images --------------------------
 
 FSP_HOST_RING=""

@@ -16,19 +16,7 @@ test_setup() {
 }
 
 W=""
-FAILS=0
 
-c() { # DESCRIPTION COMMAND...
-    local d=$1
-    shift
-    if "$@" > "$W/out" 2>&1; then
-        msg "ok - $d"
-    else
-        msg "not ok - $d"
-        sed 's/^/#     /' "$W/out" | tail -n 15
-        FAILS=$((FAILS + 1))
-    fi
-}
 
 # build TAB IMAGE [dracut options]: the shell image from table TAB.
 build() {

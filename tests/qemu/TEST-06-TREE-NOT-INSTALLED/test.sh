@@ -75,16 +75,6 @@ test_setup() {
     fsp_build_initrd shell "$FSP_INITRD"
 }
 
-c() { # DESCRIPTION COMMAND...
-    if "${@:2}" > "$W/out" 2>&1; then
-        msg "ok - $1"
-    else
-        msg "not ok - $1"
-        sed 's/^/#     /' "$W/out" | tail -n 15
-        FAILS=$((FAILS + 1))
-    fi
-}
-
 same_in_image() { # PATH-IN-IMAGE FILE
     cmp <(lsinitrd -f "$1" "$FSP_INITRD" 2> /dev/null) "$2"
 }
