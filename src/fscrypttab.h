@@ -21,7 +21,7 @@ struct tab_entry {
 	/* false for "none": provision only; mountpoint is then "" */
 	bool has_mountpoint;
 	char *mountpoint; /* malloc'ed; "" for none */
-	bool has_source; /* false for "none": keys come from elsewhere */
+	bool has_source;  /* false for "none": keys come from elsewhere */
 	struct key_source source;
 	struct key_source_opts key_opts;
 	char **dirs; /* relative to mountpoint */

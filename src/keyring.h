@@ -96,4 +96,12 @@ int provkey_list(key_serial_t ring, bool want_expiry, struct provkey **ret,
  */
 int provkey_type_supported(void);
 
+/*
+ * Parses "type;uid;gid;perm;description" from keyctl_describe(): the type
+ * (malloc'ed), the permissions and a pointer into d at the description.
+ * Shared with keylist.c. 0, -EINVAL or -ENOMEM.
+ */
+int keyring_parse_description(const char *d, char **ret_type,
+			      uint32_t *ret_perm, const char **ret_desc);
+
 #endif
