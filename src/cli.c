@@ -142,21 +142,6 @@ int handle_common_option(int c, const char *cmd)
 	}
 }
 
-bool parse_unsigned(const char *s, unsigned long max, unsigned long *ret)
-{
-	char *end;
-	unsigned long v;
-
-	if (!s || *s < '0' || *s > '9')
-		return false;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v > max)
-		return false;
-	*ret = v;
-	return true;
-}
-
 int load_tab(struct fscrypttab *tab, bool required)
 {
 	char err[512];

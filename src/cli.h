@@ -11,6 +11,7 @@
 #include "exitcode.h"
 #include "fscrypttab.h"
 #include "keyring.h"
+#include "number.h"
 
 #define PROG "fscrypt-provision"
 
@@ -60,9 +61,6 @@ const char *problems_first(void);
 void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 void print_command_usage(FILE *f, const char *cmd);
-
-/* Strict decimal parsers for option values. */
-bool parse_unsigned(const char *s, unsigned long max, unsigned long *ret);
 
 /* Loads arg_tab; a missing default table is empty, not an error. */
 int load_tab(struct fscrypttab *tab, bool required);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "hex.h"
+#include "number.h"
 
 #define MAX_FIELDS FSCRYPTTAB_MAX_FIELDS
 
@@ -93,22 +94,6 @@ int fscrypttab_split_fields(const char *line, size_t len, char *buf,
 	return 0;
 }
 
-static bool parse_uint(const char *s, unsigned long max, unsigned long *ret)
-{
-	char *end;
-	unsigned long v;
-
-	/* Digits only: strtoul alone would take " 5", "+5" and "-5". */
-	if (*s < '0' || *s > '9')
-		return false;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v > max)
-		return false;
-	*ret = v;
-	return true;
-}
-
 int fscrypttab_parse_options(char *opts, struct tab_entry *e, const char *file,
 			     unsigned line, char *err, size_t errlen)
 {
@@ -134,7 +119,7 @@ int fscrypttab_parse_options(char *opts, struct tab_entry *e, const char *file,
 		} else if (strcmp(o, "initramfs") == 0 && !val) {
 			e->initramfs = true;
 		} else if (strcmp(o, "timeout") == 0 && val) {
-			if (!parse_uint(val, 0x7fffffff, &v) || v == 0)
+			if (!parse_unsigned(val, 0x7fffffff, &v) || v == 0)
 				return fscrypttab_error(
 				    err, errlen, file, line,
 				    "timeout=%s: expected a "
@@ -142,7 +127,7 @@ int fscrypttab_parse_options(char *opts, struct tab_entry *e, const char *file,
 				    val);
 			e->timeout = (unsigned)v;
 		} else if (strcmp(o, "keysize") == 0 && val) {
-			if (!parse_uint(val, FSP_MAX_KEY_SIZE, &v) ||
+			if (!parse_unsigned(val, FSP_MAX_KEY_SIZE, &v) ||
 			    v < FSP_MIN_KEY_SIZE)
 				return fscrypttab_error(
 				    err, errlen, file, line,
