@@ -194,7 +194,6 @@ int dir_volumes_open(const char *cmd, const char *dir, const char *volume,
 			return r;
 		table = &ret->tab;
 	}
-	ret->table = table;
 	r = mount_of_path(dir, &ret->mi);
 	if (r < 0) {
 		fscrypttab_free(&ret->tab);

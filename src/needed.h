@@ -47,7 +47,6 @@ int unlock_volume(int fd, const char *where, const char *volume,
 /* A directory and its volumes, open for unlock, check and update. */
 struct dir_volumes {
 	struct fscrypttab tab;
-	const struct fscrypttab *table; /* &tab, or the caller's */
 	struct mount_info mi;
 	struct volume_set vs;
 	int fd;
