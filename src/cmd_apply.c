@@ -125,8 +125,8 @@ static int apply_entry(const struct tab_entry *e, struct apply_state *st)
 						hex);
 			}
 		if (!code && st->dry_run) {
-			code = dry_run_provision(e, mounted ? mount : NULL, src,
-						 hex);
+			code = dry_run_provision(e, mounted ? mount : NULL,
+						 st->fd, src, hex);
 			secbuf_free(&key);
 			goto out;
 		}
@@ -287,16 +287,10 @@ int cmd_apply(int argc, char **argv)
 				   argv[optind]);
 	else if (st.root[0] != '/')
 		code = usage_error("apply", "--root needs an absolute path");
-	/* With --key, a table that does not exist is an empty one. */
-	if (!code && n_ov && access(arg_tab, F_OK) < 0 && errno == ENOENT) {
-		tab_missing = true;
-	} else if (!code) {
+	else if (n_ov && access(arg_tab, F_OK) < 0 && errno == ENOENT)
+		tab_missing = true; /* with --key, an empty table */
+	else
 		code = load_tab(&tab, true);
-		if (code) {
-			free(ov);
-			return code;
-		}
-	}
 	if (!code)
 		code = apply_key_overrides(&tab, ov, n_ov, tab_missing);
 	free(ov);

@@ -3,15 +3,13 @@
 #define _GNU_SOURCE
 #include "dryrun.h"
 
-#include <unistd.h>
-
 #include "cli.h"
 #include "provision.h"
 
-int dry_run_provision(const struct tab_entry *e, const char *mount,
+int dry_run_provision(const struct tab_entry *e, const char *mount, int fd,
 		      const char *src, const char *hex)
 {
-	int r, fd;
+	int r;
 
 	r = provkey_type_supported();
 	if (r < 0)
@@ -19,11 +17,7 @@ int dry_run_provision(const struct tab_entry *e, const char *mount,
 			    "probe the fscrypt-provisioning key "
 			    "type");
 	if (mount) {
-		fd = fs_open(mount);
-		if (fd < 0)
-			return fail(OP_OPEN, fd, "open %s", mount);
 		r = probe_key_id_cached(fd);
-		close(fd);
 		if (r < 0)
 			return fail(OP_ADD_BY_ID, r, "add keys to %s", mount);
 	}

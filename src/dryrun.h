@@ -11,10 +11,10 @@
 /*
  * For an entry whose key has been read and checked: would provisioning
  * work? Asks the kernel the two side-effect-free questions provision_key()
- * would (the key type, and key_id on the filesystem at mount, if given).
- * Reports and returns an exit code.
+ * would (the key type, and key_id on the filesystem at mount, if given,
+ * open at fd). Reports and returns an exit code.
  */
-int dry_run_provision(const struct tab_entry *e, const char *mount,
+int dry_run_provision(const struct tab_entry *e, const char *mount, int fd,
 		      const char *src, const char *hex);
 /* Source none: would unlock find a usable key? Reports; an exit code. */
 int dry_run_unlock(const struct tab_entry *e, const char *mount,
