@@ -20,6 +20,8 @@
 
 enum mode { MODE_PRE, MODE_POST };
 
+enum { PROBLEM_MAX = 128 }; /* one volume's problem in post */
+
 struct tally {
 	enum mode mode;
 	unsigned ok, warned, failed;
@@ -104,12 +106,13 @@ static void pre_one(struct tally *t, const struct dir_volumes *dv,
 	}
 }
 
-/* post for one volume of dv; returns the problem, or NULL. */
+/* post for one volume of dv; returns the problem (written to problem), or
+ * NULL. */
 static const char *post_volume(struct tally *t, const struct dir_volumes *dv,
 			       size_t v, const char *what,
-			       const struct provkey *keys, size_t nkeys)
+			       const struct provkey *keys, size_t nkeys,
+			       char problem[static PROBLEM_MAX])
 {
-	static char problem[128];
 	const char *name = dv->vs.names[v];
 	struct needed nd = {0};
 	int listed, code;
@@ -132,15 +135,15 @@ static const char *post_volume(struct tally *t, const struct dir_volumes *dv,
 		t->warned++;
 		code = FSP_EXIT_OK;
 	} else if (code) {
-		snprintf(problem, sizeof(problem), "unlock failed (%s)",
+		snprintf(problem, PROBLEM_MAX, "unlock failed (%s)",
 			 exit_code_name(code));
 	} else if (listed) {
-		snprintf(problem, sizeof(problem),
+		snprintf(problem, PROBLEM_MAX,
 			 "a directory the fscrypttab lists is not usable (%s)",
 			 exit_code_name(listed));
 		code = listed;
 	} else if (verify_needed(dv->fd, name, &nd, keys, nkeys)) {
-		snprintf(problem, sizeof(problem),
+		snprintf(problem, PROBLEM_MAX,
 			 "not every directory the fscrypttab lists is "
 			 "unlocked");
 		code = FSP_EXIT_NOT_READY;
@@ -154,6 +157,7 @@ static void post_one(struct tally *t, const struct dir_volumes *dv,
 {
 	struct provkey *keys = NULL;
 	const char *problem = NULL;
+	char buf[PROBLEM_MAX];
 	size_t nkeys = 0;
 	int r;
 
@@ -161,7 +165,7 @@ static void post_one(struct tally *t, const struct dir_volumes *dv,
 	if (r < 0)
 		problem = "cannot list the keyring";
 	for (size_t v = 0; !problem && v < dv->vs.n; v++)
-		problem = post_volume(t, dv, v, what, keys, nkeys);
+		problem = post_volume(t, dv, v, what, keys, nkeys, buf);
 	free(keys);
 	if (!problem) {
 		t->ok++;
