@@ -10,6 +10,7 @@
 #include "identifier.h"
 #include "keysource.h"
 #include "provision.h"
+#include "report.h"
 
 enum {
 	OPT_VOLUME = OPT_FIRST_PRIVATE,
@@ -120,9 +121,10 @@ int cmd_add(int argc, char **argv)
 	};
 	struct key_args ka = {.opts = KEY_SOURCE_OPTS_DEFAULT};
 	struct provision_req rq = {0};
+	struct provision_result res;
+	struct fsp_problem problem;
 	uint8_t id[FSP_KEY_IDENTIFIER_SIZE];
 	struct secbuf key;
-	key_serial_t serial;
 	unsigned long v;
 	int c, r;
 
@@ -164,11 +166,15 @@ int cmd_add(int argc, char **argv)
 	r = read_key_arg(&ka, "add", &key, id);
 	if (r != FSP_EXIT_OK)
 		return r;
+	rq.keyring = arg_keyring;
 	rq.key = &key;
 	rq.id = id;
-	r = provision_key(&rq, &serial);
+	r = provision_key(&rq, &res, &problem);
 	secbuf_free(&key);
-	return r;
+	if (r)
+		return report_problem(&problem);
+	report_provision(&rq, &res);
+	return FSP_EXIT_OK;
 }
 
 int cmd_identifier(int argc, char **argv)

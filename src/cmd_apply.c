@@ -14,6 +14,7 @@
 #include "needed.h"
 #include "overrides.h"
 #include "provision.h"
+#include "report.h"
 
 enum { OPT_ROOT = OPT_FIRST_PRIVATE, OPT_DRY_RUN, OPT_KEY };
 
@@ -90,6 +91,7 @@ static int apply_entry(const struct tab_entry *e, struct apply_state *st)
 	}
 	if (e->has_source) {
 		struct provision_req rq = {
+		    .keyring = arg_keyring,
 		    .volume = e->name,
 		    .timeout = e->timeout,
 		    .mount = mounted ? mount : NULL,
@@ -97,8 +99,9 @@ static int apply_entry(const struct tab_entry *e, struct apply_state *st)
 		    .use_mount_fd = mounted,
 		    .raw_fallback = e->raw_fallback,
 		};
+		struct provision_result res;
+		struct fsp_problem problem;
 		struct secbuf key;
-		key_serial_t serial;
 
 		key_source_format(&e->source, src, sizeof(src));
 		r = entry_key_read(e, arg_tab, NULL, &key, id, detail,
@@ -133,7 +136,11 @@ static int apply_entry(const struct tab_entry *e, struct apply_state *st)
 		if (!code) {
 			rq.key = &key;
 			rq.id = id;
-			code = provision_key(&rq, &serial);
+			code = provision_key(&rq, &res, &problem);
+			if (code)
+				code = report_problem(&problem);
+			else
+				report_provision(&rq, &res);
 		}
 		secbuf_free(&key);
 		if (!code && !e->has_mountpoint && e->line)
@@ -163,7 +170,7 @@ static int apply_entry(const struct tab_entry *e, struct apply_state *st)
 		goto out;
 	}
 	if (!st->have_keys) {
-		r = ring_keys(false, &st->keys, &st->nkeys);
+		r = ring_keys(arg_keyring, false, &st->keys, &st->nkeys);
 		if (r < 0) {
 			code =
 			    fail(OP_KEYRING, r, "list keyring %s", arg_keyring);

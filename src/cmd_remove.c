@@ -162,7 +162,7 @@ int cmd_remove(int argc, char **argv)
 		fscrypttab_free(&tab);
 		return fail(OP_OPEN, fd, "open %s", mi.mountpoint);
 	}
-	r = ring_keys(false, &keys, &nkeys);
+	r = ring_keys(arg_keyring, false, &keys, &nkeys);
 	if (r < 0) {
 		code = fail(OP_KEYRING, r, "list keyring %s", arg_keyring);
 		goto out;

@@ -90,7 +90,7 @@ int cmd_status(int argc, char **argv)
 			   FSP_KEY_IDENTIFIER_SIZE, hex);
 		status_err =
 		    fs_key_status(fd, pol.policy.v2.master_key_identifier, &ks);
-		if (ring_keys(false, &keys, &nkeys) == 0)
+		if (ring_keys(arg_keyring, false, &keys, &nkeys) == 0)
 			for (size_t i = 0; i < nkeys; i++)
 				if (memcmp(keys[i].identifier,
 					   pol.policy.v2.master_key_identifier,
@@ -243,7 +243,7 @@ int cmd_list(int argc, char **argv)
 	if (optind != argc)
 		return usage_error("list", "unexpected argument '%s'",
 				   argv[optind]);
-	r = ring_keys(true, &keys, &n);
+	r = ring_keys(arg_keyring, true, &keys, &n);
 	if (r < 0)
 		return fail(OP_KEYRING, r, "list keyring %s", arg_keyring);
 	if (json)

@@ -44,7 +44,7 @@ int cmd_unlock(int argc, char **argv)
 	code = dir_volumes_open("unlock", dir, volume, NULL, &dv);
 	if (code)
 		return code;
-	r = ring_keys(false, &keys, &nkeys);
+	r = ring_keys(arg_keyring, false, &keys, &nkeys);
 	if (r < 0) {
 		code = fail(OP_KEYRING, r, "list keyring %s", arg_keyring);
 		goto out;

@@ -161,7 +161,7 @@ static void post_one(struct tally *t, const struct dir_volumes *dv,
 	size_t nkeys = 0;
 	int r;
 
-	r = ring_keys(false, &keys, &nkeys);
+	r = ring_keys(arg_keyring, false, &keys, &nkeys);
 	if (r < 0)
 		problem = "cannot list the keyring";
 	for (size_t v = 0; !problem && v < dv->vs.n; v++)

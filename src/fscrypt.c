@@ -167,3 +167,17 @@ int fscrypt_mode_parse(const char *name)
 			return modes[i].mode;
 	return -EINVAL;
 }
+
+const char *fs_key_status_name(uint32_t status)
+{
+	switch (status) {
+	case FSP_KEY_STATUS_ABSENT:
+		return "absent";
+	case FSP_KEY_STATUS_PRESENT:
+		return "present";
+	case FSP_KEY_STATUS_INCOMPLETELY_REMOVED:
+		return "incompletely removed";
+	default:
+		return "unknown";
+	}
+}

@@ -41,6 +41,9 @@ int fs_set_policy(int fd, const struct fsp_policy_v2 *policy);
  */
 int fs_probe_key_id(int fd);
 
+/* "absent", "present", "incompletely removed" or "unknown". */
+const char *fs_key_status_name(uint32_t status);
+
 const char *fscrypt_mode_name(uint8_t mode);
 /* Mode by name ("AES-256-XTS", case-insensitive); -EINVAL if unknown. */
 int fscrypt_mode_parse(const char *name);

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "hex.h"
 #include "provision.h"
+#include "report.h"
 #include "fscrypt.h"
 
 void needed_free(struct needed *nd)
@@ -155,6 +156,8 @@ int unlock_volume(int fd, const char *where, const char *volume,
 	for (size_t i = 0; i < nkeys; i++) {
 		const struct provkey *k = &first[i];
 		char hex[FSP_IDENTIFIER_HEX_LEN + 1];
+		struct unlock_result res;
+		struct fsp_problem problem;
 
 		hex_encode(k->identifier, FSP_KEY_IDENTIFIER_SIZE, hex);
 		if (k->state) {
@@ -165,7 +168,12 @@ int unlock_volume(int fd, const char *where, const char *volume,
 			continue;
 		}
 		usable++;
-		r = unlock_key(fd, where, volume, k->serial, k->identifier);
+		r = unlock_key(fd, where, k->serial, k->identifier, &res,
+			       &problem);
+		if (r)
+			r = report_problem(&problem);
+		else
+			report_unlock(volume, where, k->identifier, &res);
 		if (r && !code)
 			code = r;
 	}

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* The steps that add, apply, unlock and check share; they print. */
+/* The steps that add, apply, unlock and check share; they never print. */
 #define _GNU_SOURCE
 #include "provision.h"
 
@@ -9,22 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "description.h"
 #include "hex.h"
-
-static const char *status_name(uint32_t s)
-{
-	switch (s) {
-	case FSP_KEY_STATUS_ABSENT:
-		return "absent";
-	case FSP_KEY_STATUS_PRESENT:
-		return "present";
-	case FSP_KEY_STATUS_INCOMPLETELY_REMOVED:
-		return "incompletely removed";
-	default:
-		return "unknown";
-	}
-}
 
 static bool claimed_by_self(const struct key_status *st)
 {
@@ -32,15 +18,37 @@ static bool claimed_by_self(const struct key_status *st)
 	       (st->flags & FSP_KEY_STATUS_FLAG_ADDED_BY_SELF);
 }
 
-static int no_key_id(const struct provision_req *rq, int fd)
+/* What provision_key() must take back if a later step fails. */
+struct undo {
+	int fd;
+	key_serial_t ring, key;
+	bool ring_created, key_created, fs_claimed;
+	uint8_t got[FSP_KEY_IDENTIFIER_SIZE]; /* what the kernel added */
+};
+
+static void undo(const struct undo *u)
+{
+	if (u->fs_claimed) {
+		uint32_t flags;
+
+		(void)fs_remove_key(u->fd, u->got, false, &flags);
+	}
+	if (u->key_created)
+		(void)provkey_invalidate(u->key);
+	if (u->ring_created)
+		(void)keyring_destroy(u->ring);
+}
+
+static int add_raw(const struct provision_req *rq, int fd,
+		   struct provision_result *res, struct fsp_problem *p)
 {
 	uint8_t got[FSP_KEY_IDENTIFIER_SIZE];
 	char hex[FSP_IDENTIFIER_HEX_LEN + 1];
 	int r;
 
 	if (!rq->raw_fallback || !rq->mount)
-		return fail_msg(
-		    FSP_EXIT_UNSUPPORTED,
+		return problem_msg(
+		    p, FSP_EXIT_UNSUPPORTED,
 		    "this kernel cannot add fscrypt keys by key_id (Linux 5.6 "
 		    "or the backport in kernel-patches/ is needed), so the key "
 		    "for volume %s would not survive an unmount and remount; "
@@ -48,26 +56,22 @@ static int no_key_id(const struct provision_req *rq, int fd)
 		    "anyway, pass --mount with --allow-raw-fallback "
 		    "(fscrypttab option raw-fallback)",
 		    rq->volume, rq->mount ? rq->mount : "the filesystem");
-	warn("this kernel cannot add keys by key_id: adding the raw key of "
-	     "volume %s to %s directly. It will NOT survive an unmount; see "
-	     "kernel-patches/ to fix the kernel",
-	     rq->volume, rq->mount);
 	r = fs_add_key_raw(fd, rq->key->data, rq->key->len, got);
 	if (r < 0)
-		return fail(OP_ADD_RAW, r, "add the key of volume %s to %s",
-			    rq->volume, rq->mount);
-	hex_encode(got, sizeof(got), hex);
+		return problem_errno(p, OP_ADD_RAW, r,
+				     "add the key of volume %s to %s",
+				     rq->volume, rq->mount);
 	if (memcmp(got, rq->id, sizeof(got)) != 0) {
 		uint32_t flags;
 
 		(void)fs_remove_key(fd, got, false, &flags);
-		return fail_msg(FSP_EXIT_KEY_REJECTED,
-				"the kernel computed identifier %s, which "
-				"differs from ours; key removed again",
-				hex);
+		hex_encode(got, sizeof(got), hex);
+		return problem_msg(p, FSP_EXIT_KEY_REJECTED,
+				   "the kernel computed identifier %s, which "
+				   "differs from ours; key removed again",
+				   hex);
 	}
-	say("volume %s: raw key %s added to %s (will not survive unmount)",
-	    rq->volume, hex, rq->mount);
+	res->outcome = PROVISION_RAW;
 	return FSP_EXIT_OK;
 }
 
@@ -90,190 +94,189 @@ int probe_key_id_cached(int fd)
 	return answer;
 }
 
-int provision_key(const struct provision_req *rq, key_serial_t *ret_serial)
+/* Opens rq->mount (if any) and asks whether keys can go in by key_id. */
+static int probe_target(const struct provision_req *rq, int *ret_fd,
+			int *ret_support, struct fsp_problem *p)
 {
-	char hex[FSP_IDENTIFIER_HEX_LEN + 1], desc[FSP_DESC_MAX];
-	bool ring_created = false, key_created = false, fs_claimed = false;
-	struct key_status before, after;
-	uint8_t got[FSP_KEY_IDENTIFIER_SIZE];
-	key_serial_t ring = 0, key = 0;
-	int fd = -1, r, code = FSP_EXIT_OK, support;
+	int fd = -1, support;
 
-	hex_encode(rq->id, FSP_KEY_IDENTIFIER_SIZE, hex);
-	r = description_encode(rq->volume, rq->id, desc, sizeof(desc));
-	if (r < 0)
-		return fail_msg(FSP_EXIT_USAGE, "invalid volume name '%s'",
-				rq->volume);
 	if (rq->mount) {
 		fd = rq->use_mount_fd ? rq->mount_fd : fs_open(rq->mount);
 		if (fd < 0)
-			return fail(OP_OPEN, fd, "open %s", rq->mount);
+			return problem_errno(p, OP_OPEN, fd, "open %s",
+					     rq->mount);
 		support = probe_key_id_cached(fd);
 		if (support < 0) {
-			code = fail(OP_ADD_BY_ID, support, "add keys to %s",
-				    rq->mount);
-			goto out;
+			if (!rq->use_mount_fd)
+				close(fd);
+			return problem_errno(p, OP_ADD_BY_ID, support,
+					     "add keys to %s", rq->mount);
 		}
 	} else {
 		support = provkey_type_supported();
-		if (support < 0) {
-			code = fail(OP_PROVKEY_ADD, support,
-				    "probe the kernel's key types");
-			goto out;
-		}
+		if (support < 0)
+			return problem_errno(p, OP_PROVKEY_ADD, support,
+					     "probe the kernel's key types");
 	}
-	if (support == 0) {
-		code = no_key_id(rq, fd);
-		*ret_serial = 0;
-		goto out;
-	}
+	*ret_fd = fd;
+	*ret_support = support;
+	return FSP_EXIT_OK;
+}
+
+static int store_key(const struct provision_req *rq, const char *desc,
+		     struct undo *u, struct provision_result *res,
+		     struct fsp_problem *p)
+{
+	int r;
 
 	r = keyring_gain_possession();
 	if (r == 0)
-		r = keyring_find_or_create(arg_keyring, &ring, &ring_created);
-	if (r < 0) {
-		code = fail(OP_KEYRING, r, "open keyring %s", arg_keyring);
-		goto out;
-	}
-	r = provkey_find(ring, desc, &key);
+		r = keyring_find_or_create(rq->keyring, &u->ring,
+					   &u->ring_created);
+	if (r < 0)
+		return problem_errno(p, OP_KEYRING, r, "open keyring %s",
+				     rq->keyring);
+	r = provkey_find(u->ring, desc, &u->key);
 	if (r == 0) {
-		if (rq->timeout) {
-			r = provkey_set_timeout(key, rq->timeout);
-			if (r < 0) {
-				code = fail(OP_PROVKEY_USE, r,
-					    "renew the timeout of key %d", key);
-				goto undo;
-			}
-		}
-		say("volume %s: key %s already provisioned as key %d",
-		    rq->volume, hex, key);
-	} else if (r == -ENOKEY || r == -EKEYEXPIRED || r == -EKEYREVOKED) {
-		/* A stale key of that name is displaced by the new one. */
-		r = provkey_add(ring, desc, rq->key->data, rq->key->len,
-				rq->timeout, &key);
-		if (r < 0) {
-			code = fail(OP_PROVKEY_ADD, r,
-				    "store the key of volume %s", rq->volume);
-			goto undo;
-		}
-		key_created = true;
-		say("volume %s: key %s provisioned as key %d%s", rq->volume,
-		    hex, key, rq->timeout ? " (with expiry)" : "");
+		res->outcome = PROVISION_EXISTING;
+		if (!rq->timeout)
+			return FSP_EXIT_OK;
+		r = provkey_set_timeout(u->key, rq->timeout);
+		return r < 0 ? problem_errno(p, OP_PROVKEY_USE, r,
+					     "renew the timeout of key %d",
+					     u->key)
+			     : FSP_EXIT_OK;
+	}
+	if (r != -ENOKEY && r != -EKEYEXPIRED && r != -EKEYREVOKED)
+		return problem_errno(p, OP_PROVKEY_USE, r,
+				     "look up the key of volume %s",
+				     rq->volume);
+	/* A stale key of that name is displaced by the new one. */
+	r = provkey_add(u->ring, desc, rq->key->data, rq->key->len, rq->timeout,
+			&u->key);
+	if (r < 0)
+		return problem_errno(p, OP_PROVKEY_ADD, r,
+				     "store the key of volume %s", rq->volume);
+	u->key_created = true;
+	res->outcome = PROVISION_STORED;
+	return FSP_EXIT_OK;
+}
+
+static int add_to_mount(const struct provision_req *rq, const char *hex,
+			struct undo *u, struct provision_result *res,
+			struct fsp_problem *p)
+{
+	char ghex[FSP_IDENTIFIER_HEX_LEN + 1];
+	int r;
+
+	r = fs_key_status(u->fd, rq->id, &res->before);
+	if (r < 0)
+		return problem_errno(p, OP_KEY_STATUS, r,
+				     "read the key status on %s", rq->mount);
+	r = fs_add_key_by_id(u->fd, u->key, u->got);
+	if (r < 0)
+		return problem_errno(p, OP_ADD_BY_ID, r, "add key %d to %s",
+				     u->key, rq->mount);
+	u->fs_claimed = !claimed_by_self(&res->before);
+	if (memcmp(u->got, rq->id, sizeof(u->got)) != 0) {
+		hex_encode(u->got, sizeof(u->got), ghex);
+		/* undo removes what the kernel actually added */
+		u->fs_claimed = true;
+		return problem_msg(
+		    p, FSP_EXIT_KEY_REJECTED,
+		    "the kernel reports identifier %s for key "
+		    "%d, but the key's identifier is %s; undoing",
+		    ghex, u->key, hex);
+	}
+	r = fs_key_status(u->fd, rq->id, &res->after);
+	if (r < 0)
+		return problem_errno(p, OP_KEY_STATUS, r,
+				     "read the key status on %s", rq->mount);
+	if (res->after.status != FSP_KEY_STATUS_PRESENT)
+		return problem_msg(
+		    p, FSP_EXIT_SYSTEM, "key %s is %s on %s after adding it",
+		    hex, fs_key_status_name(res->after.status), rq->mount);
+	res->added = true;
+	return FSP_EXIT_OK;
+}
+
+int provision_key(const struct provision_req *rq, struct provision_result *res,
+		  struct fsp_problem *p)
+{
+	char hex[FSP_IDENTIFIER_HEX_LEN + 1], desc[FSP_DESC_MAX];
+	struct undo u = {.fd = -1};
+	int code, support = 0;
+
+	memset(res, 0, sizeof(*res));
+	if (description_encode(rq->volume, rq->id, desc, sizeof(desc)) < 0)
+		return problem_msg(p, FSP_EXIT_USAGE,
+				   "invalid volume name '%s'", rq->volume);
+	code = probe_target(rq, &u.fd, &support, p);
+	if (code)
+		return code;
+	hex_encode(rq->id, FSP_KEY_IDENTIFIER_SIZE, hex);
+	if (support == 0) {
+		code = add_raw(rq, u.fd, res, p);
 	} else {
-		code = fail(OP_PROVKEY_USE, r, "look up the key of volume %s",
-			    rq->volume);
-		goto undo;
+		code = store_key(rq, desc, &u, res, p);
+		if (!code && rq->mount)
+			code = add_to_mount(rq, hex, &u, res, p);
+		if (code)
+			undo(&u);
+		else
+			res->serial = u.key;
 	}
-
-	if (rq->mount) {
-		r = fs_key_status(fd, rq->id, &before);
-		if (r < 0) {
-			code = fail(OP_KEY_STATUS, r,
-				    "read the key status on %s", rq->mount);
-			goto undo;
-		}
-		r = fs_add_key_by_id(fd, key, got);
-		if (r < 0) {
-			code = fail(OP_ADD_BY_ID, r, "add key %d to %s", key,
-				    rq->mount);
-			goto undo;
-		}
-		fs_claimed = !claimed_by_self(&before);
-		if (memcmp(got, rq->id, sizeof(got)) != 0) {
-			char ghex[FSP_IDENTIFIER_HEX_LEN + 1];
-
-			hex_encode(got, sizeof(got), ghex);
-			code = fail_msg(FSP_EXIT_KEY_REJECTED,
-					"the kernel reports identifier %s for "
-					"key %d, but the key's identifier is "
-					"%s; undoing",
-					ghex, key, hex);
-			/* undo removes what the kernel actually added */
-			fs_claimed = true;
-			goto undo;
-		}
-		r = fs_key_status(fd, rq->id, &after);
-		if (r < 0 || after.status != FSP_KEY_STATUS_PRESENT) {
-			code =
-			    r < 0 ? fail(OP_KEY_STATUS, r,
-					 "read the key status on %s", rq->mount)
-				  : fail_msg(FSP_EXIT_SYSTEM,
-					     "key %s is %s on %s after adding "
-					     "it",
-					     hex, status_name(after.status),
-					     rq->mount);
-			goto undo;
-		}
-		say("volume %s: key %s added to %s by key_id (was %s, now "
-		    "%s, %u user%s)",
-		    rq->volume, hex, rq->mount, status_name(before.status),
-		    status_name(after.status), after.user_count,
-		    after.user_count == 1 ? "" : "s");
-	}
-	*ret_serial = key;
-	goto out;
-
-undo:
-	if (fs_claimed) {
-		uint32_t flags;
-
-		(void)fs_remove_key(fd, got, false, &flags);
-	}
-	if (key_created)
-		(void)provkey_invalidate(key);
-	if (ring_created)
-		(void)keyring_destroy(ring);
-out:
-	if (fd >= 0 && !rq->use_mount_fd)
-		close(fd);
+	if (u.fd >= 0 && !rq->use_mount_fd)
+		close(u.fd);
 	return code;
 }
 
-int unlock_key(int fd, const char *where, const char *volume,
-	       key_serial_t serial, const uint8_t *id)
+int unlock_key(int fd, const char *where, key_serial_t serial,
+	       const uint8_t *id, struct unlock_result *res,
+	       struct fsp_problem *p)
 {
 	char hex[FSP_IDENTIFIER_HEX_LEN + 1], ghex[FSP_IDENTIFIER_HEX_LEN + 1];
 	uint8_t got[FSP_KEY_IDENTIFIER_SIZE];
-	struct key_status before, after;
 	int r;
 
+	memset(res, 0, sizeof(*res));
 	hex_encode(id, FSP_KEY_IDENTIFIER_SIZE, hex);
-	r = fs_key_status(fd, id, &before);
+	r = fs_key_status(fd, id, &res->before);
 	if (r < 0)
-		return fail(OP_KEY_STATUS, r, "read the status of key %s on %s",
-			    hex, where);
-	if (claimed_by_self(&before)) {
-		say("volume %s: key %s already unlocked on %s (%u user%s)",
-		    volume, hex, where, before.user_count,
-		    before.user_count == 1 ? "" : "s");
+		return problem_errno(p, OP_KEY_STATUS, r,
+				     "read the status of key %s on %s", hex,
+				     where);
+	if (claimed_by_self(&res->before)) {
+		res->already = true;
+		res->after = res->before;
 		return FSP_EXIT_OK;
 	}
 	r = fs_add_key_by_id(fd, serial, got);
 	if (r < 0)
-		return fail(OP_ADD_BY_ID, r, "add key %s (key %d) to %s", hex,
-			    serial, where);
+		return problem_errno(p, OP_ADD_BY_ID, r,
+				     "add key %s (key %d) to %s", hex, serial,
+				     where);
 	if (memcmp(got, id, sizeof(got)) != 0) {
 		uint32_t flags;
 
 		hex_encode(got, sizeof(got), ghex);
 		(void)fs_remove_key(fd, got, false, &flags);
-		return fail_msg(FSP_EXIT_KEY_REJECTED,
-				"key %d is named for identifier %s, but holds "
-				"a key with identifier %s; removed it from %s "
-				"again",
-				serial, hex, ghex, where);
+		return problem_msg(p, FSP_EXIT_KEY_REJECTED,
+				   "key %d is named for identifier %s, but "
+				   "holds a key with identifier %s; removed it "
+				   "from %s again",
+				   serial, hex, ghex, where);
 	}
-	r = fs_key_status(fd, id, &after);
+	r = fs_key_status(fd, id, &res->after);
 	if (r < 0)
-		return fail(OP_KEY_STATUS, r, "read the status of key %s on %s",
-			    hex, where);
-	if (after.status != FSP_KEY_STATUS_PRESENT)
-		return fail_msg(FSP_EXIT_SYSTEM,
-				"key %s is still %s on %s after adding it", hex,
-				status_name(after.status), where);
-	say("volume %s: key %s unlocked on %s by key_id (was %s, now %s)",
-	    volume, hex, where, status_name(before.status),
-	    status_name(after.status));
+		return problem_errno(p, OP_KEY_STATUS, r,
+				     "read the status of key %s on %s", hex,
+				     where);
+	if (res->after.status != FSP_KEY_STATUS_PRESENT)
+		return problem_msg(p, FSP_EXIT_SYSTEM,
+				   "key %s is still %s on %s after adding it",
+				   hex, fs_key_status_name(res->after.status),
+				   where);
 	return FSP_EXIT_OK;
 }
 
@@ -304,9 +307,9 @@ int fd_identifier(int fd, uint8_t ret[FSP_KEY_IDENTIFIER_SIZE])
 	return 0;
 }
 
-int ring_lookup(key_serial_t *ret)
+int ring_lookup(const char *keyring, key_serial_t *ret)
 {
-	return keyring_find(arg_keyring, ret);
+	return keyring_find(keyring, ret);
 }
 
 static int provkey_cmp(const void *a, const void *b)
@@ -317,14 +320,15 @@ static int provkey_cmp(const void *a, const void *b)
 	return c ? c : (x->serial > y->serial) - (x->serial < y->serial);
 }
 
-int ring_keys(bool want_expiry, struct provkey **ret, size_t *ret_n)
+int ring_keys(const char *keyring, bool want_expiry, struct provkey **ret,
+	      size_t *ret_n)
 {
 	key_serial_t ring;
 	int r;
 
 	*ret = NULL;
 	*ret_n = 0;
-	r = ring_lookup(&ring);
+	r = ring_lookup(keyring, &ring);
 	if (r == -ENOKEY)
 		return 0;
 	if (r < 0)

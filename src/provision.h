@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The steps that add, apply, unlock and check share; they print. */
+/* The steps that add, apply, unlock and check share; they never print. */
 #ifndef FSP_PROVISION_H
 #define FSP_PROVISION_H
 
@@ -8,9 +8,11 @@
 
 #include "fscrypt.h"
 #include "keyring.h"
+#include "problem.h"
 #include "secmem.h"
 
 struct provision_req {
+	const char *keyring; /* name of the durable keyring */
 	const char *volume;
 	const struct secbuf *key;
 	const uint8_t *id; /* identifier computed from key */
@@ -21,13 +23,27 @@ struct provision_req {
 	bool raw_fallback; /* kernel without key_id: add the raw key instead */
 };
 
+enum provision_outcome {
+	PROVISION_RAW,	    /* no key_id: the raw key was added to mount */
+	PROVISION_EXISTING, /* the keyring already held this key */
+	PROVISION_STORED,   /* a new provisioning key was stored */
+};
+
+struct provision_result {
+	enum provision_outcome outcome;
+	key_serial_t serial;		 /* 0 with PROVISION_RAW */
+	bool added;			 /* added to rq->mount by key_id */
+	struct key_status before, after; /* on rq->mount, when added */
+};
+
 /*
  * Stores the key as a provisioning key (idempotent) and, with a mount, adds
  * it there by key_id and checks the identifier the kernel returns. On
- * failure everything this call created is removed again. Returns an exit
- * code; *ret_serial is 0 when only the raw key was added (fallback).
+ * failure everything this call created is removed again and *p says why.
+ * Returns an exit code.
  */
-int provision_key(const struct provision_req *rq, key_serial_t *ret_serial);
+int provision_key(const struct provision_req *rq, struct provision_result *res,
+		  struct fsp_problem *p);
 
 /*
  * fs_probe_key_id() for the filesystem open at fd, remembered for the last
@@ -36,13 +52,19 @@ int provision_key(const struct provision_req *rq, key_serial_t *ret_serial);
  */
 int probe_key_id_cached(int fd);
 
+struct unlock_result {
+	bool already; /* this user had the key on the filesystem already */
+	struct key_status before, after;
+};
+
 /*
- * Adds provisioning key serial (identifier id, for volume) to the
- * filesystem open at fd by key_id, reading the key status before and after.
- * Returns an exit code.
+ * Adds provisioning key serial (identifier id) to the filesystem open at fd
+ * (named where in messages) by key_id, reading the key status before and
+ * after. Returns an exit code; *p says why on failure.
  */
-int unlock_key(int fd, const char *where, const char *volume,
-	       key_serial_t serial, const uint8_t *id);
+int unlock_key(int fd, const char *where, key_serial_t serial,
+	       const uint8_t *id, struct unlock_result *res,
+	       struct fsp_problem *p);
 
 /*
  * The v2 identifier that protects path. 0, -ENODATA (not encrypted),
@@ -53,13 +75,14 @@ int path_identifier(const char *path, uint8_t ret[FSP_KEY_IDENTIFIER_SIZE]);
 int fd_identifier(int fd, uint8_t ret[FSP_KEY_IDENTIFIER_SIZE]);
 
 /* Opens the durable keyring; -ENOKEY when nothing was provisioned yet. */
-int ring_lookup(key_serial_t *ret);
+int ring_lookup(const char *keyring, key_serial_t *ret);
 
 /*
  * Lists the keys of the durable keyring, sorted by volume then serial;
  * none (not an error) if it does not exist.
  */
-int ring_keys(bool want_expiry, struct provkey **ret, size_t *ret_n);
+int ring_keys(const char *keyring, bool want_expiry, struct provkey **ret,
+	      size_t *ret_n);
 
 /* The keys of one volume in a sorted list: [*ret_first, *ret_first+n). */
 size_t volume_keys(const struct provkey *keys, size_t n, const char *volume,

@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: MIT
+/* A failure described for whoever reports it (see problem.h). */
+#include "problem.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+int problem_errno(struct fsp_problem *p, enum fsp_op op, int err,
+		  const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(p->text, sizeof(p->text), fmt, ap);
+	va_end(ap);
+	p->op = op;
+	p->err = err;
+	p->exit = describe_error(op, err).exit;
+	return p->exit;
+}
+
+int problem_msg(struct fsp_problem *p, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(p->text, sizeof(p->text), fmt, ap);
+	va_end(ap);
+	p->err = 0;
+	p->exit = code;
+	return code;
+}
