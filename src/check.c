@@ -33,22 +33,16 @@ static void report(struct check_report *rep, const char *volume,
 			       serial);
 		return;
 	}
-	printf("%s\n  {\"volume\": ", rep->first ? "" : ",");
-	rep->first = false;
-	json_string(stdout, volume);
-	printf(", \"identifier\": ");
-	if (id)
-		json_string(stdout, hex);
+	json_object_begin(&rep->j, NULL);
+	json_str(&rep->j, "volume", volume);
+	json_str(&rep->j, "identifier", id ? hex : NULL);
+	if (problem)
+		json_null(&rep->j, "key_id");
 	else
-		printf("null");
-	if (problem) {
-		printf(", \"key_id\": null, \"ok\": false, \"problem\": ");
-		json_string(stdout, problem);
-		printf("}");
-	} else {
-		printf(", \"key_id\": %d, \"ok\": true, \"problem\": null}",
-		       serial);
-	}
+		json_int(&rep->j, "key_id", serial);
+	json_bool(&rep->j, "ok", !problem);
+	json_str(&rep->j, "problem", problem);
+	json_end(&rep->j);
 }
 
 int check_volumes(const struct dir_volumes *dv, struct check_report *rep)
@@ -58,8 +52,10 @@ int check_volumes(const struct dir_volumes *dv, struct check_report *rep)
 	size_t nkeys = 0;
 	int r, code = FSP_EXIT_OK, ring_err;
 
-	if (rep->json)
-		printf("[");
+	if (rep->json) {
+		json_start(&rep->j, stdout, true);
+		json_array_begin(&rep->j, NULL);
+	}
 	r = fs_probe_key_id(dv->fd);
 	if (r == 0)
 		report(rep, dv->vs.names[0], NULL, 0,
@@ -118,7 +114,7 @@ int check_volumes(const struct dir_volumes *dv, struct check_report *rep)
 		needed_free(&nd);
 	}
 	if (rep->json)
-		printf("\n]\n");
+		json_end(&rep->j);
 	if (rep->missing && !code)
 		code = FSP_EXIT_NOT_READY;
 	if (rep->missing)

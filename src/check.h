@@ -6,13 +6,14 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "json.h"
 #include "needed.h"
 
 struct check_report {
 	FILE *out;     /* for the "missing:" lines; NULL: stdout */
 	bool json;     /* an array of objects on stdout instead */
 	bool ok_lines; /* also an "ok:" line per usable key */
-	bool first;    /* set to true: no JSON object printed yet */
+	struct json j; /* with json; check_volumes sets it up */
 	unsigned missing;
 	char first_missing[512]; /* "key ID: why" of the first problem */
 };

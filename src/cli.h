@@ -65,9 +65,6 @@ void print_command_usage(FILE *f, const char *cmd);
 /* Loads arg_tab; a missing default table is empty, not an error. */
 int load_tab(struct fscrypttab *tab, bool required);
 
-/* JSON string with escapes. */
-void json_string(FILE *f, const char *s);
-
 int cmd_add(int argc, char **argv);
 int cmd_unlock(int argc, char **argv);
 int cmd_check(int argc, char **argv);

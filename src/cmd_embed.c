@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "entrykey.h"
 #include "hex.h"
+#include "json.h"
 
 enum { OPT_SYSROOT = OPT_FIRST_PRIVATE, OPT_WRITE_TABLE, OPT_NULL, OPT_JSON };
 
@@ -136,7 +137,7 @@ static int write_table(const char *path, const struct fscrypttab *tab,
 }
 
 static void print_entry(enum output out, const struct tab_entry *e,
-			const char *hex, bool first)
+			const char *hex, struct json *j)
 {
 	const char *mp = e->has_mountpoint ? e->mountpoint : "none";
 	const char *kf = e->has_source ? e->source.path : "";
@@ -148,22 +149,13 @@ static void print_entry(enum output out, const struct tab_entry *e,
 		fwrite(kf, 1, strlen(kf) + 1, stdout);
 		break;
 	case OUT_JSON:
-		printf("%s\n  {\"name\": ", first ? "" : ",");
-		json_string(stdout, e->name);
-		printf(", \"mountpoint\": ");
-		if (e->has_mountpoint)
-			json_string(stdout, e->mountpoint);
-		else
-			printf("null");
-		printf(", \"key_file\": ");
-		if (e->has_source)
-			json_string(stdout, kf);
-		else
-			printf("null");
-		if (hex[0])
-			printf(", \"identifier\": \"%s\"}", hex);
-		else
-			printf(", \"identifier\": null}");
+		json_object_begin(j, NULL);
+		json_str(j, "name", e->name);
+		json_str(j, "mountpoint",
+			 e->has_mountpoint ? e->mountpoint : NULL);
+		json_str(j, "key_file", e->has_source ? kf : NULL);
+		json_str(j, "identifier", hex[0] ? hex : NULL);
+		json_end(j);
 		break;
 	default:
 		if (e->has_source)
@@ -192,6 +184,7 @@ int cmd_embed(int argc, char **argv)
 	enum output out = OUT_TEXT;
 	char err[512], (*ids)[FSP_IDENTIFIER_HEX_LEN + 1] = NULL;
 	struct fscrypttab tab = {0};
+	struct json j;
 	char *text = NULL;
 	size_t len, n = 0;
 	int c, r, code = FSP_EXIT_OK;
@@ -246,13 +239,15 @@ int cmd_embed(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (out == OUT_JSON)
-		printf("[");
-	for (size_t i = 0, k = 0; i < tab.n; i++)
+	if (out == OUT_JSON) {
+		json_start(&j, stdout, true);
+		json_array_begin(&j, NULL);
+	}
+	for (size_t i = 0; i < tab.n; i++)
 		if (tab.entries[i].initramfs)
-			print_entry(out, &tab.entries[i], ids[i], k++ == 0);
+			print_entry(out, &tab.entries[i], ids[i], &j);
 	if (out == OUT_JSON)
-		printf("%s]\n", n ? "\n" : "");
+		json_end(&j);
 	if (out == OUT_TEXT && n == 0)
 		say("no entry of %s has the initramfs option", arg_tab);
 out:

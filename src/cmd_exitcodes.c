@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "cli.h"
+#include "json.h"
 
 enum { OPT_JSON = OPT_FIRST_PRIVATE };
 
@@ -20,6 +21,7 @@ int cmd_exit_codes(int argc, char **argv)
 	};
 	unsigned long code;
 	bool json = false;
+	struct json j;
 	int c, r;
 
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -41,12 +43,11 @@ int cmd_exit_codes(int argc, char **argv)
 					   "'%s' is not an exit code (0-255)",
 					   argv[optind]);
 		if (json) {
-			printf("{\"code\": %lu, \"name\": ", code);
-			if (exit_code_name((int)code))
-				json_string(stdout, exit_code_name((int)code));
-			else
-				printf("null");
-			printf("}\n");
+			json_start(&j, stdout, false);
+			json_object_begin(&j, NULL);
+			json_int(&j, "code", (long long)code);
+			json_str(&j, "name", exit_code_name((int)code));
+			json_end(&j);
 		} else {
 			printf("%s\n",
 			       exit_code_name((int)code)
@@ -55,19 +56,21 @@ int cmd_exit_codes(int argc, char **argv)
 		}
 		return exit_code_name((int)code) ? FSP_EXIT_OK : FSP_EXIT_USAGE;
 	}
-	if (json)
-		printf("[");
+	if (json) {
+		json_start(&j, stdout, true);
+		json_array_begin(&j, NULL);
+	}
 	for (int i = 0; i <= FSP_EXIT_MAX; i++) {
 		if (json) {
-			printf("%s\n  {\"code\": %d, \"name\": ", i ? "," : "",
-			       i);
-			json_string(stdout, exit_code_name(i));
-			printf("}");
+			json_object_begin(&j, NULL);
+			json_int(&j, "code", i);
+			json_str(&j, "name", exit_code_name(i));
+			json_end(&j);
 		} else {
 			printf("%d\t%s\n", i, exit_code_name(i));
 		}
 	}
 	if (json)
-		printf("\n]\n");
+		json_end(&j);
 	return FSP_EXIT_OK;
 }

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "fscrypt.h"
 #include "hex.h"
+#include "json.h"
 
 enum {
 	OPT_CONTENTS = OPT_FIRST_PRIVATE,
@@ -178,14 +179,17 @@ int cmd_get_policy(int argc, char **argv)
 	fm = fscrypt_mode_name(pol.policy.v2.filenames_encryption_mode);
 	pad = 4 << (pol.policy.v2.flags & FSP_POLICY_FLAGS_PAD_MASK);
 	if (json) {
-		printf("{\"version\": 2, \"identifier\": \"%s\", "
-		       "\"contents_mode\": ",
-		       hex);
-		json_string(stdout, cm ? cm : "unknown");
-		printf(", \"filenames_mode\": ");
-		json_string(stdout, fm ? fm : "unknown");
-		printf(", \"padding\": %d, \"flags\": %u}\n", pad,
-		       pol.policy.v2.flags);
+		struct json j;
+
+		json_start(&j, stdout, false);
+		json_object_begin(&j, NULL);
+		json_int(&j, "version", 2);
+		json_str(&j, "identifier", hex);
+		json_str(&j, "contents_mode", cm ? cm : "unknown");
+		json_str(&j, "filenames_mode", fm ? fm : "unknown");
+		json_int(&j, "padding", pad);
+		json_int(&j, "flags", pol.policy.v2.flags);
+		json_end(&j);
 		return FSP_EXIT_OK;
 	}
 	/* The identifier comes first, so that scripts can take line 1. */

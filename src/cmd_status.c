@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "hex.h"
+#include "json.h"
 #include "mountinfo.h"
 #include "provision.h"
 
@@ -28,9 +29,171 @@ static const char *status_json(uint32_t s)
 	}
 }
 
-static const char *tri(int v)
+/* Everything status reports about one path. */
+struct path_status {
+	const char *path;
+	struct mount_info mi;
+	struct fsp_get_policy_ex_arg pol;
+	int policy_err;
+	int type_ok, key_id_ok, encrypt; /* 1, 0, or -1: unknown */
+	bool fscrypt_kernel;
+	bool has_policy; /* a v2 policy: the fields below are set */
+	char hex[FSP_IDENTIFIER_HEX_LEN + 1];
+	struct key_status ks;
+	int status_err;
+	struct provkey *keys; /* owns the volume name below */
+	const struct provkey *provisioned;
+};
+
+static void gather(int fd, struct path_status *st)
 {
-	return v > 0 ? "true" : v == 0 ? "false" : "null";
+	const uint8_t *id = st->pol.policy.v2.master_key_identifier;
+	size_t nkeys = 0;
+
+	st->type_ok = provkey_type_supported();
+	st->policy_err = fs_get_policy(fd, &st->pol);
+	/* ENODATA: encryption enabled, this inode unencrypted. */
+	st->encrypt =
+	    st->policy_err == 0 || st->policy_err == -ENODATA		 ? 1
+	    : st->policy_err == -EOPNOTSUPP || st->policy_err == -ENOTTY ? 0
+									 : -1;
+	st->key_id_ok = st->encrypt == 1 ? fs_probe_key_id(fd) : st->type_ok;
+	if (st->key_id_ok < 0)
+		st->key_id_ok = -1;
+	if (st->key_id_ok == 1 && st->type_ok == 0)
+		st->key_id_ok = 0;
+	st->fscrypt_kernel =
+	    st->type_ok == 1 || st->encrypt == 1 ||
+	    access("/sys/fs/ext4/features/encryption", F_OK) == 0 ||
+	    access("/sys/fs/f2fs/features/encryption", F_OK) == 0;
+	if (st->policy_err != 0 || st->pol.policy.version != FSP_POLICY_V2)
+		return;
+	st->has_policy = true;
+	hex_encode(id, FSP_KEY_IDENTIFIER_SIZE, st->hex);
+	st->status_err = fs_key_status(fd, id, &st->ks);
+	if (ring_keys(arg_keyring, false, &st->keys, &nkeys) < 0)
+		return;
+	for (size_t i = 0; i < nkeys && !st->provisioned; i++)
+		if (memcmp(st->keys[i].identifier, id,
+			   FSP_KEY_IDENTIFIER_SIZE) == 0 &&
+		    !st->keys[i].state)
+			st->provisioned = &st->keys[i];
+}
+
+static const char *mode_name(uint8_t mode)
+{
+	const char *name = fscrypt_mode_name(mode);
+
+	return name ? name : "unknown";
+}
+
+static void print_json(const struct path_status *st)
+{
+	const struct fsp_policy_v2 *v2 = &st->pol.policy.v2;
+	struct json j;
+
+	json_start(&j, stdout, true);
+	json_object_begin(&j, NULL);
+	json_str(&j, "path", st->path);
+	json_str(&j, "mountpoint",
+		 st->mi.mountpoint[0] ? st->mi.mountpoint : NULL);
+	json_str(&j, "fstype", st->mi.fstype[0] ? st->mi.fstype : NULL);
+	json_object_begin(&j, "kernel");
+	json_bool(&j, "fscrypt", st->fscrypt_kernel);
+	json_tristate(&j, "provisioning_key_type", st->type_ok);
+	json_end(&j);
+	json_bool(&j, "key_id_supported", st->key_id_ok == 1);
+	json_bool(&j, "fscrypt_filesystem", st->policy_err != -ENOTTY);
+	json_tristate(&j, "encrypt_feature", st->encrypt);
+	if (st->has_policy) {
+		json_object_begin(&j, "policy");
+		json_int(&j, "version", 2);
+		json_str(&j, "identifier", st->hex);
+		json_str(&j, "contents_mode",
+			 mode_name(v2->contents_encryption_mode));
+		json_str(&j, "filenames_mode",
+			 mode_name(v2->filenames_encryption_mode));
+		json_int(&j, "flags", v2->flags);
+		json_end(&j);
+	} else if (st->policy_err == 0) {
+		json_object_begin(&j, "policy");
+		json_int(&j, "version", 1);
+		json_null(&j, "identifier");
+		json_null(&j, "contents_mode");
+		json_null(&j, "filenames_mode");
+		json_end(&j);
+	} else {
+		json_null(&j, "policy");
+	}
+	if (st->has_policy && st->status_err == 0) {
+		json_str(&j, "key_status", status_json(st->ks.status));
+		json_int(&j, "key_users", st->ks.user_count);
+	} else {
+		json_null(&j, "key_status");
+		json_null(&j, "key_users");
+	}
+	json_bool(&j, "provisioned", st->provisioned);
+	json_str(&j, "volume",
+		 st->provisioned ? st->provisioned->volume : NULL);
+	if (st->provisioned)
+		json_int(&j, "key_id", st->provisioned->serial);
+	else
+		json_null(&j, "key_id");
+	json_end(&j);
+}
+
+static void print_policy_text(const struct path_status *st)
+{
+	const struct fsp_policy_v2 *v2 = &st->pol.policy.v2;
+
+	if (!st->has_policy) {
+		if (st->policy_err == 0)
+			printf("policy:             v1 (not supported by "
+			       "fscrypt-provision)\n");
+		else if (st->policy_err == -ENODATA)
+			printf("policy:             none (not encrypted)\n");
+		else
+			printf("policy:             unavailable (%s)\n",
+			       describe_error(OP_GET_POLICY, st->policy_err)
+				   .reason);
+		return;
+	}
+	printf("policy:             v2, key %s\n", st->hex);
+	printf("                    contents %s, filenames %s, padding %d\n",
+	       mode_name(v2->contents_encryption_mode),
+	       mode_name(v2->filenames_encryption_mode),
+	       4 << (v2->flags & FSP_POLICY_FLAGS_PAD_MASK));
+	printf("key status:         %s",
+	       st->status_err ? "unknown" : status_json(st->ks.status));
+	if (!st->status_err && st->ks.status != FSP_KEY_STATUS_ABSENT)
+		printf(" (%u user%s)", st->ks.user_count,
+		       st->ks.user_count == 1 ? "" : "s");
+	printf("\nprovisioned:        ");
+	if (st->provisioned)
+		printf("yes (volume %s, key %d)\n", st->provisioned->volume,
+		       st->provisioned->serial);
+	else
+		printf("no\n");
+}
+
+static void print_text(const struct path_status *st)
+{
+	printf("path:               %s\n", st->path);
+	if (st->mi.mountpoint[0])
+		printf("filesystem:         %s on %s (%s)\n", st->mi.fstype,
+		       st->mi.mountpoint, st->mi.source);
+	printf("kernel fscrypt:     %s\n", st->fscrypt_kernel ? "yes" : "no");
+	printf("key_id support:     %s\n",
+	       st->key_id_ok == 1 ? "yes"
+				  : "NO - keys will not survive a remount; "
+				    "see kernel-patches/");
+	printf("encrypt feature:    %s\n",
+	       st->encrypt == 1 ? "enabled"
+	       : st->policy_err == -ENOTTY
+		   ? "none (this filesystem type has no fscrypt)"
+	       : st->encrypt == 0 ? "disabled (ext4: tune2fs -O encrypt DEVICE)"
+				  : "unknown");
+	print_policy_text(st);
 }
 
 int cmd_status(int argc, char **argv)
@@ -40,17 +203,9 @@ int cmd_status(int argc, char **argv)
 	    {"json", no_argument, NULL, OPT_JSON},
 	    {NULL, 0, NULL, 0},
 	};
-	struct fsp_get_policy_ex_arg pol;
-	struct key_status ks = {0};
-	struct mount_info mi = {0};
-	struct provkey *keys = NULL;
-	char hex[FSP_IDENTIFIER_HEX_LEN + 1] = "";
-	const char *path, *provisioned_volume = NULL;
-	size_t nkeys = 0;
-	bool json = false, has_policy = false, fscrypt_kernel;
-	int c, r, fd, type_ok, key_id_ok, encrypt, policy_err, status_err = 0;
-	int provisioned = 0;
-	key_serial_t provisioned_serial = 0;
+	struct path_status st = {0};
+	bool json = false;
+	int c, r, fd;
 
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		if (c == OPT_JSON) {
@@ -63,160 +218,27 @@ int cmd_status(int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return usage_error("status", "expected one PATH");
-	path = argv[optind];
-	fd = fs_open(path);
+	st.path = argv[optind];
+	fd = fs_open(st.path);
 	if (fd < 0)
-		return fail(OP_OPEN, fd, "open %s", path);
-	(void)mount_of_path(path, &mi);
-
-	type_ok = provkey_type_supported();
-	policy_err = fs_get_policy(fd, &pol);
-	/* ENODATA: encryption enabled, this inode unencrypted. */
-	encrypt = policy_err == 0 || policy_err == -ENODATA	       ? 1
-		  : policy_err == -EOPNOTSUPP || policy_err == -ENOTTY ? 0
-								       : -1;
-	key_id_ok = encrypt == 1 ? fs_probe_key_id(fd) : type_ok;
-	if (key_id_ok < 0)
-		key_id_ok = -1;
-	if (key_id_ok == 1 && type_ok == 0)
-		key_id_ok = 0;
-	fscrypt_kernel =
-	    type_ok == 1 || encrypt == 1 ||
-	    access("/sys/fs/ext4/features/encryption", F_OK) == 0 ||
-	    access("/sys/fs/f2fs/features/encryption", F_OK) == 0;
-	if (policy_err == 0 && pol.policy.version == FSP_POLICY_V2) {
-		has_policy = true;
-		hex_encode(pol.policy.v2.master_key_identifier,
-			   FSP_KEY_IDENTIFIER_SIZE, hex);
-		status_err =
-		    fs_key_status(fd, pol.policy.v2.master_key_identifier, &ks);
-		if (ring_keys(arg_keyring, false, &keys, &nkeys) == 0)
-			for (size_t i = 0; i < nkeys; i++)
-				if (memcmp(keys[i].identifier,
-					   pol.policy.v2.master_key_identifier,
-					   FSP_KEY_IDENTIFIER_SIZE) == 0 &&
-				    !keys[i].state) {
-					provisioned = 1;
-					provisioned_volume = keys[i].volume;
-					provisioned_serial = keys[i].serial;
-					break;
-				}
-	}
+		return fail(OP_OPEN, fd, "open %s", st.path);
+	(void)mount_of_path(st.path, &st.mi);
+	gather(fd, &st);
 	close(fd);
-
-	if (json) {
-		printf("{\n  \"path\": ");
-		json_string(stdout, path);
-		printf(",\n  \"mountpoint\": ");
-		if (mi.mountpoint[0])
-			json_string(stdout, mi.mountpoint);
-		else
-			printf("null");
-		printf(",\n  \"fstype\": ");
-		if (mi.fstype[0])
-			json_string(stdout, mi.fstype);
-		else
-			printf("null");
-		printf(",\n  \"kernel\": {\"fscrypt\": %s, "
-		       "\"provisioning_key_type\": %s},\n",
-		       fscrypt_kernel ? "true" : "false", tri(type_ok));
-		printf("  \"key_id_supported\": %s,\n",
-		       key_id_ok == 1 ? "true" : "false");
-		printf("  \"fscrypt_filesystem\": %s,\n",
-		       policy_err == -ENOTTY ? "false" : "true");
-		printf("  \"encrypt_feature\": %s,\n", tri(encrypt));
-		if (policy_err == 0 && pol.policy.version == FSP_POLICY_V2) {
-			const char *cm = fscrypt_mode_name(
-			    pol.policy.v2.contents_encryption_mode);
-			const char *fm = fscrypt_mode_name(
-			    pol.policy.v2.filenames_encryption_mode);
-
-			printf("  \"policy\": {\"version\": 2, \"identifier\": "
-			       "\"%s\", \"contents_mode\": ",
-			       hex);
-			json_string(stdout, cm ? cm : "unknown");
-			printf(", \"filenames_mode\": ");
-			json_string(stdout, fm ? fm : "unknown");
-			printf(", \"flags\": %u},\n", pol.policy.v2.flags);
-		} else if (policy_err == 0) {
-			printf("  \"policy\": {\"version\": 1, \"identifier\": "
-			       "null, \"contents_mode\": null, "
-			       "\"filenames_mode\": null},\n");
-		} else {
-			printf("  \"policy\": null,\n");
-		}
-		printf("  \"key_status\": ");
-		if (has_policy && status_err == 0)
-			printf("\"%s\",\n  \"key_users\": %u,\n",
-			       status_json(ks.status), ks.user_count);
-		else
-			printf("null,\n  \"key_users\": null,\n");
-		printf("  \"provisioned\": %s,\n  \"volume\": ",
-		       provisioned ? "true" : "false");
-		if (provisioned_volume)
-			json_string(stdout, provisioned_volume);
-		else
-			printf("null");
-		printf(",\n  \"key_id\": ");
-		if (provisioned)
-			printf("%d\n}\n", provisioned_serial);
-		else
-			printf("null\n}\n");
-	} else {
-		printf("path:               %s\n", path);
-		if (mi.mountpoint[0])
-			printf("filesystem:         %s on %s (%s)\n", mi.fstype,
-			       mi.mountpoint, mi.source);
-		printf("kernel fscrypt:     %s\n",
-		       fscrypt_kernel ? "yes" : "no");
-		printf("key_id support:     %s\n",
-		       key_id_ok == 1
-			   ? "yes"
-			   : "NO - keys will not survive a remount; see "
-			     "kernel-patches/");
-		printf("encrypt feature:    %s\n",
-		       encrypt == 1 ? "enabled"
-		       : policy_err == -ENOTTY
-			   ? "none (this filesystem type has no fscrypt)"
-		       : encrypt == 0
-			   ? "disabled (ext4: tune2fs -O encrypt DEVICE)"
-			   : "unknown");
-		if (policy_err == 0 && pol.policy.version == FSP_POLICY_V2) {
-			const char *cm = fscrypt_mode_name(
-			    pol.policy.v2.contents_encryption_mode);
-			const char *fm = fscrypt_mode_name(
-			    pol.policy.v2.filenames_encryption_mode);
-
-			printf("policy:             v2, key %s\n", hex);
-			printf("                    contents %s, filenames %s, "
-			       "padding %d\n",
-			       cm ? cm : "unknown", fm ? fm : "unknown",
-			       4 << (pol.policy.v2.flags &
-				     FSP_POLICY_FLAGS_PAD_MASK));
-			printf("key status:         %s",
-			       status_err ? "unknown" : status_json(ks.status));
-			if (!status_err && ks.status != FSP_KEY_STATUS_ABSENT)
-				printf(" (%u user%s)", ks.user_count,
-				       ks.user_count == 1 ? "" : "s");
-			printf("\nprovisioned:        ");
-			if (provisioned)
-				printf("yes (volume %s, key %d)\n",
-				       provisioned_volume, provisioned_serial);
-			else
-				printf("no\n");
-		} else if (policy_err == 0) {
-			printf("policy:             v1 (not supported by "
-			       "fscrypt-provision)\n");
-		} else if (policy_err == -ENODATA) {
-			printf("policy:             none (not encrypted)\n");
-		} else {
-			printf(
-			    "policy:             unavailable (%s)\n",
-			    describe_error(OP_GET_POLICY, policy_err).reason);
-		}
-	}
-	free(keys);
+	if (json)
+		print_json(&st);
+	else
+		print_text(&st);
+	free(st.keys);
 	return FSP_EXIT_OK;
+}
+
+static const char *key_state(int state)
+{
+	return state == -EKEYEXPIRED   ? "expired"
+	       : state == -EKEYREVOKED ? "revoked"
+	       : state		       ? "unusable"
+				       : "valid";
 }
 
 int cmd_list(int argc, char **argv)
@@ -227,6 +249,7 @@ int cmd_list(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	struct provkey *keys = NULL;
+	struct json j;
 	size_t n = 0;
 	bool json = false;
 	int c, r;
@@ -246,32 +269,31 @@ int cmd_list(int argc, char **argv)
 	r = ring_keys(arg_keyring, true, &keys, &n);
 	if (r < 0)
 		return fail(OP_KEYRING, r, "list keyring %s", arg_keyring);
-	if (json)
-		printf("[");
-	else if (n && !arg_quiet)
+	if (json) {
+		json_start(&j, stdout, true);
+		json_array_begin(&j, NULL);
+	} else if (n && !arg_quiet) {
 		printf("%-10s  %-20s  %-32s  %-10s  %s\n", "KEY_ID", "VOLUME",
 		       "IDENTIFIER", "PERM", "EXPIRY");
+	}
 	for (size_t i = 0; i < n; i++) {
 		const struct provkey *k = &keys[i];
-		char hex[FSP_IDENTIFIER_HEX_LEN + 1], exp[32];
+		char hex[FSP_IDENTIFIER_HEX_LEN + 1], perm[16], exp[32];
 
 		hex_encode(k->identifier, FSP_KEY_IDENTIFIER_SIZE, hex);
+		snprintf(perm, sizeof(perm), "0x%08x", k->perm);
 		if (json) {
-			printf("%s\n  {\"key_id\": %d, \"volume\": ",
-			       i ? "," : "", k->serial);
-			json_string(stdout, k->volume);
-			printf(", \"identifier\": \"%s\", \"permissions\": "
-			       "\"0x%08x\", \"expiry\": ",
-			       hex, k->perm);
+			json_object_begin(&j, NULL);
+			json_int(&j, "key_id", k->serial);
+			json_str(&j, "volume", k->volume);
+			json_str(&j, "identifier", hex);
+			json_str(&j, "permissions", perm);
 			if (k->expiry < 0)
-				printf("null");
+				json_null(&j, "expiry");
 			else
-				printf("%ld", k->expiry);
-			printf(", \"state\": \"%s\"}",
-			       k->state == -EKEYEXPIRED	  ? "expired"
-			       : k->state == -EKEYREVOKED ? "revoked"
-			       : k->state		  ? "unusable"
-							  : "valid");
+				json_int(&j, "expiry", k->expiry);
+			json_str(&j, "state", key_state(k->state));
+			json_end(&j);
 			continue;
 		}
 		if (k->state == -EKEYEXPIRED)
@@ -282,11 +304,11 @@ int cmd_list(int argc, char **argv)
 			snprintf(exp, sizeof(exp), "never");
 		else
 			snprintf(exp, sizeof(exp), "%lds", k->expiry);
-		printf("%-10d  %-20s  %-32s  0x%08x  %s\n", k->serial,
-		       k->volume, hex, k->perm, exp);
+		printf("%-10d  %-20s  %-32s  %s  %s\n", k->serial, k->volume,
+		       hex, perm, exp);
 	}
 	if (json)
-		printf("%s]\n", n ? "\n" : "");
+		json_end(&j);
 	else if (n == 0 && !arg_quiet)
 		fprintf(stderr, "%s: no provisioning keys in keyring %s\n",
 			PROG, arg_keyring);

@@ -79,7 +79,7 @@ int cmd_check(int argc, char **argv)
 	    {"json", no_argument, NULL, OPT_JSON},
 	    {NULL, 0, NULL, 0},
 	};
-	struct check_report rep = {.first = true, .ok_lines = true};
+	struct check_report rep = {.ok_lines = true};
 	const char *volume = NULL, *dir;
 	struct dir_volumes dv;
 	int c, r, code;

@@ -85,7 +85,7 @@ static bool all_present(int fd, const struct needed *nd)
 static void pre_one(struct tally *t, const struct dir_volumes *dv,
 		    const char *what, bool nofail)
 {
-	struct check_report rep = {.out = stderr, .first = true};
+	struct check_report rep = {.out = stderr};
 	int code = check_volumes(dv, &rep);
 
 	if (code == FSP_EXIT_OK) {

@@ -5,9 +5,62 @@
 
 #include "cli.h"
 #include "hex.h"
+#include "json.h"
 #include "mountinfo.h"
 
 enum { OPT_JSON = OPT_FIRST_PRIVATE, OPT_ROOT };
+
+/* One entry: a TAB-separated line, or an object of the array j. */
+static void print_volume(struct json *j, const char *root,
+			 const struct tab_entry *e)
+{
+	char path[PATH_MAX], src[PATH_MAX + 8] = "none";
+	char hex[FSP_IDENTIFIER_HEX_LEN + 1];
+	int mounted = 0;
+
+	if (e->has_mountpoint &&
+	    path_join_root(root, e->mountpoint, path, sizeof(path)) == 0)
+		mounted = path_is_mountpoint(path) == 1;
+	if (e->has_source)
+		key_source_format(&e->source, src, sizeof(src));
+	if (!j) {
+		/*
+		 * Mountpoint none: the state is "-", as there is
+		 * nothing to look for. A real mountpoint is absolute,
+		 * so "none" is unambiguous for scripts.
+		 */
+		const char *state = "-";
+
+		if (e->has_mountpoint)
+			state = mounted ? "mounted" : "unmounted";
+		printf("%s\t%s\t%s\t%s\n", e->name,
+		       e->has_mountpoint ? e->mountpoint : "none", state,
+		       e->nofail ? "nofail" : "-");
+		return;
+	}
+	json_object_begin(j, NULL);
+	json_str(j, "name", e->name);
+	json_str(j, "mountpoint", e->has_mountpoint ? e->mountpoint : NULL);
+	json_bool(j, "mounted", mounted);
+	json_str(j, "key_source", e->has_source ? src : NULL);
+	json_array_begin(j, "directories");
+	for (size_t d = 0; d < e->n_dirs; d++)
+		json_str(j, NULL, e->dirs[d]);
+	json_end(j);
+	json_bool(j, "nofail", e->nofail);
+	if (e->timeout)
+		json_int(j, "timeout", e->timeout);
+	else
+		json_null(j, "timeout");
+	if (e->has_identifier) {
+		hex_encode(e->identifier, FSP_KEY_IDENTIFIER_SIZE, hex);
+		json_str(j, "identifier", hex);
+	} else {
+		json_null(j, "identifier");
+	}
+	json_int(j, "line", e->line);
+	json_end(j);
+}
 
 int cmd_volumes(int argc, char **argv)
 {
@@ -18,6 +71,7 @@ int cmd_volumes(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	struct fscrypttab tab;
+	struct json j;
 	const char *root = "/";
 	bool json = false;
 	int c, r;
@@ -43,70 +97,14 @@ int cmd_volumes(int argc, char **argv)
 	r = load_tab(&tab, true);
 	if (r)
 		return r;
-	if (json)
-		printf("[");
-	for (size_t i = 0; i < tab.n; i++) {
-		const struct tab_entry *e = &tab.entries[i];
-		char path[PATH_MAX], src[PATH_MAX + 8] = "none";
-		char hex[FSP_IDENTIFIER_HEX_LEN + 1];
-		int mounted = 0;
-
-		if (e->has_mountpoint &&
-		    path_join_root(root, e->mountpoint, path, sizeof(path)) ==
-			0)
-			mounted = path_is_mountpoint(path) == 1;
-		if (e->has_source)
-			key_source_format(&e->source, src, sizeof(src));
-		if (!json) {
-			/*
-			 * Mountpoint none: the state is "-", as there is
-			 * nothing to look for. A real mountpoint is absolute,
-			 * so "none" is unambiguous for scripts.
-			 */
-			const char *state = "-";
-
-			if (e->has_mountpoint)
-				state = mounted ? "mounted" : "unmounted";
-			printf("%s\t%s\t%s\t%s\n", e->name,
-			       e->has_mountpoint ? e->mountpoint : "none",
-			       state, e->nofail ? "nofail" : "-");
-			continue;
-		}
-		printf("%s\n  {\"name\": ", i ? "," : "");
-		json_string(stdout, e->name);
-		printf(", \"mountpoint\": ");
-		if (e->has_mountpoint)
-			json_string(stdout, e->mountpoint);
-		else
-			printf("null");
-		printf(", \"mounted\": %s, \"key_source\": ",
-		       mounted ? "true" : "false");
-		if (e->has_source)
-			json_string(stdout, src);
-		else
-			printf("null");
-		printf(", \"directories\": [");
-		for (size_t d = 0; d < e->n_dirs; d++) {
-			printf("%s", d ? ", " : "");
-			json_string(stdout, e->dirs[d]);
-		}
-		printf("], \"nofail\": %s, \"timeout\": ",
-		       e->nofail ? "true" : "false");
-		if (e->timeout)
-			printf("%u", e->timeout);
-		else
-			printf("null");
-		printf(", \"identifier\": ");
-		if (e->has_identifier) {
-			hex_encode(e->identifier, FSP_KEY_IDENTIFIER_SIZE, hex);
-			printf("\"%s\"", hex);
-		} else {
-			printf("null");
-		}
-		printf(", \"line\": %u}", e->line);
+	if (json) {
+		json_start(&j, stdout, true);
+		json_array_begin(&j, NULL);
 	}
+	for (size_t i = 0; i < tab.n; i++)
+		print_volume(json ? &j : NULL, root, &tab.entries[i]);
 	if (json)
-		printf("%s]\n", tab.n ? "\n" : "");
+		json_end(&j);
 	fscrypttab_free(&tab);
 	return FSP_EXIT_OK;
 }
