@@ -197,6 +197,30 @@ fsp_fill_encrypted() {
     return $r
 }
 
+# Installs each test's guest checks, TEST-*/guest.sh, into DIR as NAME.sh,
+# NAME from the file's one line "# fsp-scenario: NAME" (letters, digits,
+# "-"), for guest/init.sh to run on fsp.test=NAME. Fails on a file without
+# exactly one such line and on a NAME that two files claim.
+fsp_install_scenarios() {
+    local dir=$1 f name
+    local -A owner=()
+    mkdir -p "$dir" || return 1
+    for f in "$FSP_QEMU_DIR"/TEST-*/guest.sh; do
+        [[ -f $f ]] || continue
+        name=$(sed -n 's/^# fsp-scenario: *//p' "$f")
+        if ! [[ $name =~ ^[a-z0-9-]+$ ]]; then
+            err "$f: needs exactly one line '# fsp-scenario: NAME' (NAME of a-z, 0-9, -)"
+            return 1
+        fi
+        if [[ ${owner[$name]-} ]]; then
+            err "scenario $name: claimed by both ${owner[$name]} and $f"
+            return 1
+        fi
+        owner[$name]=$f
+        install -m 0644 "$f" "$dir/$name.sh" || return 1
+    done
+}
+
 fsp_build_assets() {
     local a=$1 tmp root r bin
     tmp=$(mktemp -d "$FSP_QEMU_CACHE/assets.XXXXXX")
@@ -264,6 +288,9 @@ fsp_build_assets() {
         done
         install -m 0755 "$FSP_QEMU_DIR/guest/init.sh" "$root/sbin/init"
         install -m 0644 "$FSP_QEMU_DIR/guest/fsp-test-lib.sh" "$root/usr/lib/fsp-test/lib.sh"
+        install -m 0644 "$FSP_QEMU_DIR/guest/checks.sh" "$root/usr/lib/fsp-test/checks.sh"
+        # "|| exit": set -e is off here, fsp_assets calls this in a || list.
+        fsp_install_scenarios "$root/usr/lib/fsp-test/scenarios" || exit 1
         install -m 0644 "$tmp/expected.env" "$tmp/vault.sha256" "$root/usr/lib/fsp-test/"
         install -m 0644 "$tmp/fscrypttab" "$root/etc/fscrypttab"
         printf 'NAME=fsp-test\nID=fsp-test\nPRETTY_NAME="fscrypt-provision QEMU test root"\n' \
@@ -292,8 +319,9 @@ fsp_build_assets() {
 fsp_assets() {
     local h
     h=$(fsp_hash "v$FSP_CACHE_VERSION" "$FSP_BIN" "$FSP_QEMU_DIR/guest" \
+        "$FSP_QEMU_DIR"/TEST-*/guest.sh \
         "$(readlink -f "$(command -v busybox)")" "$(command -v keyctl)" \
-        "$(declare -f fsp_build_assets fsp_fill_encrypted)")
+        "$(declare -f fsp_build_assets fsp_fill_encrypted fsp_install_scenarios)")
     FSP_ASSETS=$FSP_QEMU_CACHE/assets-$h
     [[ -f $FSP_ASSETS/root.img ]] && return 0
     msg "building disk images in $FSP_ASSETS"
