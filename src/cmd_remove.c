@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "hex.h"
 #include "mountinfo.h"
+#include "needed.h"
 #include "provision.h"
 
 enum {
@@ -98,95 +99,49 @@ static int remove_one(int fd, const char *where, const char *volume,
 	return FSP_EXIT_OK;
 }
 
-int cmd_remove(int argc, char **argv)
-{
-	static const struct option longopts[] = {
-	    COMMON_LONG_OPTIONS,
-	    {"volume", required_argument, NULL, OPT_VOLUME},
-	    {"keep-provisioned", no_argument, NULL, OPT_KEEP},
-	    {"all-users", no_argument, NULL, OPT_ALL_USERS},
-	    {"retry", required_argument, NULL, OPT_RETRY},
-	    {NULL, 0, NULL, 0},
-	};
-	const char *volume = NULL, *dir;
-	bool keep = false, all_users = false;
-	unsigned long retries = 0;
-	struct provkey *keys = NULL;
-	struct fscrypttab tab;
-	struct mount_info mi;
-	size_t nkeys = 0, matched = 0;
-	int c, r, fd, code = FSP_EXIT_OK;
+struct remove_opts {
+	bool keep, all_users;
+	unsigned retries;
+};
 
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_VOLUME:
-			volume = optarg;
-			break;
-		case OPT_KEEP:
-			keep = true;
-			break;
-		case OPT_ALL_USERS:
-			all_users = true;
-			break;
-		case OPT_RETRY:
-			if (!parse_unsigned(optarg, 100, &retries))
-				return usage_error("remove", "--retry needs a "
-							     "count of 0-100");
-			break;
-		default:
-			r = handle_common_option(c, "remove");
-			if (r >= 0)
-				return r;
-		}
-	}
-	if (argc - optind != 1)
-		return usage_error("remove", "expected one DIR");
-	dir = argv[optind];
-	if (volume && !volume_name_valid(volume))
-		return usage_error("remove", "invalid volume name '%s'",
-				   volume);
-	r = load_tab(&tab, !volume);
-	if (r)
-		return r;
-	r = mount_of_path(dir, &mi);
-	if (r < 0) {
-		fscrypttab_free(&tab);
-		return fail(OP_OPEN, r, "find the mount of %s", dir);
-	}
-	/*
-	 * The ioctl goes to the mount's root, not to DIR: an open fd on an
-	 * encrypted DIR would itself keep the key busy.
-	 */
-	fd = fs_open(mi.mountpoint);
-	if (fd < 0) {
-		fscrypttab_free(&tab);
-		return fail(OP_OPEN, fd, "open %s", mi.mountpoint);
-	}
+static bool in_set(const struct volume_set *vs, const char *volume)
+{
+	for (size_t i = 0; i < vs->n; i++)
+		if (strcmp(vs->names[i], volume) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Locks every key of dv's volumes on the filesystem open at fd, then
+ * invalidates its provisioning key unless kept. Returns an exit code.
+ */
+static int remove_keys(const struct dir_volumes *dv, int fd,
+		       const struct remove_opts *o)
+{
+	const char *where = dv->mi.mountpoint;
+	struct provkey *keys = NULL;
+	size_t nkeys = 0, matched = 0;
+	int code = FSP_EXIT_OK, r;
+
 	r = ring_keys(arg_keyring, false, &keys, &nkeys);
-	if (r < 0) {
-		code = fail(OP_KEYRING, r, "list keyring %s", arg_keyring);
-		goto out;
-	}
+	if (r < 0)
+		return fail(OP_KEYRING, r, "list keyring %s", arg_keyring);
 	for (size_t i = 0; i < nkeys; i++) {
 		const struct provkey *k = &keys[i];
-		const struct tab_entry *e = fscrypttab_find(&tab, k->volume);
-		bool mine = volume
-				? strcmp(k->volume, volume) == 0
-				: e && e->has_mountpoint &&
-				      strcmp(e->mountpoint, mi.mountpoint) == 0;
 
-		if (!mine)
+		if (!in_set(&dv->vs, k->volume))
 			continue;
 		matched++;
-		r = remove_one(fd, mi.mountpoint, k->volume, k->identifier,
-			       all_users, (unsigned)retries);
+		r = remove_one(fd, where, k->volume, k->identifier,
+			       o->all_users, o->retries);
 		if (r) {
 			/* Still (partly) unlocked: keep the way back in. */
 			if (!code)
 				code = r;
 			continue;
 		}
-		if (keep)
+		if (o->keep)
 			continue;
 		r = provkey_invalidate(k->serial);
 		if (r < 0 && r != -EKEYEXPIRED && r != -EKEYREVOKED &&
@@ -204,10 +159,69 @@ int cmd_remove(int argc, char **argv)
 		code = fail_msg(FSP_EXIT_KEY_UNAVAILABLE,
 				"no provisioning key in keyring %s belongs to "
 				"%s; nothing to remove",
-				arg_keyring, volume ? volume : mi.mountpoint);
-out:
-	close(fd);
+				arg_keyring,
+				dv->vs.n == 1 ? dv->vs.names[0] : where);
 	free(keys);
-	fscrypttab_free(&tab);
 	return code;
+}
+
+int cmd_remove(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    COMMON_LONG_OPTIONS,
+	    {"volume", required_argument, NULL, OPT_VOLUME},
+	    {"keep-provisioned", no_argument, NULL, OPT_KEEP},
+	    {"all-users", no_argument, NULL, OPT_ALL_USERS},
+	    {"retry", required_argument, NULL, OPT_RETRY},
+	    {NULL, 0, NULL, 0},
+	};
+	struct remove_opts o = {0};
+	const char *volume = NULL;
+	struct dir_volumes dv;
+	unsigned long retries = 0;
+	int c, r, fd;
+
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_VOLUME:
+			volume = optarg;
+			break;
+		case OPT_KEEP:
+			o.keep = true;
+			break;
+		case OPT_ALL_USERS:
+			o.all_users = true;
+			break;
+		case OPT_RETRY:
+			if (!parse_unsigned(optarg, 100, &retries))
+				return usage_error("remove", "--retry needs a "
+							     "count of 0-100");
+			o.retries = (unsigned)retries;
+			break;
+		default:
+			r = handle_common_option(c, "remove");
+			if (r >= 0)
+				return r;
+		}
+	}
+	if (argc - optind != 1)
+		return usage_error("remove", "expected one DIR");
+	r = dir_volumes_open("remove", argv[optind], volume, NULL, &dv);
+	if (r)
+		return r;
+	/*
+	 * The ioctl goes to the mount's root, not to DIR: an open fd on an
+	 * encrypted DIR would itself keep the key busy.
+	 */
+	close(dv.fd);
+	dv.fd = -1;
+	fd = fs_open(dv.mi.mountpoint);
+	if (fd < 0) {
+		r = fail(OP_OPEN, fd, "open %s", dv.mi.mountpoint);
+	} else {
+		r = remove_keys(&dv, fd, &o);
+		close(fd);
+	}
+	dir_volumes_close(&dv);
+	return r;
 }

@@ -88,8 +88,18 @@ expect "check --volume extra" 0 "ok: volume extra key $IDX"
 fsp check --tab "$TAB" "$M"
 expect "check by path never matches a provision-only entry" 2 "no entry in $TAB has mountpoint $M"
 fsp remove --tab "$TAB" "$M"
-expect "remove by path never matches a provision-only entry" 7 "no provisioning key in keyring $KR belongs to $M"
+expect "remove by path never matches a provision-only entry" 2 "no entry in $TAB has mountpoint $M"
 [ "$(cat "$M/secret/x.txt" 2>/dev/null)" = xray ] && t_ok "still unlocked after that" || t_fail "still unlocked after that"
+# remove resolves DIR as unlock and check do: a DIR below the mountpoint of
+# an entry that is not mounted yet belongs to that entry, never to the
+# filesystem under it (remove used to lock that filesystem's volumes).
+TAB_SUB=$T_WORK/fscrypttab.sub
+printf 'normal %s %s vault\nsub %s/sub none\n' "$M2" "$KN" "$M2" >"$TAB_SUB"
+mkdir -p "$M2/sub"
+fsp remove --tab "$TAB_SUB" "$M2/sub"
+expect "remove DIR of a volume that is not mounted refuses, as unlock does" 1 "volume sub in $TAB_SUB has mountpoint $M2/sub, which is not mounted"
+[ "$(cat "$M2/vault/n.txt" 2>/dev/null)" = november ] &&
+	t_ok "the filesystem below kept its key" || t_fail "the filesystem below kept its key"
 fsp remove --tab "$TAB" --volume extra --keep-provisioned "$M"
 expect "remove --volume extra" 0
 [ ! -e "$M/secret/x.txt" ] && t_ok "locked again" || t_fail "locked again"
