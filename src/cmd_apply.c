@@ -60,16 +60,110 @@ static int apply_mount(struct apply_state *st, const struct tab_entry *e)
 	return FSP_EXIT_OK;
 }
 
+/* An entry with a key source: read it, check it, provision it. */
+static int apply_provision(const struct tab_entry *e, struct apply_state *st,
+			   const char *mount, const struct needed *nd)
+{
+	struct provision_req rq = {
+	    .keyring = arg_keyring,
+	    .volume = e->name,
+	    .timeout = e->timeout,
+	    .mount = mount,
+	    .mount_fd = st->fd,
+	    .use_mount_fd = mount != NULL,
+	    .raw_fallback = e->raw_fallback,
+	};
+	char src[PATH_MAX + 8], detail[512] = "";
+	char hex[FSP_IDENTIFIER_HEX_LEN + 1], want[FSP_IDENTIFIER_HEX_LEN + 1];
+	uint8_t id[FSP_KEY_IDENTIFIER_SIZE];
+	struct provision_result res;
+	struct fsp_problem problem;
+	struct secbuf key;
+	int code = FSP_EXIT_OK, r;
+
+	key_source_format(&e->source, src, sizeof(src));
+	r = entry_key_read(e, arg_tab, NULL, &key, id, detail, sizeof(detail));
+	if (r < 0)
+		return fail_msg(r == -EKEYREJECTED ? FSP_EXIT_KEY_REJECTED
+						   : FSP_EXIT_KEY_SOURCE,
+				"volume %s: %s", e->name, detail);
+	hex_encode(id, sizeof(id), hex);
+	for (size_t i = 0; !code && i < nd->n; i++)
+		if (memcmp(nd->ids[i], id, sizeof(id)) != 0) {
+			hex_encode(nd->ids[i], sizeof(id), want);
+			code = fail_msg(FSP_EXIT_KEY_REJECTED,
+					"volume %s: %s is encrypted with key "
+					"%s, but the key from %s has "
+					"identifier %s: wrong key; nothing "
+					"was provisioned",
+					e->name, nd->why[i], want, src, hex);
+		}
+	if (!code && st->dry_run)
+		code = dry_run_provision(e, mount, st->fd, src, hex);
+	else if (!code) {
+		rq.key = &key;
+		rq.id = id;
+		code = provision_key(&rq, &res, &problem);
+		if (code)
+			code = report_problem(&problem);
+		else
+			report_provision(&rq, &res);
+	}
+	secbuf_free(&key);
+	if (code || st->dry_run || e->has_mountpoint)
+		return code;
+	if (e->line)
+		say("volume %s: provisioned only (mountpoint none in %s:%u), "
+		    "added to no filesystem; unlock it with 'fscrypt-provision "
+		    "unlock --volume %s DIR' once it is mounted",
+		    e->name, arg_tab, e->line, e->name);
+	else
+		say("volume %s: provisioned only (added by --key), added to no "
+		    "filesystem; unlock it with 'fscrypt-provision unlock "
+		    "--volume %s DIR' once it is mounted",
+		    e->name, e->name);
+	return code;
+}
+
+/* An entry without a key source: unlock its mount from the keyring. */
+static int apply_unlock(const struct tab_entry *e, struct apply_state *st,
+			const char *mount, const struct needed *nd)
+{
+	int code, r;
+
+	if (!e->has_mountpoint) {
+		say("volume %s: mountpoint and key source are both none; "
+		    "nothing to do",
+		    e->name);
+		return FSP_EXIT_OK;
+	}
+	if (!mount) {
+		say("volume %s: %s is not mounted and the key source is none; "
+		    "nothing to do",
+		    e->name, st->mount);
+		return FSP_EXIT_OK;
+	}
+	if (!st->have_keys) {
+		r = ring_keys(arg_keyring, false, &st->keys, &st->nkeys);
+		if (r < 0)
+			return fail(OP_KEYRING, r, "list keyring %s",
+				    arg_keyring);
+		st->have_keys = true;
+	}
+	if (st->dry_run)
+		return dry_run_unlock(e, mount, st->keys, st->nkeys);
+	code = unlock_volume(st->fd, mount, e->name, st->keys, st->nkeys);
+	if (!code)
+		code = verify_needed(st->fd, e->name, nd, st->keys, st->nkeys);
+	return code;
+}
+
 /* apply, for one entry. Returns an exit code. */
 static int apply_entry(const struct tab_entry *e, struct apply_state *st)
 {
-	char src[PATH_MAX + 8], detail[512] = "";
-	char hex[FSP_IDENTIFIER_HEX_LEN + 1];
-	uint8_t id[FSP_KEY_IDENTIFIER_SIZE];
 	struct needed nd = {0};
-	bool mounted = false;
-	const char *mount = "";
-	int code = FSP_EXIT_OK, r;
+	const char *mount = NULL; /* mounted, below --root */
+	int code;
 
 	/*
 	 * Mountpoint none: the table does not say which filesystem the key
@@ -80,111 +174,17 @@ static int apply_entry(const struct tab_entry *e, struct apply_state *st)
 		code = apply_mount(st, e);
 		if (code)
 			return code;
-		mount = st->mount;
-		mounted = st->mounted;
+		if (st->mounted)
+			mount = st->mount;
 	}
-	if (mounted) {
+	if (mount) {
 		/* Refuse a wrong key before anything is provisioned. */
 		code = collect_needed(e, mount, NULL, true, &nd);
 		if (code)
 			goto out;
 	}
-	if (e->has_source) {
-		struct provision_req rq = {
-		    .keyring = arg_keyring,
-		    .volume = e->name,
-		    .timeout = e->timeout,
-		    .mount = mounted ? mount : NULL,
-		    .mount_fd = st->fd,
-		    .use_mount_fd = mounted,
-		    .raw_fallback = e->raw_fallback,
-		};
-		struct provision_result res;
-		struct fsp_problem problem;
-		struct secbuf key;
-
-		key_source_format(&e->source, src, sizeof(src));
-		r = entry_key_read(e, arg_tab, NULL, &key, id, detail,
-				   sizeof(detail));
-		if (r < 0) {
-			code =
-			    fail_msg(r == -EKEYREJECTED ? FSP_EXIT_KEY_REJECTED
-							: FSP_EXIT_KEY_SOURCE,
-				     "volume %s: %s", e->name, detail);
-			goto out;
-		}
-		hex_encode(id, sizeof(id), hex);
-		for (size_t i = 0; !code && i < nd.n; i++)
-			if (memcmp(nd.ids[i], id, sizeof(id)) != 0) {
-				char want[FSP_IDENTIFIER_HEX_LEN + 1];
-
-				hex_encode(nd.ids[i], sizeof(id), want);
-				code = fail_msg(FSP_EXIT_KEY_REJECTED,
-						"volume %s: %s is encrypted "
-						"with key %s, but the key from "
-						"%s has identifier %s: wrong "
-						"key; nothing was provisioned",
-						e->name, nd.why[i], want, src,
-						hex);
-			}
-		if (!code && st->dry_run) {
-			code = dry_run_provision(e, mounted ? mount : NULL,
-						 st->fd, src, hex);
-			secbuf_free(&key);
-			goto out;
-		}
-		if (!code) {
-			rq.key = &key;
-			rq.id = id;
-			code = provision_key(&rq, &res, &problem);
-			if (code)
-				code = report_problem(&problem);
-			else
-				report_provision(&rq, &res);
-		}
-		secbuf_free(&key);
-		if (!code && !e->has_mountpoint && e->line)
-			say("volume %s: provisioned only (mountpoint none in "
-			    "%s:%u), added to no filesystem; unlock it with "
-			    "'fscrypt-provision unlock --volume %s DIR' once "
-			    "it is mounted",
-			    e->name, arg_tab, e->line, e->name);
-		else if (!code && !e->has_mountpoint)
-			say("volume %s: provisioned only (added by --key), "
-			    "added to no filesystem; unlock it with "
-			    "'fscrypt-provision unlock --volume %s DIR' once "
-			    "it is mounted",
-			    e->name, e->name);
-		goto out;
-	}
-	if (!e->has_mountpoint) {
-		say("volume %s: mountpoint and key source are both none; "
-		    "nothing to do",
-		    e->name);
-		goto out;
-	}
-	if (!mounted) {
-		say("volume %s: %s is not mounted and the key source is none; "
-		    "nothing to do",
-		    e->name, mount);
-		goto out;
-	}
-	if (!st->have_keys) {
-		r = ring_keys(arg_keyring, false, &st->keys, &st->nkeys);
-		if (r < 0) {
-			code =
-			    fail(OP_KEYRING, r, "list keyring %s", arg_keyring);
-			goto out;
-		}
-		st->have_keys = true;
-	}
-	if (st->dry_run) {
-		code = dry_run_unlock(e, mount, st->keys, st->nkeys);
-		goto out;
-	}
-	code = unlock_volume(st->fd, mount, e->name, st->keys, st->nkeys);
-	if (!code)
-		code = verify_needed(st->fd, e->name, &nd, st->keys, st->nkeys);
+	code = e->has_source ? apply_provision(e, st, mount, &nd)
+			     : apply_unlock(e, st, mount, &nd);
 out:
 	needed_free(&nd);
 	return code;
@@ -242,6 +242,54 @@ static int apply_key_overrides(struct fscrypttab *tab,
 	return FSP_EXIT_OK;
 }
 
+/* Every entry in order; a nofail entry's failure is only a warning. */
+static int apply_table(const struct fscrypttab *tab, struct apply_state *st)
+{
+	unsigned ok = 0, failed = 0, skipped = 0;
+	int code = FSP_EXIT_OK, r;
+
+	for (size_t i = 0; i < tab->n; i++) {
+		const struct tab_entry *e = &tab->entries[i];
+
+		r = apply_entry(e, st);
+		if (r == FSP_EXIT_OK) {
+			ok++;
+		} else if (e->nofail) {
+			skipped++;
+			warn("volume %s is nofail: continuing without it",
+			     e->name);
+		} else {
+			failed++;
+			if (!code)
+				code = r;
+		}
+	}
+	say("apply%s: %u volume%s ready, %u failed, %u skipped (nofail)",
+	    st->dry_run ? " --dry-run" : "", ok, ok == 1 ? "" : "s", failed,
+	    skipped);
+	return code;
+}
+
+/*
+ * The table, with the --key overrides applied. With --key, a missing
+ * table is an empty one: rd.fscrypt.key= can name every volume itself.
+ */
+static int load_apply_table(struct fscrypttab *tab,
+			    const struct key_override *ov, size_t n_ov)
+{
+	char err[512];
+	bool missing = false;
+	int r;
+
+	memset(tab, 0, sizeof(*tab));
+	r = fscrypttab_load(arg_tab, tab, err, sizeof(err));
+	if (r == -ENOENT && n_ov)
+		missing = true;
+	else if (r < 0)
+		return fail_msg(FSP_EXIT_CONFIG, "%s", err);
+	return apply_key_overrides(tab, ov, n_ov, missing);
+}
+
 int cmd_apply(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -252,12 +300,10 @@ int cmd_apply(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	struct apply_state st = {.root = "/", .fd = -1};
-	bool tab_missing = false;
 	struct key_override *ov;
 	size_t n_ov = 0;
 	char err[512];
 	struct fscrypttab tab = {0};
-	unsigned ok = 0, failed = 0, skipped = 0;
 	int c, r, code;
 
 	/* At most one --key per argument. */
@@ -294,36 +340,14 @@ int cmd_apply(int argc, char **argv)
 				   argv[optind]);
 	else if (st.root[0] != '/')
 		code = usage_error("apply", "--root needs an absolute path");
-	else if (n_ov && access(arg_tab, F_OK) < 0 && errno == ENOENT)
-		tab_missing = true; /* with --key, an empty table */
 	else
-		code = load_tab(&tab, true);
-	if (!code)
-		code = apply_key_overrides(&tab, ov, n_ov, tab_missing);
+		code = load_apply_table(&tab, ov, n_ov);
 	free(ov);
 	if (code) {
 		fscrypttab_free(&tab);
 		return code;
 	}
-	for (size_t i = 0; i < tab.n; i++) {
-		const struct tab_entry *e = &tab.entries[i];
-
-		r = apply_entry(e, &st);
-		if (r == FSP_EXIT_OK) {
-			ok++;
-		} else if (e->nofail) {
-			skipped++;
-			warn("volume %s is nofail: continuing without it",
-			     e->name);
-		} else {
-			failed++;
-			if (!code)
-				code = r;
-		}
-	}
-	say("apply%s: %u volume%s ready, %u failed, %u skipped (nofail)",
-	    st.dry_run ? " --dry-run" : "", ok, ok == 1 ? "" : "s", failed,
-	    skipped);
+	code = apply_table(&tab, &st);
 	if (st.fd >= 0)
 		close(st.fd);
 	free(st.keys);

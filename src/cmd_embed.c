@@ -170,6 +170,24 @@ static void print_entry(enum output out, const struct tab_entry *e,
 	}
 }
 
+static void print_entries(enum output out, const struct fscrypttab *tab,
+			  char (*ids)[FSP_IDENTIFIER_HEX_LEN + 1], size_t n)
+{
+	struct json j;
+
+	if (out == OUT_JSON) {
+		json_start(&j, stdout, true);
+		json_array_begin(&j, NULL);
+	}
+	for (size_t i = 0; i < tab->n; i++)
+		if (tab->entries[i].initramfs)
+			print_entry(out, &tab->entries[i], ids[i], &j);
+	if (out == OUT_JSON)
+		json_end(&j);
+	if (out == OUT_TEXT && n == 0)
+		say("no entry of %s has the initramfs option", arg_tab);
+}
+
 int cmd_embed(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -184,7 +202,6 @@ int cmd_embed(int argc, char **argv)
 	enum output out = OUT_TEXT;
 	char err[512], (*ids)[FSP_IDENTIFIER_HEX_LEN + 1] = NULL;
 	struct fscrypttab tab = {0};
-	struct json j;
 	char *text = NULL;
 	size_t len, n = 0;
 	int c, r, code = FSP_EXIT_OK;
@@ -239,17 +256,7 @@ int cmd_embed(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (out == OUT_JSON) {
-		json_start(&j, stdout, true);
-		json_array_begin(&j, NULL);
-	}
-	for (size_t i = 0; i < tab.n; i++)
-		if (tab.entries[i].initramfs)
-			print_entry(out, &tab.entries[i], ids[i], &j);
-	if (out == OUT_JSON)
-		json_end(&j);
-	if (out == OUT_TEXT && n == 0)
-		say("no entry of %s has the initramfs option", arg_tab);
+	print_entries(out, &tab, ids, n);
 out:
 	free(ids);
 	free(text);
