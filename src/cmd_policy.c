@@ -21,6 +21,60 @@ enum {
 	OPT_FORCE,
 };
 
+/* One set-policy option into pol; -1 when consumed, else an exit code. */
+static int policy_option(int c, struct fsp_policy_v2 *pol, bool *force)
+{
+	int mode;
+
+	switch (c) {
+	case OPT_CONTENTS:
+	case OPT_FILENAMES:
+		mode = fscrypt_mode_parse(optarg);
+		if (mode < 0)
+			return usage_error(
+			    "set-policy",
+			    "unknown mode '%s' (AES-256-XTS, "
+			    "AES-256-CTS, AES-128-CBC, AES-128-CTS, "
+			    "Adiantum, AES-256-HCTR2, SM4-XTS, "
+			    "SM4-CTS)",
+			    optarg);
+		if (c == OPT_CONTENTS)
+			pol->contents_encryption_mode = (uint8_t)mode;
+		else
+			pol->filenames_encryption_mode = (uint8_t)mode;
+		return -1;
+	case OPT_PADDING:
+		pol->flags &= (uint8_t)~FSP_POLICY_FLAGS_PAD_MASK;
+		if (strcmp(optarg, "4") == 0)
+			pol->flags |= FSP_POLICY_FLAGS_PAD_4;
+		else if (strcmp(optarg, "8") == 0)
+			pol->flags |= FSP_POLICY_FLAGS_PAD_8;
+		else if (strcmp(optarg, "16") == 0)
+			pol->flags |= FSP_POLICY_FLAGS_PAD_16;
+		else if (strcmp(optarg, "32") == 0)
+			pol->flags |= FSP_POLICY_FLAGS_PAD_32;
+		else
+			return usage_error("set-policy",
+					   "--padding must be 4, 8, 16 "
+					   "or 32");
+		return -1;
+	case OPT_IV_INO_LBLK_64:
+		pol->flags |= FSP_POLICY_FLAG_IV_INO_LBLK_64;
+		return -1;
+	case OPT_IV_INO_LBLK_32:
+		pol->flags |= FSP_POLICY_FLAG_IV_INO_LBLK_32;
+		return -1;
+	case OPT_DIRECT_KEY:
+		pol->flags |= FSP_POLICY_FLAG_DIRECT_KEY;
+		return -1;
+	case OPT_FORCE:
+		*force = true;
+		return -1;
+	default:
+		return handle_common_option(c, "set-policy");
+	}
+}
+
 int cmd_set_policy(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -43,58 +97,12 @@ int cmd_set_policy(int argc, char **argv)
 	const char *dir, *idarg;
 	struct key_status ks;
 	bool force = false;
-	int c, r, fd, mode;
+	int c, r, fd;
 
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_CONTENTS:
-		case OPT_FILENAMES:
-			mode = fscrypt_mode_parse(optarg);
-			if (mode < 0)
-				return usage_error(
-				    "set-policy",
-				    "unknown mode '%s' (AES-256-XTS, "
-				    "AES-256-CTS, AES-128-CBC, AES-128-CTS, "
-				    "Adiantum, AES-256-HCTR2, SM4-XTS, "
-				    "SM4-CTS)",
-				    optarg);
-			if (c == OPT_CONTENTS)
-				pol.contents_encryption_mode = (uint8_t)mode;
-			else
-				pol.filenames_encryption_mode = (uint8_t)mode;
-			break;
-		case OPT_PADDING:
-			pol.flags &= (uint8_t)~FSP_POLICY_FLAGS_PAD_MASK;
-			if (strcmp(optarg, "4") == 0)
-				pol.flags |= FSP_POLICY_FLAGS_PAD_4;
-			else if (strcmp(optarg, "8") == 0)
-				pol.flags |= FSP_POLICY_FLAGS_PAD_8;
-			else if (strcmp(optarg, "16") == 0)
-				pol.flags |= FSP_POLICY_FLAGS_PAD_16;
-			else if (strcmp(optarg, "32") == 0)
-				pol.flags |= FSP_POLICY_FLAGS_PAD_32;
-			else
-				return usage_error("set-policy",
-						   "--padding must be 4, 8, 16 "
-						   "or 32");
-			break;
-		case OPT_IV_INO_LBLK_64:
-			pol.flags |= FSP_POLICY_FLAG_IV_INO_LBLK_64;
-			break;
-		case OPT_IV_INO_LBLK_32:
-			pol.flags |= FSP_POLICY_FLAG_IV_INO_LBLK_32;
-			break;
-		case OPT_DIRECT_KEY:
-			pol.flags |= FSP_POLICY_FLAG_DIRECT_KEY;
-			break;
-		case OPT_FORCE:
-			force = true;
-			break;
-		default:
-			r = handle_common_option(c, "set-policy");
-			if (r >= 0)
-				return r;
-		}
+		r = policy_option(c, &pol, &force);
+		if (r >= 0)
+			return r;
 	}
 	if (argc - optind != 2)
 		return usage_error("set-policy", "expected DIR and IDENTIFIER");
