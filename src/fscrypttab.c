@@ -89,6 +89,99 @@ static void entry_free(struct tab_entry *e)
 	e->n_dirs = 0;
 }
 
+/* Fields 2 and 3: where the volume is mounted and where its key is. */
+static int parse_place(char **f, struct tab_entry *e, const char *file,
+		       unsigned line, char *err, size_t errlen)
+{
+	if (strcmp(f[1], "none") == 0) {
+		/*
+		 * Provision only: the table does not say where the volume is
+		 * mounted (rd.fscrypt.key= adds such entries).
+		 */
+		e->has_mountpoint = false;
+	} else if (f[1][0] != '/' ||
+		   (strcmp(f[1], "/") != 0 &&
+		    !fscrypttab_path_clean(f[1] + 1)) ||
+		   strlen(f[1]) >= PATH_MAX) {
+		return fscrypttab_error(err, errlen, file, line,
+					"mountpoint '%s' must be a clean "
+					"absolute path, or none",
+					f[1]);
+	} else {
+		e->has_mountpoint = true;
+	}
+	if (strcmp(f[2], "none") == 0 || strcmp(f[2], "-") == 0) {
+		e->has_source = false;
+	} else if (key_source_parse(f[2], &e->source) < 0 ||
+		   (e->source.kind == KEY_SOURCE_FILE &&
+		    e->source.path[0] != '/')) {
+		return fscrypttab_error(err, errlen, file, line,
+					"invalid key source '%s': expected an "
+					"absolute path, file:PATH, fd:N or "
+					"none",
+					f[2]);
+	} else {
+		e->has_source = true;
+	}
+	return 0;
+}
+
+/* Fields 4 and 5, and the rules that tie options to fields 2 and 3. */
+static int parse_extras(char **f, int n, struct tab_entry *e, const char *file,
+			unsigned line, char *err, size_t errlen)
+{
+	int r = 0;
+
+	if (n > 3) {
+		/* Directories are relative to the mountpoint: none, no base. */
+		if (!e->has_mountpoint && strcmp(f[3], "-") != 0)
+			return fscrypttab_error(
+			    err, errlen, file, line,
+			    "directories '%s' need a mountpoint; with "
+			    "mountpoint none (provision only) write '-'",
+			    f[3]);
+		r = fscrypttab_parse_dirs(f[3], e, file, line, err, errlen);
+		if (r == 0 && n > 4)
+			r = fscrypttab_parse_options(f[4], e, file, line, err,
+						     errlen);
+		if (r < 0)
+			return r;
+	}
+	if (e->raw_fallback && !e->has_source)
+		return fscrypttab_error(
+		    err, errlen, file, line,
+		    "raw-fallback needs a key source, not none");
+	if (e->raw_fallback && !e->has_mountpoint)
+		return fscrypttab_error(
+		    err, errlen, file, line,
+		    "raw-fallback needs a mountpoint, not none: a raw key can "
+		    "only be added to a mounted filesystem");
+	return 0;
+}
+
+/* Moves e, complete but for its mountpoint, into tab and the index. */
+static int append_entry(struct fscrypttab *tab, struct name_index *ix,
+			struct tab_entry *e, const char *mountpoint)
+{
+	e->mountpoint = strdup(e->has_mountpoint ? mountpoint : "");
+	if (!e->mountpoint)
+		return -ENOMEM;
+	/* Doubling: entries are large (a PATH_MAX buffer for the key file). */
+	if ((tab->n & (tab->n - 1)) == 0) {
+		size_t cap = tab->n ? 2 * tab->n : 1;
+		struct tab_entry *ne = realloc(tab->entries, cap * sizeof(*ne));
+
+		if (!ne)
+			return -ENOMEM;
+		tab->entries = ne;
+	}
+	if (name_reserve(ix, tab) < 0)
+		return -ENOMEM;
+	tab->entries[tab->n++] = *e;
+	name_put(ix, tab, tab->n - 1);
+	return 0;
+}
+
 static int parse_line(const char *text, size_t len, const char *file,
 		      unsigned line, struct fscrypttab *tab,
 		      struct name_index *ix, char *err, size_t errlen)
@@ -96,6 +189,7 @@ static int parse_line(const char *text, size_t len, const char *file,
 	char buf[FSCRYPTTAB_LINE_MAX + 1];
 	char *f[MAX_FIELDS];
 	const char *what = NULL;
+	const struct tab_entry *dup;
 	struct tab_entry e;
 	int n = 0, r;
 
@@ -112,10 +206,6 @@ static int parse_line(const char *text, size_t len, const char *file,
 		    "missing fields: expected name, mountpoint "
 		    "and key source, got %d field%s",
 		    n, n == 1 ? "" : "s");
-
-	memset(&e, 0, sizeof(e));
-	e.line = line;
-	e.key_opts = KEY_SOURCE_OPTS_DEFAULT;
 	if (!volume_name_valid(f[0]))
 		return fscrypttab_error(
 		    err, errlen, file, line,
@@ -123,100 +213,24 @@ static int parse_line(const char *text, size_t len, const char *file,
 		    "A-Z a-z 0-9 _ . + @ -, not starting with "
 		    "'.' or '-'",
 		    f[0]);
-	if (name_find(ix, tab, f[0]))
-		return fscrypttab_error(
-		    err, errlen, file, line,
-		    "duplicate volume name '%s' (first defined "
-		    "on line %u)",
-		    f[0], name_find(ix, tab, f[0])->line);
+	dup = name_find(ix, tab, f[0]);
+	if (dup)
+		return fscrypttab_error(err, errlen, file, line,
+					"duplicate volume name '%s' (first "
+					"defined on line %u)",
+					f[0], dup->line);
+	memset(&e, 0, sizeof(e));
+	e.line = line;
+	e.key_opts = KEY_SOURCE_OPTS_DEFAULT;
 	strcpy(e.name, f[0]);
-	if (strcmp(f[1], "none") == 0) {
-		/*
-		 * Provision only: the table does not say where the volume is
-		 * mounted (rd.fscrypt.key= adds such entries).
-		 */
-		e.has_mountpoint = false;
-	} else if (f[1][0] != '/' ||
-		   (strcmp(f[1], "/") != 0 &&
-		    !fscrypttab_path_clean(f[1] + 1)) ||
-		   strlen(f[1]) >= PATH_MAX) {
-		return fscrypttab_error(
-		    err, errlen, file, line,
-		    "mountpoint '%s' must be a clean absolute "
-		    "path, or none",
-		    f[1]);
-	} else {
-		e.has_mountpoint = true;
-	}
-	if (strcmp(f[2], "none") == 0 || strcmp(f[2], "-") == 0) {
-		e.has_source = false;
-	} else if (key_source_parse(f[2], &e.source) < 0 ||
-		   (e.source.kind == KEY_SOURCE_FILE &&
-		    e.source.path[0] != '/')) {
-		return fscrypttab_error(
-		    err, errlen, file, line,
-		    "invalid key source '%s': expected an "
-		    "absolute path, file:PATH, fd:N or none",
-		    f[2]);
-	} else {
-		e.has_source = true;
-	}
-	if (n > 3) {
-		/* Directories are relative to the mountpoint: none, no base. */
-		if (!e.has_mountpoint && strcmp(f[3], "-") != 0)
-			return fscrypttab_error(
-			    err, errlen, file, line,
-			    "directories '%s' need a mountpoint; "
-			    "with mountpoint none (provision "
-			    "only) write '-'",
-			    f[3]);
-		r = fscrypttab_parse_dirs(f[3], &e, file, line, err, errlen);
-		if (r == 0 && n > 4)
-			r = fscrypttab_parse_options(f[4], &e, file, line, err,
-						     errlen);
-		if (r < 0) {
-			entry_free(&e);
-			return r;
-		}
-	}
-	if (e.raw_fallback && !e.has_source) {
+	r = parse_place(f, &e, file, line, err, errlen);
+	if (r == 0)
+		r = parse_extras(f, n, &e, file, line, err, errlen);
+	if (r == 0)
+		r = append_entry(tab, ix, &e, f[1]);
+	if (r < 0)
 		entry_free(&e);
-		return fscrypttab_error(
-		    err, errlen, file, line,
-		    "raw-fallback needs a key source, not none");
-	}
-	if (e.raw_fallback && !e.has_mountpoint) {
-		entry_free(&e);
-		return fscrypttab_error(
-		    err, errlen, file, line,
-		    "raw-fallback needs a mountpoint, not none: "
-		    "a raw key can only be added to a mounted "
-		    "filesystem");
-	}
-	/* Last, so that the error returns above have nothing to free. */
-	e.mountpoint = strdup(e.has_mountpoint ? f[1] : "");
-	if (!e.mountpoint) {
-		entry_free(&e);
-		return -ENOMEM;
-	}
-	/* Doubling: entries are large (a PATH_MAX buffer for the key file). */
-	if ((tab->n & (tab->n - 1)) == 0) {
-		size_t cap = tab->n ? 2 * tab->n : 1;
-		struct tab_entry *ne = realloc(tab->entries, cap * sizeof(*ne));
-
-		if (!ne) {
-			entry_free(&e);
-			return -ENOMEM;
-		}
-		tab->entries = ne;
-	}
-	if (name_reserve(ix, tab) < 0) {
-		entry_free(&e);
-		return -ENOMEM;
-	}
-	tab->entries[tab->n++] = e;
-	name_put(ix, tab, tab->n - 1);
-	return 0;
+	return r;
 }
 
 int fscrypttab_parse(const char *text, size_t len, const char *filename,

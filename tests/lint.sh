@@ -14,6 +14,7 @@ t() {
 	fi
 }
 t "clang-format" make -s format-check
+t "C layout: no file over 400 lines, no function over 80 (tools/c-limits.sh)" tools/c-limits.sh
 # Untracked files too (not ignored ones), so that a new script is checked
 # before its first commit.
 mapfile -t sh_files < <(git ls-files --cached --others --exclude-standard '*.sh' 'dracut-module/*' 'hooks/*' | grep -v '\.md$' |
