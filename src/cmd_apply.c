@@ -154,7 +154,8 @@ static int apply_unlock(const struct tab_entry *e, struct apply_state *st,
 		return dry_run_unlock(e, mount, st->keys, st->nkeys);
 	code = unlock_volume(st->fd, mount, e->name, st->keys, st->nkeys);
 	if (!code)
-		code = verify_needed(st->fd, e->name, nd, st->keys, st->nkeys);
+		code = verify_needed(st->fd, e->name, nd, st->keys, st->nkeys,
+				     false);
 	return code;
 }
 

@@ -60,7 +60,8 @@ int cmd_unlock(int argc, char **argv)
 				  nkeys);
 		if (r && !code)
 			code = r;
-		r = verify_needed(dv.fd, dv.vs.names[v], &nd, keys, nkeys);
+		r = verify_needed(dv.fd, dv.vs.names[v], &nd, keys, nkeys,
+				  false);
 		if (r && !code)
 			code = r;
 		needed_free(&nd);

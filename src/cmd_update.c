@@ -70,18 +70,6 @@ static void refuse(struct tally *t, const char *what, const char *why)
 		 n ? "; " : "", what, why);
 }
 
-/* Every needed key present on fd, asked silently. */
-static bool all_present(int fd, const struct needed *nd)
-{
-	struct key_status st;
-
-	for (size_t i = 0; i < nd->n; i++)
-		if (fs_key_status(fd, nd->ids[i], &st) < 0 ||
-		    st.status != FSP_KEY_STATUS_PRESENT)
-			return false;
-	return nd->n > 0;
-}
-
 static void pre_one(struct tally *t, const struct dir_volumes *dv,
 		    const char *what, bool nofail)
 {
@@ -125,7 +113,8 @@ static const char *post_volume(struct tally *t, const struct dir_volumes *dv,
 	listed =
 	    collect_needed(dv->vs.entries[v], dv->mi.mountpoint, dv, true, &nd);
 	code = unlock_volume(dv->fd, dv->mi.mountpoint, name, keys, nkeys);
-	if (code && !listed && all_present(dv->fd, &nd)) {
+	if (code && !listed && nd.n > 0 &&
+	    !verify_needed(dv->fd, name, &nd, NULL, 0, true)) {
 		/* Not remounted after all (a refused or rolled-back update):
 		 * unlocked now, but the next remount would lock it. */
 		note(t,
@@ -142,7 +131,7 @@ static const char *post_volume(struct tally *t, const struct dir_volumes *dv,
 			 "a directory the fscrypttab lists is not usable (%s)",
 			 exit_code_name(listed));
 		code = listed;
-	} else if (verify_needed(dv->fd, name, &nd, keys, nkeys)) {
+	} else if (verify_needed(dv->fd, name, &nd, keys, nkeys, false)) {
 		snprintf(problem, PROBLEM_MAX,
 			 "not every directory the fscrypttab lists is "
 			 "unlocked");

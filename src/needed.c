@@ -111,7 +111,7 @@ static bool volume_has_id(const struct provkey *keys, size_t n,
 }
 
 int verify_needed(int fd, const char *volume, const struct needed *nd,
-		  const struct provkey *keys, size_t nkeys)
+		  const struct provkey *keys, size_t nkeys, bool quiet)
 {
 	int code = FSP_EXIT_OK;
 
@@ -120,6 +120,8 @@ int verify_needed(int fd, const char *volume, const struct needed *nd,
 		struct key_status st;
 		int r = fs_key_status(fd, nd->ids[i], &st);
 
+		if (quiet && (r < 0 || st.status != FSP_KEY_STATUS_PRESENT))
+			return FSP_EXIT_NOT_READY;
 		hex_encode(nd->ids[i], FSP_KEY_IDENTIFIER_SIZE, hex);
 		if (r < 0) {
 			code = fail(OP_KEY_STATUS, r, "read the status of %s",

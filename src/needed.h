@@ -37,9 +37,12 @@ struct dir_volumes;
 int collect_needed(const struct tab_entry *e, const char *mount,
 		   const struct dir_volumes *dv, bool strict,
 		   struct needed *nd);
-/* After unlocking: every needed key present? Returns an exit code. */
+/*
+ * After unlocking: every needed key present? Returns an exit code, and
+ * says why for each missing key unless quiet (then 1 at the first).
+ */
 int verify_needed(int fd, const char *volume, const struct needed *nd,
-		  const struct provkey *keys, size_t nkeys);
+		  const struct provkey *keys, size_t nkeys, bool quiet);
 /* Unlocks every usable key of one volume on fd. Returns an exit code. */
 int unlock_volume(int fd, const char *where, const char *volume,
 		  const struct provkey *keys, size_t nkeys);
