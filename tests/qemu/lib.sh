@@ -100,6 +100,19 @@ fsp_cache_prune() {
     done
 }
 
+# Runs "$@", a function of these files, in a new bash with errexit. bash
+# ignores set -e in anything called from a tested context (if, ||, &&),
+# and the image builders are always called so; a new shell is not. It gets
+# every function and every FSP_ variable.
+fsp_strict() {
+    local vars
+    # shellcheck disable=SC2046 # one word per variable name
+    vars=$(declare -p $(compgen -v FSP_))
+    bash -e -c "$(declare -f)
+$vars
+\"\$@\"" fsp_strict "$@"
+}
+
 # Runs "$@" under the cache lock, so that concurrent suites do not build the
 # same image twice.
 fsp_locked() {
@@ -221,39 +234,36 @@ fsp_install_scenarios() {
     done
 }
 
-fsp_build_assets() {
-    local a=$1 tmp root r bin
-    tmp=$(mktemp -d "$FSP_QEMU_CACHE/assets.XXXXXX")
-    root=$tmp/root
-    (
-        set -e
-        trap fsp_host_cleanup EXIT
-        mkdir -m 0700 "$tmp/keys"
-        for k in root data wrong; do fsp_make_key "$tmp/keys/$k.key"; done
-        kp=$a/keys # where the key files end up (the final asset path)
-        root_id=$("$FSP_BIN" identifier --key-file "$tmp/keys/root.key")
-        data_id=$("$FSP_BIN" identifier --key-file "$tmp/keys/data.key")
-        wrong_id=$("$FSP_BIN" identifier --key-file "$tmp/keys/wrong.key")
+# fsp_build_assets's steps; run by fsp_strict, so the first failure stops them.
+fsp_build_assets_steps() {
+    local a=$1 tmp=$2 root=$2/root bin kp root_id data_id wrong_id
+    trap fsp_host_cleanup EXIT
+    mkdir -m 0700 "$tmp/keys"
+    for k in root data wrong; do fsp_make_key "$tmp/keys/$k.key"; done
+    kp=$a/keys # where the key files end up (the final asset path)
+    root_id=$("$FSP_BIN" identifier --key-file "$tmp/keys/root.key")
+    data_id=$("$FSP_BIN" identifier --key-file "$tmp/keys/data.key")
+    wrong_id=$("$FSP_BIN" identifier --key-file "$tmp/keys/wrong.key")
 
-        # The table the dracut module reads at build time, also the real
-        # root's /etc/fscrypttab.
-        cat > "$tmp/fscrypttab" <<- EOF
+    # The table the dracut module reads at build time, also the real
+    # root's /etc/fscrypttab.
+    cat > "$tmp/fscrypttab" <<- EOF
 		# volume mountpoint key-source directories options
 		root / $kp/root.key secret initramfs
 		data /data $kp/data.key vault initramfs,nofail,identifier=$data_id
 		EOF
-        cat > "$tmp/expected.env" <<- EOF
+    cat > "$tmp/expected.env" <<- EOF
 		ROOT_ID=$root_id
 		DATA_ID=$data_id
 		WRONG_ID=$wrong_id
 		ROOT_KEY=$kp/root.key
 		DATA_KEY=$kp/data.key
 		EOF
-        # Extra files for the initramfs (dracut --include ... /etc/fsp-test).
-        mkdir -p "$tmp/initrd-extra"
-        cp "$tmp/expected.env" "$tmp/initrd-extra/"
-        install -m 0600 "$tmp/keys/wrong.key" "$tmp/initrd-extra/wrong.key"
-        cat > "$tmp/initrd-extra/nofail.tab" <<- EOF
+    # Extra files for the initramfs (dracut --include ... /etc/fsp-test).
+    mkdir -p "$tmp/initrd-extra"
+    cp "$tmp/expected.env" "$tmp/initrd-extra/"
+    install -m 0600 "$tmp/keys/wrong.key" "$tmp/initrd-extra/wrong.key"
+    cat > "$tmp/initrd-extra/nofail.tab" <<- EOF
 		# Like the module's table, but root may fail.
 		root / $kp/root.key secret nofail
 		data /data $kp/data.key vault nofail
@@ -265,47 +275,52 @@ fsp_build_assets() {
 		data /data $kp/data.key vault nofail
 		EOF
 
-        # The data volume.
-        truncate -s 32M "$tmp/data.img"
-        mkfs.ext4 -q -F -O encrypt -b 4096 -L fspdata "$tmp/data.img"
-        mkdir "$tmp/mnt"
-        fsp_fill_encrypted "$tmp/data.img" "$tmp/mnt" data "$tmp/keys/data.key" vault \
-            FSP-PLAINTEXT-CANARY-DATA "$tmp/vault.sha256"
+    # The data volume.
+    truncate -s 32M "$tmp/data.img"
+    mkfs.ext4 -q -F -O encrypt -b 4096 -L fspdata "$tmp/data.img"
+    mkdir "$tmp/mnt"
+    fsp_fill_encrypted "$tmp/data.img" "$tmp/mnt" data "$tmp/keys/data.key" vault \
+        FSP-PLAINTEXT-CANARY-DATA "$tmp/vault.sha256"
 
-        # The real root: busybox, the helper, keyctl, the test init.
-        mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,usr/lib/fsp-test,etc,proc,sys,dev,run,tmp,data,mnt/stage,root}
-        chmod 1777 "$root/tmp"
-        install -m 0755 "$(readlink -f "$(command -v busybox)")" "$root/bin/busybox"
-        for app in $("$root/bin/busybox" --list); do
-            [[ -e $root/bin/$app ]] || ln -s busybox "$root/bin/$app"
-        done
-        install -m 0755 "$FSP_BIN" "$root/usr/sbin/fscrypt-provision"
-        bin=$(command -v keyctl)
-        install -m 0755 "$bin" "$root/usr/bin/keyctl"
-        for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do
-            mkdir -p "$root$(dirname "$lib")"
-            cp -L "$lib" "$root$lib"
-        done
-        install -m 0755 "$FSP_QEMU_DIR/guest/init.sh" "$root/sbin/init"
-        install -m 0644 "$FSP_QEMU_DIR/guest/fsp-test-lib.sh" "$root/usr/lib/fsp-test/lib.sh"
-        install -m 0644 "$FSP_QEMU_DIR/guest/checks.sh" "$root/usr/lib/fsp-test/checks.sh"
-        # "|| exit": set -e is off here, fsp_assets calls this in a || list.
-        fsp_install_scenarios "$root/usr/lib/fsp-test/scenarios" || exit 1
-        install -m 0644 "$tmp/expected.env" "$tmp/vault.sha256" "$root/usr/lib/fsp-test/"
-        install -m 0644 "$tmp/fscrypttab" "$root/etc/fscrypttab"
-        printf 'NAME=fsp-test\nID=fsp-test\nPRETTY_NAME="fscrypt-provision QEMU test root"\n' \
-            > "$root/etc/os-release"
-        echo 'root:x:0:0:root:/root:/bin/sh' > "$root/etc/passwd"
-        echo 'root:x:0:' > "$root/etc/group"
-        truncate -s 64M "$tmp/root.img"
-        mkfs.ext4 -q -F -O encrypt -b 4096 -L fsproot -d "$root" "$tmp/root.img"
-        fsp_fill_encrypted "$tmp/root.img" "$tmp/mnt" root "$tmp/keys/root.key" secret \
-            FSP-PLAINTEXT-CANARY-ROOT "$tmp/secret.sha256"
-        mount -o loop "$tmp/root.img" "$tmp/mnt"
-        install -m 0644 "$tmp/secret.sha256" "$tmp/mnt/usr/lib/fsp-test/"
-        umount "$tmp/mnt"
-        rm -rf "${root:?}" "${tmp:?}/mnt"
-    )
+    # The real root: busybox, the helper, keyctl, the test init.
+    mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,usr/lib/fsp-test,etc,proc,sys,dev,run,tmp,data,mnt/stage,root}
+    chmod 1777 "$root/tmp"
+    install -m 0755 "$(readlink -f "$(command -v busybox)")" "$root/bin/busybox"
+    for app in $("$root/bin/busybox" --list); do
+        [[ -e $root/bin/$app ]] || ln -s busybox "$root/bin/$app"
+    done
+    install -m 0755 "$FSP_BIN" "$root/usr/sbin/fscrypt-provision"
+    bin=$(command -v keyctl)
+    install -m 0755 "$bin" "$root/usr/bin/keyctl"
+    for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do
+        mkdir -p "$root$(dirname "$lib")"
+        cp -L "$lib" "$root$lib"
+    done
+    install -m 0755 "$FSP_QEMU_DIR/guest/init.sh" "$root/sbin/init"
+    install -m 0644 "$FSP_QEMU_DIR/guest/fsp-test-lib.sh" "$root/usr/lib/fsp-test/lib.sh"
+    install -m 0644 "$FSP_QEMU_DIR/guest/checks.sh" "$root/usr/lib/fsp-test/checks.sh"
+    # "|| exit": set -e is off here, fsp_assets calls this in a || list.
+    fsp_install_scenarios "$root/usr/lib/fsp-test/scenarios"
+    install -m 0644 "$tmp/expected.env" "$tmp/vault.sha256" "$root/usr/lib/fsp-test/"
+    install -m 0644 "$tmp/fscrypttab" "$root/etc/fscrypttab"
+    printf 'NAME=fsp-test\nID=fsp-test\nPRETTY_NAME="fscrypt-provision QEMU test root"\n' \
+        > "$root/etc/os-release"
+    echo 'root:x:0:0:root:/root:/bin/sh' > "$root/etc/passwd"
+    echo 'root:x:0:' > "$root/etc/group"
+    truncate -s 64M "$tmp/root.img"
+    mkfs.ext4 -q -F -O encrypt -b 4096 -L fsproot -d "$root" "$tmp/root.img"
+    fsp_fill_encrypted "$tmp/root.img" "$tmp/mnt" root "$tmp/keys/root.key" secret \
+        FSP-PLAINTEXT-CANARY-ROOT "$tmp/secret.sha256"
+    mount -o loop "$tmp/root.img" "$tmp/mnt"
+    install -m 0644 "$tmp/secret.sha256" "$tmp/mnt/usr/lib/fsp-test/"
+    umount "$tmp/mnt"
+    rm -rf "${root:?}" "${tmp:?}/mnt"
+}
+
+fsp_build_assets() {
+    local a=$1 tmp r
+    tmp=$(mktemp -d "$FSP_QEMU_CACHE/assets.XXXXXX")
+    fsp_strict fsp_build_assets_steps "$a" "$tmp"
     r=$?
     if ((r != 0)); then
         mountpoint -q "$tmp/mnt" 2> /dev/null && umount "$tmp/mnt"
@@ -321,7 +336,7 @@ fsp_assets() {
     h=$(fsp_hash "v$FSP_CACHE_VERSION" "$FSP_BIN" "$FSP_QEMU_DIR/guest" \
         "$FSP_QEMU_DIR"/TEST-*/guest.sh \
         "$(readlink -f "$(command -v busybox)")" "$(command -v keyctl)" \
-        "$(declare -f fsp_build_assets fsp_fill_encrypted fsp_install_scenarios)")
+        "$(declare -f fsp_build_assets fsp_build_assets_steps fsp_fill_encrypted fsp_install_scenarios)")
     FSP_ASSETS=$FSP_QEMU_CACHE/assets-$h
     [[ -f $FSP_ASSETS/root.img ]] && return 0
     msg "building disk images in $FSP_ASSETS"
@@ -723,44 +738,47 @@ fsp_f2fs_fill_boot() {
     rm -rf "$FSP_RUN"
 }
 
+# fsp_f2fs_build's steps; run by fsp_strict, so the first failure stops them.
+fsp_f2fs_build_steps() {
+    local tmp=$1 seed=$1/seed v
+    mkdir -p "$seed"/{bin,sbin,usr/sbin,usr/lib/fsp-test,etc,proc,sys,dev,run,tmp,mnt,seed/vault/sub/dir}
+    # The files, as fsp_fill_encrypted writes them, and their sums.
+    v=$seed/seed/vault
+    printf '%s\n' "FSP-PLAINTEXT-CANARY-F2FS: hello from an encrypted directory" > "$v/hello.txt"
+    head -c 300000 /dev/urandom > "$v/random.bin"
+    for i in 1 2 3; do
+        printf 'file %s of data on f2fs\n' "$i" > "$v/sub/dir/file$i.txt"
+    done
+    (cd "$v" && find . -type f | sort | xargs sha256sum) > "$tmp/vault.sha256"
+    install -m 0644 "$tmp/vault.sha256" "$seed/seed/vault.sha256"
+    install -m 0400 "$FSP_ASSETS/keys/data.key" "$seed/seed/data.key"
+    install -m 0755 "$(readlink -f "$(command -v busybox)")" "$seed/bin/busybox"
+    for app in $("$seed/bin/busybox" --list); do
+        [[ -e $seed/bin/$app ]] || ln -s busybox "$seed/bin/$app"
+    done
+    fsp_root_add_kmods "$seed" f2fs
+    install -m 0755 "$FSP_BIN" "$seed/usr/sbin/fscrypt-provision"
+    install -m 0755 "$FSP_QEMU_DIR/guest/f2fs-fill.sh" "$seed/sbin/init"
+    install -m 0644 "$FSP_QEMU_DIR/guest/fsp-test-lib.sh" "$seed/usr/lib/fsp-test/lib.sh"
+    printf 'NAME=fsp-seed\nID=fsp-seed\n' > "$seed/etc/os-release"
+    truncate -s 32M "$tmp/seed.img"
+    mkfs.ext4 -q -F -b 4096 -L fspseed -d "$seed" "$tmp/seed.img"
+    truncate -s "$FSP_F2FS_SIZE" "$tmp/data.img"
+    mkfs.f2fs -q -f -O encrypt -l fspdata "$tmp/data.img" > /dev/null
+    # The test's root: the tests' root with f2fs and modprobe.
+    cp --sparse=always "$FSP_ASSETS/root.img" "$tmp/root.img"
+    mkdir "$tmp/mnt"
+    mount -o loop "$tmp/root.img" "$tmp/mnt"
+    fsp_root_add_kmods "$tmp/mnt" f2fs || { umount "$tmp/mnt" && false; }
+    umount "$tmp/mnt"
+    rmdir "$tmp/mnt"
+}
+
 fsp_f2fs_build() {
     local out=$1 tmp seed r
     tmp=$(mktemp -d "$FSP_QEMU_CACHE/f2fs-tmp.XXXXXX")
     seed=$tmp/seed
-    (
-        set -e
-        mkdir -p "$seed"/{bin,sbin,usr/sbin,usr/lib/fsp-test,etc,proc,sys,dev,run,tmp,mnt,seed/vault/sub/dir}
-        # The files, as fsp_fill_encrypted writes them, and their sums.
-        v=$seed/seed/vault
-        printf '%s\n' "FSP-PLAINTEXT-CANARY-F2FS: hello from an encrypted directory" > "$v/hello.txt"
-        head -c 300000 /dev/urandom > "$v/random.bin"
-        for i in 1 2 3; do
-            printf 'file %s of data on f2fs\n' "$i" > "$v/sub/dir/file$i.txt"
-        done
-        (cd "$v" && find . -type f | sort | xargs sha256sum) > "$tmp/vault.sha256"
-        install -m 0644 "$tmp/vault.sha256" "$seed/seed/vault.sha256"
-        install -m 0400 "$FSP_ASSETS/keys/data.key" "$seed/seed/data.key"
-        install -m 0755 "$(readlink -f "$(command -v busybox)")" "$seed/bin/busybox"
-        for app in $("$seed/bin/busybox" --list); do
-            [[ -e $seed/bin/$app ]] || ln -s busybox "$seed/bin/$app"
-        done
-        fsp_root_add_kmods "$seed" f2fs
-        install -m 0755 "$FSP_BIN" "$seed/usr/sbin/fscrypt-provision"
-        install -m 0755 "$FSP_QEMU_DIR/guest/f2fs-fill.sh" "$seed/sbin/init"
-        install -m 0644 "$FSP_QEMU_DIR/guest/fsp-test-lib.sh" "$seed/usr/lib/fsp-test/lib.sh"
-        printf 'NAME=fsp-seed\nID=fsp-seed\n' > "$seed/etc/os-release"
-        truncate -s 32M "$tmp/seed.img"
-        mkfs.ext4 -q -F -b 4096 -L fspseed -d "$seed" "$tmp/seed.img"
-        truncate -s "$FSP_F2FS_SIZE" "$tmp/data.img"
-        mkfs.f2fs -q -f -O encrypt -l fspdata "$tmp/data.img" > /dev/null
-        # The test's root: the tests' root with f2fs and modprobe.
-        cp --sparse=always "$FSP_ASSETS/root.img" "$tmp/root.img"
-        mkdir "$tmp/mnt"
-        mount -o loop "$tmp/root.img" "$tmp/mnt"
-        fsp_root_add_kmods "$tmp/mnt" f2fs || { umount "$tmp/mnt" && false; }
-        umount "$tmp/mnt"
-        rmdir "$tmp/mnt"
-    )
+    fsp_strict fsp_f2fs_build_steps "$tmp"
     r=$?
     mountpoint -q "$tmp/mnt" 2> /dev/null && umount "$tmp/mnt"
     rm -rf "$seed"
@@ -791,7 +809,7 @@ fsp_f2fs_assets() {
         "$FSP_KMODDIR/modules.dep" "$(readlink -f "$(command -v kmod)")" \
         "$FSP_F2FS_SIZE" "$(mkfs.f2fs -V 2>&1)" "$FSP_BIN" "$FSP_QEMU_DIR/guest/f2fs-fill.sh" \
         "$FSP_QEMU_DIR/guest/fsp-test-lib.sh" "$(readlink -f "$(command -v busybox)")" \
-        "$(declare -f fsp_f2fs_build fsp_f2fs_fill_boot fsp_qemu fsp_root_add_kmods)")
+        "$(declare -f fsp_f2fs_build fsp_f2fs_build_steps fsp_f2fs_fill_boot fsp_qemu fsp_root_add_kmods)")
     FSP_F2FS_ASSETS=$FSP_QEMU_CACHE/f2fs-$h
     [[ -f $FSP_F2FS_ASSETS/data.img ]] && return 0
     msg "building the f2fs images in $FSP_F2FS_ASSETS (a boot of the guest kernel)"
