@@ -374,8 +374,11 @@ fsp_dracut_base() {
         [[ ${name:2} == fscrypt-provision || ${name:2} == fsp-test ]] && continue
         ln -s "$x" "$d/modules.d/" || return 1
     done
-    cp -r "$FSP_REPO/dracut-module/50fscrypt-provision" "$d/modules.d/" &&
-        cp -r "$FSP_QEMU_DIR/modules.d/59fsp-test" "$d/modules.d/"
+    # FSP_DRACUT_EXTRA_MODULES: more module directories (bench-boot's).
+    for x in "$FSP_REPO/dracut-module/50fscrypt-provision" \
+        "$FSP_QEMU_DIR/modules.d/59fsp-test" ${FSP_DRACUT_EXTRA_MODULES:-}; do
+        cp -r "$x" "$d/modules.d/" || return 1
+    done
 }
 
 # A new asset directory OUT shaped like FSP_ASSETS: a copy of the tests' root
