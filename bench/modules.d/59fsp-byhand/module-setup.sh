@@ -14,6 +14,14 @@ depends() {
     return 0
 }
 
+# The kernel modules are 50fscrypt-provision's (installkernel): fscrypt
+# needs them whoever adds the key.
+installkernel() {
+    hostonly='' instmods -c xts ecb cts sha512_generic || return 1
+    instmods aesni_intel sha512_ssse3 adiantum ext4 f2fs
+    return 0
+}
+
 install() {
     inst_multiple xfs_io
     inst_simple "${FSP_BENCH_KEY:?}" /etc/fsp-bench/root.key
