@@ -231,6 +231,16 @@ static int read_file_source(const struct key_source *src,
 			   (unsigned)geteuid(), src->path);
 		goto out;
 	}
+	/* Never writable by others: they could substitute the key. */
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		r = -EPERM;
+		set_detail(detail, dn,
+			   "has mode %04o, so others may replace the key; fix "
+			   "with: chmod 0400 '%s' (--allow-readable allows "
+			   "reading by others, never writing)",
+			   (unsigned)(st.st_mode & 07777), src->path);
+		goto out;
+	}
 	if ((st.st_mode & (S_IRWXG | S_IRWXO)) && !opts->allow_readable) {
 		r = -EPERM;
 		set_detail(detail, dn,

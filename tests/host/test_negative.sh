@@ -33,6 +33,16 @@ expect "--allow-readable accepts it" 0
 chmod 0640 "$T_WORK/open"
 fsp identifier --key-file "$T_WORK/open"
 expect "group-readable key file refused" 4 "has mode 0640"
+# Writable by others is refused even with --allow-readable: they could
+# substitute the key (fscrypttab allow-readable goes through the same check).
+for mode in 0620 0602 0666 0660; do
+	chmod "$mode" "$T_WORK/open"
+	fsp identifier --key-file "$T_WORK/open" --allow-readable
+	expect "mode $mode: writable by others, refused even with --allow-readable" 4 "has mode $mode, so others may replace the key"
+done
+printf 'w /mnt %s - initramfs,allow-readable\n' "$T_WORK/open" >"$T_WORK/w.tab"
+fsp embed --tab "$T_WORK/w.tab"
+expect "embed refuses a writable key file with allow-readable too" 4 "others may replace the key"
 fsp identifier --key-file "$T_WORK"
 expect "directory as key file refused" 4 "not a regular file"
 fsp identifier --key-file "$T_WORK/missing"
