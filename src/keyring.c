@@ -7,8 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -88,44 +89,83 @@ int keyring_find(const char *name, key_serial_t *ret)
 }
 
 /*
- * Serialises keyring creation with an abstract unix socket: it needs no
- * writable file system (the initramfs may have none) and the kernel drops
- * it when the process dies, so a crash never leaves a stale lock behind.
+ * Serialises keyring creation with flock() on a directory only its owner
+ * may open: root's is /run/fscrypt-provision (the initramfs has /run, and
+ * it is one directory whatever the network namespace), another user's is
+ * below /run/user/UID. An abstract unix socket, used before, had no access
+ * control: any user could bind the name and stall every creation. The
+ * kernel drops the lock when the process dies, so a crash leaves none.
  */
-static int creation_lock(const char *name)
+static int lock_dir_path(char *buf, size_t len)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	socklen_t len;
-	int fd, n;
+	uid_t uid = geteuid();
+	int n = uid == 0 ? snprintf(buf, len, "%s", FSP_LOCK_DIR)
+			 : snprintf(buf, len, "/run/user/%u/fscrypt-provision",
+				    (unsigned)uid);
 
-	n = snprintf(sa.sun_path + 1, sizeof(sa.sun_path) - 1,
-		     "fscrypt-provision/%s", name);
-	if (n < 0 || (size_t)n >= sizeof(sa.sun_path) - 1)
-		return -ENAMETOOLONG;
-	len =
-	    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+static int creation_lock(char *why, size_t whylen)
+{
+	char dir[64];
+	struct stat st;
+	int fd, r;
+
+	r = lock_dir_path(dir, sizeof(dir));
+	if (r < 0)
+		return r;
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		r = -errno;
+		snprintf(why, whylen, "cannot create the lock directory %s: %s",
+			 dir, strerror(-r));
+		return r;
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		r = -errno;
+		snprintf(why, whylen, "cannot open the lock directory %s: %s",
+			 dir, strerror(-r));
+		return r;
+	}
+	if (fstat(fd, &st) < 0 || st.st_uid != geteuid() ||
+	    (st.st_mode & 077)) {
+		snprintf(why, whylen,
+			 "the lock directory %s is owned by uid %u with mode "
+			 "%04o; it must be uid %u's with mode 0700, or another "
+			 "user could hold the lock (fix: chown %u %s; chmod "
+			 "0700 %s)",
+			 dir, (unsigned)st.st_uid,
+			 (unsigned)(st.st_mode & 07777), (unsigned)geteuid(),
+			 (unsigned)geteuid(), dir, dir);
+		close(fd);
+		return -EPERM;
+	}
 	for (int i = 0; i < 1000; i++) {
 		struct timespec ts = {0, 10 * 1000 * 1000};
 
-		if (bind(fd, (struct sockaddr *)&sa, len) == 0)
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
 			return fd;
-		if (errno != EADDRINUSE)
+		if (errno != EWOULDBLOCK)
 			break;
 		nanosleep(&ts, NULL);
 	}
-	n = errno == EADDRINUSE ? -ETIMEDOUT : -errno;
+	r = errno == EWOULDBLOCK ? -ETIMEDOUT : -errno;
+	snprintf(why, whylen,
+		 r == -ETIMEDOUT ? "another fscrypt-provision held the lock "
+				   "on %s for 10 s"
+				 : "cannot lock %s",
+		 dir);
 	close(fd);
-	return n;
+	return r;
 }
 
 static int keyring_find_or_create_uncached(const char *name, key_serial_t *ret,
-					   bool *ret_created);
+					   bool *ret_created, char *why,
+					   size_t whylen);
 
 int keyring_find_or_create(const char *name, key_serial_t *ret,
-			   bool *ret_created)
+			   bool *ret_created, char *why, size_t whylen)
 {
 	/* One process handles one keyring; apply asks once per volume. */
 	static char cached_name[256];
@@ -138,7 +178,9 @@ int keyring_find_or_create(const char *name, key_serial_t *ret,
 		*ret_created = false;
 		return 0;
 	}
-	r = keyring_find_or_create_uncached(name, ret, ret_created);
+	why[0] = '\0';
+	r = keyring_find_or_create_uncached(name, ret, ret_created, why,
+					    whylen);
 	if (r == 0 && strlen(name) < sizeof(cached_name)) {
 		strcpy(cached_name, name);
 		cached = *ret;
@@ -147,7 +189,8 @@ int keyring_find_or_create(const char *name, key_serial_t *ret,
 }
 
 static int keyring_find_or_create_uncached(const char *name, key_serial_t *ret,
-					   bool *ret_created)
+					   bool *ret_created, char *why,
+					   size_t whylen)
 {
 	key_serial_t ring;
 	int lock, r;
@@ -158,7 +201,7 @@ static int keyring_find_or_create_uncached(const char *name, key_serial_t *ret,
 			*ret_created = false;
 		return r;
 	}
-	lock = creation_lock(name);
+	lock = creation_lock(why, whylen);
 	if (lock < 0)
 		return lock;
 	r = keyring_find(name, ret);

@@ -127,12 +127,16 @@ static int store_key(const struct provision_req *rq, const char *desc,
 		     struct undo *u, struct provision_result *res,
 		     struct fsp_problem *p)
 {
+	char why[512] = "";
 	int r;
 
 	r = keyring_gain_possession();
 	if (r == 0)
 		r = keyring_find_or_create(rq->keyring, &u->ring,
-					   &u->ring_created);
+					   &u->ring_created, why, sizeof(why));
+	if (r < 0 && why[0])
+		return problem_errno(p, OP_KEYRING, r, "create keyring %s (%s)",
+				     rq->keyring, why);
 	if (r < 0)
 		return problem_errno(p, OP_KEYRING, r, "open keyring %s",
 				     rq->keyring);
