@@ -184,6 +184,62 @@ static int read_fd_source(const struct key_source *src,
 	return r;
 }
 
+/* The rules a key file's metadata must meet; 0 or -errno with detail. */
+static int check_key_file(const struct stat *st, const struct key_source *src,
+			  const struct key_source_opts *opts, char *detail,
+			  size_t dn)
+{
+	int r;
+
+	if (!S_ISREG(st->st_mode)) {
+		r = -EINVAL;
+		set_detail(detail, dn,
+			   "is not a regular file (use --key-fd for pipes "
+			   "and devices)");
+		return r;
+	}
+	if (st->st_uid != geteuid()) {
+		r = -EPERM;
+		set_detail(detail, dn,
+			   "is owned by uid %u, not by uid %u; fix with: "
+			   "chown %u '%s'",
+			   (unsigned)st->st_uid, (unsigned)geteuid(),
+			   (unsigned)geteuid(), src->path);
+		return r;
+	}
+	/* Never writable by others: they could substitute the key. */
+	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+		r = -EPERM;
+		set_detail(detail, dn,
+			   "has mode %04o, so others may replace the key; fix "
+			   "with: chmod 0400 '%s' (--allow-readable allows "
+			   "reading by others, never writing)",
+			   (unsigned)(st->st_mode & 07777), src->path);
+		return r;
+	}
+	if ((st->st_mode & (S_IRWXG | S_IRWXO)) && !opts->allow_readable) {
+		r = -EPERM;
+		set_detail(detail, dn,
+			   "has mode %04o, so others may read or change it; "
+			   "fix with: chmod 0400 '%s' (or pass "
+			   "--allow-readable)",
+			   (unsigned)(st->st_mode & 07777), src->path);
+		return r;
+	}
+	if (st->st_size != (off_t)opts->size &&
+	    st->st_size != (off_t)(2 * opts->size) &&
+	    st->st_size != (off_t)(2 * opts->size + 1)) {
+		r = -EMSGSIZE;
+		set_detail(detail, dn,
+			   "is %lld bytes, but a %zu-byte key file must be %zu "
+			   "bytes (raw) or %zu bytes (hex, optional newline)",
+			   (long long)st->st_size, opts->size, opts->size,
+			   2 * opts->size);
+		return r;
+	}
+	return 0;
+}
+
 static int read_file_source(const struct key_source *src,
 			    const struct key_source_opts *opts,
 			    struct secbuf *in, char *detail, size_t dn)
@@ -215,52 +271,9 @@ static int read_file_source(const struct key_source *src,
 		set_detail(detail, dn, "cannot be examined: %s", strerror(-r));
 		goto out;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		r = -EINVAL;
-		set_detail(detail, dn,
-			   "is not a regular file (use --key-fd for pipes "
-			   "and devices)");
+	r = check_key_file(&st, src, opts, detail, dn);
+	if (r < 0)
 		goto out;
-	}
-	if (st.st_uid != geteuid()) {
-		r = -EPERM;
-		set_detail(detail, dn,
-			   "is owned by uid %u, not by uid %u; fix with: "
-			   "chown %u '%s'",
-			   (unsigned)st.st_uid, (unsigned)geteuid(),
-			   (unsigned)geteuid(), src->path);
-		goto out;
-	}
-	/* Never writable by others: they could substitute the key. */
-	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-		r = -EPERM;
-		set_detail(detail, dn,
-			   "has mode %04o, so others may replace the key; fix "
-			   "with: chmod 0400 '%s' (--allow-readable allows "
-			   "reading by others, never writing)",
-			   (unsigned)(st.st_mode & 07777), src->path);
-		goto out;
-	}
-	if ((st.st_mode & (S_IRWXG | S_IRWXO)) && !opts->allow_readable) {
-		r = -EPERM;
-		set_detail(detail, dn,
-			   "has mode %04o, so others may read or change it; "
-			   "fix with: chmod 0400 '%s' (or pass "
-			   "--allow-readable)",
-			   (unsigned)(st.st_mode & 07777), src->path);
-		goto out;
-	}
-	if (st.st_size != (off_t)opts->size &&
-	    st.st_size != (off_t)(2 * opts->size) &&
-	    st.st_size != (off_t)(2 * opts->size + 1)) {
-		r = -EMSGSIZE;
-		set_detail(detail, dn,
-			   "is %lld bytes, but a %zu-byte key file must be %zu "
-			   "bytes (raw) or %zu bytes (hex, optional newline)",
-			   (long long)st.st_size, opts->size, opts->size,
-			   2 * opts->size);
-		goto out;
-	}
 	r = read_all(fd, in);
 	if (r < 0)
 		set_detail(detail, dn, "cannot be read: %s", strerror(-r));

@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # The C layout limits of the README: no source file over MAX_FILE lines and
-# no function body over MAX_FUNC lines. Prints one "ok"/"not ok" line per
-# file, for tests/run-all.sh. Usage: tools/c-limits.sh [FILE...]
+# no function body over MAX_FUNC lines. Prints a "not ok" line per file
+# over a limit, or one "ok" line. Usage: tools/c-limits.sh [FILE...]
 MAX_FILE=${MAX_FILE:-400}
 MAX_FUNC=${MAX_FUNC:-80}
 cd "$(dirname "$0")/.." || exit 2
@@ -21,8 +21,7 @@ for f in "$@"; do
     if [ "$lines" -gt "$MAX_FILE" ] || [ -n "$long" ]; then
         echo "not ok - $f: $lines lines (limit $MAX_FILE)${long:+; functions over $MAX_FUNC lines: ${long%, }}"
         status=1
-    else
-        echo "ok - $f: $lines lines, no function over $MAX_FUNC lines"
     fi
 done
+[ $status = 0 ] && echo "ok - $# files: none over $MAX_FILE lines, no function over $MAX_FUNC"
 exit $status
