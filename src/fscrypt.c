@@ -181,3 +181,30 @@ const char *fs_key_status_name(uint32_t status)
 		return "unknown";
 	}
 }
+
+int path_identifier(const char *path, uint8_t ret[FSP_KEY_IDENTIFIER_SIZE])
+{
+	int fd, r;
+
+	fd = fs_open(path);
+	if (fd < 0)
+		return fd;
+	r = fd_identifier(fd, ret);
+	close(fd);
+	return r;
+}
+
+int fd_identifier(int fd, uint8_t ret[FSP_KEY_IDENTIFIER_SIZE])
+{
+	struct fsp_get_policy_ex_arg pol;
+	int r;
+
+	r = fs_get_policy(fd, &pol);
+	if (r < 0)
+		return r;
+	if (pol.policy.version != FSP_POLICY_V2)
+		return -EPROTONOSUPPORT;
+	memcpy(ret, pol.policy.v2.master_key_identifier,
+	       FSP_KEY_IDENTIFIER_SIZE);
+	return 0;
+}

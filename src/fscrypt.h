@@ -48,4 +48,12 @@ const char *fscrypt_mode_name(uint8_t mode);
 /* Mode by name ("AES-256-XTS", case-insensitive); -EINVAL if unknown. */
 int fscrypt_mode_parse(const char *name);
 
+/*
+ * The v2 identifier that protects path. 0, -ENODATA (not encrypted),
+ * -EPROTONOSUPPORT (v1 policy) or -errno.
+ */
+int path_identifier(const char *path, uint8_t ret[FSP_KEY_IDENTIFIER_SIZE]);
+/* The same for the directory open at fd. */
+int fd_identifier(int fd, uint8_t ret[FSP_KEY_IDENTIFIER_SIZE]);
+
 #endif

@@ -162,8 +162,8 @@ int provkey_list(key_serial_t ring, bool want_expiry, struct provkey **ret,
 						       k->identifier) == 0;
 		else
 			ours = (size_t)dl <= sizeof(d) &&
-			       keyring_parse_description(d, &type, &k->perm,
-							 &desc) == 0 &&
+			       keyring_parse_description(
+				   d, &type, &k->uid, &k->perm, &desc) == 0 &&
 			       strcmp(type, FSP_PROVISIONING_KEY_TYPE) == 0 &&
 			       description_decode(desc, k->volume,
 						  k->identifier) == 0;
@@ -186,4 +186,56 @@ int provkey_list(key_serial_t ring, bool want_expiry, struct provkey **ret,
 	*ret = keys;
 	*ret_n = n;
 	return 0;
+}
+
+int ring_lookup(const char *keyring, key_serial_t *ret)
+{
+	return keyring_find(keyring, ret);
+}
+
+static int provkey_cmp(const void *a, const void *b)
+{
+	const struct provkey *x = a, *y = b;
+	int c = strcmp(x->volume, y->volume);
+
+	return c ? c : (x->serial > y->serial) - (x->serial < y->serial);
+}
+
+int ring_keys(const char *keyring, bool want_expiry, struct provkey **ret,
+	      size_t *ret_n)
+{
+	key_serial_t ring;
+	int r;
+
+	*ret = NULL;
+	*ret_n = 0;
+	r = ring_lookup(keyring, &ring);
+	if (r == -ENOKEY)
+		return 0;
+	if (r < 0)
+		return r;
+	r = provkey_list(ring, want_expiry, ret, ret_n);
+	if (r == 0)
+		qsort(*ret, *ret_n, sizeof(**ret), provkey_cmp);
+	return r;
+}
+
+size_t volume_keys(const struct provkey *keys, size_t n, const char *volume,
+		   const struct provkey **ret_first)
+{
+	size_t lo = 0, hi = n, end;
+
+	/* Lower bound of volume in the sorted list. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(keys[mid].volume, volume) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (end = lo; end < n && strcmp(keys[end].volume, volume) == 0; end++)
+		;
+	*ret_first = keys + lo;
+	return end - lo;
 }

@@ -33,9 +33,10 @@ int keyring_gain_possession(void)
 	return 0;
 }
 
-int keyring_parse_description(const char *d, char **ret_type,
+int keyring_parse_description(const char *d, char **ret_type, uid_t *ret_uid,
 			      uint32_t *ret_perm, const char **ret_desc)
 {
+	unsigned long uid;
 	const char *f[5];
 	char *end;
 	unsigned long perm;
@@ -47,15 +48,77 @@ int keyring_parse_description(const char *d, char **ret_type,
 			return -EINVAL;
 		f[i]++;
 	}
+	uid = strtoul(f[1], &end, 10);
+	if (*end != ';')
+		return -EINVAL;
 	perm = strtoul(f[3], &end, 16);
 	if (*end != ';')
 		return -EINVAL;
 	*ret_type = strndup(f[0], (size_t)(f[1] - f[0] - 1));
 	if (!*ret_type)
 		return -ENOMEM;
+	*ret_uid = (uid_t)uid;
 	*ret_perm = (uint32_t)perm;
 	*ret_desc = f[4];
 	return 0;
+}
+
+/* Names the rights in perm that go to anyone but the possessor. */
+static void others_rights(uint32_t perm, char *buf, size_t len)
+{
+	static const char *const who[] = {"user", "group", "others"};
+	static const char *const what[] = {"view",   "read", "write",
+					   "search", "link", "setattr"};
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int w = 0; w < 3; w++) {
+		uint32_t bits = (perm >> (16 - 8 * w)) & 0x3f;
+
+		if (!bits)
+			continue;
+		n += (size_t)snprintf(buf + n, n < len ? len - n : 0,
+				      "%s%s:", n ? " " : "", who[w]);
+		for (int b = 0; b < 6; b++)
+			if (bits & (1u << b))
+				n += (size_t)snprintf(
+				    buf + n, n < len ? len - n : 0, "%s%s",
+				    buf[n - 1] == ':' ? "" : ",", what[b]);
+	}
+	if (n == 0)
+		snprintf(buf, len, "nothing");
+}
+
+int key_check_owner_perm(key_serial_t id, uint32_t want, char *why,
+			 size_t whylen)
+{
+	char *d = NULL, *type = NULL, has[160], ok[160];
+	const char *desc;
+	uint32_t perm;
+	uid_t uid;
+	int r;
+
+	if (keyctl_describe_alloc(id, &d) < 0)
+		return -errno;
+	r = keyring_parse_description(d, &type, &uid, &perm, &desc);
+	if (r == 0 && uid != geteuid()) {
+		snprintf(why, whylen,
+			 "is owned by uid %u, not by uid %u, so uid %u may "
+			 "change or replace it",
+			 (unsigned)uid, (unsigned)geteuid(), (unsigned)uid);
+		r = -EPERM;
+	} else if (r == 0 && perm != want) {
+		others_rights(perm, has, sizeof(has));
+		others_rights(want, ok, sizeof(ok));
+		snprintf(why, whylen,
+			 "has permissions 0x%08x (%s) where 0x%08x (%s) is "
+			 "expected",
+			 perm, has, want, ok);
+		r = 1;
+	}
+	free(type);
+	free(d);
+	return r;
 }
 
 int keyring_find(const char *name, key_serial_t *ret)
@@ -71,10 +134,12 @@ int keyring_find(const char *name, key_serial_t *ret)
 		char *d = NULL, *type = NULL;
 		const char *desc;
 		uint32_t perm;
+		uid_t uid;
 
 		if (keyctl_describe_alloc(ids[i], &d) < 0)
 			continue; /* expired, revoked or not viewable */
-		if (keyring_parse_description(d, &type, &perm, &desc) == 0 &&
+		if (keyring_parse_description(d, &type, &uid, &perm, &desc) ==
+			0 &&
 		    strcmp(type, "keyring") == 0 && strcmp(desc, name) == 0) {
 			*ret = ids[i];
 			r = 0;

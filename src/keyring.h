@@ -5,6 +5,7 @@
 
 #include <keyutils.h>
 #include <stdbool.h>
+#include <sys/types.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,6 +39,7 @@ struct provkey {
 	key_serial_t serial;
 	char volume[FSP_VOLUME_MAX + 1];
 	uint8_t identifier[FSP_KEY_IDENTIFIER_SIZE];
+	uid_t uid;
 	uint32_t perm;
 	long expiry; /* seconds left, -1 for none, 0 when expired */
 	int state;   /* 0, -EKEYEXPIRED or -EKEYREVOKED */
@@ -102,10 +104,32 @@ int provkey_type_supported(void);
 
 /*
  * Parses "type;uid;gid;perm;description" from keyctl_describe(): the type
- * (malloc'ed), the permissions and a pointer into d at the description.
- * Shared with keylist.c. 0, -EINVAL or -ENOMEM.
+ * (malloc'ed), the owner, the permissions and a pointer into d at the
+ * description. Shared with keylist.c. 0, -EINVAL or -ENOMEM.
  */
-int keyring_parse_description(const char *d, char **ret_type,
+int keyring_parse_description(const char *d, char **ret_type, uid_t *ret_uid,
 			      uint32_t *ret_perm, const char **ret_desc);
+
+/*
+ * Whether key or keyring id is this user's, with exactly the rights want:
+ * 0 if so; 1 if it is ours with other rights; -EPERM if another uid owns
+ * it; or -errno. On 1 and -EPERM why says what is wrong, naming the bits.
+ */
+int key_check_owner_perm(key_serial_t id, uint32_t want, char *why,
+			 size_t whylen);
+
+/* Opens the durable keyring; -ENOKEY when nothing was provisioned yet. */
+int ring_lookup(const char *keyring, key_serial_t *ret);
+
+/*
+ * Lists the keys of the durable keyring, sorted by volume then serial;
+ * none (not an error) if it does not exist.
+ */
+int ring_keys(const char *keyring, bool want_expiry, struct provkey **ret,
+	      size_t *ret_n);
+
+/* The keys of one volume in a sorted list: [*ret_first, *ret_first+n). */
+size_t volume_keys(const struct provkey *keys, size_t n, const char *volume,
+		   const struct provkey **ret_first);
 
 #endif

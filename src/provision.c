@@ -4,6 +4,7 @@
 #include "provision.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -123,9 +124,12 @@ static int probe_target(const struct provision_req *rq, int *ret_fd,
 	return FSP_EXIT_OK;
 }
 
-static int store_key(const struct provision_req *rq, const char *desc,
-		     struct undo *u, struct provision_result *res,
-		     struct fsp_problem *p)
+/*
+ * Opens (or creates) the durable keyring, and makes sure no one else can
+ * change it: another owner is refused, other rights are reset to ours.
+ */
+static int open_ring(const struct provision_req *rq, struct undo *u,
+		     struct provision_result *res, struct fsp_problem *p)
 {
 	char why[512] = "";
 	int r;
@@ -140,7 +144,52 @@ static int store_key(const struct provision_req *rq, const char *desc,
 	if (r < 0)
 		return problem_errno(p, OP_KEYRING, r, "open keyring %s",
 				     rq->keyring);
+	r = key_check_owner_perm(u->ring, FSP_KEYRING_PERM, why, sizeof(why));
+	if (r == -EPERM)
+		return problem_msg(p, FSP_EXIT_PERMISSION,
+				   "keyring %s (key %d) %s; refusing to store "
+				   "keys in it. Unlink it (keyctl unlink %d "
+				   "@u) and provision again",
+				   rq->keyring, u->ring, why, u->ring);
+	if (r < 0)
+		return problem_errno(p, OP_KEYRING, r, "examine keyring %s",
+				     rq->keyring);
+	if (r == 1) {
+		if (keyctl_setperm(u->ring, FSP_KEYRING_PERM) < 0)
+			return problem_errno(p, OP_KEYRING, -errno,
+					     "reset the permissions of keyring "
+					     "%s, which %s",
+					     rq->keyring, why);
+		snprintf(res->ring_warning, sizeof(res->ring_warning),
+			 "keyring %s (key %d) %s; reset them to 0x%08x",
+			 rq->keyring, u->ring, why, FSP_KEYRING_PERM);
+	}
+	return FSP_EXIT_OK;
+}
+
+static int store_key(const struct provision_req *rq, const char *desc,
+		     struct undo *u, struct provision_result *res,
+		     struct fsp_problem *p)
+{
+	char why[512];
+	int r;
+
+	r = open_ring(rq, u, res, p);
+	if (r)
+		return r;
 	r = provkey_find(u->ring, desc, &u->key);
+	/*
+	 * Only a key this user stored with our rights is trusted without
+	 * seeing its payload; any other squats the name and is displaced.
+	 */
+	if (r == 0 &&
+	    key_check_owner_perm(u->key, FSP_KEY_PERM, why, sizeof(why)) != 0) {
+		snprintf(res->key_warning, sizeof(res->key_warning),
+			 "volume %s: key %d of that name %s; not trusted, "
+			 "replaced by a key stored now",
+			 rq->volume, u->key, why);
+		r = -ENOKEY;
+	}
 	if (r == 0) {
 		res->outcome = PROVISION_EXISTING;
 		if (!rq->timeout)
@@ -282,83 +331,4 @@ int unlock_key(int fd, const char *where, key_serial_t serial,
 				   hex, fs_key_status_name(res->after.status),
 				   where);
 	return FSP_EXIT_OK;
-}
-
-int path_identifier(const char *path, uint8_t ret[FSP_KEY_IDENTIFIER_SIZE])
-{
-	int fd, r;
-
-	fd = fs_open(path);
-	if (fd < 0)
-		return fd;
-	r = fd_identifier(fd, ret);
-	close(fd);
-	return r;
-}
-
-int fd_identifier(int fd, uint8_t ret[FSP_KEY_IDENTIFIER_SIZE])
-{
-	struct fsp_get_policy_ex_arg pol;
-	int r;
-
-	r = fs_get_policy(fd, &pol);
-	if (r < 0)
-		return r;
-	if (pol.policy.version != FSP_POLICY_V2)
-		return -EPROTONOSUPPORT;
-	memcpy(ret, pol.policy.v2.master_key_identifier,
-	       FSP_KEY_IDENTIFIER_SIZE);
-	return 0;
-}
-
-int ring_lookup(const char *keyring, key_serial_t *ret)
-{
-	return keyring_find(keyring, ret);
-}
-
-static int provkey_cmp(const void *a, const void *b)
-{
-	const struct provkey *x = a, *y = b;
-	int c = strcmp(x->volume, y->volume);
-
-	return c ? c : (x->serial > y->serial) - (x->serial < y->serial);
-}
-
-int ring_keys(const char *keyring, bool want_expiry, struct provkey **ret,
-	      size_t *ret_n)
-{
-	key_serial_t ring;
-	int r;
-
-	*ret = NULL;
-	*ret_n = 0;
-	r = ring_lookup(keyring, &ring);
-	if (r == -ENOKEY)
-		return 0;
-	if (r < 0)
-		return r;
-	r = provkey_list(ring, want_expiry, ret, ret_n);
-	if (r == 0)
-		qsort(*ret, *ret_n, sizeof(**ret), provkey_cmp);
-	return r;
-}
-
-size_t volume_keys(const struct provkey *keys, size_t n, const char *volume,
-		   const struct provkey **ret_first)
-{
-	size_t lo = 0, hi = n, end;
-
-	/* Lower bound of volume in the sorted list. */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (strcmp(keys[mid].volume, volume) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (end = lo; end < n && strcmp(keys[end].volume, volume) == 0; end++)
-		;
-	*ret_first = keys + lo;
-	return end - lo;
 }

@@ -34,6 +34,8 @@ struct provision_result {
 	key_serial_t serial;		 /* 0 with PROVISION_RAW */
 	bool added;			 /* added to rq->mount by key_id */
 	struct key_status before, after; /* on rq->mount, when added */
+	char ring_warning[768]; /* "": the keyring was as it should be */
+	char key_warning[768];	/* "": no untrusted key was displaced */
 };
 
 /*
@@ -65,27 +67,5 @@ struct unlock_result {
 int unlock_key(int fd, const char *where, key_serial_t serial,
 	       const uint8_t *id, struct unlock_result *res,
 	       struct fsp_problem *p);
-
-/*
- * The v2 identifier that protects path. 0, -ENODATA (not encrypted),
- * -EPROTONOSUPPORT (v1 policy) or -errno.
- */
-int path_identifier(const char *path, uint8_t ret[FSP_KEY_IDENTIFIER_SIZE]);
-/* The same for the directory open at fd. */
-int fd_identifier(int fd, uint8_t ret[FSP_KEY_IDENTIFIER_SIZE]);
-
-/* Opens the durable keyring; -ENOKEY when nothing was provisioned yet. */
-int ring_lookup(const char *keyring, key_serial_t *ret);
-
-/*
- * Lists the keys of the durable keyring, sorted by volume then serial;
- * none (not an error) if it does not exist.
- */
-int ring_keys(const char *keyring, bool want_expiry, struct provkey **ret,
-	      size_t *ret_n);
-
-/* The keys of one volume in a sorted list: [*ret_first, *ret_first+n). */
-size_t volume_keys(const struct provkey *keys, size_t n, const char *volume,
-		   const struct provkey **ret_first);
 
 #endif

@@ -23,6 +23,10 @@ void report_provision(const struct provision_req *rq,
 	char hex[FSP_IDENTIFIER_HEX_LEN + 1];
 
 	hex_encode(rq->id, FSP_KEY_IDENTIFIER_SIZE, hex);
+	if (res->ring_warning[0])
+		warn("%s", res->ring_warning);
+	if (res->key_warning[0])
+		warn("%s", res->key_warning);
 	switch (res->outcome) {
 	case PROVISION_RAW:
 		warn("this kernel cannot add keys by key_id: the raw key of "
