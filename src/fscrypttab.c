@@ -213,6 +213,20 @@ static int parse_line(const char *text, size_t len, const char *file,
 		    "A-Z a-z 0-9 _ . + @ -, not starting with "
 		    "'.' or '-'",
 		    f[0]);
+	for (int i = 1; i < n && i < 4; i++) {
+		static const char *const field[] = {
+		    NULL, "mountpoint", "key source", "directories"};
+		const char *c = fscrypttab_control_char(f[i]);
+
+		if (c)
+			return fscrypttab_error(
+			    err, errlen, file, line,
+			    "the %s field holds control character 0x%02x at "
+			    "byte %zu; paths may not contain TABs, newlines "
+			    "or other control characters",
+			    field[i], (unsigned)(unsigned char)*c,
+			    (size_t)(c - f[i]) + 1);
+	}
 	dup = name_find(ix, tab, f[0]);
 	if (dup)
 		return fscrypttab_error(err, errlen, file, line,

@@ -179,6 +179,14 @@ int fscrypttab_parse_options(char *opts, struct tab_entry *e, const char *file,
 	return 0;
 }
 
+const char *fscrypttab_control_char(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return s;
+	return NULL;
+}
+
 bool fscrypttab_path_clean(const char *p)
 {
 	/* No empty, "." or ".." components, and no trailing slash. */

@@ -27,6 +27,12 @@ int fscrypttab_split_fields(const char *line, size_t len, char *buf,
 int fscrypttab_parse_options(char *opts, struct tab_entry *e, const char *file,
 			     unsigned line, char *err, size_t errlen);
 /* A relative path with no "", ".", ".." or "//" component. */
+/*
+ * The first control character (0x01-0x1f, 0x7f: TAB and newline among
+ * them) in s, or NULL. Paths with one are refused, so that no output of
+ * ours, TAB-separated or not, can be split wrongly.
+ */
+const char *fscrypttab_control_char(const char *s);
 bool fscrypttab_path_clean(const char *p);
 /* The directories field into e->dirs. 0, -EINVAL or -ENOMEM. */
 int fscrypttab_parse_dirs(char *field, struct tab_entry *e, const char *file,

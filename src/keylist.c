@@ -57,16 +57,13 @@ static int proc_key_cmp(const void *a, const void *b)
  * without CONFIG_PROC_FS), so callers treat missing data as unknown.
  * Loaded once and sorted, so that a list of N keys costs O(N log N).
  */
-static size_t proc_keys_load(struct proc_key **ret)
+size_t proc_keys_read(FILE *f, struct proc_key **ret)
 {
 	struct proc_key *v = NULL;
 	size_t n = 0, cap = 0;
 	char line[4096];
-	FILE *f = fopen("/proc/keys", "re");
 
 	*ret = NULL;
-	if (!f)
-		return 0;
 	while (fgets(line, sizeof(line), f)) {
 		unsigned s;
 		char flags[8], timeout[8], type[16], desc[512];
@@ -101,9 +98,22 @@ static size_t proc_keys_load(struct proc_key **ret)
 		}
 		n++;
 	}
-	fclose(f);
-	qsort(v, n, sizeof(*v), proc_key_cmp);
+	if (n)
+		qsort(v, n, sizeof(*v), proc_key_cmp);
 	*ret = v;
+	return n;
+}
+
+static size_t proc_keys_load(struct proc_key **ret)
+{
+	FILE *f = fopen("/proc/keys", "re");
+	size_t n;
+
+	*ret = NULL;
+	if (!f)
+		return 0;
+	n = proc_keys_read(f, ret);
+	fclose(f);
 	return n;
 }
 

@@ -5,6 +5,7 @@
 
 #include <keyutils.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <sys/types.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -131,5 +132,12 @@ int ring_keys(const char *keyring, bool want_expiry, struct provkey **ret,
 /* The keys of one volume in a sorted list: [*ret_first, *ret_first+n). */
 size_t volume_keys(const struct provkey *keys, size_t n, const char *volume,
 		   const struct provkey **ret_first);
+
+/*
+ * The lines of /proc/keys read from f, sorted by serial (*ret malloc'ed,
+ * NULL when none); lines it cannot use are skipped. Exported for the fuzzer.
+ */
+struct proc_key;
+size_t proc_keys_read(FILE *f, struct proc_key **ret);
 
 #endif

@@ -110,8 +110,8 @@ static int read_all(int fd, struct secbuf *buf)
  * different lengths for any one key size (N raw bytes, or 2N hex digits and
  * an optional newline), so "auto" is never ambiguous.
  */
-static int decode_key(struct secbuf *in, const struct key_source_opts *opts,
-		      struct secbuf *out, char *detail, size_t dn)
+int key_decode(struct secbuf *in, const struct key_source_opts *opts,
+	       struct secbuf *out, char *detail, size_t dn)
 {
 	size_t size = opts->size, hexlen = in->len;
 	bool as_hex;
@@ -320,7 +320,7 @@ int key_source_read(const struct key_source *src,
 		if (readers[i].kind == src->kind)
 			r = readers[i].read(src, opts, &in, detail, detail_len);
 	if (r == 0)
-		r = decode_key(&in, opts, ret, detail, detail_len);
+		r = key_decode(&in, opts, ret, detail, detail_len);
 	secbuf_free(&in);
 	return r;
 }

@@ -44,6 +44,13 @@ void key_source_format(const struct key_source *src, char *buf, size_t n);
 int key_format_parse(const char *s, enum key_format *ret);
 
 /*
+ * What was read (in) as exactly opts->size raw bytes in out (raw, hex or
+ * either by length). 0, or -EMSGSIZE/-EBADMSG/-ENOMEM with detail set.
+ */
+int key_decode(struct secbuf *in, const struct key_source_opts *opts,
+	       struct secbuf *out, char *detail, size_t dn);
+
+/*
  * Reads one raw key into locked memory (ret->len bytes). Returns 0 or
  * -errno; on failure ret is freed and detail (if given) says exactly what
  * was wrong with the source, for the caller to print.

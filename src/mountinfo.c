@@ -39,19 +39,12 @@ bool path_in_dir(const char *dir, const char *path)
 	       (path[l] == '\0' || path[l] == '/');
 }
 
-int mount_of_path(const char *path, struct mount_info *ret)
+int mountinfo_find(FILE *f, dev_t dev, const char *real, struct mount_info *ret)
 {
-	char *real = ret->path, *line = NULL;
+	char *line = NULL;
 	size_t cap = 0, best = 0;
 	bool found = false;
-	struct stat st, root;
-	FILE *f;
 
-	if (!realpath(path, real) || stat(real, &st) < 0)
-		return -errno;
-	f = fopen("/proc/self/mountinfo", "re");
-	if (!f)
-		return -errno;
 	while (getline(&line, &cap, f) > 0) {
 		unsigned maj, min;
 		char mp[PATH_MAX], fstype[64], source[PATH_MAX];
@@ -68,7 +61,7 @@ int mount_of_path(const char *path, struct mount_info *ret)
 		unescape(source);
 		l = strlen(mp);
 		/* Same device, deepest mountpoint; later lines over-mount. */
-		if (makedev(maj, min) != st.st_dev || !path_in_dir(mp, real) ||
+		if (makedev(maj, min) != dev || !path_in_dir(mp, real) ||
 		    l < best)
 			continue;
 		best = l;
@@ -78,19 +71,34 @@ int mount_of_path(const char *path, struct mount_info *ret)
 		strcpy(ret->source, source);
 	}
 	free(line);
+	return found ? 0 : -ENOENT;
+}
+
+int mount_of_path(const char *path, struct mount_info *ret)
+{
+	struct stat st, root;
+	FILE *f;
+	int r;
+
+	if (!realpath(path, ret->path) || stat(ret->path, &st) < 0)
+		return -errno;
+	f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return -errno;
+	r = mountinfo_find(f, st.st_dev, ret->path, ret);
 	fclose(f);
 	/*
 	 * In a chroot whose root is not a mount of its own, the kernel omits
 	 * the mount that holds it from mountinfo: seen from here, that
 	 * filesystem is mounted at "/". Its type and source are unknown.
 	 */
-	if (!found && stat("/", &root) == 0 && root.st_dev == st.st_dev) {
+	if (r == -ENOENT && stat("/", &root) == 0 && root.st_dev == st.st_dev) {
 		strcpy(ret->mountpoint, "/");
 		strcpy(ret->fstype, "unknown");
 		strcpy(ret->source, "unknown");
-		found = true;
+		r = 0;
 	}
-	return found ? 0 : -ENOENT;
+	return r;
 }
 
 int path_is_mountpoint(const char *path)

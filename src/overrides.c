@@ -2,6 +2,7 @@
 /* Command-line key sources applied to a parsed fscrypttab; prints nothing. */
 #define _GNU_SOURCE
 #include "overrides.h"
+#include "fscrypttab_fields.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -38,6 +39,15 @@ int key_override_parse(const char *arg, struct key_override *ret, char *err,
 	}
 	if (strcmp(src, "none") == 0 || strcmp(src, "-") == 0)
 		return 0;
+	if (fscrypttab_control_char(src)) {
+		snprintf(
+		    err, errlen,
+		    "volume %s: the key source holds a control character; "
+		    "paths may not contain TABs, newlines or other control "
+		    "characters",
+		    ret->volume);
+		return -EINVAL;
+	}
 	if (key_source_parse(src, &ret->source) < 0) {
 		snprintf(err, errlen,
 			 "'%s': invalid key source '%s': expected /PATH, "

@@ -122,4 +122,13 @@ if [ ! -e /etc/fscrypttab ]; then
 	expect "no /etc/fscrypttab: nothing to do" 0 "no /etc/fscrypttab"
 fi
 
+# A TAB in a mountpoint (issue 10, item 6) once split the volumes list
+# wrongly, so that pre skipped that volume's check: the table is refused.
+data_volume
+printf 'tabbed "%s\tx" none\n' "$D" >>"$FSCRYPT_PROVISION_TAB"
+hook pre
+expect "pre: a TAB in a mountpoint fails the table, naming the field" 1 "the mountpoint field holds control character 0x09 at byte $((${#D} + 1))"
+hook post
+expect "post: the same" 1 "control character 0x09"
+
 t_done

@@ -172,4 +172,18 @@ expect "bad fscrypttab" 3 "$T_WORK/badtab:2: unknown option 'frob'"
 fsp apply --tab "$T_WORK/nonexistent"
 expect "missing explicit fscrypttab" 3 "cannot open"
 
+# Control characters in paths (issue 10, item 6): refused in every field
+# that holds a path, so that no output can be split wrongly.
+printf 'v "/mnt/a\tb" none\n' >"$T_WORK/ctl.tab"
+fsp volumes --tab "$T_WORK/ctl.tab"
+expect "a TAB in a mountpoint is refused" 3 "ctl.tab:1: the mountpoint field holds control character 0x09 at byte 7"
+printf 'v /mnt "/k\001" -\n' >"$T_WORK/ctl.tab"
+fsp volumes --tab "$T_WORK/ctl.tab"
+expect "a control character in a key file is refused" 3 "the key source field holds control character 0x01 at byte 3"
+printf 'v /mnt none "a\033b"\n' >"$T_WORK/ctl.tab"
+fsp volumes --tab "$T_WORK/ctl.tab"
+expect "an ESC in a directory is refused" 3 "the directories field holds control character 0x1b"
+fsp apply --tab "$T_WORK/nonexistent" --key "$(printf 'v:/k\tx')"
+expect "apply --key refuses a TAB in the key source" 2 "volume v: the key source holds a control character"
+
 t_done
