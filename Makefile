@@ -30,7 +30,7 @@ SRCS := $(wildcard src/*.c)
 LIB_SRCS := $(filter-out src/main.c,$(SRCS))
 HDRS := $(wildcard src/*.h)
 
-.PHONY: all check check-built deps deps-check deps-demo deps-build unit-test host-test qemu-test sanitizers valgrind format \
+.PHONY: all check check-built fuzz deps deps-check deps-demo deps-build unit-test host-test qemu-test sanitizers valgrind format \
         format-check lint install uninstall clean bench bench-boot demo demo-host
 
 all: $(B)/fscrypt-provision
@@ -64,6 +64,25 @@ $(B)/unit-asan/%: tests/unit/%.c tests/unit/unit.h $(LIB_SRCS) $(HDRS)
 	@mkdir -p $(B)/unit-asan
 	$(CC) $(CPPFLAGS) -O1 -g $(WARN) $(SAN) -Isrc $< $(LIB_SRCS) -o $@ -lkeyutils -lsodium
 
+# libFuzzer harnesses (clang): tests/fuzz/fuzz_*.c, each linked with the
+# library once built with coverage, ASan and UBSan.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+# clang warns about vprintf wrappers that gcc accepts (-Wformat=2).
+FUZZ_WARN    := $(WARN) -Wno-format-nonliteral
+FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
+                -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZERS      := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_OBJS    := $(patsubst src/%.c,$(B)/fuzz/obj/%.o,$(LIB_SRCS))
+
+$(B)/fuzz/obj/%.o: src/%.c $(HDRS)
+	@mkdir -p $(B)/fuzz/obj
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) $(FUZZ_WARN) -c $< -o $@
+
+$(B)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJS)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer $(FUZZ_WARN) -Isrc $< \
+	    $(FUZZ_OBJS) -o $@ -lkeyutils -lsodium
+
 BENCH_BIN := $(B)/bench/bare_syscalls
 $(BENCH_BIN): bench/bare_syscalls.c $(LIB_SRCS) $(HDRS)
 	@mkdir -p $(B)/bench
@@ -87,8 +106,13 @@ check: deps-check
 	@$(MAKE) --no-print-directory check-built
 
 check-built: all $(B)/dyn/fscrypt-provision $(B)/asan/fscrypt-provision \
-       $(UNIT_TESTS) $(UNIT_ASAN)
+       $(UNIT_TESTS) $(UNIT_ASAN) $(FUZZERS)
 	@tests/run-all.sh
+
+# Each harness for FUZZ_SECONDS (make check runs 30 s each); fails on a
+# crash, leaving the input in build/fuzz/artifacts/.
+fuzz: $(FUZZERS)
+	@tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 unit-test: $(UNIT_TESTS)
 	@tests/run-all.sh unit
@@ -117,7 +141,7 @@ demo-host: all
 bench-boot: all
 	@bench/boot.sh
 
-FORMAT_FILES = $(SRCS) $(HDRS) $(wildcard tests/unit/*.[ch] bench/*.c)
+FORMAT_FILES = $(SRCS) $(HDRS) $(wildcard tests/unit/*.[ch] tests/fuzz/*.c bench/*.c)
 
 format:
 	clang-format -i $(FORMAT_FILES)

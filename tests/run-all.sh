@@ -1,12 +1,12 @@
 #!/bin/bash
 # Runs the test suites and prints "N passed, N failed" last.
 #   tests/run-all.sh            everything make check runs
-#   tests/run-all.sh unit|host|sanitizers|valgrind|lint|qemu   one part
+#   tests/run-all.sh unit|host|sanitizers|valgrind|lint|fuzz|qemu   one part
 set -u
 cd "$(dirname "$0")/.." || exit 2
 B=build
 parts=("$@")
-[ ${#parts[@]} -eq 0 ] && parts=(unit host sanitizers valgrind lint qemu)
+[ ${#parts[@]} -eq 0 ] && parts=(unit host sanitizers valgrind lint fuzz qemu)
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
@@ -62,6 +62,10 @@ for part in "${parts[@]}"; do
 		;;
 	lint)
 		run "lint" tests/lint.sh
+		;;
+	fuzz)
+		# A short pass of each libFuzzer harness (make fuzz runs longer).
+		run "fuzz" tests/fuzz/run.sh "${FUZZ_SECONDS:-30}"
 		;;
 	qemu)
 		need_root || continue
