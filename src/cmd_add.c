@@ -22,6 +22,7 @@ enum {
 	OPT_MOUNT,
 	OPT_TIMEOUT,
 	OPT_RAW_FALLBACK,
+	OPT_UNLINK_KEY,
 };
 
 #define KEY_LONG_OPTIONS                                                       \
@@ -116,11 +117,13 @@ int cmd_add(int argc, char **argv)
 	    {"volume", required_argument, NULL, OPT_VOLUME},
 	    {"mount", required_argument, NULL, OPT_MOUNT},
 	    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+	    {"unlink-key", no_argument, NULL, OPT_UNLINK_KEY},
 	    {"allow-raw-fallback", no_argument, NULL, OPT_RAW_FALLBACK},
 	    {NULL, 0, NULL, 0},
 	};
 	struct key_args ka = {.opts = KEY_SOURCE_OPTS_DEFAULT};
 	struct provision_req rq = {0};
+	bool unlink_key = false;
 	struct provision_result res;
 	struct fsp_problem problem;
 	uint8_t id[FSP_KEY_IDENTIFIER_SIZE];
@@ -146,6 +149,9 @@ int cmd_add(int argc, char **argv)
 		case OPT_RAW_FALLBACK:
 			rq.raw_fallback = true;
 			break;
+		case OPT_UNLINK_KEY:
+			unlink_key = true;
+			break;
 		default:
 			r = key_option(c, &ka, "add");
 			if (r >= 0)
@@ -157,6 +163,8 @@ int cmd_add(int argc, char **argv)
 				   argv[optind]);
 	if (!rq.volume)
 		return usage_error("add", "--volume NAME is required");
+	if (unlink_key && !ka.file)
+		return usage_error("add", "--unlink-key needs --key-file");
 	if (!volume_name_valid(rq.volume))
 		return usage_error("add",
 				   "invalid volume name '%s': use 1-64 of "
@@ -174,6 +182,12 @@ int cmd_add(int argc, char **argv)
 	if (r)
 		return report_problem(&problem);
 	report_provision(&rq, &res);
+	if (unlink_key) {
+		struct key_source src = {.kind = KEY_SOURCE_FILE};
+
+		snprintf(src.path, sizeof(src.path), "%s", ka.file);
+		report_unlink_key(rq.volume, &src);
+	}
 	return FSP_EXIT_OK;
 }
 

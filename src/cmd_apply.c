@@ -108,6 +108,8 @@ static int apply_provision(const struct tab_entry *e, struct apply_state *st,
 			code = report_problem(&problem);
 		else
 			report_provision(&rq, &res);
+		if (!code && e->unlink_key)
+			report_unlink_key(e->name, &e->source);
 	}
 	secbuf_free(&key);
 	if (code || st->dry_run || e->has_mountpoint)

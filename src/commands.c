@@ -11,7 +11,7 @@ const struct command commands[] = {
     {"add", cmd_add,
      "add --volume NAME (--key-file PATH | --key-fd N) [--mount DIR]\n"
      "    [--timeout SECONDS] [--key-format raw|hex|auto] [--key-size N]\n"
-     "    [--allow-readable] [--allow-raw-fallback]",
+     "    [--allow-readable] [--allow-raw-fallback] [--unlink-key]",
      "store a key as a provisioning key (and add it to DIR's filesystem)"},
     {"unlock", cmd_unlock, "unlock [--volume NAME] DIR",
      "add a volume's provisioning keys to DIR's filesystem by key id"},

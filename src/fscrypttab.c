@@ -147,6 +147,11 @@ static int parse_extras(char **f, int n, struct tab_entry *e, const char *file,
 		if (r < 0)
 			return r;
 	}
+	if (e->unlink_key &&
+	    (!e->has_source || e->source.kind != KEY_SOURCE_FILE))
+		return fscrypttab_error(
+		    err, errlen, file, line,
+		    "unlink-key needs a key file, not none or fd:N");
 	if (e->raw_fallback && !e->has_source)
 		return fscrypttab_error(
 		    err, errlen, file, line,

@@ -29,6 +29,7 @@ struct tab_entry {
 	bool nofail;
 	bool raw_fallback;
 	bool initramfs;
+	bool unlink_key;  /* remove the key file once its key is provisioned */
 	unsigned timeout; /* seconds, 0 for none */
 	bool has_identifier;
 	uint8_t identifier[FSP_KEY_IDENTIFIER_SIZE];

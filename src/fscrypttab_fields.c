@@ -94,6 +94,22 @@ int fscrypttab_split_fields(const char *line, size_t len, char *buf,
 	return 0;
 }
 
+/* The entry's field for a yes/no option, or NULL for another option. */
+static bool *option_flag(struct tab_entry *e, const char *o)
+{
+	if (strcmp(o, "nofail") == 0)
+		return &e->nofail;
+	if (strcmp(o, "allow-readable") == 0)
+		return &e->key_opts.allow_readable;
+	if (strcmp(o, "raw-fallback") == 0)
+		return &e->raw_fallback;
+	if (strcmp(o, "initramfs") == 0)
+		return &e->initramfs;
+	if (strcmp(o, "unlink-key") == 0)
+		return &e->unlink_key;
+	return NULL;
+}
+
 int fscrypttab_parse_options(char *opts, struct tab_entry *e, const char *file,
 			     unsigned line, char *err, size_t errlen)
 {
@@ -108,16 +124,16 @@ int fscrypttab_parse_options(char *opts, struct tab_entry *e, const char *file,
 
 		if (val)
 			*val++ = '\0';
-		if (strcmp(o, "defaults") == 0 && !val) {
+		bool *flag = option_flag(e, o);
+
+		if (flag && val)
+			return fscrypttab_error(err, errlen, file, line,
+						"option '%s' takes no value",
+						o);
+		if (flag) {
+			*flag = true;
+		} else if (strcmp(o, "defaults") == 0 && !val) {
 			continue;
-		} else if (strcmp(o, "nofail") == 0 && !val) {
-			e->nofail = true;
-		} else if (strcmp(o, "allow-readable") == 0 && !val) {
-			e->key_opts.allow_readable = true;
-		} else if (strcmp(o, "raw-fallback") == 0 && !val) {
-			e->raw_fallback = true;
-		} else if (strcmp(o, "initramfs") == 0 && !val) {
-			e->initramfs = true;
 		} else if (strcmp(o, "timeout") == 0 && val) {
 			if (!parse_unsigned(val, 0x7fffffff, &v) || v == 0)
 				return fscrypttab_error(
@@ -165,13 +181,6 @@ int fscrypttab_parse_options(char *opts, struct tab_entry *e, const char *file,
 				    "option '%s' needs a value "
 				    "(%s=...)",
 				    o, o);
-			if (val && (strcmp(o, "nofail") == 0 ||
-				    strcmp(o, "allow-readable") == 0 ||
-				    strcmp(o, "raw-fallback") == 0 ||
-				    strcmp(o, "initramfs") == 0))
-				return fscrypttab_error(
-				    err, errlen, file, line,
-				    "option '%s' takes no value", o);
 			return fscrypttab_error(err, errlen, file, line,
 						"unknown option '%s'", o);
 		}

@@ -66,6 +66,13 @@ void key_source_format(const struct key_source *src, char *buf, size_t n)
 		snprintf(buf, n, "%s", src->path);
 }
 
+int key_source_unlink(const struct key_source *src)
+{
+	if (src->kind != KEY_SOURCE_FILE)
+		return -EINVAL;
+	return unlink(src->path) < 0 && errno != ENOENT ? -errno : 0;
+}
+
 int key_format_parse(const char *s, enum key_format *ret)
 {
 	if (strcmp(s, "auto") == 0)

@@ -51,6 +51,12 @@ int key_decode(struct secbuf *in, const struct key_source_opts *opts,
 	       struct secbuf *out, char *detail, size_t dn);
 
 /*
+ * Removes the key file of src (unlink-key): 0, -EINVAL for an fd: source,
+ * or -errno; a file already gone counts as removed.
+ */
+int key_source_unlink(const struct key_source *src);
+
+/*
  * Reads one raw key into locked memory (ret->len bytes). Returns 0 or
  * -errno; on failure ret is freed and detail (if given) says exactly what
  * was wrong with the source, for the caller to print.

@@ -4,6 +4,9 @@
 
 #include "cli.h"
 #include "hex.h"
+#include "keysource.h"
+
+#include <string.h>
 
 int report_problem(const struct fsp_problem *p)
 {
@@ -70,4 +73,17 @@ void report_unlock(const char *volume, const char *where, const uint8_t *id,
 		    "%s)",
 		    volume, hex, where, fs_key_status_name(res->before.status),
 		    fs_key_status_name(res->after.status));
+}
+
+void report_unlink_key(const char *volume, const struct key_source *src)
+{
+	int r = key_source_unlink(src);
+
+	if (r < 0)
+		warn("volume %s: the key is provisioned, but its key file %s "
+		     "could not be removed (%s): remove it by hand",
+		     volume, src->path, strerror(-r));
+	else
+		say("volume %s: key file %s removed (unlink-key)", volume,
+		    src->path);
 }

@@ -17,4 +17,11 @@ void report_provision(const struct provision_req *rq,
 void report_unlock(const char *volume, const char *where, const uint8_t *id,
 		   const struct unlock_result *res);
 
+/*
+ * unlink-key, after volume's key was provisioned: removes src's file and
+ * says so, or warns that it is still there.
+ */
+struct key_source;
+void report_unlink_key(const char *volume, const struct key_source *src);
+
 #endif

@@ -17,8 +17,7 @@
 FSP_REASON=
 FSP_BIN=/usr/sbin/fscrypt-provision
 FSP_RUNDIR=/run/fscrypt-provision
-FSP_MODULES="xts ecb cts sha512_generic"
-FSP_OPTIONAL_MODULES="aesni_intel sha512_ssse3 adiantum"
+FSP_EMBEDDED=/etc/fscrypt-provision/embedded-keys
 
 # Names a helper exit code; the names are the helper's (exit-codes).
 fsp_exit_name() {
@@ -26,9 +25,15 @@ fsp_exit_name() {
 }
 
 # Appends a line to $FSP_RUNDIR/initrd.log, which outlives switch_root (it
-# is on /run) so that the real system can see what happened at boot.
+# is on /run) so that the real system can see what happened at boot. The
+# first call creates it, root's only; later ones only append, without a
+# subshell: each fork costs tens of ms under QEMU's emulation.
 fsp_log() {
-    (umask 077 && mkdir -p "$FSP_RUNDIR" && printf '%s\n' "$*" >> "$FSP_RUNDIR/initrd.log") 2> /dev/null
+    if [ -z "${_fsp_log_ready-}" ]; then
+        (umask 077 && mkdir -p "$FSP_RUNDIR" && : >> "$FSP_RUNDIR/initrd.log") 2> /dev/null &&
+            _fsp_log_ready=1
+    fi
+    { printf '%s\n' "$*" >> "$FSP_RUNDIR/initrd.log"; } 2> /dev/null
 }
 
 fsp_info() {
@@ -41,22 +46,28 @@ fsp_warn() {
     warn "fscrypt-provision: $*"
 }
 
-# Loads the algorithms fscrypt needs. Errors are reported, not fatal: the
-# helper then says precisely what the kernel lacks.
-fsp_load_modules() {
-    # shellcheck disable=SC2086 # word splitting intended
-    if ! modprobe -a -q $FSP_MODULES; then
-        fsp_warn "could not load all of: $FSP_MODULES"
-    fi
-    # shellcheck disable=SC2086
-    modprobe -a -q $FSP_OPTIONAL_MODULES 2> /dev/null
-    return 0
+# Removes the key files that module-setup.sh embedded (their list is in
+# FSP_EMBEDDED): once apply ran they are of no use, and the initramfs stays
+# in memory until switch_root, or on to an emergency shell.
+fsp_forget_keys() {
+    [ -f "$FSP_EMBEDDED" ] || return 0
+    while IFS= read -r _fsp_k; do
+        [ -z "$_fsp_k" ] || rm -f -- "$_fsp_k"
+    done < "$FSP_EMBEDDED"
+    rm -f -- "$FSP_EMBEDDED"
 }
 
 # fsp_apply: provisions every key of the table and unlocks what is mounted
 # under $NEWROOT. Returns 0 when done (volumes marked nofail may have
 # failed), 1 with FSP_REASON set when a volume without nofail failed.
 fsp_apply() {
+    _fsp_apply
+    _fsp_rc=$?
+    fsp_forget_keys
+    return "$_fsp_rc"
+}
+
+_fsp_apply() {
     FSP_REASON=
     if [ -n "${DRACUT_SYSTEMD-}" ]; then
         fsp_log "initramfs: systemd"
@@ -80,7 +91,11 @@ fsp_apply() {
         FSP_REASON="$FSP_BIN is missing from the initramfs"
         return 1
     fi
-    fsp_load_modules
+    # No modprobe here: the kernel asks for the algorithms it needs
+    # (hmac(sha512) when the key is added, aes and xts when a file is
+    # read), and modprobe then loads every module of that alias, the
+    # accelerated ones included. module-setup.sh puts them in the image.
+    # Loading all of them up front cost 0.5 s of self-tests under QEMU.
 
     # Each rd.fscrypt.key=VOLUME:SOURCE becomes apply --key VOLUME:SOURCE,
     # which checks it and overrides or adds the volume (fscrypt-provision(8)).

@@ -18,7 +18,7 @@
 # their key files are embedded. Which ones, and whether their key files are
 # safe, the helper decides ("fscrypt-provision embed"), with the rules it
 # applies at boot; this file only installs what it lists.
-# shellcheck disable=SC2154 # initdir, moddir, hostonly, systemdsystemunitdir, SYSTEMCTL: set by dracut
+# shellcheck disable=SC2154 # initdir, moddir, hostonly, systemdsystemunitdir, SYSTEMCTL, outfile: set by dracut
 
 _fsp_bin() {
     printf '%s\n' "${FSCRYPT_PROVISION_BIN:-${dracutsysrootdir-}/usr/sbin/fscrypt-provision}"
@@ -92,7 +92,7 @@ installkernel() {
 
 # called by dracut
 install() {
-    local bin tab list msg i
+    local bin tab list msg i embedded=0
     local -a rec
     bin=$(_fsp_bin)
     tab=$(_fsp_tab)
@@ -109,16 +109,37 @@ install() {
         fi
         mapfile -d '' -t rec < "$list"
         rm -f "$list"
+        # The list of embedded key files, for the initramfs to remove them
+        # once apply is done, or on its way to an emergency shell.
+        [[ -d $initdir/etc/fscrypt-provision ]] || mkdir -m 0700 "$initdir/etc/fscrypt-provision" ||
+            _fsp_fatal "fscrypt-provision: cannot create $initdir/etc/fscrypt-provision"
         for ((i = 0; i + 2 < ${#rec[@]}; i += 3)); do
             [[ ${rec[i + 2]} ]] || continue
             inst_simple "${rec[i + 2]}" || _fsp_fatal "fscrypt-provision: cannot install key file ${rec[i + 2]}"
             chown 0:0 "$initdir${rec[i + 2]}"
             chmod 0400 "$initdir${rec[i + 2]}"
             dinfo "fscrypt-provision: embedded the key of volume ${rec[i]}"
+            printf '%s\n' "${rec[i + 2]}" >> "$initdir/etc/fscrypt-provision/embedded-keys" ||
+                _fsp_fatal "fscrypt-provision: cannot list the embedded key files"
+            embedded=1
         done
+        if ((embedded)); then
+            chmod 0600 "$initdir/etc/fscrypt-provision/embedded-keys" ||
+                _fsp_fatal "fscrypt-provision: cannot protect the list of embedded key files"
+        fi
+        # dracut writes the image with cp, which keeps the mode of a file
+        # that exists (Debian's initrd.img-* are 0644): with keys in it,
+        # nobody but root may read it.
+        if ((embedded)) && [[ -e ${outfile-} ]]; then
+            chmod 0600 "$outfile" || _fsp_fatal "fscrypt-provision: cannot make $outfile mode 0600, and it will hold key material"
+            dinfo "fscrypt-provision: $outfile holds key material: made it mode 0600"
+        fi
     fi
 
     inst_simple "$moddir/fscrypt-provision-lib.sh" /lib/fscrypt-provision-lib.sh
+    # rd.shell=0 runs shutdown-emergency, otherwise emergency; both modes.
+    inst_hook emergency 00 "$moddir/fscrypt-provision-emergency.sh"
+    inst_hook shutdown-emergency 00 "$moddir/fscrypt-provision-emergency.sh"
     if dracut_module_included "systemd"; then
         inst_script "$moddir/fscrypt-provision-initrd.sh" /usr/lib/fscrypt-provision/fscrypt-provision-initrd
         chmod 0755 "$initdir/usr/lib/fscrypt-provision/fscrypt-provision-initrd"

@@ -87,6 +87,12 @@ test_run() {
     c "root's key is embedded, mode 0400 root" grep -q "^-r-------- .* root  *root .* ${W#/}/keys/root.key$" <<< "$l"
     c "a quoted key path is embedded, mode 0400" grep -q "^-r-------- .* ${W#/}/keys/with space/q.key$" <<< "$l"
     c "home's key (no initramfs option) is not embedded" bash -c "! grep -q 'home.key' <<< '$l'"
+    lsinitrd -f etc/fscrypt-provision/embedded-keys "$img" > "$W/embedded.in" 2> /dev/null
+    printf '%s\n' "$W/keys/root.key" "$W/keys/with space/q.key" > "$W/embedded.want"
+    c "the image lists its embedded key files, for removal after apply" \
+        cmp -s "$W/embedded.want" "$W/embedded.in"
+    c "the list is root's only" grep -q "^-rw------- .* etc/fscrypt-provision/embedded-keys$" <<< "$l"
+    c "the image has the emergency hook that removes them" grep -q 'hooks/emergency/00-fscrypt-provision-emergency.sh$' <<< "$l"
     lsinitrd -f etc/fscrypttab "$img" > "$W/tab.in" 2> /dev/null
     c "the image's fscrypttab has root, media and qv" bash -c \
         "grep -q '^root ' '$W/tab.in' && grep -q '^media ' '$W/tab.in' && grep -q '^qv ' '$W/tab.in'"
@@ -103,6 +109,29 @@ test_run() {
     done
     c "the image has kernel module ext4" grep -q "/ext4.ko" <<< "$l"
     c "the image file is readable by root only" bash -c "[[ \$(stat -c %a '$img') == 600 ]]"
+
+    # Issue 10, item 1: dracut copies its image onto the target with cp,
+    # which keeps an existing file's mode, and Debian leaves
+    # /boot/initrd.img-* at 0644. An image with keys must end up 0600, for
+    # the shell and the systemd image alike.
+    # The images go where another user can reach them (the cache is 0700).
+    local m pub
+    pub=$(mktemp -d /tmp/fsp-test05.XXXXXX) && chmod 0711 "$pub" || return 1
+    for m in shell systemd; do
+        install -m 0644 /dev/null "$pub/existing-$m.img"
+        if [[ $m == shell ]]; then
+            c "$m: rebuilding over a 0644 image" build "$W/good.tab" "$pub/existing-$m.img"
+        else
+            c "$m: rebuilding over a 0644 image" build "$W/good.tab" "$pub/existing-$m.img" \
+                -m "systemd systemd-initrd dracut-systemd base fscrypt-provision"
+        fi
+        c "$m: the image is made 0600" bash -c "[[ \$(stat -c %a '$pub/existing-$m.img') == 600 ]]"
+        # shellcheck disable=SC2016 # expanded by the inner shells
+        c "$m: another user cannot read the embedded key" bash -c \
+            '! su nobody -s /bin/sh -c "lsinitrd -f \"\$0\" \"\$1\"" "${0#/}" "$1" 2> /dev/null | grep -q .' \
+            "$W/keys/root.key" "$pub/existing-$m.img"
+    done
+    rm -rf "$pub"
 
     # The systemd image built for TEST-50.
     l=$(listing "$FSP_INITRD")

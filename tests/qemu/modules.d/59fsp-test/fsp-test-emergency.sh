@@ -33,6 +33,10 @@ case $SCENARIO in
             sh -c "! /usr/sbin/fscrypt-provision list --json | $BB grep -q '\"volume\": \"root\"'"
         t "/sysroot/secret is still locked" \
             sh -c "/usr/sbin/fscrypt-provision status --json /sysroot/secret | $BB grep -q '\"key_status\": \"absent\"'"
+        # Issue 10, item 4: no embedded key file is left for the shell.
+        t_not "the embedded key file $ROOT_KEY was removed" test -e "$ROOT_KEY"
+        t_not "the embedded key file $DATA_KEY was removed" test -e "$DATA_KEY"
+        t_not "so was their list" test -e /etc/fscrypt-provision/embedded-keys
         ;;
     *)
         t "the boot did not fail" sh -c "$BB cat $LOG; false"
