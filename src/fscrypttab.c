@@ -268,15 +268,24 @@ int fscrypttab_parse(const char *text, size_t len, const char *filename,
 		line++;
 		if (l > 0 && text[pos + l - 1] == '\r')
 			l--;
-		if (l > FSCRYPTTAB_LINE_MAX) {
+		if (l > FSCRYPTTAB_LINE_MAX)
 			r = fscrypttab_error(
 			    err, errlen, filename, line,
 			    "line is %zu bytes long; the limit is %d", l,
 			    FSCRYPTTAB_LINE_MAX);
-		} else {
+		else
 			r = parse_line(text + pos, l, filename, line, &tab, &ix,
 				       err, errlen);
-		}
+		if (r == 0 && tab.n > FSCRYPTTAB_ENTRIES_MAX)
+			r = fscrypttab_error(err, errlen, filename, line,
+					     "more than %d entries; split the "
+					     "table",
+					     FSCRYPTTAB_ENTRIES_MAX);
+		/* The parser's own errors say where; memory is all that is
+		 * left, and a message must never be an unset buffer. */
+		if (r == -ENOMEM)
+			fscrypttab_error(err, errlen, filename, line,
+					 "out of memory");
 		if (r < 0) {
 			free(ix.slots);
 			fscrypttab_free(&tab);

@@ -15,6 +15,11 @@
 
 #define FSCRYPTTAB_DEFAULT "/etc/fscrypttab"
 #define FSCRYPTTAB_LINE_MAX 4095
+/*
+ * Entries per table. Each costs about 4.3 KB (a key file path of PATH_MAX),
+ * so this bounds a table's memory to about 18 MB; real tables list a few.
+ */
+#define FSCRYPTTAB_ENTRIES_MAX 4096
 
 struct tab_entry {
 	char name[FSP_VOLUME_MAX + 1];

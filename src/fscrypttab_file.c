@@ -44,6 +44,7 @@ int fscrypttab_read_file(const char *path, char **ret_text, size_t *ret_len,
 	}
 	text = malloc((size_t)st.st_size + 1);
 	if (!text) {
+		snprintf(err, errlen, "%s: out of memory reading it", path);
 		close(fd);
 		return -ENOMEM;
 	}

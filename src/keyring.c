@@ -7,9 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
-#include <sys/file.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -153,84 +150,11 @@ int keyring_find(const char *name, key_serial_t *ret)
 	return r;
 }
 
-/*
- * Serialises keyring creation with flock() on a directory only its owner
- * may open: root's is /run/fscrypt-provision (the initramfs has /run, and
- * it is one directory whatever the network namespace), another user's is
- * below /run/user/UID. An abstract unix socket, used before, had no access
- * control: any user could bind the name and stall every creation. The
- * kernel drops the lock when the process dies, so a crash leaves none.
- */
-static int lock_dir_path(char *buf, size_t len)
-{
-	uid_t uid = geteuid();
-	int n = uid == 0 ? snprintf(buf, len, "%s", FSP_LOCK_DIR)
-			 : snprintf(buf, len, "/run/user/%u/fscrypt-provision",
-				    (unsigned)uid);
-
-	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
-}
-
-static int creation_lock(char *why, size_t whylen)
-{
-	char dir[64];
-	struct stat st;
-	int fd, r;
-
-	r = lock_dir_path(dir, sizeof(dir));
-	if (r < 0)
-		return r;
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-		r = -errno;
-		snprintf(why, whylen, "cannot create the lock directory %s: %s",
-			 dir, strerror(-r));
-		return r;
-	}
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		r = -errno;
-		snprintf(why, whylen, "cannot open the lock directory %s: %s",
-			 dir, strerror(-r));
-		return r;
-	}
-	if (fstat(fd, &st) < 0 || st.st_uid != geteuid() ||
-	    (st.st_mode & 077)) {
-		snprintf(why, whylen,
-			 "the lock directory %s is owned by uid %u with mode "
-			 "%04o; it must be uid %u's with mode 0700, or another "
-			 "user could hold the lock (fix: chown %u %s; chmod "
-			 "0700 %s)",
-			 dir, (unsigned)st.st_uid,
-			 (unsigned)(st.st_mode & 07777), (unsigned)geteuid(),
-			 (unsigned)geteuid(), dir, dir);
-		close(fd);
-		return -EPERM;
-	}
-	for (int i = 0; i < 1000; i++) {
-		struct timespec ts = {0, 10 * 1000 * 1000};
-
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-			return fd;
-		if (errno != EWOULDBLOCK)
-			break;
-		nanosleep(&ts, NULL);
-	}
-	r = errno == EWOULDBLOCK ? -ETIMEDOUT : -errno;
-	snprintf(why, whylen,
-		 r == -ETIMEDOUT ? "another fscrypt-provision held the lock "
-				   "on %s for 10 s"
-				 : "cannot lock %s",
-		 dir);
-	close(fd);
-	return r;
-}
-
 static int keyring_find_or_create_uncached(const char *name, key_serial_t *ret,
-					   bool *ret_created, char *why,
-					   size_t whylen);
+					   bool *ret_created);
 
 int keyring_find_or_create(const char *name, key_serial_t *ret,
-			   bool *ret_created, char *why, size_t whylen)
+			   bool *ret_created)
 {
 	/* One process handles one keyring; apply asks once per volume. */
 	static char cached_name[256];
@@ -243,9 +167,7 @@ int keyring_find_or_create(const char *name, key_serial_t *ret,
 		*ret_created = false;
 		return 0;
 	}
-	why[0] = '\0';
-	r = keyring_find_or_create_uncached(name, ret, ret_created, why,
-					    whylen);
+	r = keyring_find_or_create_uncached(name, ret, ret_created);
 	if (r == 0 && strlen(name) < sizeof(cached_name)) {
 		strcpy(cached_name, name);
 		cached = *ret;
@@ -254,11 +176,10 @@ int keyring_find_or_create(const char *name, key_serial_t *ret,
 }
 
 static int keyring_find_or_create_uncached(const char *name, key_serial_t *ret,
-					   bool *ret_created, char *why,
-					   size_t whylen)
+					   bool *ret_created)
 {
 	key_serial_t ring;
-	int lock, r;
+	int r;
 
 	r = keyring_find(name, ret);
 	if (r != -ENOKEY) {
@@ -266,34 +187,20 @@ static int keyring_find_or_create_uncached(const char *name, key_serial_t *ret,
 			*ret_created = false;
 		return r;
 	}
-	lock = creation_lock(why, whylen);
-	if (lock < 0)
-		return lock;
-	r = keyring_find(name, ret);
-	if (r != -ENOKEY) {
-		if (r == 0)
-			*ret_created = false;
-		goto out_unlock;
-	}
 	/* Born in our thread keyring, so @u never sees the default rights. */
 	ring = add_key("keyring", name, NULL, 0, KEY_SPEC_THREAD_KEYRING);
-	if (ring < 0) {
-		r = -errno;
-		goto out_unlock;
-	}
+	if (ring < 0)
+		return -errno;
 	if (keyctl_setperm(ring, FSP_KEYRING_PERM) < 0 ||
 	    keyctl_link(ring, KEY_SPEC_USER_KEYRING) < 0) {
 		r = -errno;
 		(void)keyctl_invalidate(ring);
-		goto out_unlock;
+		return r;
 	}
 	(void)keyctl_unlink(ring, KEY_SPEC_THREAD_KEYRING);
 	*ret = ring;
 	*ret_created = true;
-	r = 0;
-out_unlock:
-	close(lock);
-	return r;
+	return 0;
 }
 
 int keyring_destroy(key_serial_t ring)

@@ -55,17 +55,13 @@ int keyring_gain_possession(void);
 
 /* Looks up the named keyring among @u's direct links. 0, -ENOKEY or -errno. */
 int keyring_find(const char *name, key_serial_t *ret);
-/* root's creation lock; see creation_lock() in keyring.c. */
-#define FSP_LOCK_DIR "/run/fscrypt-provision"
-
 /*
  * Finds or creates the named keyring with FSP_KEYRING_PERM and links it into
- * @u. Creation is serialised between concurrent callers, because two
- * keyrings of one name in @u would displace each other; when the lock is
- * what failed, why says how (else it is left empty).
+ * @u. The caller holds writer_lock() (lock.h): two keyrings of one name in
+ * @u would displace each other.
  */
 int keyring_find_or_create(const char *name, key_serial_t *ret,
-			   bool *ret_created, char *why, size_t whylen);
+			   bool *ret_created);
 /* Unlinks a keyring that this call created from @u again. */
 int keyring_destroy(key_serial_t ring);
 

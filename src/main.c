@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "secmem.h"
 
 #ifndef FSP_VERSION
 #define FSP_VERSION "unknown"
@@ -47,6 +48,15 @@ int main(int argc, char **argv)
 				 commands[i].name);
 			argv[1] = name;
 			r = commands[i].run(argc - 1, argv + 1);
+			if (secmem_lock_error())
+				warn(
+				    "key memory could not be locked (mlock: "
+				    "%s), "
+				    "so a key may have been swapped out; raise "
+				    "the limit (ulimit -l, LimitMEMLOCK=) or "
+				    "run "
+				    "as root",
+				    strerror(secmem_lock_error()));
 			if (fflush(stdout) != 0 && r == FSP_EXIT_OK)
 				r = FSP_EXIT_SYSTEM;
 			return r;

@@ -12,6 +12,8 @@
 
 #include "description.h"
 #include "hex.h"
+#include "lock.h"
+#include "testhook.h"
 
 static bool claimed_by_self(const struct key_status *st)
 {
@@ -134,13 +136,14 @@ static int open_ring(const struct provision_req *rq, struct undo *u,
 	char why[512] = "";
 	int r;
 
+	r = writer_lock(why, sizeof(why));
+	if (r < 0)
+		return problem_errno(p, OP_KEYRING, r, "lock keyring %s (%s)",
+				     rq->keyring, why);
 	r = keyring_gain_possession();
 	if (r == 0)
 		r = keyring_find_or_create(rq->keyring, &u->ring,
-					   &u->ring_created, why, sizeof(why));
-	if (r < 0 && why[0])
-		return problem_errno(p, OP_KEYRING, r, "create keyring %s (%s)",
-				     rq->keyring, why);
+					   &u->ring_created);
 	if (r < 0)
 		return problem_errno(p, OP_KEYRING, r, "open keyring %s",
 				     rq->keyring);
@@ -253,6 +256,41 @@ static int add_to_mount(const struct provision_req *rq, const char *hex,
 	return FSP_EXIT_OK;
 }
 
+/* The provisioning key died (revoked, expired, invalidated) before use. */
+static bool key_died(const struct fsp_problem *p)
+{
+	return (p->err == -EKEYREVOKED || p->err == -EKEYEXPIRED ||
+		p->err == -ENOKEY) &&
+	       p->op == OP_ADD_BY_ID;
+}
+
+/*
+ * The key died between storing it and adding it by key_id; the raw key is
+ * still in memory, so it is stored and added once more.
+ */
+static int store_again(const struct provision_req *rq, const char *desc,
+		       const char *hex, struct undo *u,
+		       struct provision_result *res, struct fsp_problem *p)
+{
+	key_serial_t dead = u->key;
+	int r;
+
+	r = provkey_add(u->ring, desc, rq->key->data, rq->key->len, rq->timeout,
+			&u->key);
+	if (r < 0)
+		return problem_errno(p, OP_PROVKEY_ADD, r,
+				     "store the key of volume %s again",
+				     rq->volume);
+	u->key_created = true;
+	res->outcome = PROVISION_STORED;
+	snprintf(res->key_warning, sizeof(res->key_warning),
+		 "volume %s: key %d died before it was added to %s (%s); "
+		 "stored it again as key %d",
+		 rq->volume, dead, rq->mount, strerror(-p->err), u->key);
+	test_pause("after-store");
+	return add_to_mount(rq, hex, u, res, p);
+}
+
 int provision_key(const struct provision_req *rq, struct provision_result *res,
 		  struct fsp_problem *p)
 {
@@ -272,8 +310,11 @@ int provision_key(const struct provision_req *rq, struct provision_result *res,
 		code = add_raw(rq, u.fd, res, p);
 	} else {
 		code = store_key(rq, desc, &u, res, p);
+		test_pause("after-store");
 		if (!code && rq->mount)
 			code = add_to_mount(rq, hex, &u, res, p);
+		if (code && key_died(p))
+			code = store_again(rq, desc, hex, &u, res, p);
 		if (code)
 			undo(&u);
 		else

@@ -22,6 +22,12 @@ void secure_wipe(void *p, size_t n)
 #define POOL_MAX 4
 static struct secbuf pool[POOL_MAX];
 static size_t pool_n;
+static int lock_error;
+
+int secmem_lock_error(void)
+{
+	return lock_error;
+}
 
 static size_t page_size(void)
 {
@@ -54,9 +60,12 @@ int secbuf_alloc(struct secbuf *b, size_t cap)
 	/*
 	 * A failed mlock() (RLIMIT_MEMLOCK for non-root) is not fatal: the key
 	 * stays out of core dumps and is wiped either way, and refusing would
-	 * only push callers towards worse tools. secbuf.locked records it.
+	 * only push callers towards worse tools. secbuf.locked records it, and
+	 * secmem_lock_error() lets the command say so.
 	 */
 	b->locked = mlock(p, map) == 0;
+	if (!b->locked && !lock_error)
+		lock_error = errno;
 	(void)madvise(p, map, MADV_DONTDUMP);
 	b->data = p;
 	b->cap = cap;

@@ -17,6 +17,11 @@ struct secbuf {
 int secbuf_alloc(struct secbuf *b, size_t cap);
 /* Wipes and unmaps; safe on a zeroed or already freed buffer. */
 void secbuf_free(struct secbuf *b);
+/*
+ * The errno of the first mlock() that failed in this process, or 0: the
+ * commands say so, as a key that may be swapped out is worth knowing.
+ */
+int secmem_lock_error(void);
 /* Wipes a stack or heap area holding secrets. */
 void secure_wipe(void *p, size_t n);
 
