@@ -17,6 +17,15 @@ struct key_status {
 
 /* Opens any path on the filesystem for the ioctls. Returns fd or -errno. */
 int fs_open(const char *path);
+/*
+ * Opens the directory rel below the directory open at dirfd, following no
+ * symbolic link, never leaving dirfd's tree ("..", absolute paths) and
+ * never crossing into another mount: openat2() with RESOLVE_BENEATH,
+ * RESOLVE_NO_SYMLINKS and RESOLVE_NO_XDEV (Linux 5.6+; before it, an
+ * O_NOFOLLOW open of the last component only). fd or -errno: -ELOOP for a
+ * link, -EXDEV for another mount, -ENOTDIR.
+ */
+int fs_open_beneath(int dirfd, const char *rel);
 
 /* Adds the raw key held by provisioning key key_id (raw_size 0). */
 int fs_add_key_by_id(int fd, int32_t key_id,

@@ -4,6 +4,7 @@
 #include "needed.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,27 +47,60 @@ int needed_add(struct needed *nd, const uint8_t *id, const char *why)
 	return 0;
 }
 
+/* The identifier of the listed directory rel below the mount open at mfd. */
+static int dir_identifier(int mfd, const char *rel,
+			  uint8_t ret[FSP_KEY_IDENTIFIER_SIZE])
+{
+	int fd = fs_open_beneath(mfd, rel), r;
+
+	if (fd < 0)
+		return fd;
+	r = fd_identifier(fd, ret);
+	close(fd);
+	return r;
+}
+
 int collect_needed(const struct tab_entry *e, const char *mount,
 		   const struct dir_volumes *dv, bool strict, struct needed *nd)
 {
 	uint8_t id[FSP_KEY_IDENTIFIER_SIZE];
 	char path[PATH_MAX];
-	int code = FSP_EXIT_OK, r;
+	int code = FSP_EXIT_OK, r, mfd = -1;
 
 	if (e && e->has_identifier &&
 	    needed_add(nd, e->identifier, "fscrypttab identifier=") < 0)
 		return fail(OP_OPEN, -ENOMEM, "collect identifiers");
+	if (e && e->n_dirs) {
+		mfd = open(mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (mfd < 0)
+			return fail(OP_OPEN, -errno, "open %s", mount);
+	}
 	for (size_t i = 0; e && i < e->n_dirs; i++) {
 		if (snprintf(path, sizeof(path), "%s/%s",
 			     strcmp(mount, "/") == 0 ? "" : mount,
-			     e->dirs[i]) >= (int)sizeof(path))
-			return fail(OP_OPEN, -ENAMETOOLONG, "use %s",
-				    e->dirs[i]);
-		r = path_identifier(path, id);
-		if (r == 0) {
-			if (needed_add(nd, id, path) < 0)
-				return fail(OP_OPEN, -ENOMEM,
+			     e->dirs[i]) >= (int)sizeof(path)) {
+			code =
+			    fail(OP_OPEN, -ENAMETOOLONG, "use %s", e->dirs[i]);
+			break;
+		}
+		r = dir_identifier(mfd, e->dirs[i], id);
+		if (r == -ELOOP || r == -EXDEV || r == -ENOTDIR) {
+			code = fail_msg(FSP_EXIT_CONFIG,
+					"%s (volume %s) %s; a listed directory "
+					"is resolved below the mountpoint, on "
+					"its filesystem, through no symbolic "
+					"link",
+					path, e->name,
+					r == -ELOOP   ? "is reached through a "
+							"symbolic link"
+					: r == -EXDEV ? "is on another mount"
+						      : "is not a directory");
+		} else if (r == 0) {
+			if (needed_add(nd, id, path) < 0) {
+				code = fail(OP_OPEN, -ENOMEM,
 					    "collect identifiers");
+				break;
+			}
 		} else if (r == -ENODATA) {
 			if (strict)
 				code = fail_msg(FSP_EXIT_CONFIG,
@@ -91,8 +125,12 @@ int collect_needed(const struct tab_entry *e, const char *mount,
 				    path, e->name);
 		}
 		if (code && strict)
-			return code;
+			break;
 	}
+	if (mfd >= 0)
+		close(mfd);
+	if (code && strict)
+		return code;
 	if (dv && dv->dir_encrypted && needed_add(nd, dv->dir_id, dv->dir) < 0)
 		return fail(OP_OPEN, -ENOMEM, "collect identifiers");
 	return code;

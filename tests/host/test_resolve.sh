@@ -1,0 +1,60 @@
+#!/bin/bash
+# Listed directories are resolved below the mountpoint, on its filesystem,
+# through no symbolic link (issue 10, item 7): a user who owns a parent
+# directory cannot point the check at another directory.
+. "$(dirname "$0")/lib.sh"
+
+new_fs fs -O encrypt
+new_fs other -O encrypt
+M=$T_WORK/fs O=$T_WORK/other
+K=$T_WORK/k.key KO=$T_WORK/ko.key
+new_key "$K"
+new_key "$KO"
+ID=$("${FSP_CMD[@]}" identifier --key-file "$K")
+IDO=$("${FSP_CMD[@]}" identifier --key-file "$KO")
+xfs_io -c add_enckey "$M" <"$K" >/dev/null
+xfs_io -c add_enckey "$O" <"$KO" >/dev/null
+mkdir -p "$M/home/alice" "$O/elsewhere"
+mkdir "$M/vault" && xfs_io -c "set_encpolicy $ID" "$M/vault"
+xfs_io -c "set_encpolicy $IDO" "$O/elsewhere"
+TAB=$T_WORK/fscrypttab
+printf 'v %s %s home/alice/vault\n' "$M" "$K" >"$TAB"
+
+# The listed directory is a symbolic link to a directory of another key.
+rm -rf "$M/home/alice"
+mkdir -p "$M/home/alice"
+ln -s "$O/elsewhere" "$M/home/alice/vault"
+fsp apply --tab "$TAB"
+expect "apply: a listed directory reached through a symlink is refused" 3 \
+	"$M/home/alice/vault (volume v) is reached through a symbolic link"
+fsp check --tab "$TAB" "$M"
+[ "$RC" != 0 ] && [[ $ERR == *"reached through a symbolic link"* ]] &&
+	t_ok "check says the same" || t_fail "check says the same" "rc $RC" "$ERR"
+# A symlink higher up the path is refused the same way.
+rm -rf "$M/home/alice"
+ln -s "$O" "$M/home/alice"
+mkdir -p "$O/vault" && xfs_io -c "set_encpolicy $IDO" "$O/vault"
+fsp apply --tab "$TAB"
+expect "apply: a symlink in a parent of the listed directory is refused" 3 "is reached through a symbolic link"
+rm "$M/home/alice"
+
+# Another filesystem mounted on the listed directory.
+mkdir -p "$M/home/alice/vault"
+mount --bind "$O/elsewhere" "$M/home/alice/vault"
+fsp apply --tab "$TAB"
+umount "$M/home/alice/vault"
+expect "apply: a listed directory on another mount is refused" 3 "$M/home/alice/vault (volume v) is on another mount"
+
+# A file where the directory should be.
+rmdir "$M/home/alice/vault"
+touch "$M/home/alice/vault"
+fsp apply --tab "$TAB"
+expect "apply: a file as listed directory is refused" 3 "is not a directory"
+rm "$M/home/alice/vault"
+
+# The real directory still works.
+printf 'v %s %s vault\n' "$M" "$K" >"$TAB"
+fsp apply --tab "$TAB"
+expect "apply: the real listed directory is used" 0 "apply: 1 volume ready"
+
+t_done
