@@ -2,6 +2,7 @@
 /* apply: the whole fscrypttab, as the initramfs and the update hooks run it. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -31,13 +32,19 @@ struct apply_state {
 	bool have_keys;
 	char mount[PATH_MAX]; /* "": none yet */
 	bool mounted;
-	int fd; /* on mount, or -1 */
+	int fd;	     /* on mount, or -1 */
+	int root_fd; /* on --root, opened when first needed, or -1 */
 };
 
-/* Points st at entry e's mountpoint (below --root). An exit code. */
+/*
+ * Points st at entry e's mountpoint, resolved inside --root as a chroot
+ * there would see it and through no symbolic link: a link below /sysroot
+ * must not lead apply to a filesystem outside it. An exit code.
+ */
 static int apply_mount(struct apply_state *st, const struct tab_entry *e)
 {
 	char mount[PATH_MAX];
+	int fd;
 
 	if (path_join_root(st->root, e->mountpoint, mount, sizeof(mount)) < 0)
 		return fail(OP_OPEN, -ENAMETOOLONG, "use %s", e->mountpoint);
@@ -46,17 +53,32 @@ static int apply_mount(struct apply_state *st, const struct tab_entry *e)
 	if (st->fd >= 0)
 		close(st->fd);
 	st->fd = -1;
+	st->mounted = false;
 	strcpy(st->mount, mount);
-	st->mounted = path_is_mountpoint(mount) == 1;
-	if (st->mounted) {
-		st->fd = fs_open(mount);
-		if (st->fd < 0) {
-			int r = st->fd;
-
-			st->mount[0] = '\0';
-			return fail(OP_OPEN, r, "open %s", mount);
-		}
+	if (st->root_fd < 0) {
+		st->root_fd =
+		    open(st->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (st->root_fd < 0)
+			return fail(OP_OPEN, -errno, "open %s", st->root);
 	}
+	fd = fs_open_in_root(st->root_fd, e->mountpoint);
+	if (fd == -ENOSYS) /* before 5.6: by path, as then */
+		fd = path_is_mountpoint(mount) == 1 ? fs_open(mount) : -ENOENT;
+	if (fd == -ENOENT || fd == -ENOTDIR)
+		return FSP_EXIT_OK; /* not there: not mounted */
+	if (fd == -ELOOP)
+		return fail_msg(FSP_EXIT_CONFIG,
+				"volume %s: mountpoint %s is reached through "
+				"a symbolic link below %s; mountpoints are "
+				"resolved inside the root, through no link",
+				e->name, e->mountpoint, st->root);
+	if (fd < 0)
+		return fail(OP_OPEN, fd, "open %s", mount);
+	st->mounted = fs_is_mount_root(fd) == 1;
+	if (st->mounted)
+		st->fd = fd;
+	else
+		close(fd);
 	return FSP_EXIT_OK;
 }
 
@@ -302,7 +324,7 @@ int cmd_apply(int argc, char **argv)
 	    {"key", required_argument, NULL, OPT_KEY},
 	    {NULL, 0, NULL, 0},
 	};
-	struct apply_state st = {.root = "/", .fd = -1};
+	struct apply_state st = {.root = "/", .fd = -1, .root_fd = -1};
 	struct key_override *ov;
 	size_t n_ov = 0;
 	char err[512];
@@ -353,6 +375,8 @@ int cmd_apply(int argc, char **argv)
 	code = apply_table(&tab, &st);
 	if (st.fd >= 0)
 		close(st.fd);
+	if (st.root_fd >= 0)
+		close(st.root_fd);
 	free(st.keys);
 	fscrypttab_free(&tab);
 	return code;

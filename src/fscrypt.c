@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <keyutils.h>
 #include <string.h>
@@ -36,6 +37,35 @@ int fs_open_beneath(int dirfd, const char *rel)
 			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC |
 				O_NOCTTY | O_NONBLOCK);
 	return fd < 0 ? -errno : (int)fd;
+}
+
+int fs_open_in_root(int rootfd, const char *path)
+{
+	struct open_how how = {
+	    .flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
+	    .resolve =
+		RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	long fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+
+	return fd < 0 ? -errno : (int)fd;
+}
+
+int fs_is_mount_root(int fd)
+{
+	struct statx stx, up;
+
+	/* Linux 5.8+ says so; before, a mount root has another device, or
+	 * is its own parent (the root). */
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &stx) < 0)
+		return -errno;
+	if (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT)
+		return !!(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+	if (statx(fd, "..", 0, STATX_BASIC_STATS, &up) < 0)
+		return -errno;
+	return stx.stx_dev_major != up.stx_dev_major ||
+	       stx.stx_dev_minor != up.stx_dev_minor ||
+	       stx.stx_ino == up.stx_ino;
 }
 
 static void spec_identifier(struct fsp_key_specifier *spec, const uint8_t *id)

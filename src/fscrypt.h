@@ -26,6 +26,15 @@ int fs_open(const char *path);
  * link, -EXDEV for another mount, -ENOTDIR.
  */
 int fs_open_beneath(int dirfd, const char *rel);
+/*
+ * Opens the directory path (absolute or not) inside the root open at
+ * rootfd, as a chroot there would see it, following no symbolic link:
+ * openat2() with RESOLVE_IN_ROOT and RESOLVE_NO_SYMLINKS. fd or -errno
+ * (-ELOOP for a link); -ENOSYS before Linux 5.6.
+ */
+int fs_open_in_root(int rootfd, const char *path);
+/* 1 if the directory open at fd is the root of a mount, 0, or -errno. */
+int fs_is_mount_root(int fd);
 
 /* Adds the raw key held by provisioning key key_id (raw_size 0). */
 int fs_add_key_by_id(int fd, int32_t key_id,

@@ -57,4 +57,26 @@ printf 'v %s %s vault\n' "$M" "$K" >"$TAB"
 fsp apply --tab "$TAB"
 expect "apply: the real listed directory is used" 0 "apply: 1 volume ready"
 
+# The mountpoint under --root is resolved inside that root, through no
+# link: an absolute symlink below the root must not lead apply to a
+# filesystem outside it (realpath followed it out before).
+SR=$T_WORK/sysroot
+mkdir -p "$SR"
+ln -s "$M" "$SR/data"
+printf 'v /data %s vault\n' "$K" >"$TAB"
+fsp remove --keep-provisioned --tab "$TAB" --volume v "$M"
+[[ $(xfs_io -c "enckey_status $ID" "$M") == Absent* ]] || t_fail "control: $M is locked"
+fsp apply --tab "$TAB" --root "$SR"
+expect "apply --root: a mountpoint reached through a symlink is refused" 3 \
+	"volume v: mountpoint /data is reached through a symbolic link below $SR"
+[[ $(xfs_io -c "enckey_status $ID" "$M") == Absent* ]] &&
+	t_ok "and the filesystem outside the root stays locked" ||
+	t_fail "and the filesystem outside the root stays locked"
+rm "$SR/data"
+mkdir "$SR/data"
+mount --bind "$M" "$SR/data"
+fsp apply --tab "$TAB" --root "$SR"
+expect "apply --root: the same filesystem mounted inside the root is unlocked" 0 "added to $SR/data by key_id"
+umount "$SR/data"
+
 t_done
