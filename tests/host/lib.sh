@@ -87,6 +87,19 @@ new_key() {
 	chmod 0600 "$1"
 }
 
+# one_word_bin PATH: writes a script at PATH that runs the helper, for the
+# scripts' --bin and FSCRYPT_PROVISION_BIN (FSP may be a wrapper such as
+# valgrind ...).
+one_word_bin() {
+	{
+		echo '#!/bin/sh'
+		printf 'exec'
+		printf ' %q' "${FSP_CMD[@]}"
+		echo ' "$@"'
+	} >"$1"
+	chmod 0755 "$1"
+}
+
 keyring_id() {
 	keyctl show @u 2>/dev/null | awk -v kr="$KR" '$0 ~ "keyring: " kr "$" {print $1}'
 }

@@ -7,13 +7,7 @@
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=$T_WORK/bin
-{
-	echo '#!/bin/sh'
-	printf 'exec'
-	printf ' %q' "${FSP_CMD[@]}"
-	echo ' "$@"'
-} >"$BIN"
-chmod 0755 "$BIN"
+one_word_bin "$BIN"
 AT="a$(printf '@%.0s' $(seq 63))"
 LONG=/mnt/$(printf 'x%.0s' $(seq 200))/$(printf 'y%.0s' $(seq 100))
 TAB=$T_WORK/fscrypttab

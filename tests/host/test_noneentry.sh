@@ -116,16 +116,8 @@ printf 'bad none %s dir\n' "$KX" >"$T_WORK/badtab"
 fsp volumes --tab "$T_WORK/badtab"
 expect "directories with mountpoint none are refused" 3 "$T_WORK/badtab:1: directories 'dir' need a mountpoint; with mountpoint none (provision only) write '-'"
 
-# The helper behind a one-word path, for the scripts' --bin (FSP may be a
-# wrapper such as valgrind ...).
 BIN=$T_WORK/fsp-bin
-{
-	echo '#!/bin/sh'
-	printf 'exec'
-	printf ' %q' "${FSP_CMD[@]}"
-	echo ' "$@"'
-} >"$BIN"
-chmod 0755 "$BIN"
+one_word_bin "$BIN"
 
 # --- the systemd generator
 GEN=$T_WORK/gen
