@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -47,16 +48,55 @@ int needed_add(struct needed *nd, const uint8_t *id, const char *why)
 	return 0;
 }
 
-/* The identifier of the listed directory rel below the mount open at mfd. */
-static int dir_identifier(int mfd, const char *rel,
-			  uint8_t ret[FSP_KEY_IDENTIFIER_SIZE])
+/*
+ * Whether what the directory open at fd holds is beyond other users: a
+ * user who may write it can swap a listed directory for one of their own,
+ * with their own policy, and so steer the identifier check (and fail the
+ * boot on it).
+ */
+static bool trusted_parent(int fd, uid_t *ret_uid)
 {
-	int fd = fs_open_beneath(mfd, rel), r;
+	struct stat st;
 
-	if (fd < 0)
-		return fd;
-	r = fd_identifier(fd, ret);
-	close(fd);
+	if (fstat(fd, &st) < 0)
+		return false;
+	*ret_uid = st.st_uid;
+	return (st.st_uid == 0 || st.st_uid == geteuid()) &&
+	       !(st.st_mode & (S_IWGRP | S_IWOTH));
+}
+
+/*
+ * The identifier of the listed directory rel below the mount open at mfd,
+ * opened one component at a time (see fs_open_beneath()), each below a
+ * directory no other user may change; -EPERM (with *ret_uid, the owner of
+ * the first one that fails) if one is not.
+ */
+static int dir_identifier(int mfd, const char *rel,
+			  uint8_t ret[FSP_KEY_IDENTIFIER_SIZE], uid_t *ret_uid)
+{
+	char buf[PATH_MAX], *save = NULL;
+	int cur = mfd, r = 0;
+
+	snprintf(buf, sizeof(buf), "%s", rel);
+	for (char *c = strtok_r(buf, "/", &save); c && r == 0;
+	     c = strtok_r(NULL, "/", &save)) {
+		int next;
+
+		if (!trusted_parent(cur, ret_uid)) {
+			r = -EPERM;
+			break;
+		}
+		next = fs_open_beneath(cur, c);
+		if (cur != mfd)
+			close(cur);
+		cur = next;
+		if (cur < 0)
+			r = cur;
+	}
+	if (r == 0)
+		r = fd_identifier(cur, ret);
+	if (cur >= 0 && cur != mfd)
+		close(cur);
 	return r;
 }
 
@@ -66,6 +106,7 @@ int collect_needed(const struct tab_entry *e, const char *mount,
 	uint8_t id[FSP_KEY_IDENTIFIER_SIZE];
 	char path[PATH_MAX];
 	int code = FSP_EXIT_OK, r, mfd = -1;
+	uid_t uid = 0;
 
 	if (e && e->has_identifier &&
 	    needed_add(nd, e->identifier, "fscrypttab identifier=") < 0)
@@ -83,8 +124,14 @@ int collect_needed(const struct tab_entry *e, const char *mount,
 			    fail(OP_OPEN, -ENAMETOOLONG, "use %s", e->dirs[i]);
 			break;
 		}
-		r = dir_identifier(mfd, e->dirs[i], id);
-		if (r == -ELOOP || r == -EXDEV || r == -ENOTDIR) {
+		r = dir_identifier(mfd, e->dirs[i], id, &uid);
+		if (r == -EPERM) {
+			warn("%s (volume %s) is below a directory that "
+			     "another user may change (owner uid %u, or "
+			     "writable by group or others), so its policy does "
+			     "not show which key the volume needs: not checked",
+			     path, e->name, (unsigned)uid);
+		} else if (r == -ELOOP || r == -EXDEV || r == -ENOTDIR) {
 			code = fail_msg(FSP_EXIT_CONFIG,
 					"%s (volume %s) %s; a listed directory "
 					"is resolved below the mountpoint, on "

@@ -57,6 +57,30 @@ printf 'v %s %s vault\n' "$M" "$K" >"$TAB"
 fsp apply --tab "$TAB"
 expect "apply: the real listed directory is used" 0 "apply: 1 volume ready"
 
+# A user who owns a parent of the listed directory can swap it for one of
+# their own, with their own key: its policy proves nothing then, and must
+# neither steer the check nor fail the boot. It is not checked, and said.
+mkdir -p "$M/home/alice"
+chown 65534 "$M/home/alice"
+mkdir "$M/home/alice/vault"
+chown 65534 "$M/home/alice/vault"
+xfs_io -c add_enckey "$M" <"$KO" >/dev/null
+xfs_io -c "set_encpolicy $IDO" "$M/home/alice/vault"
+printf 'v %s %s home/alice/vault\n' "$M" "$K" >"$TAB"
+ALLOW_STDERR=1
+fsp apply --tab "$TAB"
+expect "apply: a listed directory another user controls is not checked, and the key is provisioned" 0 \
+	"$M/home/alice/vault (volume v) is below a directory that another user may change (owner uid 65534"
+chown 0 "$M/home/alice"
+chmod 0777 "$M/home/alice"
+fsp apply --tab "$TAB"
+expect "the same for a parent that others may write" 0 "writable by group or others"
+chmod 0755 "$M/home/alice"
+unset ALLOW_STDERR
+fsp apply --tab "$TAB"
+expect "with the parent root's again, the other key is refused" 6 "wrong key"
+rm -rf "$M/home/alice"
+
 # The mountpoint under --root is resolved inside that root, through no
 # link: an absolute symlink below the root must not lead apply to a
 # filesystem outside it (realpath followed it out before).
