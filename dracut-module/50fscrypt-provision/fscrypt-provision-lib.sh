@@ -19,11 +19,6 @@ FSP_BIN=/usr/sbin/fscrypt-provision
 FSP_RUNDIR=/run/fscrypt-provision
 FSP_EMBEDDED=/etc/fscrypt-provision/embedded-keys
 
-# Names a helper exit code; the names are the helper's (exit-codes).
-fsp_exit_name() {
-    "$FSP_BIN" exit-codes "$1" 2> /dev/null || echo "exit code $1"
-}
-
 # Appends a line to $FSP_RUNDIR/initrd.log, which outlives switch_root (it
 # is on /run) so that the real system can see what happened at boot. The
 # first call creates it, root's only; later ones only append, without a
@@ -69,11 +64,9 @@ fsp_apply() {
 
 _fsp_apply() {
     FSP_REASON=
-    if [ -n "${DRACUT_SYSTEMD-}" ]; then
-        fsp_log "initramfs: systemd"
-    else
-        fsp_log "initramfs: shell"
-    fi
+    _fsp_mode=shell
+    [ -z "${DRACUT_SYSTEMD-}" ] || _fsp_mode=systemd
+    fsp_log "initramfs: $_fsp_mode"
     if ! getargbool 1 rd.fscrypt; then
         fsp_info "disabled by rd.fscrypt=0"
         return 0
@@ -128,11 +121,10 @@ _fsp_apply() {
     done << EOF
 $_fsp_output
 EOF
-    if [ "$_fsp_rc" -eq 0 ]; then
-        fsp_log "RESULT ok"
-        return 0
-    fi
-    FSP_REASON="$(fsp_exit_name "$_fsp_rc") (exit $_fsp_rc)${_fsp_errors:+: $_fsp_errors}"
+    [ "$_fsp_rc" -ne 0 ] || { fsp_log "RESULT ok" && return 0; }
+    # The exit code's name is the helper's (exit-codes).
+    _fsp_name=$("$FSP_BIN" exit-codes "$_fsp_rc" 2> /dev/null) || _fsp_name="exit code $_fsp_rc"
+    FSP_REASON="$_fsp_name (exit $_fsp_rc)${_fsp_errors:+: $_fsp_errors}"
     fsp_log "RESULT failed $_fsp_rc"
     return 1
 }
