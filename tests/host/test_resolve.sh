@@ -3,6 +3,12 @@
 # through no symbolic link (issue 10, item 7): a user who owns a parent
 # directory cannot point the check at another directory.
 . "$(dirname "$0")/lib.sh"
+# valgrind 3.19 (Debian 12) does not know openat2(): under it the helper
+# takes its path for kernels before 5.6, which this test is not about.
+if [ -n "${FSP_UNDER_VALGRIND-}" ]; then
+	echo "# skipped under valgrind, which lacks openat2()"
+	exit 0
+fi
 
 new_fs fs -O encrypt
 new_fs other -O encrypt
