@@ -76,7 +76,7 @@ fi
 mkdir -p "$WORK" || die "cannot create $WORK"
 ROOT=$WORK/initramfs
 rm -rf "$ROOT"
-mkdir -p "$ROOT"/{bin,sbin,etc,keys,proc,sys,dev,mnt,tmp} || die "mkdir failed"
+mkdir -p "$ROOT"/{bin,sbin,etc,keys,proc,sys,dev,mnt,tmp,run} || die "mkdir failed"
 
 cp "$BUSYBOX" "$ROOT/bin/busybox"
 cp "$HELPER" "$ROOT/bin/fscrypt-provision"
@@ -113,6 +113,8 @@ export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
+# /run, as on any system: fscrypt-provision's writers' lock lives there.
+mount -t tmpfs -o mode=0755 tmpfs /run
 echo "FSPV kernel $(uname -r), init at $(cut -d' ' -f1 /proc/uptime) s"
 EXPECT=$(sed -n 's/.*fsp\.expect=\([a-z]*\).*/\1/p' /proc/cmdline)
 KAT=69b2f6edeee720cce0577937eb8a6751
