@@ -156,3 +156,18 @@ int load_tab(struct fscrypttab *tab, bool required)
 		return fail_msg(FSP_EXIT_CONFIG, "%s", err);
 	return 0;
 }
+
+int parse_fd_arg(const char *s, int *ret)
+{
+	unsigned long v;
+
+	if (!parse_unsigned(s, 0x7fffffff, &v))
+		return -EINVAL;
+	*ret = (int)v;
+	return 0;
+}
+
+void unlock_log(const char *line)
+{
+	fprintf(stderr, "%s: %s\n", PROG, line);
+}

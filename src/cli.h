@@ -62,6 +62,11 @@ void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 void print_command_usage(FILE *f, const char *cmd);
 
+/* A descriptor number option: 0, or -EINVAL. */
+int parse_fd_arg(const char *s, int *ret);
+/* Progress of a slots unlock (costs, a protector that failed): stderr. */
+void unlock_log(const char *line);
+
 /* Loads arg_tab; a missing default table is empty, not an error. */
 int load_tab(struct fscrypttab *tab, bool required);
 
@@ -79,5 +84,8 @@ int cmd_volumes(int argc, char **argv);
 int cmd_embed(int argc, char **argv);
 int cmd_exit_codes(int argc, char **argv);
 int cmd_update(int argc, char **argv);
+int cmd_enroll(int argc, char **argv);
+int cmd_slots(int argc, char **argv);
+int cmd_wipe_slot(int argc, char **argv);
 
 #endif

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* add and identifier: the commands that read a raw key. */
+/* add and identifier: the commands that read a master key. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdlib.h>
@@ -8,105 +8,53 @@
 #include "cli.h"
 #include "hex.h"
 #include "identifier.h"
+#include "keyarg.h"
 #include "keysource.h"
 #include "provision.h"
 #include "report.h"
+#include "slotsarg.h"
 
 enum {
-	OPT_VOLUME = OPT_FIRST_PRIVATE,
-	OPT_KEY_FILE,
-	OPT_KEY_FD,
-	OPT_KEY_FORMAT,
-	OPT_KEY_SIZE,
-	OPT_ALLOW_READABLE,
+	OPT_VOLUME = OPT_KEYARG_END,
 	OPT_MOUNT,
 	OPT_TIMEOUT,
 	OPT_RAW_FALLBACK,
 	OPT_UNLINK_KEY,
+	OPT_SLOTS,
+	OPT_PASS_FD,
 };
 
-#define KEY_LONG_OPTIONS                                                       \
-	{"key-file", required_argument, NULL, OPT_KEY_FILE},                   \
-	    {"key-fd", required_argument, NULL, OPT_KEY_FD},                   \
-	    {"key-format", required_argument, NULL, OPT_KEY_FORMAT},           \
-	    {"key-size", required_argument, NULL, OPT_KEY_SIZE},               \
-	{                                                                      \
-		"allow-readable", no_argument, NULL, OPT_ALLOW_READABLE        \
-	}
-
-struct key_args {
-	const char *file;
-	const char *fd;
-	struct key_source_opts opts;
-};
-
-/* Returns -1 if consumed, or an exit code. */
-static int key_option(int c, struct key_args *ka, const char *cmd)
+/* --slots and --passphrase-fd: -1 if consumed, -2 if not ours, or exit. */
+static int slots_option(int c, struct slots_arg *sa, const char *cmd)
 {
-	unsigned long v;
-
-	switch (c) {
-	case OPT_KEY_FILE:
-		ka->file = optarg;
+	if (c == OPT_SLOTS) {
+		sa->path = optarg;
 		return -1;
-	case OPT_KEY_FD:
-		ka->fd = optarg;
-		return -1;
-	case OPT_KEY_FORMAT:
-		if (key_format_parse(optarg, &ka->opts.format) < 0)
-			return usage_error(cmd, "--key-format must be raw, hex "
-						"or auto");
-		return -1;
-	case OPT_KEY_SIZE:
-		if (!parse_unsigned(optarg, FSP_MAX_KEY_SIZE, &v) ||
-		    v < FSP_MIN_KEY_SIZE)
-			return usage_error(cmd, "--key-size must be 16 to 64 "
-						"bytes");
-		ka->opts.size = v;
-		return -1;
-	case OPT_ALLOW_READABLE:
-		ka->opts.allow_readable = true;
-		return -1;
-	default:
-		return handle_common_option(c, cmd);
 	}
+	if (c != OPT_PASS_FD)
+		return -2;
+	if (parse_fd_arg(optarg, &sa->pass_fd) < 0)
+		return usage_error(cmd, "--passphrase-fd needs a descriptor "
+					"number");
+	return -1;
 }
 
-/* Reads the key named by --key-file/--key-fd. Returns an exit code. */
-static int read_key_arg(const struct key_args *ka, const char *cmd,
-			struct secbuf *key, uint8_t id[FSP_KEY_IDENTIFIER_SIZE])
+/* The master key from --slots, or from --key-file/--key-fd. */
+static int read_either(const struct key_args *ka, struct slots_arg *sa,
+		       const char *cmd, struct secbuf *key,
+		       uint8_t id[FSP_KEY_IDENTIFIER_SIZE])
 {
-	struct key_source src;
-	char spec[PATH_MAX + 8], detail[512] = "", what[PATH_MAX + 8];
-	int r;
-
-	if (!!ka->file == !!ka->fd)
-		return usage_error(cmd, "give exactly one of --key-file PATH "
-					"and --key-fd N");
-	if (ka->file)
-		snprintf(spec, sizeof(spec), "file:%s", ka->file);
-	else
-		snprintf(spec, sizeof(spec), "fd:%s", ka->fd);
-	if (key_source_parse(spec, &src) < 0)
-		return usage_error(cmd, ka->file ? "--key-file needs a "
-						   "path"
-						 : "--key-fd needs a "
-						   "descriptor number");
-	key_source_format(&src, what, sizeof(what));
-	r = key_source_read(&src, &ka->opts, key, detail, sizeof(detail));
-	if (r < 0) {
-		if (detail[0])
-			return fail_msg(FSP_EXIT_KEY_SOURCE,
-					"unable to read key from %s: it %s",
-					what, detail);
-		return fail(OP_KEY_SOURCE, r, "read key from %s", what);
+	if (!sa->path) {
+		if (sa->pass_fd >= 0)
+			return usage_error(cmd, "--passphrase-fd needs "
+						"--slots FILE");
+		return read_key_arg(ka, cmd, key, id);
 	}
-	r = fscrypt_key_identifier(key->data, key->len, id);
-	if (r < 0) {
-		secbuf_free(key);
-		return fail(OP_KEY_SOURCE, r, "derive the key identifier");
-	}
-	return FSP_EXIT_OK;
+	if (ka->file || ka->fd)
+		return usage_error(cmd, "give --slots FILE or a raw key "
+					"(--key-file/--key-fd), not both");
+	sa->allow_readable = ka->opts.allow_readable;
+	return slots_arg_unlock(sa, key, id);
 }
 
 int cmd_add(int argc, char **argv)
@@ -119,9 +67,12 @@ int cmd_add(int argc, char **argv)
 	    {"timeout", required_argument, NULL, OPT_TIMEOUT},
 	    {"unlink-key", no_argument, NULL, OPT_UNLINK_KEY},
 	    {"allow-raw-fallback", no_argument, NULL, OPT_RAW_FALLBACK},
+	    {"slots", required_argument, NULL, OPT_SLOTS},
+	    {"passphrase-fd", required_argument, NULL, OPT_PASS_FD},
 	    {NULL, 0, NULL, 0},
 	};
 	struct key_args ka = {.opts = KEY_SOURCE_OPTS_DEFAULT};
+	struct slots_arg sa = {.pass_fd = -1};
 	struct provision_req rq = {0};
 	bool unlink_key = false;
 	struct provision_result res;
@@ -153,7 +104,9 @@ int cmd_add(int argc, char **argv)
 			unlink_key = true;
 			break;
 		default:
-			r = key_option(c, &ka, "add");
+			r = slots_option(c, &sa, "add");
+			if (r == -2)
+				r = key_option(c, &ka, "add");
 			if (r >= 0)
 				return r;
 		}
@@ -163,6 +116,7 @@ int cmd_add(int argc, char **argv)
 				   argv[optind]);
 	if (!rq.volume)
 		return usage_error("add", "--volume NAME is required");
+	sa.volume = rq.volume;
 	if (unlink_key && !ka.file)
 		return usage_error("add", "--unlink-key needs --key-file");
 	if (!volume_name_valid(rq.volume))
@@ -171,7 +125,7 @@ int cmd_add(int argc, char **argv)
 				   "A-Z a-z 0-9 _ . + @ -, not starting with "
 				   "'.' or '-'",
 				   rq.volume);
-	r = read_key_arg(&ka, "add", &key, id);
+	r = read_either(&ka, &sa, "add", &key, id);
 	if (r != FSP_EXIT_OK)
 		return r;
 	rq.keyring = arg_keyring;
@@ -196,23 +150,28 @@ int cmd_identifier(int argc, char **argv)
 	static const struct option longopts[] = {
 	    COMMON_LONG_OPTIONS,
 	    KEY_LONG_OPTIONS,
+	    {"slots", required_argument, NULL, OPT_SLOTS},
+	    {"passphrase-fd", required_argument, NULL, OPT_PASS_FD},
 	    {NULL, 0, NULL, 0},
 	};
 	struct key_args ka = {.opts = KEY_SOURCE_OPTS_DEFAULT};
+	struct slots_arg sa = {.pass_fd = -1};
 	char hex[FSP_IDENTIFIER_HEX_LEN + 1];
 	uint8_t id[FSP_KEY_IDENTIFIER_SIZE];
 	struct secbuf key;
 	int c, r;
 
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		r = key_option(c, &ka, "identifier");
+		r = slots_option(c, &sa, "identifier");
+		if (r == -2)
+			r = key_option(c, &ka, "identifier");
 		if (r >= 0)
 			return r;
 	}
 	if (optind != argc)
 		return usage_error("identifier", "unexpected argument '%s'",
 				   argv[optind]);
-	r = read_key_arg(&ka, "identifier", &key, id);
+	r = read_either(&ka, &sa, "identifier", &key, id);
 	if (r != FSP_EXIT_OK)
 		return r;
 	secbuf_free(&key);

@@ -16,8 +16,9 @@
 #include "overrides.h"
 #include "provision.h"
 #include "report.h"
+#include "slots_unlock.h"
 
-enum { OPT_ROOT = OPT_FIRST_PRIVATE, OPT_DRY_RUN, OPT_KEY };
+enum { OPT_ROOT = OPT_FIRST_PRIVATE, OPT_DRY_RUN, OPT_KEY, OPT_PASS_FD };
 
 /*
  * What apply keeps from one entry to the next. The entries of a table
@@ -34,6 +35,7 @@ struct apply_state {
 	bool mounted;
 	int fd;	     /* on mount, or -1 */
 	int root_fd; /* on --root, opened when first needed, or -1 */
+	int pass_fd; /* --passphrase-fd: a line per prompt, or -1 */
 };
 
 /*
@@ -104,7 +106,15 @@ static int apply_provision(const struct tab_entry *e, struct apply_state *st,
 	int code = FSP_EXIT_OK, r;
 
 	key_source_format(&e->source, src, sizeof(src));
-	r = entry_key_read(e, arg_tab, NULL, &key, id, detail, sizeof(detail));
+	struct unlock_params up = {
+	    .volume = e->name,
+	    .passphrase_fd = st->pass_fd,
+	    .tries = UNLOCK_TRIES_DEFAULT,
+	    .log = unlock_log,
+	};
+
+	r = entry_key_read(e, arg_tab, NULL, &up, &key, id, detail,
+			   sizeof(detail));
 	if (r < 0)
 		return fail_msg(r == -EKEYREJECTED ? FSP_EXIT_KEY_REJECTED
 						   : FSP_EXIT_KEY_SOURCE,
@@ -322,9 +332,11 @@ int cmd_apply(int argc, char **argv)
 	    {"root", required_argument, NULL, OPT_ROOT},
 	    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
 	    {"key", required_argument, NULL, OPT_KEY},
+	    {"passphrase-fd", required_argument, NULL, OPT_PASS_FD},
 	    {NULL, 0, NULL, 0},
 	};
-	struct apply_state st = {.root = "/", .fd = -1, .root_fd = -1};
+	struct apply_state st = {
+	    .root = "/", .fd = -1, .root_fd = -1, .pass_fd = -1};
 	struct key_override *ov;
 	size_t n_ov = 0;
 	char err[512];
@@ -342,6 +354,16 @@ int cmd_apply(int argc, char **argv)
 		}
 		if (c == OPT_DRY_RUN) {
 			st.dry_run = true;
+			continue;
+		}
+		if (c == OPT_PASS_FD) {
+			if (parse_fd_arg(optarg, &st.pass_fd) < 0) {
+				free(ov);
+				return usage_error("apply", "--passphrase-fd "
+							    "needs a "
+							    "descriptor "
+							    "number");
+			}
 			continue;
 		}
 		if (c == OPT_KEY) {

@@ -64,7 +64,7 @@ static int check_entry(const struct tab_entry *e, const char *sysroot,
 				"/dev and /sysroot are mounted over in the "
 				"initramfs; keep the key elsewhere",
 				e->name, src);
-	r = entry_key_read(e, arg_tab, sysroot, &key, id, detail,
+	r = entry_key_read(e, arg_tab, sysroot, NULL, &key, id, detail,
 			   sizeof(detail));
 	if (r < 0)
 		return fail_msg(r == -EKEYREJECTED ? FSP_EXIT_KEY_REJECTED

@@ -9,7 +9,8 @@
 
 const struct command commands[] = {
     {"add", cmd_add,
-     "add --volume NAME (--key-file PATH | --key-fd N) [--mount DIR]\n"
+     "add --volume NAME (--key-file PATH | --key-fd N |\n"
+     "    --slots FILE [--passphrase-fd N]) [--mount DIR]\n"
      "    [--timeout SECONDS] [--key-format raw|hex|auto] [--key-size N]\n"
      "    [--allow-readable] [--allow-raw-fallback] [--unlink-key]",
      "store a key as a provisioning key (and add it to DIR's filesystem)"},
@@ -32,11 +33,25 @@ const struct command commands[] = {
     {"get-policy", cmd_get_policy, "get-policy [--json] DIR",
      "print DIR's key identifier, then its policy"},
     {"identifier", cmd_identifier,
-     "identifier (--key-file PATH | --key-fd N) [--key-format F]\n"
+     "identifier (--key-file PATH | --key-fd N |\n"
+     "    --slots FILE [--passphrase-fd N]) [--key-format F]\n"
      "    [--key-size N] [--allow-readable]",
      "print the v2 identifier of a key, offline"},
+    {"enroll", cmd_enroll,
+     "enroll --slots FILE (--passphrase | --recovery-key |\n"
+     "    --exec PROGRAM [ARG...] --)\n"
+     "    [--generate | --key-file PATH | --key-fd N |\n"
+     "    --unlock-passphrase-fd N] [--passphrase-fd N]\n"
+     "    [--pbkdf-time MS] [--pbkdf-memory KIB] [--pbkdf-iterations N]\n"
+     "    [--exec-timeout SECONDS] [--key-size N] [--allow-readable]",
+     "wrap a master key in one more protector of its slots file"},
+    {"slots", cmd_slots, "slots --slots FILE [--json]",
+     "list a slots file's protectors (never a secret)"},
+    {"wipe-slot", cmd_wipe_slot, "wipe-slot --slots FILE [--force] SLOT",
+     "remove one protector (the last only with --force)"},
     {"apply", cmd_apply,
-     "apply [--tab FILE] [--root DIR] [--dry-run] [--key VOLUME:SOURCE]...",
+     "apply [--tab FILE] [--root DIR] [--dry-run] [--key VOLUME:SOURCE]...\n"
+     "    [--passphrase-fd N]",
      "provision every fscrypttab key and unlock what is mounted"},
     {"volumes", cmd_volumes, "volumes [--json] [--root DIR]",
      "print the fscrypttab's volumes as parsed, and whether mounted"},

@@ -12,18 +12,19 @@
 #include "mountinfo.h"
 
 int entry_key_read(const struct tab_entry *e, const char *tab,
-		   const char *sysroot, struct secbuf *key,
-		   uint8_t ret_id[FSP_KEY_IDENTIFIER_SIZE], char *detail,
-		   size_t detail_len)
+		   const char *sysroot, const struct unlock_params *up,
+		   struct secbuf *key, uint8_t ret_id[FSP_KEY_IDENTIFIER_SIZE],
+		   char *detail, size_t detail_len)
 {
 	struct key_source src = e->source;
+	struct key_source_opts opts = e->key_opts;
 	char what[PATH_MAX + 8], why[512] = "";
 	char hex[FSP_IDENTIFIER_HEX_LEN + 1], want[FSP_IDENTIFIER_HEX_LEN + 1];
 	uint8_t id[FSP_KEY_IDENTIFIER_SIZE];
 	int r;
 
 	key_source_format(&e->source, what, sizeof(what));
-	if (sysroot && src.kind == KEY_SOURCE_FILE) {
+	if (sysroot && src.kind != KEY_SOURCE_FD) {
 		if (path_join_root(sysroot, e->source.path, src.path,
 				   sizeof(src.path)) < 0) {
 			snprintf(detail, detail_len,
@@ -35,7 +36,8 @@ int entry_key_read(const struct tab_entry *e, const char *tab,
 		/* Messages name the file that was read. */
 		key_source_format(&src, what, sizeof(what));
 	}
-	r = key_source_read(&src, &e->key_opts, key, why, sizeof(why));
+	opts.unlock = up;
+	r = key_source_read(&src, &opts, key, why, sizeof(why));
 	if (r < 0) {
 		snprintf(detail, detail_len, "unable to read key from %s: %s%s",
 			 what, why[0] ? "it " : "",

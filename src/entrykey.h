@@ -18,11 +18,12 @@
  *   another -errno  the source is missing, unsafe or malformed.
  * On failure key is freed, and detail holds a sentence that names the
  * source ("the key from X ..." / "unable to read key from X: it ...").
- * tab names the table in messages.
+ * tab names the table in messages. up says how a slots file may ask for
+ * a passphrase (NULL: it may not).
  */
 int entry_key_read(const struct tab_entry *e, const char *tab,
-		   const char *sysroot, struct secbuf *key,
-		   uint8_t ret_id[FSP_KEY_IDENTIFIER_SIZE], char *detail,
-		   size_t detail_len);
+		   const char *sysroot, const struct unlock_params *up,
+		   struct secbuf *key, uint8_t ret_id[FSP_KEY_IDENTIFIER_SIZE],
+		   char *detail, size_t detail_len);
 
 #endif

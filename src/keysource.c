@@ -14,6 +14,7 @@
 
 #include "fscrypt_uapi.h"
 #include "hex.h"
+#include "slots_unlock.h"
 
 static void set_detail(char *detail, size_t n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -46,6 +47,14 @@ int key_source_parse(const char *spec, struct key_source *ret)
 		ret->fd = (int)fd;
 		return 0;
 	}
+	if (strncmp(spec, "slots:", 6) == 0) {
+		spec += 6;
+		if (spec[0] != '/' || strlen(spec) >= sizeof(ret->path))
+			return -EINVAL;
+		ret->kind = KEY_SOURCE_SLOTS;
+		strcpy(ret->path, spec);
+		return 0;
+	}
 	/* A bare path must be absolute, so that "fd:3" is never a file. */
 	if (strncmp(spec, "file:", 5) == 0)
 		spec += 5;
@@ -62,6 +71,8 @@ void key_source_format(const struct key_source *src, char *buf, size_t n)
 {
 	if (src->kind == KEY_SOURCE_FD)
 		snprintf(buf, n, "fd:%d", src->fd);
+	else if (src->kind == KEY_SOURCE_SLOTS)
+		snprintf(buf, n, "slots:%s", src->path);
 	else
 		snprintf(buf, n, "%s", src->path);
 }
@@ -293,6 +304,25 @@ out:
 	return r;
 }
 
+/* The key size comes from the slots file, not from opts. */
+static int read_slots_source(const struct key_source *src,
+			     const struct key_source_opts *opts,
+			     struct secbuf *ret, char *detail, size_t dn)
+{
+	struct unlock_params up = {.passphrase_fd = -1};
+	uint8_t id[FSP_KEY_IDENTIFIER_SIZE];
+	char why[512] = "";
+	int r;
+
+	if (opts->unlock)
+		up = *opts->unlock;
+	up.allow_readable |= opts->allow_readable;
+	r = slots_unlock(src->path, &up, ret, id, why, sizeof(why));
+	if (r < 0)
+		set_detail(detail, dn, "%s", why);
+	return r;
+}
+
 static const struct {
 	enum key_source_kind kind;
 	int (*read)(const struct key_source *src,
@@ -311,6 +341,8 @@ int key_source_read(const struct key_source *src,
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
+	if (src->kind == KEY_SOURCE_SLOTS)
+		return read_slots_source(src, opts, ret, detail, detail_len);
 	if (opts->size < FSP_MIN_KEY_SIZE || opts->size > FSP_MAX_KEY_SIZE) {
 		set_detail(detail, detail_len,
 			   "key size %zu is outside the 16-64 bytes fscrypt "

@@ -12,7 +12,7 @@
 
 enum key_format { KEY_FORMAT_AUTO, KEY_FORMAT_RAW, KEY_FORMAT_HEX };
 
-enum key_source_kind { KEY_SOURCE_FILE, KEY_SOURCE_FD };
+enum key_source_kind { KEY_SOURCE_FILE, KEY_SOURCE_FD, KEY_SOURCE_SLOTS };
 
 /*
  * A parsed key source. Each kind has one reader in keysource.c's table;
@@ -20,14 +20,18 @@ enum key_source_kind { KEY_SOURCE_FILE, KEY_SOURCE_FD };
  */
 struct key_source {
 	enum key_source_kind kind;
-	char path[PATH_MAX]; /* KEY_SOURCE_FILE */
+	char path[PATH_MAX]; /* KEY_SOURCE_FILE, KEY_SOURCE_SLOTS */
 	int fd;		     /* KEY_SOURCE_FD */
 };
+
+struct unlock_params;
 
 struct key_source_opts {
 	enum key_format format;
 	size_t size;	     /* raw key bytes expected, 16..64 */
 	bool allow_readable; /* accept group/world-readable key files */
+	/* KEY_SOURCE_SLOTS: how to ask (NULL: programs only, no person) */
+	const struct unlock_params *unlock;
 };
 
 #define KEY_SOURCE_OPTS_DEFAULT                                                \
@@ -36,10 +40,10 @@ struct key_source_opts {
 
 /*
  * "/abs/path" or "file:PATH" for a key file, "fd:N" for an inherited
- * descriptor. Returns 0 or -EINVAL.
+ * descriptor, "slots:/abs/path" for a slots file. Returns 0 or -EINVAL.
  */
 int key_source_parse(const char *spec, struct key_source *ret);
-/* Writes the spelling used in messages ("/x", "fd:3"). */
+/* Writes the spelling used in messages ("/x", "fd:3", "slots:/x"). */
 void key_source_format(const struct key_source *src, char *buf, size_t n);
 int key_format_parse(const char *s, enum key_format *ret);
 

@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Reading and asking for passphrases. The order of the ways to ask follows
+ * dracut's ask_for_password and systemd-cryptsetup.
+ */
+#define _GNU_SOURCE
+#include "askpass.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "runprog.h"
+
+int passphrase_read_fd(int fd, struct secbuf *out)
+{
+	int r = secbuf_alloc(out, PASSPHRASE_MAX + 1);
+	bool any = false;
+
+	if (r < 0)
+		return r;
+	for (;;) {
+		unsigned char c;
+		ssize_t n = read(fd, &c, 1);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = -errno;
+			break;
+		}
+		if (n == 0) {
+			r = any ? 0 : -ENODATA;
+			break;
+		}
+		any = true;
+		if (c == '\n')
+			break;
+		if (out->len == PASSPHRASE_MAX) {
+			r = -EMSGSIZE;
+			break;
+		}
+		out->data[out->len++] = c;
+	}
+	if (r == 0 && out->len && out->data[out->len - 1] == '\r')
+		out->data[--out->len] = 0;
+	if (r < 0)
+		secbuf_free(out);
+	return r;
+}
+
+static const char *find_program(const char *name)
+{
+	static const char *const dirs[] = {"/usr/bin", "/bin", "/usr/sbin",
+					   "/sbin"};
+	static char path[64];
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dirs[i], name);
+		if (access(path, X_OK) == 0)
+			return path;
+	}
+	return NULL;
+}
+
+/* A program's answer is one line, like a descriptor's. */
+static int ask_program(const char *const *argv, struct secbuf *out)
+{
+	struct run_opts o = {.interactive = true};
+	int r = secbuf_alloc(out, PASSPHRASE_MAX + 2), st;
+
+	if (r < 0)
+		return r;
+	r = run_capture(argv, &o, out, &st);
+	if (r == -E2BIG)
+		r = -EMSGSIZE;
+	if (r == -ECHILD)
+		r = -ECANCELED; /* Ctrl-C, Escape or a timeout in the agent */
+	if (r == 0 && out->len && out->data[out->len - 1] == '\n')
+		out->data[--out->len] = 0;
+	if (r < 0)
+		secbuf_free(out);
+	return r;
+}
+
+static struct termios saved_tio;
+static volatile sig_atomic_t tio_fd = -1;
+
+static void restore_tty(int sig)
+{
+	if (tio_fd >= 0)
+		tcsetattr(tio_fd, TCSAFLUSH, &saved_tio);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static int open_tty(void)
+{
+	int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+
+	/* An initramfs's init has no controlling terminal, but its stdin is
+	 * the console: reopen that read-write for the prompt. */
+	if (fd < 0 && isatty(0))
+		fd = open("/proc/self/fd/0", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	return fd;
+}
+
+static int ask_tty(const char *prompt, struct secbuf *out)
+{
+	struct termios tio;
+	int fd = open_tty(), r;
+
+	if (fd < 0)
+		return -ENXIO;
+	if (tcgetattr(fd, &saved_tio) < 0) {
+		close(fd);
+		return -ENXIO;
+	}
+	tio = saved_tio;
+	tio.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+	tio.c_lflag |= ICANON;
+	tio_fd = fd;
+	signal(SIGINT, restore_tty);
+	signal(SIGTERM, restore_tty);
+	signal(SIGHUP, restore_tty);
+	tcsetattr(fd, TCSAFLUSH, &tio);
+	r = write(fd, prompt, strlen(prompt)) < 0 ? -errno : 0;
+	if (r == 0)
+		r = passphrase_read_fd(fd, out);
+	tcsetattr(fd, TCSAFLUSH, &saved_tio);
+	tio_fd = -1;
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	if (write(fd, "\n", 1) < 0)
+		r = r ? r : -errno;
+	close(fd);
+	if (r == -ENODATA)
+		r = -ECANCELED; /* Ctrl-D */
+	return r;
+}
+
+int passphrase_ask(const char *prompt, const char *id, struct secbuf *out,
+		   const char **how)
+{
+	const char *prog;
+	char idopt[160];
+
+	memset(out, 0, sizeof(*out));
+	if (access("/run/systemd/system", F_OK) == 0 &&
+	    (prog = find_program("systemd-ask-password"))) {
+		const char *argv[] = {prog, idopt, "--timeout=0", prompt, NULL};
+
+		snprintf(idopt, sizeof(idopt), "--id=%s", id);
+		*how = "systemd-ask-password";
+		return ask_program(argv, out);
+	}
+	if ((prog = find_program("plymouth"))) {
+		const char *ping[] = {prog, "--ping", NULL};
+		struct run_opts o = {.timeout_s = 5};
+		struct secbuf junk;
+		int r = secbuf_alloc(&junk, 64);
+
+		if (r == 0)
+			r = run_capture(ping, &o, &junk, NULL);
+		secbuf_free(&junk);
+		if (r == 0) {
+			char popt[PASSPHRASE_MAX];
+			const char *argv[] = {prog, "ask-for-password", popt,
+					      NULL};
+
+			snprintf(popt, sizeof(popt), "--prompt=%s", prompt);
+			*how = "plymouth";
+			return ask_program(argv, out);
+		}
+	}
+	*how = "the terminal";
+	return ask_tty(prompt, out);
+}

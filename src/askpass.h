@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/* Passphrases: from a descriptor, or asked of a person. */
+#ifndef FSP_ASKPASS_H
+#define FSP_ASKPASS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "secmem.h"
+
+#define PASSPHRASE_MAX 1024
+
+/*
+ * One line from fd into locked memory, its newline (and a CR before it)
+ * stripped; reads byte by byte so that the next line stays in the pipe
+ * for the next prompt. 0; -ENODATA at end of input; -EMSGSIZE for a line
+ * over PASSPHRASE_MAX bytes; -errno.
+ */
+int passphrase_read_fd(int fd, struct secbuf *out);
+
+/*
+ * Asks a person, the way a boot does: systemd-ask-password when systemd
+ * runs (it reaches plymouth and the console agents), else plymouth when
+ * it answers --ping, else the terminal with echo off. id names the
+ * request for agents ("fscrypt-provision:VOLUME"). 0, -ENXIO when there
+ * is nobody to ask, -ECANCELED when the person gave up, or -errno; how
+ * says which way was used.
+ */
+int passphrase_ask(const char *prompt, const char *id, struct secbuf *out,
+		   const char **how);
+
+#endif

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/* enroll's request, and the steps that make the new slot. */
+#ifndef FSP_ENROLL_H
+#define FSP_ENROLL_H
+
+#include <stdbool.h>
+
+#include "keyarg.h"
+#include "secmem.h"
+#include "slots.h"
+
+#define EXEC_TIMEOUT_DEFAULT 30
+
+struct enroll {
+	const char *path;
+	enum slot_type type; /* 0: none chosen yet */
+	char **exec_argv;    /* SLOT_EXEC, NULL-ended */
+	bool generate;
+	int unlock_fd, pass_fd;
+	unsigned long pbkdf_ms, pbkdf_kib, pbkdf_iter, exec_timeout;
+	struct key_args ka;
+};
+
+/*
+ * The master key the new slot wraps: generated (f is new), read from a
+ * raw key (checked against f's identifier when f exists), or unwrapped
+ * from f. Returns an exit code, having said why.
+ */
+int enroll_get_master(const struct enroll *en, struct slots_file *f,
+		      bool exists, struct secbuf *key);
+/* Makes and seals the new slot, saves f; the recovery key goes last. */
+int enroll_add_slot(const struct enroll *en, struct slots_file *f,
+		    const struct secbuf *key);
+
+#endif

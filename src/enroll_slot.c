@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: MIT
+/* The steps of enroll: the master key, the new secret, the new slot. */
+#define _GNU_SOURCE
+#include "enroll.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "askpass.h"
+#include "cli.h"
+#include "hex.h"
+#include "identifier.h"
+#include "pbkdf.h"
+#include "recovery.h"
+#include "slots_crypto.h"
+#include "slots_file.h"
+#include "slots_unlock.h"
+#include "slotsarg.h"
+
+/* A new key for a new file. */
+static int generate_key(const struct enroll *en, struct slots_file *f,
+			struct secbuf *key)
+{
+	int r = secbuf_alloc(key, en->ka.opts.size);
+
+	if (r < 0)
+		return fail(OP_KEY_SOURCE, r, "allocate locked memory");
+	randombytes_buf(key->data, en->ka.opts.size);
+	key->len = en->ka.opts.size;
+	f->key_size = (uint16_t)key->len;
+	r = fscrypt_key_identifier(key->data, key->len, f->identifier);
+	return r < 0 ? fail(OP_KEY_SOURCE, r, "derive the key identifier")
+		     : FSP_EXIT_OK;
+}
+
+/* The master key the new slot wraps, and the file it goes into. */
+int enroll_get_master(const struct enroll *en, struct slots_file *f,
+		      bool exists, struct secbuf *key)
+{
+	uint8_t id[FSP_KEY_IDENTIFIER_SIZE];
+	char hex[FSP_IDENTIFIER_HEX_LEN + 1];
+	int code;
+
+	if (en->generate) {
+		if (exists)
+			return fail_msg(FSP_EXIT_USAGE,
+					"slots file %s already exists; to add "
+					"a slot to it, leave out --generate",
+					en->path);
+		return generate_key(en, f, key);
+	}
+	if (en->ka.file || en->ka.fd) {
+		code = read_key_arg(&en->ka, "enroll", key, id);
+		if (code)
+			return code;
+		if (exists && memcmp(id, f->identifier, sizeof(id)) != 0) {
+			hex_encode(id, sizeof(id), hex);
+			secbuf_free(key);
+			return fail_msg(FSP_EXIT_KEY_REJECTED,
+					"the key given has identifier %s, but "
+					"slots file %s holds another key",
+					hex, en->path);
+		}
+		f->key_size = (uint16_t)key->len;
+		memcpy(f->identifier, id, sizeof(id));
+		return FSP_EXIT_OK;
+	}
+	if (!exists)
+		return fail_msg(FSP_EXIT_KEY_SOURCE,
+				"slots file %s does not exist; create it with "
+				"--generate (a new key) or --key-file PATH "
+				"(an existing raw key)",
+				en->path);
+	struct slots_arg sa = {.path = en->path,
+			       .pass_fd = en->unlock_fd,
+			       .allow_readable = en->ka.opts.allow_readable};
+	return slots_arg_unlock(&sa, key, id);
+}
+
+/* The new passphrase: one line from --passphrase-fd, or asked twice. */
+static int new_passphrase(const struct enroll *en, struct secbuf *pw)
+{
+	struct secbuf again;
+	const char *how;
+	int r;
+
+	if (en->pass_fd >= 0)
+		r = passphrase_read_fd(en->pass_fd, pw);
+	else
+		r = passphrase_ask(
+		    "New passphrase:", "fscrypt-provision:enroll", pw, &how);
+	if (r < 0)
+		return fail_msg(FSP_EXIT_KEY_SOURCE,
+				"unable to read the new passphrase: %s%s",
+				r == -ENXIO ? "there is no terminal to ask on "
+					      "(give --passphrase-fd N)"
+					    : strerror(-r),
+				"");
+	if (pw->len == 0) {
+		secbuf_free(pw);
+		return fail_msg(FSP_EXIT_KEY_SOURCE,
+				"the new passphrase is empty");
+	}
+	if (en->pass_fd >= 0)
+		return FSP_EXIT_OK;
+	r = passphrase_ask("Repeat it:", "fscrypt-provision:enroll", &again,
+			   &how);
+	if (r == 0 && (again.len != pw->len ||
+		       sodium_memcmp(again.data, pw->data, pw->len) != 0))
+		r = -EINVAL;
+	secbuf_free(&again);
+	if (r < 0) {
+		secbuf_free(pw);
+		return fail_msg(FSP_EXIT_KEY_SOURCE,
+				r == -EINVAL ? "the two passphrases differ"
+					     : "unable to read the passphrase "
+					       "again");
+	}
+	return FSP_EXIT_OK;
+}
+
+static int seal_passphrase(const struct enroll *en, const struct slots_file *f,
+			   struct slot *s, const struct secbuf *key)
+{
+	unsigned ms = en->pbkdf_ms ? (unsigned)en->pbkdf_ms : PBKDF_DEFAULT_MS;
+	struct pbkdf_costs c;
+	struct secbuf pw;
+	int code, r;
+
+	code = new_passphrase(en, &pw);
+	if (code)
+		return code;
+	r = pbkdf_tune(ms, en->pbkdf_kib, en->pbkdf_iter, &c);
+	if (r == 0) {
+		s->opslimit = c.ops;
+		s->memlimit = c.mem_kib << 10;
+		r = slot_seal_secret(f, s, pw.data, pw.len, key);
+	}
+	secbuf_free(&pw);
+	if (r < 0)
+		return fail_msg(FSP_EXIT_SYSTEM,
+				"Argon2id could not get %llu KiB of memory; "
+				"give a smaller --pbkdf-memory",
+				(unsigned long long)c.mem_kib);
+	if (c.ms)
+		say("slot %u: Argon2id with %llu MiB and %llu pass%s, about "
+		    "%u ms on this machine",
+		    s->number, (unsigned long long)(c.mem_kib >> 10),
+		    (unsigned long long)c.ops, c.ops == 1 ? "" : "es", c.ms);
+	return FSP_EXIT_OK;
+}
+
+static int seal_recovery(const struct slots_file *f, struct slot *s,
+			 const struct secbuf *key,
+			 char text[RECOVERY_KEY_TEXT_SIZE])
+{
+	uint8_t rk[RECOVERY_KEY_BYTES];
+	int r;
+
+	randombytes_buf(rk, sizeof(rk));
+	recovery_key_format(rk, text);
+	r = slot_seal_secret(f, s, rk, sizeof(rk), key);
+	sodium_memzero(rk, sizeof(rk));
+	return r < 0 ? fail(OP_KEY_SOURCE, r, "wrap the key") : FSP_EXIT_OK;
+}
+
+static int seal_exec(const struct enroll *en, const struct slots_file *f,
+		     struct slot *s, const struct secbuf *key)
+{
+	char why[PATH_MAX + 128] = "";
+	struct secbuf secret;
+	int r;
+
+	s->timeout = (uint16_t)(en->exec_timeout ? en->exec_timeout
+						 : EXEC_TIMEOUT_DEFAULT);
+	r = slot_set_exec_argv(s, en->exec_argv);
+	if (r < 0)
+		return usage_error("enroll",
+				   r == -EINVAL
+				       ? "--exec needs an absolute program "
+					 "path (it runs with no shell and no "
+					 "PATH search)"
+				       : "--exec: at most %d arguments of %d "
+					 "bytes in all",
+				   SLOT_EXEC_ARGS_MAX, SLOT_DATA_MAX);
+	r = slot_exec_secret(s, &secret, why, sizeof(why));
+	if (r < 0)
+		return fail_msg(FSP_EXIT_KEY_SOURCE,
+				"the program gave no key: %s; nothing was "
+				"enrolled",
+				why);
+	r = slot_seal_secret(f, s, secret.data, secret.len, key);
+	secbuf_free(&secret);
+	return r < 0 ? fail(OP_KEY_SOURCE, r, "wrap the key") : FSP_EXIT_OK;
+}
+
+/* Makes, seals and saves the new slot; the recovery key is printed last. */
+int enroll_add_slot(const struct enroll *en, struct slots_file *f,
+		    const struct secbuf *key)
+{
+	char text[RECOVERY_KEY_TEXT_SIZE] = "", detail[PATH_MAX + 200];
+	char hex[FSP_IDENTIFIER_HEX_LEN + 1];
+	int n = slots_free_number(f), code, r;
+	struct slot *s = &f->slots[f->n];
+
+	if (n < 0)
+		return fail_msg(FSP_EXIT_KEY_SOURCE,
+				"slots file %s has all %d slots in use; wipe "
+				"one first",
+				en->path, SLOTS_MAX);
+	slot_init(s, (unsigned)n, en->type);
+	if (en->type == SLOT_PASSPHRASE)
+		code = seal_passphrase(en, f, s, key);
+	else if (en->type == SLOT_RECOVERY)
+		code = seal_recovery(f, s, key, text);
+	else
+		code = seal_exec(en, f, s, key);
+	if (code)
+		return code;
+	f->n++;
+	r = slots_file_save(en->path, f, detail, sizeof(detail));
+	if (r < 0) {
+		sodium_memzero(text, sizeof(text));
+		return slots_arg_fail(en->path, r, detail);
+	}
+	hex_encode(f->identifier, sizeof(f->identifier), hex);
+	say("slot %d (%s) added to %s, key identifier %s", n,
+	    slot_type_name(en->type), en->path, hex);
+	if (en->ka.file)
+		say("%s is still a raw copy of the key: remove it once this "
+		    "file is in use (see fscrypt-slots(5), \"Migrating\")",
+		    en->ka.file);
+	if (text[0]) {
+		say("The recovery key follows. It is shown only this once: "
+		    "keep it away from this machine.");
+		printf("%s\n", text);
+		sodium_memzero(text, sizeof(text));
+	}
+	return FSP_EXIT_OK;
+}

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: MIT
+/* Argon2id cost selection by measurement, the way cryptsetup and
+ * google/fscrypt tune theirs. */
+#define _GNU_SOURCE
+#include "pbkdf.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <sodium.h>
+#include <sys/sysinfo.h>
+#include <time.h>
+
+uint64_t pbkdf_default_mem_kib(void)
+{
+	struct sysinfo si;
+	uint64_t kib = PBKDF_MEM_CAP_KIB;
+
+	if (sysinfo(&si) == 0) {
+		uint64_t ram = (uint64_t)si.totalram * si.mem_unit / 1024;
+
+		if (ram / 8 < kib)
+			kib = ram / 8;
+	}
+	if (kib < PBKDF_MEM_FLOOR_KIB)
+		kib = PBKDF_MEM_FLOOR_KIB;
+	return kib & ~(uint64_t)1023; /* whole MiB, for people to read */
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+long pbkdf_measure(uint64_t ops, uint64_t mem_kib)
+{
+	static const uint8_t salt[crypto_pwhash_SALTBYTES];
+	uint8_t out[32];
+	long t0 = now_ms();
+
+	if (crypto_pwhash(out, sizeof(out), "benchmark", 9, salt, ops,
+			  (size_t)(mem_kib * 1024),
+			  crypto_pwhash_ALG_ARGON2ID13) != 0)
+		return -ENOMEM;
+	return now_ms() - t0;
+}
+
+int pbkdf_tune(unsigned target_ms, uint64_t mem_kib, uint64_t ops,
+	       struct pbkdf_costs *ret)
+{
+	bool fixed_mem = mem_kib != 0;
+	long t;
+
+	ret->mem_kib = fixed_mem ? mem_kib : pbkdf_default_mem_kib();
+	ret->ops = ops;
+	ret->ms = 0;
+	if (ops)
+		return 0;
+	for (;;) {
+		t = pbkdf_measure(1, ret->mem_kib);
+		if (t < 0)
+			return (int)t;
+		if (t <= (long)target_ms || fixed_mem ||
+		    ret->mem_kib / 2 < PBKDF_MEM_FLOOR_KIB)
+			break;
+		ret->mem_kib /= 2;
+	}
+	if (t < 1)
+		t = 1;
+	ret->ops = (uint64_t)target_ms / (uint64_t)t;
+	if (ret->ops < 1)
+		ret->ops = 1;
+	ret->ms = (unsigned)(t * (long)ret->ops);
+	return 0;
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/* Choosing Argon2id costs for a new passphrase slot. */
+#ifndef FSP_PBKDF_H
+#define FSP_PBKDF_H
+
+#include <stdint.h>
+
+/*
+ * Defaults (README "Passphrase costs"): about 1 s, and at most 128 MiB or
+ * an eighth of RAM, whichever is less, since the key is unwrapped in an
+ * initramfs, once per boot, on devices that may have little memory.
+ */
+#define PBKDF_DEFAULT_MS 1000
+#define PBKDF_MEM_CAP_KIB (128u << 10)
+#define PBKDF_MEM_FLOOR_KIB (8u << 10)
+
+struct pbkdf_costs {
+	uint64_t ops;	  /* passes */
+	uint64_t mem_kib; /* memory */
+	unsigned ms;	  /* what one unwrap took while tuning (0: not run) */
+};
+
+/* min(RAM/8, PBKDF_MEM_CAP_KIB), at least PBKDF_MEM_FLOOR_KIB. */
+uint64_t pbkdf_default_mem_kib(void);
+/*
+ * Picks passes (and, unless mem_kib is given, memory: halved until one pass
+ * fits) so that one Argon2id run takes about target_ms on this machine.
+ * With ops given as well, nothing is measured. 0 or -ENOMEM.
+ */
+int pbkdf_tune(unsigned target_ms, uint64_t mem_kib, uint64_t ops,
+	       struct pbkdf_costs *ret);
+/* Milliseconds one Argon2id run with these costs takes, or -errno. */
+long pbkdf_measure(uint64_t ops, uint64_t mem_kib);
+
+#endif

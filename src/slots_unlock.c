@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: MIT
+/* Unlocking a slots file: the order of protectors and the retries. */
+#define _GNU_SOURCE
+#include "slots_unlock.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "askpass.h"
+#include "recovery.h"
+#include "runprog.h"
+#include "slots_crypto.h"
+#include "slots_file.h"
+
+#define EXEC_OUTPUT_MIN 16
+#define EXEC_OUTPUT_MAX 4096
+
+static void logf_(const struct unlock_params *up, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void logf_(const struct unlock_params *up, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	if (!up->log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	up->log(line);
+}
+
+int slot_exec_secret(const struct slot *s, struct secbuf *out, char *why,
+		     size_t wn)
+{
+	const char *argv[SLOT_EXEC_ARGS_MAX + 1];
+	struct run_opts o = {.timeout_s = s->timeout};
+	int r, st = 0;
+
+	if (slot_exec_argv(s, argv) < 0)
+		return snprintf(why, wn, "has no program"), -EINVAL;
+	r = secbuf_alloc(out, EXEC_OUTPUT_MAX + 1);
+	if (r < 0)
+		return r;
+	r = run_capture(argv, &o, out, &st);
+	if (r == -ECHILD && WIFEXITED(st))
+		snprintf(why, wn, "%s exited with status %d", argv[0],
+			 WEXITSTATUS(st));
+	else if (r == -ECHILD)
+		snprintf(why, wn, "%s was killed by signal %d", argv[0],
+			 WTERMSIG(st));
+	else if (r == -ETIME)
+		snprintf(why, wn, "%s took more than %u s and was killed",
+			 argv[0], s->timeout);
+	else if (r == -E2BIG)
+		snprintf(why, wn, "%s wrote more than %d bytes", argv[0],
+			 EXEC_OUTPUT_MAX);
+	else if (r < 0)
+		snprintf(why, wn, "%s could not be run: %s", argv[0],
+			 strerror(-r));
+	else if (out->len < EXEC_OUTPUT_MIN) {
+		snprintf(why, wn, "%s wrote %zu bytes, fewer than %d", argv[0],
+			 out->len, EXEC_OUTPUT_MIN);
+		r = -ENODATA;
+	}
+	if (r < 0)
+		secbuf_free(out);
+	return r;
+}
+
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 +
+	       (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* Every exec slot, in order; 0 when one gave the key. */
+static int try_programs(const struct slots_file *f,
+			const struct unlock_params *up, struct secbuf *key)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		const struct slot *s = &f->slots[i];
+		struct secbuf secret;
+		char why[PATH_MAX + 128] = "";
+		int r;
+
+		if (s->type != SLOT_EXEC)
+			continue;
+		r = slot_exec_secret(s, &secret, why, sizeof(why));
+		if (r == 0) {
+			r = slot_open_secret(f, s, secret.data, secret.len,
+					     key);
+			secbuf_free(&secret);
+			if (r == 0)
+				return 0;
+			snprintf(why, sizeof(why),
+				 "its program's output does not unwrap it");
+		}
+		logf_(up, "slot %u (exec): %s; trying the next protector",
+		      s->number, why);
+	}
+	return -EKEYREJECTED;
+}
+
+/* One secret against every slot a person can open; 0 when one did. */
+static int try_secret(const struct slots_file *f,
+		      const struct unlock_params *up,
+		      const struct secbuf *secret, struct secbuf *key)
+{
+	uint8_t rk[RECOVERY_KEY_BYTES];
+	bool is_rk =
+	    recovery_key_parse((const char *)secret->data, secret->len, rk);
+	int r = -EKEYREJECTED;
+
+	for (size_t i = 0; i < f->n && r == -EKEYREJECTED; i++) {
+		const struct slot *s = &f->slots[i];
+		struct timespec t0;
+
+		if (s->type == SLOT_RECOVERY && is_rk)
+			r = slot_open_secret(f, s, rk, sizeof(rk), key);
+		if (s->type != SLOT_PASSPHRASE)
+			continue;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		r = slot_open_secret(f, s, secret->data, secret->len, key);
+		logf_(up,
+		      "slot %u (passphrase): Argon2id with %llu MiB and %llu "
+		      "pass%s took %ld ms",
+		      s->number, (unsigned long long)(s->memlimit >> 20),
+		      (unsigned long long)s->opslimit,
+		      s->opslimit == 1 ? "" : "es", ms_since(&t0));
+	}
+	secure_wipe(rk, sizeof(rk));
+	return r;
+}
+
+static int get_secret(const struct unlock_params *up, bool recovery,
+		      unsigned attempt, struct secbuf *secret)
+{
+	const char *what =
+	    recovery ? "Passphrase or recovery key" : "Passphrase";
+	const char *vol = up->volume, *how = "";
+	char prompt[256], id[128];
+	int r;
+
+	if (up->passphrase_fd >= 0)
+		return passphrase_read_fd(up->passphrase_fd, secret);
+	if (vol)
+		snprintf(prompt, sizeof(prompt),
+			 "%s for fscrypt volume %s:", what, vol);
+	else
+		snprintf(prompt, sizeof(prompt), "%s:", what);
+	snprintf(id, sizeof(id), "fscrypt-provision:%s", vol ? vol : "slots");
+	r = passphrase_ask(prompt, id, secret, &how);
+	if (attempt == 1 && r == 0)
+		logf_(up, "asked for %s%s's passphrase with %s",
+		      vol ? "volume " : "the slots file", vol ? vol : "", how);
+	return r;
+}
+
+static int ask_person(const struct slots_file *f,
+		      const struct unlock_params *up, struct secbuf *key,
+		      char *d, size_t dn)
+{
+	unsigned tries = up->tries ? up->tries : UNLOCK_TRIES_DEFAULT, t;
+	bool recovery = false;
+	int r = -EKEYREJECTED;
+
+	for (size_t i = 0; i < f->n; i++)
+		recovery |= f->slots[i].type == SLOT_RECOVERY;
+	for (t = 1; t <= tries; t++) {
+		struct secbuf secret;
+
+		r = get_secret(up, recovery, t, &secret);
+		if (r == -ENODATA && t > 1)
+			r = -EKEYREJECTED; /* the descriptor had no more */
+		if (r < 0)
+			break;
+		r = try_secret(f, up, &secret, key);
+		secbuf_free(&secret);
+		if (r == 0)
+			return 0;
+		if (r != -EKEYREJECTED)
+			break;
+		logf_(up,
+		      "wrong passphrase or recovery key for %s%s (try %u "
+		      "of %u)",
+		      up->volume ? "volume " : "this slots file",
+		      up->volume ? up->volume : "", t, tries);
+	}
+	if (t > tries)
+		t = tries;
+	if (r == -EKEYREJECTED)
+		snprintf(d, dn,
+			 "did not accept the passphrase or recovery key "
+			 "given (%u %s)",
+			 t, t == 1 ? "try" : "tries");
+	else if (r == -ENOMEM)
+		snprintf(d, dn,
+			 "could not be unlocked: Argon2id could not get "
+			 "the memory its slot names");
+	else if (r == -EBADMSG)
+		snprintf(d, dn,
+			 "is damaged: a slot unwrapped to a key whose "
+			 "identifier is not the file's");
+	else if (r == -ENXIO)
+		snprintf(d, dn,
+			 "needs a passphrase, and there is no terminal "
+			 "or agent to ask (give --passphrase-fd N)");
+	else if (r == -ENODATA)
+		snprintf(d, dn,
+			 "needs a passphrase, and the passphrase "
+			 "descriptor gave none");
+	else if (r == -ECANCELED)
+		snprintf(d, dn, "needs a passphrase, and none was typed");
+	else
+		snprintf(d, dn, "needs a passphrase, and reading it failed: %s",
+			 strerror(-r));
+	if (r == -EKEYREJECTED || r == -ENOMEM || r == -EBADMSG)
+		return r;
+	return -ENOKEY;
+}
+
+int slots_unlock(const char *path, const struct unlock_params *up,
+		 struct secbuf *key, uint8_t id[FSP_KEY_IDENTIFIER_SIZE],
+		 char *d, size_t dn)
+{
+	struct slots_file f;
+	bool person = false, program = false;
+	int r;
+
+	memset(key, 0, sizeof(*key));
+	r = slots_file_load(path, up->allow_readable, &f, d, dn);
+	if (r < 0)
+		return r;
+	r = slots_crypto_init();
+	if (r < 0)
+		return snprintf(d, dn,
+				"cannot be used: libsodium failed to "
+				"start"),
+		       r;
+	for (size_t i = 0; i < f.n; i++) {
+		person |= f.slots[i].type == SLOT_PASSPHRASE ||
+			  f.slots[i].type == SLOT_RECOVERY;
+		program |= f.slots[i].type == SLOT_EXEC;
+	}
+	if (program && try_programs(&f, up, key) == 0)
+		r = 0;
+	else if (person)
+		r = ask_person(&f, up, key, d, dn);
+	else if (program)
+		r = -EKEYREJECTED, snprintf(d, dn,
+					    "has no protector left to "
+					    "try: every program failed");
+	else
+		r = -ENOKEY, snprintf(d, dn,
+				      "has no slot this version can use "
+				      "(%zu slots)",
+				      f.n);
+	if (r == 0)
+		memcpy(id, f.identifier, FSP_KEY_IDENTIFIER_SIZE);
+	return r;
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/* Getting the master key out of a slots file: programs first, then people. */
+#ifndef FSP_SLOTS_UNLOCK_H
+#define FSP_SLOTS_UNLOCK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fscrypt_uapi.h"
+#include "secmem.h"
+
+#define UNLOCK_TRIES_DEFAULT 3
+
+struct unlock_params {
+	const char *volume; /* named in prompts and messages; may be NULL */
+	int passphrase_fd;  /* >= 0: one line per try from it, no prompt */
+	unsigned tries;	    /* passphrases to try before giving up */
+	bool allow_readable;
+	/* Progress for the log (Argon2id costs, a protector that failed). */
+	void (*log)(const char *line);
+};
+
+/*
+ * Unwraps the master key of slots file path into key (locked) and sets id
+ * to its identifier. Tries every exec slot first, silently, then asks for
+ * a passphrase or recovery key up to up->tries times. Returns 0, or
+ * -EKEYREJECTED (no protector accepted what it was given), -ENOKEY (the
+ * file has no slot that could be tried), or another -errno for a file that
+ * is missing, unsafe or damaged; detail says which.
+ */
+int slots_unlock(const char *path, const struct unlock_params *up,
+		 struct secbuf *key, uint8_t id[FSP_KEY_IDENTIFIER_SIZE],
+		 char *detail, size_t dn);
+
+/* Runs an exec slot's program for its secret (locked). 0 or -errno, why set. */
+struct slot;
+int slot_exec_secret(const struct slot *s, struct secbuf *out, char *why,
+		     size_t wn);
+
+#endif

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/* --slots FILE for the commands: unlock it, or say why not. */
+#ifndef FSP_SLOTSARG_H
+#define FSP_SLOTSARG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "fscrypt_uapi.h"
+#include "secmem.h"
+
+struct slots_arg {
+	const char *path;
+	int pass_fd; /* -1: ask */
+	const char *volume;
+	bool allow_readable;
+};
+
+/*
+ * Unwraps the master key of a->path into key, with id its identifier.
+ * Returns an exit code, having printed why: 6 when no protector accepted
+ * what was given, 4 when the file is missing, unsafe or damaged.
+ */
+int slots_arg_unlock(const struct slots_arg *a, struct secbuf *key,
+		     uint8_t id[FSP_KEY_IDENTIFIER_SIZE]);
+
+/* Exit code and message for slots_file_load/save's -errno and detail. */
+int slots_arg_fail(const char *path, int err, const char *detail);
+
+#endif
