@@ -15,6 +15,8 @@
 #include "entrykey.h"
 #include "hex.h"
 #include "json.h"
+#include "mountinfo.h"
+#include "slots_file.h"
 
 enum { OPT_SYSROOT = OPT_FIRST_PRIVATE, OPT_WRITE_TABLE, OPT_NULL, OPT_JSON };
 
@@ -39,6 +41,46 @@ static bool hidden_in_initramfs(const char *path)
 	return false;
 }
 
+/* A slots file is checked without unwrapping: it must load, and its
+ * identifier must be the table's. */
+static int check_slots_entry(const struct tab_entry *e, const char *sysroot,
+			     char hex[FSP_IDENTIFIER_HEX_LEN + 1])
+{
+	char path[PATH_MAX], detail[PATH_MAX + 300], want[40];
+	struct slots_file *f = calloc(1, sizeof(*f));
+	int r, code = FSP_EXIT_OK;
+
+	if (!f)
+		return fail_msg(FSP_EXIT_SYSTEM, "out of memory");
+	if (sysroot)
+		r = path_join_root(sysroot, e->source.path, path, sizeof(path));
+	else
+		r = snprintf(path, sizeof(path), "%s", e->source.path) < 0;
+	if (r < 0)
+		code = fail_msg(FSP_EXIT_KEY_SOURCE,
+				"volume %s: the path of %s below %s is too "
+				"long",
+				e->name, e->source.path, sysroot);
+	else if ((r = slots_file_load(path, e->key_opts.allow_readable, f,
+				      detail, sizeof(detail))) < 0)
+		code = fail_msg(FSP_EXIT_KEY_SOURCE,
+				"volume %s: slots file %s %s; refusing to "
+				"embed it",
+				e->name, path, detail);
+	else
+		hex_encode(f->identifier, sizeof(f->identifier), hex);
+	if (!code && e->has_identifier &&
+	    memcmp(f->identifier, e->identifier, sizeof(e->identifier))) {
+		hex_encode(e->identifier, sizeof(e->identifier), want);
+		code = fail_msg(FSP_EXIT_KEY_REJECTED,
+				"volume %s: slots file %s holds key %s, but "
+				"%s:%u expects %s; refusing to embed it",
+				e->name, path, hex, arg_tab, e->line, want);
+	}
+	free(f);
+	return code;
+}
+
 /* Checks one initramfs entry's key; returns an exit code, printing why. */
 static int check_entry(const struct tab_entry *e, const char *sysroot,
 		       char hex[FSP_IDENTIFIER_HEX_LEN + 1])
@@ -52,11 +94,11 @@ static int check_entry(const struct tab_entry *e, const char *sysroot,
 	if (!e->has_source)
 		return FSP_EXIT_OK;
 	key_source_format(&e->source, src, sizeof(src));
-	if (e->source.kind != KEY_SOURCE_FILE)
+	if (e->source.kind == KEY_SOURCE_FD)
 		return fail_msg(FSP_EXIT_KEY_SOURCE,
 				"volume %s: key source %s cannot be used in "
 				"the initramfs: nothing passes it a "
-				"descriptor at boot; use a key file",
+				"descriptor at boot; use a slots file",
 				e->name, src);
 	if (hidden_in_initramfs(e->source.path))
 		return fail_msg(FSP_EXIT_KEY_SOURCE,
@@ -64,6 +106,17 @@ static int check_entry(const struct tab_entry *e, const char *sysroot,
 				"/dev and /sysroot are mounted over in the "
 				"initramfs; keep the key elsewhere",
 				e->name, src);
+	if (e->source.kind == KEY_SOURCE_SLOTS)
+		return check_slots_entry(e, sysroot, hex);
+	if (!e->embed_raw_key)
+		return fail_msg(FSP_EXIT_KEY_SOURCE,
+				"volume %s: %s is a raw key, and the initramfs "
+				"would carry it unprotected on /boot; wrap it "
+				"(fscrypt-provision enroll --slots FILE "
+				"--passphrase --key-file %s) and use "
+				"slots:FILE, or add the option embed-raw-key "
+				"to %s:%u",
+				e->name, src, e->source.path, arg_tab, e->line);
 	r = entry_key_read(e, arg_tab, sysroot, NULL, &key, id, detail,
 			   sizeof(detail));
 	if (r < 0)
@@ -154,14 +207,21 @@ static void print_entry(enum output out, const struct tab_entry *e,
 		json_str(j, "mountpoint",
 			 e->has_mountpoint ? e->mountpoint : NULL);
 		json_str(j, "key_file", e->has_source ? kf : NULL);
+		json_str(j, "key_kind",
+			 !e->has_source ? NULL
+			 : e->source.kind == KEY_SOURCE_SLOTS ? "slots"
+							      : "raw");
 		json_str(j, "identifier", hex[0] ? hex : NULL);
 		json_end(j);
 		break;
 	default:
 		if (e->has_source)
-			say("volume %s: embed key file %s (identifier %s), "
+			say("volume %s: embed %s %s (identifier %s), "
 			    "mountpoint %s",
-			    e->name, kf, hex, mp);
+			    e->name,
+			    e->source.kind == KEY_SOURCE_SLOTS ? "slots file"
+							       : "raw key file",
+			    kf, hex, mp);
 		else
 			say("volume %s: no key file (source none), "
 			    "mountpoint %s",

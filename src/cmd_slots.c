@@ -65,10 +65,14 @@ static void slot_line(const struct slot *s)
 
 	iso_time(s->created, when, sizeof(when));
 	printf("slot %u: %s", s->number, slot_type_name(s->type));
-	if (s->type == SLOT_PASSPHRASE)
-		printf(", Argon2id %llu MiB x %llu passes",
-		       (unsigned long long)(s->memlimit >> 20),
-		       (unsigned long long)s->opslimit);
+	if (s->type == SLOT_PASSPHRASE) {
+		char mem[32];
+
+		slot_mem_text(s->memlimit, mem, sizeof(mem));
+		printf(", Argon2id %s x %llu pass%s", mem,
+		       (unsigned long long)s->opslimit,
+		       s->opslimit == 1 ? "" : "es");
+	}
 	if (s->type == SLOT_EXEC && slot_exec_argv(s, argv) > 0) {
 		printf(",");
 		for (int i = 0; argv[i]; i++)

@@ -117,8 +117,8 @@ static int parse_place(char **f, struct tab_entry *e, const char *file,
 		    e->source.path[0] != '/')) {
 		return fscrypttab_error(err, errlen, file, line,
 					"invalid key source '%s': expected an "
-					"absolute path, file:PATH, fd:N or "
-					"none",
+					"absolute path, file:PATH, fd:N, "
+					"slots:PATH or none",
 					f[2]);
 	} else {
 		e->has_source = true;

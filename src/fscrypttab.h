@@ -35,6 +35,7 @@ struct tab_entry {
 	bool raw_fallback;
 	bool initramfs;
 	bool unlink_key;  /* remove the key file once its key is provisioned */
+	bool embed_raw_key; /* initramfs: a raw key file may be embedded */
 	unsigned timeout; /* seconds, 0 for none */
 	bool has_identifier;
 	uint8_t identifier[FSP_KEY_IDENTIFIER_SIZE];

@@ -107,6 +107,8 @@ static bool *option_flag(struct tab_entry *e, const char *o)
 		return &e->initramfs;
 	if (strcmp(o, "unlink-key") == 0)
 		return &e->unlink_key;
+	if (strcmp(o, "embed-raw-key") == 0)
+		return &e->embed_raw_key;
 	return NULL;
 }
 

@@ -95,6 +95,8 @@ int slots_find(const struct slots_file *f, unsigned number);
 void slots_remove(struct slots_file *f, size_t i);
 
 const char *slot_type_name(unsigned type);
+/* "64 MiB", or "8 KiB" when not whole MiB: Argon2id memory for people. */
+void slot_mem_text(uint64_t bytes, char *buf, size_t n);
 /*
  * SLOT_EXEC's argv from its data, into argv (SLOT_EXEC_ARGS_MAX + 1 entries,
  * NULL-ended; pointers into s->data). Returns the count, or -EINVAL.

@@ -92,6 +92,14 @@ const char *slot_type_name(unsigned type)
 	}
 }
 
+void slot_mem_text(uint64_t bytes, char *buf, size_t n)
+{
+	if (bytes % (1u << 20) == 0)
+		snprintf(buf, n, "%llu MiB", (unsigned long long)(bytes >> 20));
+	else
+		snprintf(buf, n, "%llu KiB", (unsigned long long)(bytes >> 10));
+}
+
 int slot_exec_argv(const struct slot *s, const char **argv)
 {
 	size_t i = 0;

@@ -124,6 +124,7 @@ static int try_secret(const struct slots_file *f,
 	for (size_t i = 0; i < f->n && r == -EKEYREJECTED; i++) {
 		const struct slot *s = &f->slots[i];
 		struct timespec t0;
+		char mem[32];
 
 		if (s->type == SLOT_RECOVERY && is_rk)
 			r = slot_open_secret(f, s, rk, sizeof(rk), key);
@@ -131,10 +132,11 @@ static int try_secret(const struct slots_file *f,
 			continue;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		r = slot_open_secret(f, s, secret->data, secret->len, key);
+		slot_mem_text(s->memlimit, mem, sizeof(mem));
 		logf_(up,
-		      "slot %u (passphrase): Argon2id with %llu MiB and %llu "
+		      "slot %u (passphrase): Argon2id with %s and %llu "
 		      "pass%s took %ld ms",
-		      s->number, (unsigned long long)(s->memlimit >> 20),
+		      s->number, mem,
 		      (unsigned long long)s->opslimit,
 		      s->opslimit == 1 ? "" : "es", ms_since(&t0));
 	}

@@ -17,11 +17,11 @@ Q_ID=$OUT
 
 cat >"$W/good.tab" <<EOF
 # comment line
-root  /      $W/keys/root.key  secret    initramfs   # trailing comment
+root  /      $W/keys/root.key  secret    initramfs,embed-raw-key   # trailing comment
 home  /home  $W/keys/home.key  -         nofail
 media /media none              pictures  identifier=69b2f6edeee720cce0577937eb8a6751,initramfs
-qv    "/mnt/with space"  "file:$W/keys/with space/q.key"  'a dir'  nofail,initramfs
-prov  none   $W/keys/root.key  -         initramfs
+qv    "/mnt/with space"  "file:$W/keys/with space/q.key"  'a dir'  nofail,initramfs,embed-raw-key
+prov  none   $W/keys/root.key  -         initramfs,embed-raw-key
 EOF
 
 fsp embed --tab "$W/good.tab" --null
@@ -73,7 +73,7 @@ chmod 0600 "$W/keys/root.hex"
 # refused NAME RC MESSAGE LINE: a table of LINE plus a good entry is refused
 # with exit RC and MESSAGE, lists nothing and writes no table.
 refused() {
-	printf 'root / %s - initramfs\n%s\n' "$W/keys/root.key" "$4" >"$W/bad.tab"
+	printf 'root / %s - initramfs,embed-raw-key\n%s\n' "$W/keys/root.key" "$4" >"$W/bad.tab"
 	rm -f "$W/bad.out"
 	fsp embed --tab "$W/bad.tab" --null --write-table "$W/bad.out"
 	expect "$1: exit $2 and says why" "$2" "$3"
@@ -81,22 +81,22 @@ refused() {
 	check "$1: no table written" test ! -e "$W/bad.out"
 }
 refused "a group-readable key file" 4 "group.key: it has mode 0640, so others may read or change it" \
-	"x / $W/keys/group.key - initramfs"
-refused "a world-readable key file" 4 "world.key: it has mode 0604" "x / $W/keys/world.key - initramfs"
+	"x / $W/keys/group.key - initramfs,embed-raw-key"
+refused "a world-readable key file" 4 "world.key: it has mode 0604" "x / $W/keys/world.key - initramfs,embed-raw-key"
 refused "a key file owned by another user" 4 "nobody.key: it is owned by uid 65534, not by uid 0" \
-	"x / $W/keys/nobody.key - initramfs"
-refused "a symlinked key file" 4 "link.key: it is a symbolic link" "x / $W/keys/link.key - initramfs"
+	"x / $W/keys/nobody.key - initramfs,embed-raw-key"
+refused "a symlinked key file" 4 "link.key: it is a symbolic link" "x / $W/keys/link.key - initramfs,embed-raw-key"
 refused "a missing key file" 4 "missing.key: it does not exist; refusing to embed it" \
-	"x / $W/keys/missing.key - initramfs"
+	"x / $W/keys/missing.key - initramfs,embed-raw-key"
 refused "a key file of the wrong size" 4 "short.key: it is 32 bytes, but a 64-byte key file must be" \
-	"x / $W/keys/short.key - initramfs"
+	"x / $W/keys/short.key - initramfs,embed-raw-key"
 refused "a key file under /run" 4 "/run, /proc, /sys, /dev and /sysroot are mounted over in the initramfs" \
-	"x / /run/keys/x.key - initramfs"
+	"x / /run/keys/x.key - initramfs,embed-raw-key"
 refused "a key file under /sysroot" 4 "are mounted over in the initramfs" "x / /sysroot/k - initramfs"
 refused "an fd: key source" 4 "key source fd:3 cannot be used in the initramfs" "x / fd:3 - initramfs"
 refused "a key that is not identifier=" 6 "but $W/bad.tab:2 expects 00112233445566778899aabbccddeeff" \
-	"x / $W/keys/root.key - initramfs,identifier=00112233445566778899aabbccddeeff"
-refused "a broken table" 3 "bad.tab:2: unterminated \" quote" "x / \"$W/keys/root.key - initramfs"
+	"x / $W/keys/root.key - initramfs,identifier=00112233445566778899aabbccddeeff,embed-raw-key"
+refused "a broken table" 3 "bad.tab:2: unterminated \" quote" "x / \"$W/keys/root.key - initramfs,embed-raw-key"
 
 # Entries without the initramfs option are not the build's business.
 printf 'x / %s - nofail\n' "$W/keys/world.key" >"$W/noinit.tab"
@@ -107,25 +107,25 @@ fsp embed --tab "$W/noinit.tab"
 expect "no initramfs entry: says so" 0 "no entry of $W/noinit.tab has the initramfs option"
 
 # Options that the run time honours, honoured at build time.
-printf 'x / %s - initramfs,allow-readable\n' "$W/keys/group.key" >"$W/t.tab"
+printf 'x / %s - initramfs,allow-readable,embed-raw-key\n' "$W/keys/group.key" >"$W/t.tab"
 fsp embed --tab "$W/t.tab" --null
 expect "allow-readable accepts a group-readable key file, as at boot" 0
 printf 'x / %s - initramfs,keyformat=hex\n' "$W/keys/root.hex" >"$W/t.tab"
 fsp embed --tab "$W/t.tab" --json
 expect "keyformat=hex: a hex key file is accepted" 0
 check "keyformat=hex: its identifier is the raw key's" test "$(jq -r '.[0].identifier' <<<"$OUT")" = "$ROOT_ID"
-printf 'x / %s - initramfs,keysize=32\n' "$W/keys/short.key" >"$W/t.tab"
+printf 'x / %s - initramfs,keysize=32,embed-raw-key\n' "$W/keys/short.key" >"$W/t.tab"
 fsp embed --tab "$W/t.tab" --null
 expect "keysize=32: a 32-byte key file is accepted" 0
 
 # --sysroot: the key files of another root, named by their path there.
 mkdir -p "$W/sysroot$W/keys"
 install -m 0600 "$W/keys/root.key" "$W/sysroot$W/keys/root.key"
-printf 'r / %s - initramfs\nm / %s - initramfs\n' "$W/keys/root.key" "$W/keys/home.key" >"$W/sys.tab"
+printf 'r / %s - initramfs,embed-raw-key\nm / %s - initramfs,embed-raw-key\n' "$W/keys/root.key" "$W/keys/home.key" >"$W/sys.tab"
 fsp embed --tab "$W/sys.tab" --sysroot "$W/sysroot"
 expect "--sysroot: a key file missing below the sysroot is refused, by its real path" 4 \
 	"unable to read key from $W/sysroot$W/keys/home.key: it does not exist"
-printf 'r / %s - initramfs\n' "$W/keys/root.key" >"$W/sys.tab"
+printf 'r / %s - initramfs,embed-raw-key\n' "$W/keys/root.key" >"$W/sys.tab"
 fsp embed --tab "$W/sys.tab" --sysroot "$W/sysroot" --null
 expect "--sysroot: the key file below the sysroot is checked" 0
 check "--sysroot: the listed path is the one in the root (and in the image)" \

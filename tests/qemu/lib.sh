@@ -249,8 +249,8 @@ fsp_build_assets_steps() {
     # root's /etc/fscrypttab.
     cat > "$tmp/fscrypttab" <<- EOF
 		# volume mountpoint key-source directories options
-		root / $kp/root.key secret initramfs
-		data /data $kp/data.key vault initramfs,nofail,identifier=$data_id
+		root / $kp/root.key secret initramfs,embed-raw-key
+		data /data $kp/data.key vault initramfs,nofail,identifier=$data_id,embed-raw-key
 		EOF
     cat > "$tmp/expected.env" <<- EOF
 		ROOT_ID=$root_id

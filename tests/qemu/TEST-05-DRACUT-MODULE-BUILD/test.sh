@@ -75,10 +75,10 @@ test_run() {
     # A good table: what goes in, what stays out.
     cat > "$W/good.tab" <<- EOF
 	# comment line
-	root  /      $W/keys/root.key  secret    initramfs   # trailing comment
+	root  /      $W/keys/root.key  secret    initramfs,embed-raw-key   # trailing comment
 	home  /home  $W/keys/home.key  -         nofail
 	media /media none              pictures  identifier=69b2f6edeee720cce0577937eb8a6751,initramfs
-	qv    "/mnt/with space"  "file:$W/keys/with space/q.key"  'a dir'  nofail,initramfs
+	qv    "/mnt/with space"  "file:$W/keys/with space/q.key"  'a dir'  nofail,initramfs,embed-raw-key
 	EOF
     img=$W/good.img
     c "a good table builds" build "$W/good.tab" "$img"
@@ -142,34 +142,34 @@ test_run() {
 
     # Refusals.
     install -m 0644 "$W/keys/root.key" "$W/keys/readable.key"
-    printf 'root / %s - initramfs\n' "$W/keys/readable.key" > "$W/t1.tab"
+    printf 'root / %s - initramfs,embed-raw-key\n' "$W/keys/readable.key" > "$W/t1.tab"
     refused "a world-readable key file" "$W/t1.tab" "readable.key: it has mode 0644, so others may read or change it"
     install -m 0640 "$W/keys/root.key" "$W/keys/group.key"
-    printf 'root / %s - initramfs\n' "$W/keys/group.key" > "$W/t2.tab"
+    printf 'root / %s - initramfs,embed-raw-key\n' "$W/keys/group.key" > "$W/t2.tab"
     refused "a group-readable key file" "$W/t2.tab" "group.key: it has mode 0640, so others"
     install -m 0600 -o 65534 "$W/keys/root.key" "$W/keys/nobody.key"
-    printf 'root / %s - initramfs\n' "$W/keys/nobody.key" > "$W/t3.tab"
+    printf 'root / %s - initramfs,embed-raw-key\n' "$W/keys/nobody.key" > "$W/t3.tab"
     refused "a key file owned by another user" "$W/t3.tab" "nobody.key: it is owned by uid 65534, not by uid 0"
     ln -s root.key "$W/keys/link.key"
-    printf 'root / %s - initramfs\n' "$W/keys/link.key" > "$W/t4.tab"
+    printf 'root / %s - initramfs,embed-raw-key\n' "$W/keys/link.key" > "$W/t4.tab"
     refused "a symlinked key file" "$W/t4.tab" "link.key: it is a symbolic link"
-    printf 'root / /run/keys/root.key - initramfs\n' > "$W/t5.tab"
+    printf 'root / /run/keys/root.key - initramfs,embed-raw-key\n' > "$W/t5.tab"
     refused "a key file under /run" "$W/t5.tab" "are mounted over in the initramfs"
     printf 'root / fd:3 - initramfs\n' > "$W/t6.tab"
     refused "an fd: key source" "$W/t6.tab" "cannot be used in the initramfs"
-    printf 'ok / none - initramfs\nroot / "%s - initramfs\n' "$W/keys/root.key" > "$W/t7.tab"
+    printf 'ok / none - initramfs,embed-raw-key\nroot / "%s - initramfs,embed-raw-key\n' "$W/keys/root.key" > "$W/t7.tab"
     refused "an unterminated quote" "$W/t7.tab" "t7.tab:2: unterminated \" quote"
-    printf 'root / %s/keys/missing.key - initramfs\n' "$W" > "$W/t8.tab"
+    printf 'root / %s/keys/missing.key - initramfs,embed-raw-key\n' "$W" > "$W/t8.tab"
     refused "a missing key file" "$W/t8.tab" "missing.key: it does not exist"
     head -c 32 /dev/urandom > "$W/keys/short.key" && chmod 0600 "$W/keys/short.key"
-    printf 'root / %s - initramfs\n' "$W/keys/short.key" > "$W/t9.tab"
+    printf 'root / %s - initramfs,embed-raw-key\n' "$W/keys/short.key" > "$W/t9.tab"
     refused "a key file of the wrong size" "$W/t9.tab" "short.key: it is 32 bytes, but a 64-byte key file must be"
-    printf 'root / %s - initramfs,identifier=00112233445566778899aabbccddeeff\n' "$W/keys/root.key" > "$W/t10.tab"
+    printf 'root / %s - initramfs,identifier=00112233445566778899aabbccddeeff,embed-raw-key\n' "$W/keys/root.key" > "$W/t10.tab"
     refused "a key that is not the table's identifier=" "$W/t10.tab" "but $W/t10.tab:1 expects 00112233445566778899aabbccddeeff"
 
     # The rules are the helper's, the same at build time as at boot:
     # allow-readable accepts a group-readable key file there too.
-    printf 'root / %s - initramfs,allow-readable\n' "$W/keys/group.key" > "$W/t11.tab"
+    printf 'root / %s - initramfs,allow-readable,embed-raw-key\n' "$W/keys/group.key" > "$W/t11.tab"
     c "allow-readable: a group-readable key file builds" build "$W/t11.tab" "$W/t11.img" --no-kernel
     c "allow-readable: its key is embedded, mode 0400" grep -q "^-r-------- .* ${W#/}/keys/group.key$" <<< "$(listing "$W/t11.img")"
 
