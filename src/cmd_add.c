@@ -57,6 +57,22 @@ static int read_either(const struct key_args *ka, struct slots_arg *sa,
 	return slots_arg_unlock(sa, key, id);
 }
 
+static int check_add(const char *volume, bool unlink_key,
+		     const struct key_args *ka)
+{
+	if (!volume)
+		return usage_error("add", "--volume NAME is required");
+	if (unlink_key && !ka->file)
+		return usage_error("add", "--unlink-key needs --key-file");
+	if (!volume_name_valid(volume))
+		return usage_error("add",
+				   "invalid volume name '%s': use 1-64 of "
+				   "A-Z a-z 0-9 _ . + @ -, not starting with "
+				   "'.' or '-'",
+				   volume);
+	return FSP_EXIT_OK;
+}
+
 int cmd_add(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -92,9 +108,8 @@ int cmd_add(int argc, char **argv)
 			break;
 		case OPT_TIMEOUT:
 			if (!parse_unsigned(optarg, 0x7fffffff, &v) || v == 0)
-				return usage_error("add",
-						   "--timeout needs a positive "
-						   "number of seconds");
+				return usage_error("add", "--timeout needs a "
+							  "positive number");
 			rq.timeout = (unsigned)v;
 			break;
 		case OPT_RAW_FALLBACK:
@@ -114,17 +129,10 @@ int cmd_add(int argc, char **argv)
 	if (optind != argc)
 		return usage_error("add", "unexpected argument '%s'",
 				   argv[optind]);
-	if (!rq.volume)
-		return usage_error("add", "--volume NAME is required");
+	r = check_add(rq.volume, unlink_key, &ka);
+	if (r != FSP_EXIT_OK)
+		return r;
 	sa.volume = rq.volume;
-	if (unlink_key && !ka.file)
-		return usage_error("add", "--unlink-key needs --key-file");
-	if (!volume_name_valid(rq.volume))
-		return usage_error("add",
-				   "invalid volume name '%s': use 1-64 of "
-				   "A-Z a-z 0-9 _ . + @ -, not starting with "
-				   "'.' or '-'",
-				   rq.volume);
 	r = read_either(&ka, &sa, "add", &key, id);
 	if (r != FSP_EXIT_OK)
 		return r;

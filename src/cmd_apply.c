@@ -106,12 +106,7 @@ static int apply_provision(const struct tab_entry *e, struct apply_state *st,
 	int code = FSP_EXIT_OK, r;
 
 	key_source_format(&e->source, src, sizeof(src));
-	struct unlock_params up = {
-	    .volume = e->name,
-	    .passphrase_fd = st->pass_fd,
-	    .tries = UNLOCK_TRIES_DEFAULT,
-	    .log = unlock_log,
-	};
+	struct unlock_params up = {e->name, st->pass_fd, 0, false, unlock_log};
 
 	r = entry_key_read(e, arg_tab, NULL, &up, &key, id, detail,
 			   sizeof(detail));
@@ -356,15 +351,12 @@ int cmd_apply(int argc, char **argv)
 			st.dry_run = true;
 			continue;
 		}
-		if (c == OPT_PASS_FD) {
-			if (parse_fd_arg(optarg, &st.pass_fd) < 0) {
-				free(ov);
-				return usage_error("apply", "--passphrase-fd "
-							    "needs a "
-							    "descriptor "
-							    "number");
-			}
+		if (c == OPT_PASS_FD && parse_fd_arg(optarg, &st.pass_fd) == 0)
 			continue;
+		if (c == OPT_PASS_FD) {
+			free(ov);
+			return usage_error("apply", "--passphrase-fd needs a "
+						    "descriptor number");
 		}
 		if (c == OPT_KEY) {
 			if (key_override_parse(optarg, &ov[n_ov], err,

@@ -208,7 +208,7 @@ static void print_entry(enum output out, const struct tab_entry *e,
 			 e->has_mountpoint ? e->mountpoint : NULL);
 		json_str(j, "key_file", e->has_source ? kf : NULL);
 		json_str(j, "key_kind",
-			 !e->has_source ? NULL
+			 !e->has_source			      ? NULL
 			 : e->source.kind == KEY_SOURCE_SLOTS ? "slots"
 							      : "raw");
 		json_str(j, "identifier", hex[0] ? hex : NULL);

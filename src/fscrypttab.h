@@ -34,9 +34,9 @@ struct tab_entry {
 	bool nofail;
 	bool raw_fallback;
 	bool initramfs;
-	bool unlink_key;  /* remove the key file once its key is provisioned */
+	bool unlink_key; /* remove the key file once its key is provisioned */
 	bool embed_raw_key; /* initramfs: a raw key file may be embedded */
-	unsigned timeout; /* seconds, 0 for none */
+	unsigned timeout;   /* seconds, 0 for none */
 	bool has_identifier;
 	uint8_t identifier[FSP_KEY_IDENTIFIER_SIZE];
 	unsigned line;

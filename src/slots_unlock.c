@@ -136,8 +136,7 @@ static int try_secret(const struct slots_file *f,
 		logf_(up,
 		      "slot %u (passphrase): Argon2id with %s and %llu "
 		      "pass%s took %ld ms",
-		      s->number, mem,
-		      (unsigned long long)s->opslimit,
+		      s->number, mem, (unsigned long long)s->opslimit,
 		      s->opslimit == 1 ? "" : "es", ms_since(&t0));
 	}
 	secure_wipe(rk, sizeof(rk));

@@ -165,12 +165,10 @@ static void test_fields(void)
 	      "slot number twice: %s", what);
 	CHECK(patched(r0 + 16, 2, 1, 0) == -EBADMSG, "passphrase KDF: %s",
 	      what);
-	CHECK(patched(r0 + 17, 1, 1, 0) == -EBADMSG, "reserved byte: %s",
-	      what);
+	CHECK(patched(r0 + 17, 1, 1, 0) == -EBADMSG, "reserved byte: %s", what);
 	CHECK(patched(r0 + 18, 5, 2, 0) == -EBADMSG,
 	      "timeout on a passphrase slot: %s", what);
-	CHECK(patched(r0 + 21, 1, 1, 0) == -EBADMSG, "reserved word: %s",
-	      what);
+	CHECK(patched(r0 + 21, 1, 1, 0) == -EBADMSG, "reserved word: %s", what);
 	CHECK(patched(r0 + 24, 0, 8, 0) == -EBADMSG, "0 passes: %s", what);
 	CHECK(patched(r0 + 24, SLOT_ARGON2_OPS_MAX + 1, 8, 0) == -EBADMSG,
 	      "too many passes: %s", what);
@@ -188,19 +186,18 @@ static void test_fields(void)
 	      what);
 	CHECK(patched(r2 + 162, 'u', 1, 0) == -EBADMSG,
 	      "a relative program: %s", what);
-	CHECK(patched(len - 1, 'x', 1, 0) == -EBADMSG,
-	      "argv not NUL-ended: %s", what);
+	CHECK(patched(len - 1, 'x', 1, 0) == -EBADMSG, "argv not NUL-ended: %s",
+	      what);
 	CHECK(patched(r2 + 18, 0, 2, 0) == -EBADMSG,
 	      "an exec slot with no timeout: %s", what);
 	CHECK(patched(r2 + 6, 9, 2, 0) == 0,
 	      "an unknown slot type is kept (newer versions add types)");
 	memcpy(work, buf, len);
 	work[len] = 0;
-	CHECK(slots_decode(work, len + 1, &f, what, sizeof(what)) ==
-		  -EBADMSG,
+	CHECK(slots_decode(work, len + 1, &f, what, sizeof(what)) == -EBADMSG,
 	      "a byte after the last slot: %s", what);
-	CHECK(slots_decode(work, SLOTS_FILE_MAX + 1, &f, what,
-			   sizeof(what)) == -EMSGSIZE,
+	CHECK(slots_decode(work, SLOTS_FILE_MAX + 1, &f, what, sizeof(what)) ==
+		  -EMSGSIZE,
 	      "an oversized file: %s", what);
 	slots_decode(buf, len, &f, what, sizeof(what));
 }
@@ -294,8 +291,8 @@ static void test_costs(void)
 		  c.ops >= 1 && c.ms > 0,
 	      "a 200 ms target with 8 MiB: %llu passes, about %u ms",
 	      (unsigned long long)c.ops, c.ms);
-	CHECK(pbkdf_tune(1, 0, 0, &c) == 0 && c.ops == 1 &&
-		  c.mem_kib <= def && c.mem_kib >= PBKDF_MEM_FLOOR_KIB,
+	CHECK(pbkdf_tune(1, 0, 0, &c) == 0 && c.ops == 1 && c.mem_kib <= def &&
+		  c.mem_kib >= PBKDF_MEM_FLOOR_KIB,
 	      "a 1 ms target halves the memory (%llu KiB), one pass",
 	      (unsigned long long)c.mem_kib);
 }

@@ -1,0 +1,189 @@
+#!/bin/bash
+# Slots files (issue 11) on the real kernel: enroll, the full cycle
+# through a slots file, wrong passphrases, passphrase change, recovery
+# keys, unsealer programs, damaged files, kill -9 during enroll, and a
+# canary scan for the raw key.
+. "$(dirname "$0")/lib.sh"
+
+new_fs fs -O encrypt
+M=$T_WORK/fs
+S=$T_WORK/vol.slots
+# Cheap costs: the tests time nothing, and run under valgrind too.
+CHEAP=(--pbkdf-iterations 1 --pbkdf-memory 8192)
+
+sum() { sha256sum "$1" | cut -d' ' -f1; }
+
+fsp enroll --slots "$S" --passphrase --generate --passphrase-fd 3 "${CHEAP[@]}" 3<<<"first pass"
+expect "enroll --generate --passphrase creates the file" 0 "slot 0 (passphrase) added to $S"
+[ "$(stat -c %a "$S")" = 600 ] && t_ok "the slots file is mode 0600" || t_fail "the slots file is mode 0600" "$(stat -c %a "$S")"
+fsp slots --slots "$S" --json
+[ "$(jq -r '.version, .key_size, (.slots | length), .slots[0].type, .slots[0].kdf, .slots[0].memory_kib, .slots[0].passes' <<<"$OUT" | xargs)" = "1 64 1 passphrase argon2id 8192 1" ] &&
+	t_ok "slots --json: version, key size, one Argon2id slot with its costs" || t_fail "slots --json fields" "$OUT"
+ID=$(jq -r .identifier <<<"$OUT")
+
+fsp identifier --slots "$S" --passphrase-fd 3 3<<<"first pass"
+[ "$RC" = 0 ] && [ "$OUT" = "$ID" ] && t_ok "identifier --slots unwraps and prints the stored identifier" ||
+	t_fail "identifier --slots" "$OUT" "$ERR"
+
+# The full cycle: add -> set-policy -> files -> remount -> unlock.
+fsp add --volume v --slots "$S" --passphrase-fd 3 --mount "$M" 3<<<"first pass"
+ALLOW_STDERR=1 expect "add --slots provisions the key and adds it to the filesystem" 0 "volume v"
+mkdir "$M/dir"
+fsp set-policy "$M/dir" "$ID"
+expect "set-policy with the slots file's identifier" 0
+echo "kept across remounts" >"$M/dir/file"
+[ "$(xfs_io -c get_encpolicy "$M/dir" | sed -n 's/.*Master key identifier: //p')" = "$ID" ] &&
+	t_ok "xfs_io sees the directory encrypted with the slots file's key" || t_fail "xfs_io get_encpolicy"
+remount fs
+fsp unlock --volume v "$M"
+expect "after a remount, unlock by key id" 0
+[ "$(cat "$M/dir/file" 2>/dev/null)" = "kept across remounts" ] && t_ok "the file reads back" || t_fail "the file reads back"
+
+# A wrong passphrase adds nothing.
+fsp add --volume w --slots "$S" --passphrase-fd 3 --mount "$M" 3<<<"not it"
+ALLOW_STDERR=1 expect "a wrong passphrase exits 6" 6 "did not accept the passphrase"
+fsp list --json
+[ "$(jq '[.[] | select(.volume == "w")] | length' <<<"$OUT")" = 0 ] &&
+	t_ok "a wrong passphrase provisions nothing" || t_fail "a wrong passphrase provisions nothing" "$OUT"
+fsp add --volume w --slots "$S" --passphrase-fd 3 3< <(printf 'no\nnope\nfirst pass\n')
+ALLOW_STDERR=1 expect "two wrong lines, then the right one (3 tries)" 0 "(try 2 of 3)"
+
+# A passphrase change: a new slot, the old one wiped, the same key.
+fsp enroll --slots "$S" --passphrase --unlock-passphrase-fd 3 --passphrase-fd 4 "${CHEAP[@]}" 3<<<"first pass" 4<<<"second pass"
+ALLOW_STDERR=1 expect "enroll a second passphrase, unlocking with the first" 0 "slot 1 (passphrase) added"
+fsp wipe-slot --slots "$S" 0
+expect "wipe the old passphrase's slot" 0 "slot 0 wiped"
+fsp identifier --slots "$S" --passphrase-fd 3 3<<<"second pass"
+[ "$OUT" = "$ID" ] && t_ok "the new passphrase gives the same identifier" || t_fail "same identifier" "$OUT $ERR"
+fsp identifier --slots "$S" --passphrase-fd 3 3<<<"first pass"
+ALLOW_STDERR=1 expect "the old passphrase no longer opens the file" 6
+fsp remove --volume v "$M"
+remount fs
+fsp add --volume v2 --slots "$S" --passphrase-fd 3 --mount "$M" 3<<<"second pass"
+ALLOW_STDERR=1 expect "add with the new passphrase" 0
+[ "$(cat "$M/dir/file" 2>/dev/null)" = "kept across remounts" ] &&
+	t_ok "the old files stay readable after the change" || t_fail "the old files stay readable after the change"
+
+# The last slot is never removed by accident.
+before=$(sum "$S")
+fsp wipe-slot --slots "$S" 1
+expect "wiping the last slot is refused" 2 "is the last slot"
+[ "$(sum "$S")" = "$before" ] && t_ok "the refused wipe left the file alone" || t_fail "the refused wipe left the file alone"
+fsp wipe-slot --slots "$S" 7
+expect "a slot that does not exist" 2 "has no slot 7"
+
+# A recovery key: printed once, as the last line; accepted at the same prompt.
+fsp enroll --slots "$S" --recovery-key --unlock-passphrase-fd 3 3<<<"second pass"
+ALLOW_STDERR=1 expect "enroll --recovery-key" 0 "slot 0 (recovery-key) added"
+RK=$(tail -n 1 "$T_WORK/out")
+[[ $RK =~ ^[cbdefghijklnrtuv]{8}(-[cbdefghijklnrtuv]{8}){7}$ ]] &&
+	t_ok "the recovery key is the last line: 8 groups of 8 modhex digits" || t_fail "recovery key format" "$RK"
+[ "$(grep -c -- "$RK" "$T_WORK/out")" = 1 ] && ! grep -q -- "$RK" "$T_WORK/err" &&
+	t_ok "it is printed once, on stdout only" || t_fail "recovery key printed once"
+fsp identifier --slots "$S" --passphrase-fd 3 3<<<"$RK"
+[ "$OUT" = "$ID" ] && t_ok "the recovery key unlocks" || t_fail "the recovery key unlocks" "$ERR"
+fsp identifier --slots "$S" --passphrase-fd 3 3<<<"$(tr -d - <<<"$RK" | tr '[:lower:]' '[:upper:]' | sed 's/..../& /g')"
+[ "$OUT" = "$ID" ] && t_ok "typed in capitals, in groups of 4" || t_fail "typed in capitals" "$ERR"
+
+# An unsealer program: tried first, needs no person; failures fall back.
+SECRET=$T_WORK/unsealed
+head -c 48 /dev/urandom >"$SECRET"
+printf '#!/bin/sh\nexec cat %q\n' "$SECRET" >"$T_WORK/unseal"
+printf '#!/bin/sh\necho "no device" >&2\nexit 3\n' >"$T_WORK/broken"
+printf '#!/bin/sh\nsleep 60\n' >"$T_WORK/hang"
+chmod 755 "$T_WORK/unseal" "$T_WORK/broken" "$T_WORK/hang"
+fsp enroll --slots "$S" --exec "$T_WORK/unseal" --flag -- --unlock-passphrase-fd 3 3<<<"second pass"
+ALLOW_STDERR=1 expect "enroll --exec PROGRAM ARG --" 0 "slot 2 (exec) added"
+fsp slots --slots "$S" --json
+[ "$(jq -r '.slots[] | select(.type == "exec") | [.program, .arguments[0], .timeout_seconds] | join(" ")' <<<"$OUT")" = "$T_WORK/unseal --flag 30" ] &&
+	t_ok "the exec slot records program, arguments and timeout" || t_fail "exec slot in --json" "$OUT"
+fsp identifier --slots "$S" </dev/null
+expect "the program unlocks with no one to ask" 0
+[ "$OUT" = "$ID" ] && t_ok "to the same key" || t_fail "to the same key"
+head -c 48 /dev/urandom >"$SECRET"
+fsp identifier --slots "$S" --passphrase-fd 3 3<<<"second pass"
+ALLOW_STDERR=1 expect "a program whose output is wrong: the passphrase is asked next" 0 "its program's output does not unwrap it"
+fsp identifier --slots "$S" </dev/null
+expect "with nobody to ask, that is exit 4 and says so" 4 "no terminal or agent to ask"
+fsp enroll --slots "$S" --exec "$T_WORK/broken" -- --unlock-passphrase-fd 3 3<<<"second pass"
+expect "enrolling a program that fails enrols nothing" 4 "exited with status 3"
+fsp enroll --slots "$S" --exec "$T_WORK/hang" -- --exec-timeout 1 --unlock-passphrase-fd 3 3<<<"second pass"
+ALLOW_STDERR=1 expect "a program that hangs is killed at its timeout" 4 "took more than 1 s and was killed"
+fsp enroll --slots "$S" --exec unseal -- --unlock-passphrase-fd 3 3<<<"second pass"
+expect "a program without an absolute path is refused" 2 "absolute program path"
+
+# The key source slots:PATH in fscrypttab, through apply.
+TAB=$T_WORK/fscrypttab
+printf 'tv %s slots:%s dir\n' "$M" "$S" >"$TAB"
+fsp remove --volume v2 "$M"
+remount fs
+fsp apply --tab "$TAB" --passphrase-fd 3 3<<<"second pass"
+ALLOW_STDERR=1 expect "apply with slots:PATH and --passphrase-fd" 0 "volume tv"
+[ "$(cat "$M/dir/file" 2>/dev/null)" = "kept across remounts" ] && t_ok "apply unlocked the directory" || t_fail "apply unlocked the directory"
+fsp apply --tab "$TAB" --passphrase-fd 3 3<<<"wrong"
+ALLOW_STDERR=1 expect "apply with a wrong passphrase: exit 6, naming the volume" 6 "volume tv: unable to read key from slots:$S"
+
+# Migration: an existing raw key wrapped; the identifier is the raw key's.
+RAW=$T_WORK/raw.key
+new_key "$RAW"
+RAWID=$("${FSP_CMD[@]}" identifier --key-file "$RAW")
+fsp enroll --slots "$T_WORK/m.slots" --passphrase --key-file "$RAW" --passphrase-fd 3 "${CHEAP[@]}" 3<<<"m pass"
+expect "enroll --key-file wraps an existing raw key" 0 "is still a raw copy of the key"
+fsp identifier --slots "$T_WORK/m.slots" --passphrase-fd 3 3<<<"m pass"
+[ "$OUT" = "$RAWID" ] && t_ok "the wrapped key has the raw key's identifier" || t_fail "migration identifier"
+fsp enroll --slots "$T_WORK/m.slots" --recovery-key --key-file "$S"
+expect "a raw key of the wrong size is refused" 4
+new_key "$T_WORK/other.key"
+fsp enroll --slots "$T_WORK/m.slots" --recovery-key --key-file "$T_WORK/other.key"
+expect "adding a slot with another raw key is refused" 6 "holds another key"
+
+# Canary: the raw key appears in no slots file and no output.
+HEX=$(od -An -tx1 -v "$RAW" | tr -d ' \n')
+leak=
+for f in "$T_WORK/m.slots" "$T_WORK/out" "$T_WORK/err"; do
+	grep -q "$HEX" "$f" && leak="$leak $f(hex)"
+	od -An -tx1 -v "$f" | tr -d ' \n' | grep -q "$HEX" && leak="$leak $f(raw)"
+done
+[ -z "$leak" ] && t_ok "canary: the raw key is in neither the slots file nor the output" || t_fail "canary" "$leak"
+
+# Damage: every unsafe or damaged file is exit 4, and says what is wrong.
+cp "$S" "$T_WORK/d.slots"
+chmod 644 "$T_WORK/d.slots"
+fsp identifier --slots "$T_WORK/d.slots" --passphrase-fd 3 3<<<"second pass"
+expect "a readable slots file is refused" 4 "has mode 0644"
+chmod 666 "$T_WORK/d.slots"
+fsp identifier --slots "$T_WORK/d.slots" --passphrase-fd 3 --allow-readable 3<<<"second pass"
+expect "a writable one even with --allow-readable" 4 "others may replace its slots"
+chmod 600 "$T_WORK/d.slots"
+ln -s "$T_WORK/d.slots" "$T_WORK/link.slots"
+fsp identifier --slots "$T_WORK/link.slots" --passphrase-fd 3 3<<<"second pass"
+expect "a symlink is refused" 4 "is a symbolic link"
+chown nobody "$T_WORK/d.slots"
+fsp identifier --slots "$T_WORK/d.slots" --passphrase-fd 3 3<<<"second pass"
+expect "another owner's file is refused" 4 "is owned by uid"
+chown root "$T_WORK/d.slots"
+head -c 100 "$S" >"$T_WORK/t.slots"
+chmod 600 "$T_WORK/t.slots"
+fsp identifier --slots "$T_WORK/t.slots" --passphrase-fd 3 3<<<"second pass"
+expect "a truncated file" 4 "is truncated"
+printf '\002' | dd of="$T_WORK/d.slots" bs=1 seek=8 conv=notrunc status=none
+fsp identifier --slots "$T_WORK/d.slots" --passphrase-fd 3 3<<<"second pass"
+expect "another format version" 4 "has format version 2"
+head -c 70000 /dev/zero >"$T_WORK/big.slots"
+chmod 600 "$T_WORK/big.slots"
+fsp identifier --slots "$T_WORK/big.slots" --passphrase-fd 3 3<<<"x"
+expect "an oversized file" 4 "more than a slots file can be"
+fsp identifier --slots "$T_WORK/none.slots" --passphrase-fd 3 3<<<"x"
+expect "a missing file" 4 "does not exist"
+
+# Usage.
+fsp enroll --slots "$S" --passphrase --recovery-key
+expect "two protector types" 2 "give one of"
+fsp enroll --slots "$S" --recovery-key --generate
+expect "--generate on an existing file" 2 "already exists"
+fsp enroll --passphrase --generate
+expect "no --slots" 2 "--slots FILE is required"
+fsp enroll --slots "$T_WORK/new.slots" --recovery-key
+expect "a missing file with no key source" 4 "does not exist; create it with --generate"
+
+t_done
