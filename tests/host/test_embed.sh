@@ -45,7 +45,7 @@ check "--json: a quoted path with a blank, and its identifier" test \
 	"/mnt/with space|$W/keys/with space/q.key|$Q_ID"
 
 fsp embed --tab "$W/good.tab"
-expect "text output: exit 0" 0 "volume root: embed key file $W/keys/root.key (identifier $ROOT_ID)"
+expect "text output: exit 0" 0 "volume root: embed raw key file $W/keys/root.key (identifier $ROOT_ID)"
 check "text output: home (no initramfs option) is not listed" bash -c "! grep -q home '$W/out'"
 
 fsp embed --tab "$W/good.tab" --quiet --write-table "$W/initrd.tab"
@@ -110,7 +110,7 @@ expect "no initramfs entry: says so" 0 "no entry of $W/noinit.tab has the initra
 printf 'x / %s - initramfs,allow-readable,embed-raw-key\n' "$W/keys/group.key" >"$W/t.tab"
 fsp embed --tab "$W/t.tab" --null
 expect "allow-readable accepts a group-readable key file, as at boot" 0
-printf 'x / %s - initramfs,keyformat=hex\n' "$W/keys/root.hex" >"$W/t.tab"
+printf 'x / %s - initramfs,keyformat=hex,embed-raw-key\n' "$W/keys/root.hex" >"$W/t.tab"
 fsp embed --tab "$W/t.tab" --json
 expect "keyformat=hex: a hex key file is accepted" 0
 check "keyformat=hex: its identifier is the raw key's" test "$(jq -r '.[0].identifier' <<<"$OUT")" = "$ROOT_ID"
@@ -140,5 +140,26 @@ fsp embed --tab "$W/good.tab" extra
 expect "an extra argument is a usage error" 2 "unexpected argument 'extra'"
 fsp embed --tab "$W/none.tab"
 expect "a missing table is a table error" 3 "none.tab: cannot open"
+
+# Slots files (issue 11): embedded as they are, checked without unwrapping;
+# a raw key file needs embed-raw-key.
+"${FSP_CMD[@]}" enroll --slots "$W/keys/r.slots" --passphrase --key-file "$W/keys/root.key" \
+	--passphrase-fd 3 --pbkdf-iterations 1 --pbkdf-memory 8192 --quiet 3<<<"pw"
+printf 'r / slots:%s - initramfs\n' "$W/keys/r.slots" >"$W/s.tab"
+fsp embed --tab "$W/s.tab" --json
+expect "a slots file is embedded with no option" 0
+[ "$(jq -r '.[0] | [.key_kind, .key_file, .identifier] | join(" ")' <<<"$OUT")" = "slots $W/keys/r.slots $("${FSP_CMD[@]}" identifier --key-file "$W/keys/root.key")" ] &&
+	t_ok "--json: key_kind slots, the file, the identifier from its header" || t_fail "slots in --json" "$OUT"
+printf 'r / slots:%s - initramfs,identifier=00112233445566778899aabbccddeeff\n' "$W/keys/r.slots" >"$W/s.tab"
+fsp embed --tab "$W/s.tab"
+expect "a slots file with another identifier= is refused" 6 "holds key"
+printf 'r / %s - initramfs\n' "$W/keys/root.key" >"$W/s.tab"
+fsp embed --tab "$W/s.tab"
+expect "a raw key file without embed-raw-key is refused" 4 "add the option embed-raw-key"
+head -c 60 "$W/keys/r.slots" >"$W/keys/t.slots"
+chmod 600 "$W/keys/t.slots"
+printf 'r / slots:%s - initramfs\n' "$W/keys/t.slots" >"$W/s.tab"
+fsp embed --tab "$W/s.tab"
+expect "a damaged slots file is refused" 4 "is truncated; refusing to embed it"
 
 t_done

@@ -40,7 +40,7 @@ for mode in 0620 0602 0666 0660; do
 	fsp identifier --key-file "$T_WORK/open" --allow-readable
 	expect "mode $mode: writable by others, refused even with --allow-readable" 4 "has mode $mode, so others may replace the key"
 done
-printf 'w /mnt %s - initramfs,allow-readable\n' "$T_WORK/open" >"$T_WORK/w.tab"
+printf 'w /mnt %s - initramfs,allow-readable,embed-raw-key\n' "$T_WORK/open" >"$T_WORK/w.tab"
 fsp embed --tab "$T_WORK/w.tab"
 expect "embed refuses a writable key file with allow-readable too" 4 "others may replace the key"
 fsp identifier --key-file "$T_WORK"
