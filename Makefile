@@ -153,6 +153,7 @@ install: all
 	install -D -s -m 0755 $(B)/fscrypt-provision $(DESTDIR)$(SBINDIR)/fscrypt-provision
 	install -D -m 0644 man/fscrypt-provision.8 $(DESTDIR)$(MANDIR)/man8/fscrypt-provision.8
 	install -D -m 0644 man/fscrypttab.5 $(DESTDIR)$(MANDIR)/man5/fscrypttab.5
+	install -D -m 0644 man/fscrypt-slots.5 $(DESTDIR)$(MANDIR)/man5/fscrypt-slots.5
 	install -D -m 0755 hooks/fscrypt-provision-update $(DESTDIR)$(SBINDIR)/fscrypt-provision-update
 	for f in hooks/rauc/* hooks/swupdate/* hooks/mender/*; do \
 	    install -D -m 0755 "$$f" $(DESTDIR)$(HOOKDIR)/$${f#hooks/} || exit 1; done
@@ -172,7 +173,8 @@ uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/fscrypt-provision \
 	    $(DESTDIR)$(SBINDIR)/fscrypt-provision-update \
 	    $(DESTDIR)$(MANDIR)/man8/fscrypt-provision.8 \
-	    $(DESTDIR)$(MANDIR)/man5/fscrypttab.5
+	    $(DESTDIR)$(MANDIR)/man5/fscrypttab.5 \
+	    $(DESTDIR)$(MANDIR)/man5/fscrypt-slots.5
 
 clean:
 	rm -rf $(B)

@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -106,13 +107,33 @@ static int open_tty(void)
 	 * the console: reopen that read-write for the prompt. */
 	if (fd < 0 && isatty(0))
 		fd = open("/proc/self/fd/0", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0 && access("/etc/initrd-release", F_OK) == 0)
+		fd = open("/dev/console", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	return fd;
+}
+
+/*
+ * dracut's ask_for_password holds /.console_lock while it prompts, so that
+ * two askers (cryptsetup, us) never share the console; so do we, in an
+ * initramfs. Returns the lock's descriptor, or -1.
+ */
+static int console_lock(void)
+{
+	int fd;
+
+	if (access("/etc/initrd-release", F_OK) != 0)
+		return -1;
+	fd = open("/.console_lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		while (flock(fd, LOCK_EX) < 0 && errno == EINTR)
+			;
 	return fd;
 }
 
 static int ask_tty(const char *prompt, struct secbuf *out)
 {
 	struct termios tio;
-	int fd = open_tty(), r;
+	int fd = open_tty(), lock, r;
 
 	if (fd < 0)
 		return -ENXIO;
@@ -120,6 +141,7 @@ static int ask_tty(const char *prompt, struct secbuf *out)
 		close(fd);
 		return -ENXIO;
 	}
+	lock = console_lock();
 	tio = saved_tio;
 	tio.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
 	tio.c_lflag |= ICANON;
@@ -139,6 +161,8 @@ static int ask_tty(const char *prompt, struct secbuf *out)
 	if (write(fd, "\n", 1) < 0)
 		r = r ? r : -errno;
 	close(fd);
+	if (lock >= 0)
+		close(lock);
 	if (r == -ENODATA)
 		r = -ECANCELED; /* Ctrl-D */
 	return r;

@@ -245,6 +245,27 @@ fsp_build_assets_steps() {
     data_id=$("$FSP_BIN" identifier --key-file "$tmp/keys/data.key")
     wrong_id=$("$FSP_BIN" identifier --key-file "$tmp/keys/wrong.key")
 
+    # Slots files (issue 11): root's with a passphrase and a recovery key,
+    # data's with a passphrase, and root2 (root's key, another passphrase)
+    # for rd.fscrypt.key=root:slots:PATH. Cheap Argon2id costs, for TCG;
+    # the passphrases and the recovery key stay on the host.
+    local pbkdf=(--pbkdf-memory 32768 --pbkdf-iterations 1 --quiet)
+    printf 'ROOT_PASS=fsp-root-pass\nDATA_PASS=fsp-data-pass\nROOT2_PASS=fsp-root2-pass\n' > "$tmp/passphrases.env"
+    "$FSP_BIN" enroll --slots "$tmp/keys/root.slots" --passphrase --key-file "$tmp/keys/root.key" \
+        --passphrase-fd 3 "${pbkdf[@]}" 3<<< fsp-root-pass
+    "$FSP_BIN" enroll --slots "$tmp/keys/root.slots" --recovery-key --unlock-passphrase-fd 3 \
+        --quiet 3<<< fsp-root-pass 2> /dev/null > "$tmp/recovery.txt"
+    "$FSP_BIN" enroll --slots "$tmp/keys/data.slots" --passphrase --key-file "$tmp/keys/data.key" \
+        --passphrase-fd 3 "${pbkdf[@]}" 3<<< fsp-data-pass
+    mkdir -p "$tmp/initrd-extra"
+    "$FSP_BIN" enroll --slots "$tmp/initrd-extra/root2.slots" --passphrase --key-file "$tmp/keys/root.key" \
+        --passphrase-fd 3 "${pbkdf[@]}" 3<<< fsp-root2-pass
+    cat > "$tmp/slots-fscrypttab" <<- EOF
+		# The table of the slots initramfs images: no raw key in them.
+		root / slots:$kp/root.slots secret initramfs
+		data /data slots:$kp/data.slots vault initramfs,nofail,identifier=$data_id
+		EOF
+
     # The table the dracut module reads at build time, also the real
     # root's /etc/fscrypttab.
     cat > "$tmp/fscrypttab" <<- EOF
@@ -260,8 +281,12 @@ fsp_build_assets_steps() {
 		DATA_KEY=$kp/data.key
 		EOF
     # Extra files for the initramfs (dracut --include ... /etc/fsp-test).
-    mkdir -p "$tmp/initrd-extra"
     cp "$tmp/expected.env" "$tmp/initrd-extra/"
+    cat > "$tmp/initrd-extra/slots-nofail.tab" <<- EOF
+		# The slots initramfs's volumes, root nofail.
+		root / slots:$kp/root.slots secret nofail
+		data /data slots:$kp/data.slots vault nofail
+		EOF
     install -m 0600 "$tmp/keys/wrong.key" "$tmp/initrd-extra/wrong.key"
     cat > "$tmp/initrd-extra/nofail.tab" <<- EOF
 		# Like the module's table, but root may fail.
@@ -447,27 +472,29 @@ fsp_run_dracut() {
 }
 
 fsp_build_initrd() {
-    fsp_run_dracut "$2" "$FSP_ASSETS/fscrypttab" "$(fsp_dracut_modules "$1")" \
+    fsp_run_dracut "$2" "$FSP_ASSETS/${3:-fscrypttab}" "$(fsp_dracut_modules "$1")" \
         --include "$FSP_ASSETS/initrd-extra" /etc/fsp-test
 }
 
-# Builds (or reuses) the initramfs for MODE (shell or systemd); sets
-# FSP_INITRD.
+# Builds (or reuses) the initramfs for MODE (shell or systemd) from the
+# assets' TABLE (fscrypttab: raw keys embedded; slots-fscrypttab: slots
+# files only); sets FSP_INITRD.
 fsp_initrd() {
-    local mode=$1 h t0
+    local mode=$1 table=${2:-fscrypttab} h t0 kind
+    kind=$mode${2:+-slots}
     h=$(fsp_hash "v$FSP_CACHE_VERSION" "$mode" "$FSP_KVER" "kmoddir:$FSP_KMODDIR" "$(dracut --version 2>&1)" \
-        "$FSP_BIN" "$FSP_ASSETS/keys" "$FSP_ASSETS/initrd-extra" "$FSP_ASSETS/fscrypttab" \
+        "$FSP_BIN" "$FSP_ASSETS/keys" "$FSP_ASSETS/initrd-extra" "$FSP_ASSETS/$table" \
         "$FSP_REPO/dracut-module/50fscrypt-provision" \
         "$FSP_QEMU_DIR/modules.d/59fsp-test" "$FSP_QEMU_DIR/guest/fsp-test-lib.sh" \
         "$(fsp_dracut_modules "$mode")" "$FSP_DRACUT_DRIVERS" \
         "$(declare -f fsp_build_initrd fsp_run_dracut fsp_dracut fsp_dracut_base)")
-    FSP_INITRD=$FSP_QEMU_CACHE/initrd-$mode-$h.img
+    FSP_INITRD=$FSP_QEMU_CACHE/initrd-$kind-$h.img
     [[ -s $FSP_INITRD ]] && return 0
-    msg "building the $mode initramfs"
+    msg "building the $kind initramfs"
     t0=$SECONDS
-    fsp_locked fsp_build_initrd "$mode" "$FSP_INITRD" || return 1
+    fsp_locked fsp_build_initrd "$mode" "$FSP_INITRD" "$table" || return 1
     msg "built $FSP_INITRD in $((SECONDS - t0)) s"
-    fsp_locked fsp_cache_prune "initrd-$mode-*.img"
+    fsp_locked fsp_cache_prune "initrd-$kind-[0-9a-f]*.img"
 }
 
 # --- minimal 6.1 test kernels ---------------------------------------------
@@ -518,11 +545,21 @@ fsp_qemu() {
     rm -rf "$FSP_RUN"
     mkdir -p "$FSP_RUN"
     truncate -s 64M "$FSP_RUN/marker.img"
+    local serial=(-serial "file:$FSP_RUN/console.log") typist=
+    # FSP_ANSWERS: a file of lines to type at the console's passphrase
+    # prompts; the console is then a socket that type-answers.py reads.
+    if [[ ${FSP_ANSWERS-} ]]; then
+        serial=(-chardev "socket,id=con,path=$FSP_RUN/console.sock,server=on,wait=off,logfile=$FSP_RUN/console.log"
+            -serial chardev:con)
+        "$FSP_QEMU_DIR/type-answers.py" "$FSP_RUN/console.sock" \
+            "${FSP_PROMPT:-for fscrypt volume [a-z]+:}" "$FSP_ANSWERS" 2> "$FSP_RUN/typist.log" &
+        typist=$!
+    fi
     t0=$SECONDS
     timeout -k 10 "$FSP_QEMU_TIMEOUT" qemu-system-x86_64 \
         -nodefaults -no-reboot -display none -monitor none \
         -accel "$FSP_QEMU_ACCEL" -cpu max -smp "$FSP_QEMU_SMP" -m 768 \
-        -serial "file:$FSP_RUN/console.log" \
+        "${serial[@]}" \
         -kernel "$FSP_KERNEL" -initrd "$FSP_INITRD" \
         -append "console=ttyS0 root=/dev/vda rootfstype=ext4 ro panic=-1 rd.shell=0 rd.info quiet init=/sbin/init $cmdline" \
         "$@" \
@@ -532,6 +569,11 @@ fsp_qemu() {
         > "$FSP_RUN/qemu.log" 2>&1
     FSP_QEMU_RC=$?
     FSP_BOOT_SECONDS=$((SECONDS - t0))
+    if [[ $typist ]]; then
+        kill "$typist" 2> /dev/null
+        wait "$typist" 2> /dev/null
+        msg "$(cat "$FSP_RUN/typist.log")"
+    fi
 }
 
 # fsp_boot MODE CMDLINE...: boots the VM with the test root and the data

@@ -38,6 +38,21 @@ case $SCENARIO in
         t_not "the embedded key file $DATA_KEY was removed" test -e "$DATA_KEY"
         t_not "so was their list" test -e /etc/fscrypt-provision/embedded-keys
         ;;
+    slots-emergency)
+        # TEST-80: three wrong passphrases for root, which is not nofail.
+        if [ "$MODE" = shell ]; then
+            t "dracut's die was called" test -e /run/initramfs/.die
+        else
+            t "fscrypt-provision.service failed" systemctl is-failed -q fscrypt-provision.service
+        fi
+        t "the reason: the passphrase was not accepted, 3 tries, exit 6" $BB grep -E -q \
+            "FATAL: .*key rejected \\(exit 6\\): volume root: unable to read key from slots:.*did not accept the passphrase or recovery key given \\(3 tries\\)" "$LOG"
+        t "no key was provisioned for root" \
+            sh -c "! /usr/sbin/fscrypt-provision list --json | $BB grep -q '\"volume\": \"root\"'"
+        t "/sysroot/secret is still locked" \
+            sh -c "/usr/sbin/fscrypt-provision status --json /sysroot/secret | $BB grep -q '\"key_status\": \"absent\"'"
+        t_not "the embedded slots file was removed" test -e "${ROOT_KEY%.key}.slots"
+        ;;
     *)
         t "the boot did not fail" sh -c "$BB cat $LOG; false"
         ;;
