@@ -126,6 +126,7 @@ qemu-test: all
 
 bench: all $(BENCH_BIN)
 	@bench/run.sh
+	@bench/slots.sh
 
 # The main demo: a narrated QEMU boot (dracut initramfs, switch_root,
 # an update's remount, re-provisioning by key id). demo-host runs on the

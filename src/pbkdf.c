@@ -10,6 +10,10 @@
 #include <sys/sysinfo.h>
 #include <time.h>
 
+#include "slots.h"
+
+#define SLOT_OPS_CAP SLOT_ARGON2_OPS_MAX
+
 uint64_t pbkdf_default_mem_kib(void)
 {
 	struct sysinfo si;
@@ -51,7 +55,7 @@ int pbkdf_tune(unsigned target_ms, uint64_t mem_kib, uint64_t ops,
 	       struct pbkdf_costs *ret)
 {
 	bool fixed_mem = mem_kib != 0;
-	long t;
+	long t1, t3, per_pass;
 
 	ret->mem_kib = fixed_mem ? mem_kib : pbkdf_default_mem_kib();
 	ret->ops = ops;
@@ -59,19 +63,29 @@ int pbkdf_tune(unsigned target_ms, uint64_t mem_kib, uint64_t ops,
 	if (ops)
 		return 0;
 	for (;;) {
-		t = pbkdf_measure(1, ret->mem_kib);
-		if (t < 0)
-			return (int)t;
-		if (t <= (long)target_ms || fixed_mem ||
+		t1 = pbkdf_measure(1, ret->mem_kib);
+		if (t1 < 0)
+			return (int)t1;
+		if (t1 <= (long)target_ms || fixed_mem ||
 		    ret->mem_kib / 2 < PBKDF_MEM_FLOOR_KIB)
 			break;
 		ret->mem_kib /= 2;
 	}
-	if (t < 1)
-		t = 1;
-	ret->ops = (uint64_t)target_ms / (uint64_t)t;
-	if (ret->ops < 1)
-		ret->ops = 1;
-	ret->ms = (unsigned)(t * (long)ret->ops);
+	/*
+	 * The first pass also faults the memory in; later passes cost less.
+	 * Two more passes measure what each one adds.
+	 */
+	t3 = pbkdf_measure(3, ret->mem_kib);
+	if (t3 < 0)
+		return (int)t3;
+	per_pass = (t3 - t1) / 2;
+	if (per_pass < 1)
+		per_pass = 1;
+	ret->ops = 1;
+	if ((long)target_ms > t1)
+		ret->ops += (uint64_t)(((long)target_ms - t1) / per_pass);
+	if (ret->ops > SLOT_OPS_CAP)
+		ret->ops = SLOT_OPS_CAP;
+	ret->ms = (unsigned)(t1 + per_pass * (long)(ret->ops - 1));
 	return 0;
 }

@@ -111,7 +111,11 @@ static int try_programs(const struct slots_file *f,
 	return -EKEYREJECTED;
 }
 
-/* One secret against every slot a person can open; 0 when one did. */
+/*
+ * One secret against every slot a person can open; 0 when one did. A
+ * recovery key is tried on the recovery slots first: they cost nothing,
+ * and each passphrase slot costs an Argon2id run.
+ */
 static int try_secret(const struct slots_file *f,
 		      const struct unlock_params *up,
 		      const struct secbuf *secret, struct secbuf *key)
@@ -121,13 +125,16 @@ static int try_secret(const struct slots_file *f,
 	    recovery_key_parse((const char *)secret->data, secret->len, rk);
 	int r = -EKEYREJECTED;
 
+	for (size_t i = 0; is_rk && i < f->n && r == -EKEYREJECTED; i++)
+		if (f->slots[i].type == SLOT_RECOVERY)
+			r = slot_open_secret(f, &f->slots[i], rk, sizeof(rk),
+					     key);
+	secure_wipe(rk, sizeof(rk));
 	for (size_t i = 0; i < f->n && r == -EKEYREJECTED; i++) {
 		const struct slot *s = &f->slots[i];
 		struct timespec t0;
 		char mem[32];
 
-		if (s->type == SLOT_RECOVERY && is_rk)
-			r = slot_open_secret(f, s, rk, sizeof(rk), key);
 		if (s->type != SLOT_PASSPHRASE)
 			continue;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -139,7 +146,6 @@ static int try_secret(const struct slots_file *f,
 		      s->number, mem, (unsigned long long)s->opslimit,
 		      s->opslimit == 1 ? "" : "es", ms_since(&t0));
 	}
-	secure_wipe(rk, sizeof(rk));
 	return r;
 }
 
