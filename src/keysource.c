@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,21 +13,8 @@
 
 #include "fscrypt_uapi.h"
 #include "hex.h"
+#include "problem.h"
 #include "slots_unlock.h"
-
-static void set_detail(char *detail, size_t n, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_detail(char *detail, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!detail || n == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(detail, n, fmt, ap);
-	va_end(ap);
-}
 
 int key_source_parse(const char *spec, struct key_source *ret)
 {
@@ -149,14 +135,14 @@ int key_decode(struct secbuf *in, const struct key_source_opts *opts,
 		break;
 	}
 	if (!as_hex && in->len != size) {
-		set_detail(detail, dn,
+		detail_set(detail, dn, 0,
 			   "holds %zu bytes, but a raw key must be exactly "
 			   "%zu bytes",
 			   in->len, size);
 		return -EMSGSIZE;
 	}
 	if (as_hex && hexlen != 2 * size) {
-		set_detail(detail, dn,
+		detail_set(detail, dn, 0,
 			   "holds %zu bytes, but a key must be %zu raw bytes "
 			   "or %zu hex digits (and an optional newline)",
 			   in->len, size, 2 * size);
@@ -169,7 +155,7 @@ int key_decode(struct secbuf *in, const struct key_source_opts *opts,
 		if (hex_decode((const char *)in->data, hexlen, out->data,
 			       size) < 0) {
 			secbuf_free(out);
-			set_detail(detail, dn,
+			detail_set(detail, dn, 0,
 				   "is %zu bytes long, as a hex key would be, "
 				   "but holds characters that are not hex "
 				   "digits",
@@ -190,15 +176,15 @@ static int read_fd_source(const struct key_source *src,
 	int r = read_all(src->fd, in);
 
 	if (r == -EBADF)
-		set_detail(detail, dn, "is not an open file descriptor");
+		detail_set(detail, dn, 0, "is not an open file descriptor");
 	else if (r == -EFBIG)
-		set_detail(
-		    detail, dn,
+		detail_set(
+		    detail, dn, 0,
 		    "delivers more than %zu bytes, too many for a %zu-byte "
 		    "key in either form",
 		    in->cap - 1, opts->size);
 	else if (r < 0)
-		set_detail(detail, dn, "cannot be read: %s", strerror(-r));
+		detail_set(detail, dn, 0, "cannot be read: %s", strerror(-r));
 	return r;
 }
 
@@ -211,14 +197,14 @@ static int check_key_file(const struct stat *st, const struct key_source *src,
 
 	if (!S_ISREG(st->st_mode)) {
 		r = -EINVAL;
-		set_detail(detail, dn,
+		detail_set(detail, dn, 0,
 			   "is not a regular file (use --key-fd for pipes "
 			   "and devices)");
 		return r;
 	}
 	if (st->st_uid != geteuid()) {
 		r = -EPERM;
-		set_detail(detail, dn,
+		detail_set(detail, dn, 0,
 			   "is owned by uid %u, not by uid %u; fix with: "
 			   "chown %u '%s'",
 			   (unsigned)st->st_uid, (unsigned)geteuid(),
@@ -228,7 +214,7 @@ static int check_key_file(const struct stat *st, const struct key_source *src,
 	/* Never writable by others: they could substitute the key. */
 	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
 		r = -EPERM;
-		set_detail(detail, dn,
+		detail_set(detail, dn, 0,
 			   "has mode %04o, so others may replace the key; fix "
 			   "with: chmod 0400 '%s' (--allow-readable allows "
 			   "reading by others, never writing)",
@@ -237,7 +223,7 @@ static int check_key_file(const struct stat *st, const struct key_source *src,
 	}
 	if ((st->st_mode & (S_IRWXG | S_IRWXO)) && !opts->allow_readable) {
 		r = -EPERM;
-		set_detail(detail, dn,
+		detail_set(detail, dn, 0,
 			   "has mode %04o, so others may read or change it; "
 			   "fix with: chmod 0400 '%s' (or pass "
 			   "--allow-readable)",
@@ -248,7 +234,7 @@ static int check_key_file(const struct stat *st, const struct key_source *src,
 	    st->st_size != (off_t)(2 * opts->size) &&
 	    st->st_size != (off_t)(2 * opts->size + 1)) {
 		r = -EMSGSIZE;
-		set_detail(detail, dn,
+		detail_set(detail, dn, 0,
 			   "is %lld bytes, but a %zu-byte key file must be %zu "
 			   "bytes (raw) or %zu bytes (hex, optional newline)",
 			   (long long)st->st_size, opts->size, opts->size,
@@ -274,19 +260,20 @@ static int read_file_source(const struct key_source *src,
 	if (fd < 0) {
 		r = -errno;
 		if (r == -ELOOP)
-			set_detail(detail, dn,
+			detail_set(detail, dn, 0,
 				   "is a symbolic link; refusing to follow it "
 				   "(point to the real file instead)");
 		else if (r == -ENOENT)
-			set_detail(detail, dn, "does not exist");
+			detail_set(detail, dn, 0, "does not exist");
 		else
-			set_detail(detail, dn, "cannot be opened: %s",
+			detail_set(detail, dn, 0, "cannot be opened: %s",
 				   strerror(-r));
 		return r;
 	}
 	if (fstat(fd, &st) < 0) {
 		r = -errno;
-		set_detail(detail, dn, "cannot be examined: %s", strerror(-r));
+		detail_set(detail, dn, 0, "cannot be examined: %s",
+			   strerror(-r));
 		goto out;
 	}
 	r = check_key_file(&st, src, opts, detail, dn);
@@ -294,10 +281,10 @@ static int read_file_source(const struct key_source *src,
 		goto out;
 	r = read_all(fd, in);
 	if (r < 0)
-		set_detail(detail, dn, "cannot be read: %s", strerror(-r));
+		detail_set(detail, dn, 0, "cannot be read: %s", strerror(-r));
 	else if (in->len != (size_t)st.st_size) {
 		r = -EIO;
-		set_detail(detail, dn, "changed size while being read");
+		detail_set(detail, dn, 0, "changed size while being read");
 	}
 out:
 	close(fd);
@@ -319,7 +306,7 @@ static int read_slots_source(const struct key_source *src,
 	up.allow_readable |= opts->allow_readable;
 	r = slots_unlock(src->path, &up, ret, id, why, sizeof(why));
 	if (r < 0)
-		set_detail(detail, dn, "%s", why);
+		detail_set(detail, dn, 0, "%s", why);
 	return r;
 }
 
@@ -344,7 +331,7 @@ int key_source_read(const struct key_source *src,
 	if (src->kind == KEY_SOURCE_SLOTS)
 		return read_slots_source(src, opts, ret, detail, detail_len);
 	if (opts->size < FSP_MIN_KEY_SIZE || opts->size > FSP_MAX_KEY_SIZE) {
-		set_detail(detail, detail_len,
+		detail_set(detail, detail_len, 0,
 			   "key size %zu is outside the 16-64 bytes fscrypt "
 			   "accepts",
 			   opts->size);

@@ -8,11 +8,9 @@
 #include <stdbool.h>
 #include <sodium.h>
 #include <sys/sysinfo.h>
-#include <time.h>
 
+#include "clock.h"
 #include "slots.h"
-
-#define SLOT_OPS_CAP SLOT_ARGON2_OPS_MAX
 
 uint64_t pbkdf_default_mem_kib(void)
 {
@@ -30,25 +28,17 @@ uint64_t pbkdf_default_mem_kib(void)
 	return kib & ~(uint64_t)1023; /* whole MiB, for people to read */
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 long pbkdf_measure(uint64_t ops, uint64_t mem_kib)
 {
 	static const uint8_t salt[crypto_pwhash_SALTBYTES];
 	uint8_t out[32];
-	long t0 = now_ms();
+	long t0 = monotonic_ms();
 
 	if (crypto_pwhash(out, sizeof(out), "benchmark", 9, salt, ops,
 			  (size_t)(mem_kib * 1024),
 			  crypto_pwhash_ALG_ARGON2ID13) != 0)
 		return -ENOMEM;
-	return now_ms() - t0;
+	return monotonic_ms() - t0;
 }
 
 int pbkdf_tune(unsigned target_ms, uint64_t mem_kib, uint64_t ops,
@@ -84,8 +74,8 @@ int pbkdf_tune(unsigned target_ms, uint64_t mem_kib, uint64_t ops,
 	ret->ops = 1;
 	if ((long)target_ms > t1)
 		ret->ops += (uint64_t)(((long)target_ms - t1) / per_pass);
-	if (ret->ops > SLOT_OPS_CAP)
-		ret->ops = SLOT_OPS_CAP;
+	if (ret->ops > SLOT_ARGON2_OPS_MAX)
+		ret->ops = SLOT_ARGON2_OPS_MAX;
 	ret->ms = (unsigned)(t1 + per_pass * (long)(ret->ops - 1));
 	return 0;
 }

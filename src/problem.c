@@ -30,3 +30,15 @@ int problem_msg(struct fsp_problem *p, int code, const char *fmt, ...)
 	p->exit = code;
 	return code;
 }
+
+int detail_set(char *detail, size_t detail_len, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!detail || detail_len == 0)
+		return err;
+	va_start(ap, fmt);
+	vsnprintf(detail, detail_len, fmt, ap);
+	va_end(ap);
+	return err;
+}

@@ -7,6 +7,8 @@
 #define FSP_PROBLEM_H
 
 #include "errors.h"
+#include <stddef.h>
+
 #include "exitcode.h"
 
 struct fsp_problem {
@@ -22,5 +24,12 @@ int problem_errno(struct fsp_problem *p, enum fsp_op op, int err,
 /* Records a complete message with exit code code; returns code. */
 int problem_msg(struct fsp_problem *p, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/*
+ * Writes a sentence into detail (detail_len bytes; nothing when NULL) for
+ * the layers that explain a -errno to their caller; returns err.
+ */
+int detail_set(char *detail, size_t detail_len, int err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 #endif

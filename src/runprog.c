@@ -8,16 +8,9 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+#include "clock.h"
 
 static void child(const char *const *argv, const struct run_opts *o, int wfd,
 		  int errfd)
@@ -48,7 +41,7 @@ static int collect(int rfd, long deadline, struct secbuf *out)
 	out->len = 0;
 	for (;;) {
 		struct pollfd p = {.fd = rfd, .events = POLLIN};
-		long left = deadline ? deadline - now_ms() : -1;
+		long left = deadline ? deadline - monotonic_ms() : -1;
 		ssize_t n;
 		int r;
 
@@ -77,7 +70,8 @@ static int collect(int rfd, long deadline, struct secbuf *out)
 int run_capture(const char *const *argv, const struct run_opts *o,
 		struct secbuf *out, int *status)
 {
-	long deadline = o->timeout_s ? now_ms() + 1000L * o->timeout_s : 0;
+	long deadline =
+	    o->timeout_s ? monotonic_ms() + 1000L * o->timeout_s : 0;
 	int out_pipe[2], err_pipe[2], e = 0, r, st = 0;
 	pid_t pid;
 

@@ -14,20 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "problem.h"
 #include "testhook.h"
-
-static int say_why(char *d, size_t dn, int err, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int say_why(char *d, size_t dn, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(d, dn, fmt, ap);
-	va_end(ap);
-	return err;
-}
 
 static int check_meta(const struct stat *st, const char *path,
 		      bool allow_readable, char *d, size_t dn)
@@ -35,30 +23,31 @@ static int check_meta(const struct stat *st, const char *path,
 	unsigned mode = (unsigned)(st->st_mode & 07777);
 
 	if (!S_ISREG(st->st_mode))
-		return say_why(d, dn, -EINVAL, "is not a regular file");
+		return detail_set(d, dn, -EINVAL, "is not a regular file");
 	if (st->st_uid != geteuid())
-		return say_why(d, dn, -EPERM,
-			       "is owned by uid %u, not by uid %u; fix with: "
-			       "chown %u '%s'",
-			       (unsigned)st->st_uid, (unsigned)geteuid(),
-			       (unsigned)geteuid(), path);
+		return detail_set(
+		    d, dn, -EPERM,
+		    "is owned by uid %u, not by uid %u; fix with: "
+		    "chown %u '%s'",
+		    (unsigned)st->st_uid, (unsigned)geteuid(),
+		    (unsigned)geteuid(), path);
 	if (st->st_mode & (S_IWGRP | S_IWOTH))
-		return say_why(d, dn, -EPERM,
-			       "has mode %04o, so others may replace its "
-			       "slots; fix with: chmod 0600 '%s'",
-			       mode, path);
+		return detail_set(d, dn, -EPERM,
+				  "has mode %04o, so others may replace its "
+				  "slots; fix with: chmod 0600 '%s'",
+				  mode, path);
 	if ((st->st_mode & (S_IRWXG | S_IRWXO)) && !allow_readable)
-		return say_why(d, dn, -EPERM,
-			       "has mode %04o, so others may read it and "
-			       "guess its passphrases offline; fix with: "
-			       "chmod 0600 '%s' (or pass --allow-readable)",
-			       mode, path);
+		return detail_set(d, dn, -EPERM,
+				  "has mode %04o, so others may read it and "
+				  "guess its passphrases offline; fix with: "
+				  "chmod 0600 '%s' (or pass --allow-readable)",
+				  mode, path);
 	if (st->st_size > (off_t)SLOTS_FILE_MAX)
-		return say_why(d, dn, -EMSGSIZE,
-			       "is %lld bytes, more than a slots file can be "
-			       "(%u)",
-			       (long long)st->st_size,
-			       (unsigned)SLOTS_FILE_MAX);
+		return detail_set(
+		    d, dn, -EMSGSIZE,
+		    "is %lld bytes, more than a slots file can be "
+		    "(%u)",
+		    (long long)st->st_size, (unsigned)SLOTS_FILE_MAX);
 	return 0;
 }
 
@@ -75,15 +64,16 @@ int slots_file_load(const char *path, bool allow_readable,
 	if (fd < 0) {
 		r = -errno;
 		if (r == -ELOOP)
-			return say_why(d, dn, r,
-				       "is a symbolic link; refusing to "
-				       "follow it");
+			return detail_set(d, dn, r,
+					  "is a symbolic link; refusing to "
+					  "follow it");
 		if (r == -ENOENT)
-			return say_why(d, dn, r, "does not exist");
-		return say_why(d, dn, r, "cannot be opened: %s", strerror(-r));
+			return detail_set(d, dn, r, "does not exist");
+		return detail_set(d, dn, r, "cannot be opened: %s",
+				  strerror(-r));
 	}
 	if (fstat(fd, &st) < 0) {
-		r = say_why(d, dn, -errno, "cannot be examined: %m");
+		r = detail_set(d, dn, -errno, "cannot be examined: %m");
 		goto out;
 	}
 	r = check_meta(&st, path, allow_readable, d, dn);
@@ -92,7 +82,7 @@ int slots_file_load(const char *path, bool allow_readable,
 	/* One byte more than allowed, to see a file that grew. */
 	buf = malloc(SLOTS_FILE_MAX + 1);
 	if (!buf) {
-		r = say_why(d, dn, -ENOMEM, "cannot be read: out of memory");
+		r = detail_set(d, dn, -ENOMEM, "cannot be read: out of memory");
 		goto out;
 	}
 	for (;;) {
@@ -101,7 +91,7 @@ int slots_file_load(const char *path, bool allow_readable,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			r = say_why(d, dn, -errno, "cannot be read: %m");
+			r = detail_set(d, dn, -errno, "cannot be read: %m");
 			goto out;
 		}
 		if (n == 0)
@@ -140,20 +130,20 @@ static int write_new(int dfd, const char *tmp, const uint8_t *buf, size_t len,
 
 	/* We hold the writers' lock: a leftover is from a crash, not a peer. */
 	if (unlinkat(dfd, tmp, 0) < 0 && errno != ENOENT)
-		return say_why(d, dn, -errno,
-			       "cannot remove the leftover %s: %m", tmp);
+		return detail_set(d, dn, -errno,
+				  "cannot remove the leftover %s: %m", tmp);
 	fd = openat(dfd, tmp,
 		    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
-		return say_why(d, dn, -errno, "cannot create %s: %m", tmp);
+		return detail_set(d, dn, -errno, "cannot create %s: %m", tmp);
 	r = write_all(fd, buf, len);
 	if (r == 0 && fsync(fd) < 0)
 		r = -errno;
 	if (r < 0) {
 		close(fd);
 		unlinkat(dfd, tmp, 0);
-		return say_why(d, dn, r, "cannot write %s: %s", tmp,
-			       strerror(-r));
+		return detail_set(d, dn, r, "cannot write %s: %s", tmp,
+				  strerror(-r));
 	}
 	close(fd);
 	return 0;
@@ -169,22 +159,23 @@ int slots_file_save(const char *path, const struct slots_file *f, char *d,
 	int dfd, r;
 
 	if (strlen(path) >= sizeof(dcopy))
-		return say_why(d, dn, -ENAMETOOLONG, "has too long a path");
+		return detail_set(d, dn, -ENAMETOOLONG, "has too long a path");
 	strcpy(dcopy, path);
 	strcpy(bcopy, path);
 	dir = dirname(dcopy);
 	base = basename(bcopy);
 	if (snprintf(tmp, sizeof(tmp), ".%s.new", base) >= (int)sizeof(tmp))
-		return say_why(d, dn, -ENAMETOOLONG, "has too long a name");
+		return detail_set(d, dn, -ENAMETOOLONG, "has too long a name");
 	buf = malloc(SLOTS_FILE_MAX);
 	if (!buf)
-		return say_why(d, dn, -ENOMEM, "cannot be written: no memory");
+		return detail_set(d, dn, -ENOMEM,
+				  "cannot be written: no memory");
 	len = slots_encode(f, buf);
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0) {
-		r = say_why(d, dn, -errno,
-			    "is in a directory that cannot be "
-			    "opened: %m");
+		r = detail_set(d, dn, -errno,
+			       "is in a directory that cannot be "
+			       "opened: %m");
 		goto out;
 	}
 	r = write_new(dfd, tmp, buf, len, d, dn);
@@ -192,15 +183,15 @@ int slots_file_save(const char *path, const struct slots_file *f, char *d,
 		goto out;
 	test_pause("slots-written");
 	if (renameat(dfd, tmp, dfd, base) < 0) {
-		r = say_why(d, dn, -errno, "cannot be replaced: %m");
+		r = detail_set(d, dn, -errno, "cannot be replaced: %m");
 		unlinkat(dfd, tmp, 0);
 		goto out;
 	}
 	test_pause("slots-renamed");
 	if (fsync(dfd) < 0)
-		r = say_why(d, dn, -errno,
-			    "was replaced, but its directory could not be "
-			    "synced: %m");
+		r = detail_set(d, dn, -errno,
+			       "was replaced, but its directory could not be "
+			       "synced: %m");
 out:
 	if (dfd >= 0)
 		close(dfd);

@@ -7,8 +7,9 @@
 #define _GNU_SOURCE
 #include "slots.h"
 
+#include "problem.h"
+
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -56,21 +57,6 @@ static bool all_zero(const uint8_t *p, size_t n)
 		if (p[i])
 			return false;
 	return true;
-}
-
-static int bad(char *what, size_t wn, int err, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int bad(char *what, size_t wn, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (what && wn) {
-		va_start(ap, fmt);
-		vsnprintf(what, wn, fmt, ap);
-		va_end(ap);
-	}
-	return err;
 }
 
 size_t slot_record_size(const struct slots_file *f, const struct slot *s)
@@ -144,9 +130,9 @@ static int check_slot(const struct slot *s, unsigned idx, char *what, size_t wn)
 	const char *argv[SLOT_EXEC_ARGS_MAX + 1];
 
 	if (s->number >= SLOTS_MAX)
-		return bad(what, wn, -EBADMSG,
-			   "record %u has slot number %u (at most %u)", idx,
-			   s->number, SLOTS_MAX - 1);
+		return detail_set(what, wn, -EBADMSG,
+				  "record %u has slot number %u (at most %u)",
+				  idx, s->number, SLOTS_MAX - 1);
 	/* A newer protector type is kept as it is and skipped at unlock. */
 	if (s->type < SLOT_PASSPHRASE || s->type > SLOT_EXEC)
 		return 0;
@@ -155,24 +141,27 @@ static int check_slot(const struct slot *s, unsigned idx, char *what, size_t wn)
 		    s->opslimit > SLOT_ARGON2_OPS_MAX ||
 		    s->memlimit < SLOT_ARGON2_MEM_MIN ||
 		    s->memlimit > SLOT_ARGON2_MEM_MAX || s->memlimit % 1024)
-			return bad(what, wn, -EBADMSG,
-				   "slot %u has Argon2id costs outside the "
-				   "accepted range",
-				   s->number);
+			return detail_set(
+			    what, wn, -EBADMSG,
+			    "slot %u has Argon2id costs outside the "
+			    "accepted range",
+			    s->number);
 	} else if (s->type == SLOT_RECOVERY || s->type == SLOT_EXEC) {
 		if (s->kdf != SLOT_KDF_BLAKE2B || s->opslimit || s->memlimit)
-			return bad(what, wn, -EBADMSG,
-				   "slot %u names a KDF its type does not use",
-				   s->number);
+			return detail_set(
+			    what, wn, -EBADMSG,
+			    "slot %u names a KDF its type does not use",
+			    s->number);
 	}
 	if (s->type == SLOT_EXEC) {
 		if (slot_exec_argv(s, argv) < 0 || s->timeout == 0)
-			return bad(what, wn, -EBADMSG,
-				   "slot %u has no valid program to run",
-				   s->number);
+			return detail_set(what, wn, -EBADMSG,
+					  "slot %u has no valid program to run",
+					  s->number);
 	} else if (s->timeout || s->data_len) {
-		return bad(what, wn, -EBADMSG,
-			   "slot %u has data its type does not use", s->number);
+		return detail_set(what, wn, -EBADMSG,
+				  "slot %u has data its type does not use",
+				  s->number);
 	}
 	return 0;
 }
@@ -186,7 +175,8 @@ static int decode_slot(const struct slots_file *f, const uint8_t *p,
 	size_t need = SLOT_FIXED_SIZE + wrapped + 2, len;
 
 	if (left < need)
-		return bad(what, wn, -EMSGSIZE, "record %u is truncated", idx);
+		return detail_set(what, wn, -EMSGSIZE, "record %u is truncated",
+				  idx);
 	len = get32(p);
 	memset(s, 0, sizeof(*s));
 	s->number = get16(p + 4);
@@ -201,19 +191,21 @@ static int decode_slot(const struct slots_file *f, const uint8_t *p,
 	memcpy(s->wrapped, p + SLOT_FIXED_SIZE, wrapped);
 	s->data_len = get16(p + SLOT_FIXED_SIZE + wrapped);
 	if (p[17] || !all_zero(p + 20, 4))
-		return bad(what, wn, -EBADMSG,
-			   "record %u has reserved bytes set", idx);
+		return detail_set(what, wn, -EBADMSG,
+				  "record %u has reserved bytes set", idx);
 	if (s->data_len > SLOT_DATA_MAX)
-		return bad(what, wn, -EBADMSG,
-			   "record %u has %u bytes of data (at most %u)", idx,
-			   s->data_len, SLOT_DATA_MAX);
+		return detail_set(what, wn, -EBADMSG,
+				  "record %u has %u bytes of data (at most %u)",
+				  idx, s->data_len, SLOT_DATA_MAX);
 	if (len != need + s->data_len)
-		return bad(what, wn, -EBADMSG,
-			   "record %u says it is %zu bytes, but its fields "
-			   "take %zu",
-			   idx, len, need + s->data_len);
+		return detail_set(
+		    what, wn, -EBADMSG,
+		    "record %u says it is %zu bytes, but its fields "
+		    "take %zu",
+		    idx, len, need + s->data_len);
 	if (left < len)
-		return bad(what, wn, -EMSGSIZE, "record %u is truncated", idx);
+		return detail_set(what, wn, -EMSGSIZE, "record %u is truncated",
+				  idx);
 	memcpy(s->data, p + need, s->data_len);
 	*used = len;
 	return check_slot(s, idx, what, wn);
@@ -225,29 +217,31 @@ static int decode_header(const uint8_t *buf, size_t len, struct slots_file *f,
 	unsigned version;
 
 	if (len < SLOTS_HEADER_SIZE || memcmp(buf, SLOTS_MAGIC, 8) != 0)
-		return bad(what, wn, len < 8 ? -EMSGSIZE : -EBADMSG,
-			   "is not a slots file (no FSPSLOTS header)");
+		return detail_set(what, wn, len < 8 ? -EMSGSIZE : -EBADMSG,
+				  "is not a slots file (no FSPSLOTS header)");
 	version = get16(buf + 8);
 	if (version != SLOTS_VERSION)
-		return bad(what, wn, -EPROTONOSUPPORT,
-			   "has format version %u; this fscrypt-provision "
-			   "reads version %u only",
-			   version, SLOTS_VERSION);
+		return detail_set(
+		    what, wn, -EPROTONOSUPPORT,
+		    "has format version %u; this fscrypt-provision "
+		    "reads version %u only",
+		    version, SLOTS_VERSION);
 	if (get16(buf + 10) != SLOTS_HEADER_SIZE)
-		return bad(what, wn, -EBADMSG, "has a header of %u bytes",
-			   get16(buf + 10));
+		return detail_set(what, wn, -EBADMSG,
+				  "has a header of %u bytes", get16(buf + 10));
 	f->key_size = get16(buf + 12);
 	*count = get16(buf + 14);
 	memcpy(f->identifier, buf + 16, FSP_KEY_IDENTIFIER_SIZE);
 	if (f->key_size < FSP_MIN_KEY_SIZE || f->key_size > FSP_MAX_KEY_SIZE)
-		return bad(what, wn, -EBADMSG,
-			   "names a key size of %u bytes (16 to 64)",
-			   f->key_size);
+		return detail_set(what, wn, -EBADMSG,
+				  "names a key size of %u bytes (16 to 64)",
+				  f->key_size);
 	if (*count > SLOTS_MAX)
-		return bad(what, wn, -EBADMSG, "claims %zu slots (at most %u)",
-			   *count, SLOTS_MAX);
+		return detail_set(what, wn, -EBADMSG,
+				  "claims %zu slots (at most %u)", *count,
+				  SLOTS_MAX);
 	if (!all_zero(buf + 32, SLOTS_HEADER_SIZE - 32))
-		return bad(what, wn, -EBADMSG, "has reserved bytes set");
+		return detail_set(what, wn, -EBADMSG, "has reserved bytes set");
 	return 0;
 }
 
@@ -259,9 +253,10 @@ int slots_decode(const uint8_t *buf, size_t len, struct slots_file *ret,
 
 	memset(ret, 0, sizeof(*ret));
 	if (len > SLOTS_FILE_MAX)
-		return bad(what, wn, -EMSGSIZE,
-			   "is %zu bytes, more than a slots file can be (%u)",
-			   len, (unsigned)SLOTS_FILE_MAX);
+		return detail_set(
+		    what, wn, -EMSGSIZE,
+		    "is %zu bytes, more than a slots file can be (%u)", len,
+		    (unsigned)SLOTS_FILE_MAX);
 	r = decode_header(buf, len, ret, &count, what, wn);
 	if (r < 0)
 		return r;
@@ -274,14 +269,15 @@ int slots_decode(const uint8_t *buf, size_t len, struct slots_file *ret,
 		if (r < 0)
 			return r;
 		if (slots_find(ret, s->number) >= 0)
-			return bad(what, wn, -EBADMSG, "has slot %u twice",
-				   s->number);
+			return detail_set(what, wn, -EBADMSG,
+					  "has slot %u twice", s->number);
 		ret->n++;
 		off += used;
 	}
 	if (off != len)
-		return bad(what, wn, -EBADMSG,
-			   "has %zu bytes after its last slot", len - off);
+		return detail_set(what, wn, -EBADMSG,
+				  "has %zu bytes after its last slot",
+				  len - off);
 	return 0;
 }
 

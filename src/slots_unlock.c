@@ -9,9 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 
 #include "askpass.h"
+#include "clock.h"
 #include "recovery.h"
 #include "runprog.h"
 #include "slots_crypto.h"
@@ -74,15 +74,6 @@ int slot_exec_secret(const struct slot *s, struct secbuf *out, char *why,
 	return r;
 }
 
-static long ms_since(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (t.tv_sec - t0->tv_sec) * 1000 +
-	       (t.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
 /* Every exec slot, in order; 0 when one gave the key. */
 static int try_programs(const struct slots_file *f,
 			const struct unlock_params *up, struct secbuf *key)
@@ -132,19 +123,19 @@ static int try_secret(const struct slots_file *f,
 	secure_wipe(rk, sizeof(rk));
 	for (size_t i = 0; i < f->n && r == -EKEYREJECTED; i++) {
 		const struct slot *s = &f->slots[i];
-		struct timespec t0;
+		long t0;
 		char mem[32];
 
 		if (s->type != SLOT_PASSPHRASE)
 			continue;
-		clock_gettime(CLOCK_MONOTONIC, &t0);
+		t0 = monotonic_ms();
 		r = slot_open_secret(f, s, secret->data, secret->len, key);
 		slot_mem_text(s->memlimit, mem, sizeof(mem));
 		logf_(up,
 		      "slot %u (passphrase): Argon2id with %s and %llu "
 		      "pass%s took %ld ms",
 		      s->number, mem, (unsigned long long)s->opslimit,
-		      s->opslimit == 1 ? "" : "es", ms_since(&t0));
+		      s->opslimit == 1 ? "" : "es", monotonic_ms() - t0);
 	}
 	return r;
 }
