@@ -42,6 +42,10 @@ int passphrase_read_fd(int fd, struct secbuf *out)
 		if (c == '\n')
 			break;
 		if (out->len == PASSPHRASE_MAX) {
+			/* The rest of the line is not the next prompt's answer.
+			 */
+			while (read(fd, &c, 1) == 1 && c != '\n')
+				;
 			r = -EMSGSIZE;
 			break;
 		}
@@ -137,11 +141,14 @@ static int ask_tty(const char *prompt, struct secbuf *out)
 
 	if (fd < 0)
 		return -ENXIO;
+	/* First the lock: another asker may have echo off until it is done. */
+	lock = console_lock();
 	if (tcgetattr(fd, &saved_tio) < 0) {
 		close(fd);
+		if (lock >= 0)
+			close(lock);
 		return -ENXIO;
 	}
-	lock = console_lock();
 	tio = saved_tio;
 	tio.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
 	tio.c_lflag |= ICANON;

@@ -122,6 +122,9 @@ static int enroll_option(int c, struct enroll *en)
 				  &en->pbkdf_iter);
 	case OPT_EXEC_TIMEOUT:
 		return number_opt("--exec-timeout", 3600, &en->exec_timeout);
+	case OPT_KEY_SIZE:
+		en->key_size_given = true;
+		return key_option(c, &en->ka, "enroll");
 	default:
 		return key_option(c, &en->ka, "enroll");
 	}

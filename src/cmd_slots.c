@@ -201,8 +201,9 @@ static int wipe(const char *path, unsigned long n, bool force, bool readable)
 	if (code == FSP_EXIT_OK) {
 		slots_remove(f, (size_t)i);
 		r = slots_file_save(path, f, detail, sizeof(detail));
+		code = slots_save_result(path, r, detail);
 		if (r < 0)
-			code = slots_arg_fail(path, r, detail);
+			;
 		else if (f->n == 0)
 			warn("slot %lu was the last slot: %s can no longer "
 			     "unwrap its key",

@@ -16,6 +16,7 @@ struct enroll {
 	enum slot_type type; /* 0: none chosen yet */
 	char **exec_argv;    /* SLOT_EXEC, NULL-ended */
 	bool generate;
+	bool key_size_given;
 	int unlock_fd, pass_fd;
 	unsigned long pbkdf_ms, pbkdf_kib, pbkdf_iter, exec_timeout;
 	struct key_args ka;

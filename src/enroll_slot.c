@@ -54,7 +54,12 @@ int enroll_get_master(const struct enroll *en, struct slots_file *f,
 		return generate_key(en, f, key);
 	}
 	if (en->ka.file || en->ka.fd) {
-		code = read_key_arg(&en->ka, "enroll", key, id);
+		struct key_args ka = en->ka;
+
+		/* The file knows its key's size; --key-size may say so too. */
+		if (exists && !en->key_size_given)
+			ka.opts.size = f->key_size;
+		code = read_key_arg(&ka, "enroll", key, id);
 		if (code)
 			return code;
 		if (exists && memcmp(id, f->identifier, sizeof(id)) != 0) {
@@ -219,14 +224,17 @@ int enroll_add_slot(const struct enroll *en, struct slots_file *f,
 		code = seal_recovery(f, s, key, text);
 	else
 		code = seal_exec(en, f, s, key);
-	if (code)
+	if (code) {
+		sodium_memzero(text, sizeof(text));
 		return code;
+	}
 	f->n++;
 	r = slots_file_save(en->path, f, detail, sizeof(detail));
 	if (r < 0) {
 		sodium_memzero(text, sizeof(text));
-		return slots_arg_fail(en->path, r, detail);
+		return slots_save_result(en->path, r, detail);
 	}
+	slots_save_result(en->path, r, detail); /* 1: in place, not synced */
 	hex_encode(f->identifier, sizeof(f->identifier), hex);
 	say("slot %d (%s) added to %s, key identifier %s", n,
 	    slot_type_name(en->type), en->path, hex);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 
@@ -23,6 +24,14 @@ int main(int argc, char **argv)
 	 */
 	umask(077);
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	/*
+	 * A closed stdin, stdout or stderr would be taken by the next open(),
+	 * and a key file or a pipe to an unsealer could end up as "stdout".
+	 */
+	for (int fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 &&
+		    open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) < 0)
+			return FSP_EXIT_SYSTEM;
 
 	if (argc < 2) {
 		print_usage(stderr);

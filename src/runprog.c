@@ -7,7 +7,9 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -27,6 +29,13 @@ static void child(const char *const *argv, const struct run_opts *o, int wfd,
 	}
 	if (dup2(wfd, 1) < 0)
 		goto fail;
+	/*
+	 * Nothing else we hold may reach the program: a --passphrase-fd or
+	 * --key-fd pipe would give it a passphrase or a raw key.
+	 */
+	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		for (int fd = 3; fd < 4096; fd++)
+			(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
 	execv(argv[0], (char *const *)argv);
 fail:
 	e = errno;
@@ -67,6 +76,26 @@ static int collect(int rfd, long deadline, struct secbuf *out)
 	}
 }
 
+/* Waits for pid until the deadline (0: for ever); true once reaped. */
+static bool reap(pid_t pid, long deadline, int *st)
+{
+	for (;;) {
+		pid_t w = waitpid(pid, st, deadline ? WNOHANG : 0);
+
+		if (w == pid)
+			return true;
+		if (w < 0 && errno != EINTR)
+			return true; /* not ours to wait for: nothing to kill */
+		if (deadline && monotonic_ms() >= deadline)
+			return false;
+		if (w == 0) {
+			struct timespec ts = {0, 10 * 1000 * 1000};
+
+			nanosleep(&ts, NULL);
+		}
+	}
+}
+
 int run_capture(const char *const *argv, const struct run_opts *o,
 		struct secbuf *out, int *status)
 {
@@ -87,6 +116,9 @@ int run_capture(const char *const *argv, const struct run_opts *o,
 	if (pid == 0)
 		child(argv, o, out_pipe[1], err_pipe[1]);
 	r = pid < 0 ? -errno : 0;
+	if (pid > 0 && !o->interactive)
+		(void)setpgid(pid,
+			      pid); /* as the child does: whoever is first */
 	close(out_pipe[1]);
 	close(err_pipe[1]);
 	if (r == 0 && read(err_pipe[0], &e, sizeof(e)) == sizeof(e))
@@ -97,12 +129,15 @@ int run_capture(const char *const *argv, const struct run_opts *o,
 	close(out_pipe[0]);
 	if (pid < 0)
 		return r;
+	if (r == 0 && !reap(pid, deadline, &st))
+		r = -ETIME; /* it closed its stdout, then hung */
 	if (r == -ETIME || r == -E2BIG || (r < 0 && r != -e)) {
 		kill(o->interactive ? pid : -pid, SIGKILL);
 		kill(pid, SIGKILL);
 	}
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
+	if (r != 0)
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
 	if (status)
 		*status = st;
 	if (r == 0 && !(WIFEXITED(st) && WEXITSTATUS(st) == 0))

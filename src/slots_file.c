@@ -189,9 +189,10 @@ int slots_file_save(const char *path, const struct slots_file *f, char *d,
 	}
 	test_pause("slots-renamed");
 	if (fsync(dfd) < 0)
-		r = detail_set(d, dn, -errno,
+		r = detail_set(d, dn, 1,
 			       "was replaced, but its directory could not be "
-			       "synced: %m");
+			       "synced (%m): a crash now may bring back the "
+			       "old file");
 out:
 	if (dfd >= 0)
 		close(dfd);

@@ -20,7 +20,9 @@ int slots_file_load(const char *path, bool allow_readable,
 /*
  * Replaces path with f, crash-safely: a new file beside it (mode 0600),
  * fsync, rename over path, fsync of the directory. A crash leaves the old
- * file or the new one, never a mix. 0, or -errno with detail set.
+ * file or the new one, never a mix. 0; 1 when the new file is in place
+ * but its directory could not be synced (detail says so); or -errno with
+ * detail set, the old file untouched.
  */
 int slots_file_save(const char *path, const struct slots_file *f, char *detail,
 		    size_t dn);

@@ -216,9 +216,13 @@ static int decode_header(const uint8_t *buf, size_t len, struct slots_file *f,
 {
 	unsigned version;
 
-	if (len < SLOTS_HEADER_SIZE || memcmp(buf, SLOTS_MAGIC, 8) != 0)
+	if (len < 8 || memcmp(buf, SLOTS_MAGIC, 8) != 0)
 		return detail_set(what, wn, len < 8 ? -EMSGSIZE : -EBADMSG,
 				  "is not a slots file (no FSPSLOTS header)");
+	if (len < SLOTS_HEADER_SIZE)
+		return detail_set(what, wn, -EMSGSIZE,
+				  "is truncated (%zu bytes, in its header)",
+				  len);
 	version = get16(buf + 8);
 	if (version != SLOTS_VERSION)
 		return detail_set(

@@ -8,7 +8,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "askpass.h"
 #include "clock.h"
@@ -36,6 +38,32 @@ static void logf_(const struct unlock_params *up, const char *fmt, ...)
 	up->log(line);
 }
 
+/*
+ * The program runs as root with the key at stake: whoever may replace it
+ * must be no one but root (or us).
+ */
+static int program_trusted(const char *path, char *why, size_t wn)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0) {
+		snprintf(why, wn, "%s cannot be run: %s", path,
+			 strerror(errno));
+		return -errno;
+	}
+	if (!S_ISREG(st.st_mode) ||
+	    (st.st_uid != 0 && st.st_uid != geteuid()) ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		snprintf(why, wn,
+			 "%s is not a regular file owned by root and writable "
+			 "by root only (uid %u, mode %04o); refusing to run it",
+			 path, (unsigned)st.st_uid,
+			 (unsigned)(st.st_mode & 07777));
+		return -EPERM;
+	}
+	return 0;
+}
+
 int slot_exec_secret(const struct slot *s, struct secbuf *out, char *why,
 		     size_t wn)
 {
@@ -45,6 +73,9 @@ int slot_exec_secret(const struct slot *s, struct secbuf *out, char *why,
 
 	if (slot_exec_argv(s, argv) < 0)
 		return snprintf(why, wn, "has no program"), -EINVAL;
+	r = program_trusted(argv[0], why, wn);
+	if (r < 0)
+		return r;
 	r = secbuf_alloc(out, EXEC_OUTPUT_MAX + 1);
 	if (r < 0)
 		return r;
@@ -123,19 +154,33 @@ static int try_secret(const struct slots_file *f,
 	secure_wipe(rk, sizeof(rk));
 	for (size_t i = 0; i < f->n && r == -EKEYREJECTED; i++) {
 		const struct slot *s = &f->slots[i];
-		long t0;
 		char mem[32];
+		long t0;
+		int q;
 
 		if (s->type != SLOT_PASSPHRASE)
 			continue;
 		t0 = monotonic_ms();
-		r = slot_open_secret(f, s, secret->data, secret->len, key);
+		q = slot_open_secret(f, s, secret->data, secret->len, key);
 		slot_mem_text(s->memlimit, mem, sizeof(mem));
-		logf_(up,
-		      "slot %u (passphrase): Argon2id with %s and %llu "
-		      "pass%s took %ld ms",
-		      s->number, mem, (unsigned long long)s->opslimit,
-		      s->opslimit == 1 ? "" : "es", monotonic_ms() - t0);
+		if (q == -ENOMEM)
+			logf_(up,
+			      "slot %u (passphrase): Argon2id could not get "
+			      "the %s it names; trying the next slot",
+			      s->number, mem);
+		else
+			logf_(up,
+			      "slot %u (passphrase): Argon2id with %s and %llu "
+			      "pass%s took %ld ms",
+			      s->number, mem, (unsigned long long)s->opslimit,
+			      s->opslimit == 1 ? "" : "es",
+			      monotonic_ms() - t0);
+		/*
+		 * A slot too big for this machine does not hide the others,
+		 * and counts as one that did not take this passphrase.
+		 */
+		if (q != -ENOMEM)
+			r = q;
 	}
 	return r;
 }
@@ -168,7 +213,8 @@ static int ask_person(const struct slots_file *f,
 		      const struct unlock_params *up, struct secbuf *key,
 		      char *d, size_t dn)
 {
-	unsigned tries = up->tries ? up->tries : UNLOCK_TRIES_DEFAULT, t;
+	unsigned tries = up->tries ? up->tries : UNLOCK_TRIES_DEFAULT, t,
+		 made = 0;
 	bool recovery = false;
 	int r = -EKEYREJECTED;
 
@@ -182,6 +228,7 @@ static int ask_person(const struct slots_file *f,
 			r = -EKEYREJECTED; /* the descriptor had no more */
 		if (r < 0)
 			break;
+		made++;
 		r = try_secret(f, up, &secret, key);
 		secbuf_free(&secret);
 		if (r == 0)
@@ -194,13 +241,11 @@ static int ask_person(const struct slots_file *f,
 		      up->volume ? "volume " : "this slots file",
 		      up->volume ? up->volume : "", t, tries);
 	}
-	if (t > tries)
-		t = tries;
 	if (r == -EKEYREJECTED)
 		snprintf(d, dn,
 			 "did not accept the passphrase or recovery key "
 			 "given (%u %s)",
-			 t, t == 1 ? "try" : "tries");
+			 made, made == 1 ? "try" : "tries");
 	else if (r == -ENOMEM)
 		snprintf(d, dn,
 			 "could not be unlocked: Argon2id could not get "
@@ -252,6 +297,10 @@ int slots_unlock(const char *path, const struct unlock_params *up,
 	}
 	if (program && try_programs(&f, up, key) == 0)
 		r = 0;
+	else if (person && up->no_person)
+		r = -ENOKEY, snprintf(d, dn,
+				      "needs a passphrase, and none may "
+				      "be asked for here");
 	else if (person)
 		r = ask_person(&f, up, key, d, dn);
 	else if (program)

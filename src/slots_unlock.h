@@ -17,6 +17,7 @@ struct unlock_params {
 	int passphrase_fd;  /* >= 0: one line per try from it, no prompt */
 	unsigned tries;	    /* passphrases to try before giving up */
 	bool allow_readable;
+	bool no_person; /* programs only: never ask, never read a fd */
 	/* Progress for the log (Argon2id costs, a protector that failed). */
 	void (*log)(const char *line);
 };

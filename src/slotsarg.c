@@ -10,16 +10,25 @@
 
 int slots_arg_fail(const char *path, int err, const char *detail)
 {
-	int code =
-	    err == -EKEYREJECTED ? FSP_EXIT_KEY_REJECTED : FSP_EXIT_KEY_SOURCE;
+	int code = err == -EKEYREJECTED ? FSP_EXIT_KEY_REJECTED
+		   : err == -ENOMEM	? FSP_EXIT_SYSTEM
+					: FSP_EXIT_KEY_SOURCE;
 
-	if (err == -ENOMEM)
-		return fail_msg(FSP_EXIT_SYSTEM,
-				"slots file %s: out of memory (%s); Argon2id "
-				"needs the memory its slot names, see "
-				"'fscrypt-provision slots --slots %s'",
-				path, detail, path);
 	return fail_msg(code, "slots file %s %s", path, detail);
+}
+
+int slots_save_result(const char *path, int r, const char *detail)
+{
+	if (r > 0) {
+		warn("slots file %s %s", path, detail);
+		return FSP_EXIT_OK;
+	}
+	if (r == 0)
+		return FSP_EXIT_OK;
+	return fail_msg(
+	    r == -EACCES || r == -EPERM || r == -EROFS ? FSP_EXIT_PERMISSION
+						       : FSP_EXIT_SYSTEM,
+	    "slots file %s %s; the old file is unchanged", path, detail);
 }
 
 int slots_arg_unlock(const struct slots_arg *a, struct secbuf *key,

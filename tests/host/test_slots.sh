@@ -111,6 +111,19 @@ fsp enroll --slots "$S" --exec "$T_WORK/hang" -- --exec-timeout 1 --unlock-passp
 ALLOW_STDERR=1 expect "a program that hangs is killed at its timeout" 4 "took more than 1 s and was killed"
 fsp enroll --slots "$S" --exec unseal -- --unlock-passphrase-fd 3 3<<<"second pass"
 expect "a program without an absolute path is refused" 2 "absolute program path"
+# The program sees none of our descriptors (here the passphrase's, fd 3).
+printf '#!/bin/sh\nif [ -e /proc/$$/fd/3 ]; then echo "fd 3 leaked" >&2; exit 9; fi\nexec cat %q\n' "$SECRET" >"$T_WORK/fdcheck"
+chmod 755 "$T_WORK/fdcheck"
+fsp enroll --slots "$S" --exec "$T_WORK/fdcheck" -- --unlock-passphrase-fd 3 3<<<"second pass"
+ALLOW_STDERR=1 expect "the program inherits no descriptor of ours (fd 3: the passphrase)" 0 "(exec) added"
+printf '#!/bin/sh\nexec >&-\nsleep 60\n' >"$T_WORK/quiet"
+chmod 755 "$T_WORK/quiet"
+fsp enroll --slots "$S" --exec "$T_WORK/quiet" -- --exec-timeout 1 --unlock-passphrase-fd 3 3<<<"second pass"
+expect "one that closes its stdout and hangs is killed at the timeout too" 4 "took more than 1 s"
+chmod 777 "$T_WORK/unseal"
+fsp identifier --slots "$S" --passphrase-fd 3 3<<<"second pass"
+ALLOW_STDERR=1 expect "a program others may change is not run" 0 "refusing to run it"
+chmod 755 "$T_WORK/unseal"
 
 # The key source slots:PATH in fscrypttab, through apply.
 TAB=$T_WORK/fscrypttab
@@ -136,6 +149,29 @@ expect "a raw key of the wrong size is refused" 4
 new_key "$T_WORK/other.key"
 fsp enroll --slots "$T_WORK/m.slots" --recovery-key --key-file "$T_WORK/other.key"
 expect "adding a slot with another raw key is refused" 6 "holds another key"
+
+# A 32-byte key: its file knows its size when a slot is added later.
+new_key "$T_WORK/k32.key" 32
+fsp enroll --slots "$T_WORK/k32.slots" --recovery-key --key-file "$T_WORK/k32.key" --key-size 32
+ALLOW_STDERR=1 expect "a 32-byte key wrapped with --key-size 32" 0
+fsp enroll --slots "$T_WORK/k32.slots" --passphrase --key-file "$T_WORK/k32.key" --passphrase-fd 3 "${CHEAP[@]}" 3<<<"k32"
+ALLOW_STDERR=1 expect "another slot with the same raw key, no --key-size: the file's size is used" 0 "slot 1 (passphrase) added"
+
+# A slot whose Argon2id memory this machine cannot give does not hide the
+# others (not under valgrind or ASan: the first cannot take a 1 GiB
+# Argon2id, the second cannot run within a small address space).
+if [ -z "${FSP_UNDER_VALGRIND-}" ] && [[ $FSP != *asan* ]]; then
+	fsp enroll --slots "$T_WORK/big-first.slots" --passphrase --key-file "$RAW" --passphrase-fd 3 \
+		--pbkdf-memory 1048576 --pbkdf-iterations 1 3<<<"same"
+	fsp enroll --slots "$T_WORK/big-first.slots" --passphrase --unlock-passphrase-fd 3 --passphrase-fd 4 \
+		"${CHEAP[@]}" 3<<<"same" 4<<<"same"
+	ALLOW_STDERR=1 expect "a 1 GiB slot, then a small one with the same passphrase" 0
+	(ulimit -v 400000 && fsp identifier --slots "$T_WORK/big-first.slots" --passphrase-fd 3 3<<<"same" &&
+		printf '%s\n%s\n%s\n' "$RC" "$OUT" "$ERR" >"$T_WORK/lim")
+	[ "$(sed -n 2p "$T_WORK/lim")" = "$RAWID" ] && grep -q "could not get the 1024 MiB it names" "$T_WORK/lim" &&
+		t_ok "with 400 MB of address space: the 1 GiB slot is skipped, the small one unlocks" ||
+		t_fail "a slot too big for the machine" "$(cat "$T_WORK/lim")"
+fi
 
 # Canary: the raw key appears in no slots file and no output.
 HEX=$(od -An -tx1 -v "$RAW" | tr -d ' \n')

@@ -342,6 +342,7 @@ static void test_run(void)
 	const char *hang[] = {"/bin/sh", "-c", "sleep 30 & sleep 30", NULL};
 	const char *none[] = {"/nonexistent/unsealer", NULL};
 	const char *big[] = {"/bin/sh", "-c", "head -c 9000 /dev/zero", NULL};
+	const char *quiet[] = {"/bin/sh", "-c", "exec >&-; sleep 30", NULL};
 	struct secbuf out;
 
 	CHECK(run(echo, 5, 64, &out) == 0 && out.len == 16 &&
@@ -356,6 +357,9 @@ static void test_run(void)
 	CHECK(run(none, 5, 64, &out) == -ENOENT, "a missing program: -ENOENT");
 	secbuf_free(&out);
 	CHECK(run(big, 5, 4097, &out) == -E2BIG, "too much output: -E2BIG");
+	secbuf_free(&out);
+	CHECK(run(quiet, 1, 64, &out) == -ETIME,
+	      "one that closes its stdout and hangs is killed at the timeout");
 	secbuf_free(&out);
 }
 
