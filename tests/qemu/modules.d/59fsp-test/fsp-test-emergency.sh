@@ -39,7 +39,7 @@ case $SCENARIO in
         t_not "so was their list" test -e /etc/fscrypt-provision/embedded-keys
         ;;
     slots-emergency)
-        # TEST-80: three wrong passphrases for root, which is not nofail.
+        # TEST-76: three wrong passphrases for root, which is not nofail.
         if [ "$MODE" = shell ]; then
             t "dracut's die was called" test -e /run/initramfs/.die
         else

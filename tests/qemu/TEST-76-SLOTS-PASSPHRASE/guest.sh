@@ -1,7 +1,7 @@
 # shellcheck shell=sh
 # SPDX-License-Identifier: MIT
 # fsp-scenario: slots
-# Guest checks of TEST-80 (fsp.test=slots), after switch_root; fsp.slots
+# Guest checks of TEST-76 (fsp.test=slots), after switch_root; fsp.slots
 # says which case the host typed for.
 # shellcheck disable=SC2086 # $BB and $FSP: init.sh's one-word paths
 
