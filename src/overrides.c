@@ -51,7 +51,7 @@ int key_override_parse(const char *arg, struct key_override *ret, char *err,
 	if (key_source_parse(src, &ret->source) < 0) {
 		snprintf(err, errlen,
 			 "'%s': invalid key source '%s': expected /PATH, "
-			 "file:PATH, fd:N or none",
+			 "file:PATH, fd:N, slots:PATH or none",
 			 arg, src);
 		return -EINVAL;
 	}

@@ -199,7 +199,7 @@ FSP_T_TAB="" FSP_T_KEYS="" lib_apply
 for bad in ".x:$KX|invalid volume name '.x'" "-x:$KX|invalid volume name '-x'" \
 	"a/b:$KX|invalid volume name 'a/b'" \
 	"$(printf 'v%.0s' {1..65}):$KX|the volume name is longer than 64 characters" \
-	"x:rel.key|invalid key source 'rel.key': expected /PATH, file:PATH, fd:N or none" \
+	"x:rel.key|invalid key source 'rel.key': expected /PATH, file:PATH, fd:N, slots:PATH or none" \
 	"x|expected VOLUME:SOURCE"; do
 	FSP_T_TAB=$T_WORK/initrdtab FSP_T_KEYS="normal:$KN ${bad%%|*}" lib_apply
 	[[ $RW == *"rc=1 reason=usage error (exit 2): usage error: --key '${bad%%|*}': ${bad#*|}"* ]] &&

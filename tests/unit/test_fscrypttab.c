@@ -19,7 +19,8 @@
 #define DIRMSG                                                                 \
 	" must be a clean path relative to the mountpoint (no leading "        \
 	"'/', '.', '..' or '//')"
-#define SRCMSG ": expected an absolute path, file:PATH, fd:N or none"
+#define SRCMSG                                                                 \
+	": expected an absolute path, file:PATH, fd:N, slots:PATH or none"
 #define MISSING "missing fields: expected name, mountpoint and key source, got "
 
 static const uint8_t id_kat[FSP_KEY_IDENTIFIER_SIZE] = {

@@ -102,6 +102,16 @@ static void test_parse(void)
 		  strcmp(s.path, "fd:3") == 0,
 	      "file:fd:3 is a file named fd:3 (r=%d)", r);
 
+	r = key_source_parse("slots:/etc/keys/root.slots", &s);
+	CHECK(r == 0 && s.kind == KEY_SOURCE_SLOTS &&
+		  strcmp(s.path, "/etc/keys/root.slots") == 0,
+	      "parse slots:/etc/keys/root.slots (r=%d)", r);
+	key_source_format(&s, buf, sizeof(buf));
+	CHECK_STR(buf, "slots:/etc/keys/root.slots", "format a slots source");
+	CHECK(key_source_parse("slots:rel.slots", &s) == -EINVAL,
+	      "slots: needs an absolute path");
+	CHECK(key_source_parse("slots:", &s) == -EINVAL, "slots: needs a path");
+
 	r = key_source_parse("fd:3", &s);
 	CHECK(r == 0 && s.kind == KEY_SOURCE_FD && s.fd == 3,
 	      "parse fd:3 (r=%d)", r);

@@ -33,11 +33,14 @@ static const struct {
      "'a/b:/k': invalid volume name 'a/b': use 1-64 of A-Z a-z 0-9 _ . + "
      "@ -, not starting with '.' or '-'"},
     {"r:rel", -EINVAL, NULL, NULL,
-     "'r:rel': invalid key source 'rel': expected /PATH, file:PATH, fd:N "
-     "or none"},
+     "'r:rel': invalid key source 'rel': expected /PATH, file:PATH, fd:N, "
+     "slots:PATH or none"},
+    {"r:slots:rel", -EINVAL, NULL, NULL,
+     "'r:slots:rel': invalid key source 'slots:rel': expected /PATH, "
+     "file:PATH, fd:N, slots:PATH or none"},
     {"r:fd:x", -EINVAL, NULL, NULL,
      "'r:fd:x': invalid key source 'fd:x': expected /PATH, file:PATH, "
-     "fd:N or none"},
+     "fd:N, slots:PATH or none"},
 };
 
 static void test_parse(void)
