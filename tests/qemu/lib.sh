@@ -379,6 +379,7 @@ fsp_dracut_modules() {
     case $1 in
         shell) echo "base rootfs-block fscrypt-provision fsp-test" ;;
         systemd) echo "systemd systemd-initrd dracut-systemd base rootfs-block fscrypt-provision fsp-test" ;;
+        plymouth) echo "base rootfs-block plymouth fscrypt-provision fsp-test" ;;
     esac
 }
 
@@ -552,7 +553,7 @@ fsp_qemu() {
         serial=(-chardev "socket,id=con,path=$FSP_RUN/console.sock,server=on,wait=off,logfile=$FSP_RUN/console.log"
             -serial chardev:con)
         "$FSP_QEMU_DIR/type-answers.py" "$FSP_RUN/console.sock" \
-            "${FSP_PROMPT:-for fscrypt volume [a-z]+:}" "$FSP_ANSWERS" 2> "$FSP_RUN/typist.log" &
+            "${FSP_PROMPT:-for fscrypt volume [a-z]+:+}" "$FSP_ANSWERS" 2> "$FSP_RUN/typist.log" &
         typist=$!
     fi
     t0=$SECONDS

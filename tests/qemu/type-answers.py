@@ -11,6 +11,7 @@ that the guest never blocks on a full console. The answers are test
 fixtures; they come from a file so that they are in no command line.
 """
 import re
+import select
 import socket
 import sys
 import time
@@ -30,28 +31,33 @@ def connect(path, seconds=60):
             time.sleep(0.05)
 
 
+def settled(s, seconds):
+    """True when nothing more arrives on s for that long."""
+    r, _, _ = select.select([s], [], [], seconds)
+    return not r
+
+
 def main():
     path, pattern, answers_file = sys.argv[1:4]
     with open(answers_file, encoding="utf-8") as f:
         answers = f.read().splitlines()
-    prompt = re.compile(pattern.encode())
+    # The prompt must be the last thing on the console, with nothing after
+    # it: plymouth redraws the prompt with a '*' per key typed, and those
+    # redraws are not new prompts.
+    prompt = re.compile(b"(?:" + pattern.encode() + rb")\s*$")
     s = connect(path)
     buf, typed = b"", 0
     while True:
         data = s.recv(4096)
         if not data:
             break
-        buf += data
-        m = prompt.search(buf)
-        if m and typed < len(answers):
+        buf = (buf + data)[-4096:]
+        if typed < len(answers) and prompt.search(buf) and settled(s, 0.5):
             # A person reads the prompt first; the helper has turned echo
             # off before it printed it, so nothing typed is echoed.
-            time.sleep(0.5)
             s.sendall(answers[typed].encode() + b"\r")
             typed += 1
-            buf = buf[m.end():]
-        elif len(buf) > 65536:
-            buf = buf[-4096:]
+            buf = b""
     print("type-answers: typed %d of %d answers" % (typed, len(answers)),
           file=sys.stderr)
 

@@ -6,7 +6,11 @@
 # shellcheck disable=SC2086 # $BB and $FSP: init.sh's one-word paths
 
 CASE=$(t_cmdline_arg fsp.slots) || CASE=none
-if [ "$MODE" = shell ]; then HOW="the terminal"; else HOW=systemd-ask-password; fi
+case $MODE in
+    shell) HOW="the terminal" ;;
+    plymouth) HOW=plymouth ;;
+    *) HOW=systemd-ask-password ;;
+esac
 t "the real root is /dev/vda" $BB grep -q '^/dev/vda / ext4' /proc/mounts
 t "the boot asked with $HOW" in_initrd_log "asked for volume root's passphrase with $HOW"
 t "the log gives the Argon2id cost and time" \
@@ -21,6 +25,11 @@ case $CASE in
         t "the second try unlocked root's /secret" key_status /secret present
         t "root's key is provisioned" has_key root "$ROOT_ID"
         t "/secret reads back, byte-identical" sums_ok /secret /usr/lib/fsp-test/secret.sha256
+        ;;
+    retry-plymouth)
+        t "the wrong passphrase was refused and said so" \
+            in_initrd_log "wrong passphrase or recovery key for volume root \\(try 1 of 3\\)"
+        t "the second try unlocked root's /secret" key_status /secret present
         ;;
     recovery)
         t "the recovery key, typed at the same prompt, unlocked /secret" key_status /secret present
