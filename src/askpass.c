@@ -204,7 +204,13 @@ int passphrase_ask(const char *prompt, const char *id, struct secbuf *out,
 			const char *argv[] = {prog, "ask-for-password", popt,
 					      NULL};
 
-			snprintf(popt, sizeof(popt), "--prompt=%s", prompt);
+			size_t n = strlen(prompt);
+
+			/* plymouth puts a colon after the prompt itself. */
+			if (n && prompt[n - 1] == ':')
+				n--;
+			snprintf(popt, sizeof(popt), "--prompt=%.*s", (int)n,
+				 prompt);
 			*how = "plymouth";
 			return ask_program(argv, out);
 		}
