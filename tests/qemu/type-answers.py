@@ -42,9 +42,11 @@ def main():
     with open(answers_file, encoding="utf-8") as f:
         answers = f.read().splitlines()
     # The prompt must be the last thing on the console, with nothing after
-    # it: plymouth redraws the prompt with a '*' per key typed, and those
-    # redraws are not new prompts.
-    prompt = re.compile(b"(?:" + pattern.encode() + rb")\s*$")
+    # it but colour codes and systemd's hint: plymouth redraws the prompt
+    # with a '*' per key typed, and those redraws are not new prompts.
+    prompt = re.compile(b"(?:" + pattern.encode() +
+                        rb")\s*(?:\(press TAB for no echo\))?\s*$")
+    ansi = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]")
     s = connect(path)
     buf, typed = b"", 0
     while True:
@@ -52,7 +54,8 @@ def main():
         if not data:
             break
         buf = (buf + data)[-4096:]
-        if typed < len(answers) and prompt.search(buf) and settled(s, 0.5):
+        shown = ansi.sub(b"", buf)
+        if typed < len(answers) and prompt.search(shown) and settled(s, 0.5):
             # A person reads the prompt first; the helper has turned echo
             # off before it printed it, so nothing typed is echoed.
             s.sendall(answers[typed].encode() + b"\r")
