@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "readfull.h"
+
 #define TAB_FILE_MAX (1024 * 1024)
 
 int fscrypttab_read_file(const char *path, char **ret_text, size_t *ret_len,
@@ -49,22 +51,13 @@ int fscrypttab_read_file(const char *path, char **ret_text, size_t *ret_len,
 		return -ENOMEM;
 	}
 	/* One byte more than fstat() said, so a growing file is noticed. */
-	while (len <= (size_t)st.st_size) {
-		ssize_t n = read(fd, text + len, (size_t)st.st_size + 1 - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = -errno;
-			snprintf(err, errlen, "%s: cannot read: %s", path,
-				 strerror(-r));
-			free(text);
-			close(fd);
-			return r;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
+	r = read_full(fd, (uint8_t *)text, (size_t)st.st_size + 1, &len);
+	if (r < 0 && r != -EFBIG) {
+		snprintf(err, errlen, "%s: cannot read: %s", path,
+			 strerror(-r));
+		free(text);
+		close(fd);
+		return r;
 	}
 	if (len > (size_t)st.st_size)
 		len = (size_t)st.st_size;

@@ -14,6 +14,7 @@
 #include "fscrypt_uapi.h"
 #include "hex.h"
 #include "problem.h"
+#include "readfull.h"
 #include "slots_unlock.h"
 
 int key_source_parse(const char *spec, struct key_source *ret)
@@ -89,24 +90,12 @@ int key_format_parse(const char *s, enum key_format *ret)
  */
 static int read_all(int fd, struct secbuf *buf)
 {
-	size_t len = 0;
+	size_t len;
+	int r = read_full(fd, buf->data, buf->cap, &len);
 
-	for (;;) {
-		ssize_t n = read(fd, buf->data + len, buf->cap - len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len == buf->cap)
-			return -EFBIG;
-	}
-	buf->len = len;
-	return 0;
+	if (r == 0)
+		buf->len = len;
+	return r;
 }
 
 /*

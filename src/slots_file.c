@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "problem.h"
+#include "readfull.h"
 #include "testhook.h"
 
 static int check_meta(const struct stat *st, const char *path,
@@ -85,22 +86,12 @@ int slots_file_load(const char *path, bool allow_readable,
 		r = detail_set(d, dn, -ENOMEM, "cannot be read: out of memory");
 		goto out;
 	}
-	for (;;) {
-		ssize_t n = read(fd, buf + len, SLOTS_FILE_MAX + 1 - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = detail_set(d, dn, -errno, "cannot be read: %m");
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len > SLOTS_FILE_MAX)
-			break;
+	r = read_full(fd, buf, SLOTS_FILE_MAX + 1, &len);
+	if (r < 0 && r != -EFBIG) {
+		r = detail_set(d, dn, r, "cannot be read: %s", strerror(-r));
+		goto out;
 	}
-	r = slots_decode(buf, len, ret, d, dn);
+	r = slots_decode(buf, len, ret, d, dn); /* -EFBIG: it says too big */
 out:
 	free(buf);
 	close(fd);

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+/* Reading a descriptor to its end into a buffer the caller owns. */
+#ifndef FSP_READFULL_H
+#define FSP_READFULL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Reads fd until end of file into buf (cap bytes), retrying EINTR; *len
+ * is what was read. 0; -EFBIG when cap bytes arrived (more may follow:
+ * give one byte more than allowed to see that); or -errno.
+ */
+int read_full(int fd, uint8_t *buf, size_t cap, size_t *len);
+
+#endif
