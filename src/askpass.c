@@ -103,6 +103,11 @@ static void restore_tty(int sig)
 	raise(sig);
 }
 
+static bool in_initramfs(void)
+{
+	return access("/etc/initrd-release", F_OK) == 0;
+}
+
 static int open_tty(void)
 {
 	int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -111,7 +116,7 @@ static int open_tty(void)
 	 * the console: reopen that read-write for the prompt. */
 	if (fd < 0 && isatty(0))
 		fd = open("/proc/self/fd/0", O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0 && access("/etc/initrd-release", F_OK) == 0)
+	if (fd < 0 && in_initramfs())
 		fd = open("/dev/console", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	return fd;
 }
@@ -125,7 +130,7 @@ static int console_lock(void)
 {
 	int fd;
 
-	if (access("/etc/initrd-release", F_OK) != 0)
+	if (!in_initramfs())
 		return -1;
 	fd = open("/.console_lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd >= 0)
@@ -203,7 +208,6 @@ int passphrase_ask(const char *prompt, const char *id, struct secbuf *out,
 			char popt[PASSPHRASE_MAX];
 			const char *argv[] = {prog, "ask-for-password", popt,
 					      NULL};
-
 			size_t n = strlen(prompt);
 
 			/* plymouth puts a colon after the prompt itself. */

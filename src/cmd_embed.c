@@ -46,16 +46,16 @@ static bool hidden_in_initramfs(const char *path)
 static int check_slots_entry(const struct tab_entry *e, const char *sysroot,
 			     char hex[FSP_IDENTIFIER_HEX_LEN + 1])
 {
-	char path[PATH_MAX], detail[PATH_MAX + 300], want[40];
+	char joined[PATH_MAX], detail[PATH_MAX + 300], want[40];
+	const char *path = sysroot ? joined : e->source.path;
 	struct slots_file *f = calloc(1, sizeof(*f));
-	int r, code = FSP_EXIT_OK;
+	int r = 0, code = FSP_EXIT_OK;
 
 	if (!f)
 		return fail_msg(FSP_EXIT_SYSTEM, "out of memory");
 	if (sysroot)
-		r = path_join_root(sysroot, e->source.path, path, sizeof(path));
-	else
-		r = snprintf(path, sizeof(path), "%s", e->source.path) < 0;
+		r = path_join_root(sysroot, e->source.path, joined,
+				   sizeof(joined));
 	if (r < 0)
 		code = fail_msg(FSP_EXIT_KEY_SOURCE,
 				"volume %s: the path of %s below %s is too "

@@ -36,12 +36,12 @@ static void slot_json(struct json *j, const struct slot *s)
 	json_object_begin(j, NULL);
 	json_int(j, "slot", s->number);
 	json_str(j, "type", slot_type_name(s->type));
-	if (!strcmp(slot_type_name(s->type), "unknown"))
+	if (!slot_type_known(s->type))
 		json_int(j, "type_number", s->type);
 	json_str(j, "kdf",
-		 s->type == SLOT_PASSPHRASE ? "argon2id"
-		 : s->type <= SLOT_EXEC	    ? "blake2b"
-					    : NULL);
+		 !slot_type_known(s->type)    ? NULL
+		 : s->type == SLOT_PASSPHRASE ? "argon2id"
+					      : "blake2b");
 	if (s->type == SLOT_PASSPHRASE) {
 		json_int(j, "memory_kib", (long long)(s->memlimit >> 10));
 		json_int(j, "passes", (long long)s->opslimit);
@@ -79,7 +79,7 @@ static void slot_line(const struct slot *s)
 			printf(" %s", argv[i]);
 		printf(" (timeout %u s)", s->timeout);
 	}
-	if (!strcmp(slot_type_name(s->type), "unknown"))
+	if (!slot_type_known(s->type))
 		printf(" (type %u, from a newer version: skipped)", s->type);
 	printf(", created %s\n", when);
 }
@@ -202,13 +202,11 @@ static int wipe(const char *path, unsigned long n, bool force, bool readable)
 		slots_remove(f, (size_t)i);
 		r = slots_file_save(path, f, detail, sizeof(detail));
 		code = slots_save_result(path, r, detail);
-		if (r < 0)
-			;
-		else if (f->n == 0)
+		if (r >= 0 && f->n == 0)
 			warn("slot %lu was the last slot: %s can no longer "
 			     "unwrap its key",
 			     n, path);
-		else
+		else if (r >= 0)
 			say("slot %lu wiped from %s; %zu slot%s left", n, path,
 			    f->n, f->n == 1 ? "" : "s");
 	}

@@ -100,11 +100,10 @@ static int new_passphrase(const struct enroll *en, struct secbuf *pw)
 		    "New passphrase:", "fscrypt-provision:enroll", pw, &how);
 	if (r < 0)
 		return fail_msg(FSP_EXIT_KEY_SOURCE,
-				"unable to read the new passphrase: %s%s",
+				"unable to read the new passphrase: %s",
 				r == -ENXIO ? "there is no terminal to ask on "
 					      "(give --passphrase-fd N)"
-					    : strerror(-r),
-				"");
+					    : strerror(-r));
 	if (pw->len == 0) {
 		secbuf_free(pw);
 		return fail_msg(FSP_EXIT_KEY_SOURCE,
@@ -151,11 +150,15 @@ static int seal_passphrase(const struct enroll *en, const struct slots_file *f,
 				"Argon2id could not get %llu KiB of memory; "
 				"give a smaller --pbkdf-memory",
 				(unsigned long long)c.mem_kib);
-	if (c.ms)
-		say("slot %u: Argon2id with %llu MiB and %llu pass%s, about "
-		    "%u ms on this machine",
-		    s->number, (unsigned long long)(c.mem_kib >> 10),
-		    (unsigned long long)c.ops, c.ops == 1 ? "" : "es", c.ms);
+	if (c.ms) {
+		char mem[32];
+
+		slot_mem_text(s->memlimit, mem, sizeof(mem));
+		say("slot %u: Argon2id with %s and %llu pass%s, about %u ms "
+		    "on this machine",
+		    s->number, mem, (unsigned long long)c.ops,
+		    c.ops == 1 ? "" : "es", c.ms);
+	}
 	return FSP_EXIT_OK;
 }
 
@@ -230,11 +233,11 @@ int enroll_add_slot(const struct enroll *en, struct slots_file *f,
 	}
 	f->n++;
 	r = slots_file_save(en->path, f, detail, sizeof(detail));
+	code = slots_save_result(en->path, r, detail); /* 1 only warns */
 	if (r < 0) {
 		sodium_memzero(text, sizeof(text));
-		return slots_save_result(en->path, r, detail);
+		return code;
 	}
-	slots_save_result(en->path, r, detail); /* 1: in place, not synced */
 	hex_encode(f->identifier, sizeof(f->identifier), hex);
 	say("slot %d (%s) added to %s, key identifier %s", n,
 	    slot_type_name(en->type), en->path, hex);

@@ -116,9 +116,9 @@ int run_capture(const char *const *argv, const struct run_opts *o,
 	if (pid == 0)
 		child(argv, o, out_pipe[1], err_pipe[1]);
 	r = pid < 0 ? -errno : 0;
+	/* As the child does, so that the group exists whoever runs first. */
 	if (pid > 0 && !o->interactive)
-		(void)setpgid(pid,
-			      pid); /* as the child does: whoever is first */
+		(void)setpgid(pid, pid);
 	close(out_pipe[1]);
 	close(err_pipe[1]);
 	if (r == 0 && read(err_pipe[0], &e, sizeof(e)) == sizeof(e))
@@ -131,7 +131,7 @@ int run_capture(const char *const *argv, const struct run_opts *o,
 		return r;
 	if (r == 0 && !reap(pid, deadline, &st))
 		r = -ETIME; /* it closed its stdout, then hung */
-	if (r == -ETIME || r == -E2BIG || (r < 0 && r != -e)) {
+	if (r < 0 && !e) {  /* a failed exec has exited already */
 		kill(o->interactive ? pid : -pid, SIGKILL);
 		kill(pid, SIGKILL);
 	}

@@ -95,6 +95,8 @@ int slots_find(const struct slots_file *f, unsigned number);
 void slots_remove(struct slots_file *f, size_t i);
 
 const char *slot_type_name(unsigned type);
+/* A type this version can use; others come from newer versions. */
+bool slot_type_known(unsigned type);
 /* "64 MiB", or "8 KiB" when not whole MiB: Argon2id memory for people. */
 void slot_mem_text(uint64_t bytes, char *buf, size_t n);
 /*

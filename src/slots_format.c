@@ -64,6 +64,11 @@ size_t slot_record_size(const struct slots_file *f, const struct slot *s)
 	return SLOT_FIXED_SIZE + f->key_size + SLOT_TAG_SIZE + 2 + s->data_len;
 }
 
+bool slot_type_known(unsigned type)
+{
+	return type >= SLOT_PASSPHRASE && type <= SLOT_EXEC;
+}
+
 const char *slot_type_name(unsigned type)
 {
 	switch (type) {
@@ -134,7 +139,7 @@ static int check_slot(const struct slot *s, unsigned idx, char *what, size_t wn)
 				  "record %u has slot number %u (at most %u)",
 				  idx, s->number, SLOTS_MAX - 1);
 	/* A newer protector type is kept as it is and skipped at unlock. */
-	if (s->type < SLOT_PASSPHRASE || s->type > SLOT_EXEC)
+	if (!slot_type_known(s->type))
 		return 0;
 	if (s->type == SLOT_PASSPHRASE) {
 		if (s->kdf != SLOT_KDF_ARGON2ID || s->opslimit < 1 ||

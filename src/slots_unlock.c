@@ -14,6 +14,7 @@
 
 #include "askpass.h"
 #include "clock.h"
+#include "problem.h"
 #include "recovery.h"
 #include "runprog.h"
 #include "slots_crypto.h"
@@ -46,21 +47,18 @@ static int program_trusted(const char *path, char *why, size_t wn)
 {
 	struct stat st;
 
-	if (stat(path, &st) < 0) {
-		snprintf(why, wn, "%s cannot be run: %s", path,
-			 strerror(errno));
-		return -errno;
-	}
+	if (stat(path, &st) < 0)
+		return detail_set(why, wn, -errno, "%s cannot be run: %m",
+				  path);
 	if (!S_ISREG(st.st_mode) ||
 	    (st.st_uid != 0 && st.st_uid != geteuid()) ||
-	    (st.st_mode & (S_IWGRP | S_IWOTH))) {
-		snprintf(why, wn,
-			 "%s is not a regular file owned by root and writable "
-			 "by root only (uid %u, mode %04o); refusing to run it",
-			 path, (unsigned)st.st_uid,
-			 (unsigned)(st.st_mode & 07777));
-		return -EPERM;
-	}
+	    (st.st_mode & (S_IWGRP | S_IWOTH)))
+		return detail_set(why, wn, -EPERM,
+				  "%s is not a regular file owned by root and "
+				  "writable by root only (uid %u, mode %04o); "
+				  "refusing to run it",
+				  path, (unsigned)st.st_uid,
+				  (unsigned)(st.st_mode & 07777));
 	return 0;
 }
 
@@ -72,7 +70,7 @@ int slot_exec_secret(const struct slot *s, struct secbuf *out, char *why,
 	int r, st = 0;
 
 	if (slot_exec_argv(s, argv) < 0)
-		return snprintf(why, wn, "has no program"), -EINVAL;
+		return detail_set(why, wn, -EINVAL, "has no program");
 	r = program_trusted(argv[0], why, wn);
 	if (r < 0)
 		return r;
@@ -247,9 +245,7 @@ static int ask_person(const struct slots_file *f,
 			 "given (%u %s)",
 			 made, made == 1 ? "try" : "tries");
 	else if (r == -ENOMEM)
-		snprintf(d, dn,
-			 "could not be unlocked: Argon2id could not get "
-			 "the memory its slot names");
+		snprintf(d, dn, "could not be unlocked: out of memory");
 	else if (r == -EBADMSG)
 		snprintf(d, dn,
 			 "is damaged: a slot unwrapped to a key whose "
@@ -286,10 +282,8 @@ int slots_unlock(const char *path, const struct unlock_params *up,
 		return r;
 	r = slots_crypto_init();
 	if (r < 0)
-		return snprintf(d, dn,
-				"cannot be used: libsodium failed to "
-				"start"),
-		       r;
+		return detail_set(d, dn, r,
+				  "cannot be used: libsodium failed to start");
 	for (size_t i = 0; i < f.n; i++) {
 		person |= f.slots[i].type == SLOT_PASSPHRASE ||
 			  f.slots[i].type == SLOT_RECOVERY;
@@ -298,20 +292,19 @@ int slots_unlock(const char *path, const struct unlock_params *up,
 	if (program && try_programs(&f, up, key) == 0)
 		r = 0;
 	else if (person && up->no_person)
-		r = -ENOKEY, snprintf(d, dn,
-				      "needs a passphrase, and none may "
-				      "be asked for here");
+		r = detail_set(d, dn, -ENOKEY,
+			       "needs a passphrase, and none may be asked for "
+			       "here");
 	else if (person)
 		r = ask_person(&f, up, key, d, dn);
 	else if (program)
-		r = -EKEYREJECTED, snprintf(d, dn,
-					    "has no protector left to "
-					    "try: every program failed");
+		r = detail_set(d, dn, -EKEYREJECTED,
+			       "has no protector left to try: every program "
+			       "failed");
 	else
-		r = -ENOKEY, snprintf(d, dn,
-				      "has no slot this version can use "
-				      "(%zu slots)",
-				      f.n);
+		r = detail_set(d, dn, -ENOKEY,
+			       "has no slot this version can use (%zu slots)",
+			       f.n);
 	if (r == 0)
 		memcpy(id, f.identifier, FSP_KEY_IDENTIFIER_SIZE);
 	return r;
