@@ -22,13 +22,24 @@ enum {
 	OPT_UNLINK_KEY,
 	OPT_SLOTS,
 	OPT_PASS_FD,
+	OPT_TPM2_DEVICE,
+	OPT_TPM2_SIGNATURE,
 };
 
-/* --slots and --passphrase-fd: -1 if consumed, -2 if not ours, or exit. */
+/* --slots, --passphrase-fd and --tpm2-*: -1 if consumed, -2 if not ours,
+ * or an exit code. */
 static int slots_option(int c, struct slots_arg *sa, const char *cmd)
 {
 	if (c == OPT_SLOTS) {
 		sa->path = optarg;
+		return -1;
+	}
+	if (c == OPT_TPM2_DEVICE) {
+		sa->tpm2.device = optarg;
+		return -1;
+	}
+	if (c == OPT_TPM2_SIGNATURE) {
+		sa->tpm2.signature = optarg;
 		return -1;
 	}
 	if (c != OPT_PASS_FD)
@@ -45,9 +56,9 @@ static int read_either(const struct key_args *ka, struct slots_arg *sa,
 		       uint8_t id[FSP_KEY_IDENTIFIER_SIZE])
 {
 	if (!sa->path) {
-		if (sa->pass_fd >= 0)
-			return usage_error(cmd, "--passphrase-fd needs "
-						"--slots FILE");
+		if (sa->pass_fd >= 0 || sa->tpm2.device || sa->tpm2.signature)
+			return usage_error(cmd, "--passphrase-fd and --tpm2-* "
+						"need --slots FILE");
 		return read_key_arg(ka, cmd, key, id);
 	}
 	if (ka->file || ka->fd)
@@ -85,6 +96,8 @@ int cmd_add(int argc, char **argv)
 	    {"allow-raw-fallback", no_argument, NULL, OPT_RAW_FALLBACK},
 	    {"slots", required_argument, NULL, OPT_SLOTS},
 	    {"passphrase-fd", required_argument, NULL, OPT_PASS_FD},
+	    {"tpm2-device", required_argument, NULL, OPT_TPM2_DEVICE},
+	    {"tpm2-signature", required_argument, NULL, OPT_TPM2_SIGNATURE},
 	    {NULL, 0, NULL, 0},
 	};
 	struct key_args ka = {.opts = KEY_SOURCE_OPTS_DEFAULT};
@@ -160,6 +173,8 @@ int cmd_identifier(int argc, char **argv)
 	    KEY_LONG_OPTIONS,
 	    {"slots", required_argument, NULL, OPT_SLOTS},
 	    {"passphrase-fd", required_argument, NULL, OPT_PASS_FD},
+	    {"tpm2-device", required_argument, NULL, OPT_TPM2_DEVICE},
+	    {"tpm2-signature", required_argument, NULL, OPT_TPM2_SIGNATURE},
 	    {NULL, 0, NULL, 0},
 	};
 	struct key_args ka = {.opts = KEY_SOURCE_OPTS_DEFAULT};

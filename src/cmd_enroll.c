@@ -21,6 +21,7 @@
 #include "slots_file.h"
 #include "slots_unlock.h"
 #include "slotsarg.h"
+#include "slots_tpm2.h"
 
 enum {
 	OPT_SLOTS = OPT_KEYARG_END,
@@ -33,7 +34,14 @@ enum {
 	OPT_PBKDF_MEM,
 	OPT_PBKDF_ITER,
 	OPT_EXEC_TIMEOUT,
+	OPT_TPM2,
+	OPT_TPM2_DEVICE,
+	OPT_TPM2_PCRS,
+	OPT_TPM2_PUBKEY,
+	OPT_TPM2_PUBKEY_PCRS,
 };
+
+#define ONE_TYPE "give one of --passphrase, --recovery-key, --tpm2 and --exec"
 
 /*
  * Takes "--exec PROGRAM [ARG...] --" out of argv before getopt sees it,
@@ -58,8 +66,7 @@ static int take_exec(int *argc, char **argv, struct enroll *en)
 	for (j = i + 1; j < end; j++)
 		en->exec_argv[j - i - 1] = argv[j];
 	if (en->type)
-		return usage_error("enroll", "give one of --passphrase, "
-					     "--recovery-key and --exec");
+		return usage_error("enroll", ONE_TYPE);
 	en->type = SLOT_EXEC;
 	end = end < *argc ? end + 1 : end; /* the "--" goes too */
 	memmove(&argv[i], &argv[end],
@@ -71,8 +78,7 @@ static int take_exec(int *argc, char **argv, struct enroll *en)
 static int set_type(struct enroll *en, enum slot_type t)
 {
 	if (en->type)
-		return usage_error("enroll", "give one of --passphrase, "
-					     "--recovery-key and --exec");
+		return usage_error("enroll", ONE_TYPE);
 	en->type = t;
 	return -1;
 }
@@ -84,6 +90,17 @@ static int number_opt(const char *opt, unsigned long max, unsigned long *v)
 				   "%s needs a positive number (at "
 				   "most %lu)",
 				   opt, max);
+	return -1;
+}
+
+static int pcrs_opt(const char *opt, uint32_t *mask, bool *given)
+{
+	if (tpm2_pcrs_parse(optarg, mask) < 0)
+		return usage_error("enroll",
+				   "%s needs PCR numbers 0 to 23 joined by "
+				   "'+', such as 7+11",
+				   opt);
+	*given = true;
 	return -1;
 }
 
@@ -122,6 +139,20 @@ static int enroll_option(int c, struct enroll *en)
 				  &en->pbkdf_iter);
 	case OPT_EXEC_TIMEOUT:
 		return number_opt("--exec-timeout", 3600, &en->exec_timeout);
+	case OPT_TPM2:
+		return set_type(en, SLOT_TPM2);
+	case OPT_TPM2_DEVICE:
+		en->tpm2_device = optarg;
+		return -1;
+	case OPT_TPM2_PCRS:
+		return pcrs_opt("--tpm2-pcrs", &en->tpm2_pcrs,
+				&en->tpm2_pcrs_given);
+	case OPT_TPM2_PUBKEY:
+		en->tpm2_pubkey = optarg;
+		return -1;
+	case OPT_TPM2_PUBKEY_PCRS:
+		return pcrs_opt("--tpm2-public-key-pcrs", &en->tpm2_pubkey_pcrs,
+				&en->tpm2_pubkey_pcrs_given);
 	case OPT_KEY_SIZE:
 		en->key_size_given = true;
 		return key_option(c, &en->ka, "enroll");
@@ -138,9 +169,10 @@ static int check_args(const struct enroll *en)
 	if (!en->path)
 		return usage_error("enroll", "--slots FILE is required");
 	if (!en->type)
-		return usage_error("enroll", "give one of --passphrase, "
-					     "--recovery-key and --exec "
-					     "PROGRAM [ARG...] --");
+		return usage_error("enroll",
+				   "give one of --passphrase, "
+				   "--recovery-key, --tpm2 and --exec "
+				   "PROGRAM [ARG...] --");
 	if (sources > 1)
 		return usage_error("enroll", "give at most one of --generate, "
 					     "--key-file, --key-fd and "
@@ -159,7 +191,32 @@ static int check_args(const struct enroll *en)
 				   SLOT_ARGON2_MEM_MIN >> 10);
 	if (en->exec_timeout && en->type != SLOT_EXEC)
 		return usage_error("enroll", "--exec-timeout is for --exec");
+	if ((en->tpm2_pcrs_given || en->tpm2_pubkey ||
+	     en->tpm2_pubkey_pcrs_given) &&
+	    en->type != SLOT_TPM2)
+		return usage_error("enroll",
+				   "--tpm2-pcrs and "
+				   "--tpm2-public-key* are for --tpm2");
+	if (en->tpm2_pubkey_pcrs_given && !en->tpm2_pubkey)
+		return usage_error("enroll", "--tpm2-public-key-pcrs needs "
+					     "--tpm2-public-key PEM");
+	if (en->type == SLOT_TPM2 && !en->tpm2_pubkey && !en->tpm2_pcrs)
+		return usage_error("enroll",
+				   "--tpm2 with no PCRs would unseal on any "
+				   "boot of this machine; give --tpm2-pcrs");
+	if (en->tpm2_pubkey && !en->tpm2_pubkey_pcrs)
+		return usage_error("enroll", "--tpm2-public-key-pcrs needs at "
+					     "least one PCR");
 	return FSP_EXIT_OK;
+}
+
+/* PCR 7 by default; a signed policy instead covers PCR 11 by default. */
+static void tpm2_defaults(struct enroll *en)
+{
+	if (!en->tpm2_pcrs_given && !en->tpm2_pubkey)
+		en->tpm2_pcrs = 1u << 7;
+	if (!en->tpm2_pubkey_pcrs_given && en->tpm2_pubkey)
+		en->tpm2_pubkey_pcrs = 1u << 11;
 }
 
 static int enroll_run(struct enroll *en)
@@ -206,6 +263,12 @@ int cmd_enroll(int argc, char **argv)
 	    {"pbkdf-memory", required_argument, NULL, OPT_PBKDF_MEM},
 	    {"pbkdf-iterations", required_argument, NULL, OPT_PBKDF_ITER},
 	    {"exec-timeout", required_argument, NULL, OPT_EXEC_TIMEOUT},
+	    {"tpm2", no_argument, NULL, OPT_TPM2},
+	    {"tpm2-device", required_argument, NULL, OPT_TPM2_DEVICE},
+	    {"tpm2-pcrs", required_argument, NULL, OPT_TPM2_PCRS},
+	    {"tpm2-public-key", required_argument, NULL, OPT_TPM2_PUBKEY},
+	    {"tpm2-public-key-pcrs", required_argument, NULL,
+	     OPT_TPM2_PUBKEY_PCRS},
 	    {NULL, 0, NULL, 0},
 	};
 	struct enroll en = {.unlock_fd = -1,
@@ -226,7 +289,7 @@ int cmd_enroll(int argc, char **argv)
 	else if (!code && optind != argc)
 		code = usage_error("enroll", "unexpected argument '%s'",
 				   argv[optind]);
-	else if (!code && (code = check_args(&en)) == 0)
+	else if (!code && (tpm2_defaults(&en), code = check_args(&en)) == 0)
 		code = enroll_run(&en);
 	free(en.exec_argv);
 	return code;

@@ -13,6 +13,7 @@
 #include "lock.h"
 #include "slots_file.h"
 #include "slotsarg.h"
+#include "slots_tpm2.h"
 
 enum { OPT_SLOTS = OPT_FIRST_PRIVATE, OPT_JSON, OPT_FORCE, OPT_READABLE };
 
@@ -25,6 +26,50 @@ static void iso_time(uint64_t t, char *buf, size_t n)
 		strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	else
 		snprintf(buf, n, "?");
+}
+
+/* A tpm2 slot's policy: never its sealed data. */
+static void tpm2_json(struct json *j, const struct slot *s)
+{
+	char bank[16], fp[65];
+	struct tpm2_slot t;
+
+	if (slot_tpm2_get(s, &t) < 0)
+		return;
+	json_str(j, "bank", tpm2_bank_name(t.bank, bank, sizeof(bank)));
+	json_array_begin(j, "pcrs");
+	for (unsigned i = 0; i < TPM2_PCR_COUNT; i++)
+		if (t.pcrs & 1u << i)
+			json_int(j, NULL, i);
+	json_end(j);
+	json_bool(j, "signed", t.flags & TPM2_FLAG_SIGNED);
+	if (t.flags & TPM2_FLAG_SIGNED) {
+		json_array_begin(j, "public_key_pcrs");
+		for (unsigned i = 0; i < TPM2_PCR_COUNT; i++)
+			if (t.pubkey_pcrs & 1u << i)
+				json_int(j, NULL, i);
+		json_end(j);
+		hex_encode(t.pkfp, sizeof(t.pkfp), fp);
+		json_str(j, "public_key_fingerprint", fp);
+	}
+	json_int(j, "sealed_bytes", (long long)t.blob_len);
+}
+
+static void tpm2_line(const struct slot *s)
+{
+	char pcrs[80], pk[80], bank[16], fp[65];
+	struct tpm2_slot t;
+
+	if (slot_tpm2_get(s, &t) < 0)
+		return;
+	tpm2_pcrs_text(t.pcrs, pcrs, sizeof(pcrs));
+	printf(", %s bank, PCRs %s", tpm2_bank_name(t.bank, bank, sizeof(bank)),
+	       pcrs[0] ? pcrs : "none");
+	if (t.flags & TPM2_FLAG_SIGNED) {
+		tpm2_pcrs_text(t.pubkey_pcrs, pk, sizeof(pk));
+		hex_encode(t.pkfp, sizeof(t.pkfp), fp);
+		printf(", signed policy on PCRs %s (key %.16s...)", pk, fp);
+	}
 }
 
 static void slot_json(struct json *j, const struct slot *s)
@@ -54,6 +99,8 @@ static void slot_json(struct json *j, const struct slot *s)
 		json_end(j);
 		json_int(j, "timeout_seconds", s->timeout);
 	}
+	if (s->type == SLOT_TPM2)
+		tpm2_json(j, s);
 	json_str(j, "created", when);
 	json_end(j);
 }
@@ -79,6 +126,8 @@ static void slot_line(const struct slot *s)
 			printf(" %s", argv[i]);
 		printf(" (timeout %u s)", s->timeout);
 	}
+	if (s->type == SLOT_TPM2)
+		tpm2_line(s);
 	if (!slot_type_known(s->type))
 		printf(" (type %u, from a newer version: skipped)", s->type);
 	printf(", created %s\n", when);

@@ -20,6 +20,10 @@ struct enroll {
 	int unlock_fd, pass_fd;
 	unsigned long pbkdf_ms, pbkdf_kib, pbkdf_iter, exec_timeout;
 	struct key_args ka;
+	/* SLOT_TPM2; tpm2_device also unlocks an existing file */
+	const char *tpm2_device, *tpm2_pubkey;
+	uint32_t tpm2_pcrs, tpm2_pubkey_pcrs;
+	bool tpm2_pcrs_given, tpm2_pubkey_pcrs_given;
 };
 
 /*

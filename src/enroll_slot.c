@@ -15,11 +15,13 @@
 #include "hex.h"
 #include "identifier.h"
 #include "pbkdf.h"
+#include "problem.h"
 #include "recovery.h"
 #include "slots_crypto.h"
 #include "slots_file.h"
 #include "slots_unlock.h"
 #include "slotsarg.h"
+#include "tpm2.h"
 
 /* A new key for a new file. */
 static int generate_key(const struct enroll *en, struct slots_file *f,
@@ -82,7 +84,8 @@ int enroll_get_master(const struct enroll *en, struct slots_file *f,
 				en->path);
 	struct slots_arg sa = {.path = en->path,
 			       .pass_fd = en->unlock_fd,
-			       .allow_readable = en->ka.opts.allow_readable};
+			       .allow_readable = en->ka.opts.allow_readable,
+			       .tpm2 = {.device = en->tpm2_device}};
 	return slots_arg_unlock(&sa, key, id);
 }
 
@@ -206,6 +209,52 @@ static int seal_exec(const struct enroll *en, const struct slots_file *f,
 	return r < 0 ? fail(OP_KEY_SOURCE, r, "wrap the key") : FSP_EXIT_OK;
 }
 
+static int seal_tpm2(const struct enroll *en, const struct slots_file *f,
+		     struct slot *s, const struct secbuf *key)
+{
+	struct tpm2_seal_req q = {.device = en->tpm2_device,
+				  .pcrs = en->tpm2_pcrs,
+				  .pubkey = en->tpm2_pubkey,
+				  .pubkey_pcrs = en->tpm2_pubkey_pcrs};
+	uint8_t secret[TPM2_SECRET_SIZE], blob[TPM2_BLOB_MAX];
+	char why[PATH_MAX + 256] = "", pcrs[80], pk[80], bank[16];
+	const char *b;
+	struct tpm2_slot t;
+	int r;
+
+	randombytes_buf(secret, sizeof(secret));
+	r = tpm2_seal(&q, secret, sizeof(secret), &t, blob, sizeof(blob), why,
+		      sizeof(why));
+	if (r == 0 && slot_tpm2_set(s, &t) < 0)
+		r = detail_set(why, sizeof(why), -E2BIG,
+			       "the sealed data is %zu bytes, more than the "
+			       "%d a slot holds",
+			       t.blob_len, TPM2_BLOB_MAX);
+	if (r == 0)
+		r = slot_seal_secret(f, s, secret, sizeof(secret), key);
+	sodium_memzero(secret, sizeof(secret));
+	if (r < 0 && why[0])
+		return fail_msg(r == -ENODEV ? FSP_EXIT_UNSUPPORTED
+					     : FSP_EXIT_KEY_SOURCE,
+				"unable to seal to the TPM: %s; nothing was "
+				"enrolled",
+				why);
+	if (r < 0)
+		return fail(OP_KEY_SOURCE, r, "wrap the key");
+	tpm2_pcrs_text(t.pcrs, pcrs, sizeof(pcrs));
+	tpm2_pcrs_text(t.pubkey_pcrs, pk, sizeof(pk));
+	b = tpm2_bank_name(t.bank, bank, sizeof(bank));
+	if (t.flags & TPM2_FLAG_SIGNED)
+		say("slot %u: sealed to the TPM (%s bank): fixed PCRs %s, and "
+		    "PCRs %s through a policy signed by %s",
+		    s->number, b, pcrs[0] ? pcrs : "none", pk, en->tpm2_pubkey);
+	else
+		say("slot %u: sealed to the TPM (%s bank) to the current "
+		    "values of PCRs %s",
+		    s->number, b, pcrs);
+	return FSP_EXIT_OK;
+}
+
 /* Makes, seals and saves the new slot; the recovery key is printed last. */
 int enroll_add_slot(const struct enroll *en, struct slots_file *f,
 		    const struct secbuf *key)
@@ -225,6 +274,8 @@ int enroll_add_slot(const struct enroll *en, struct slots_file *f,
 		code = seal_passphrase(en, f, s, key);
 	else if (en->type == SLOT_RECOVERY)
 		code = seal_recovery(f, s, key, text);
+	else if (en->type == SLOT_TPM2)
+		code = seal_tpm2(en, f, s, key);
 	else
 		code = seal_exec(en, f, s, key);
 	if (code) {

@@ -14,20 +14,28 @@
 
 #include "clock.h"
 
-static void child(const char *const *argv, const struct run_opts *o, int wfd,
-		  int errfd)
+struct run_fds {
+	int in;	 /* stdin's read end, or -1 */
+	int out; /* stdout's write end */
+	int msg; /* stderr's write end, or -1: inherited */
+	int err; /* carries exec's errno back */
+};
+
+static void child(const char *const *argv, const struct run_opts *o,
+		  const struct run_fds *f)
 {
 	int e;
 
 	if (!o->interactive) {
-		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		int in = f->in >= 0 ? f->in
+				    : open("/dev/null", O_RDONLY | O_CLOEXEC);
 
 		/* Its own group, so that a timeout kills what it started. */
 		setpgid(0, 0);
-		if (null < 0 || dup2(null, 0) < 0)
+		if (in < 0 || dup2(in, 0) < 0)
 			goto fail;
 	}
-	if (dup2(wfd, 1) < 0)
+	if (dup2(f->out, 1) < 0 || (f->msg >= 0 && dup2(f->msg, 2) < 0))
 		goto fail;
 	/*
 	 * Nothing else we hold may reach the program: a --passphrase-fd or
@@ -39,41 +47,100 @@ static void child(const char *const *argv, const struct run_opts *o, int wfd,
 	execv(argv[0], (char *const *)argv);
 fail:
 	e = errno;
-	if (write(errfd, &e, sizeof(e)) < 0)
+	if (write(f->err, &e, sizeof(e)) < 0)
 		_exit(127);
 	_exit(127);
 }
 
-/* Reads until EOF, the deadline or a full buffer. */
-static int collect(int rfd, long deadline, struct secbuf *out)
+/* Appends what msg has to errbuf, dropping what does not fit. */
+static int take_msg(int msg, const struct run_opts *o, size_t *len)
 {
+	char junk[512];
+	size_t room = o->errcap - 1 - *len;
+	ssize_t n = read(msg, room ? o->errbuf + *len : junk,
+			 room ? room : sizeof(junk));
+
+	if (n > 0 && room) {
+		*len += (size_t)n;
+		o->errbuf[*len] = '\0';
+	}
+	return n < 0 ? -errno : (int)(n > 0);
+}
+
+/* Reads stdout (and stderr, when kept) until EOF, the deadline or a full
+ * buffer. */
+static int collect(int rfd, int msg, long deadline, const struct run_opts *o,
+		   struct secbuf *out)
+{
+	size_t msg_len = 0;
+	bool out_open = true;
+
 	out->len = 0;
-	for (;;) {
-		struct pollfd p = {.fd = rfd, .events = POLLIN};
+	if (msg >= 0)
+		o->errbuf[0] = '\0';
+	while (out_open || msg >= 0) {
+		struct pollfd p[2] = {
+		    {.fd = out_open ? rfd : -1, .events = POLLIN},
+		    {.fd = msg, .events = POLLIN}};
 		long left = deadline ? deadline - monotonic_ms() : -1;
 		ssize_t n;
 		int r;
 
 		if (deadline && left <= 0)
 			return -ETIME;
-		r = poll(&p, 1, deadline ? (int)left : -1);
+		r = poll(p, 2, deadline ? (int)left : -1);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
 			return -errno;
 		if (r == 0)
 			return -ETIME;
+		if (p[1].revents) {
+			r = take_msg(msg, o, &msg_len);
+			if (r == 0)
+				msg = -1; /* EOF; the caller closes it */
+			else if (r < 0 && r != -EINTR)
+				return r;
+		}
+		if (!p[0].revents)
+			continue;
 		n = read(rfd, out->data + out->len, out->cap - out->len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return -errno;
 		if (n == 0)
-			return 0;
-		out->len += (size_t)n;
+			out_open = false;
+		out->len += (size_t)(n > 0 ? n : 0);
 		if (out->len == out->cap)
 			return -E2BIG;
 	}
+	return 0;
+}
+
+/*
+ * Writes the input into the child's stdin and closes it. The input fits a
+ * pipe's buffer, so this never waits for the child. A program may rightly
+ * exit before reading it all: its exit status tells, so EPIPE is ignored,
+ * and SIGPIPE with it for the while.
+ */
+static void feed(int wfd, const struct run_opts *o)
+{
+	struct sigaction ign = {.sa_handler = SIG_IGN}, old;
+	size_t off = 0;
+
+	sigaction(SIGPIPE, &ign, &old);
+	while (off < o->input_len) {
+		ssize_t n = write(wfd, o->input + off, o->input_len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		off += (size_t)n;
+	}
+	close(wfd);
+	sigaction(SIGPIPE, &old, NULL);
 }
 
 /* Waits for pid until the deadline (0: for ever); true once reaped. */
@@ -96,37 +163,74 @@ static bool reap(pid_t pid, long deadline, int *st)
 	}
 }
 
+static void close_pair(int p[2])
+{
+	if (p[0] >= 0)
+		close(p[0]);
+	if (p[1] >= 0)
+		close(p[1]);
+}
+
+/* The pipes run_capture needs: out and err always, in and msg on request. */
+static int make_pipes(const struct run_opts *o, int p[4][2])
+{
+	for (int i = 0; i < 4; i++) {
+		p[i][0] = p[i][1] = -1;
+		if ((i == 2 && !o->input) || (i == 3 && !o->errbuf))
+			continue;
+		if (pipe2(p[i], O_CLOEXEC) < 0) {
+			int r = -errno;
+
+			for (int j = 0; j <= i; j++)
+				close_pair(p[j]);
+			return r;
+		}
+	}
+	return 0;
+}
+
 int run_capture(const char *const *argv, const struct run_opts *o,
 		struct secbuf *out, int *status)
 {
 	long deadline =
 	    o->timeout_s ? monotonic_ms() + 1000L * o->timeout_s : 0;
-	int out_pipe[2], err_pipe[2], e = 0, r, st = 0;
+	int p[4][2], e = 0, r, st = 0; /* out, err (exec's errno), in, msg */
+	struct run_fds f;
 	pid_t pid;
 
-	if (pipe2(out_pipe, O_CLOEXEC) < 0)
-		return -errno;
-	if (pipe2(err_pipe, O_CLOEXEC) < 0) {
-		r = -errno;
-		close(out_pipe[0]);
-		close(out_pipe[1]);
+	r = make_pipes(o, p);
+	if (r < 0)
 		return r;
-	}
+	f = (struct run_fds){
+	    .in = p[2][0], .out = p[0][1], .msg = p[3][1], .err = p[1][1]};
 	pid = fork();
 	if (pid == 0)
-		child(argv, o, out_pipe[1], err_pipe[1]);
+		child(argv, o, &f);
 	r = pid < 0 ? -errno : 0;
 	/* As the child does, so that the group exists whoever runs first. */
 	if (pid > 0 && !o->interactive)
 		(void)setpgid(pid, pid);
-	close(out_pipe[1]);
-	close(err_pipe[1]);
-	if (r == 0 && read(err_pipe[0], &e, sizeof(e)) == sizeof(e))
+	/* The child's ends: stdin's read end, the others' write ends. */
+	close(p[0][1]);
+	close(p[1][1]);
+	if (p[2][0] >= 0)
+		close(p[2][0]);
+	if (p[3][1] >= 0)
+		close(p[3][1]);
+	if (r == 0 && read(p[1][0], &e, sizeof(e)) == sizeof(e))
 		r = -e; /* exec failed: the pipe carried its errno */
-	close(err_pipe[0]);
+	close(p[1][0]);
+	if (p[2][1] >= 0) {
+		if (r == 0)
+			feed(p[2][1], o);
+		else
+			close(p[2][1]);
+	}
 	if (r == 0)
-		r = collect(out_pipe[0], deadline, out);
-	close(out_pipe[0]);
+		r = collect(p[0][0], p[3][0], deadline, o, out);
+	close(p[0][0]);
+	if (p[3][0] >= 0)
+		close(p[3][0]);
 	if (pid < 0)
 		return r;
 	if (r == 0 && !reap(pid, deadline, &st))

@@ -4,18 +4,29 @@
 #define FSP_RUNPROG_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "secmem.h"
 
 struct run_opts {
 	unsigned timeout_s; /* 0: wait for ever */
 	bool interactive;   /* keeps stdin and the process group (askpass) */
+	/* When set, stdin is a pipe carrying these bytes (at most 64 KiB, a
+	 * pipe's buffer: they are written before any output is read). */
+	const uint8_t *input;
+	size_t input_len;
+	/* When set, stderr is kept here (NUL-ended, cut at errcap - 1)
+	 * instead of inherited: for messages we translate. */
+	char *errbuf;
+	size_t errcap;
 };
 
 /*
  * Runs argv (argv[0] an absolute path, executed as it is) and reads its
  * standard output into out, which the caller allocated (locked); stderr
- * is inherited, stdin is /dev/null unless interactive. Returns 0 when it
+ * is inherited unless errbuf is set, stdin is /dev/null unless interactive
+ * or input is set. Returns 0 when it
  * exited 0; -ETIME when it ran past the timeout (it and its process group
  * are killed); -E2BIG when it wrote more than out->cap - 1 bytes;
  * -ECHILD when it failed, with *status its wait status; or -errno when it

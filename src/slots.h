@@ -17,7 +17,7 @@
 #define SLOTS_HEADER_SIZE 48
 #define SLOTS_MAX 32
 #define SLOT_FIXED_SIZE 80 /* a record up to its wrapped key */
-#define SLOT_DATA_MAX 1024
+#define SLOT_DATA_MAX 2048
 #define SLOT_SALT_SIZE 16
 #define SLOT_NONCE_SIZE 24
 #define SLOT_TAG_SIZE 16
@@ -26,11 +26,12 @@
 #define SLOTS_FILE_MAX (SLOTS_HEADER_SIZE + SLOTS_MAX * SLOT_RECORD_MAX)
 #define SLOT_EXEC_ARGS_MAX 32
 
-/* The protector table: TPM2 (the next issue) becomes one more row. */
+/* The protector table. */
 enum slot_type {
 	SLOT_PASSPHRASE = 1, /* Argon2id of a passphrase */
 	SLOT_RECOVERY = 2,   /* BLAKE2b of a generated 256-bit recovery key */
 	SLOT_EXEC = 3,	     /* BLAKE2b of a program's standard output */
+	SLOT_TPM2 = 4,	     /* BLAKE2b of a secret sealed to the TPM */
 };
 
 enum slot_kdf {
@@ -56,7 +57,8 @@ struct slot {
 	uint8_t nonce[SLOT_NONCE_SIZE];
 	uint8_t wrapped[SLOT_WRAPPED_MAX]; /* key_size + tag bytes */
 	uint16_t data_len;
-	uint8_t data[SLOT_DATA_MAX]; /* SLOT_EXEC: argv, each NUL-ended */
+	uint8_t data[SLOT_DATA_MAX]; /* SLOT_EXEC: argv, each NUL-ended;
+				      * SLOT_TPM2: slots_tpm2.h */
 };
 
 struct slots_file {

@@ -8,6 +8,7 @@
 #include "slots.h"
 
 #include "problem.h"
+#include "slots_tpm2.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -66,7 +67,7 @@ size_t slot_record_size(const struct slots_file *f, const struct slot *s)
 
 bool slot_type_known(unsigned type)
 {
-	return type >= SLOT_PASSPHRASE && type <= SLOT_EXEC;
+	return type >= SLOT_PASSPHRASE && type <= SLOT_TPM2;
 }
 
 const char *slot_type_name(unsigned type)
@@ -78,6 +79,8 @@ const char *slot_type_name(unsigned type)
 		return "recovery-key";
 	case SLOT_EXEC:
 		return "exec";
+	case SLOT_TPM2:
+		return "tpm2";
 	default:
 		return "unknown";
 	}
@@ -133,6 +136,7 @@ int slot_set_exec_argv(struct slot *s, char *const *argv)
 static int check_slot(const struct slot *s, unsigned idx, char *what, size_t wn)
 {
 	const char *argv[SLOT_EXEC_ARGS_MAX + 1];
+	struct tpm2_slot t;
 
 	if (s->number >= SLOTS_MAX)
 		return detail_set(what, wn, -EBADMSG,
@@ -151,7 +155,7 @@ static int check_slot(const struct slot *s, unsigned idx, char *what, size_t wn)
 			    "slot %u has Argon2id costs outside the "
 			    "accepted range",
 			    s->number);
-	} else if (s->type == SLOT_RECOVERY || s->type == SLOT_EXEC) {
+	} else {
 		if (s->kdf != SLOT_KDF_BLAKE2B || s->opslimit || s->memlimit)
 			return detail_set(
 			    what, wn, -EBADMSG,
@@ -162,6 +166,11 @@ static int check_slot(const struct slot *s, unsigned idx, char *what, size_t wn)
 		if (slot_exec_argv(s, argv) < 0 || s->timeout == 0)
 			return detail_set(what, wn, -EBADMSG,
 					  "slot %u has no valid program to run",
+					  s->number);
+	} else if (s->type == SLOT_TPM2) {
+		if (slot_tpm2_get(s, &t) < 0 || s->timeout)
+			return detail_set(what, wn, -EBADMSG,
+					  "slot %u has no valid sealed data",
 					  s->number);
 	} else if (s->timeout || s->data_len) {
 		return detail_set(what, wn, -EBADMSG,

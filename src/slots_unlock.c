@@ -103,30 +103,52 @@ int slot_exec_secret(const struct slot *s, struct secbuf *out, char *why,
 	return r;
 }
 
-/* Every exec slot, in order; 0 when one gave the key. */
+static int slot_tpm2_secret(const struct slot *s,
+			    const struct unlock_params *up, struct secbuf *out,
+			    char *why, size_t wn)
+{
+	struct tpm2_slot t;
+	long t0 = monotonic_ms();
+	int r;
+
+	if (slot_tpm2_get(s, &t) < 0)
+		return detail_set(why, wn, -EBADMSG, "its data is damaged");
+	r = tpm2_unseal(&up->tpm2, &t, out, why, wn);
+	if (r == 0)
+		logf_(up, "slot %u (tpm2): the TPM unsealed it in %ld ms",
+		      s->number, monotonic_ms() - t0);
+	return r;
+}
+
+/* Every slot of type, in order; 0 when one gave the key. */
 static int try_programs(const struct slots_file *f,
-			const struct unlock_params *up, struct secbuf *key)
+			const struct unlock_params *up, unsigned type,
+			struct secbuf *key)
 {
 	for (size_t i = 0; i < f->n; i++) {
 		const struct slot *s = &f->slots[i];
 		struct secbuf secret;
-		char why[PATH_MAX + 128] = "";
+		char why[PATH_MAX + 256] = "";
 		int r;
 
-		if (s->type != SLOT_EXEC)
+		if (s->type != type)
 			continue;
-		r = slot_exec_secret(s, &secret, why, sizeof(why));
+		if (type == SLOT_TPM2)
+			r = slot_tpm2_secret(s, up, &secret, why, sizeof(why));
+		else
+			r = slot_exec_secret(s, &secret, why, sizeof(why));
 		if (r == 0) {
 			r = slot_open_secret(f, s, secret.data, secret.len,
 					     key);
 			secbuf_free(&secret);
 			if (r == 0)
 				return 0;
-			snprintf(why, sizeof(why),
-				 "its program's output does not unwrap it");
+			snprintf(why, sizeof(why), "%s does not unwrap it",
+				 type == SLOT_TPM2 ? "what the TPM unsealed"
+						   : "its program's output");
 		}
-		logf_(up, "slot %u (exec): %s; trying the next protector",
-		      s->number, why);
+		logf_(up, "slot %u (%s): %s; trying the next protector",
+		      s->number, slot_type_name(type), why);
 	}
 	return -EKEYREJECTED;
 }
@@ -287,9 +309,11 @@ int slots_unlock(const char *path, const struct unlock_params *up,
 	for (size_t i = 0; i < f.n; i++) {
 		person |= f.slots[i].type == SLOT_PASSPHRASE ||
 			  f.slots[i].type == SLOT_RECOVERY;
-		program |= f.slots[i].type == SLOT_EXEC;
+		program |= f.slots[i].type == SLOT_EXEC ||
+			   f.slots[i].type == SLOT_TPM2;
 	}
-	if (program && try_programs(&f, up, key) == 0)
+	if (program && (try_programs(&f, up, SLOT_TPM2, key) == 0 ||
+			try_programs(&f, up, SLOT_EXEC, key) == 0))
 		r = 0;
 	else if (person && up->no_person)
 		r = detail_set(d, dn, -ENOKEY,
@@ -299,8 +323,8 @@ int slots_unlock(const char *path, const struct unlock_params *up,
 		r = ask_person(&f, up, key, d, dn);
 	else if (program)
 		r = detail_set(d, dn, -EKEYREJECTED,
-			       "has no protector left to try: every program "
-			       "failed");
+			       "has no protector left to try: every TPM2 and "
+			       "program slot failed");
 	else
 		r = detail_set(d, dn, -ENOKEY,
 			       "has no slot this version can use (%zu slots)",

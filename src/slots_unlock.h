@@ -9,6 +9,7 @@
 
 #include "fscrypt_uapi.h"
 #include "secmem.h"
+#include "tpm2.h"
 
 #define UNLOCK_TRIES_DEFAULT 3
 
@@ -18,13 +19,15 @@ struct unlock_params {
 	unsigned tries;	    /* passphrases to try before giving up */
 	bool allow_readable;
 	bool no_person; /* programs only: never ask, never read a fd */
+	struct tpm2_opts tpm2;
 	/* Progress for the log (Argon2id costs, a protector that failed). */
 	void (*log)(const char *line);
 };
 
 /*
  * Unwraps the master key of slots file path into key (locked) and sets id
- * to its identifier. Tries every exec slot first, silently, then asks for
+ * to its identifier. Tries every tpm2 slot, then every exec slot, silently
+ * (a refusal is one line in the log), then asks for
  * a passphrase or recovery key up to up->tries times. Returns 0, or
  * -EKEYREJECTED (no protector accepted what it was given), -ENOKEY (the
  * file has no slot that could be tried), or another -errno for a file that

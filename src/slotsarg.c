@@ -40,6 +40,7 @@ int slots_arg_unlock(const struct slots_arg *a, struct secbuf *key,
 	    .tries = UNLOCK_TRIES_DEFAULT,
 	    .allow_readable = a->allow_readable,
 	    .log = unlock_log,
+	    .tpm2 = a->tpm2,
 	};
 	char detail[600] = "";
 	int r;

@@ -8,12 +8,14 @@
 
 #include "fscrypt_uapi.h"
 #include "secmem.h"
+#include "tpm2.h"
 
 struct slots_arg {
 	const char *path;
 	int pass_fd; /* -1: ask */
 	const char *volume;
 	bool allow_readable;
+	struct tpm2_opts tpm2;
 };
 
 /*

@@ -182,7 +182,7 @@ static void test_fields(void)
 	      "costs on a recovery slot: %s", what);
 	CHECK(patched(r0 + 160, 1, 2, 0) == -EBADMSG,
 	      "data on a passphrase slot: %s", what);
-	CHECK(patched(r2 + 160, 2000, 2, 0) == -EBADMSG, "data over 1 KiB: %s",
+	CHECK(patched(r2 + 160, 3000, 2, 0) == -EBADMSG, "data over 2 KiB: %s",
 	      what);
 	CHECK(patched(r2 + 162, 'u', 1, 0) == -EBADMSG,
 	      "a relative program: %s", what);
