@@ -191,7 +191,13 @@ int tpm2_seal(const struct tpm2_seal_req *q, const uint8_t *secret, size_t len,
 	if (r < 0)
 		return r;
 	r = run_creds(argv, secret, len, &out, msgs, why, wn);
-	if (r == -ECHILD || (r == 0 && strstr(msgs, "unenforced"))) {
+	/*
+	 * systemd-creds seals to PCRs still all zero with a warning. For
+	 * fixed values that binds nothing, so we refuse; a signed policy
+	 * holds whatever the PCRs are now, and it warns for those too.
+	 */
+	if (r == -ECHILD ||
+	    (r == 0 && !q->pubkey && strstr(msgs, "unenforced"))) {
 		r = refusal_errno(tpm2_classify(msgs, why, wn));
 	} else if (r == 0 &&
 		   sodium_base642bin(blob, cap, (const char *)out.data, out.len,

@@ -1,0 +1,108 @@
+# shellcheck shell=bash
+# A software TPM for host tests: swtpm behind tpm2-abrmd (a resource
+# manager, as the kernel's /dev/tpmrm0 is: without one, systemd-creds 252
+# leaves sessions loaded in swtpm and the fourth call fails) on a private
+# D-Bus bus. Sourced after lib.sh. Sets TPM_DEV, the TCTI the helper, the
+# tpm2-tools and systemd-measure are given.
+
+TPM_DIR=$T_WORK/tpm
+TPM_PORT=$((20000 + (RANDOM % 10000) * 2))
+TPM_SWTPM_PID=
+TPM_ABRMD_PID=
+TPM_DBUS_PID=
+TPM_DEV=tabrmd:bus_type=session
+export TPM2TOOLS_TCTI=$TPM_DEV
+# The TSS libraries log their own errors on stderr; the helper keeps them
+# out of its messages, the test's own tpm2-tools calls need not show them.
+export TSS2_LOG=all+none
+
+tpm_swtpm_start() {
+	swtpm socket --tpm2 --tpmstate dir="$TPM_DIR/state" \
+		--server type=tcp,port="$TPM_PORT",bindaddr=127.0.0.1 \
+		--ctrl type=tcp,port=$((TPM_PORT + 1)),bindaddr=127.0.0.1 \
+		--flags not-need-init,startup-clear >>"$TPM_DIR/swtpm.log" 2>&1 &
+	TPM_SWTPM_PID=$!
+	for _ in $(seq 50); do
+		(exec 3<>/dev/tcp/127.0.0.1/"$TPM_PORT") 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "swtpm did not start" >&2
+	return 1
+}
+
+tpm_abrmd_start() {
+	tpm2-abrmd --session --allow-root \
+		--tcti=swtpm:host=127.0.0.1,port="$TPM_PORT" >>"$TPM_DIR/abrmd.log" 2>&1 &
+	TPM_ABRMD_PID=$!
+	for _ in $(seq 50); do
+		tpm2_getcap properties-fixed >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	echo "tpm2-abrmd did not start" >&2
+	return 1
+}
+
+tpm_start() {
+	mkdir -p "$TPM_DIR/state" && chmod 700 "$TPM_DIR"
+	cat >"$TPM_DIR/bus.conf" <<-CONF
+		<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+		 "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+		<busconfig><type>session</type><listen>unix:path=$TPM_DIR/bus</listen>
+		<policy context="default"><allow send_destination="*" eavesdrop="true"/>
+		<allow eavesdrop="true"/><allow own="*"/></policy>
+		</busconfig>
+	CONF
+	TPM_DBUS_PID=$(dbus-daemon --config-file="$TPM_DIR/bus.conf" --fork --print-pid) || return 1
+	export DBUS_SESSION_BUS_ADDRESS=unix:path=$TPM_DIR/bus
+	tpm_swtpm_start && tpm_abrmd_start
+}
+
+# An orderly power cycle: the PCRs start from zero again, and the TPM does
+# not count it against its dictionary-attack protection.
+tpm_reboot() {
+	tpm2_shutdown -c >/dev/null 2>&1
+	tpm_halt
+	tpm_swtpm_start && tpm_abrmd_start
+}
+
+# A power cut: no TPM2_Shutdown first, as when a device loses power.
+tpm_power_cut() {
+	tpm_halt
+	tpm_swtpm_start && tpm_abrmd_start
+}
+
+tpm_halt() {
+	local p
+	for p in "$TPM_ABRMD_PID" "$TPM_SWTPM_PID"; do
+		[ -n "$p" ] && kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
+	done
+	TPM_ABRMD_PID= TPM_SWTPM_PID=
+}
+
+tpm_stop() {
+	tpm_halt
+	[ -n "$TPM_DBUS_PID" ] && kill "$TPM_DBUS_PID" 2>/dev/null
+	TPM_DBUS_PID=
+}
+
+# tpm_measure PCR TEXT: what firmware or a boot stub would extend.
+tpm_measure() {
+	tpm2_pcrextend "$1:sha256=$(printf '%s' "$2" | sha256sum | cut -c1-64)"
+}
+
+# tpm_boot_image FILE: PCR 11 as systemd-stub leaves it for a UKI whose
+# .linux section is FILE, entering the initrd: the name with its NUL, the
+# contents, then the phase "enter-initrd" (systemd-pcrphase).
+tpm_boot_image() {
+	tpm2_pcrextend "11:sha256=$(printf '.linux\0' | sha256sum | cut -c1-64)" &&
+		tpm2_pcrextend "11:sha256=$(sha256sum <"$1" | cut -c1-64)" &&
+		tpm2_pcrextend "11:sha256=$(printf 'enter-initrd' | sha256sum | cut -c1-64)"
+}
+
+# tpm_sign_image FILE KEY PUB OUT: systemd-measure's signature of the PCR 11
+# value tpm_boot_image FILE gives.
+tpm_sign_image() {
+	/usr/lib/systemd/systemd-measure sign --tpm2-device="$TPM_DEV" \
+		--linux="$1" --bank=sha256 --phase=enter-initrd \
+		--private-key="$2" --public-key="$3" --json=short >"$4"
+}
