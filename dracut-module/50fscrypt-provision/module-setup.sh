@@ -14,6 +14,9 @@
 #                                dracut --sysroot builds for another
 #                                architecture)
 #   fscrypttab                   the table to read (default /etc/fscrypttab)
+#   fscrypt_provision_tpm2=yes   install systemd-creds and the TSS libraries
+#                                even when no embedded slots file has a
+#                                tpm2 slot (for rd.fscrypt.key= files)
 # Only entries with the "initramfs" option go into the initramfs, and only
 # their key files are embedded. Which ones, and whether their key files are
 # safe, the helper decides ("fscrypt-provision embed"), with the rules it
@@ -45,6 +48,28 @@ _fsp_fatal() {
         dfatal "$line"
     done <<< "$*"
     exit 1
+}
+
+# Does any embedded slots file (args) have a tpm2 slot? The helper reads
+# the file, as it will at boot.
+_fsp_has_tpm2() {
+    local f
+    for f in "$@"; do
+        "${FSCRYPT_PROVISION_BUILD_BIN:-$(_fsp_bin)}" slots --slots "$f" --json 2> /dev/null |
+            grep -q '"type": *"tpm2"' && return 0
+    done
+    return 1
+}
+
+# The TPM engine of tpm2 slots: systemd-creds, its libraries, and the TSS
+# libraries it loads with dlopen(), which ldd does not show.
+_fsp_install_tpm2() {
+    inst_binary systemd-creds ||
+        _fsp_fatal "fscrypt-provision: a slots file has a tpm2 slot, and systemd-creds cannot be installed (Debian package systemd)"
+    inst_libdir_file "libtss2-esys.so*" "libtss2-rc.so*" "libtss2-mu.so*" \
+        "libtss2-tcti-device.so*" "libtss2-tctildr.so*" ||
+        _fsp_fatal "fscrypt-provision: a slots file has a tpm2 slot, and the TSS libraries are missing (Debian packages libtss2-esys-3.0.2-0, libtss2-rc0, libtss2-tcti-device0)"
+    dinfo "fscrypt-provision: installed systemd-creds and the TSS libraries for tpm2 slots"
 }
 
 # called by dracut
@@ -93,7 +118,7 @@ installkernel() {
 # called by dracut
 install() {
     local bin tab list msg i embedded=0
-    local -a rec
+    local -a rec files=()
     bin=$(_fsp_bin)
     tab=$(_fsp_tab)
     inst_binary "$bin" /usr/sbin/fscrypt-provision || _fsp_fatal "fscrypt-provision: cannot install $bin"
@@ -121,8 +146,12 @@ install() {
             dinfo "fscrypt-provision: embedded the key of volume ${rec[i]}"
             printf '%s\n' "${rec[i + 2]}" >> "$initdir/etc/fscrypt-provision/embedded-keys" ||
                 _fsp_fatal "fscrypt-provision: cannot list the embedded key files"
+            files+=("${rec[i + 2]}")
             embedded=1
         done
+        if _fsp_has_tpm2 "${files[@]}" || [[ ${fscrypt_provision_tpm2-} == yes ]]; then
+            _fsp_install_tpm2
+        fi
         if ((embedded)); then
             chmod 0600 "$initdir/etc/fscrypt-provision/embedded-keys" ||
                 _fsp_fatal "fscrypt-provision: cannot protect the list of embedded key files"

@@ -4,7 +4,7 @@
 # or emergency.target in a systemd initramfs), check what fscrypt-provision
 # left behind and report the verdict to the host like the real root's init
 # does. Never for real images: check() returns 255, so only -m includes it.
-# shellcheck disable=SC2154 # moddir: set by dracut
+# shellcheck disable=SC2154 # moddir, initdir, systemdsystemunitdir, SYSTEMCTL: set by dracut
 
 # called by dracut
 check() {
@@ -27,4 +27,17 @@ install() {
     # emergency; both in the shell and in the systemd initramfs.
     inst_hook emergency 00 "$moddir/fsp-test-emergency-hook.sh"
     inst_hook shutdown-emergency 00 "$moddir/fsp-test-emergency-hook.sh"
+    # FSP_TEST_TPM2=1 (TEST-8*-TPM2): the measurements a boot stub makes.
+    if [[ ${FSP_TEST_TPM2-} == 1 ]]; then
+        inst_multiple tpm2_pcrextend
+        inst_libdir_file "libtss2-tcti-device.so*"
+        inst_script "$moddir/fsp-test-measure.sh" /usr/lib/fsp-test/measure
+        if dracut_module_included "systemd"; then
+            inst_simple "$moddir/fsp-test-measure.service" \
+                "$systemdsystemunitdir/fsp-test-measure.service"
+            $SYSTEMCTL -q --root "$initdir" add-wants initrd.target fsp-test-measure.service
+        else
+            inst_hook pre-pivot 50 "$moddir/fsp-test-measure-hook.sh"
+        fi
+    fi
 }

@@ -1,0 +1,43 @@
+# shellcheck shell=sh
+# SPDX-License-Identifier: MIT
+# fsp-scenario: tpm2
+# Guest checks of TEST-80 and TEST-81 (fsp.test=tpm2), after switch_root;
+# fsp.tpm2 names the case.
+# shellcheck disable=SC2086 # $BB and $FSP: init.sh's one-word paths
+
+CASE=$(t_cmdline_arg fsp.tpm2) || CASE=none
+for _p in 7 11; do
+    t_log "PCR $_p (sha256) after the initramfs: $($BB cat /sys/class/tpm/tpm0/pcr-sha256/$_p 2>&1)"
+done
+t_log "$($BB dmesg | $BB grep 'fsp-test: ')"
+t "the real root is /dev/vda" $BB grep -q '^/dev/vda / ext4' /proc/mounts
+t "the initramfs reported success" in_initrd_log "^RESULT ok"
+t "root's /secret is unlocked" key_status /secret present
+t "/secret reads back, byte-identical" sums_ok /secret /usr/lib/fsp-test/secret.sha256
+t "root's key is provisioned" has_key root "$ROOT_ID"
+t "data's key is provisioned" has_key data "$DATA_ID"
+t_not "nobody can read a provisioning key's payload" keyctl read "$(key_id root)"
+case $CASE in
+    sealed | image-a | image-b)
+        t "the TPM unsealed root's key, and the log gives the time" \
+            in_initrd_log "slot [0-9]+ \\(tpm2\\): the TPM unsealed it in [0-9]+ ms"
+        t_not "nobody was asked for a passphrase" in_initrd_log "asked for volume"
+        t_not "no TPM slot was refused" in_initrd_log "\\(tpm2\\): .*trying the next protector"
+        ;;
+    pcr-changed)
+        t "the TPM refused root's key: PCR mismatch, in one line" \
+            in_initrd_log "slot [0-9]+ \\(tpm2\\): PCR mismatch: this boot's measurements differ"
+        t "then the passphrase was asked for" in_initrd_log "asked for volume root's passphrase"
+        t_not "the TPM unsealed nothing" in_initrd_log "the TPM unsealed it"
+        ;;
+    *)
+        t "a known case" false
+        ;;
+esac
+case $CASE in
+    image-a | image-b)
+        t "root's key came through the signed policy" \
+            in_initrd_log "slot 1 \\(tpm2\\): the TPM unsealed it"
+        t "the initramfs measured image ${CASE#image-} into PCR 11" in_kmsg "measured image 'image ${CASE#image-}:"
+        ;;
+esac

@@ -1,0 +1,192 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: MIT
+# TPM2 for the QEMU tests (TEST-8*-TPM2-*), sourced after lib.sh: a swtpm
+# state whose TPM the slots files are sealed to, the images that carry
+# them, and a fresh swtpm for each boot on a copy of that state.
+#
+# Sealing runs on the host, against swtpm over a TCTI. QEMU's SeaBIOS
+# extends PCR 7 with one EV_SEPARATOR event, of the four bytes ff ff ff ff
+# (read off a boot: PCR 7 = E21B703E...), and nothing else does before the
+# initramfs: the host replays that event before sealing, so that PCR 7
+# holds at boot what it held at enrollment, as on a device enrolled in the
+# field.
+
+FSP_TPM2_SEPARATOR=$(printf '\377\377\377\377' | sha256sum | cut -c1-64)
+
+# fsp_tpm2_host_start DIR: swtpm on DIR/state for the host, TCTI in
+# FSP_TPM2_TCTI. No resource manager: flush after each systemd-creds call.
+fsp_tpm2_host_start() {
+    local port=$((30000 + (RANDOM % 5000) * 2))
+    mkdir -p "$1/state" || return 1
+    swtpm socket --tpm2 --tpmstate dir="$1/state" \
+        --server type=tcp,port="$port",bindaddr=127.0.0.1 \
+        --ctrl type=tcp,port=$((port + 1)),bindaddr=127.0.0.1 \
+        --flags not-need-init,startup-clear > "$1/swtpm-host.log" 2>&1 &
+    FSP_TPM2_HOST_PID=$!
+    FSP_TPM2_TCTI=swtpm:host=127.0.0.1,port=$port
+    export TPM2TOOLS_TCTI=$FSP_TPM2_TCTI TSS2_LOG=all+none
+    for _ in $(seq 50); do
+        tpm2_getcap properties-fixed > /dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    err "swtpm did not start for sealing (port $port)"
+    return 1
+}
+
+fsp_tpm2_flush() {
+    tpm2_flushcontext -t > /dev/null 2>&1
+    tpm2_flushcontext -l > /dev/null 2>&1
+    tpm2_flushcontext -s > /dev/null 2>&1
+    return 0
+}
+
+# An orderly end, so that the TPM's dictionary-attack counter stays at 0.
+fsp_tpm2_host_stop() {
+    tpm2_shutdown -c > /dev/null 2>&1
+    kill "$FSP_TPM2_HOST_PID" 2> /dev/null
+    wait "$FSP_TPM2_HOST_PID" 2> /dev/null
+}
+
+# fsp_tpm2_enroll SLOTS KEY PASS [enroll --tpm2 options]: a passphrase slot
+# (the fallback) and a tpm2 slot, sealed now.
+fsp_tpm2_enroll() {
+    local slots=$1 key=$2 pass=$3
+    shift 3
+    "$FSP_BIN" enroll --slots "$slots" --passphrase --key-file "$key" --quiet \
+        --passphrase-fd 3 --pbkdf-memory 32768 --pbkdf-iterations 1 3<<< "$pass" &&
+        "$FSP_BIN" enroll --slots "$slots" --tpm2 --tpm2-device "$FSP_TPM2_TCTI" --quiet \
+            --unlock-passphrase-fd 3 "$@" 3<<< "$pass" 2> /dev/null &&
+        fsp_tpm2_flush
+}
+
+# The steps of fsp_tpm2_assets (run by fsp_strict): OUT's final path A,
+# work directory TMP.
+fsp_tpm2_build_steps() {
+    local a=$1 tmp=$2 k=$FSP_ASSETS/keys data_id x
+    # shellcheck source=/dev/null
+    . "$FSP_ASSETS/expected.env"
+    # shellcheck disable=SC2153 # DATA_ID: from expected.env
+    data_id=$DATA_ID
+    mkdir -m 0700 "$tmp/keys"
+    fsp_tpm2_host_start "$tmp"
+    trap fsp_tpm2_host_stop EXIT
+    tpm2_pcrextend "7:sha256=$FSP_TPM2_SEPARATOR" > /dev/null
+    fsp_tpm2_enroll "$tmp/keys/root-tpm.slots" "$k/root.key" fsp-root-pass
+    fsp_tpm2_enroll "$tmp/keys/data-tpm.slots" "$k/data.key" fsp-data-pass
+    # Signed PCR 11 policies: a signing key, two images and their
+    # signatures, made by systemd-measure as for a UKI.
+    openssl genrsa -out "$tmp/keys/pcr.key" 2048 2> /dev/null
+    openssl rsa -in "$tmp/keys/pcr.key" -pubout -out "$tmp/pcr.pub" 2> /dev/null
+    fsp_tpm2_enroll "$tmp/keys/root-signed.slots" "$k/root.key" fsp-root-pass \
+        --tpm2-public-key "$tmp/pcr.pub"
+    for x in a b; do
+        mkdir "$tmp/image-$x"
+        printf 'image %s: fscrypt-provision test system\n' "$x" > "$tmp/image-$x/image"
+        /usr/lib/systemd/systemd-measure sign --tpm2-device="$FSP_TPM2_TCTI" \
+            --linux="$tmp/image-$x/image" --bank=sha256 --phase=enter-initrd \
+            --private-key="$tmp/keys/pcr.key" --public-key="$tmp/pcr.pub" \
+            --json=short > "$tmp/image-$x/tpm2-pcr-signature.json"
+        fsp_tpm2_flush
+    done
+    fsp_tpm2_host_stop
+    trap - EXIT
+    cat > "$tmp/tpm2-fscrypttab" <<- EOF
+		# TEST-80: both volumes sealed to PCR 7, a passphrase as fallback.
+		root / slots:$a/keys/root-tpm.slots secret initramfs
+		data /data slots:$a/keys/data-tpm.slots vault initramfs,nofail,identifier=$data_id
+		EOF
+    cat > "$tmp/signed-fscrypttab" <<- EOF
+		# TEST-81: root through a signed PCR 11 policy, data through PCR 7.
+		root / slots:$a/keys/root-signed.slots secret initramfs
+		data /data slots:$a/keys/data-tpm.slots vault initramfs,nofail,identifier=$data_id
+		EOF
+}
+
+# Builds (or reuses) the sealed slots files and the TPM state they are
+# sealed to; sets FSP_TPM2.
+fsp_tpm2_assets() {
+    local h tmp r
+    h=$(fsp_hash "v$FSP_CACHE_VERSION" "$FSP_BIN" "$FSP_ASSETS/keys" "$FSP_TPM2_SEPARATOR" \
+        "$(declare -f fsp_tpm2_build_steps fsp_tpm2_enroll fsp_tpm2_host_start)")
+    FSP_TPM2=$FSP_QEMU_CACHE/tpm2-$h
+    [[ -f $FSP_TPM2/tpm2-fscrypttab ]] && return 0
+    msg "sealing the tpm2 test slots in $FSP_TPM2"
+    tmp=$(mktemp -d "$FSP_QEMU_CACHE/tpm2-tmp.XXXXXX")
+    fsp_strict fsp_tpm2_build_steps "$FSP_TPM2" "$tmp"
+    r=$?
+    if ((r != 0)); then
+        rm -rf "$tmp"
+        return $r
+    fi
+    mv "$tmp" "$FSP_TPM2" && fsp_cache_prune 'tpm2-[0-9a-f]*'
+}
+
+# fsp_tpm2_initrd MODE TABLE [IMAGE]: the initramfs of MODE from TABLE (in
+# FSP_TPM2), with the test's measurements, and for IMAGE (a or b) that
+# image's identity and PCR signature, where systemd-stub would put it;
+# sets FSP_INITRD.
+fsp_tpm2_initrd() {
+    local mode=$1 table=$FSP_TPM2/$2 img=${3-} h extra=()
+    [[ $img ]] && extra=(--include "$FSP_TPM2/image-$img/image" /etc/fsp-test/image
+        --include "$FSP_TPM2/image-$img/tpm2-pcr-signature.json" /.extra/tpm2-pcr-signature.json)
+    h=$(fsp_hash "v$FSP_CACHE_VERSION" "$mode" "$FSP_KVER" "$(dracut --version 2>&1)" "$FSP_BIN" \
+        "$table" "$FSP_ASSETS/initrd-extra" "$FSP_TPM2/keys" ${img:+"$FSP_TPM2/image-$img"} \
+        "$FSP_REPO/dracut-module/50fscrypt-provision" "$FSP_QEMU_DIR/modules.d/59fsp-test" \
+        "$FSP_QEMU_DIR/guest/fsp-test-lib.sh" "$(fsp_dracut_modules "$mode")" "$FSP_DRACUT_DRIVERS" \
+        "$(declare -f fsp_tpm2_initrd fsp_run_dracut fsp_dracut fsp_dracut_base)")
+    FSP_INITRD=$FSP_QEMU_CACHE/initrd-tpm2-$mode-$h.img
+    [[ -s $FSP_INITRD ]] && return 0
+    msg "building the $mode initramfs for $2${img:+, image $img}"
+    FSP_TEST_TPM2=1 fsp_locked fsp_run_dracut "$FSP_INITRD" "$table" "$(fsp_dracut_modules "$mode")" \
+        --include "$FSP_ASSETS/initrd-extra" /etc/fsp-test "${extra[@]}" || return 1
+    fsp_locked fsp_cache_prune "initrd-tpm2-$mode-[0-9a-f]*.img"
+}
+
+# fsp_tpm2_boot MODE CMDLINE...: boots like fsp_boot with a TPM: a fresh
+# swtpm on a copy of the sealed state (so that no boot sees another's
+# lockout counter or sessions), kept in the run directory for the scan.
+fsp_tpm2_boot() {
+    local mode=$1 tpm r
+    shift
+    tpm=$(mktemp -d "$FSP_QEMU_CACHE/swtpm.XXXXXX")
+    cp -r "$FSP_TPM2/state" "$tpm/state"
+    swtpm socket --tpm2 --tpmstate dir="$tpm/state" --terminate \
+        --ctrl type=unixio,path="$tpm/sock" > "$tpm/swtpm.log" 2>&1 &
+    local pid=$!
+    for _ in $(seq 50); do
+        [[ -S $tpm/sock ]] && break
+        sleep 0.1
+    done
+    fsp_qemu "$TEST_NAME" "fsp.mode=$mode $*" \
+        -drive "file=$FSP_ASSETS/root.img,format=raw,if=none,id=root,snapshot=on" \
+        -device virtio-blk-pci,drive=root,serial=fsproot \
+        -drive "file=$FSP_ASSETS/data.img,format=raw,if=none,id=data,snapshot=on" \
+        -device virtio-blk-pci,drive=data,serial=fspdata \
+        -chardev "socket,id=chrtpm,path=$tpm/sock" -tpmdev emulator,id=tpm0,chardev=chrtpm \
+        -device tpm-tis,tpmdev=tpm0
+    r=$?
+    kill "$pid" 2> /dev/null
+    wait "$pid" 2> /dev/null
+    rm -rf "$FSP_RUN/swtpm"
+    mv "$tpm" "$FSP_RUN/swtpm"
+    msg "boot took $FSP_BOOT_SECONDS s, QEMU exit code $FSP_QEMU_RC"
+    grep -a -o 'slot [0-9]* (tpm2): [^;]*' "$FSP_RUN/console.log" | sed 's/^/#   at boot: /'
+    return $r
+}
+
+# fsp_tpm2_scan: no raw key in the last boot's swtpm state, in the sealed
+# assets, or in the images given.
+fsp_tpm2_scan() {
+    local pat r=0 f
+    pat=$(mktemp "$FSP_QEMU_CACHE/canary.XXXXXX")
+    fsp_canary_patterns "$FSP_ASSETS/keys/root.key" "$FSP_ASSETS/keys/data.key" > "$pat"
+    for f in "$FSP_RUN/swtpm" "$FSP_TPM2/state" "$FSP_TPM2"/*fscrypttab "$FSP_TPM2/keys"/*.slots "$@"; do
+        if grep -r -q -a -F -f "$pat" "$f"; then
+            err "a raw key appears in $f"
+            r=1
+        fi
+    done
+    rm -f "$pat"
+    ((r == 0)) && msg "canary scan: no raw key in the swtpm state (sealed and after boot), the slots files or the images"
+    return $r
+}
