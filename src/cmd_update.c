@@ -16,7 +16,9 @@
 #include "cli.h"
 #include "fscrypt.h"
 #include "needed.h"
+#include "nextboot.h"
 #include "provision.h"
+#include "slots_tpm2.h"
 
 enum mode { MODE_PRE, MODE_POST };
 
@@ -24,6 +26,7 @@ enum { PROBLEM_MAX = 128 }; /* one volume's problem in post */
 
 struct tally {
 	enum mode mode;
+	struct nextboot_opts next;
 	unsigned ok, warned, failed;
 	char refused[4096]; /* "what: why; what: why" */
 };
@@ -70,12 +73,52 @@ static void refuse(struct tally *t, const char *what, const char *why)
 		 n ? "; " : "", what, why);
 }
 
+static const char *tell_what;
+
+static void tell(const char *line)
+{
+	say("pre: %s: %s", tell_what, line);
+}
+
+/* A slots source must open on the next boot too: 0, or an exit code. */
+static int pre_next_boot(struct tally *t, const struct tab_entry *e,
+			 const char *what, char *why, size_t wn)
+{
+	struct nextboot_opts o = t->next;
+	int r;
+
+	if (!e || !e->has_source || e->source.kind != KEY_SOURCE_SLOTS)
+		return FSP_EXIT_OK;
+	o.allow_readable = e->key_opts.allow_readable;
+	tell_what = what;
+	r = nextboot_check(e->source.path, &o, tell, why, wn);
+	if (r == -EKEYREJECTED)
+		return FSP_EXIT_KEY_REJECTED;
+	return r < 0 ? FSP_EXIT_KEY_SOURCE : FSP_EXIT_OK;
+}
+
 static void pre_one(struct tally *t, const struct dir_volumes *dv,
-		    const char *what, bool nofail)
+		    const char *what, const struct tab_entry *e)
 {
 	struct check_report rep = {.out = stderr};
+	bool nofail = e && e->nofail;
+	char why[PATH_MAX + 256] = "";
 	int code = check_volumes(dv, &rep);
 
+	if (code == FSP_EXIT_OK &&
+	    (code = pre_next_boot(t, e, what, why, sizeof(why)))) {
+		if (nofail) {
+			note(t,
+			     "warning: %s: %s; it is nofail, so the update "
+			     "goes on",
+			     what, why);
+			t->warned++;
+		} else {
+			note(t, "refusing the update: %s: %s", what, why);
+			refuse(t, what, why);
+		}
+		return;
+	}
 	if (code == FSP_EXIT_OK) {
 		t->ok++;
 	} else if (nofail) {
@@ -219,7 +262,7 @@ static void update_one(struct tally *t, const struct fscrypttab *tab,
 		return;
 	}
 	if (t->mode == MODE_PRE)
-		pre_one(t, &dv, what, nofail);
+		pre_one(t, &dv, what, e);
 	else
 		post_one(t, &dv, what, nofail);
 	dir_volumes_close(&dv);
@@ -278,13 +321,26 @@ int cmd_update(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 	    COMMON_LONG_OPTIONS,
+	    {"tpm2-signature", required_argument, NULL, OPT_FIRST_PRIVATE},
+	    {"update-pcrs", required_argument, NULL, OPT_FIRST_PRIVATE + 1},
 	    {NULL, 0, NULL, 0},
 	};
-	struct tally t = {0};
+	struct tally t = {.next = {.update_pcrs = NEXTBOOT_UPDATE_PCRS}};
 	struct fscrypttab tab = {0};
 	int c, r;
 
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (c == OPT_FIRST_PRIVATE) {
+			t.next.signature = optarg;
+			continue;
+		}
+		if (c == OPT_FIRST_PRIVATE + 1) {
+			if (tpm2_pcrs_parse(optarg, &t.next.update_pcrs) < 0)
+				return usage_error("update",
+						   "--update-pcrs needs PCR "
+						   "numbers joined by '+'");
+			continue;
+		}
 		r = handle_common_option(c, "update");
 		if (r >= 0)
 			return r;

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: MIT
+/* update pre: which protectors of a slots file survive the update. */
+#define _GNU_SOURCE
+#include "nextboot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hex.h"
+#include "problem.h"
+#include "readfull.h"
+#include "slots_file.h"
+#include "slots_tpm2.h"
+
+#define SIGNATURE_MAX (64 * 1024)
+
+/*
+ * systemd-measure's JSON maps a bank to entries of "pcrs", "pkfp", "pol"
+ * and "sig". The new image's file must hold an entry for this key in this
+ * bank; whether its values are right only the next boot can tell.
+ */
+bool nextboot_signature_has(const char *json, size_t len, const char *bank,
+			    const char *pkfp_hex)
+{
+	char key[32];
+
+	snprintf(key, sizeof(key), "\"%s\"", bank);
+	return memmem(json, len, key, strlen(key)) &&
+	       memmem(json, len, pkfp_hex, strlen(pkfp_hex));
+}
+
+static int read_signature(const char *path, char **buf, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), r;
+
+	if (fd < 0)
+		return -errno;
+	*buf = malloc(SIGNATURE_MAX);
+	if (!*buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	r = read_full(fd, (uint8_t *)*buf, SIGNATURE_MAX, len);
+	close(fd);
+	if (r < 0) {
+		free(*buf);
+		*buf = NULL;
+	}
+	return r;
+}
+
+/* One tpm2 slot: true when it will unseal; its verdict told. */
+static bool slot_survives(const struct slot *s, const struct nextboot_opts *o,
+			  void (*tell)(const char *))
+{
+	char line[512], pcrs[80], bank[16], fp[65], *sig = NULL;
+	const char *b;
+	struct tpm2_slot t;
+	uint32_t hit;
+	size_t len = 0;
+	bool ok;
+	int r;
+
+	if (slot_tpm2_get(s, &t) < 0)
+		return false;
+	b = tpm2_bank_name(t.bank, bank, sizeof(bank));
+	hit = t.pcrs & o->update_pcrs;
+	if (hit) {
+		tpm2_pcrs_text(hit, pcrs, sizeof(pcrs));
+		snprintf(line, sizeof(line),
+			 "slot %u (tpm2) will not unseal on the next boot: it "
+			 "is bound to the values of PCRs %s, which the update "
+			 "changes",
+			 s->number, pcrs);
+		tell(line);
+		return false;
+	}
+	if (!(t.flags & TPM2_FLAG_SIGNED)) {
+		tpm2_pcrs_text(t.pcrs, pcrs, sizeof(pcrs));
+		snprintf(line, sizeof(line),
+			 "slot %u (tpm2) will unseal on the next boot: PCRs %s "
+			 "are not changed by the update",
+			 s->number, pcrs);
+		tell(line);
+		return true;
+	}
+	hex_encode(t.pkfp, sizeof(t.pkfp), fp);
+	r = o->signature ? read_signature(o->signature, &sig, &len) : -ENOENT;
+	ok = r == 0 && nextboot_signature_has(sig, len, b, fp);
+	free(sig);
+	if (!o->signature)
+		snprintf(line, sizeof(line),
+			 "slot %u (tpm2, signed policy) needs the new image's "
+			 "PCR signature: none was given (--tpm2-signature "
+			 "FILE), so it is counted as not unsealing",
+			 s->number);
+	else if (r < 0)
+		snprintf(line, sizeof(line),
+			 "slot %u (tpm2, signed policy) will not unseal: the "
+			 "new image's signature %s cannot be read: %s",
+			 s->number, o->signature, strerror(-r));
+	else
+		snprintf(line, sizeof(line),
+			 "slot %u (tpm2, signed policy) %s: %s %s a %s "
+			 "signature by key %.16s...",
+			 s->number,
+			 ok ? "will unseal on the next boot"
+			    : "will not unseal on the next boot",
+			 o->signature, ok ? "has" : "has no", b, fp);
+	tell(line);
+	return ok;
+}
+
+int nextboot_check(const char *path, const struct nextboot_opts *o,
+		   void (*tell)(const char *line), char *why, size_t wn)
+{
+	struct slots_file *f = calloc(1, sizeof(*f));
+	bool tpm_ok = false, other = false, any_tpm = false;
+	int r;
+
+	if (!f)
+		return -ENOMEM;
+	r = slots_file_load(path, o->allow_readable, f, why, wn);
+	for (size_t i = 0; r == 0 && i < f->n; i++) {
+		const struct slot *s = &f->slots[i];
+
+		if (s->type == SLOT_TPM2) {
+			any_tpm = true;
+			tpm_ok |= slot_survives(s, o, tell);
+		} else if (slot_type_known(s->type)) {
+			other = true;
+		}
+	}
+	free(f);
+	if (r < 0)
+		return r;
+	if (tpm_ok || other || !any_tpm)
+		return 0;
+	return detail_set(why, wn, -EKEYREJECTED,
+			  "no tpm2 slot of %s will unseal on the next boot, "
+			  "and it has no other protector: after the update "
+			  "the key could not be provisioned again",
+			  path);
+}
