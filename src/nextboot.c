@@ -105,12 +105,12 @@ static bool slot_survives(const struct slot *s, const struct nextboot_opts *o,
 			 s->number, o->signature, strerror(-r));
 	else
 		snprintf(line, sizeof(line),
-			 "slot %u (tpm2, signed policy) %s: %s %s a %s "
+			 "slot %u (tpm2, signed policy) %s: %s has %s %s "
 			 "signature by key %.16s...",
 			 s->number,
 			 ok ? "will unseal on the next boot"
 			    : "will not unseal on the next boot",
-			 o->signature, ok ? "has" : "has no", b, fp);
+			 o->signature, ok ? "a" : "no", b, fp);
 	tell(line);
 	return ok;
 }

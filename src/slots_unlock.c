@@ -36,6 +36,15 @@ static void logf_(const struct unlock_params *up, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	/* A boot unlocks several volumes, whose slots share numbers. */
+	if (up->volume && strncmp(line, "slot ", 5) == 0) {
+		char named[600];
+
+		snprintf(named, sizeof(named), "volume %s: %s", up->volume,
+			 line);
+		up->log(named);
+		return;
+	}
 	up->log(line);
 }
 

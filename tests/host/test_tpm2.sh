@@ -3,8 +3,9 @@
 # and unseal, a PCR change and the passphrase fallback, a TPM-only file
 # failing with exit 6, a signed PCR 11 policy across an "update" (old
 # signature refused, new one unseals with no re-enrollment), a bad
-# signature, damaged sealed data, no TPM, dictionary-attack lockout, and a
-# canary scan of the TPM's state for the raw key.
+# signature, damaged sealed data, no TPM, dictionary-attack lockout, update
+# pre's verdict on the next boot, and a canary scan of the TPM's state for
+# the raw key.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tpm2-lib.sh"
 
@@ -143,11 +144,43 @@ fsp identifier --slots "$S" "${D[@]}" --passphrase-fd 3 3<<<"tpm pass"
 	t_ok "lockout: said in one line, the passphrase opens" || t_fail "lockout" "$RC" "$ERR"
 tpm2_dictionarylockout -c >/dev/null 2>&1
 
+# update pre: will the next boot still unseal? The volume is mounted and
+# its key provisioned, so only the slots file decides.
+fsp add --volume v --key-file "$K" --mount "$M"
+ALLOW_STDERR=1 expect "the volume is provisioned again for update pre" 0
+P=$T_WORK/pcr11.slots
+tpm_measure 7 "secure boot: db of the vendor"
+fsp enroll --slots "$P" --tpm2 --key-file "$K" "${D[@]}" --tpm2-pcrs 7+11
+ALLOW_STDERR=1 expect "a TPM-only slot on PCRs 7+11" 0 "PCRs 7+11"
+pre() { # SLOTS [update pre options]
+	local f=$1
+	shift
+	printf 'v %s slots:%s dir\n' "$M" "$f" >"$T_WORK/pre.tab"
+	fsp update --tab "$T_WORK/pre.tab" pre "$@"
+}
+pre "$T"
+ALLOW_STDERR=1 expect "pre: a PCR 7 slot survives an update" 0 "slot 0 (tpm2) will unseal on the next boot: PCRs 7 are not changed"
+pre "$P"
+ALLOW_STDERR=1 expect "pre: TPM-only on PCR 11 is refused before anything is unmounted" 1 "update refused before anything was unmounted"
+[[ $OUT$ERR == *"PCRs 11, which the update changes"* ]] && t_ok "pre says which PCR the update changes" || t_fail "pre names PCR 11" "$OUT" "$ERR"
+pre "$S" --update-pcrs 7
+ALLOW_STDERR=1 expect "pre: a slot that will not unseal, with a passphrase slot left, passes" 0 "will not unseal"
+pre "$G"
+ALLOW_STDERR=1 expect "pre: a signed TPM-only slot with no new signature is refused" 1 "needs the new image's PCR signature"
+pre "$G" --tpm2-signature "$T_WORK/sig-b.json"
+ALLOW_STDERR=1 expect "pre: the new image's signature by the slot's key: the update goes on" 0 "will unseal on the next boot"
+openssl genrsa -out "$T_WORK/other.key" 2048 2>/dev/null
+openssl rsa -in "$T_WORK/other.key" -pubout -out "$T_WORK/other.pub" 2>/dev/null
+tpm_sign_image "$T_WORK/image-b" "$T_WORK/other.key" "$T_WORK/other.pub" "$T_WORK/sig-other.json"
+pre "$G" --tpm2-signature "$T_WORK/sig-other.json"
+ALLOW_STDERR=1 expect "pre: a signature by another key is refused" 1 "has no sha256 signature by key"
+fsp remove --volume v "$M"
+
 # The raw key is nowhere the TPM keeps things, nor in the slots files.
 tpm_halt
 HEX=$(od -An -tx1 -v "$K" | tr -d ' \n')
 if grep -r -a -q -F -e "$(head -c 32 "$K")" -e "$(tail -c 32 "$K")" -e "${HEX:0:64}" -e "${HEX:64:64}" \
-	"$TPM_DIR" "$S" "$T" "$G"; then
+	"$TPM_DIR" "$S" "$T" "$G" "$P"; then
 	t_fail "canary: the raw key appears in the TPM state or a slots file"
 else
 	t_ok "canary: no raw key in swtpm's state, the D-Bus/abrmd logs or the slots files"

@@ -76,7 +76,7 @@ tpm_halt() {
 	for p in "$TPM_ABRMD_PID" "$TPM_SWTPM_PID"; do
 		[ -n "$p" ] && kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
 	done
-	TPM_ABRMD_PID= TPM_SWTPM_PID=
+	TPM_ABRMD_PID='' TPM_SWTPM_PID=''
 }
 
 tpm_stop() {

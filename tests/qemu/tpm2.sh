@@ -121,25 +121,26 @@ fsp_tpm2_assets() {
     mv "$tmp" "$FSP_TPM2" && fsp_cache_prune 'tpm2-[0-9a-f]*'
 }
 
-# fsp_tpm2_initrd MODE TABLE [IMAGE]: the initramfs of MODE from TABLE (in
-# FSP_TPM2), with the test's measurements, and for IMAGE (a or b) that
-# image's identity and PCR signature, where systemd-stub would put it;
-# sets FSP_INITRD.
+# fsp_tpm2_initrd MODE TABLE [IMAGE [SIGNATURE]]: the initramfs of MODE from
+# TABLE (in FSP_TPM2), with the test's measurements, and for IMAGE (a or b)
+# that image's identity and the PCR signature of image SIGNATURE (default:
+# the same), where systemd-stub would put it; sets FSP_INITRD.
 fsp_tpm2_initrd() {
-    local mode=$1 table=$FSP_TPM2/$2 img=${3-} h extra=()
+    local mode=$1 table=$FSP_TPM2/$2 img=${3-} sig=${4:-${3-}} h extra=()
     [[ $img ]] && extra=(--include "$FSP_TPM2/image-$img/image" /etc/fsp-test/image
-        --include "$FSP_TPM2/image-$img/tpm2-pcr-signature.json" /.extra/tpm2-pcr-signature.json)
+        --include "$FSP_TPM2/image-$sig/tpm2-pcr-signature.json" /.extra/tpm2-pcr-signature.json)
     h=$(fsp_hash "v$FSP_CACHE_VERSION" "$mode" "$FSP_KVER" "$(dracut --version 2>&1)" "$FSP_BIN" \
-        "$table" "$FSP_ASSETS/initrd-extra" "$FSP_TPM2/keys" ${img:+"$FSP_TPM2/image-$img"} \
+        "$table" "$FSP_ASSETS/initrd-extra" "$FSP_TPM2/keys" "image:$img" "signature:$sig" \
         "$FSP_REPO/dracut-module/50fscrypt-provision" "$FSP_QEMU_DIR/modules.d/59fsp-test" \
         "$FSP_QEMU_DIR/guest/fsp-test-lib.sh" "$(fsp_dracut_modules "$mode")" "$FSP_DRACUT_DRIVERS" \
         "$(declare -f fsp_tpm2_initrd fsp_run_dracut fsp_dracut fsp_dracut_base)")
-    FSP_INITRD=$FSP_QEMU_CACHE/initrd-tpm2-$mode-$h.img
+    local kind=tpm2-$mode-${2%-fscrypttab}${img:+-$img$sig}
+    FSP_INITRD=$FSP_QEMU_CACHE/initrd-$kind-$h.img
     [[ -s $FSP_INITRD ]] && return 0
-    msg "building the $mode initramfs for $2${img:+, image $img}"
+    msg "building the $mode initramfs for $2${img:+, image $img, signature of image $sig}"
     FSP_TEST_TPM2=1 fsp_locked fsp_run_dracut "$FSP_INITRD" "$table" "$(fsp_dracut_modules "$mode")" \
         --include "$FSP_ASSETS/initrd-extra" /etc/fsp-test "${extra[@]}" || return 1
-    fsp_locked fsp_cache_prune "initrd-tpm2-$mode-[0-9a-f]*.img"
+    fsp_locked fsp_cache_prune "initrd-$kind-[0-9a-f]*.img"
 }
 
 # fsp_tpm2_boot MODE CMDLINE...: boots like fsp_boot with a TPM: a fresh

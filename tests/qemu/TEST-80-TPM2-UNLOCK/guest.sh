@@ -20,9 +20,16 @@ t_not "nobody can read a provisioning key's payload" keyctl read "$(key_id root)
 case $CASE in
     sealed | image-a | image-b)
         t "the TPM unsealed root's key, and the log gives the time" \
-            in_initrd_log "slot [0-9]+ \\(tpm2\\): the TPM unsealed it in [0-9]+ ms"
+            in_initrd_log "volume root: slot [0-9]+ \\(tpm2\\): the TPM unsealed it in [0-9]+ ms"
         t_not "nobody was asked for a passphrase" in_initrd_log "asked for volume"
         t_not "no TPM slot was refused" in_initrd_log "\\(tpm2\\): .*trying the next protector"
+        ;;
+    stale-signature)
+        t "the TPM refused root's key: no signature for this boot, in one line" \
+            in_initrd_log "volume root: slot 1 \\(tpm2\\): no signature for this boot"
+        t "then root's passphrase was asked for" in_initrd_log "asked for volume root's passphrase"
+        t "data still came through its PCR 7 slot" in_initrd_log "volume data: slot 1 \\(tpm2\\): the TPM unsealed it"
+        t "the initramfs measured image b into PCR 11" in_kmsg "measured image 'image b:"
         ;;
     pcr-changed)
         t "the TPM refused root's key: PCR mismatch, in one line" \
@@ -37,7 +44,7 @@ esac
 case $CASE in
     image-a | image-b)
         t "root's key came through the signed policy" \
-            in_initrd_log "slot 1 \\(tpm2\\): the TPM unsealed it"
+            in_initrd_log "volume root: slot 1 \\(tpm2\\): the TPM unsealed it"
         t "the initramfs measured image ${CASE#image-} into PCR 11" in_kmsg "measured image 'image ${CASE#image-}:"
         ;;
 esac

@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The tpm2 slot's pure parts: its data layout, PCR lists, the policy read
+ * from a systemd-creds credential header, the public key fingerprint
+ * systemd-measure uses, the refusal messages, and the next boot's
+ * signature check; run_capture's stdin and stderr.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "hex.h"
+#include "nextboot.h"
+#include "runprog.h"
+#include "slots_tpm2.h"
+#include "unit.h"
+
+/* A 2048-bit RSA key made for this test, and the pkfp systemd-measure 252
+ * printed for it. */
+static const char pem[] =
+    "-----BEGIN PUBLIC KEY-----\n"
+    "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAocIV/ZciNqiijmwXBpUN\n"
+    "cfNj1DhYTbF1lyE5V1/aYiNFo9i4723ZZBBb9b9injntQkdPpbhyjLIYDh0daz9u\n"
+    "7PeWXickKxaZPe+YF9kHjO/BXELkP1qVbnH9bBtj4zAEfL3wS0cSo0cdiYqlb6U8\n"
+    "QXzKLTqqExuQSCZ1tlzkRdo5L1CfFzIDk2d6UUCtaXqe1TRcqHvY2ibfL8TtOF/o\n"
+    "ZyRi6EleoAyV04eJ6UlGWWoU5bhc5T4tcOb+FVJo99gTbT2NJVOPz8oNwJps5YRD\n"
+    "cOq1DOPefhBAeUyNfJv1DYq6JMYP1naDnGncI7NNlD+ZRSE6P2+8cWwLL0YPxUYd\n"
+    "2wIDAQAB\n"
+    "-----END PUBLIC KEY-----\n";
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* A credential header as systemd-creds 252 lays it out (the ids are its
+ * CRED_AES256_GCM_BY_TPM2_HMAC and ..._WITH_PK). */
+static size_t credential(uint8_t *b, bool pk, uint32_t pcrs, uint32_t pkpcrs)
+{
+	static const uint8_t id[16] = {0x0c, 0x7c, 0xc0, 0x7b, 0x11, 0x76,
+				       0x45, 0x91, 0x9c, 0x4b, 0x0b, 0xea,
+				       0x08, 0xbc, 0x20, 0xfe};
+	static const uint8_t id_pk[16] = {0xfa, 0xf7, 0xeb, 0x93, 0x41, 0xe3,
+					  0x41, 0x2c, 0xa1, 0xa4, 0x36, 0xf9,
+					  0x5a, 0x29, 0x36, 0x2f};
+	size_t o;
+
+	memset(b, 0, 1024);
+	memcpy(b, pk ? id_pk : id, 16);
+	put32(b + 16, 32);
+	put32(b + 20, 1);
+	put32(b + 24, 12); /* IV size */
+	put32(b + 28, 16);
+	o = 48; /* 32 + 12, aligned to 8 */
+	put32(b + o, pcrs);
+	b[o + 8] = 0x0b; /* sha256 */
+	b[o + 10] = 0x23;
+	put32(b + o + 12, 240); /* blob */
+	put32(b + o + 16, 32);	/* policy hash */
+	o = (o + 20 + 240 + 32 + 7) & ~(size_t)7;
+	if (pk) {
+		put32(b + o, pkpcrs);
+		put32(b + o + 8, 451);
+		o += 12 + 451;
+	}
+	return o + 64; /* and some encrypted payload */
+}
+
+static void test_pcrs(void)
+{
+	uint32_t m = 0;
+	char t[80];
+
+	CHECK(tpm2_pcrs_parse("7", &m) == 0 && m == 1u << 7, "\"7\"");
+	CHECK(tpm2_pcrs_parse("7+11", &m) == 0 && m == (1u << 7 | 1u << 11),
+	      "\"7+11\"");
+	CHECK(tpm2_pcrs_parse("0,23", &m) == 0 && m == (1u | 1u << 23),
+	      "\"0,23\" (commas too)");
+	CHECK(tpm2_pcrs_parse("", &m) == 0 && m == 0, "\"\": none");
+	CHECK(tpm2_pcrs_parse("24", &m) == -EINVAL, "PCR 24 is refused");
+	CHECK(tpm2_pcrs_parse("7+", &m) == -EINVAL, "a trailing '+'");
+	CHECK(tpm2_pcrs_parse("7x", &m) == -EINVAL, "junk after a number");
+	CHECK(tpm2_pcrs_parse("0007", &m) == -EINVAL, "more than 3 digits");
+	tpm2_pcrs_text(1u << 7 | 1u << 11 | 1u << 23, t, sizeof(t));
+	CHECK_STR(t, "7+11+23", "mask to text");
+	tpm2_pcrs_text(0, t, sizeof(t));
+	CHECK_STR(t, "", "no PCRs: empty text");
+}
+
+static void test_data(void)
+{
+	struct slot s = {.type = SLOT_TPM2};
+	static const uint8_t blob[] = {1, 2, 3, 4, 5};
+	struct tpm2_slot t = {.flags = TPM2_FLAG_SIGNED,
+			      .bank = TPM2_ALG_SHA256,
+			      .pubkey_pcrs = 1u << 11,
+			      .blob = blob,
+			      .blob_len = sizeof(blob)},
+			 back;
+
+	memset(t.pkfp, 0xab, sizeof(t.pkfp));
+	CHECK(slot_tpm2_set(&s, &t) == 0 &&
+		  s.data_len == TPM2_DATA_HEADER + sizeof(blob),
+	      "set: header and blob");
+	CHECK(slot_tpm2_get(&s, &back) == 0 && back.flags == t.flags &&
+		  back.bank == t.bank && back.pubkey_pcrs == t.pubkey_pcrs &&
+		  back.pcrs == 0 && back.pkfp[31] == 0xab &&
+		  back.blob_len == sizeof(blob) &&
+		  memcmp(back.blob, blob, sizeof(blob)) == 0,
+	      "get gives back what set stored");
+	s.data[0] = 0x02;
+	CHECK(slot_tpm2_get(&s, &back) == -EBADMSG, "an unknown flag");
+	s.data[0] = 0;
+	CHECK(slot_tpm2_get(&s, &back) == -EBADMSG,
+	      "signed PCRs without the signed flag");
+	s.data[0] = TPM2_FLAG_SIGNED;
+	s.data[1] = 1;
+	CHECK(slot_tpm2_get(&s, &back) == -EBADMSG, "the reserved byte");
+	s.data[1] = 0;
+	s.data[7] = 0x01; /* PCR 24 */
+	CHECK(slot_tpm2_get(&s, &back) == -EBADMSG, "a PCR past 23");
+	s.data[7] = 0;
+	s.data_len = TPM2_DATA_HEADER;
+	CHECK(slot_tpm2_get(&s, &back) == -EBADMSG, "no sealed data");
+	t.blob_len = TPM2_BLOB_MAX + 1;
+	CHECK(slot_tpm2_set(&s, &t) == -E2BIG, "sealed data over the limit");
+}
+
+static void test_credential(void)
+{
+	uint8_t b[1024];
+	uint16_t bank;
+	uint32_t pcrs, pk;
+	bool has_pk;
+	size_t n = credential(b, false, 1u << 7, 0);
+
+	CHECK(tpm2_credential_policy(b, n, &bank, &pcrs, &pk, &has_pk) == 0 &&
+		  bank == TPM2_ALG_SHA256 && pcrs == 1u << 7 && !has_pk &&
+		  pk == 0,
+	      "a PCR 7 credential: sha256, PCRs 7, no public key");
+	n = credential(b, true, 0, 1u << 11);
+	CHECK(tpm2_credential_policy(b, n, &bank, &pcrs, &pk, &has_pk) == 0 &&
+		  pcrs == 0 && has_pk && pk == 1u << 11,
+	      "a signed credential: public-key PCRs 11");
+	CHECK(tpm2_credential_policy(b, 300, &bank, &pcrs, &pk, &has_pk) ==
+		  -EBADMSG,
+	      "cut before its public-key header");
+	b[0] ^= 1;
+	CHECK(tpm2_credential_policy(b, n, &bank, &pcrs, &pk, &has_pk) ==
+		  -EBADMSG,
+	      "another kind of credential (a host key one) is refused");
+	n = credential(b, false, 0, 0);
+	put32(b + 48 + 12, 100000);
+	CHECK(tpm2_credential_policy(b, n, &bank, &pcrs, &pk, &has_pk) ==
+		  -EBADMSG,
+	      "a blob size past the end");
+	CHECK(tpm2_credential_policy(b, 20, &bank, &pcrs, &pk, &has_pk) ==
+		  -EBADMSG,
+	      "too short for a header");
+}
+
+static void test_classify(void)
+{
+	char why[256];
+
+	CHECK(tpm2_classify("Current policy digest does not match stored "
+			    "policy digest, cancelling TPM2 authentication "
+			    "attempt.\n",
+			    why, sizeof(why)) == TPM2_REFUSED_PCR &&
+		  strstr(why, "PCR mismatch"),
+	      "policy digest mismatch: PCR mismatch");
+	CHECK(tpm2_classify("WARNING:esys:x\nFailed to generate HMAC key in "
+			    "TPM: tpm:warn(2.0): authorizations for objects "
+			    "subject to DA protection are not allowed at this "
+			    "time because the TPM is in DA lockout mode\n",
+			    why, sizeof(why)) == TPM2_REFUSED_LOCKOUT,
+	      "DA lockout");
+	CHECK(tpm2_classify("Couldn't find signature for this PCR bank, PCR "
+			    "index and public key.\n",
+			    why, sizeof(why)) == TPM2_REFUSED_SIGNATURE,
+	      "no signature for this boot");
+	CHECK(tpm2_classify("Failed to validate signature in TPM: "
+			    "tpm:parameter(2):the signature is not valid\n",
+			    why, sizeof(why)) == TPM2_REFUSED_BAD_SIGNATURE,
+	      "bad signature");
+	CHECK(tpm2_classify("ERROR:tcti:src/tss2-tcti/tcti-device.c:452\n"
+			    "Failed to initialize TCTI context: tcti:IO "
+			    "failure\n",
+			    why, sizeof(why)) == TPM2_REFUSED_NO_TPM,
+	      "no TPM");
+	CHECK(tpm2_classify("TPM2 device supports SHA256 PCR bank but none "
+			    "of the selected PCRs are valid! ... PCR policy "
+			    "effectively unenforced!\n",
+			    why, sizeof(why)) == TPM2_REFUSED_UNENFORCED,
+	      "PCRs never extended");
+	CHECK(tpm2_classify("Failed to read encrypted credential data: "
+			    "Invalid argument\n",
+			    why, sizeof(why)) == TPM2_REFUSED_DAMAGED,
+	      "damaged sealed data");
+	CHECK(tpm2_classify("WARNING:esys:noise\nSomething new went wrong\n",
+			    why, sizeof(why)) == TPM2_REFUSED_OTHER &&
+		  strcmp(why, "systemd-creds: Something new went wrong") == 0,
+	      "anything else: its first line that is not TSS noise");
+	CHECK(tpm2_classify("", why, sizeof(why)) == TPM2_REFUSED_OTHER &&
+		  strstr(why, "said nothing"),
+	      "nothing said");
+}
+
+static void test_fingerprint(void)
+{
+	uint8_t fp[32];
+	char hex[65];
+
+	CHECK(tpm2_pubkey_fingerprint(pem, strlen(pem), fp) == 0,
+	      "a PEM public key parses");
+	hex_encode(fp, sizeof(fp), hex);
+	CHECK_STR(
+	    hex,
+	    "4b57515b6039265e627fc6680d9fbadb948d0000f4457741268161b9cd528155",
+	    "its fingerprint is systemd-measure's pkfp");
+	CHECK(tpm2_pubkey_fingerprint("-----BEGIN PUBLIC KEY-----\nAAAA\n"
+				      "-----END PUBLIC KEY-----\n",
+				      60, fp) == -EINVAL,
+	      "a body that is not SubjectPublicKeyInfo");
+	CHECK(tpm2_pubkey_fingerprint("no key here", 11, fp) == -EINVAL,
+	      "no PEM at all");
+}
+
+static void test_nextboot(void)
+{
+	static const char sig[] =
+	    "{\"sha256\":[{\"pcrs\":[11],\"pkfp\":\"4b57\",\"pol\":\"ce4a\","
+	    "\"sig\":\"UQS0\"}]}";
+
+	CHECK(nextboot_signature_has(sig, strlen(sig), "sha256", "4b57"),
+	      "a signature by the key in the bank");
+	CHECK(!nextboot_signature_has(sig, strlen(sig), "sha256", "ffff"),
+	      "by another key");
+	CHECK(!nextboot_signature_has(sig, strlen(sig), "sha1", "4b57"),
+	      "in another bank");
+}
+
+static void test_run_io(void)
+{
+	const char *cat[] = {"/bin/cat", NULL};
+	const char *sh[] = {"/bin/sh", "-c", "echo to-stderr >&2; exit 3",
+			    NULL};
+	static const uint8_t in[] = "secret through stdin";
+	char errbuf[64];
+	struct run_opts o = {
+	    .timeout_s = 10, .input = in, .input_len = sizeof(in) - 1};
+	struct secbuf out;
+	int st = 0;
+
+	secbuf_alloc(&out, 256);
+	CHECK(run_capture(cat, &o, &out, &st) == 0 &&
+		  out.len == sizeof(in) - 1 &&
+		  memcmp(out.data, in, out.len) == 0,
+	      "input reaches the program's stdin, its stdout comes back");
+	o = (struct run_opts){
+	    .timeout_s = 10, .errbuf = errbuf, .errcap = sizeof(errbuf)};
+	CHECK(run_capture(sh, &o, &out, &st) == -ECHILD &&
+		  strcmp(errbuf, "to-stderr\n") == 0,
+	      "stderr is kept when asked for, and the exit status counts");
+	o.errcap = 4;
+	CHECK(run_capture(sh, &o, &out, &st) == -ECHILD &&
+		  strcmp(errbuf, "to-") == 0,
+	      "kept stderr is cut to the buffer");
+	secbuf_free(&out);
+}
+
+int main(void)
+{
+	test_pcrs();
+	test_data();
+	test_credential();
+	test_classify();
+	test_fingerprint();
+	test_nextboot();
+	test_run_io();
+	return UNIT_DONE();
+}
