@@ -207,7 +207,7 @@ expect "a truncated file" 4 "is truncated"
 printf '\002' | dd of="$T_WORK/d.slots" bs=1 seek=8 conv=notrunc status=none
 fsp identifier --slots "$T_WORK/d.slots" --passphrase-fd 3 3<<<"second pass"
 expect "another format version" 4 "has format version 2"
-head -c 70000 /dev/zero >"$T_WORK/big.slots"
+head -c 80000 /dev/zero >"$T_WORK/big.slots" # SLOTS_FILE_MAX is 70,768
 chmod 600 "$T_WORK/big.slots"
 fsp identifier --slots "$T_WORK/big.slots" --passphrase-fd 3 3<<<"x"
 expect "an oversized file" 4 "more than a slots file can be"
