@@ -79,13 +79,13 @@ fsp_tpm2_build_steps() {
     openssl rsa -in "$tmp/keys/pcr.key" -pubout -out "$tmp/pcr.pub" 2> /dev/null
     fsp_tpm2_enroll "$tmp/keys/root-signed.slots" "$k/root.key" fsp-root-pass \
         --tpm2-public-key "$tmp/pcr.pub"
+    mkdir "$tmp/images"
     for x in a b; do
-        mkdir "$tmp/image-$x"
-        printf 'image %s: fscrypt-provision test system\n' "$x" > "$tmp/image-$x/image"
+        printf 'image %s: fscrypt-provision test system\n' "$x" > "$tmp/images/image-$x"
         /usr/lib/systemd/systemd-measure sign --tpm2-device="$FSP_TPM2_TCTI" \
-            --linux="$tmp/image-$x/image" --bank=sha256 --phase=enter-initrd \
+            --linux="$tmp/images/image-$x" --bank=sha256 --phase=enter-initrd \
             --private-key="$tmp/keys/pcr.key" --public-key="$tmp/pcr.pub" \
-            --json=short > "$tmp/image-$x/tpm2-pcr-signature.json"
+            --json=short > "$tmp/images/image-$x.json"
         fsp_tpm2_flush
     done
     fsp_tpm2_host_stop
@@ -121,25 +121,23 @@ fsp_tpm2_assets() {
     mv "$tmp" "$FSP_TPM2" && fsp_cache_prune 'tpm2-[0-9a-f]*'
 }
 
-# fsp_tpm2_initrd MODE TABLE [IMAGE [SIGNATURE]]: the initramfs of MODE from
-# TABLE (in FSP_TPM2), with the test's measurements, and for IMAGE (a or b)
-# that image's identity and the PCR signature of image SIGNATURE (default:
-# the same), where systemd-stub would put it; sets FSP_INITRD.
+# fsp_tpm2_initrd MODE TABLE: the initramfs of MODE from TABLE (in
+# FSP_TPM2), with the test's measurements and both images' identities and
+# PCR signatures (the command line picks: fsp-test-measure.sh); sets
+# FSP_INITRD.
 fsp_tpm2_initrd() {
-    local mode=$1 table=$FSP_TPM2/$2 img=${3-} sig=${4:-${3-}} h extra=()
-    [[ $img ]] && extra=(--include "$FSP_TPM2/image-$img/image" /etc/fsp-test/image
-        --include "$FSP_TPM2/image-$sig/tpm2-pcr-signature.json" /.extra/tpm2-pcr-signature.json)
+    local mode=$1 table=$FSP_TPM2/$2 h kind=tpm2-$1-${2%-fscrypttab}
     h=$(fsp_hash "v$FSP_CACHE_VERSION" "$mode" "$FSP_KVER" "$(dracut --version 2>&1)" "$FSP_BIN" \
-        "$table" "$FSP_ASSETS/initrd-extra" "$FSP_TPM2/keys" "image:$img" "signature:$sig" \
+        "$table" "$FSP_ASSETS/initrd-extra" "$FSP_TPM2/keys" "$FSP_TPM2/images" \
         "$FSP_REPO/dracut-module/50fscrypt-provision" "$FSP_QEMU_DIR/modules.d/59fsp-test" \
         "$FSP_QEMU_DIR/guest/fsp-test-lib.sh" "$(fsp_dracut_modules "$mode")" "$FSP_DRACUT_DRIVERS" \
         "$(declare -f fsp_tpm2_initrd fsp_run_dracut fsp_dracut fsp_dracut_base)")
-    local kind=tpm2-$mode-${2%-fscrypttab}${img:+-$img$sig}
     FSP_INITRD=$FSP_QEMU_CACHE/initrd-$kind-$h.img
     [[ -s $FSP_INITRD ]] && return 0
-    msg "building the $mode initramfs for $2${img:+, image $img, signature of image $sig}"
+    msg "building the $mode initramfs for $2"
     FSP_TEST_TPM2=1 fsp_locked fsp_run_dracut "$FSP_INITRD" "$table" "$(fsp_dracut_modules "$mode")" \
-        --include "$FSP_ASSETS/initrd-extra" /etc/fsp-test "${extra[@]}" || return 1
+        --include "$FSP_ASSETS/initrd-extra" /etc/fsp-test \
+        --include "$FSP_TPM2/images" /etc/fsp-test/tpm2 || return 1
     fsp_locked fsp_cache_prune "initrd-$kind-[0-9a-f]*.img"
 }
 
