@@ -10,7 +10,8 @@
 const struct command commands[] = {
     {"add", cmd_add,
      "add --volume NAME (--key-file PATH | --key-fd N |\n"
-     "    --slots FILE [--passphrase-fd N]) [--mount DIR]\n"
+     "    --slots FILE [--passphrase-fd N] [--tpm2-device DEV]\n"
+     "    [--tpm2-signature FILE]) [--mount DIR]\n"
      "    [--timeout SECONDS] [--key-format raw|hex|auto] [--key-size N]\n"
      "    [--allow-readable] [--allow-raw-fallback] [--unlink-key]",
      "store a key as a provisioning key (and add it to DIR's filesystem)"},
@@ -34,16 +35,19 @@ const struct command commands[] = {
      "print DIR's key identifier, then its policy"},
     {"identifier", cmd_identifier,
      "identifier (--key-file PATH | --key-fd N |\n"
-     "    --slots FILE [--passphrase-fd N]) [--key-format F]\n"
+     "    --slots FILE [--passphrase-fd N] [--tpm2-device DEV]\n"
+     "    [--tpm2-signature FILE]) [--key-format F]\n"
      "    [--key-size N] [--allow-readable]",
      "print the v2 identifier of a key, offline"},
     {"enroll", cmd_enroll,
-     "enroll --slots FILE (--passphrase | --recovery-key |\n"
+     "enroll --slots FILE (--passphrase | --recovery-key | --tpm2 |\n"
      "    --exec PROGRAM [ARG...] --)\n"
      "    [--generate | --key-file PATH | --key-fd N |\n"
      "    --unlock-passphrase-fd N] [--passphrase-fd N]\n"
      "    [--pbkdf-time MS] [--pbkdf-memory KIB] [--pbkdf-iterations N]\n"
-     "    [--exec-timeout SECONDS] [--key-size N] [--allow-readable]",
+     "    [--exec-timeout SECONDS] [--key-size N] [--allow-readable]\n"
+     "    [--tpm2-device auto|PATH|TCTI] [--tpm2-pcrs 7+11]\n"
+     "    [--tpm2-public-key PEM [--tpm2-public-key-pcrs 11]]",
      "wrap a master key in one more protector of its slots file"},
     {"slots", cmd_slots, "slots --slots FILE [--json]",
      "list a slots file's protectors (never a secret)"},
@@ -58,7 +62,9 @@ const struct command commands[] = {
     {"embed", cmd_embed,
      "embed [--sysroot DIR] [--write-table FILE] [--null | --json]",
      "check and list what an initramfs must embed (initramfs entries)"},
-    {"update", cmd_update, "update pre|post [MOUNTPOINT...]",
+    {"update", cmd_update,
+     "update pre|post [--tpm2-signature FILE] [--update-pcrs PCRS]\n"
+     "    [MOUNTPOINT...]",
      "around an update's remount: refuse it (pre), unlock again (post)"},
     {"exit-codes", cmd_exit_codes, "exit-codes [--json] [CODE]",
      "print the exit codes and their names (or CODE's name)"},

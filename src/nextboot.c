@@ -18,24 +18,55 @@
 
 #define SIGNATURE_MAX (64 * 1024)
 
+/* Past the JSON string that starts at p (its opening quote). */
+static const char *skip_string(const char *p, const char *end)
+{
+	for (p++; p < end && *p != '"'; p++)
+		if (*p == '\\')
+			p++;
+	return p < end ? p + 1 : end;
+}
+
 /*
- * systemd-measure's JSON maps a bank to entries of "pcrs", "pkfp", "pol"
- * and "sig". The new image's file must hold an entry for this key in this
- * bank; whether its values are right only the next boot can tell.
+ * systemd-measure's JSON maps a bank to an array of entries of "pcrs",
+ * "pkfp", "pol" and "sig". The new image's file must hold, in this bank's
+ * array, an entry by this key; whether its values are the right ones only
+ * the next boot can tell.
  */
 bool nextboot_signature_has(const char *json, size_t len, const char *bank,
 			    const char *pkfp_hex)
 {
-	char key[32];
+	const char *end = json + len, *p = json, *start;
+	char key[32], fp[80];
+	int depth = 0;
 
 	snprintf(key, sizeof(key), "\"%s\"", bank);
-	return memmem(json, len, key, strlen(key)) &&
-	       memmem(json, len, pkfp_hex, strlen(pkfp_hex));
+	snprintf(fp, sizeof(fp), "\"%s\"", pkfp_hex);
+	p = memmem(json, len, key, strlen(key));
+	if (!p)
+		return false;
+	p += strlen(key);
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' ||
+			   *p == '\r' || *p == ':'))
+		p++;
+	if (p == end || *p != '[')
+		return false;
+	for (start = p; p < end; p++) {
+		if (*p == '"') {
+			p = skip_string(p, end) - 1;
+		} else if (*p == '[') {
+			depth++;
+		} else if (*p == ']' && --depth == 0) {
+			break;
+		}
+	}
+	return p < end && memmem(start, (size_t)(p - start), fp, strlen(fp));
 }
 
 static int read_signature(const char *path, char **buf, size_t *len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), r;
+	/* Public data, unlike a key file: a symbolic link is fine. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC), r;
 
 	if (fd < 0)
 		return -errno;
@@ -65,8 +96,13 @@ static bool slot_survives(const struct slot *s, const struct nextboot_opts *o,
 	bool ok;
 	int r;
 
-	if (slot_tpm2_get(s, &t) < 0)
+	if (slot_tpm2_get(s, &t) < 0) {
+		snprintf(line, sizeof(line),
+			 "slot %u (tpm2) has damaged data and will not unseal",
+			 s->number);
+		tell(line);
 		return false;
+	}
 	b = tpm2_bank_name(t.bank, bank, sizeof(bank));
 	hit = t.pcrs & o->update_pcrs;
 	if (hit) {
@@ -120,6 +156,7 @@ int nextboot_check(const char *path, const struct nextboot_opts *o,
 {
 	struct slots_file *f = calloc(1, sizeof(*f));
 	bool tpm_ok = false, other = false, any_tpm = false;
+	bool signed_unknown = false;
 	int r;
 
 	if (!f)
@@ -129,8 +166,13 @@ int nextboot_check(const char *path, const struct nextboot_opts *o,
 		const struct slot *s = &f->slots[i];
 
 		if (s->type == SLOT_TPM2) {
+			struct tpm2_slot t;
+
 			any_tpm = true;
 			tpm_ok |= slot_survives(s, o, tell);
+			signed_unknown |= !o->signature &&
+					  slot_tpm2_get(s, &t) == 0 &&
+					  (t.flags & TPM2_FLAG_SIGNED);
 		} else if (slot_type_known(s->type)) {
 			other = true;
 		}
@@ -140,6 +182,13 @@ int nextboot_check(const char *path, const struct nextboot_opts *o,
 		return r;
 	if (tpm_ok || other || !any_tpm)
 		return 0;
+	if (signed_unknown)
+		return detail_set(why, wn, -EKEYREJECTED,
+				  "no tpm2 slot of %s can be shown to unseal "
+				  "on the next boot, and it has no other "
+				  "protector: give --tpm2-signature FILE, the "
+				  "new image's PCR signature",
+				  path);
 	return detail_set(why, wn, -EKEYREJECTED,
 			  "no tpm2 slot of %s will unseal on the next boot, "
 			  "and it has no other protector: after the update "

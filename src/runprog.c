@@ -198,6 +198,11 @@ int run_capture(const char *const *argv, const struct run_opts *o,
 	struct run_fds f;
 	pid_t pid;
 
+	if ((o->input && o->input_len > RUN_INPUT_MAX) ||
+	    (o->errbuf && o->errcap == 0))
+		return -E2BIG;
+	if (o->errbuf)
+		o->errbuf[0] = '\0';
 	r = make_pipes(o, p);
 	if (r < 0)
 		return r;

@@ -9,11 +9,14 @@
 
 #include "secmem.h"
 
+#define RUN_INPUT_MAX 4096
+
 struct run_opts {
 	unsigned timeout_s; /* 0: wait for ever */
 	bool interactive;   /* keeps stdin and the process group (askpass) */
-	/* When set, stdin is a pipe carrying these bytes (at most 64 KiB, a
-	 * pipe's buffer: they are written before any output is read). */
+	/* When set, stdin is a pipe carrying these bytes, written before any
+	 * output is read: at most RUN_INPUT_MAX, what a pipe holds even when
+	 * the user's pipe-pages limit shrinks it to one page. */
 	const uint8_t *input;
 	size_t input_len;
 	/* When set, stderr is kept here (NUL-ended, cut at errcap - 1)
@@ -28,7 +31,8 @@ struct run_opts {
  * is inherited unless errbuf is set, stdin is /dev/null unless interactive
  * or input is set. Returns 0 when it
  * exited 0; -ETIME when it ran past the timeout (it and its process group
- * are killed); -E2BIG when it wrote more than out->cap - 1 bytes;
+ * are killed); -E2BIG when it wrote more than out->cap - 1 bytes (or
+ * input is over RUN_INPUT_MAX);
  * -ECHILD when it failed, with *status its wait status; or -errno when it
  * could not be started (-ENOENT, -EACCES).
  */

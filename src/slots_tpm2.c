@@ -286,12 +286,14 @@ static bool tss_noise(const char *l)
 	       !strncmp(l, "INFO:", 5);
 }
 
-enum tpm2_refusal tpm2_classify(const char *msgs, char *why, size_t wn)
+static enum tpm2_refusal classify(const char *msgs, bool unenforced, char *why,
+				  size_t wn)
 {
 	const char *l, *nl;
 
 	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
-		if (strstr(msgs, rules[i].needle)) {
+		if ((unenforced || rules[i].r != TPM2_REFUSED_UNENFORCED) &&
+		    strstr(msgs, rules[i].needle)) {
 			snprintf(why, wn, "%s", rules[i].text);
 			return rules[i].r;
 		}
@@ -307,4 +309,14 @@ enum tpm2_refusal tpm2_classify(const char *msgs, char *why, size_t wn)
 	}
 	snprintf(why, wn, "systemd-creds failed and said nothing");
 	return TPM2_REFUSED_OTHER;
+}
+
+enum tpm2_refusal tpm2_classify(const char *msgs, char *why, size_t wn)
+{
+	return classify(msgs, true, why, wn);
+}
+
+enum tpm2_refusal tpm2_classify_signed(const char *msgs, char *why, size_t wn)
+{
+	return classify(msgs, false, why, wn);
 }

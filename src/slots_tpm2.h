@@ -76,5 +76,8 @@ enum tpm2_refusal {
  * kept for what no rule names.
  */
 enum tpm2_refusal tpm2_classify(const char *msgs, char *why, size_t wn);
+/* The same, without the "never extended" rule: a signed policy holds
+ * whatever the PCRs are at sealing, though systemd-creds warns. */
+enum tpm2_refusal tpm2_classify_signed(const char *msgs, char *why, size_t wn);
 
 #endif

@@ -85,7 +85,8 @@ int slot_exec_secret(const struct slot *s, struct secbuf *out, char *why,
 		return r;
 	r = secbuf_alloc(out, EXEC_OUTPUT_MAX + 1);
 	if (r < 0)
-		return r;
+		return detail_set(why, wn, r,
+				  "no locked memory for its output");
 	r = run_capture(argv, &o, out, &st);
 	if (r == -ECHILD && WIFEXITED(st))
 		snprintf(why, wn, "%s exited with status %d", argv[0],
@@ -332,8 +333,8 @@ int slots_unlock(const char *path, const struct unlock_params *up,
 		r = ask_person(&f, up, key, d, dn);
 	else if (program)
 		r = detail_set(d, dn, -EKEYREJECTED,
-			       "has no protector left to try: every TPM2 and "
-			       "program slot failed");
+			       "has no protector left to try: every TPM2 or "
+			       "program protector refused");
 	else
 		r = detail_set(d, dn, -ENOKEY,
 			       "has no slot this version can use (%zu slots)",

@@ -86,6 +86,11 @@ static int run_creds(const char **argv, const uint8_t *in, size_t in_len,
 				  "installed (%s)",
 				  creds_paths[0]);
 	r = run_capture(argv, &ro, out, &st);
+	if (r == -E2BIG)
+		return detail_set(why, wn, -EPROTO,
+				  "systemd-creds wrote more than the %zu bytes "
+				  "expected",
+				  out->cap - 1);
 	if (r == -ETIME)
 		return detail_set(why, wn, r,
 				  "the TPM did not answer within %d s",
@@ -155,7 +160,7 @@ int tpm2_seal(const struct tpm2_seal_req *q, const uint8_t *secret, size_t len,
 	      struct tpm2_slot *t, uint8_t *blob, size_t cap, char *why,
 	      size_t wn)
 {
-	char dev[4200], pcrs[80], pkpcrs[80], pk[4200], msgs[TPM2_MSGS_MAX];
+	char dev[4200], pcrs[96], pkpcrs[96], pk[4200], msgs[TPM2_MSGS_MAX];
 	const char *argv[12] = {NULL, "encrypt"};
 	struct secbuf out;
 	size_t n = 2, blen;
@@ -189,15 +194,20 @@ int tpm2_seal(const struct tpm2_seal_req *q, const uint8_t *secret, size_t len,
 	argv[n++] = "-";
 	r = secbuf_alloc(&out, TPM2_B64_MAX + 64);
 	if (r < 0)
-		return r;
+		return detail_set(why, wn, r,
+				  "no locked memory for the TPM's "
+				  "answer");
 	r = run_creds(argv, secret, len, &out, msgs, why, wn);
 	/*
 	 * systemd-creds seals to PCRs still all zero with a warning. For
 	 * fixed values that binds nothing, so we refuse; a signed policy
 	 * holds whatever the PCRs are now, and it warns for those too.
 	 */
-	if (r == -ECHILD ||
-	    (r == 0 && !q->pubkey && strstr(msgs, "unenforced"))) {
+	if (r == -ECHILD && q->pubkey) {
+		r = refusal_errno(tpm2_classify_signed(msgs, why, wn));
+	} else if (r == -ECHILD ||
+		   (r == 0 && !q->pubkey &&
+		    tpm2_classify(msgs, why, wn) == TPM2_REFUSED_UNENFORCED)) {
 		r = refusal_errno(tpm2_classify(msgs, why, wn));
 	} else if (r == 0 &&
 		   sodium_base642bin(blob, cap, (const char *)out.data, out.len,
@@ -243,10 +253,12 @@ int tpm2_unseal(const struct tpm2_opts *o, const struct tpm2_slot *t,
 	argv[n++] = "-";
 	b64 = malloc(b64cap);
 	if (!b64)
-		return -ENOMEM;
+		return detail_set(why, wn, -ENOMEM, "out of memory");
 	sodium_bin2base64(b64, b64cap, t->blob, t->blob_len,
 			  sodium_base64_VARIANT_ORIGINAL);
 	r = secbuf_alloc(out, 4096);
+	if (r < 0)
+		detail_set(why, wn, r, "no locked memory for the secret");
 	if (r == 0) {
 		r = run_creds(argv, (const uint8_t *)b64, strlen(b64), out,
 			      msgs, why, wn);

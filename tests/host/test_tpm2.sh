@@ -174,6 +174,17 @@ openssl rsa -in "$T_WORK/other.key" -pubout -out "$T_WORK/other.pub" 2>/dev/null
 tpm_sign_image "$T_WORK/image-b" "$T_WORK/other.key" "$T_WORK/other.pub" "$T_WORK/sig-other.json"
 pre "$G" --tpm2-signature "$T_WORK/sig-other.json"
 ALLOW_STDERR=1 expect "pre: a signature by another key is refused" 1 "has no sha256 signature by key"
+# The updaters' entry point passes the new image's signature on.
+HOOK=$(cd "$(dirname "$0")/../.." && pwd)/hooks/fscrypt-provision-update
+one_word_bin "$T_WORK/fsp-bin"
+printf 'v %s slots:%s dir\n' "$M" "$G" >"$T_WORK/pre.tab"
+hook_out=$("$HOOK" pre --tab "$T_WORK/pre.tab" --keyring "$KR" --bin "$T_WORK/fsp-bin" \
+	--tpm2-signature "$T_WORK/sig-b.json" 2>&1) &&
+	FSCRYPT_PROVISION_TPM2_SIGNATURE=$T_WORK/sig-other.json "$HOOK" pre --tab "$T_WORK/pre.tab" \
+		--keyring "$KR" --bin "$T_WORK/fsp-bin" >/dev/null 2>&1
+[ $? = 1 ] && [[ $hook_out == *"will unseal on the next boot"* ]] &&
+	t_ok "fscrypt-provision-update pre passes --tpm2-signature (and its variable) on" ||
+	t_fail "the update hook and --tpm2-signature" "$hook_out"
 fsp remove --volume v "$M"
 
 # The raw key is nowhere the TPM keeps things, nor in the slots files.

@@ -203,6 +203,10 @@ static void test_classify(void)
 			    why, sizeof(why)) == TPM2_REFUSED_OTHER &&
 		  strcmp(why, "systemd-creds: Something new went wrong") == 0,
 	      "anything else: its first line that is not TSS noise");
+	CHECK(tpm2_classify_signed("... PCR policy effectively unenforced!\n"
+				   "Failed to load HMAC key in TPM\n",
+				   why, sizeof(why)) == TPM2_REFUSED_DAMAGED,
+	      "a signed seal: the zero-PCR warning is not the reason");
 	CHECK(tpm2_classify("", why, sizeof(why)) == TPM2_REFUSED_OTHER &&
 		  strstr(why, "said nothing"),
 	      "nothing said");
@@ -210,6 +214,8 @@ static void test_classify(void)
 
 static void test_fingerprint(void)
 {
+	static const char not_spki[] = "-----BEGIN PUBLIC KEY-----\nAAAA\n"
+				       "-----END PUBLIC KEY-----\n";
 	uint8_t fp[32];
 	char hex[65];
 
@@ -220,9 +226,8 @@ static void test_fingerprint(void)
 	    hex,
 	    "4b57515b6039265e627fc6680d9fbadb948d0000f4457741268161b9cd528155",
 	    "its fingerprint is systemd-measure's pkfp");
-	CHECK(tpm2_pubkey_fingerprint("-----BEGIN PUBLIC KEY-----\nAAAA\n"
-				      "-----END PUBLIC KEY-----\n",
-				      60, fp) == -EINVAL,
+	CHECK(tpm2_pubkey_fingerprint(not_spki, strlen(not_spki), fp) ==
+		  -EINVAL,
 	      "a body that is not SubjectPublicKeyInfo");
 	CHECK(tpm2_pubkey_fingerprint("no key here", 11, fp) == -EINVAL,
 	      "no PEM at all");
@@ -240,6 +245,17 @@ static void test_nextboot(void)
 	      "by another key");
 	CHECK(!nextboot_signature_has(sig, strlen(sig), "sha1", "4b57"),
 	      "in another bank");
+	CHECK(!nextboot_signature_has(sig, strlen(sig), "sha256", "4b"),
+	      "a fingerprint's prefix is not the fingerprint");
+	static const char two[] =
+	    "{\"sha1\":[{\"pcrs\":[11],\"pkfp\":\"4b57\"}],\n"
+	    " \"sha256\": [ {\"pcrs\":[11],\"pkfp\":\"ffff\",\"sig\":\"a]b\"} "
+	    "]}";
+	CHECK(!nextboot_signature_has(two, strlen(two), "sha256", "4b57"),
+	      "the key's entry is in another bank than the slot's");
+	CHECK(nextboot_signature_has(two, strlen(two), "sha1", "4b57") &&
+		  nextboot_signature_has(two, strlen(two), "sha256", "ffff"),
+	      "each bank's own array, a ']' inside a string skipped");
 }
 
 static void test_run_io(void)
@@ -268,6 +284,10 @@ static void test_run_io(void)
 	CHECK(run_capture(sh, &o, &out, &st) == -ECHILD &&
 		  strcmp(errbuf, "to-") == 0,
 	      "kept stderr is cut to the buffer");
+	o = (struct run_opts){
+	    .timeout_s = 10, .input = in, .input_len = RUN_INPUT_MAX + 1};
+	CHECK(run_capture(cat, &o, &out, &st) == -E2BIG,
+	      "input over what a pipe surely holds is refused");
 	secbuf_free(&out);
 }
 
