@@ -13,6 +13,24 @@
 
 FSP_TPM2_SEPARATOR=$(printf '\377\377\377\377' | sha256sum | cut -c1-64)
 
+# test_check of the TPM2 tests: lib.sh's tools and the TPM's.
+fsp_tpm2_require_tools() {
+    fsp_require_tools || return 1
+    local t
+    for t in swtpm tpm2_pcrextend systemd-creds /usr/lib/systemd/systemd-measure python3 openssl; do
+        command -v "$t" > /dev/null || { echo "$t is missing (tools/packages)" && return 1; }
+    done
+}
+
+# test_setup of the TPM2 tests: the sealed assets and the shell and
+# systemd initramfs images of TABLE, in INITRD_SHELL and INITRD_SYSTEMD.
+# shellcheck disable=SC2034 # INITRD_*: read by the tests
+fsp_tpm2_setup() {
+    fsp_assets && fsp_tpm2_assets &&
+        fsp_tpm2_initrd shell "$1" && INITRD_SHELL=$FSP_INITRD &&
+        fsp_tpm2_initrd systemd "$1" && INITRD_SYSTEMD=$FSP_INITRD
+}
+
 # fsp_tpm2_host_start DIR: swtpm on DIR/state for the host, TCTI in
 # FSP_TPM2_TCTI. No resource manager: flush after each systemd-creds call.
 fsp_tpm2_host_start() {

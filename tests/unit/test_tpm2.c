@@ -161,55 +161,55 @@ static void test_credential(void)
 	      "too short for a header");
 }
 
+/* systemd-creds 252's own words (seen here through swtpm), and what each
+ * is taken for. */
+static const struct {
+	const char *msgs;
+	enum tpm2_refusal want;
+	const char *why_has;
+	const char *name;
+} said[] = {
+    {"Current policy digest does not match stored policy digest, "
+     "cancelling TPM2 authentication attempt.\n",
+     TPM2_REFUSED_PCR, "PCR mismatch", "policy digest mismatch"},
+    {"WARNING:esys:x\nFailed to generate HMAC key in TPM: tpm:warn(2.0): "
+     "authorizations for objects subject to DA protection are not allowed "
+     "at this time because the TPM is in DA lockout mode\n",
+     TPM2_REFUSED_LOCKOUT, "lockout", "DA lockout"},
+    {"Couldn't find signature for this PCR bank, PCR index and public "
+     "key.\n",
+     TPM2_REFUSED_SIGNATURE, "no signature for this boot",
+     "no signature for these PCR values"},
+    {"Failed to validate signature in TPM: tpm:parameter(2):the signature "
+     "is not valid\n",
+     TPM2_REFUSED_BAD_SIGNATURE, "bad signature", "a forged signature"},
+    {"ERROR:tcti:src/tss2-tcti/tcti-device.c:452\nFailed to initialize "
+     "TCTI context: tcti:IO failure\n",
+     TPM2_REFUSED_NO_TPM, "no TPM", "no TPM device"},
+    {"TPM2 device supports SHA256 PCR bank but none of the selected PCRs "
+     "are valid! ... PCR policy effectively unenforced!\n",
+     TPM2_REFUSED_UNENFORCED, "never extended", "PCRs never extended"},
+    {"Failed to read encrypted credential data: Invalid argument\n",
+     TPM2_REFUSED_DAMAGED, "damaged", "damaged sealed data"},
+    {"WARNING:esys:noise\nSomething new went wrong\n", TPM2_REFUSED_OTHER,
+     "systemd-creds: Something new went wrong",
+     "anything else: its first line that is not TSS noise"},
+    {"", TPM2_REFUSED_OTHER, "said nothing", "nothing said"},
+};
+
 static void test_classify(void)
 {
 	char why[256];
 
-	CHECK(tpm2_classify("Current policy digest does not match stored "
-			    "policy digest, cancelling TPM2 authentication "
-			    "attempt.\n",
-			    why, sizeof(why)) == TPM2_REFUSED_PCR &&
-		  strstr(why, "PCR mismatch"),
-	      "policy digest mismatch: PCR mismatch");
-	CHECK(tpm2_classify("WARNING:esys:x\nFailed to generate HMAC key in "
-			    "TPM: tpm:warn(2.0): authorizations for objects "
-			    "subject to DA protection are not allowed at this "
-			    "time because the TPM is in DA lockout mode\n",
-			    why, sizeof(why)) == TPM2_REFUSED_LOCKOUT,
-	      "DA lockout");
-	CHECK(tpm2_classify("Couldn't find signature for this PCR bank, PCR "
-			    "index and public key.\n",
-			    why, sizeof(why)) == TPM2_REFUSED_SIGNATURE,
-	      "no signature for this boot");
-	CHECK(tpm2_classify("Failed to validate signature in TPM: "
-			    "tpm:parameter(2):the signature is not valid\n",
-			    why, sizeof(why)) == TPM2_REFUSED_BAD_SIGNATURE,
-	      "bad signature");
-	CHECK(tpm2_classify("ERROR:tcti:src/tss2-tcti/tcti-device.c:452\n"
-			    "Failed to initialize TCTI context: tcti:IO "
-			    "failure\n",
-			    why, sizeof(why)) == TPM2_REFUSED_NO_TPM,
-	      "no TPM");
-	CHECK(tpm2_classify("TPM2 device supports SHA256 PCR bank but none "
-			    "of the selected PCRs are valid! ... PCR policy "
-			    "effectively unenforced!\n",
-			    why, sizeof(why)) == TPM2_REFUSED_UNENFORCED,
-	      "PCRs never extended");
-	CHECK(tpm2_classify("Failed to read encrypted credential data: "
-			    "Invalid argument\n",
-			    why, sizeof(why)) == TPM2_REFUSED_DAMAGED,
-	      "damaged sealed data");
-	CHECK(tpm2_classify("WARNING:esys:noise\nSomething new went wrong\n",
-			    why, sizeof(why)) == TPM2_REFUSED_OTHER &&
-		  strcmp(why, "systemd-creds: Something new went wrong") == 0,
-	      "anything else: its first line that is not TSS noise");
+	for (size_t i = 0; i < sizeof(said) / sizeof(said[0]); i++)
+		CHECK(tpm2_classify(said[i].msgs, why, sizeof(why)) ==
+			      said[i].want &&
+			  strstr(why, said[i].why_has),
+		      "%s", said[i].name);
 	CHECK(tpm2_classify_signed("... PCR policy effectively unenforced!\n"
 				   "Failed to load HMAC key in TPM\n",
 				   why, sizeof(why)) == TPM2_REFUSED_DAMAGED,
 	      "a signed seal: the zero-PCR warning is not the reason");
-	CHECK(tpm2_classify("", why, sizeof(why)) == TPM2_REFUSED_OTHER &&
-		  strstr(why, "said nothing"),
-	      "nothing said");
 }
 
 static void test_fingerprint(void)

@@ -9,17 +9,11 @@
 TEST_DESCRIPTION="tpm2 slots at boot: sealed to PCR 7, no prompt; PCR 7 changed, the passphrase on the console (shell and systemd)"
 
 test_check() {
-    fsp_require_tools || return 1
-    local t
-    for t in swtpm tpm2_pcrextend systemd-creds python3 openssl; do
-        command -v "$t" > /dev/null || { echo "$t is missing (tools/packages)" && return 1; }
-    done
+    fsp_tpm2_require_tools
 }
 
 test_setup() {
-    fsp_assets && fsp_tpm2_assets &&
-        fsp_tpm2_initrd shell tpm2-fscrypttab && INITRD_SHELL=$FSP_INITRD &&
-        fsp_tpm2_initrd systemd tpm2-fscrypttab && INITRD_SYSTEMD=$FSP_INITRD
+    fsp_tpm2_setup tpm2-fscrypttab
 }
 
 # t80_boot MODE CASE [ANSWER...]: CASE sealed (no prompt: nothing to type)

@@ -14,17 +14,11 @@
 TEST_DESCRIPTION="tpm2 signed PCR 11 policy across an A/B update: image A, image B with its signature, image B with A's (shell and systemd)"
 
 test_check() {
-    fsp_require_tools || return 1
-    local t
-    for t in swtpm tpm2_pcrextend systemd-creds /usr/lib/systemd/systemd-measure python3 openssl; do
-        command -v "$t" > /dev/null || { echo "$t is missing (tools/packages)" && return 1; }
-    done
+    fsp_tpm2_require_tools
 }
 
 test_setup() {
-    fsp_assets && fsp_tpm2_assets &&
-        fsp_tpm2_initrd shell signed-fscrypttab && INITRD_SHELL=$FSP_INITRD &&
-        fsp_tpm2_initrd systemd signed-fscrypttab && INITRD_SYSTEMD=$FSP_INITRD
+    fsp_tpm2_setup signed-fscrypttab
 }
 
 # t81_boot MODE IMAGE SIGNATURE CASE [ANSWER...]: boots IMAGE (its PCR 11)
