@@ -8,22 +8,12 @@
 #define _GNU_SOURCE
 #include "slots_tpm2.h"
 
+#include "le.h"
+
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
 
 int slot_tpm2_get(const struct slot *s, struct tpm2_slot *t)
 {
@@ -34,7 +24,7 @@ int slot_tpm2_get(const struct slot *s, struct tpm2_slot *t)
 	    d[1])
 		return -EBADMSG;
 	t->flags = d[0];
-	t->bank = (uint16_t)(d[2] | d[3] << 8);
+	t->bank = get16(d + 2);
 	t->pcrs = get32(d + 4);
 	t->pubkey_pcrs = get32(d + 8);
 	memcpy(t->pkfp, d + 12, sizeof(t->pkfp));
@@ -55,8 +45,7 @@ int slot_tpm2_set(struct slot *s, const struct tpm2_slot *t)
 		return -E2BIG;
 	d[0] = t->flags;
 	d[1] = 0;
-	d[2] = (uint8_t)t->bank;
-	d[3] = (uint8_t)(t->bank >> 8);
+	put16(d + 2, t->bank);
 	put32(d + 4, t->pcrs);
 	put32(d + 8, t->pubkey_pcrs);
 	memcpy(d + 12, t->pkfp, sizeof(t->pkfp));
@@ -97,8 +86,8 @@ int tpm2_credential_policy(const uint8_t *b, size_t len, uint16_t *bank,
 	o = CRED_ALIGN(32 + (size_t)get32(b + 24));
 	if (len < o + 20)
 		return -EBADMSG;
-	mask = (uint64_t)get32(b + o) | (uint64_t)get32(b + o + 4) << 32;
-	*bank = (uint16_t)(b[o + 8] | b[o + 9] << 8);
+	mask = get64(b + o);
+	*bank = get16(b + o + 8);
 	blob = get32(b + o + 12);
 	hash = get32(b + o + 16);
 	if (mask >> TPM2_PCR_COUNT || blob > len || hash > len)

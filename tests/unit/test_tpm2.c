@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "hex.h"
+#include "le.h"
 #include "nextboot.h"
 #include "runprog.h"
 #include "slots_tpm2.h"
@@ -28,12 +29,6 @@ static const char pem[] =
     "cOq1DOPefhBAeUyNfJv1DYq6JMYP1naDnGncI7NNlD+ZRSE6P2+8cWwLL0YPxUYd\n"
     "2wIDAQAB\n"
     "-----END PUBLIC KEY-----\n";
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
 
 /* A credential header as systemd-creds 252 lays it out (the ids are its
  * CRED_AES256_GCM_BY_TPM2_HMAC and ..._WITH_PK). */
