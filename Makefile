@@ -7,6 +7,7 @@ SBINDIR    ?= $(PREFIX)/sbin
 MANDIR     ?= $(PREFIX)/share/man
 DRACUTDIR  ?= $(PREFIX)/lib/dracut/modules.d
 HOOKDIR    ?= $(PREFIX)/lib/fscrypt-provision/hooks
+LIBEXECDIR ?= $(PREFIX)/lib/fscrypt-provision
 DOCDIR     ?= $(PREFIX)/share/doc/fscrypt-provision
 GENERATORDIR ?= $(PREFIX)/lib/systemd/system-generators
 DESTDIR    ?=
@@ -18,7 +19,7 @@ WARN       := -std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2 \
               -Wstrict-prototypes -Wmissing-prototypes -Wvla -Wpointer-arith
 HARDEN     := -D_FORTIFY_SOURCE=2 -fstack-protector-strong \
               -fstack-clash-protection -fcf-protection -fPIE
-CPPFLAGS   += -DFSP_VERSION='"$(VERSION)"'
+CPPFLAGS   += -DFSP_VERSION='"$(VERSION)"' -DFSP_LIBEXECDIR='"$(LIBEXECDIR)"'
 CFLAGS     ?= -O2 -g
 LIBS       := -l:libkeyutils.a -l:libsodium.a
 # static-pie keeps ASLR; tests/host/test_static.sh checks that the result
@@ -33,7 +34,25 @@ HDRS := $(wildcard src/*.h)
 .PHONY: all check check-built fuzz deps deps-check deps-demo deps-build unit-test host-test qemu-test sanitizers valgrind format \
         format-check lint install uninstall clean bench bench-boot demo demo-host
 
-all: $(B)/fscrypt-provision
+# The TPM companion for tpm2 slots with a PIN (src/tpm2_pin.h): linked
+# with the TSS, which Debian ships as shared libraries only.
+COMPANION := fscrypt-provision-tpm2
+COMPANION_SRCS := $(wildcard src/tpm2pin/*.c)
+COMPANION_HDRS := $(wildcard src/tpm2pin/*.h) src/tpm2_pin.h
+TSS_LIBS := -ltss2-esys -ltss2-mu -ltss2-rc -ltss2-tctildr
+
+all: $(B)/fscrypt-provision $(B)/$(COMPANION)
+
+$(B)/$(COMPANION): $(COMPANION_SRCS) $(COMPANION_HDRS) Makefile
+	@mkdir -p $(B)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(HARDEN) $(COMPANION_SRCS) -o $@ \
+	    -pie -Wl,-z,relro,-z,now,-z,noexecstack $(TSS_LIBS)
+
+# The helper looks for the companion beside itself first: each build of it
+# gets a copy.
+$(B)/dyn/$(COMPANION) $(B)/asan/$(COMPANION): $(B)/$(COMPANION)
+	@mkdir -p $(@D)
+	cp $< $@
 
 $(B)/fscrypt-provision: $(SRCS) $(HDRS) Makefile
 	@mkdir -p $(B)
@@ -106,6 +125,7 @@ check: deps-check
 	@$(MAKE) --no-print-directory check-built
 
 check-built: all $(B)/dyn/fscrypt-provision $(B)/asan/fscrypt-provision \
+       $(B)/dyn/$(COMPANION) $(B)/asan/$(COMPANION) \
        $(UNIT_TESTS) $(UNIT_ASAN) $(FUZZERS)
 	@tests/run-all.sh
 
@@ -142,7 +162,7 @@ demo-host: all
 bench-boot: all
 	@bench/boot.sh
 
-FORMAT_FILES = $(SRCS) $(HDRS) $(wildcard tests/unit/*.[ch] tests/fuzz/*.c bench/*.c)
+FORMAT_FILES = $(SRCS) $(HDRS) $(COMPANION_SRCS) $(COMPANION_HDRS) $(wildcard tests/unit/*.[ch] tests/fuzz/*.c bench/*.c)
 
 format:
 	clang-format -i $(FORMAT_FILES)
@@ -152,6 +172,7 @@ format-check:
 
 install: all
 	install -D -s -m 0755 $(B)/fscrypt-provision $(DESTDIR)$(SBINDIR)/fscrypt-provision
+	install -D -s -m 0755 $(B)/$(COMPANION) $(DESTDIR)$(LIBEXECDIR)/$(COMPANION)
 	install -D -m 0644 man/fscrypt-provision.8 $(DESTDIR)$(MANDIR)/man8/fscrypt-provision.8
 	install -D -m 0644 man/fscrypttab.5 $(DESTDIR)$(MANDIR)/man5/fscrypttab.5
 	install -D -m 0644 man/fscrypt-slots.5 $(DESTDIR)$(MANDIR)/man5/fscrypt-slots.5
@@ -171,6 +192,8 @@ uninstall:
 	    $(DESTDIR)$(DOCDIR)/systemd.md \
 	    $(DESTDIR)$(GENERATORDIR)/fscrypt-provision-generator \
 	    $(DESTDIR)$(DRACUTDIR)/50fscrypt-provision
+	rm -f $(DESTDIR)$(LIBEXECDIR)/$(COMPANION)
+	-rmdir $(DESTDIR)$(LIBEXECDIR) 2>/dev/null
 	rm -f $(DESTDIR)$(SBINDIR)/fscrypt-provision \
 	    $(DESTDIR)$(SBINDIR)/fscrypt-provision-update \
 	    $(DESTDIR)$(MANDIR)/man8/fscrypt-provision.8 \

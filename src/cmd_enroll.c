@@ -39,6 +39,7 @@ enum {
 	OPT_TPM2_PCRS,
 	OPT_TPM2_PUBKEY,
 	OPT_TPM2_PUBKEY_PCRS,
+	OPT_TPM2_PIN,
 };
 
 #define ONE_TYPE "give one of --passphrase, --recovery-key, --tpm2 and --exec"
@@ -153,6 +154,9 @@ static int enroll_option(int c, struct enroll *en)
 	case OPT_TPM2_PUBKEY_PCRS:
 		return pcrs_opt("--tpm2-public-key-pcrs", &en->tpm2_pubkey_pcrs,
 				&en->tpm2_pubkey_pcrs_given);
+	case OPT_TPM2_PIN:
+		en->tpm2_pin = true;
+		return -1;
 	case OPT_KEY_SIZE:
 		en->key_size_given = true;
 		return key_option(c, &en->ka, "enroll");
@@ -177,9 +181,9 @@ static int check_args(const struct enroll *en)
 		return usage_error("enroll", "give at most one of --generate, "
 					     "--key-file, --key-fd and "
 					     "--unlock-passphrase-fd");
-	if (en->pass_fd >= 0 && en->type != SLOT_PASSPHRASE)
+	if (en->pass_fd >= 0 && en->type != SLOT_PASSPHRASE && !en->tpm2_pin)
 		return usage_error("enroll", "--passphrase-fd is for "
-					     "--passphrase");
+					     "--passphrase and --tpm2-pin");
 	if ((en->pbkdf_ms || en->pbkdf_kib || en->pbkdf_iter) &&
 	    en->type != SLOT_PASSPHRASE)
 		return usage_error("enroll", "--pbkdf-* options are for "
@@ -192,15 +196,23 @@ static int check_args(const struct enroll *en)
 	if (en->exec_timeout && en->type != SLOT_EXEC)
 		return usage_error("enroll", "--exec-timeout is for --exec");
 	if ((en->tpm2_pcrs_given || en->tpm2_pubkey ||
-	     en->tpm2_pubkey_pcrs_given) &&
+	     en->tpm2_pubkey_pcrs_given || en->tpm2_pin) &&
 	    en->type != SLOT_TPM2)
 		return usage_error("enroll",
-				   "--tpm2-pcrs and "
+				   "--tpm2-pcrs, --tpm2-pin and "
 				   "--tpm2-public-key* are for --tpm2");
+	if (en->tpm2_pin && en->tpm2_pubkey)
+		return usage_error("enroll",
+				   "--tpm2-pin goes with fixed PCRs "
+				   "(--tpm2-pcrs) only: this version cannot "
+				   "join a PIN to a signed policy");
 	if (en->tpm2_pubkey_pcrs_given && !en->tpm2_pubkey)
 		return usage_error("enroll", "--tpm2-public-key-pcrs needs "
 					     "--tpm2-public-key PEM");
-	if (en->type == SLOT_TPM2 && !en->tpm2_pubkey && !en->tpm2_pcrs)
+	/* With a PIN, no PCRs is the TPM and the PIN alone, as cryptenroll
+	 * allows: the TPM still limits the guesses. */
+	if (en->type == SLOT_TPM2 && !en->tpm2_pubkey && !en->tpm2_pcrs &&
+	    !en->tpm2_pin)
 		return usage_error("enroll",
 				   "--tpm2 with no PCRs would unseal on any "
 				   "boot of this machine; give --tpm2-pcrs");
@@ -269,6 +281,7 @@ int cmd_enroll(int argc, char **argv)
 	    {"tpm2-public-key", required_argument, NULL, OPT_TPM2_PUBKEY},
 	    {"tpm2-public-key-pcrs", required_argument, NULL,
 	     OPT_TPM2_PUBKEY_PCRS},
+	    {"tpm2-pin", no_argument, NULL, OPT_TPM2_PIN},
 	    {NULL, 0, NULL, 0},
 	};
 	struct enroll en = {.unlock_fd = -1,

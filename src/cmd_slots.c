@@ -43,6 +43,7 @@ static void tpm2_json(struct json *j, const struct slot *s)
 			json_int(j, NULL, i);
 	json_end(j);
 	json_bool(j, "signed", t.flags & TPM2_FLAG_SIGNED);
+	json_bool(j, "pin", t.flags & TPM2_FLAG_PIN);
 	if (t.flags & TPM2_FLAG_SIGNED) {
 		json_array_begin(j, "public_key_pcrs");
 		for (unsigned i = 0; i < TPM2_PCR_COUNT; i++)
@@ -70,6 +71,8 @@ static void tpm2_line(const struct slot *s)
 		hex_encode(t.pkfp, sizeof(t.pkfp), fp);
 		printf(", signed policy on PCRs %s (key %.16s...)", pk, fp);
 	}
+	if (t.flags & TPM2_FLAG_PIN)
+		printf(", and a PIN");
 }
 
 static void slot_json(struct json *j, const struct slot *s)

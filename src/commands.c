@@ -46,7 +46,7 @@ const struct command commands[] = {
      "    --unlock-passphrase-fd N] [--passphrase-fd N]\n"
      "    [--pbkdf-time MS] [--pbkdf-memory KIB] [--pbkdf-iterations N]\n"
      "    [--exec-timeout SECONDS] [--key-size N] [--allow-readable]\n"
-     "    [--tpm2-device auto|PATH|TCTI] [--tpm2-pcrs 7+11]\n"
+     "    [--tpm2-device auto|PATH|TCTI] [--tpm2-pcrs 7+11] [--tpm2-pin]\n"
      "    [--tpm2-public-key PEM [--tpm2-public-key-pcrs 11]]",
      "wrap a master key in one more protector of its slots file"},
     {"slots", cmd_slots, "slots --slots FILE [--json]",

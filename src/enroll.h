@@ -24,6 +24,7 @@ struct enroll {
 	const char *tpm2_device, *tpm2_pubkey;
 	uint32_t tpm2_pcrs, tpm2_pubkey_pcrs;
 	bool tpm2_pcrs_given, tpm2_pubkey_pcrs_given;
+	bool tpm2_pin; /* the new PIN from pass_fd, or asked twice */
 };
 
 /*

@@ -22,6 +22,7 @@
 #include "slots_unlock.h"
 #include "slotsarg.h"
 #include "tpm2.h"
+#include "tpm2_pin.h"
 
 /* A new key for a new file. */
 static int generate_key(const struct enroll *en, struct slots_file *f,
@@ -89,28 +90,32 @@ int enroll_get_master(const struct enroll *en, struct slots_file *f,
 	return slots_arg_unlock(&sa, key, id);
 }
 
-/* The new passphrase: one line from --passphrase-fd, or asked twice. */
-static int new_passphrase(const struct enroll *en, struct secbuf *pw)
+/* The new passphrase (or PIN): one line from --passphrase-fd, or asked
+ * twice. */
+static int new_passphrase(const struct enroll *en, const char *what,
+			  struct secbuf *pw)
 {
 	struct secbuf again;
 	const char *how;
+	char prompt[64];
 	int r;
 
+	snprintf(prompt, sizeof(prompt), "New %s:", what);
 	if (en->pass_fd >= 0)
 		r = passphrase_read_fd(en->pass_fd, pw);
 	else
-		r = passphrase_ask(
-		    "New passphrase:", "fscrypt-provision:enroll", pw, &how);
+		r = passphrase_ask(prompt, "fscrypt-provision:enroll", pw,
+				   &how);
 	if (r < 0)
 		return fail_msg(FSP_EXIT_KEY_SOURCE,
-				"unable to read the new passphrase: %s",
+				"unable to read the new %s: %s", what,
 				r == -ENXIO ? "there is no terminal to ask on "
 					      "(give --passphrase-fd N)"
 					    : strerror(-r));
 	if (pw->len == 0) {
 		secbuf_free(pw);
-		return fail_msg(FSP_EXIT_KEY_SOURCE,
-				"the new passphrase is empty");
+		return fail_msg(FSP_EXIT_KEY_SOURCE, "the new %s is empty",
+				what);
 	}
 	if (en->pass_fd >= 0)
 		return FSP_EXIT_OK;
@@ -123,9 +128,9 @@ static int new_passphrase(const struct enroll *en, struct secbuf *pw)
 	if (r < 0) {
 		secbuf_free(pw);
 		return fail_msg(FSP_EXIT_KEY_SOURCE,
-				r == -EINVAL ? "the two passphrases differ"
-					     : "unable to read the passphrase "
-					       "again");
+				r == -EINVAL ? "the two %ss differ"
+					     : "unable to read the %s again",
+				what);
 	}
 	return FSP_EXIT_OK;
 }
@@ -138,7 +143,7 @@ static int seal_passphrase(const struct enroll *en, const struct slots_file *f,
 	struct secbuf pw;
 	int code, r;
 
-	code = new_passphrase(en, &pw);
+	code = new_passphrase(en, "passphrase", &pw);
 	if (code)
 		return code;
 	r = pbkdf_tune(ms, en->pbkdf_kib, en->pbkdf_iter, &c);
@@ -209,6 +214,46 @@ static int seal_exec(const struct enroll *en, const struct slots_file *f,
 	return r < 0 ? fail(OP_KEY_SOURCE, r, "wrap the key") : FSP_EXIT_OK;
 }
 
+/* A PIN slot holds the TPM object fscrypt-provision-tpm2 made. */
+static int seal_pin(const struct enroll *en, const uint8_t *auth,
+		    const uint8_t *secret, struct tpm2_slot *t, uint8_t *blob,
+		    size_t cap, char *why, size_t wn)
+{
+	size_t len = 0;
+	int r = tpm2_pin_seal(en->tpm2_device, en->tpm2_pcrs, auth, secret,
+			      blob, cap, &len, why, wn);
+
+	memset(t, 0, sizeof(*t));
+	t->flags = TPM2_FLAG_PIN;
+	t->bank = TPM2_ALG_SHA256;
+	t->pcrs = en->tpm2_pcrs;
+	t->blob = blob;
+	t->blob_len = len;
+	return r;
+}
+
+static void say_sealed(const struct enroll *en, const struct slot *s,
+		       const struct tpm2_slot *t)
+{
+	char pcrs[80], pk[80], bank[16];
+	const char *b = tpm2_bank_name(t->bank, bank, sizeof(bank));
+
+	tpm2_pcrs_text(t->pcrs, pcrs, sizeof(pcrs));
+	tpm2_pcrs_text(t->pubkey_pcrs, pk, sizeof(pk));
+	if (t->flags & TPM2_FLAG_SIGNED)
+		say("slot %u: sealed to the TPM (%s bank): fixed PCRs %s, and "
+		    "PCRs %s through a policy signed by %s",
+		    s->number, b, pcrs[0] ? pcrs : "none", pk, en->tpm2_pubkey);
+	else if (t->flags & TPM2_FLAG_PIN)
+		say("slot %u: sealed to the TPM (%s bank) with a PIN, to %s%s",
+		    s->number, b, pcrs[0] ? "the current values of PCRs " : "",
+		    pcrs[0] ? pcrs : "no PCRs: the TPM and the PIN alone");
+	else
+		say("slot %u: sealed to the TPM (%s bank) to the current "
+		    "values of PCRs %s",
+		    s->number, b, pcrs);
+}
+
 static int seal_tpm2(const struct enroll *en, const struct slots_file *f,
 		     struct slot *s, const struct secbuf *key)
 {
@@ -217,14 +262,28 @@ static int seal_tpm2(const struct enroll *en, const struct slots_file *f,
 				  .pubkey = en->tpm2_pubkey,
 				  .pubkey_pcrs = en->tpm2_pubkey_pcrs};
 	uint8_t secret[TPM2_SECRET_SIZE], blob[TPM2_BLOB_MAX];
-	char why[PATH_MAX + 256] = "", pcrs[80], pk[80], bank[16];
-	const char *b;
+	uint8_t auth[TPM2_PIN_AUTH_SIZE];
+	char why[PATH_MAX + 256] = "";
 	struct tpm2_slot t;
 	int r;
 
+	if (en->tpm2_pin) {
+		struct secbuf pin;
+		int code = new_passphrase(en, "TPM2 PIN", &pin);
+
+		if (code)
+			return code;
+		tpm2_pin_auth(s, pin.data, pin.len, auth);
+		secbuf_free(&pin);
+	}
 	randombytes_buf(secret, sizeof(secret));
-	r = tpm2_seal(&q, secret, sizeof(secret), &t, blob, sizeof(blob), why,
-		      sizeof(why));
+	if (en->tpm2_pin)
+		r = seal_pin(en, auth, secret, &t, blob, sizeof(blob), why,
+			     sizeof(why));
+	else
+		r = tpm2_seal(&q, secret, sizeof(secret), &t, blob,
+			      sizeof(blob), why, sizeof(why));
+	sodium_memzero(auth, sizeof(auth));
 	if (r == 0 && slot_tpm2_set(s, &t) < 0)
 		r = detail_set(why, sizeof(why), -E2BIG,
 			       "the sealed data is %zu bytes, more than the "
@@ -241,17 +300,7 @@ static int seal_tpm2(const struct enroll *en, const struct slots_file *f,
 				why);
 	if (r < 0)
 		return fail(OP_KEY_SOURCE, r, "wrap the key");
-	tpm2_pcrs_text(t.pcrs, pcrs, sizeof(pcrs));
-	tpm2_pcrs_text(t.pubkey_pcrs, pk, sizeof(pk));
-	b = tpm2_bank_name(t.bank, bank, sizeof(bank));
-	if (t.flags & TPM2_FLAG_SIGNED)
-		say("slot %u: sealed to the TPM (%s bank): fixed PCRs %s, and "
-		    "PCRs %s through a policy signed by %s",
-		    s->number, b, pcrs[0] ? pcrs : "none", pk, en->tpm2_pubkey);
-	else
-		say("slot %u: sealed to the TPM (%s bank) to the current "
-		    "values of PCRs %s",
-		    s->number, b, pcrs);
+	say_sealed(en, s, &t);
 	return FSP_EXIT_OK;
 }
 

@@ -116,11 +116,15 @@ static bool slot_survives(const struct slot *s, const struct nextboot_opts *o,
 		return false;
 	}
 	if (!(t.flags & TPM2_FLAG_SIGNED)) {
+		bool pin = t.flags & TPM2_FLAG_PIN;
+
 		tpm2_pcrs_text(t.pcrs, pcrs, sizeof(pcrs));
 		snprintf(line, sizeof(line),
-			 "slot %u (tpm2) will unseal on the next boot: PCRs %s "
-			 "are not changed by the update",
-			 s->number, pcrs);
+			 "slot %u (%s) will unseal on the next boot%s: %s%s%s",
+			 s->number, pin ? "tpm2+pin" : "tpm2",
+			 pin ? " with its PIN" : "", pcrs[0] ? "PCRs " : "",
+			 pcrs[0] ? pcrs : "it is bound to no PCRs",
+			 pcrs[0] ? " are not changed by the update" : "");
 		tell(line);
 		return true;
 	}

@@ -8,11 +8,13 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "clock.h"
+#include "problem.h"
 
 struct run_fds {
 	int in;	 /* stdin's read end, or -1 */
@@ -252,4 +254,27 @@ int run_capture(const char *const *argv, const struct run_opts *o,
 	if (r == 0 && !(WIFEXITED(st) && WEXITSTATUS(st) == 0))
 		r = -ECHILD;
 	return r;
+}
+
+/*
+ * The program runs as root with the key at stake: whoever may replace it
+ * must be no one but root (or us).
+ */
+int run_trusted(const char *path, char *why, size_t wn)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return detail_set(why, wn, -errno, "%s cannot be run: %m",
+				  path);
+	if (!S_ISREG(st.st_mode) ||
+	    (st.st_uid != 0 && st.st_uid != geteuid()) ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH)))
+		return detail_set(why, wn, -EPERM,
+				  "%s is not a regular file owned by root and "
+				  "writable by root only (uid %u, mode %04o); "
+				  "refusing to run it",
+				  path, (unsigned)st.st_uid,
+				  (unsigned)(st.st_mode & 07777));
+	return 0;
 }

@@ -39,4 +39,10 @@ struct run_opts {
 int run_capture(const char *const *argv, const struct run_opts *o,
 		struct secbuf *out, int *status);
 
+/*
+ * Whether path may be run as root with a key at stake: a regular file that
+ * no one but root (or us) can replace. 0, or -errno with why set.
+ */
+int run_trusted(const char *path, char *why, size_t wn);
+
 #endif

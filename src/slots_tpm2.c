@@ -20,7 +20,9 @@ int slot_tpm2_get(const struct slot *s, struct tpm2_slot *t)
 	const uint8_t *d = s->data;
 
 	memset(t, 0, sizeof(*t));
-	if (s->data_len <= TPM2_DATA_HEADER || (d[0] & ~TPM2_FLAG_SIGNED) ||
+	/* A PIN goes with fixed PCRs only (tpm2_pin.h): no signed policy. */
+	if (s->data_len <= TPM2_DATA_HEADER ||
+	    (d[0] != 0 && d[0] != TPM2_FLAG_SIGNED && d[0] != TPM2_FLAG_PIN) ||
 	    d[1])
 		return -EBADMSG;
 	t->flags = d[0];
@@ -35,6 +37,12 @@ int slot_tpm2_get(const struct slot *s, struct tpm2_slot *t)
 	    !(t->flags & TPM2_FLAG_SIGNED) != !t->pubkey_pcrs)
 		return -EBADMSG;
 	return 0;
+}
+
+bool slot_tpm2_pin(const struct slot *s)
+{
+	return s->type == SLOT_TPM2 && s->data_len > 0 &&
+	       (s->data[0] & TPM2_FLAG_PIN);
 }
 
 int slot_tpm2_set(struct slot *s, const struct tpm2_slot *t)

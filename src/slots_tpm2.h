@@ -2,7 +2,8 @@
 /*
  * The tpm2 slot's data (fscrypt-slots(5)): the PCR policy it was sealed
  * with, for people and for the update hooks, and the sealed credential
- * systemd-creds made. Pure logic: no TPM is spoken to here.
+ * systemd-creds made (or, with a PIN, the TPM object tpm2_pin.h made). Pure
+ * logic: no TPM is spoken to here.
  */
 #ifndef FSP_SLOTS_TPM2_H
 #define FSP_SLOTS_TPM2_H
@@ -17,6 +18,7 @@
 #define TPM2_BLOB_MAX (SLOT_DATA_MAX - TPM2_DATA_HEADER)
 #define TPM2_PCR_COUNT 24
 #define TPM2_FLAG_SIGNED 0x01
+#define TPM2_FLAG_PIN 0x02 /* sealed by fscrypt-provision-tpm2 (tpm2_pin.h) */
 #define TPM2_ALG_SHA1 0x0004
 #define TPM2_ALG_SHA256 0x000b
 #define TPM2_ALG_SHA384 0x000c
@@ -34,6 +36,8 @@ struct tpm2_slot {
 
 /* Parses s's data (SLOT_TPM2). 0, or -EBADMSG. */
 int slot_tpm2_get(const struct slot *s, struct tpm2_slot *t);
+/* A tpm2 slot sealed with a PIN (its flags say so, whatever else). */
+bool slot_tpm2_pin(const struct slot *s);
 /* Stores t (its blob copied) as s's data. 0, or -E2BIG. */
 int slot_tpm2_set(struct slot *s, const struct tpm2_slot *t);
 

@@ -19,14 +19,12 @@
 #include "runprog.h"
 #include "slots_crypto.h"
 #include "slots_file.h"
+#include "slots_tpm2.h"
 
 #define EXEC_OUTPUT_MIN 16
 #define EXEC_OUTPUT_MAX 4096
 
-static void logf_(const struct unlock_params *up, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void logf_(const struct unlock_params *up, const char *fmt, ...)
+void unlock_logf(const struct unlock_params *up, const char *fmt, ...)
 {
 	char line[512];
 	va_list ap;
@@ -48,29 +46,6 @@ static void logf_(const struct unlock_params *up, const char *fmt, ...)
 	up->log(line);
 }
 
-/*
- * The program runs as root with the key at stake: whoever may replace it
- * must be no one but root (or us).
- */
-static int program_trusted(const char *path, char *why, size_t wn)
-{
-	struct stat st;
-
-	if (stat(path, &st) < 0)
-		return detail_set(why, wn, -errno, "%s cannot be run: %m",
-				  path);
-	if (!S_ISREG(st.st_mode) ||
-	    (st.st_uid != 0 && st.st_uid != geteuid()) ||
-	    (st.st_mode & (S_IWGRP | S_IWOTH)))
-		return detail_set(why, wn, -EPERM,
-				  "%s is not a regular file owned by root and "
-				  "writable by root only (uid %u, mode %04o); "
-				  "refusing to run it",
-				  path, (unsigned)st.st_uid,
-				  (unsigned)(st.st_mode & 07777));
-	return 0;
-}
-
 int slot_exec_secret(const struct slot *s, struct secbuf *out, char *why,
 		     size_t wn)
 {
@@ -80,7 +55,7 @@ int slot_exec_secret(const struct slot *s, struct secbuf *out, char *why,
 
 	if (slot_exec_argv(s, argv) < 0)
 		return detail_set(why, wn, -EINVAL, "has no program");
-	r = program_trusted(argv[0], why, wn);
+	r = run_trusted(argv[0], why, wn);
 	if (r < 0)
 		return r;
 	r = secbuf_alloc(out, EXEC_OUTPUT_MAX + 1);
@@ -125,8 +100,8 @@ static int slot_tpm2_secret(const struct slot *s,
 		return detail_set(why, wn, -EBADMSG, "its data is damaged");
 	r = tpm2_unseal(&up->tpm2, &t, out, why, wn);
 	if (r == 0)
-		logf_(up, "slot %u (tpm2): the TPM unsealed it in %ld ms",
-		      s->number, monotonic_ms() - t0);
+		unlock_logf(up, "slot %u (tpm2): the TPM unsealed it in %ld ms",
+			    s->number, monotonic_ms() - t0);
 	return r;
 }
 
@@ -141,7 +116,7 @@ static int try_programs(const struct slots_file *f,
 		char why[PATH_MAX + 256] = "";
 		int r;
 
-		if (s->type != type)
+		if (s->type != type || (type == SLOT_TPM2 && slot_tpm2_pin(s)))
 			continue;
 		if (type == SLOT_TPM2)
 			r = slot_tpm2_secret(s, up, &secret, why, sizeof(why));
@@ -157,8 +132,8 @@ static int try_programs(const struct slots_file *f,
 				 type == SLOT_TPM2 ? "what the TPM unsealed"
 						   : "its program's output");
 		}
-		logf_(up, "slot %u (%s): %s; trying the next protector",
-		      s->number, slot_type_name(type), why);
+		unlock_logf(up, "slot %u (%s): %s; trying the next protector",
+			    s->number, slot_type_name(type), why);
 	}
 	return -EKEYREJECTED;
 }
@@ -194,17 +169,18 @@ static int try_secret(const struct slots_file *f,
 		q = slot_open_secret(f, s, secret->data, secret->len, key);
 		slot_mem_text(s->memlimit, mem, sizeof(mem));
 		if (q == -ENOMEM)
-			logf_(up,
-			      "slot %u (passphrase): Argon2id could not get "
-			      "the %s it names; trying the next slot",
-			      s->number, mem);
+			unlock_logf(
+			    up,
+			    "slot %u (passphrase): Argon2id could not get "
+			    "the %s it names; trying the next slot",
+			    s->number, mem);
 		else
-			logf_(up,
-			      "slot %u (passphrase): Argon2id with %s and %llu "
-			      "pass%s took %ld ms",
-			      s->number, mem, (unsigned long long)s->opslimit,
-			      s->opslimit == 1 ? "" : "es",
-			      monotonic_ms() - t0);
+			unlock_logf(
+			    up,
+			    "slot %u (passphrase): Argon2id with %s and %llu "
+			    "pass%s took %ld ms",
+			    s->number, mem, (unsigned long long)s->opslimit,
+			    s->opslimit == 1 ? "" : "es", monotonic_ms() - t0);
 		/*
 		 * A slot too big for this machine does not hide the others,
 		 * and counts as one that did not take this passphrase.
@@ -234,8 +210,9 @@ static int get_secret(const struct unlock_params *up, bool recovery,
 	snprintf(id, sizeof(id), "fscrypt-provision:%s", vol ? vol : "slots");
 	r = passphrase_ask(prompt, id, secret, &how);
 	if (attempt == 1 && r == 0)
-		logf_(up, "asked for %s%s's passphrase with %s",
-		      vol ? "volume " : "the slots file", vol ? vol : "", how);
+		unlock_logf(up, "asked for %s%s's passphrase with %s",
+			    vol ? "volume " : "the slots file", vol ? vol : "",
+			    how);
 	return r;
 }
 
@@ -265,11 +242,11 @@ static int ask_person(const struct slots_file *f,
 			return 0;
 		if (r != -EKEYREJECTED)
 			break;
-		logf_(up,
-		      "wrong passphrase or recovery key for %s%s (try %u "
-		      "of %u)",
-		      up->volume ? "volume " : "this slots file",
-		      up->volume ? up->volume : "", t, tries);
+		unlock_logf(up,
+			    "wrong passphrase or recovery key for %s%s (try %u "
+			    "of %u)",
+			    up->volume ? "volume " : "this slots file",
+			    up->volume ? up->volume : "", t, tries);
 	}
 	if (r == -EKEYREJECTED)
 		snprintf(d, dn,
@@ -300,12 +277,53 @@ static int ask_person(const struct slots_file *f,
 	return -ENOKEY;
 }
 
+/* tpm2, then exec, then tpm2 with a PIN, then a passphrase or recovery
+ * key: what needs nobody first, and a PIN before what it stands in for. */
+static int unlock_order(const struct slots_file *f,
+			const struct unlock_params *up, struct secbuf *key,
+			char *d, size_t dn)
+{
+	bool person = false, program = false, pin = false;
+	int r;
+
+	for (size_t i = 0; i < f->n; i++) {
+		person |= f->slots[i].type == SLOT_PASSPHRASE ||
+			  f->slots[i].type == SLOT_RECOVERY;
+		program |= f->slots[i].type == SLOT_EXEC ||
+			   f->slots[i].type == SLOT_TPM2;
+		pin |= slot_tpm2_pin(&f->slots[i]);
+	}
+	if (program && (try_programs(f, up, SLOT_TPM2, key) == 0 ||
+			try_programs(f, up, SLOT_EXEC, key) == 0))
+		return 0;
+	if (pin && !up->no_person) {
+		r = try_pin_slots(f, up, key, d, dn);
+		if (r == 0 || !person)
+			return r;
+	}
+	if (person && up->no_person)
+		return detail_set(d, dn, -ENOKEY,
+				  "needs a passphrase, and none may be asked "
+				  "for here");
+	if (person)
+		return ask_person(f, up, key, d, dn);
+	if (pin)
+		return detail_set(d, dn, -ENOKEY,
+				  "needs a TPM2 PIN, and none may be asked for "
+				  "here");
+	if (program)
+		return detail_set(d, dn, -EKEYREJECTED,
+				  "has no protector left to try: every TPM2 "
+				  "or program protector refused");
+	return detail_set(d, dn, -ENOKEY,
+			  "has no slot this version can use (%zu slots)", f->n);
+}
+
 int slots_unlock(const char *path, const struct unlock_params *up,
 		 struct secbuf *key, uint8_t id[FSP_KEY_IDENTIFIER_SIZE],
 		 char *d, size_t dn)
 {
 	struct slots_file f;
-	bool person = false, program = false;
 	int r;
 
 	memset(key, 0, sizeof(*key));
@@ -316,29 +334,7 @@ int slots_unlock(const char *path, const struct unlock_params *up,
 	if (r < 0)
 		return detail_set(d, dn, r,
 				  "cannot be used: libsodium failed to start");
-	for (size_t i = 0; i < f.n; i++) {
-		person |= f.slots[i].type == SLOT_PASSPHRASE ||
-			  f.slots[i].type == SLOT_RECOVERY;
-		program |= f.slots[i].type == SLOT_EXEC ||
-			   f.slots[i].type == SLOT_TPM2;
-	}
-	if (program && (try_programs(&f, up, SLOT_TPM2, key) == 0 ||
-			try_programs(&f, up, SLOT_EXEC, key) == 0))
-		r = 0;
-	else if (person && up->no_person)
-		r = detail_set(d, dn, -ENOKEY,
-			       "needs a passphrase, and none may be asked for "
-			       "here");
-	else if (person)
-		r = ask_person(&f, up, key, d, dn);
-	else if (program)
-		r = detail_set(d, dn, -EKEYREJECTED,
-			       "has no protector left to try: every TPM2 or "
-			       "program protector refused");
-	else
-		r = detail_set(d, dn, -ENOKEY,
-			       "has no slot this version can use (%zu slots)",
-			       f.n);
+	r = unlock_order(&f, up, key, d, dn);
 	if (r == 0)
 		memcpy(id, f.identifier, FSP_KEY_IDENTIFIER_SIZE);
 	return r;

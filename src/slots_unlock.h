@@ -39,7 +39,21 @@ int slots_unlock(const char *path, const struct unlock_params *up,
 
 /* Runs an exec slot's program for its secret (locked). 0 or -errno, why set. */
 struct slot;
+struct slots_file;
 int slot_exec_secret(const struct slot *s, struct secbuf *out, char *why,
 		     size_t wn);
+
+/* Between the unlock files: a line for up->log, "volume NAME: " put
+ * before "slot N" lines. */
+void unlock_logf(const struct unlock_params *up, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/*
+ * Each tpm2 slot with a PIN whose PCRs hold, asking for its PIN up to
+ * up->tries times (slots_unlock_pin.c). 0 with the key, or -errno with
+ * detail set.
+ */
+int try_pin_slots(const struct slots_file *f, const struct unlock_params *up,
+		  struct secbuf *key, char *detail, size_t dn);
 
 #endif

@@ -28,6 +28,7 @@ done
 stage=$(mktemp -d)
 t "make install honours DESTDIR and PREFIX" bash -c "make -s install DESTDIR='$stage' PREFIX=/opt/fsp >/dev/null &&
 	test -x '$stage/opt/fsp/sbin/fscrypt-provision' &&
+	test -x '$stage/opt/fsp/lib/fscrypt-provision/fscrypt-provision-tpm2' &&
 	test -f '$stage/opt/fsp/share/man/man8/fscrypt-provision.8' &&
 	test -f '$stage/opt/fsp/share/man/man5/fscrypttab.5' &&
 	test -f '$stage/opt/fsp/share/man/man5/fscrypt-slots.5'"

@@ -3,11 +3,13 @@
  * The tpm2 slot's pure parts: its data layout, PCR lists, the policy read
  * from a systemd-creds credential header, the public key fingerprint
  * systemd-measure uses, the refusal messages, and the next boot's
- * signature check; run_capture's stdin and stderr.
+ * signature check; run_capture's stdin and stderr; the PIN slot's flag
+ * and authValue.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdint.h>
+#include <sodium.h>
 #include <string.h>
 
 #include "hex.h"
@@ -15,6 +17,7 @@
 #include "nextboot.h"
 #include "runprog.h"
 #include "slots_tpm2.h"
+#include "tpm2_pin.h"
 #include "unit.h"
 
 /* A 2048-bit RSA key made for this test, and the pkfp systemd-measure 252
@@ -105,8 +108,11 @@ static void test_data(void)
 		  back.blob_len == sizeof(blob) &&
 		  memcmp(back.blob, blob, sizeof(blob)) == 0,
 	      "get gives back what set stored");
-	s.data[0] = 0x02;
+	s.data[0] = 0x04;
 	CHECK(slot_tpm2_get(&s, &back) == -EBADMSG, "an unknown flag");
+	s.data[0] = TPM2_FLAG_SIGNED | TPM2_FLAG_PIN;
+	CHECK(slot_tpm2_get(&s, &back) == -EBADMSG,
+	      "a PIN with a signed policy (not made by this version)");
 	s.data[0] = 0;
 	CHECK(slot_tpm2_get(&s, &back) == -EBADMSG,
 	      "signed PCRs without the signed flag");
@@ -121,6 +127,44 @@ static void test_data(void)
 	CHECK(slot_tpm2_get(&s, &back) == -EBADMSG, "no sealed data");
 	t.blob_len = TPM2_BLOB_MAX + 1;
 	CHECK(slot_tpm2_set(&s, &t) == -E2BIG, "sealed data over the limit");
+}
+
+/* A PIN slot: flag, no signed PCRs; its authValue keyed by the salt. */
+static void test_pin(void)
+{
+	struct slot s = {.type = SLOT_TPM2}, s2 = {.type = SLOT_TPM2};
+	static const uint8_t blob[] = {9, 9};
+	struct tpm2_slot t = {.flags = TPM2_FLAG_PIN,
+			      .bank = TPM2_ALG_SHA256,
+			      .blob = blob,
+			      .blob_len = sizeof(blob)},
+			 back;
+	uint8_t a[TPM2_PIN_AUTH_SIZE], b[TPM2_PIN_AUTH_SIZE],
+	    c[TPM2_PIN_AUTH_SIZE], plain[TPM2_PIN_AUTH_SIZE];
+
+	CHECK(slot_tpm2_set(&s, &t) == 0 && slot_tpm2_get(&s, &back) == 0 &&
+		  back.flags == TPM2_FLAG_PIN && back.pcrs == 0,
+	      "a PIN slot with no PCRs round-trips");
+	CHECK(slot_tpm2_pin(&s), "slot_tpm2_pin sees the flag");
+	s.data[0] = 0;
+	CHECK(!slot_tpm2_pin(&s), "and not without it");
+	s.type = SLOT_EXEC;
+	s.data[0] = TPM2_FLAG_PIN;
+	CHECK(!slot_tpm2_pin(&s), "an exec slot's data is no PIN flag");
+	memset(s.salt, 1, sizeof(s.salt));
+	memset(s2.salt, 2, sizeof(s2.salt));
+	tpm2_pin_auth(&s, (const uint8_t *)"1234", 4, a);
+	tpm2_pin_auth(&s, (const uint8_t *)"1234", 4, b);
+	CHECK(memcmp(a, b, sizeof(a)) == 0, "the same PIN, the same auth");
+	tpm2_pin_auth(&s2, (const uint8_t *)"1234", 4, c);
+	CHECK(memcmp(a, c, sizeof(a)) != 0,
+	      "one PIN in two slots: unrelated authValues");
+	tpm2_pin_auth(&s, (const uint8_t *)"1235", 4, c);
+	CHECK(memcmp(a, c, sizeof(a)) != 0, "another PIN, another auth");
+	crypto_generichash(plain, sizeof(plain), (const uint8_t *)"1234", 4,
+			   NULL, 0);
+	CHECK(memcmp(a, plain, sizeof(a)) != 0,
+	      "the auth is not a plain hash of the PIN");
 }
 
 static void test_credential(void)
@@ -290,6 +334,7 @@ int main(void)
 {
 	test_pcrs();
 	test_data();
+	test_pin();
 	test_credential();
 	test_classify();
 	test_fingerprint();

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Unlocking through tpm2 slots with a PIN. Each wrong PIN costs one of the
+ * TPM's dictionary-attack tries, for every key on the machine: the PCRs
+ * and the lockout are checked before anyone is asked, and the prompt says
+ * how many tries the TPM has left when they run low.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "askpass.h"
+#include "clock.h"
+#include "problem.h"
+#include "slots_crypto.h"
+#include "slots_tpm2.h"
+#include "slots_unlock.h"
+#include "tpm2_pin.h"
+
+static int get_pin(const struct unlock_params *up, unsigned left,
+		   struct secbuf *pin)
+{
+	const char *vol = up->volume, *how = "";
+	char prompt[256], id[128], note[64] = "";
+	int r;
+
+	if (up->passphrase_fd >= 0)
+		return passphrase_read_fd(up->passphrase_fd, pin);
+	if (left <= 3)
+		snprintf(note, sizeof(note), " (the TPM allows %u more wrong)",
+			 left);
+	snprintf(prompt, sizeof(prompt),
+		 "TPM2 PIN%s%s%s:", vol ? " for fscrypt volume " : "",
+		 vol ? vol : "", note);
+	snprintf(id, sizeof(id), "fscrypt-provision-pin:%s",
+		 vol ? vol : "slots");
+	r = passphrase_ask(prompt, id, pin, &how);
+	if (r == 0)
+		unlock_logf(up, "asked for %s%s's TPM2 PIN with %s",
+			    vol ? "volume " : "the slots file", vol ? vol : "",
+			    how);
+	return r;
+}
+
+/* One PIN against one slot. */
+static int pin_try(const struct slots_file *f, const struct slot *s,
+		   const struct tpm2_slot *t, const struct unlock_params *up,
+		   const struct secbuf *pin, struct secbuf *key, char *why,
+		   size_t wn)
+{
+	uint8_t auth[TPM2_PIN_AUTH_SIZE];
+	struct secbuf secret;
+	long t0 = monotonic_ms();
+	int r;
+
+	tpm2_pin_auth(s, pin->data, pin->len, auth);
+	r = tpm2_pin_unseal(up->tpm2.device, t, auth, &secret, why, wn);
+	secure_wipe(auth, sizeof(auth));
+	if (r < 0)
+		return r;
+	unlock_logf(up, "slot %u (tpm2+pin): the TPM took the PIN in %ld ms",
+		    s->number, monotonic_ms() - t0);
+	r = slot_open_secret(f, s, secret.data, secret.len, key);
+	secbuf_free(&secret);
+	if (r < 0)
+		snprintf(why, wn, "what the TPM unsealed does not unwrap it");
+	return r;
+}
+
+static int pin_slot(const struct slots_file *f, const struct slot *s,
+		    const struct unlock_params *up, struct secbuf *key,
+		    char *why, size_t wn)
+{
+	unsigned tries = up->tries ? up->tries : UNLOCK_TRIES_DEFAULT, left;
+	struct tpm2_slot t;
+	int r;
+
+	if (slot_tpm2_get(s, &t) < 0)
+		return detail_set(why, wn, -EBADMSG, "its data is damaged");
+	for (unsigned n = 1; n <= tries; n++) {
+		struct secbuf pin;
+
+		r = tpm2_pin_check(up->tpm2.device, &t, &left, why, wn);
+		if (r < 0)
+			return r;
+		r = get_pin(up, left, &pin);
+		if (r < 0)
+			return detail_set(why, wn, r == -ENODATA ? -ENOKEY : r,
+					  "no PIN was given: %s",
+					  r == -ENXIO ? "there is no terminal "
+							"or agent to ask"
+					  : r == -ENODATA
+					      ? "the passphrase descriptor "
+						"had no more lines"
+					      : strerror(-r));
+		r = pin_try(f, s, &t, up, &pin, key, why, wn);
+		secbuf_free(&pin);
+		if (r != -EACCES)
+			return r;
+		unlock_logf(up, "slot %u (tpm2+pin): wrong PIN (try %u of %u)",
+			    s->number, n, tries);
+	}
+	return detail_set(why, wn, -EKEYREJECTED,
+			  "did not accept the PIN given (%u tries)", tries);
+}
+
+int try_pin_slots(const struct slots_file *f, const struct unlock_params *up,
+		  struct secbuf *key, char *d, size_t dn)
+{
+	char why[PATH_MAX + 256] = "";
+	int r = -ENOKEY;
+
+	for (size_t i = 0; i < f->n; i++) {
+		const struct slot *s = &f->slots[i];
+
+		if (!slot_tpm2_pin(s))
+			continue;
+		r = pin_slot(f, s, up, key, why, sizeof(why));
+		if (r == 0)
+			return 0;
+		unlock_logf(up,
+			    "slot %u (tpm2+pin): %s; trying the next "
+			    "protector",
+			    s->number, why);
+	}
+	/* Whatever the TPM said, the file refused: the log has the why. */
+	return detail_set(d, dn, r == -ENOKEY ? -ENOKEY : -EKEYREJECTED,
+			  "was not unlocked by its TPM2 PIN slot: %s", why);
+}

@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: MIT
+/* The helper's side of tpm2 slots with a PIN (tpm2_pin.h). */
+#define _GNU_SOURCE
+#include "tpm2_pin.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "problem.h"
+#include "runprog.h"
+
+#define PIN_TIMEOUT_S 60
+#define PIN_MSGS_MAX 4096
+
+#ifndef FSP_LIBEXECDIR
+#define FSP_LIBEXECDIR "/usr/lib/fscrypt-provision"
+#endif
+
+void tpm2_pin_auth(const struct slot *s, const uint8_t *pin, size_t len,
+		   uint8_t auth[TPM2_PIN_AUTH_SIZE])
+{
+	static const uint8_t
+	    personal[crypto_generichash_blake2b_PERSONALBYTES] = "fsp-tpm2-pin";
+
+	crypto_generichash_blake2b_salt_personal(
+	    auth, TPM2_PIN_AUTH_SIZE, pin, len, NULL, 0, s->salt, personal);
+}
+
+/* Beside ourselves (a build tree, or an initramfs that copied both), then
+ * where make install puts it for our PREFIX, then for the one we were
+ * built for. */
+static int companion_path(char *path, size_t n, char *why, size_t wn)
+{
+	static const char *const rel[] = {"", "/../lib/fscrypt-provision"};
+	char self[PATH_MAX];
+	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	if (len > 0) {
+		self[len] = '\0';
+		slash = strrchr(self, '/');
+		if (slash)
+			*slash = '\0';
+		for (size_t i = 0; slash && i < sizeof(rel) / sizeof(*rel);
+		     i++) {
+			snprintf(path, n, "%s%s/%s", self, rel[i],
+				 TPM2_PIN_COMPANION);
+			if (access(path, X_OK) == 0)
+				return run_trusted(path, why, wn);
+		}
+	}
+	snprintf(path, n, "%s/%s", FSP_LIBEXECDIR, TPM2_PIN_COMPANION);
+	if (access(path, X_OK) < 0)
+		return detail_set(why, wn, -ENODEV,
+				  "no TPM support for PINs here: %s is not "
+				  "installed",
+				  path);
+	return run_trusted(path, why, wn);
+}
+
+/* The companion's own line, without the TSS's. */
+static void last_line(const char *msgs, char *why, size_t wn)
+{
+	const char *p = msgs, *hit = NULL, *nl;
+	size_t plen = strlen(TPM2_PIN_MSG_PREFIX);
+
+	for (; p && *p; p = nl ? nl + 1 : NULL) {
+		nl = strchr(p, '\n');
+		if (!strncmp(p, TPM2_PIN_MSG_PREFIX, plen))
+			hit = p + plen;
+	}
+	if (!hit) {
+		snprintf(why, wn, "%s failed and said nothing",
+			 TPM2_PIN_COMPANION);
+		return;
+	}
+	nl = strchr(hit, '\n');
+	snprintf(why, wn, "%.*s", (int)(nl ? nl - hit : (ptrdiff_t)strlen(hit)),
+		 hit);
+}
+
+static int exit_errno(int code)
+{
+	switch (code) {
+	case TPM2_PIN_EXIT_NO_TPM:
+		return -ENODEV;
+	case TPM2_PIN_EXIT_BAD_PIN:
+		return -EACCES;
+	case TPM2_PIN_EXIT_LOCKOUT:
+	case TPM2_PIN_EXIT_PCR:
+		return -EKEYREJECTED;
+	case TPM2_PIN_EXIT_DAMAGED:
+		return -EBADMSG;
+	case TPM2_PIN_EXIT_UNENFORCED:
+		return -EDOM;
+	default:
+		return -EIO;
+	}
+}
+
+/* Runs the companion for op with in on its stdin; its stdout to out. */
+static int run_companion(const char *op, const char *device, uint32_t pcrs,
+			 const uint8_t *in, size_t in_len, struct secbuf *out,
+			 char *why, size_t wn)
+{
+	char path[PATH_MAX + 64], mask[16], msgs[PIN_MSGS_MAX] = "";
+	const char *argv[] = {path, op, device ? device : "auto", mask, NULL};
+	struct run_opts ro = {.timeout_s = PIN_TIMEOUT_S,
+			      .input = in,
+			      .input_len = in_len,
+			      .errbuf = msgs,
+			      .errcap = sizeof(msgs)};
+	int r, st = 0;
+
+	r = companion_path(path, sizeof(path), why, wn);
+	if (r < 0)
+		return r;
+	snprintf(mask, sizeof(mask), "%x", (unsigned)pcrs);
+	r = run_capture(argv, &ro, out, &st);
+	if (r == -ECHILD && WIFEXITED(st)) {
+		last_line(msgs, why, wn);
+		return exit_errno(WEXITSTATUS(st));
+	}
+	if (r == -ECHILD)
+		return detail_set(why, wn, -EIO, "%s was killed by signal %d",
+				  TPM2_PIN_COMPANION, WTERMSIG(st));
+	if (r == -ETIME)
+		return detail_set(why, wn, r,
+				  "the TPM did not answer within %d s",
+				  PIN_TIMEOUT_S);
+	if (r == -E2BIG)
+		return detail_set(why, wn, -EPROTO,
+				  "%s wrote more than expected",
+				  TPM2_PIN_COMPANION);
+	if (r < 0)
+		return detail_set(why, wn, r, "%s could not be run: %s", path,
+				  strerror(-r));
+	return 0;
+}
+
+/* auth, then the rest, in locked memory. */
+static int input(const uint8_t *auth, const uint8_t *rest, size_t len,
+		 struct secbuf *in, char *why, size_t wn)
+{
+	static const uint8_t none[TPM2_PIN_AUTH_SIZE];
+	int r = secbuf_alloc(in, TPM2_PIN_AUTH_SIZE + len);
+
+	if (r < 0)
+		return detail_set(why, wn, r, "no locked memory for the PIN");
+	memcpy(in->data, auth ? auth : none, TPM2_PIN_AUTH_SIZE);
+	memcpy(in->data + TPM2_PIN_AUTH_SIZE, rest, len);
+	in->len = TPM2_PIN_AUTH_SIZE + len;
+	return 0;
+}
+
+int tpm2_pin_seal(const char *device, uint32_t pcrs,
+		  const uint8_t auth[TPM2_PIN_AUTH_SIZE], const uint8_t *secret,
+		  uint8_t *blob, size_t cap, size_t *len, char *why, size_t wn)
+{
+	struct secbuf in, out;
+	int r = input(auth, secret, TPM2_PIN_SECRET_SIZE, &in, why, wn);
+
+	if (r < 0)
+		return r;
+	r = secbuf_alloc(&out, TPM2_PIN_IN_MAX + 1);
+	if (r < 0)
+		detail_set(why, wn, r, "no locked memory for the TPM's answer");
+	else
+		r = run_companion("seal", device, pcrs, in.data, in.len, &out,
+				  why, wn);
+	if (r == 0 && (out.len == 0 || out.len > cap))
+		r = detail_set(why, wn, -EPROTO,
+			       "%s gave %zu bytes of sealed data",
+			       TPM2_PIN_COMPANION, out.len);
+	if (r == 0) {
+		memcpy(blob, out.data, out.len);
+		*len = out.len;
+	}
+	secbuf_free(&in);
+	secbuf_free(&out);
+	return r;
+}
+
+int tpm2_pin_check(const char *device, const struct tpm2_slot *t,
+		   unsigned *left, char *why, size_t wn)
+{
+	struct secbuf in, out;
+	int r = input(NULL, t->blob, t->blob_len, &in, why, wn);
+
+	if (r < 0)
+		return r;
+	r = secbuf_alloc(&out, 64);
+	if (r < 0)
+		detail_set(why, wn, r, "out of locked memory");
+	else
+		r = run_companion("check", device, t->pcrs, in.data, in.len,
+				  &out, why, wn);
+	if (r == 0) {
+		out.data[out.len] = '\0';
+		*left = (unsigned)strtoul((const char *)out.data, NULL, 10);
+	}
+	secbuf_free(&in);
+	secbuf_free(&out);
+	return r;
+}
+
+int tpm2_pin_unseal(const char *device, const struct tpm2_slot *t,
+		    const uint8_t auth[TPM2_PIN_AUTH_SIZE], struct secbuf *out,
+		    char *why, size_t wn)
+{
+	struct secbuf in;
+	int r = input(auth, t->blob, t->blob_len, &in, why, wn);
+
+	if (r < 0)
+		return r;
+	r = secbuf_alloc(out, TPM2_PIN_IN_MAX + 1);
+	if (r < 0) {
+		secbuf_free(&in);
+		return detail_set(why, wn, r,
+				  "no locked memory for the secret");
+	}
+	r = run_companion("unseal", device, t->pcrs, in.data, in.len, out, why,
+			  wn);
+	if (r == 0 && out->len != TPM2_PIN_SECRET_SIZE)
+		r = detail_set(why, wn, -EBADMSG,
+			       "the TPM gave %zu bytes, not the %d sealed",
+			       out->len, TPM2_PIN_SECRET_SIZE);
+	if (r < 0)
+		secbuf_free(out);
+	secbuf_free(&in);
+	return r;
+}

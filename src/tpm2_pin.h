@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tpm2 slots with a PIN. systemd-creds 252 cannot take a PIN, so these
+ * slots go through fscrypt-provision-tpm2, a small companion linked with
+ * the TSS (libtss2-esys): the helper itself stays static. This header is
+ * the protocol between the two, and the helper's side of it.
+ *
+ * The companion is run as "fscrypt-provision-tpm2 seal|unseal|check TCTI
+ * PCRMASK" (PCRMASK in hex, SHA-256 bank). Its stdin is the PIN's
+ * authValue (TPM2_PIN_AUTH_SIZE bytes) then, for seal, the secret, or for
+ * unseal and check, the sealed blob (TPM2B_PUBLIC then TPM2B_PRIVATE, as
+ * the TPM marshals them). Its stdout is the blob, the secret, or (check)
+ * the number of wrong PINs the TPM still allows. Its exit status is one of
+ * TPM2_PIN_EXIT_*; its last line on stderr says why.
+ */
+#ifndef FSP_TPM2_PIN_H
+#define FSP_TPM2_PIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define TPM2_PIN_AUTH_SIZE 32
+#define TPM2_PIN_SECRET_SIZE 32
+#define TPM2_PIN_IN_MAX 1024
+#define TPM2_PIN_COMPANION "fscrypt-provision-tpm2"
+#define TPM2_PIN_MSG_PREFIX "fscrypt-provision-tpm2: "
+
+enum tpm2_pin_exit {
+	TPM2_PIN_EXIT_OK = 0,
+	TPM2_PIN_EXIT_FAILED = 1, /* anything else: the message says */
+	TPM2_PIN_EXIT_USAGE = 2,
+	TPM2_PIN_EXIT_NO_TPM = 3,     /* no TPM at TCTI */
+	TPM2_PIN_EXIT_BAD_PIN = 4,    /* the TPM counted a wrong PIN */
+	TPM2_PIN_EXIT_LOCKOUT = 5,    /* dictionary-attack lockout */
+	TPM2_PIN_EXIT_PCR = 6,	      /* the PCRs are not the sealed ones */
+	TPM2_PIN_EXIT_DAMAGED = 7,    /* the TPM cannot load the blob */
+	TPM2_PIN_EXIT_UNENFORCED = 8, /* seal: a PCR was never extended */
+};
+
+#ifndef FSP_TPM2_PIN_COMPANION
+#include "secmem.h"
+#include "slots.h"
+#include "slots_tpm2.h"
+
+/* The authValue a PIN becomes: keyed by the slot's salt, so that one PIN
+ * gives unrelated values in two slots. */
+void tpm2_pin_auth(const struct slot *s, const uint8_t *pin, size_t len,
+		   uint8_t auth[TPM2_PIN_AUTH_SIZE]);
+
+/* Seals secret under auth to the current values of pcrs; the blob goes to
+ * blob (cap bytes), its length to *len. 0, or -errno with why set. */
+int tpm2_pin_seal(const char *device, uint32_t pcrs,
+		  const uint8_t auth[TPM2_PIN_AUTH_SIZE], const uint8_t *secret,
+		  uint8_t *blob, size_t cap, size_t *len, char *why, size_t wn);
+
+/*
+ * Whether t can be unsealed on this boot given the right PIN, with no PIN
+ * spent: 0 with *left the wrong PINs the TPM still allows, or -ENODEV,
+ * -EKEYREJECTED (PCRs, lockout), -EBADMSG (damaged), with why set.
+ */
+int tpm2_pin_check(const char *device, const struct tpm2_slot *t,
+		   unsigned *left, char *why, size_t wn);
+
+/* Unseals t with auth into out (locked). 0, or -EACCES (a wrong PIN, which
+ * the TPM counted), or what tpm2_pin_check returns. */
+int tpm2_pin_unseal(const char *device, const struct tpm2_slot *t,
+		    const uint8_t auth[TPM2_PIN_AUTH_SIZE], struct secbuf *out,
+		    char *why, size_t wn);
+#endif
+
+#endif

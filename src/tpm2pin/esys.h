@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/* The companion's ESAPI groundwork: the connection, the storage primary,
+ * salted sessions, the policy, and what the TPM's answers mean. */
+#ifndef FSP_TPM2PIN_ESYS_H
+#define FSP_TPM2PIN_ESYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <tss2/tss2_esys.h>
+
+struct tpm {
+	TSS2_TCTI_CONTEXT *tcti;
+	ESYS_CONTEXT *esys;
+	ESYS_TR primary, session, object;
+};
+
+/* Sets why (with the TSS's words for rc, when not 0); returns code. */
+int say(char *why, size_t wn, int code, const char *what, TSS2_RC rc);
+/* A TPM2_PIN_EXIT_* code for a TPM's answer. */
+int rc_code(TSS2_RC rc);
+/* Connects over tcti ("auto", a device path or a TCTI string) and makes
+ * the storage primary. Returns a TPM2_PIN_EXIT_* code; tpm_close always. */
+int tpm_open(struct tpm *t, const char *tcti, char *why, size_t wn);
+void tpm_close(struct tpm *t);
+/* A session salted with the primary, into t->session. */
+int start_session(struct tpm *t, TPM2_SE type, char *why, size_t wn);
+TPML_PCR_SELECTION pcr_selection(uint32_t pcrs);
+/* PolicyPCR (the TPM takes the current values) and PolicyAuthValue on
+ * t->session; its digest into *digest (Esys_Free it). */
+int run_policy(struct tpm *t, uint32_t pcrs, TPM2B_DIGEST **digest, char *why,
+	       size_t wn);
+
+#endif

@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: MIT
+/* The companion's TPM work (tpm.h). */
+#define _GNU_SOURCE
+#include "tpm.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <tss2/tss2_esys.h>
+#include <tss2/tss2_mu.h>
+
+#define FSP_TPM2_PIN_COMPANION
+#include "../tpm2_pin.h"
+#include "esys.h"
+
+/* A PCR still all zero was never extended: a policy on it binds nothing. */
+static int pcrs_extended(struct tpm *t, uint32_t pcrs, char *why, size_t wn)
+{
+	for (unsigned i = 0; i < 24; i++) {
+		TPML_DIGEST *v = NULL;
+		TPML_PCR_SELECTION sel = pcr_selection(1u << i);
+		static const uint8_t zero[32];
+		bool unset;
+		TSS2_RC rc;
+
+		if (!(pcrs & (1u << i)))
+			continue;
+		rc = Esys_PCR_Read(t->esys, ESYS_TR_NONE, ESYS_TR_NONE,
+				   ESYS_TR_NONE, &sel, NULL, NULL, &v);
+		if (rc || v->count != 1) {
+			Esys_Free(v);
+			return say(why, wn, TPM2_PIN_EXIT_FAILED,
+				   "the TPM did not give its PCRs", rc);
+		}
+		unset = v->digests[0].size == 32 &&
+			!memcmp(v->digests[0].buffer, zero, 32);
+		Esys_Free(v);
+		if (unset) {
+			snprintf(why, wn,
+				 "PCR %u of the SHA-256 bank was never "
+				 "extended on this boot: a policy on it "
+				 "would bind nothing",
+				 i);
+			return TPM2_PIN_EXIT_UNENFORCED;
+		}
+	}
+	return TPM2_PIN_EXIT_OK;
+}
+
+static int make_policy(struct tpm *t, uint32_t pcrs, TPM2B_DIGEST **digest,
+		       char *why, size_t wn)
+{
+	int code = pcrs_extended(t, pcrs, why, wn);
+
+	if (code == 0)
+		code = start_session(t, TPM2_SE_TRIAL, why, wn);
+	if (code == 0)
+		code = run_policy(t, pcrs, digest, why, wn);
+	if (t->session != ESYS_TR_NONE)
+		Esys_FlushContext(t->esys, t->session);
+	t->session = ESYS_TR_NONE;
+	return code;
+}
+
+static int create_sealed(struct tpm *t, const TPM2B_DIGEST *policy,
+			 const uint8_t *auth, size_t alen,
+			 const uint8_t *secret, size_t slen, uint8_t *blob,
+			 size_t cap, size_t *blen, char *why, size_t wn)
+{
+	TPM2B_SENSITIVE_CREATE sens = {0};
+	TPM2B_PUBLIC tmpl = {
+	    .publicArea = {
+		.type = TPM2_ALG_KEYEDHASH,
+		.nameAlg = TPM2_ALG_SHA256,
+		.objectAttributes =
+		    TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT,
+		.authPolicy = *policy,
+		.parameters.keyedHashDetail.scheme.scheme = TPM2_ALG_NULL,
+	    }};
+	TPM2B_PRIVATE *priv = NULL;
+	TPM2B_PUBLIC *pub = NULL;
+	size_t off = 0;
+	TSS2_RC rc;
+
+	sens.sensitive.userAuth.size = (UINT16)alen;
+	memcpy(sens.sensitive.userAuth.buffer, auth, alen);
+	sens.sensitive.data.size = (UINT16)slen;
+	memcpy(sens.sensitive.data.buffer, secret, slen);
+	rc = Esys_Create(t->esys, t->primary, t->session, ESYS_TR_NONE,
+			 ESYS_TR_NONE, &sens, &tmpl, &(TPM2B_DATA){0},
+			 &(TPML_PCR_SELECTION){0}, &priv, &pub, NULL, NULL,
+			 NULL);
+	explicit_bzero(&sens, sizeof(sens));
+	if (rc == 0)
+		rc = Tss2_MU_TPM2B_PUBLIC_Marshal(pub, blob, cap, &off);
+	if (rc == 0)
+		rc = Tss2_MU_TPM2B_PRIVATE_Marshal(priv, blob, cap, &off);
+	Esys_Free(priv);
+	Esys_Free(pub);
+	*blen = off;
+	return rc ? say(why, wn, rc_code(rc), "the TPM sealed nothing", rc)
+		  : TPM2_PIN_EXIT_OK;
+}
+
+int tpm_seal(const char *tcti, uint32_t pcrs, const uint8_t *auth, size_t alen,
+	     const uint8_t *secret, size_t slen, uint8_t *blob, size_t cap,
+	     size_t *blen, char *why, size_t wn)
+{
+	TPM2B_DIGEST *policy = NULL;
+	struct tpm t;
+	int code = tpm_open(&t, tcti, why, wn);
+
+	if (code == 0)
+		code = make_policy(&t, pcrs, &policy, why, wn);
+	if (code == 0)
+		code = start_session(&t, TPM2_SE_HMAC, why, wn);
+	if (code == 0)
+		code = create_sealed(&t, policy, auth, alen, secret, slen, blob,
+				     cap, blen, why, wn);
+	Esys_Free(policy);
+	tpm_close(&t);
+	return code;
+}
+
+/* The wrong PINs the TPM still takes; 0 in lockout. */
+static int lockout_left(struct tpm *t, unsigned *left, char *why, size_t wn)
+{
+	TPMS_CAPABILITY_DATA *cap = NULL;
+	UINT32 count = 0, max = 0, perm = 0;
+	TSS2_RC rc;
+
+	rc = Esys_GetCapability(t->esys, ESYS_TR_NONE, ESYS_TR_NONE,
+				ESYS_TR_NONE, TPM2_CAP_TPM_PROPERTIES,
+				TPM2_PT_PERMANENT, 32, NULL, &cap);
+	if (rc)
+		return say(why, wn, TPM2_PIN_EXIT_FAILED,
+			   "the TPM did not say its lockout state", rc);
+	for (UINT32 i = 0; i < cap->data.tpmProperties.count; i++) {
+		TPMS_TAGGED_PROPERTY *p =
+		    &cap->data.tpmProperties.tpmProperty[i];
+
+		if (p->property == TPM2_PT_PERMANENT)
+			perm = p->value;
+		else if (p->property == TPM2_PT_LOCKOUT_COUNTER)
+			count = p->value;
+		else if (p->property == TPM2_PT_MAX_AUTH_FAIL)
+			max = p->value;
+	}
+	Esys_Free(cap);
+	*left =
+	    (perm & TPMA_PERMANENT_INLOCKOUT) || count >= max ? 0 : max - count;
+	if (*left == 0)
+		return say(why, wn, TPM2_PIN_EXIT_LOCKOUT,
+			   "the TPM is in dictionary-attack lockout after too "
+			   "many wrong PINs: wait for it to recover, or clear "
+			   "it with its lockout authorization",
+			   0);
+	return TPM2_PIN_EXIT_OK;
+}
+
+static int load_sealed(struct tpm *t, const uint8_t *blob, size_t blen,
+		       TPM2B_PUBLIC *pub, char *why, size_t wn)
+{
+	TPM2B_PRIVATE priv = {0};
+	size_t off = 0;
+	TSS2_RC rc;
+
+	memset(pub, 0, sizeof(*pub));
+	if (Tss2_MU_TPM2B_PUBLIC_Unmarshal(blob, blen, &off, pub) ||
+	    Tss2_MU_TPM2B_PRIVATE_Unmarshal(blob, blen, &off, &priv) ||
+	    off != blen)
+		return say(why, wn, TPM2_PIN_EXIT_DAMAGED,
+			   "the sealed data is damaged: it is not a TPM "
+			   "object",
+			   0);
+	rc = Esys_Load(t->esys, t->primary, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+		       ESYS_TR_NONE, &priv, pub, &t->object);
+	if (rc)
+		return say(why, wn, TPM2_PIN_EXIT_DAMAGED,
+			   "this TPM cannot load the sealed data: it was "
+			   "sealed by another TPM, this one was cleared "
+			   "since, or the data is damaged",
+			   rc);
+	return TPM2_PIN_EXIT_OK;
+}
+
+/* The policy session, checked against the object's own policy: a PCR
+ * mismatch is told before any PIN is spent. */
+static int open_policy(struct tpm *t, uint32_t pcrs, const TPM2B_PUBLIC *pub,
+		       char *why, size_t wn)
+{
+	const TPM2B_DIGEST *want = &pub->publicArea.authPolicy;
+	TPM2B_DIGEST *got = NULL;
+	int code = start_session(t, TPM2_SE_POLICY, why, wn);
+
+	if (code == 0)
+		code = run_policy(t, pcrs, &got, why, wn);
+	if (code == 0 && (got->size != want->size ||
+			  memcmp(got->buffer, want->buffer, got->size)))
+		code = say(why, wn, TPM2_PIN_EXIT_PCR,
+			   "the PCRs are not the values it was sealed to "
+			   "(the boot chain or Secure Boot state changed)",
+			   0);
+	Esys_Free(got);
+	return code;
+}
+
+int tpm_unseal(const char *tcti, uint32_t pcrs, const uint8_t *auth,
+	       size_t alen, const uint8_t *blob, size_t blen, uint8_t *secret,
+	       size_t cap, size_t *slen, unsigned *left, char *why, size_t wn)
+{
+	TPM2B_SENSITIVE_DATA *out = NULL;
+	TPM2B_AUTH a = {.size = (UINT16)alen};
+	TPM2B_PUBLIC pub;
+	struct tpm t;
+	TSS2_RC rc;
+	int code = tpm_open(&t, tcti, why, wn);
+
+	if (code == 0)
+		code = load_sealed(&t, blob, blen, &pub, why, wn);
+	if (code == 0)
+		code = open_policy(&t, pcrs, &pub, why, wn);
+	if (code == 0)
+		code = lockout_left(&t, left, why, wn);
+	if (code == 0 && auth) {
+		memcpy(a.buffer, auth, alen);
+		rc = Esys_TR_SetAuth(t.esys, t.object, &a);
+		if (rc == 0)
+			rc = Esys_Unseal(t.esys, t.object, t.session,
+					 ESYS_TR_NONE, ESYS_TR_NONE, &out);
+		explicit_bzero(&a, sizeof(a));
+		if (rc)
+			code = rc_code(rc) == TPM2_PIN_EXIT_BAD_PIN
+				   ? say(why, wn, TPM2_PIN_EXIT_BAD_PIN,
+					 "wrong PIN", 0)
+				   : say(why, wn, rc_code(rc),
+					 "the TPM did not unseal it", rc);
+		else if (out->size > cap)
+			code = say(why, wn, TPM2_PIN_EXIT_DAMAGED,
+				   "the TPM gave more than was sealed", 0);
+		else
+			memcpy(secret, out->buffer, *slen = out->size);
+		if (out)
+			explicit_bzero(out, sizeof(*out));
+		Esys_Free(out);
+	}
+	tpm_close(&t);
+	return code;
+}

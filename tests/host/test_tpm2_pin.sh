@@ -1,0 +1,162 @@
+#!/bin/bash
+# tpm2 slots with a PIN (issue 12) against a software TPM: the PIN is the
+# sealed object's authValue, checked by the TPM under its dictionary-attack
+# protection, through fscrypt-provision-tpm2. The right PIN, a wrong one
+# then the right one, lockout after repeated wrong PINs (and the right PIN
+# refused while locked), a PCR change told before any PIN is asked for, a
+# PIN with no PCRs, damaged data, no TPM, a missing or unsafe companion,
+# update pre, and that the PIN is in no argv and nowhere the TPM keeps
+# things.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/tpm2-lib.sh"
+
+trap 'tpm_stop; t_cleanup' EXIT
+if ! tpm_start; then
+	t_fail "swtpm and tpm2-abrmd start (tools/packages installs them)" "$(cat "$TPM_DIR"/*.log 2>/dev/null)"
+	exit 1
+fi
+new_fs fs -O encrypt
+M=$T_WORK/fs
+S=$T_WORK/pin.slots
+CHEAP=(--pbkdf-iterations 1 --pbkdf-memory 8192)
+D=(--tpm2-device "$TPM_DEV")
+PIN=493817
+fsp enroll --slots "$S" --passphrase --generate --passphrase-fd 3 "${CHEAP[@]}" 3<<<"pin pass"
+ALLOW_STDERR=1 expect "a slots file with a passphrase slot" 0 "slot 0 (passphrase)"
+fsp identifier --slots "$S" --passphrase-fd 3 3<<<"pin pass"
+ID=$OUT
+
+tpm_measure 7 "secure boot: db of the vendor"
+fsp enroll --slots "$S" --tpm2 --tpm2-pin "${D[@]}" --unlock-passphrase-fd 3 --passphrase-fd 4 \
+	3<<<"pin pass" 4<<<"$PIN"
+ALLOW_STDERR=1 expect "enroll --tpm2 --tpm2-pin seals to PCR 7 with a PIN" 0 "with a PIN, to the current values of PCRs 7"
+fsp slots --slots "$S" --json
+[ "$(jq -c '.slots[1] | [.type, .pcrs, .signed, .pin]' <<<"$OUT")" = '["tpm2",[7],false,true]' ] &&
+	t_ok "slots --json: tpm2, PCRs [7], pin true" || t_fail "slots --json for a PIN slot" "$OUT"
+fsp slots --slots "$S"
+[[ $OUT == *"slot 1: tpm2, sha256 bank, PCRs 7, and a PIN"* ]] && t_ok "slots names the PIN" || t_fail "slots names the PIN" "$OUT"
+
+fsp identifier --slots "$S" "${D[@]}" --passphrase-fd 3 3<<<"$PIN"
+[ "$RC" = 0 ] && [ "$OUT" = "$ID" ] && [[ $ERR == *"slot 1 (tpm2+pin): the TPM took the PIN"* ]] &&
+	t_ok "the right PIN unseals" || t_fail "the right PIN" "$RC $OUT" "$ERR"
+
+fsp identifier --slots "$S" "${D[@]}" --passphrase-fd 3 3<<<"000000
+$PIN"
+[ "$RC" = 0 ] && [ "$OUT" = "$ID" ] && [[ $ERR == *"slot 1 (tpm2+pin): wrong PIN (try 1 of 3)"* ]] &&
+	t_ok "a wrong PIN, then the right one within the tries" || t_fail "wrong then right PIN" "$RC $OUT" "$ERR"
+LEFT=$(tpm2_getcap properties-variable | sed -n 's/^TPM2_PT_LOCKOUT_COUNTER: *//p')
+[ "$LEFT" = 0x1 ] && t_ok "the TPM counted the wrong PIN (lockout counter 1)" || t_fail "the TPM counted the wrong PIN" "$LEFT"
+
+# The PIN's file with no passphrase: once the PIN is refused, exit 6.
+P=$T_WORK/pin-only.slots
+fsp identifier --slots "$S" --passphrase-fd 3 3<<<"pin pass"
+cp "$S" "$P"
+fsp wipe-slot --slots "$P" 0
+fsp identifier --slots "$P" "${D[@]}" --passphrase-fd 3 3<<<"$PIN"
+[ "$RC" = 0 ] && [ "$OUT" = "$ID" ] && t_ok "a file with only a PIN slot opens with the PIN" || t_fail "PIN-only file" "$ERR"
+
+# Lockout: the TPM takes 2 wrong PINs, then refuses every PIN, the right one
+# too, and the helper says so instead of asking a third time.
+tpm2_dictionarylockout -c -Q
+tpm2_dictionarylockout -s -n 2 -t 600 -l 600 -Q
+fsp identifier --slots "$P" "${D[@]}" --passphrase-fd 3 3<<<"1
+2
+$PIN"
+[ "$RC" = 6 ] && [[ $ERR == *"wrong PIN (try 2 of 3)"* ]] && [[ $ERR == *"dictionary-attack lockout"* ]] &&
+	[[ $ERR != *"try 3 of 3"* ]] &&
+	t_ok "repeated wrong PINs: the TPM locks, the helper says so and stops asking (exit 6)" ||
+	t_fail "lockout after wrong PINs" "$RC" "$ERR"
+fsp identifier --slots "$P" "${D[@]}" --passphrase-fd 3 3<<<"$PIN"
+ALLOW_STDERR=1 expect "in lockout even the right PIN is refused, with the reason" 6 "dictionary-attack lockout"
+fsp identifier --slots "$S" "${D[@]}" --passphrase-fd 3 3<<<"pin pass"
+[ "$RC" = 0 ] && [ "$OUT" = "$ID" ] && [[ $ERR == *"lockout"* ]] &&
+	t_ok "in lockout the passphrase slot still opens, and no PIN line was spent" || t_fail "lockout fallback" "$RC" "$ERR"
+tpm2_dictionarylockout -c -Q
+fsp identifier --slots "$P" "${D[@]}" --passphrase-fd 3 3<<<"$PIN"
+[ "$RC" = 0 ] && [ "$OUT" = "$ID" ] && t_ok "the lockout cleared, the right PIN unseals again" || t_fail "after clearing" "$ERR"
+
+# Another boot chain: the PCRs are checked before the PIN is asked for.
+tpm_reboot && tpm_measure 7 "secure boot: an attacker's db"
+fsp identifier --slots "$S" "${D[@]}" --passphrase-fd 3 3<<<"pin pass"
+[ "$RC" = 0 ] && [ "$OUT" = "$ID" ] && [[ $ERR == *"slot 1 (tpm2+pin): the PCRs are not the values it was sealed to"* ]] &&
+	t_ok "PCR mismatch: said before any PIN is read, the passphrase opens" || t_fail "PIN slot, PCR mismatch" "$RC" "$ERR"
+
+# A PIN with no PCRs: the TPM and the PIN alone, whatever booted.
+fsp enroll --slots "$S" --tpm2 --tpm2-pin --tpm2-pcrs '' "${D[@]}" --unlock-passphrase-fd 3 --passphrase-fd 4 \
+	3<<<"pin pass" 4<<<"2468"
+ALLOW_STDERR=1 expect "enroll --tpm2-pin --tpm2-pcrs '': no PCRs" 0 "no PCRs: the TPM and the PIN alone"
+tpm_reboot
+fsp identifier --slots "$S" "${D[@]}" --passphrase-fd 3 3<<<"2468"
+[ "$RC" = 0 ] && [ "$OUT" = "$ID" ] && [[ $ERR == *"slot 2 (tpm2+pin): the TPM took the PIN"* ]] &&
+	t_ok "a PIN slot with no PCRs unseals on any boot" || t_fail "PIN, no PCRs" "$RC" "$ERR"
+
+# The PIN is in no argv: strace sees the companion's command line.
+if ! command -v strace >/dev/null; then
+	t_fail "strace is installed (tools/packages)"
+else
+	strace -f -s 256 -e trace=execve -o "$T_WORK/strace" "${FSP_CMD[@]}" identifier --keyring "$KR" \
+		--slots "$S" "${D[@]}" --passphrase-fd 3 3<<<"2468" >/dev/null 2>&1
+	if grep -q 'fscrypt-provision-tpm2", \["[^]]*", "unseal", "tabrmd' "$T_WORK/strace" &&
+		! grep -q 2468 "$T_WORK/strace"; then
+		t_ok "the companion's argv holds the operation, the TCTI and the PCR mask, never the PIN"
+	else
+		t_fail "the PIN is in no argv" "$(grep execve "$T_WORK/strace")"
+	fi
+fi
+
+fsp enroll --slots "$S" --tpm2 --tpm2-pin --tpm2-public-key /dev/null "${D[@]}" --unlock-passphrase-fd 3 3<<<"pin pass"
+ALLOW_STDERR=1 expect "--tpm2-pin with a signed policy: a usage error" 2 "cannot join a PIN to a signed policy"
+fsp enroll --slots "$S" --passphrase --tpm2-pin --unlock-passphrase-fd 3 3<<<"pin pass"
+ALLOW_STDERR=1 expect "--tpm2-pin without --tpm2: a usage error" 2 "are for --tpm2"
+
+# Damaged: one byte of the TPM object flipped (its public area's policy).
+cp "$P" "$T_WORK/damaged.slots"
+python3 - "$T_WORK/damaged.slots" <<'PY'
+import sys
+p = sys.argv[1]
+b = bytearray(open(p, 'rb').read())
+i = b.find(bytes.fromhex('000800')) # TPM2B_PUBLIC: KEYEDHASH (0x0008), SHA-256
+b[i + 20] ^= 0x40
+open(p, 'wb').write(b)
+PY
+tpm_reboot && tpm_measure 7 "secure boot: db of the vendor"
+fsp identifier --slots "$T_WORK/damaged.slots" "${D[@]}" --passphrase-fd 3 3<<<"$PIN"
+ALLOW_STDERR=1 expect "damaged sealed data: a clear error, exit 6" 6 "cannot load the sealed data"
+
+fsp identifier --slots "$P" --tpm2-device /dev/tpmrm-nothing --passphrase-fd 3 3<<<"$PIN"
+ALLOW_STDERR=1 expect "no TPM for a PIN slot: exit 6, said why" 6 "no TPM"
+
+# The companion is looked for beside the helper, then in its libexec
+# directory; one others could replace is never run.
+if [ -z "${FSP_UNDER_VALGRIND-}" ] && [ "${#FSP_CMD[@]}" = 1 ]; then
+	mkdir -p "$T_WORK/alone" "$T_WORK/unsafe"
+	cp "${FSP_CMD[0]}" "$T_WORK/alone/"
+	FSP_SAVE=("${FSP_CMD[@]}")
+	FSP_CMD=("$T_WORK/alone/$(basename "${FSP_SAVE[0]}")")
+	fsp identifier --slots "$P" "${D[@]}" --passphrase-fd 3 3<<<"$PIN"
+	[ -e /usr/lib/fscrypt-provision/fscrypt-provision-tpm2 ] ||
+		ALLOW_STDERR=1 expect "no companion installed: said in one line" 6 "fscrypt-provision-tpm2 is not installed"
+	cp "${FSP_SAVE[0]}" "$(dirname "${FSP_SAVE[0]}")/fscrypt-provision-tpm2" "$T_WORK/unsafe/"
+	chmod g+w "$T_WORK/unsafe/fscrypt-provision-tpm2"
+	FSP_CMD=("$T_WORK/unsafe/$(basename "${FSP_SAVE[0]}")")
+	fsp identifier --slots "$P" "${D[@]}" --passphrase-fd 3 3<<<"$PIN"
+	ALLOW_STDERR=1 expect "a group-writable companion is not run" 6 "refusing to run it"
+	FSP_CMD=("${FSP_SAVE[@]}")
+fi
+
+# update pre: a PIN slot on PCR 7 survives an update of the kernel.
+fsp add --volume v --slots "$S" --mount "$M" --passphrase-fd 3 3<<<"pin pass"
+ALLOW_STDERR=1 expect "the volume is provisioned for update pre" 0
+mkdir "$M/dir" && fsp set-policy "$M/dir" "$ID"
+printf 'v %s slots:%s dir\n' "$M" "$P" >"$T_WORK/pre.tab"
+fsp update --tab "$T_WORK/pre.tab" pre
+ALLOW_STDERR=1 expect "pre: a PIN slot on PCR 7 will unseal with its PIN" 0 "slot 1 (tpm2+pin) will unseal on the next boot with its PIN: PCRs 7 are not changed"
+fsp remove --volume v "$M"
+
+tpm_halt
+if grep -r -a -q -F -e "$PIN" -e 2468 "$TPM_DIR" "$S" "$P"; then
+	t_fail "canary: a PIN appears in the TPM's state, its logs or a slots file"
+else
+	t_ok "canary: no PIN in swtpm's state, the D-Bus/abrmd logs or the slots files"
+fi
+t_done
