@@ -2,7 +2,7 @@
 /*
  * Unlocking through tpm2 slots with a PIN. Each wrong PIN costs one of the
  * TPM's dictionary-attack tries, for every key on the machine: the PCRs
- * and the lockout are checked before anyone is asked, and the prompt says
+ * and the lockout are checked before anyone is asked, and the log says
  * how many tries the TPM has left when they run low.
  */
 #define _GNU_SOURCE
@@ -19,21 +19,25 @@
 #include "slots_unlock.h"
 #include "tpm2_pin.h"
 
-static int get_pin(const struct unlock_params *up, unsigned left,
-		   struct secbuf *pin)
+static int get_pin(const struct unlock_params *up, const struct slot *s,
+		   unsigned left, struct secbuf *pin)
 {
 	const char *vol = up->volume, *how = "";
-	char prompt[256], id[128], note[64] = "";
+	char prompt[256], id[128];
 	int r;
 
+	/* The prompt stays the same each time, for agents and the typist;
+	 * the log says when the TPM is close to locking. */
+	if (left <= 3)
+		unlock_logf(up,
+			    "slot %u (tpm2+pin): the TPM allows %u more wrong "
+			    "PIN%s before it locks",
+			    s->number, left, left == 1 ? "" : "s");
 	if (up->passphrase_fd >= 0)
 		return passphrase_read_fd(up->passphrase_fd, pin);
-	if (left <= 3)
-		snprintf(note, sizeof(note), " (the TPM allows %u more wrong)",
-			 left);
 	snprintf(prompt, sizeof(prompt),
-		 "TPM2 PIN%s%s%s:", vol ? " for fscrypt volume " : "",
-		 vol ? vol : "", note);
+		 "TPM2 PIN%s%s:", vol ? " for fscrypt volume " : "",
+		 vol ? vol : "");
 	snprintf(id, sizeof(id), "fscrypt-provision-pin:%s",
 		 vol ? vol : "slots");
 	r = passphrase_ask(prompt, id, pin, &how);
@@ -85,7 +89,7 @@ static int pin_slot(const struct slots_file *f, const struct slot *s,
 		r = tpm2_pin_check(up->tpm2.device, &t, &left, why, wn);
 		if (r < 0)
 			return r;
-		r = get_pin(up, left, &pin);
+		r = get_pin(up, s, left, &pin);
 		if (r < 0)
 			return detail_set(why, wn, r == -ENODATA ? -ENOKEY : r,
 					  "no PIN was given: %s",

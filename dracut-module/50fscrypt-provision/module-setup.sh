@@ -14,9 +14,14 @@
 #                                dracut --sysroot builds for another
 #                                architecture)
 #   fscrypttab                   the table to read (default /etc/fscrypttab)
-#   fscrypt_provision_tpm2=yes   install systemd-creds and the TSS libraries
-#                                even when no embedded slots file has a
-#                                tpm2 slot (for rd.fscrypt.key= files)
+#   FSCRYPT_PROVISION_TPM2_BIN   the TPM companion for tpm2 slots with a
+#                                PIN (default: fscrypt-provision-tpm2 beside
+#                                the helper, else
+#                                /usr/lib/fscrypt-provision/ of the root)
+#   fscrypt_provision_tpm2=yes   install systemd-creds, the TSS libraries
+#                                and the companion even when no embedded
+#                                slots file has a tpm2 slot (for
+#                                rd.fscrypt.key= files)
 # Only entries with the "initramfs" option go into the initramfs, and only
 # their key files are embedded. Which ones, and whether their key files are
 # safe, the helper decides ("fscrypt-provision embed"), with the rules it
@@ -59,6 +64,45 @@ _fsp_has_tpm2() {
             grep -q '"type": *"tpm2"' && return 0
     done
     return 1
+}
+
+# Does any embedded slots file (args) have a tpm2 slot with a PIN?
+_fsp_has_tpm2_pin() {
+    local f
+    for f in "$@"; do
+        "${FSCRYPT_PROVISION_BUILD_BIN:-$(_fsp_bin)}" slots --slots "$f" --json 2> /dev/null |
+            grep -q '"pin": *true' && return 0
+    done
+    return 1
+}
+
+# Where the helper looks for it at boot: beside itself, then in
+# ../lib/fscrypt-provision/; the image gets it at the second place.
+_fsp_tpm2_bin() {
+    local b
+    b=$(_fsp_bin)
+    if [[ ${FSCRYPT_PROVISION_TPM2_BIN-} ]]; then
+        printf '%s\n' "$FSCRYPT_PROVISION_TPM2_BIN"
+    elif [[ -x ${b%/*}/fscrypt-provision-tpm2 ]]; then
+        printf '%s\n' "${b%/*}/fscrypt-provision-tpm2"
+    else
+        printf '%s\n' "${dracutsysrootdir-}/usr/lib/fscrypt-provision/fscrypt-provision-tpm2"
+    fi
+}
+
+# need: "pin" when a slots file has a PIN slot (a missing companion stops
+# the build), "any" for fscrypt_provision_tpm2=yes (installed if there).
+_fsp_install_tpm2_pin() {
+    local c
+    c=$(_fsp_tpm2_bin)
+    if [[ ! -x $c ]]; then
+        [[ $1 == pin ]] &&
+            _fsp_fatal "fscrypt-provision: a slots file has a tpm2 slot with a PIN, and $c is missing (make install, or the fscrypt-provision TPM2 package)"
+        return 0
+    fi
+    inst_binary "$c" /usr/lib/fscrypt-provision/fscrypt-provision-tpm2 ||
+        _fsp_fatal "fscrypt-provision: cannot install $c"
+    dinfo "fscrypt-provision: installed fscrypt-provision-tpm2 for tpm2 slots with a PIN"
 }
 
 # The TPM engine of tpm2 slots: systemd-creds, its libraries, and the TSS
@@ -151,6 +195,11 @@ install() {
         done
         if _fsp_has_tpm2 "${files[@]}" || [[ ${fscrypt_provision_tpm2-} == yes ]]; then
             _fsp_install_tpm2
+        fi
+        if _fsp_has_tpm2_pin "${files[@]}"; then
+            _fsp_install_tpm2_pin pin
+        elif [[ ${fscrypt_provision_tpm2-} == yes ]]; then
+            _fsp_install_tpm2_pin any
         fi
         if ((embedded)); then
             chmod 0600 "$initdir/etc/fscrypt-provision/embedded-keys" ||

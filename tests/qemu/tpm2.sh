@@ -12,6 +12,8 @@
 # field.
 
 FSP_TPM2_SEPARATOR=$(printf '\377\377\377\377' | sha256sum | cut -c1-64)
+# The PIN of root's tpm2+pin slot (TEST-82): a test fixture.
+FSP_TPM2_PIN=731905
 
 # test_check of the TPM2 tests: lib.sh's tools and the TPM's.
 fsp_tpm2_require_tools() {
@@ -91,6 +93,8 @@ fsp_tpm2_build_steps() {
     tpm2_pcrextend "7:sha256=$FSP_TPM2_SEPARATOR" > /dev/null
     fsp_tpm2_enroll "$tmp/keys/root-tpm.slots" "$k/root.key" fsp-root-pass
     fsp_tpm2_enroll "$tmp/keys/data-tpm.slots" "$k/data.key" fsp-data-pass
+    fsp_tpm2_enroll "$tmp/keys/root-pin.slots" "$k/root.key" fsp-root-pass \
+        --tpm2-pin --passphrase-fd 4 4<<< "$FSP_TPM2_PIN"
     # Signed PCR 11 policies: a signing key, two images and their
     # signatures, made by systemd-measure as for a UKI.
     openssl genrsa -out "$tmp/keys/pcr.key" 2048 2> /dev/null
@@ -118,13 +122,19 @@ fsp_tpm2_build_steps() {
 		root / slots:$a/keys/root-signed.slots secret initramfs
 		data /data slots:$a/keys/data-tpm.slots vault initramfs,nofail,identifier=$data_id
 		EOF
+    cat > "$tmp/pin-fscrypttab" <<- EOF
+		# TEST-82: root through PCR 7 and a PIN, data through PCR 7 alone.
+		root / slots:$a/keys/root-pin.slots secret initramfs
+		data /data slots:$a/keys/data-tpm.slots vault initramfs,nofail,identifier=$data_id
+		EOF
 }
 
 # Builds (or reuses) the sealed slots files and the TPM state they are
 # sealed to; sets FSP_TPM2.
 fsp_tpm2_assets() {
     local h tmp r
-    h=$(fsp_hash "v$FSP_CACHE_VERSION" "$FSP_BIN" "$FSP_ASSETS/keys" "$FSP_TPM2_SEPARATOR" \
+    h=$(fsp_hash "v$FSP_CACHE_VERSION" "$FSP_BIN" "${FSP_BIN%/*}/fscrypt-provision-tpm2" \
+        "$FSP_ASSETS/keys" "$FSP_TPM2_SEPARATOR" "$FSP_TPM2_PIN" \
         "$(declare -f fsp_tpm2_build_steps fsp_tpm2_enroll fsp_tpm2_host_start)")
     FSP_TPM2=$FSP_QEMU_CACHE/tpm2-$h
     [[ -f $FSP_TPM2/tpm2-fscrypttab ]] && return 0
@@ -146,6 +156,7 @@ fsp_tpm2_assets() {
 fsp_tpm2_initrd() {
     local mode=$1 table=$FSP_TPM2/$2 h kind=tpm2-$1-${2%-fscrypttab}
     h=$(fsp_hash "v$FSP_CACHE_VERSION" "$mode" "$FSP_KVER" "$(dracut --version 2>&1)" "$FSP_BIN" \
+        "${FSP_BIN%/*}/fscrypt-provision-tpm2" \
         "$table" "$FSP_ASSETS/initrd-extra" "$FSP_TPM2/keys" "$FSP_TPM2/images" \
         "$FSP_REPO/dracut-module/50fscrypt-provision" "$FSP_QEMU_DIR/modules.d/59fsp-test" \
         "$FSP_QEMU_DIR/guest/fsp-test-lib.sh" "$(fsp_dracut_modules "$mode")" "$FSP_DRACUT_DRIVERS" \
@@ -187,7 +198,7 @@ fsp_tpm2_boot() {
     rm -rf "$FSP_RUN/swtpm"
     mv "$tpm" "$FSP_RUN/swtpm"
     msg "boot took $FSP_BOOT_SECONDS s, QEMU exit code $FSP_QEMU_RC"
-    grep -a -o 'slot [0-9]* (tpm2): [^;]*' "$FSP_RUN/console.log" | sed 's/^/#   at boot: /'
+    grep -a -o 'slot [0-9]* (tpm2[+pin]*): [^;]*' "$FSP_RUN/console.log" | sed 's/^/#   at boot: /'
     return $r
 }
 

@@ -37,6 +37,20 @@ case $CASE in
         t "then the passphrase was asked for" in_initrd_log "asked for volume root's passphrase"
         t_not "the TPM unsealed nothing" in_initrd_log "the TPM unsealed it"
         ;;
+    pin | pin-retry)
+        if [ "$CASE" = pin-retry ]; then
+            t "a wrong PIN was refused by the TPM, in one line" \
+                in_initrd_log "volume root: slot 1 \\(tpm2\\+pin\\): wrong PIN \\(try 1 of 3\\)"
+        else
+            t_not "no PIN was refused" in_initrd_log "wrong PIN \\(try"
+        fi
+        t "root's TPM2 PIN was asked for on the console" in_initrd_log "asked for volume root's TPM2 PIN"
+        t "the TPM took the PIN and unsealed root's key" \
+            in_initrd_log "volume root: slot 1 \\(tpm2\\+pin\\): the TPM took the PIN in [0-9]+ ms"
+        t_not "no passphrase was asked for" in_initrd_log "asked for volume root's passphrase"
+        t "data came through its PCR 7 slot, with no prompt" \
+            in_initrd_log "volume data: slot 1 \\(tpm2\\): the TPM unsealed it"
+        ;;
     *)
         t "a known case" false
         ;;
