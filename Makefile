@@ -37,8 +37,8 @@ HDRS := $(wildcard src/*.h)
 # The TPM companion for tpm2 slots with a PIN (src/tpm2_pin.h): linked
 # with the TSS, which Debian ships as shared libraries only.
 COMPANION := fscrypt-provision-tpm2
-COMPANION_SRCS := $(wildcard src/tpm2pin/*.c)
-COMPANION_HDRS := $(wildcard src/tpm2pin/*.h) src/tpm2_pin.h
+COMPANION_SRCS := $(wildcard src/tpm2pin/*.c) src/readfull.c
+COMPANION_HDRS := $(wildcard src/tpm2pin/*.h) src/tpm2_pin.h src/readfull.h
 TSS_LIBS := -ltss2-esys -ltss2-mu -ltss2-rc -ltss2-tctildr
 
 all: $(B)/fscrypt-provision $(B)/$(COMPANION)
@@ -162,7 +162,7 @@ demo-host: all
 bench-boot: all
 	@bench/boot.sh
 
-FORMAT_FILES = $(SRCS) $(HDRS) $(COMPANION_SRCS) $(COMPANION_HDRS) $(wildcard tests/unit/*.[ch] tests/fuzz/*.c bench/*.c)
+FORMAT_FILES = $(SRCS) $(HDRS) $(wildcard src/tpm2pin/*.[ch]) $(wildcard tests/unit/*.[ch] tests/fuzz/*.c bench/*.c)
 
 format:
 	clang-format -i $(FORMAT_FILES)

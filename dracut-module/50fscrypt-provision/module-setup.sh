@@ -55,23 +55,14 @@ _fsp_fatal() {
     exit 1
 }
 
-# Does any embedded slots file (args) have a tpm2 slot? The helper reads
-# the file, as it will at boot.
-_fsp_has_tpm2() {
-    local f
+# Does any embedded slots file (args 2...) have a slot whose JSON matches
+# the pattern $1? The helper reads the file, as it will at boot.
+_fsp_slots_match() {
+    local pat=$1 f
+    shift
     for f in "$@"; do
         "${FSCRYPT_PROVISION_BUILD_BIN:-$(_fsp_bin)}" slots --slots "$f" --json 2> /dev/null |
-            grep -q '"type": *"tpm2"' && return 0
-    done
-    return 1
-}
-
-# Does any embedded slots file (args) have a tpm2 slot with a PIN?
-_fsp_has_tpm2_pin() {
-    local f
-    for f in "$@"; do
-        "${FSCRYPT_PROVISION_BUILD_BIN:-$(_fsp_bin)}" slots --slots "$f" --json 2> /dev/null |
-            grep -q '"pin": *true' && return 0
+            grep -q "$pat" && return 0
     done
     return 1
 }
@@ -193,10 +184,10 @@ install() {
             files+=("${rec[i + 2]}")
             embedded=1
         done
-        if _fsp_has_tpm2 "${files[@]}" || [[ ${fscrypt_provision_tpm2-} == yes ]]; then
+        if _fsp_slots_match '"type": *"tpm2"' "${files[@]}" || [[ ${fscrypt_provision_tpm2-} == yes ]]; then
             _fsp_install_tpm2
         fi
-        if _fsp_has_tpm2_pin "${files[@]}"; then
+        if _fsp_slots_match '"pin": *true' "${files[@]}"; then
             _fsp_install_tpm2_pin pin
         elif [[ ${fscrypt_provision_tpm2-} == yes ]]; then
             _fsp_install_tpm2_pin any

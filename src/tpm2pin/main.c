@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #define FSP_TPM2_PIN_COMPANION
+#include "../readfull.h"
 #include "../tpm2_pin.h"
 #include "tpm.h"
 
@@ -31,23 +32,6 @@ static int usage(void)
 		"fscrypt-slots(5)).\n",
 		TPM2_PIN_COMPANION);
 	return TPM2_PIN_EXIT_USAGE;
-}
-
-static int read_all(struct io *io)
-{
-	ssize_t n;
-
-	while (io->in_len < sizeof(io->in)) {
-		n = read(0, io->in + io->in_len, sizeof(io->in) - io->in_len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return 0;
-		io->in_len += (size_t)n;
-	}
-	return -E2BIG;
 }
 
 static int write_all(const uint8_t *p, size_t n)
@@ -110,7 +94,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, TPM2_PIN_MSG_PREFIX "cannot lock memory: %m\n");
 		return TPM2_PIN_EXIT_FAILED;
 	}
-	code = read_all(&io);
+	code = read_full(0, io.in, sizeof(io.in), &io.in_len);
 	if (code < 0 || io.in_len < TPM2_PIN_AUTH_SIZE) {
 		fprintf(stderr, TPM2_PIN_MSG_PREFIX "bad input on stdin\n");
 		code = TPM2_PIN_EXIT_USAGE;

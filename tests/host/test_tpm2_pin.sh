@@ -10,11 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tpm2-lib.sh"
 
-trap 'tpm_stop; t_cleanup' EXIT
-if ! tpm_start; then
-	t_fail "swtpm and tpm2-abrmd start (tools/packages installs them)" "$(cat "$TPM_DIR"/*.log 2>/dev/null)"
-	exit 1
-fi
+tpm_test_start
 new_fs fs -O encrypt
 M=$T_WORK/fs
 S=$T_WORK/pin.slots

@@ -57,6 +57,17 @@ tpm_start() {
 	tpm_swtpm_start && tpm_abrmd_start
 }
 
+# A host test's start: a TPM (stopped at exit), or one failed check and
+# the end of the test.
+tpm_test_start() {
+	trap 'tpm_stop; t_cleanup' EXIT
+	if ! tpm_start; then
+		t_fail "swtpm and tpm2-abrmd start (tools/packages installs them)" "$(cat "$TPM_DIR"/*.log 2>/dev/null)"
+		exit 1
+	fi
+	t_ok "a software TPM answers over $TPM_DEV"
+}
+
 # An orderly power cycle: the PCRs start from zero again, and the TPM does
 # not count it against its dictionary-attack protection.
 tpm_reboot() {
