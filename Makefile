@@ -10,7 +10,10 @@ HOOKDIR    ?= $(PREFIX)/lib/fscrypt-provision/hooks
 LIBEXECDIR ?= $(PREFIX)/lib/fscrypt-provision
 DOCDIR     ?= $(PREFIX)/share/doc/fscrypt-provision
 GENERATORDIR ?= $(PREFIX)/lib/systemd/system-generators
+ITOOLSDIR  ?= $(PREFIX)/share/initramfs-tools
 DESTDIR    ?=
+# install strips; packaging sets it empty and strips on its own (-dbgsym).
+INSTALL_STRIP ?= -s
 
 CC         ?= gcc
 B          := build
@@ -171,18 +174,26 @@ format-check:
 	@clang-format --dry-run -Werror $(FORMAT_FILES)
 
 install: all
-	install -D -s -m 0755 $(B)/fscrypt-provision $(DESTDIR)$(SBINDIR)/fscrypt-provision
-	install -D -s -m 0755 $(B)/$(COMPANION) $(DESTDIR)$(LIBEXECDIR)/$(COMPANION)
+	install -D $(INSTALL_STRIP) -m 0755 $(B)/fscrypt-provision $(DESTDIR)$(SBINDIR)/fscrypt-provision
+	install -D $(INSTALL_STRIP) -m 0755 $(B)/$(COMPANION) $(DESTDIR)$(LIBEXECDIR)/$(COMPANION)
 	install -D -m 0644 man/fscrypt-provision.8 $(DESTDIR)$(MANDIR)/man8/fscrypt-provision.8
 	install -D -m 0644 man/fscrypttab.5 $(DESTDIR)$(MANDIR)/man5/fscrypttab.5
 	install -D -m 0644 man/fscrypt-slots.5 $(DESTDIR)$(MANDIR)/man5/fscrypt-slots.5
+	install -D -m 0644 man/fscrypt-provision-update.8 $(DESTDIR)$(MANDIR)/man8/fscrypt-provision-update.8
 	install -D -m 0755 hooks/fscrypt-provision-update $(DESTDIR)$(SBINDIR)/fscrypt-provision-update
 	for f in hooks/rauc/* hooks/swupdate/* hooks/mender/*; do \
-	    install -D -m 0755 "$$f" $(DESTDIR)$(HOOKDIR)/$${f#hooks/} || exit 1; done
+	    mode=0755; case $$f in *.lua) mode=0644;; esac; \
+	    install -D -m $$mode "$$f" $(DESTDIR)$(HOOKDIR)/$${f#hooks/} || exit 1; done
 	install -D -m 0644 hooks/README.md $(DESTDIR)$(DOCDIR)/hooks.md
 	install -D -m 0755 hooks/systemd/fscrypt-provision-generator \
 	    $(DESTDIR)$(GENERATORDIR)/fscrypt-provision-generator
 	install -D -m 0644 hooks/systemd/README.md $(DESTDIR)$(DOCDIR)/systemd.md
+	install -D -m 0755 initramfs-tools/hooks/fscrypt-provision \
+	    $(DESTDIR)$(ITOOLSDIR)/hooks/fscrypt-provision
+	install -D -m 0755 initramfs-tools/scripts/local-bottom/fscrypt-provision \
+	    $(DESTDIR)$(ITOOLSDIR)/scripts/local-bottom/fscrypt-provision
+	install -D -m 0644 dracut-module/50fscrypt-provision/fscrypt-provision-lib.sh \
+	    $(DESTDIR)$(LIBEXECDIR)/fscrypt-provision-lib.sh
 	for f in dracut-module/50fscrypt-provision/*; do \
 	    mode=0644; [ -x "$$f" ] && mode=0755; \
 	    install -D -m $$mode "$$f" $(DESTDIR)$(DRACUTDIR)/50fscrypt-provision/$${f##*/} || exit 1; done
@@ -192,11 +203,14 @@ uninstall:
 	    $(DESTDIR)$(DOCDIR)/systemd.md \
 	    $(DESTDIR)$(GENERATORDIR)/fscrypt-provision-generator \
 	    $(DESTDIR)$(DRACUTDIR)/50fscrypt-provision
-	rm -f $(DESTDIR)$(LIBEXECDIR)/$(COMPANION)
+	rm -f $(DESTDIR)$(LIBEXECDIR)/$(COMPANION) $(DESTDIR)$(LIBEXECDIR)/fscrypt-provision-lib.sh \
+	    $(DESTDIR)$(ITOOLSDIR)/hooks/fscrypt-provision \
+	    $(DESTDIR)$(ITOOLSDIR)/scripts/local-bottom/fscrypt-provision
 	-rmdir $(DESTDIR)$(LIBEXECDIR) 2>/dev/null
 	rm -f $(DESTDIR)$(SBINDIR)/fscrypt-provision \
 	    $(DESTDIR)$(SBINDIR)/fscrypt-provision-update \
 	    $(DESTDIR)$(MANDIR)/man8/fscrypt-provision.8 \
+	    $(DESTDIR)$(MANDIR)/man8/fscrypt-provision-update.8 \
 	    $(DESTDIR)$(MANDIR)/man5/fscrypttab.5 \
 	    $(DESTDIR)$(MANDIR)/man5/fscrypt-slots.5
 

@@ -17,7 +17,7 @@ t "clang-format" make -s format-check
 t "C layout: no file over 400 lines, no function over 80 (tools/c-limits.sh)" tools/c-limits.sh
 # Untracked files too (not ignored ones), so that a new script is checked
 # before its first commit.
-mapfile -t sh_files < <(git ls-files --cached --others --exclude-standard '*.sh' 'dracut-module/*' 'hooks/*' | grep -v '\.md$' |
+mapfile -t sh_files < <(git ls-files --cached --others --exclude-standard '*.sh' 'dracut-module/*' 'hooks/*' 'initramfs-tools/*' 'tests/qemu/initramfs-tools/*' 'debian/*.postinst' | grep -v '\.md$' |
 	while read -r f; do [ -f "$f" ] && head -c 100 "$f" | grep -q '^#!.*sh\|shell=' && echo "$f"; done)
 t "shellcheck (${#sh_files[@]} files)" shellcheck -x "${sh_files[@]}"
 for m in man/*.[0-9]; do
@@ -29,6 +29,9 @@ stage=$(mktemp -d)
 t "make install honours DESTDIR and PREFIX" bash -c "make -s install DESTDIR='$stage' PREFIX=/opt/fsp >/dev/null &&
 	test -x '$stage/opt/fsp/sbin/fscrypt-provision' &&
 	test -x '$stage/opt/fsp/lib/fscrypt-provision/fscrypt-provision-tpm2' &&
+	test -x '$stage/opt/fsp/share/initramfs-tools/hooks/fscrypt-provision' &&
+	test -x '$stage/opt/fsp/share/initramfs-tools/scripts/local-bottom/fscrypt-provision' &&
+	test -f '$stage/opt/fsp/share/man/man8/fscrypt-provision-update.8' &&
 	test -f '$stage/opt/fsp/share/man/man8/fscrypt-provision.8' &&
 	test -f '$stage/opt/fsp/share/man/man5/fscrypttab.5' &&
 	test -f '$stage/opt/fsp/share/man/man5/fscrypt-slots.5'"

@@ -1,8 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # fscrypt-provision in the initramfs: the steps the pre-pivot hook (shell
-# initramfs) and fscrypt-provision.service (systemd initramfs) share.
-# Sourced after dracut-lib.sh; POSIX sh; every name starts with fsp_/_fsp_.
+# initramfs) and fscrypt-provision.service (systemd initramfs) share, and
+# so does the initramfs-tools boot script (which gives it getarg, getargs,
+# getargbool, info and warn). Sourced after dracut-lib.sh; POSIX sh; every
+# name starts with fsp_/_fsp_.
 #
 # Kernel command line:
 #   rd.fscrypt=0               do nothing
@@ -64,7 +66,9 @@ fsp_apply() {
 
 _fsp_apply() {
     FSP_REASON=
-    _fsp_mode=shell
+    # FSP_INITRAMFS: set by the initramfs-tools boot script, which shares
+    # these steps.
+    _fsp_mode=${FSP_INITRAMFS:-shell}
     [ -z "${DRACUT_SYSTEMD-}" ] || _fsp_mode=systemd
     fsp_log "initramfs: $_fsp_mode"
     if ! getargbool 1 rd.fscrypt; then

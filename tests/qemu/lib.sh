@@ -401,7 +401,8 @@ fsp_dracut_base() {
         ln -s "$x" "$d/modules.d/" || return 1
     done
     # FSP_DRACUT_EXTRA_MODULES: more module directories (bench-boot's).
-    for x in "$FSP_REPO/dracut-module/50fscrypt-provision" \
+    # FSP_DRACUT_MODULE: our module from elsewhere (TEST-08: a package's).
+    for x in "${FSP_DRACUT_MODULE:-$FSP_REPO/dracut-module/50fscrypt-provision}" \
         "$FSP_QEMU_DIR/modules.d/59fsp-test" ${FSP_DRACUT_EXTRA_MODULES:-}; do
         cp -r "$x" "$d/modules.d/" || return 1
     done
@@ -562,7 +563,7 @@ fsp_qemu() {
         -accel "$FSP_QEMU_ACCEL" -cpu max -smp "$FSP_QEMU_SMP" -m 768 \
         "${serial[@]}" \
         -kernel "$FSP_KERNEL" -initrd "$FSP_INITRD" \
-        -append "console=ttyS0 root=/dev/vda rootfstype=ext4 ro panic=-1 rd.shell=0 rd.info quiet init=/sbin/init $cmdline" \
+        -append "${FSP_QEMU_APPEND:-console=ttyS0 root=/dev/vda rootfstype=ext4 ro panic=-1 rd.shell=0 rd.info quiet init=/sbin/init} $cmdline" \
         "$@" \
         -drive "file=$FSP_RUN/marker.img,format=raw,if=none,id=marker,cache=unsafe" \
         -device virtio-blk-pci,drive=marker,serial=fspmarker \

@@ -14,6 +14,9 @@ OLD_WORD=fsp-older-installed-copy-ran
 # What `make install` writes under PREFIX=/usr (see the Makefile).
 INSTALLED=(usr/sbin/fscrypt-provision usr/sbin/fscrypt-provision-update
     usr/share/man/man8/fscrypt-provision.8 usr/share/man/man5/fscrypttab.5
+    usr/share/man/man5/fscrypt-slots.5 usr/share/man/man8/fscrypt-provision-update.8
+    usr/share/initramfs-tools/hooks/fscrypt-provision
+    usr/share/initramfs-tools/scripts/local-bottom/fscrypt-provision
     usr/lib/fscrypt-provision usr/share/doc/fscrypt-provision
     usr/lib/systemd/system-generators/fscrypt-provision-generator
     usr/lib/dracut/modules.d/50fscrypt-provision)

@@ -7,7 +7,7 @@
 
 CASE=$(t_cmdline_arg fsp.slots) || CASE=none
 case $MODE in
-    shell) HOW="the terminal" ;;
+    shell | initramfs-tools) HOW="the terminal" ;;
     plymouth) HOW=plymouth ;;
     *) HOW=systemd-ask-password ;;
 esac

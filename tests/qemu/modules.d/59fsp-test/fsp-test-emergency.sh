@@ -22,6 +22,10 @@ case $SCENARIO in
             t "dracut's die was called" test -e /run/initramfs/.die
             t "die's reason reached the kernel log" \
                 sh -c "$BB dmesg | $BB grep -E 'dracut: FATAL: fscrypt-provision: .*key rejected \\(exit 6\\)'"
+        elif [ "$MODE" = initramfs-tools ]; then
+            # TEST-92: this runs from initramfs-tools' panic.
+            t "the boot script's reason reached the kernel log" \
+                sh -c "$BB dmesg | $BB grep -E 'fscrypt-provision: FATAL: .*key rejected \\(exit 6\\)'"
         else
             t "fscrypt-provision.service failed" systemctl is-failed -q fscrypt-provision.service
             t "the reason reached the kernel log" \
