@@ -192,7 +192,7 @@ install: all
 	    $(DESTDIR)$(ITOOLSDIR)/hooks/fscrypt-provision
 	install -D -m 0755 initramfs-tools/scripts/local-bottom/fscrypt-provision \
 	    $(DESTDIR)$(ITOOLSDIR)/scripts/local-bottom/fscrypt-provision
-	install -D -m 0644 dracut-module/50fscrypt-provision/fscrypt-provision-lib.sh \
+	install -D -m 0755 dracut-module/50fscrypt-provision/fscrypt-provision-lib.sh \
 	    $(DESTDIR)$(LIBEXECDIR)/fscrypt-provision-lib.sh
 	for f in dracut-module/50fscrypt-provision/*; do \
 	    mode=0644; [ -x "$$f" ] && mode=0755; \

@@ -112,7 +112,7 @@ t08_generator_pkg() {
     echo 'interest-noawait update-initramfs' > "$d/DEBIAN/triggers"
     cat > "$d/DEBIAN/postinst" <<- 'EOF'
 		#!/bin/sh
-		[ "$1" = triggered ] && echo "$2" >> "$DPKG_ROOT/triggered"
+		[ "$1" = triggered ] && echo "$2" >> "$DPKG_ROOT/var/lib/fsp-test-triggered"
 		exit 0
 		EOF
     chmod 0755 "$d/DEBIAN/postinst"
@@ -156,7 +156,7 @@ t08_image_helper() {
 
 t08_left() { # nothing of ours in the root but dpkg's own database
     local left
-    left=$(cd "$R" && find . -mindepth 1 ! -path './var*' ! -name triggered)
+    left=$(cd "$R" && find . -mindepth 1 ! -path './var*')
     echo "${left:-nothing}"
     [[ -z $left ]] && ! grep -rq fscrypt-provision "$R/var/lib/dpkg/status" "$R/var/lib/dpkg/info"
 }
@@ -172,12 +172,12 @@ test_run() {
         grep -q 'dracut rebuilds the initramfs now.*only if /etc/fscrypttab has an "initramfs" entry' "$W/install.log"
     c "the initramfs-tools package's postinst says so too" \
         grep -q 'update-initramfs rebuilds the initramfs now.*only if /etc/fscrypttab has an "initramfs" entry' "$W/install.log"
-    c "installing them activated the generators' update-initramfs trigger" grep -qx update-initramfs "$R/triggered"
+    c "installing them activated the generators' update-initramfs trigger" grep -qx update-initramfs "$R/var/lib/fsp-test-triggered"
     local p
     for p in dracut initramfs; do
-        : > "$R/triggered"
+        : > "$R/var/lib/fsp-test-triggered"
         t08_dpkg --force-depends -i "$DEBS"/fscrypt-provision-"$p"_*.deb > /dev/null 2>&1
-        c "an upgrade of fscrypt-provision-$p activates it again" grep -qx update-initramfs "$R/triggered"
+        c "an upgrade of fscrypt-provision-$p activates it again" grep -qx update-initramfs "$R/var/lib/fsp-test-triggered"
     done
     c "the image's helper is the installed package's, not the tree's" t08_image_helper
     c "the image's hook library is the installed package's" \

@@ -3,9 +3,12 @@
 # A passphrase typed at the console of an initramfs-tools boot (TEST-76's
 # retry case): the image carries slots files and no raw key; root's comes
 # from rd.fscrypt.key=root:slots:PATH, a wrong passphrase is refused in one
-# line, the second try unlocks, then data's passphrase. With no plymouth in
-# the image, the helper asks on the console, as Debian's cryptsetup does.
-TEST_DESCRIPTION="initramfs-tools image: slots files, a wrong passphrase then the right one typed on the console"
+# line, the second try unlocks, then data's passphrase. The helper asks as
+# Debian's cryptsetup does: through plymouth when the image has it
+# (initramfs-tools' own plymouth hook adds it where plymouth is installed,
+# as tools/packages does here), otherwise on the console; the guest is told
+# which to expect.
+TEST_DESCRIPTION="initramfs-tools image: slots files, a wrong passphrase then the right one typed at the console (plymouth when in the image)"
 
 test_check() {
     fsp_itools_require_tools || return 1
@@ -17,12 +20,15 @@ test_setup() {
 }
 
 test_run() {
-    local r
+    local r how
     # shellcheck source=/dev/null
     . "$FSP_ASSETS/passphrases.env"
     FSP_ANSWERS=$(mktemp "$FSP_QEMU_CACHE/answers.XXXXXX")
     printf '%s\n' not-the-passphrase "$ROOT2_PASS" "$DATA_PASS" > "$FSP_ANSWERS"
-    fsp_itools_boot fsp.test=slots fsp.slots=retry rd.fscrypt.key=root:slots:/etc/fsp-test/root2.slots
+    how=terminal
+    lsinitramfs "$FSP_INITRD" | grep -q 'bin/plymouth$' && how=plymouth
+    msg "the image $([[ $how == plymouth ]] && echo has || echo "has no") plymouth: the guest expects $how"
+    fsp_itools_boot fsp.test=slots fsp.slots=retry "fsp.how=$how" rd.fscrypt.key=root:slots:/etc/fsp-test/root2.slots
     rm -f "$FSP_ANSWERS"
     FSP_ANSWERS=
     fsp_expect_pass && fsp_scan_canary

@@ -14,6 +14,9 @@ export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 SCENARIO=$(t_cmdline_arg fsp.test) || SCENARIO=none
 MODE=$(t_cmdline_arg fsp.mode) || MODE=shell
 LOG=/run/fscrypt-provision/initrd.log
+# Where the initramfs mounted the real root: initramfs-tools' ${rootmnt}.
+NEWROOT=/sysroot
+[ "$MODE" != initramfs-tools ] || NEWROOT=/root
 t_log "emergency in the $MODE initramfs, scenario $SCENARIO"
 
 case $SCENARIO in
@@ -35,8 +38,8 @@ case $SCENARIO in
             "FATAL: .*volume root: .*encrypted with key $ROOT_ID, but the key from .*wrong\\.key has identifier $WRONG_ID: wrong key" "$LOG"
         t "no key was provisioned for root" \
             sh -c "! /usr/sbin/fscrypt-provision list --json | $BB grep -q '\"volume\": \"root\"'"
-        t "/sysroot/secret is still locked" \
-            sh -c "/usr/sbin/fscrypt-provision status --json /sysroot/secret | $BB grep -q '\"key_status\": \"absent\"'"
+        t "$NEWROOT/secret is still locked" \
+            sh -c "/usr/sbin/fscrypt-provision status --json $NEWROOT/secret | $BB grep -q '\"key_status\": \"absent\"'"
         # Issue 10, item 4: no embedded key file is left for the shell.
         t_not "the embedded key file $ROOT_KEY was removed" test -e "$ROOT_KEY"
         t_not "the embedded key file $DATA_KEY was removed" test -e "$DATA_KEY"
@@ -53,8 +56,8 @@ case $SCENARIO in
             "FATAL: .*key rejected \\(exit 6\\): volume root: unable to read key from slots:.*did not accept the passphrase or recovery key given \\(3 tries\\)" "$LOG"
         t "no key was provisioned for root" \
             sh -c "! /usr/sbin/fscrypt-provision list --json | $BB grep -q '\"volume\": \"root\"'"
-        t "/sysroot/secret is still locked" \
-            sh -c "/usr/sbin/fscrypt-provision status --json /sysroot/secret | $BB grep -q '\"key_status\": \"absent\"'"
+        t "$NEWROOT/secret is still locked" \
+            sh -c "/usr/sbin/fscrypt-provision status --json $NEWROOT/secret | $BB grep -q '\"key_status\": \"absent\"'"
         t_not "the embedded slots file was removed" test -e "${ROOT_KEY%.key}.slots"
         ;;
     *)
