@@ -578,6 +578,16 @@ fsp_qemu() {
     fi
 }
 
+# fsp_answers ANSWER...: the lines the next boots type at the console's
+# prompts (FSP_ANSWERS, a file, so that they are in no command line);
+# fsp_answers with none stops typing.
+fsp_answers() {
+    [[ ${FSP_ANSWERS-} ]] && rm -f "$FSP_ANSWERS"
+    FSP_ANSWERS=
+    (($#)) || return 0
+    FSP_ANSWERS=$(mktemp "$FSP_QEMU_CACHE/answers.XXXXXX") && printf '%s\n' "$@" > "$FSP_ANSWERS"
+}
+
 # fsp_boot MODE CMDLINE...: boots the VM with the test root and the data
 # disk (see fsp_qemu).
 fsp_boot() {

@@ -50,7 +50,7 @@ t06_install_older() {
     local o=$W/older m=$W/older/dracut-module/50fscrypt-provision
     mkdir -p "$o" || return 1
     cp -r "$FSP_REPO/Makefile" "$FSP_REPO/src" "$FSP_REPO/man" "$FSP_REPO/hooks" \
-        "$FSP_REPO/dracut-module" "$o/" || return 1
+        "$FSP_REPO/dracut-module" "$FSP_REPO/initramfs-tools" "$o/" || return 1
     printf '\nfsp_log %s\n' "$OLD_WORD" >> "$m/fscrypt-provision-lib.sh" || return 1
     sed -i 's/^install() {/_older_install() {/' "$m/module-setup.sh" || return 1
     # shellcheck disable=SC2016 # expanded by dracut

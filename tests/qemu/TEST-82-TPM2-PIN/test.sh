@@ -21,15 +21,13 @@ test_setup() {
 t82_boot() {
     local mode=$1 case=$2 name=$TEST_NAME r
     shift 2
-    FSP_ANSWERS=$(mktemp "$FSP_QEMU_CACHE/answers.XXXXXX")
-    printf '%s\n' "$@" > "$FSP_ANSWERS"
+    fsp_answers "$@"
     [[ $mode == shell ]] && FSP_INITRD=$INITRD_SHELL || FSP_INITRD=$INITRD_SYSTEMD
     TEST_NAME=$name-$mode-$case
     msg "$mode initramfs, $case: typing $# answers at the console"
     fsp_tpm2_boot "$mode" "fsp.test=tpm2" "fsp.tpm2=$case"
     TEST_NAME=$name
-    rm -f "$FSP_ANSWERS"
-    FSP_ANSWERS=
+    fsp_answers
     fsp_expect_pass && fsp_scan_canary && fsp_tpm2_scan "$FSP_INITRD" "$FSP_ASSETS/root.img" "$FSP_ASSETS/data.img"
     r=$?
     if grep -a -q -F "$FSP_TPM2_PIN" "$FSP_RUN/console.log" "$FSP_INITRD" "$FSP_RUN/swtpm" -r; then

@@ -23,14 +23,12 @@ test_run() {
     local r how
     # shellcheck source=/dev/null
     . "$FSP_ASSETS/passphrases.env"
-    FSP_ANSWERS=$(mktemp "$FSP_QEMU_CACHE/answers.XXXXXX")
-    printf '%s\n' not-the-passphrase "$ROOT2_PASS" "$DATA_PASS" > "$FSP_ANSWERS"
+    fsp_answers not-the-passphrase "$ROOT2_PASS" "$DATA_PASS"
     how=terminal
     lsinitramfs "$FSP_INITRD" | grep -q 'bin/plymouth$' && how=plymouth
     msg "the image $([[ $how == plymouth ]] && echo has || echo "has no") plymouth: the guest expects $how"
     fsp_itools_boot fsp.test=slots fsp.slots=retry "fsp.how=$how" rd.fscrypt.key=root:slots:/etc/fsp-test/root2.slots
-    rm -f "$FSP_ANSWERS"
-    FSP_ANSWERS=
+    fsp_answers
     fsp_expect_pass && fsp_scan_canary
     r=$?
     grep -a -o 'Argon2id with [^;]*ms' "$FSP_RUN/console.log" | head -n 3 | sed 's/^/#   at boot: /'
