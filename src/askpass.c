@@ -103,9 +103,11 @@ static void restore_tty(int sig)
 	raise(sig);
 }
 
+/* dracut's images have initrd-release; initramfs-tools' have /conf. */
 static bool in_initramfs(void)
 {
-	return access("/etc/initrd-release", F_OK) == 0;
+	return access("/etc/initrd-release", F_OK) == 0 ||
+	       access("/conf/initramfs.conf", F_OK) == 0;
 }
 
 static int open_tty(void)

@@ -24,6 +24,7 @@ enum {
 	OPT_PASS_FD,
 	OPT_TPM2_DEVICE,
 	OPT_TPM2_SIGNATURE,
+	OPT_PIN_FD,
 };
 
 /* --slots, --passphrase-fd and --tpm2-*: -1 if consumed, -2 if not ours,
@@ -42,11 +43,13 @@ static int slots_option(int c, struct slots_arg *sa, const char *cmd)
 		sa->tpm2.signature = optarg;
 		return -1;
 	}
-	if (c != OPT_PASS_FD)
+	if (c != OPT_PASS_FD && c != OPT_PIN_FD)
 		return -2;
-	if (parse_fd_arg(optarg, &sa->pass_fd) < 0)
-		return usage_error(cmd, "--passphrase-fd needs a descriptor "
-					"number");
+	if (parse_fd_arg(optarg,
+			 c == OPT_PASS_FD ? &sa->pass_fd : &sa->pin_fd) < 0)
+		return usage_error(cmd, "%s needs a descriptor number",
+				   c == OPT_PASS_FD ? "--passphrase-fd"
+						    : "--tpm2-pin-fd");
 	return -1;
 }
 
@@ -56,7 +59,8 @@ static int read_either(const struct key_args *ka, struct slots_arg *sa,
 		       uint8_t id[FSP_KEY_IDENTIFIER_SIZE])
 {
 	if (!sa->path) {
-		if (sa->pass_fd >= 0 || sa->tpm2.device || sa->tpm2.signature)
+		if (sa->pass_fd >= 0 || sa->pin_fd >= 0 || sa->tpm2.device ||
+		    sa->tpm2.signature)
 			return usage_error(cmd, "--passphrase-fd and --tpm2-* "
 						"need --slots FILE");
 		return read_key_arg(ka, cmd, key, id);
@@ -98,10 +102,11 @@ int cmd_add(int argc, char **argv)
 	    {"passphrase-fd", required_argument, NULL, OPT_PASS_FD},
 	    {"tpm2-device", required_argument, NULL, OPT_TPM2_DEVICE},
 	    {"tpm2-signature", required_argument, NULL, OPT_TPM2_SIGNATURE},
+	    {"tpm2-pin-fd", required_argument, NULL, OPT_PIN_FD},
 	    {NULL, 0, NULL, 0},
 	};
 	struct key_args ka = {.opts = KEY_SOURCE_OPTS_DEFAULT};
-	struct slots_arg sa = {.pass_fd = -1};
+	struct slots_arg sa = {.pass_fd = -1, .pin_fd = -1};
 	struct provision_req rq = {0};
 	bool unlink_key = false;
 	struct provision_result res;
@@ -175,10 +180,11 @@ int cmd_identifier(int argc, char **argv)
 	    {"passphrase-fd", required_argument, NULL, OPT_PASS_FD},
 	    {"tpm2-device", required_argument, NULL, OPT_TPM2_DEVICE},
 	    {"tpm2-signature", required_argument, NULL, OPT_TPM2_SIGNATURE},
+	    {"tpm2-pin-fd", required_argument, NULL, OPT_PIN_FD},
 	    {NULL, 0, NULL, 0},
 	};
 	struct key_args ka = {.opts = KEY_SOURCE_OPTS_DEFAULT};
-	struct slots_arg sa = {.pass_fd = -1};
+	struct slots_arg sa = {.pass_fd = -1, .pin_fd = -1};
 	char hex[FSP_IDENTIFIER_HEX_LEN + 1];
 	uint8_t id[FSP_KEY_IDENTIFIER_SIZE];
 	struct secbuf key;

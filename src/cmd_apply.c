@@ -106,8 +106,10 @@ static int apply_provision(const struct tab_entry *e, struct apply_state *st,
 	int code = FSP_EXIT_OK, r;
 
 	key_source_format(&e->source, src, sizeof(src));
-	struct unlock_params up = {
-	    .volume = e->name, .passphrase_fd = st->pass_fd, .log = unlock_log};
+	struct unlock_params up = {.volume = e->name,
+				   .passphrase_fd = st->pass_fd,
+				   .pin_fd = -1,
+				   .log = unlock_log};
 
 	r = entry_key_read(e, arg_tab, NULL, &up, &key, id, detail,
 			   sizeof(detail));

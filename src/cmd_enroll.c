@@ -40,6 +40,7 @@ enum {
 	OPT_TPM2_PUBKEY,
 	OPT_TPM2_PUBKEY_PCRS,
 	OPT_TPM2_PIN,
+	OPT_PIN_FD,
 };
 
 #define ONE_TYPE "give one of --passphrase, --recovery-key, --tpm2 and --exec"
@@ -121,13 +122,17 @@ static int enroll_option(int c, struct enroll *en)
 		return -1;
 	case OPT_UNLOCK_FD:
 	case OPT_PASS_FD:
+	case OPT_PIN_FD:
 		if (parse_fd_arg(optarg, c == OPT_PASS_FD ? &en->pass_fd
-							  : &en->unlock_fd) < 0)
+					 : c == OPT_PIN_FD
+					     ? &en->pin_fd
+					     : &en->unlock_fd) < 0)
 			return usage_error("enroll",
 					   "%s needs a descriptor "
 					   "number",
-					   c == OPT_PASS_FD
-					       ? "--passphrase-fd"
+					   c == OPT_PASS_FD ? "--passphrase-fd"
+					   : c == OPT_PIN_FD
+					       ? "--tpm2-pin-fd"
 					       : "--unlock-passphrase-fd");
 		return -1;
 	case OPT_PBKDF_TIME:
@@ -282,9 +287,11 @@ int cmd_enroll(int argc, char **argv)
 	    {"tpm2-public-key-pcrs", required_argument, NULL,
 	     OPT_TPM2_PUBKEY_PCRS},
 	    {"tpm2-pin", no_argument, NULL, OPT_TPM2_PIN},
+	    {"tpm2-pin-fd", required_argument, NULL, OPT_PIN_FD},
 	    {NULL, 0, NULL, 0},
 	};
 	struct enroll en = {.unlock_fd = -1,
+			    .pin_fd = -1,
 			    .pass_fd = -1,
 			    .ka = {.opts = KEY_SOURCE_OPTS_DEFAULT}};
 	int c, code;

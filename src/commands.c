@@ -10,7 +10,8 @@
 const struct command commands[] = {
     {"add", cmd_add,
      "add --volume NAME (--key-file PATH | --key-fd N |\n"
-     "    --slots FILE [--passphrase-fd N] [--tpm2-device DEV]\n"
+     "    --slots FILE [--passphrase-fd N] [--tpm2-pin-fd N]\n"
+     "    [--tpm2-device DEV]\n"
      "    [--tpm2-signature FILE]) [--mount DIR]\n"
      "    [--timeout SECONDS] [--key-format raw|hex|auto] [--key-size N]\n"
      "    [--allow-readable] [--allow-raw-fallback] [--unlink-key]",
@@ -35,7 +36,8 @@ const struct command commands[] = {
      "print DIR's key identifier, then its policy"},
     {"identifier", cmd_identifier,
      "identifier (--key-file PATH | --key-fd N |\n"
-     "    --slots FILE [--passphrase-fd N] [--tpm2-device DEV]\n"
+     "    --slots FILE [--passphrase-fd N] [--tpm2-pin-fd N]\n"
+     "    [--tpm2-device DEV]\n"
      "    [--tpm2-signature FILE]) [--key-format F]\n"
      "    [--key-size N] [--allow-readable]",
      "print the v2 identifier of a key, offline"},
@@ -43,7 +45,7 @@ const struct command commands[] = {
      "enroll --slots FILE (--passphrase | --recovery-key | --tpm2 |\n"
      "    --exec PROGRAM [ARG...] --)\n"
      "    [--generate | --key-file PATH | --key-fd N |\n"
-     "    --unlock-passphrase-fd N] [--passphrase-fd N]\n"
+     "    --unlock-passphrase-fd N] [--passphrase-fd N] [--tpm2-pin-fd N]\n"
      "    [--pbkdf-time MS] [--pbkdf-memory KIB] [--pbkdf-iterations N]\n"
      "    [--exec-timeout SECONDS] [--key-size N] [--allow-readable]\n"
      "    [--tpm2-device auto|PATH|TCTI] [--tpm2-pcrs 7+11] [--tpm2-pin]\n"

@@ -17,7 +17,7 @@ struct enroll {
 	char **exec_argv;    /* SLOT_EXEC, NULL-ended */
 	bool generate;
 	bool key_size_given;
-	int unlock_fd, pass_fd;
+	int unlock_fd, pass_fd, pin_fd; /* pin_fd: to unlock, as in add */
 	unsigned long pbkdf_ms, pbkdf_kib, pbkdf_iter, exec_timeout;
 	struct key_args ka;
 	/* SLOT_TPM2; tpm2_device also unlocks an existing file */

@@ -85,6 +85,7 @@ int enroll_get_master(const struct enroll *en, struct slots_file *f,
 				en->path);
 	struct slots_arg sa = {.path = en->path,
 			       .pass_fd = en->unlock_fd,
+			       .pin_fd = en->pin_fd,
 			       .allow_readable = en->ka.opts.allow_readable,
 			       .tpm2 = {.device = en->tpm2_device}};
 	return slots_arg_unlock(&sa, key, id);

@@ -285,7 +285,8 @@ static int read_slots_source(const struct key_source *src,
 			     const struct key_source_opts *opts,
 			     struct secbuf *ret, char *detail, size_t dn)
 {
-	struct unlock_params up = {.passphrase_fd = -1, .no_person = true};
+	struct unlock_params up = {
+	    .passphrase_fd = -1, .pin_fd = -1, .no_person = true};
 	uint8_t id[FSP_KEY_IDENTIFIER_SIZE];
 	char why[512] = "";
 	int r;

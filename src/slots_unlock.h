@@ -16,7 +16,11 @@
 struct unlock_params {
 	const char *volume; /* named in prompts and messages; may be NULL */
 	int passphrase_fd;  /* >= 0: one line per try from it, no prompt */
-	unsigned tries;	    /* passphrases to try before giving up */
+	/* >= 0: the PINs of tpm2+pin slots, a line per try; with passphrase_fd
+	 * set and this not, those slots are passed over: a passphrase must
+	 * never be spent as a PIN, which costs a dictionary-attack try. */
+	int pin_fd;
+	unsigned tries; /* passphrases to try before giving up */
 	bool allow_readable;
 	bool no_person; /* programs only: never ask, never read a fd */
 	struct tpm2_opts tpm2;

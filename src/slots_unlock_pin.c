@@ -33,8 +33,8 @@ static int get_pin(const struct unlock_params *up, const struct slot *s,
 			    "slot %u (tpm2+pin): the TPM allows %u more wrong "
 			    "PIN%s before it locks",
 			    s->number, left, left == 1 ? "" : "s");
-	if (up->passphrase_fd >= 0)
-		return passphrase_read_fd(up->passphrase_fd, pin);
+	if (up->pin_fd >= 0)
+		return passphrase_read_fd(up->pin_fd, pin);
 	snprintf(prompt, sizeof(prompt),
 		 "TPM2 PIN%s%s:", vol ? " for fscrypt volume " : "",
 		 vol ? vol : "");
@@ -83,6 +83,10 @@ static int pin_slot(const struct slots_file *f, const struct slot *s,
 
 	if (slot_tpm2_get(s, &t) < 0)
 		return detail_set(why, wn, -EBADMSG, "its data is damaged");
+	if (up->pin_fd < 0 && up->passphrase_fd >= 0)
+		return detail_set(why, wn, -ENOKEY,
+				  "its PIN is not read from --passphrase-fd "
+				  "(give --tpm2-pin-fd N)");
 	for (unsigned n = 1; n <= tries; n++) {
 		struct secbuf pin;
 
@@ -99,6 +103,11 @@ static int pin_slot(const struct slots_file *f, const struct slot *s,
 					      ? "the passphrase descriptor "
 						"had no more lines"
 					      : strerror(-r));
+		/* Nothing typed: the next protector, with no try spent. */
+		if (pin.len == 0) {
+			secbuf_free(&pin);
+			return detail_set(why, wn, -ENOKEY, "no PIN was typed");
+		}
 		r = pin_try(f, s, &t, up, &pin, key, why, wn);
 		secbuf_free(&pin);
 		if (r != -EACCES)

@@ -37,6 +37,7 @@ int slots_arg_unlock(const struct slots_arg *a, struct secbuf *key,
 	struct unlock_params up = {
 	    .volume = a->volume,
 	    .passphrase_fd = a->pass_fd,
+	    .pin_fd = a->pin_fd,
 	    .tries = UNLOCK_TRIES_DEFAULT,
 	    .allow_readable = a->allow_readable,
 	    .log = unlock_log,

@@ -13,6 +13,7 @@
 struct slots_arg {
 	const char *path;
 	int pass_fd; /* -1: ask */
+	int pin_fd;  /* tpm2+pin slots' PINs; -1: ask, or none with pass_fd */
 	const char *volume;
 	bool allow_readable;
 	struct tpm2_opts tpm2;

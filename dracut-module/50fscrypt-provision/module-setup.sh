@@ -93,6 +93,9 @@ _fsp_install_tpm2_pin() {
     fi
     inst_binary "$c" /usr/lib/fscrypt-provision/fscrypt-provision-tpm2 ||
         _fsp_fatal "fscrypt-provision: cannot install $c"
+    # Its TCTI loader opens the device TCTI with dlopen(), which ldd misses.
+    inst_libdir_file "libtss2-tcti-device.so*" ||
+        _fsp_fatal "fscrypt-provision: a slots file has a tpm2 slot with a PIN, and libtss2-tcti-device is missing (Debian package libtss2-tcti-device0)"
     dinfo "fscrypt-provision: installed fscrypt-provision-tpm2 for tpm2 slots with a PIN"
 }
 
@@ -184,7 +187,8 @@ install() {
             files+=("${rec[i + 2]}")
             embedded=1
         done
-        if _fsp_slots_match '"type": *"tpm2"' "${files[@]}" || [[ ${fscrypt_provision_tpm2-} == yes ]]; then
+        # A tpm2 slot without a PIN says "pin": false: systemd-creds.
+        if _fsp_slots_match '"pin": *false' "${files[@]}" || [[ ${fscrypt_provision_tpm2-} == yes ]]; then
             _fsp_install_tpm2
         fi
         if _fsp_slots_match '"pin": *true' "${files[@]}"; then

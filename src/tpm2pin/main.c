@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #define FSP_TPM2_PIN_COMPANION
@@ -88,9 +90,15 @@ int main(int argc, char **argv)
 	pcrs = strtoul(argv[3], &end, 16);
 	if (errno || *end || end == argv[3] || pcrs >= (1ul << 24))
 		return usage();
-	/* The TSS logs to stderr, where the helper reads our one line. */
-	setenv("TSS2_LOG", "all+none", 0);
-	if (mlock(&io, sizeof(io)) < 0) {
+	/* The TSS logs to stderr, where the helper reads our one line; its
+	 * debug output could hold what the TPM sent. */
+	setenv("TSS2_LOG", "all+none", 1);
+	/* The TSS keeps the PIN's authValue and the unsealed secret on its
+	 * own heap: lock all of it, and dump none of it. */
+	prctl(PR_SET_DUMPABLE, 0);
+	setrlimit(RLIMIT_CORE, &(struct rlimit){0, 0});
+	if (mlockall(MCL_CURRENT | MCL_FUTURE) < 0 &&
+	    mlock(&io, sizeof(io)) < 0) {
 		fprintf(stderr, TPM2_PIN_MSG_PREFIX "cannot lock memory: %m\n");
 		return TPM2_PIN_EXIT_FAILED;
 	}

@@ -62,6 +62,39 @@ static int make_policy(struct tpm *t, uint32_t pcrs, TPM2B_DIGEST **digest,
 	return code;
 }
 
+/*
+ * The TPM drops an authValue's trailing zero bytes; tpm2-tss before 4.0
+ * keeps them in its HMAC (tpm2-tss#2664), and one BLAKE2b output in 256
+ * ends in zero: the right PIN would fail, and count, for ever.
+ */
+static UINT16 auth_size(const uint8_t *auth, size_t n)
+{
+	while (n && auth[n - 1] == 0)
+		n--;
+	return (UINT16)n;
+}
+
+/* The sealed object, then the storage primary's Name, which unseal checks
+ * before it salts a session with that key. */
+static int marshal_sealed(struct tpm *t, const TPM2B_PUBLIC *pub,
+			  const TPM2B_PRIVATE *priv, uint8_t *blob, size_t cap,
+			  size_t *blen)
+{
+	TPM2B_NAME *name = NULL;
+	size_t off = 0;
+	TSS2_RC rc = Esys_TR_GetName(t->esys, t->primary, &name);
+
+	if (rc == 0)
+		rc = Tss2_MU_TPM2B_PUBLIC_Marshal(pub, blob, cap, &off);
+	if (rc == 0)
+		rc = Tss2_MU_TPM2B_PRIVATE_Marshal(priv, blob, cap, &off);
+	if (rc == 0)
+		rc = Tss2_MU_TPM2B_NAME_Marshal(name, blob, cap, &off);
+	Esys_Free(name);
+	*blen = off;
+	return (int)rc;
+}
+
 static int create_sealed(struct tpm *t, const TPM2B_DIGEST *policy,
 			 const uint8_t *auth, size_t alen,
 			 const uint8_t *secret, size_t slen, uint8_t *blob,
@@ -79,10 +112,9 @@ static int create_sealed(struct tpm *t, const TPM2B_DIGEST *policy,
 	    }};
 	TPM2B_PRIVATE *priv = NULL;
 	TPM2B_PUBLIC *pub = NULL;
-	size_t off = 0;
 	TSS2_RC rc;
 
-	sens.sensitive.userAuth.size = (UINT16)alen;
+	sens.sensitive.userAuth.size = auth_size(auth, alen);
 	memcpy(sens.sensitive.userAuth.buffer, auth, alen);
 	sens.sensitive.data.size = (UINT16)slen;
 	memcpy(sens.sensitive.data.buffer, secret, slen);
@@ -92,12 +124,9 @@ static int create_sealed(struct tpm *t, const TPM2B_DIGEST *policy,
 			 NULL);
 	explicit_bzero(&sens, sizeof(sens));
 	if (rc == 0)
-		rc = Tss2_MU_TPM2B_PUBLIC_Marshal(pub, blob, cap, &off);
-	if (rc == 0)
-		rc = Tss2_MU_TPM2B_PRIVATE_Marshal(priv, blob, cap, &off);
+		rc = (TSS2_RC)marshal_sealed(t, pub, priv, blob, cap, blen);
 	Esys_Free(priv);
 	Esys_Free(pub);
-	*blen = off;
 	return rc ? say(why, wn, rc_code(rc), "the TPM sealed nothing", rc)
 		  : TPM2_PIN_EXIT_OK;
 }
@@ -126,7 +155,7 @@ int tpm_seal(const char *tcti, uint32_t pcrs, const uint8_t *auth, size_t alen,
 static int lockout_left(struct tpm *t, unsigned *left, char *why, size_t wn)
 {
 	TPMS_CAPABILITY_DATA *cap = NULL;
-	UINT32 count = 0, max = 0, perm = 0;
+	UINT32 count = 0, max = 0, perm = 0, seen = 0;
 	TSS2_RC rc;
 
 	rc = Esys_GetCapability(t->esys, ESYS_TR_NONE, ESYS_TR_NONE,
@@ -140,13 +169,19 @@ static int lockout_left(struct tpm *t, unsigned *left, char *why, size_t wn)
 		    &cap->data.tpmProperties.tpmProperty[i];
 
 		if (p->property == TPM2_PT_PERMANENT)
-			perm = p->value;
+			perm = p->value, seen |= 1;
 		else if (p->property == TPM2_PT_LOCKOUT_COUNTER)
-			count = p->value;
+			count = p->value, seen |= 2;
 		else if (p->property == TPM2_PT_MAX_AUTH_FAIL)
-			max = p->value;
+			max = p->value, seen |= 4;
 	}
 	Esys_Free(cap);
+	/* Without all three, a lockout said would be a guess. */
+	if (seen != 7)
+		return say(why, wn, TPM2_PIN_EXIT_FAILED,
+			   "the TPM did not give its lockout counter and "
+			   "limit",
+			   0);
 	*left =
 	    (perm & TPMA_PERMANENT_INLOCKOUT) || count >= max ? 0 : max - count;
 	if (*left == 0)
@@ -162,16 +197,32 @@ static int load_sealed(struct tpm *t, const uint8_t *blob, size_t blen,
 		       TPM2B_PUBLIC *pub, char *why, size_t wn)
 {
 	TPM2B_PRIVATE priv = {0};
+	TPM2B_NAME want = {0}, *got = NULL;
 	size_t off = 0;
 	TSS2_RC rc;
 
 	memset(pub, 0, sizeof(*pub));
 	if (Tss2_MU_TPM2B_PUBLIC_Unmarshal(blob, blen, &off, pub) ||
 	    Tss2_MU_TPM2B_PRIVATE_Unmarshal(blob, blen, &off, &priv) ||
+	    Tss2_MU_TPM2B_NAME_Unmarshal(blob, blen, &off, &want) ||
 	    off != blen)
 		return say(why, wn, TPM2_PIN_EXIT_DAMAGED,
 			   "the sealed data is damaged: it is not a TPM "
 			   "object",
+			   0);
+	/* A storage key that is not the one sealed to: another or a cleared
+	 * TPM, or something between us and the TPM that would learn the
+	 * session key (and with it a way to test PINs offline). */
+	rc = Esys_TR_GetName(t->esys, t->primary, &got);
+	if (rc == 0 &&
+	    (got->size != want.size || memcmp(got->name, want.name, want.size)))
+		rc = TSS2_ESYS_RC_BAD_VALUE;
+	Esys_Free(got);
+	if (rc)
+		return say(why, wn, TPM2_PIN_EXIT_DAMAGED,
+			   "the TPM's storage key is not the one the data was "
+			   "sealed under: another TPM, a cleared one, or "
+			   "someone between this machine and its TPM",
 			   0);
 	rc = Esys_Load(t->esys, t->primary, ESYS_TR_PASSWORD, ESYS_TR_NONE,
 		       ESYS_TR_NONE, &priv, pub, &t->object);
@@ -210,7 +261,7 @@ int tpm_unseal(const char *tcti, uint32_t pcrs, const uint8_t *auth,
 	       size_t cap, size_t *slen, unsigned *left, char *why, size_t wn)
 {
 	TPM2B_SENSITIVE_DATA *out = NULL;
-	TPM2B_AUTH a = {.size = (UINT16)alen};
+	TPM2B_AUTH a = {.size = auth ? auth_size(auth, alen) : 0};
 	TPM2B_PUBLIC pub;
 	struct tpm t;
 	TSS2_RC rc;

@@ -32,48 +32,72 @@ fsp slots --slots "$S" --json
 fsp slots --slots "$S"
 [[ $OUT == *"slot 1: tpm2, sha256 bank, PCRs 7, and a PIN"* ]] && t_ok "slots names the PIN" || t_fail "slots names the PIN" "$OUT"
 
-fsp identifier --slots "$S" "${D[@]}" --passphrase-fd 3 3<<<"$PIN"
+fsp identifier --slots "$S" "${D[@]}" --tpm2-pin-fd 3 3<<<"$PIN"
 [ "$RC" = 0 ] && [ "$OUT" = "$ID" ] && [[ $ERR == *"slot 1 (tpm2+pin): the TPM took the PIN"* ]] &&
 	t_ok "the right PIN unseals" || t_fail "the right PIN" "$RC $OUT" "$ERR"
 
-fsp identifier --slots "$S" "${D[@]}" --passphrase-fd 3 3<<<"000000
+fsp identifier --slots "$S" "${D[@]}" --tpm2-pin-fd 3 3<<<"000000
 $PIN"
 [ "$RC" = 0 ] && [ "$OUT" = "$ID" ] && [[ $ERR == *"slot 1 (tpm2+pin): wrong PIN (try 1 of 3)"* ]] &&
 	t_ok "a wrong PIN, then the right one within the tries" || t_fail "wrong then right PIN" "$RC $OUT" "$ERR"
 LEFT=$(tpm2_getcap properties-variable | sed -n 's/^TPM2_PT_LOCKOUT_COUNTER: *//p')
 [ "$LEFT" = 0x1 ] && t_ok "the TPM counted the wrong PIN (lockout counter 1)" || t_fail "the TPM counted the wrong PIN" "$LEFT"
 
+# A script's passphrase is never spent as a PIN: with --passphrase-fd and no
+# --tpm2-pin-fd the PIN slot is passed over, and the TPM counts nothing.
+fsp identifier --slots "$S" "${D[@]}" --passphrase-fd 3 3<<<"pin pass"
+LEFT=$(tpm2_getcap properties-variable | sed -n 's/^TPM2_PT_LOCKOUT_COUNTER: *//p')
+[ "$RC" = 0 ] && [ "$OUT" = "$ID" ] && [[ $ERR == *"its PIN is not read from --passphrase-fd (give --tpm2-pin-fd N)"* ]] &&
+	[ "$LEFT" = 0x1 ] && t_ok "--passphrase-fd alone: the PIN slot is passed over, the passphrase opens, no try counted" ||
+	t_fail "a passphrase is never spent as a PIN" "$RC $LEFT" "$ERR"
+fsp identifier --slots "$S" "${D[@]}" --passphrase-fd 3 --tpm2-pin-fd 4 3<<<"pin pass" 4<<<""
+LEFT=$(tpm2_getcap properties-variable | sed -n 's/^TPM2_PT_LOCKOUT_COUNTER: *//p')
+[ "$RC" = 0 ] && [[ $ERR == *"no PIN was typed"* ]] && [ "$LEFT" = 0x1 ] &&
+	t_ok "an empty PIN: the next protector, and the TPM is not asked" || t_fail "an empty PIN" "$RC $LEFT" "$ERR"
+
+# The TPM drops an authValue's trailing zero bytes, and one PIN in 256
+# gives one: the companion seals and unseals such an authValue.
+C=$(dirname "${FSP_CMD[-1]}")/fscrypt-provision-tpm2
+{ head -c 31 /dev/urandom; printf '\0'; } >"$T_WORK/auth0"
+head -c 32 /dev/urandom >"$T_WORK/secret0"
+if cat "$T_WORK/auth0" "$T_WORK/secret0" | "$C" seal "$TPM_DEV" 80 >"$T_WORK/blob0" 2>"$T_WORK/c.err" &&
+	cat "$T_WORK/auth0" "$T_WORK/blob0" | "$C" unseal "$TPM_DEV" 80 2>>"$T_WORK/c.err" | cmp -s - "$T_WORK/secret0"; then
+	t_ok "an authValue ending in a zero byte seals and unseals (tpm2-tss#2664)"
+else
+	t_fail "an authValue ending in a zero byte" "$(cat "$T_WORK/c.err")"
+fi
+
 # The PIN's file with no passphrase: once the PIN is refused, exit 6.
 P=$T_WORK/pin-only.slots
 fsp identifier --slots "$S" --passphrase-fd 3 3<<<"pin pass"
 cp "$S" "$P"
 fsp wipe-slot --slots "$P" 0
-fsp identifier --slots "$P" "${D[@]}" --passphrase-fd 3 3<<<"$PIN"
+fsp identifier --slots "$P" "${D[@]}" --tpm2-pin-fd 3 3<<<"$PIN"
 [ "$RC" = 0 ] && [ "$OUT" = "$ID" ] && t_ok "a file with only a PIN slot opens with the PIN" || t_fail "PIN-only file" "$ERR"
 
 # Lockout: the TPM takes 2 wrong PINs, then refuses every PIN, the right one
 # too, and the helper says so instead of asking a third time.
 tpm2_dictionarylockout -c -Q
 tpm2_dictionarylockout -s -n 2 -t 600 -l 600 -Q
-fsp identifier --slots "$P" "${D[@]}" --passphrase-fd 3 3<<<"1
+fsp identifier --slots "$P" "${D[@]}" --tpm2-pin-fd 3 3<<<"1
 2
 $PIN"
 [ "$RC" = 6 ] && [[ $ERR == *"wrong PIN (try 2 of 3)"* ]] && [[ $ERR == *"dictionary-attack lockout"* ]] &&
 	[[ $ERR != *"try 3 of 3"* ]] &&
 	t_ok "repeated wrong PINs: the TPM locks, the helper says so and stops asking (exit 6)" ||
 	t_fail "lockout after wrong PINs" "$RC" "$ERR"
-fsp identifier --slots "$P" "${D[@]}" --passphrase-fd 3 3<<<"$PIN"
+fsp identifier --slots "$P" "${D[@]}" --tpm2-pin-fd 3 3<<<"$PIN"
 ALLOW_STDERR=1 expect "in lockout even the right PIN is refused, with the reason" 6 "dictionary-attack lockout"
-fsp identifier --slots "$S" "${D[@]}" --passphrase-fd 3 3<<<"pin pass"
+fsp identifier --slots "$S" "${D[@]}" --passphrase-fd 3 --tpm2-pin-fd 4 3<<<"pin pass" 4<<<"$PIN"
 [ "$RC" = 0 ] && [ "$OUT" = "$ID" ] && [[ $ERR == *"lockout"* ]] &&
 	t_ok "in lockout the passphrase slot still opens, and no PIN line was spent" || t_fail "lockout fallback" "$RC" "$ERR"
 tpm2_dictionarylockout -c -Q
-fsp identifier --slots "$P" "${D[@]}" --passphrase-fd 3 3<<<"$PIN"
+fsp identifier --slots "$P" "${D[@]}" --tpm2-pin-fd 3 3<<<"$PIN"
 [ "$RC" = 0 ] && [ "$OUT" = "$ID" ] && t_ok "the lockout cleared, the right PIN unseals again" || t_fail "after clearing" "$ERR"
 
 # Another boot chain: the PCRs are checked before the PIN is asked for.
 tpm_reboot && tpm_measure 7 "secure boot: an attacker's db"
-fsp identifier --slots "$S" "${D[@]}" --passphrase-fd 3 3<<<"pin pass"
+fsp identifier --slots "$S" "${D[@]}" --passphrase-fd 3 --tpm2-pin-fd 4 3<<<"pin pass" 4<<<"$PIN"
 [ "$RC" = 0 ] && [ "$OUT" = "$ID" ] && [[ $ERR == *"slot 1 (tpm2+pin): the PCRs are not the values it was sealed to"* ]] &&
 	t_ok "PCR mismatch: said before any PIN is read, the passphrase opens" || t_fail "PIN slot, PCR mismatch" "$RC" "$ERR"
 
@@ -82,7 +106,7 @@ fsp enroll --slots "$S" --tpm2 --tpm2-pin --tpm2-pcrs '' "${D[@]}" --unlock-pass
 	3<<<"pin pass" 4<<<"2468"
 ALLOW_STDERR=1 expect "enroll --tpm2-pin --tpm2-pcrs '': no PCRs" 0 "no PCRs: the TPM and the PIN alone"
 tpm_reboot
-fsp identifier --slots "$S" "${D[@]}" --passphrase-fd 3 3<<<"2468"
+fsp identifier --slots "$S" "${D[@]}" --tpm2-pin-fd 3 3<<<"2468"
 [ "$RC" = 0 ] && [ "$OUT" = "$ID" ] && [[ $ERR == *"slot 2 (tpm2+pin): the TPM took the PIN"* ]] &&
 	t_ok "a PIN slot with no PCRs unseals on any boot" || t_fail "PIN, no PCRs" "$RC" "$ERR"
 
@@ -91,7 +115,7 @@ if ! command -v strace >/dev/null; then
 	t_fail "strace is installed (tools/packages)"
 else
 	strace -f -s 256 -e trace=execve -o "$T_WORK/strace" "${FSP_CMD[@]}" identifier --keyring "$KR" \
-		--slots "$S" "${D[@]}" --passphrase-fd 3 3<<<"2468" >/dev/null 2>&1
+		--slots "$S" "${D[@]}" --tpm2-pin-fd 3 3<<<"2468" >/dev/null 2>&1
 	if grep -q 'fscrypt-provision-tpm2", \["[^]]*", "unseal", "tabrmd' "$T_WORK/strace" &&
 		! grep -q 2468 "$T_WORK/strace"; then
 		t_ok "the companion's argv holds the operation, the TCTI and the PCR mask, never the PIN"
@@ -116,10 +140,10 @@ b[i + 20] ^= 0x40
 open(p, 'wb').write(b)
 PY
 tpm_reboot && tpm_measure 7 "secure boot: db of the vendor"
-fsp identifier --slots "$T_WORK/damaged.slots" "${D[@]}" --passphrase-fd 3 3<<<"$PIN"
+fsp identifier --slots "$T_WORK/damaged.slots" "${D[@]}" --tpm2-pin-fd 3 3<<<"$PIN"
 ALLOW_STDERR=1 expect "damaged sealed data: a clear error, exit 6" 6 "cannot load the sealed data"
 
-fsp identifier --slots "$P" --tpm2-device /dev/tpmrm-nothing --passphrase-fd 3 3<<<"$PIN"
+fsp identifier --slots "$P" --tpm2-device /dev/tpmrm-nothing --tpm2-pin-fd 3 3<<<"$PIN"
 ALLOW_STDERR=1 expect "no TPM for a PIN slot: exit 6, said why" 6 "no TPM"
 
 # The companion is looked for beside the helper, then in its libexec
@@ -129,13 +153,13 @@ if [ -z "${FSP_UNDER_VALGRIND-}" ] && [ "${#FSP_CMD[@]}" = 1 ]; then
 	cp "${FSP_CMD[0]}" "$T_WORK/alone/"
 	FSP_SAVE=("${FSP_CMD[@]}")
 	FSP_CMD=("$T_WORK/alone/$(basename "${FSP_SAVE[0]}")")
-	fsp identifier --slots "$P" "${D[@]}" --passphrase-fd 3 3<<<"$PIN"
+	fsp identifier --slots "$P" "${D[@]}" --tpm2-pin-fd 3 3<<<"$PIN"
 	[ -e /usr/lib/fscrypt-provision/fscrypt-provision-tpm2 ] ||
 		ALLOW_STDERR=1 expect "no companion installed: said in one line" 6 "fscrypt-provision-tpm2 is not installed"
 	cp "${FSP_SAVE[0]}" "$(dirname "${FSP_SAVE[0]}")/fscrypt-provision-tpm2" "$T_WORK/unsafe/"
 	chmod g+w "$T_WORK/unsafe/fscrypt-provision-tpm2"
 	FSP_CMD=("$T_WORK/unsafe/$(basename "${FSP_SAVE[0]}")")
-	fsp identifier --slots "$P" "${D[@]}" --passphrase-fd 3 3<<<"$PIN"
+	fsp identifier --slots "$P" "${D[@]}" --tpm2-pin-fd 3 3<<<"$PIN"
 	ALLOW_STDERR=1 expect "a group-writable companion is not run" 6 "refusing to run it"
 	FSP_CMD=("${FSP_SAVE[@]}")
 fi

@@ -169,9 +169,9 @@ test_run() {
     c "the helper in the package is static (no PT_INTERP, no DT_NEEDED)" \
         bash -c "! readelf -ld '$R/usr/sbin/fscrypt-provision' | grep -E 'INTERP|NEEDED'"
     c "the dracut package's postinst says that dracut rebuilds, and what that changes" \
-        grep -q 'dracut rebuilds the initramfs now.*only if /etc/fscrypttab has an "initramfs" entry' "$W/install.log"
+        grep -q 'the initramfs generator rebuilds the images.*only if /etc/fscrypttab has an "initramfs" entry' "$W/install.log"
     c "the initramfs-tools package's postinst says so too" \
-        grep -q 'update-initramfs rebuilds the initramfs now.*only if /etc/fscrypttab has an "initramfs" entry' "$W/install.log"
+        grep -q 'update-initramfs rebuilds the images.*only if /etc/fscrypttab has an "initramfs" entry' "$W/install.log"
     c "installing them activated the generators' update-initramfs trigger" grep -qx update-initramfs "$R/var/lib/fsp-test-triggered"
     local p
     for p in dracut initramfs; do
