@@ -100,8 +100,9 @@ static int pin_slot(const struct slots_file *f, const struct slot *s,
 					  r == -ENXIO ? "there is no terminal "
 							"or agent to ask"
 					  : r == -ENODATA
-					      ? "the passphrase descriptor "
-						"had no more lines"
+					      ? "the PIN descriptor "
+						"(--tpm2-pin-fd) had no more "
+						"lines"
 					      : strerror(-r));
 		/* Nothing typed: the next protector, with no try spent. */
 		if (pin.len == 0) {

@@ -145,45 +145,53 @@ static int run_companion(const char *op, const char *device, uint32_t pcrs,
 	return 0;
 }
 
-/* auth, then the rest, in locked memory. */
-static int input(const uint8_t *auth, const uint8_t *rest, size_t len,
-		 struct secbuf *in, char *why, size_t wn)
+/*
+ * One call of the companion: auth (zeros when NULL) then rest on its
+ * stdin, through locked memory; its answer in out (cap bytes, locked),
+ * freed again on failure.
+ */
+static int companion_call(const char *op, const char *device, uint32_t pcrs,
+			  const uint8_t *auth, const uint8_t *rest, size_t len,
+			  struct secbuf *out, size_t cap, char *why, size_t wn)
 {
 	static const uint8_t none[TPM2_PIN_AUTH_SIZE];
-	int r = secbuf_alloc(in, TPM2_PIN_AUTH_SIZE + len);
+	struct secbuf in;
+	int r = secbuf_alloc(&in, TPM2_PIN_AUTH_SIZE + len);
 
 	if (r < 0)
 		return detail_set(why, wn, r, "no locked memory for the PIN");
-	memcpy(in->data, auth ? auth : none, TPM2_PIN_AUTH_SIZE);
-	memcpy(in->data + TPM2_PIN_AUTH_SIZE, rest, len);
-	in->len = TPM2_PIN_AUTH_SIZE + len;
-	return 0;
+	memcpy(in.data, auth ? auth : none, TPM2_PIN_AUTH_SIZE);
+	memcpy(in.data + TPM2_PIN_AUTH_SIZE, rest, len);
+	in.len = TPM2_PIN_AUTH_SIZE + len;
+	r = secbuf_alloc(out, cap);
+	if (r < 0)
+		detail_set(why, wn, r, "no locked memory for the TPM's answer");
+	else
+		r = run_companion(op, device, pcrs, in.data, in.len, out, why,
+				  wn);
+	secbuf_free(&in);
+	if (r < 0)
+		secbuf_free(out);
+	return r;
 }
 
 int tpm2_pin_seal(const char *device, uint32_t pcrs,
 		  const uint8_t auth[TPM2_PIN_AUTH_SIZE], const uint8_t *secret,
 		  uint8_t *blob, size_t cap, size_t *len, char *why, size_t wn)
 {
-	struct secbuf in, out;
-	int r = input(auth, secret, TPM2_PIN_SECRET_SIZE, &in, why, wn);
+	struct secbuf out;
+	int r = companion_call("seal", device, pcrs, auth, secret,
+			       TPM2_PIN_SECRET_SIZE, &out, TPM2_PIN_IN_MAX + 1,
+			       why, wn);
 
 	if (r < 0)
 		return r;
-	r = secbuf_alloc(&out, TPM2_PIN_IN_MAX + 1);
-	if (r < 0)
-		detail_set(why, wn, r, "no locked memory for the TPM's answer");
-	else
-		r = run_companion("seal", device, pcrs, in.data, in.len, &out,
-				  why, wn);
-	if (r == 0 && (out.len == 0 || out.len > cap))
+	if (out.len == 0 || out.len > cap)
 		r = detail_set(why, wn, -EPROTO,
 			       "%s gave %zu bytes of sealed data",
 			       TPM2_PIN_COMPANION, out.len);
-	if (r == 0) {
-		memcpy(blob, out.data, out.len);
-		*len = out.len;
-	}
-	secbuf_free(&in);
+	else
+		memcpy(blob, out.data, *len = out.len);
 	secbuf_free(&out);
 	return r;
 }
@@ -191,49 +199,30 @@ int tpm2_pin_seal(const char *device, uint32_t pcrs,
 int tpm2_pin_check(const char *device, const struct tpm2_slot *t,
 		   unsigned *left, char *why, size_t wn)
 {
-	struct secbuf in, out;
-	int r = input(NULL, t->blob, t->blob_len, &in, why, wn);
+	struct secbuf out;
+	int r = companion_call("check", device, t->pcrs, NULL, t->blob,
+			       t->blob_len, &out, 64, why, wn);
 
 	if (r < 0)
 		return r;
-	r = secbuf_alloc(&out, 64);
-	if (r < 0)
-		detail_set(why, wn, r, "out of locked memory");
-	else
-		r = run_companion("check", device, t->pcrs, in.data, in.len,
-				  &out, why, wn);
-	if (r == 0) {
-		out.data[out.len] = '\0';
-		*left = (unsigned)strtoul((const char *)out.data, NULL, 10);
-	}
-	secbuf_free(&in);
+	out.data[out.len] = '\0';
+	*left = (unsigned)strtoul((const char *)out.data, NULL, 10);
 	secbuf_free(&out);
-	return r;
+	return 0;
 }
 
 int tpm2_pin_unseal(const char *device, const struct tpm2_slot *t,
 		    const uint8_t auth[TPM2_PIN_AUTH_SIZE], struct secbuf *out,
 		    char *why, size_t wn)
 {
-	struct secbuf in;
-	int r = input(auth, t->blob, t->blob_len, &in, why, wn);
+	int r = companion_call("unseal", device, t->pcrs, auth, t->blob,
+			       t->blob_len, out, TPM2_PIN_IN_MAX + 1, why, wn);
 
-	if (r < 0)
-		return r;
-	r = secbuf_alloc(out, TPM2_PIN_IN_MAX + 1);
-	if (r < 0) {
-		secbuf_free(&in);
-		return detail_set(why, wn, r,
-				  "no locked memory for the secret");
-	}
-	r = run_companion("unseal", device, t->pcrs, in.data, in.len, out, why,
-			  wn);
-	if (r == 0 && out->len != TPM2_PIN_SECRET_SIZE)
+	if (r == 0 && out->len != TPM2_PIN_SECRET_SIZE) {
 		r = detail_set(why, wn, -EBADMSG,
 			       "the TPM gave %zu bytes, not the %d sealed",
 			       out->len, TPM2_PIN_SECRET_SIZE);
-	if (r < 0)
 		secbuf_free(out);
-	secbuf_free(&in);
+	}
 	return r;
 }
