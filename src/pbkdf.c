@@ -41,11 +41,42 @@ long pbkdf_measure(uint64_t ops, uint64_t mem_kib)
 	return monotonic_ms() - t0;
 }
 
+/* What each pass after the first adds, from one pass taking t1 ms and
+ * three taking t3. */
+static long pass_cost(long t1, long t3)
+{
+	long per_pass = (t3 - t1) / 2;
+
+	/*
+	 * Timer noise or a slow first run can make three passes look as cheap
+	 * as one; a pass of 1 ms would then ask for hundreds of passes (seen:
+	 * 664, a 45 s unlock for a 1 s target). A pass costs at least a
+	 * quarter of the first, which also faults the memory in.
+	 */
+	if (per_pass < t1 / 4)
+		per_pass = t1 / 4;
+	if (per_pass < 1)
+		per_pass = 1;
+	return per_pass;
+}
+
+uint64_t pbkdf_passes(unsigned target_ms, long t1, long t3)
+{
+	long per_pass = pass_cost(t1, t3);
+	uint64_t ops = 1;
+
+	if ((long)target_ms > t1)
+		ops += (uint64_t)(((long)target_ms - t1) / per_pass);
+	if (ops > SLOT_ARGON2_OPS_MAX)
+		ops = SLOT_ARGON2_OPS_MAX;
+	return ops;
+}
+
 int pbkdf_tune(unsigned target_ms, uint64_t mem_kib, uint64_t ops,
 	       struct pbkdf_costs *ret)
 {
 	bool fixed_mem = mem_kib != 0;
-	long t1, t3, per_pass;
+	long t1, t3;
 
 	ret->mem_kib = fixed_mem ? mem_kib : pbkdf_default_mem_kib();
 	ret->ops = ops;
@@ -62,20 +93,18 @@ int pbkdf_tune(unsigned target_ms, uint64_t mem_kib, uint64_t ops,
 		ret->mem_kib /= 2;
 	}
 	/*
-	 * The first pass also faults the memory in; later passes cost less.
-	 * Two more passes measure what each one adds.
+	 * The run above chose the memory; it is also the first, which pays
+	 * for warming up (seen: 360 ms, then 135 ms for the same pass), so
+	 * one pass and three are timed again. Each pass faults the memory in
+	 * anew; two more passes measure what each one adds.
 	 */
+	t1 = pbkdf_measure(1, ret->mem_kib);
+	if (t1 < 0)
+		return (int)t1;
 	t3 = pbkdf_measure(3, ret->mem_kib);
 	if (t3 < 0)
 		return (int)t3;
-	per_pass = (t3 - t1) / 2;
-	if (per_pass < 1)
-		per_pass = 1;
-	ret->ops = 1;
-	if ((long)target_ms > t1)
-		ret->ops += (uint64_t)(((long)target_ms - t1) / per_pass);
-	if (ret->ops > SLOT_ARGON2_OPS_MAX)
-		ret->ops = SLOT_ARGON2_OPS_MAX;
-	ret->ms = (unsigned)(t1 + per_pass * (long)(ret->ops - 1));
+	ret->ops = pbkdf_passes(target_ms, t1, t3);
+	ret->ms = (unsigned)(t1 + pass_cost(t1, t3) * (long)(ret->ops - 1));
 	return 0;
 }

@@ -29,6 +29,12 @@ uint64_t pbkdf_default_mem_kib(void);
  */
 int pbkdf_tune(unsigned target_ms, uint64_t mem_kib, uint64_t ops,
 	       struct pbkdf_costs *ret);
+/*
+ * The passes that fill target_ms when one pass took t1 ms and three took
+ * t3 (1 to SLOT_ARGON2_OPS_MAX; noisy timings count a pass as at least a
+ * quarter of the first).
+ */
+uint64_t pbkdf_passes(unsigned target_ms, long t1, long t3);
 /* Milliseconds one Argon2id run with these costs takes, or -errno. */
 long pbkdf_measure(uint64_t ops, uint64_t mem_kib);
 

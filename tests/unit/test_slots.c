@@ -291,6 +291,15 @@ static void test_costs(void)
 		  c.ops >= 1 && c.ms > 0,
 	      "a 200 ms target with 8 MiB: %llu passes, about %u ms",
 	      (unsigned long long)c.ops, c.ms);
+	CHECK(pbkdf_passes(1000, 100, 200) == 19,
+	      "100 ms, then 200 ms for 3 passes: 1 + 900/50 = 19 passes");
+	CHECK(pbkdf_passes(1000, 360, 273) == 8,
+	      "3 passes timed faster than 1 (noise): a pass counts as 90 ms, "
+	      "8 passes, not 641");
+	CHECK(pbkdf_passes(50, 100, 300) == 1,
+	      "one pass over the target: 1 pass");
+	CHECK(pbkdf_passes(UINT32_MAX, 1, 1) == SLOT_ARGON2_OPS_MAX,
+	      "capped at SLOT_ARGON2_OPS_MAX");
 	CHECK(pbkdf_tune(1, 0, 0, &c) == 0 && c.ops == 1 && c.mem_kib <= def &&
 		  c.mem_kib >= PBKDF_MEM_FLOOR_KIB,
 	      "a 1 ms target halves the memory (%llu KiB), one pass",
