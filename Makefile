@@ -34,7 +34,7 @@ SRCS := $(wildcard src/*.c)
 LIB_SRCS := $(filter-out src/main.c,$(SRCS))
 HDRS := $(wildcard src/*.h)
 
-.PHONY: all check check-built fuzz deps deps-check deps-demo deps-build unit-test host-test qemu-test sanitizers valgrind format \
+.PHONY: all small install-small check check-built fuzz deps deps-check deps-demo deps-build deps-small unit-test host-test qemu-test sanitizers valgrind format \
         format-check lint install uninstall clean bench bench-boot demo demo-host
 
 # The TPM companion for tpm2 slots with a PIN (src/tpm2_pin.h): linked
@@ -53,7 +53,7 @@ $(B)/$(COMPANION): $(COMPANION_SRCS) $(COMPANION_HDRS) Makefile
 
 # The helper looks for the companion beside itself first: each build of it
 # gets a copy.
-$(B)/dyn/$(COMPANION) $(B)/asan/$(COMPANION): $(B)/$(COMPANION)
+$(B)/dyn/$(COMPANION) $(B)/asan/$(COMPANION) $(B)/small/$(COMPANION): $(B)/$(COMPANION)
 	@mkdir -p $(@D)
 	cp $< $@
 
@@ -61,6 +61,27 @@ $(B)/fscrypt-provision: $(SRCS) $(HDRS) Makefile
 	@mkdir -p $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(HARDEN) -ffunction-sections \
 	    -fdata-sections $(SRCS) -o $@ $(STATIC_LDFLAGS) $(LIBS)
+
+# The small helper: the same sources on musl, static-PIE, with libkeyutils
+# and libsodium built from Debian's source packages (tools/musl-libs.sh;
+# README, "Binary"). About a quarter of the glibc build's size.
+MUSL     := $(B)/musl
+MUSL_PFX := $(MUSL)/prefix
+SMALL    := $(B)/small/fscrypt-provision
+SMALL_CFLAGS ?= -Os -g
+
+small: $(SMALL) $(B)/small/$(COMPANION)
+
+$(MUSL_PFX)/VERSIONS: tools/musl-libs.sh
+	tools/musl-libs.sh $(MUSL)
+
+$(SMALL): $(SRCS) $(HDRS) Makefile $(MUSL_PFX)/VERSIONS
+	@mkdir -p $(@D)
+	$(CC) -specs $(MUSL_PFX)/static-pie.specs -isystem $(MUSL_PFX)/include \
+	    -DFSP_LIBC_COMPAT $(CPPFLAGS) $(SMALL_CFLAGS) $(WARN) $(HARDEN) \
+	    -ffunction-sections -fdata-sections $(SRCS) -o $@ \
+	    -Wl,-z,relro,-z,now,-z,noexecstack -Wl,--gc-sections \
+	    -L$(MUSL_PFX)/lib $(LIBS)
 
 # A dynamically linked debug build, for valgrind (which cannot follow
 # malloc in a static glibc binary).
@@ -119,6 +140,8 @@ deps-demo:
 	@tools/install-deps.sh demo
 deps-build:
 	@tools/install-deps.sh build
+deps-small:
+	@tools/install-deps.sh small
 
 # Everything: unit tests, host tests on the real kernel, the same under
 # ASan/UBSan and valgrind, lint, QEMU boots. Ends with "N passed, N failed".
@@ -127,7 +150,7 @@ deps-build:
 check: deps-check
 	@$(MAKE) --no-print-directory check-built
 
-check-built: all $(B)/dyn/fscrypt-provision $(B)/asan/fscrypt-provision \
+check-built: all small $(B)/dyn/fscrypt-provision $(B)/asan/fscrypt-provision \
        $(B)/dyn/$(COMPANION) $(B)/asan/$(COMPANION) \
        $(UNIT_TESTS) $(UNIT_ASAN) $(FUZZERS)
 	@tests/run-all.sh
@@ -173,8 +196,14 @@ format:
 format-check:
 	@clang-format --dry-run -Werror $(FORMAT_FILES)
 
+# HELPER: the helper binary to install; install-small puts the musl one.
+HELPER ?= $(B)/fscrypt-provision
+
+install-small: small
+	@$(MAKE) --no-print-directory install HELPER=$(SMALL)
+
 install: all
-	install -D $(INSTALL_STRIP) -m 0755 $(B)/fscrypt-provision $(DESTDIR)$(SBINDIR)/fscrypt-provision
+	install -D $(INSTALL_STRIP) -m 0755 $(HELPER) $(DESTDIR)$(SBINDIR)/fscrypt-provision
 	install -D $(INSTALL_STRIP) -m 0755 $(B)/$(COMPANION) $(DESTDIR)$(LIBEXECDIR)/$(COMPANION)
 	install -D -m 0644 man/fscrypt-provision.8 $(DESTDIR)$(MANDIR)/man8/fscrypt-provision.8
 	install -D -m 0644 man/fscrypttab.5 $(DESTDIR)$(MANDIR)/man5/fscrypttab.5

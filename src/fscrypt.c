@@ -14,6 +14,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "libc_compat.h"
 #include "secmem.h"
 
 int fs_open(const char *path)

@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include "libc_compat.h"
+
 /* Undoes the kernel's octal escapes (\040 for space and so on) in place. */
 static void unescape(char *s)
 {

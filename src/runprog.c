@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "libc_compat.h"
+
 #include "clock.h"
 #include "problem.h"
 

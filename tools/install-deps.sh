@@ -22,14 +22,14 @@ if [ "${1-}" = --print ]; then
 	shift
 fi
 if [ $# -eq 0 ]; then
-	echo "usage: $0 [--print] build|demo|check..." >&2
+	echo "usage: $0 [--print] build|small|demo|check..." >&2
 	exit 2
 fi
 for t in "$@"; do
 	case $t in
-	build | demo | check) ;;
+	build | small | demo | check) ;;
 	*)
-		echo "$0: unknown target '$t' (build, demo or check)" >&2
+		echo "$0: unknown target '$t' (build, small, demo or check)" >&2
 		exit 2
 		;;
 	esac

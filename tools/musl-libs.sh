@@ -1,0 +1,128 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Builds the two libraries of the small (musl) helper, libkeyutils and
+# libsodium, as static musl archives from Debian's own source packages:
+#
+#   tools/musl-libs.sh OUTDIR
+#
+# Debian ships both only for glibc. We take the source package of the very
+# version the glibc build links (dpkg-query on libkeyutils-dev and
+# libsodium-dev), so that both helpers carry the same library code. apt
+# fetches it through a private sources list (deb-src of deb.debian.org, or
+# FSP_DEBIAN_MIRROR), signed by Debian's archive key and checked against the
+# signed Sources index; nothing of the system's apt state changes.
+#
+# Result: OUTDIR/prefix/{include,lib}, and OUTDIR/prefix/VERSIONS naming
+# what was built. A second run with the same versions does nothing.
+# Needs: musl-gcc (musl-tools), dpkg-source (dpkg-dev), apt-get, make.
+set -eu
+
+[ $# -eq 1 ] || {
+	echo "usage: $0 OUTDIR" >&2
+	exit 2
+}
+out=$1
+mirror=${FSP_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+
+die() {
+	echo "musl-libs: $*" >&2
+	exit 1
+}
+
+for tool in musl-gcc dpkg-source apt-get make ar autoreconf libtoolize; do
+	command -v "$tool" >/dev/null 2>&1 ||
+		die "$tool is missing: run 'tools/install-deps.sh small' (as root)"
+done
+[ -r "$keyring" ] || die "$keyring is missing (package debian-archive-keyring)"
+
+srcver() {
+	v=$(dpkg-query -W -f='${source:Version}' "$1" 2>/dev/null) ||
+		die "$1 is not installed: the musl build takes the same version"
+	echo "$v"
+}
+ks=$(srcver libkeyutils-dev)
+ss=$(srcver libsodium-dev)
+suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
+want="keyutils $ks
+libsodium $ss"
+prefix=$out/prefix
+if [ -f "$prefix/VERSIONS" ] && [ "$(cat "$prefix/VERSIONS")" = "$want" ]; then
+	exit 0
+fi
+
+rm -rf "$out"
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+prefix=$out/prefix
+mkdir -p "$out/apt/lists/partial" "$out/apt/cache/archives/partial" \
+	"$out/src" "$prefix/lib" "$prefix/include"
+echo "deb-src [signed-by=$keyring] $mirror $suite main" >"$out/apt/sources.list"
+# Dir::State::Lists and Dir::Cache keep apt's indexes in OUTDIR; the
+# sandbox user is root because _apt cannot write there.
+set -- -q -o Dir::Etc::SourceList="$out/apt/sources.list" \
+	-o Dir::Etc::SourceParts=/dev/null -o Dir::State::Lists="$out/apt/lists" \
+	-o Dir::Cache="$out/apt/cache" -o APT::Sandbox::User=root
+echo "musl-libs: fetching keyutils $ks and libsodium $ss from $mirror ($suite)"
+apt-get "$@" update >"$out/apt.log" 2>&1 || {
+	cat "$out/apt.log" >&2
+	die "apt-get update of the source index failed"
+}
+(cd "$out/src" && apt-get "$@" source --download-only \
+	"keyutils=$ks" "libsodium=$ss") >>"$out/apt.log" 2>&1 || {
+	cat "$out/apt.log" >&2
+	die "apt-get source failed"
+}
+# apt checked each file's hash against the signed index; the .dsc's own
+# signature is by the uploader, whose key this machine does not have.
+for dsc in "$out"/src/*.dsc; do
+	(cd "$out/src" && dpkg-source --no-check -x "${dsc##*/}") \
+		>>"$out/apt.log" 2>&1 || die "dpkg-source -x $dsc failed"
+done
+
+# musl has no kernel headers of its own: the uapi ones of linux-libc-dev
+# (only linux/, asm/ and asm-generic/, never glibc's) serve both builds.
+arch=$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
+ln -s /usr/include/linux "$prefix/include/linux"
+ln -s "/usr/include/$arch/asm" "$prefix/include/asm"
+ln -s /usr/include/asm-generic "$prefix/include/asm-generic"
+
+# musl-gcc's specs link dynamically even with -static-pie (Scrt1.o and
+# ld-musl as interpreter). Ours start from rcrt1.o, musl's self-relocating
+# entry, and ask ld for a static PIE (ASLR, as in the glibc build) with a
+# build ID, as gcc's own link line has.
+# The wrapper is one line, "exec gcc ... -specs FILE".
+sys_specs=$(sed -n 's/.*-specs "\{0,1\}\([^" ]*\)"\{0,1\}.*/\1/p' "$(command -v musl-gcc)")
+[ -f "$sys_specs" ] || die "musl-gcc names no specs file that exists ('$sys_specs')"
+sed -e 's|/Scrt1\.o|/rcrt1.o|' \
+	-e 's|^-dynamic-linker .*|-nostdlib -static -pie --no-dynamic-linker -z text --build-id|' \
+	"$sys_specs" >"$prefix/static-pie.specs"
+grep -q rcrt1.o "$prefix/static-pie.specs" && grep -q -- --no-dynamic-linker "$prefix/static-pie.specs" ||
+	die "$sys_specs has an unexpected layout: cannot derive static-PIE specs"
+
+# keyutils: its library is one file; its Makefile would also build the
+# programs, which we do not need.
+k=$(find "$out/src" -maxdepth 1 -type d -name 'keyutils-*')
+kv=${k##*keyutils-}
+musl-gcc -Os -fPIE -ffunction-sections -fdata-sections -D_GNU_SOURCE \
+	-DPKGBUILD='"debian"' -DPKGVERSION="\"keyutils-$kv\"" \
+	-DAPIVERSION="\"libkeyutils-$kv\"" -isystem "$prefix/include" -c "$k/keyutils.c" -o "$k/keyutils.o"
+ar rcs "$prefix/lib/libkeyutils.a" "$k/keyutils.o"
+cp "$k/keyutils.h" "$prefix/include/"
+
+# libsodium: --enable-minimal keeps the high-level API we use (Argon2id,
+# BLAKE2b, XChaCha20-Poly1305, HMAC-SHA-512, SHA-256, base64) and drops
+# the rest.
+s=$(find "$out/src" -maxdepth 1 -type d -name 'libsodium-*')
+echo "musl-libs: building libsodium (a minute or two)"
+# The source is upstream's git tree, without a configure script: Debian's
+# build runs autoreconf too (dh_autoreconf).
+(cd "$s" && autoreconf -fi && CC=musl-gcc CFLAGS='-Os -fPIE -ffunction-sections -fdata-sections' \
+	./configure --prefix="$prefix" --disable-shared \
+	--enable-static --enable-minimal --disable-pie &&
+	make -j"$(nproc)" && make install) >"$out/sodium.log" 2>&1 || {
+	tail -30 "$out/sodium.log" >&2
+	die "building libsodium failed (whole log: $out/sodium.log)"
+}
+printf '%s\n' "$want" >"$prefix/VERSIONS"
+echo "musl-libs: ready in $prefix"
