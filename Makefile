@@ -170,9 +170,11 @@ host-test: all
 qemu-test: all
 	@tests/run-all.sh qemu
 
-bench: all $(BENCH_BIN)
+bench: all small $(BENCH_BIN)
 	@bench/run.sh
 	@bench/slots.sh
+	@FSP=$(CURDIR)/$(SMALL) bench/slots.sh
+	@bench/size.sh
 
 # The main demo: a narrated QEMU boot (dracut initramfs, switch_root,
 # an update's remount, re-provisioning by key id). demo-host runs on the

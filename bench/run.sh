@@ -90,6 +90,9 @@ remount() {
 new_ring() {
 	RING_NAME="fsp-bench-$$-$1-$RANDOM"
 	RING_ID=$(keyctl newring "$RING_NAME" @u) || die "keyctl newring"
+	# The permissions fscrypt-provision gives the keyrings it makes; it
+	# warns about (and mends) a keyring it finds with the kernel's default.
+	keyctl setperm "$RING_ID" 0x3f0b0000 || die "keyctl setperm $RING_ID"
 	RINGS+=("$RING_ID")
 }
 

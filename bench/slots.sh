@@ -38,7 +38,7 @@ raw=$(median_ms "$FSP" identifier --key-file "$W/raw.key")
 rec=$(median_ms sh -c "'$FSP' identifier --slots '$W/test.slots' --passphrase-fd 3 3< '$W/rk'")
 test=$(median_ms sh -c "echo bench | '$FSP' identifier --slots '$W/test.slots' --passphrase-fd 0")
 def=$(median_ms sh -c "echo bench | '$FSP' identifier --slots '$W/default.slots' --passphrase-fd 0")
-echo "# slots files: unlock cost against the raw key file (median of $REPS, ms)"
+echo "# slots files, ${FSP#"$ROOT"/}: unlock cost against the raw key file (median of $REPS, ms)"
 printf '%-34s %10s %10s\n' "" "ms" "x raw"
 for row in "raw key file (baseline):$raw" "recovery key:$rec" "passphrase, 32 MiB x 1:$test" "passphrase, enroll defaults:$def"; do
     printf '%-34s %10s %10s\n' "${row%%:*}" "${row##*:}" "$(awk -v a="${row##*:}" -v b="$raw" 'BEGIN {printf "%.1f", a / b}')"
