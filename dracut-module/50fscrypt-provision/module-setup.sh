@@ -100,13 +100,16 @@ _fsp_install_tpm2_pin() {
 }
 
 # The TPM engine of tpm2 slots: systemd-creds, its libraries, and the TSS
-# libraries it loads with dlopen(), which ldd does not show.
+# libraries it loads with dlopen(), which ldd does not show. dracut-install
+# resolves the needs of executables only, and libraries are 0644: esys's
+# own need, libtss2-sys, is named too (without it a generic image's
+# systemd-creds says "TPM2 support is not installed").
 _fsp_install_tpm2() {
     inst_binary systemd-creds ||
         _fsp_fatal "fscrypt-provision: a slots file has a tpm2 slot, and systemd-creds cannot be installed (Debian package systemd)"
-    inst_libdir_file "libtss2-esys.so*" "libtss2-rc.so*" "libtss2-mu.so*" \
+    inst_libdir_file "libtss2-esys.so*" "libtss2-sys.so*" "libtss2-rc.so*" "libtss2-mu.so*" \
         "libtss2-tcti-device.so*" "libtss2-tctildr.so*" ||
-        _fsp_fatal "fscrypt-provision: a slots file has a tpm2 slot, and the TSS libraries are missing (Debian packages libtss2-esys-3.0.2-0, libtss2-rc0, libtss2-tcti-device0)"
+        _fsp_fatal "fscrypt-provision: a slots file has a tpm2 slot, and the TSS libraries are missing (Debian packages libtss2-esys-3.0.2-0, libtss2-sys1, libtss2-rc0, libtss2-tcti-device0)"
     dinfo "fscrypt-provision: installed systemd-creds and the TSS libraries for tpm2 slots"
 }
 

@@ -11,7 +11,7 @@
 #
 # Prints "ok - ..." / "not ok - ..." lines (tests/run-all.sh counts them).
 # Needs root. GUIDE_GENERATORS (default "dracut initramfs-tools") picks
-# the runs; GUIDE_KEEP=1 keeps the logs.
+# the runs; GUIDE_KEEP=1 keeps the logs and the images the guide built.
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 GUIDE=$ROOT/docs/getting-started.md
@@ -203,6 +203,7 @@ run() {
 		sed 's/^/#   /' "$W/run-$gen.log" | tail -n 25
 	fi
 	cp "$M"/root/*.deb "$DEBS/" 2> /dev/null
+	[[ ${GUIDE_KEEP-} ]] && mkdir -p "$W/boot-$gen" && cp "$M"/boot/initrd.img-* "$W/boot-$gen/" 2> /dev/null
 	guide_checks "$gen"
 	machine_down
 	losetup -d "$LOOP"

@@ -633,6 +633,18 @@ fsp_expect_pass() {
     return 1
 }
 
+# fsp_slots_verdict LABEL: after a boot that typed at slots prompts, the
+# guest's verdict and the canary scan, and the Argon2id times the boot
+# logged.
+fsp_slots_verdict() {
+    local r
+    fsp_expect_pass && fsp_scan_canary
+    r=$?
+    grep -a -o 'Argon2id with [^;]*ms' "$FSP_RUN/console.log" | head -n 3 |
+        sed "s/^/#   at boot ($1): /"
+    return $r
+}
+
 # fsp_scan_canary PLAINTEXT...: the raw keys (raw and hex) must appear
 # nowhere in what the guest dumped (process command lines, environments and
 # memory, kernel log, every file) nor on the console; each PLAINTEXT must

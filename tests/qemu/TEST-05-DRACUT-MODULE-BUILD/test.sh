@@ -133,6 +133,26 @@ test_run() {
     done
     rm -rf "$pub"
 
+    # A tpm2 slots file in a minimal generic image (base and our module
+    # only, as Debian's dracut builds them): systemd-creds and every
+    # library the TSS libraries it opens with dlopen() need. The boot
+    # tests' images got libtss2-sys from their tpm2 tools and hid its
+    # absence here (found by tests/guide).
+    local lib need missing=
+    install -m 0600 "$FSP_REPO/tests/fuzz/corpus/slots/tpm2-pcr7-and-signed.slots" "$W/keys/tp.slots"
+    echo "tp / slots:$W/keys/tp.slots - initramfs" > "$W/tpm2.tab"
+    c "a table with a tpm2 slots file builds" build "$W/tpm2.tab" "$W/tpm2.img" --no-kernel
+    l=$(listing "$W/tpm2.img")
+    c "the tpm2 image has systemd-creds" grep -q 'bin/systemd-creds$' <<< "$l"
+    while read -r lib; do
+        for need in $(readelf -d "$(ldconfig -p | awk -v l="$lib" '$1 == l { print $NF; exit }')" |
+            sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+            grep -qE "/${need//./\\.}( -> .*)?\$" <<< "$l" || missing+=" $lib:$need"
+        done
+    done < <(grep -o 'libtss2-[a-z-]*\.so\.[0-9]\+' <<< "$l" | sort -u)
+    c "the tpm2 image has libtss2-esys.so.0" grep -q 'libtss2-esys\.so\.0 ' <<< "$l"
+    c "the TSS libraries' needs are in the image${missing:+ (missing:$missing)}" test -z "$missing"
+
     # The systemd image built for TEST-50.
     l=$(listing "$FSP_INITRD")
     c "the systemd image has fscrypt-provision.service" grep -q 'systemd/system/fscrypt-provision.service$' <<< "$l"

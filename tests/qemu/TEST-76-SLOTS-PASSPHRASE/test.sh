@@ -22,10 +22,9 @@ test_setup() {
 # t80_boot MODE CASE ANSWER... -- boots the slots image of MODE with the
 # answers to type; the guest (guest.sh, or the emergency hook) checks CASE.
 t80_boot() {
-    local mode=$1 case=$2 name=$TEST_NAME scenario=slots args=() r
+    local mode=$1 case=$2 name=$TEST_NAME scenario=slots args=()
     shift 2
-    FSP_ANSWERS=$(mktemp "$FSP_QEMU_CACHE/answers.XXXXXX")
-    printf '%s\n' "$@" > "$FSP_ANSWERS"
+    fsp_answers "$@" || return 1
     case $case in
         retry) args=(rd.fscrypt.key=root:slots:/etc/fsp-test/root2.slots) ;;
         nofail) args=(rd.fscrypt.tab=/etc/fsp-test/slots-nofail.tab) ;;
@@ -36,12 +35,8 @@ t80_boot() {
     msg "$mode initramfs, $case: typing $# answers at the console"
     fsp_boot "$mode" "fsp.test=$scenario" "fsp.slots=$case" "${args[@]}"
     TEST_NAME=$name
-    rm -f "$FSP_ANSWERS"
-    FSP_ANSWERS=
-    fsp_expect_pass && fsp_scan_canary
-    r=$?
-    grep -a -o 'Argon2id with [^;]*ms' "$FSP_RUN/console.log" | head -n 3 | sed 's/^/#   at boot: /'
-    return $r
+    fsp_answers
+    fsp_slots_verdict "$mode"
 }
 
 # No raw key in the slots images or on the disks; the raw image, which
