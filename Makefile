@@ -34,7 +34,7 @@ SRCS := $(wildcard src/*.c)
 LIB_SRCS := $(filter-out src/main.c,$(SRCS))
 HDRS := $(wildcard src/*.h)
 
-.PHONY: all small install-small check check-built fuzz deps deps-check deps-demo deps-build deps-small unit-test host-test qemu-test sanitizers valgrind format \
+.PHONY: all small install-small check check-built fuzz deps deps-check deps-demo deps-build deps-small unit-test host-test guide-test qemu-test sanitizers valgrind format \
         format-check lint install uninstall clean bench bench-boot demo demo-host
 
 # The TPM companion for tpm2 slots with a PIN (src/tpm2_pin.h): linked
@@ -165,6 +165,11 @@ unit-test: $(UNIT_TESTS)
 
 host-test: all
 	@tests/run-all.sh host
+
+# docs/getting-started.md, every command block, in an overlay copy of this
+# machine (tests/guide/test_guide.sh; about 5 minutes, not in make check).
+guide-test: deps-check
+	@tests/run-all.sh guide
 
 # Boots Debian's kernel with a dracut initramfs holding our module (TCG).
 qemu-test: all

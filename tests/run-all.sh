@@ -76,6 +76,10 @@ for part in "${parts[@]}"; do
 	lint)
 		run "lint" tests/lint.sh
 		;;
+	guide)
+		need_root || continue
+		run "guide docs/getting-started.md" bash tests/guide/test_guide.sh
+		;;
 	fuzz)
 		# A short pass of each libFuzzer harness (make fuzz runs longer).
 		run "fuzz" tests/fuzz/run.sh "${FUZZ_SECONDS:-30}"

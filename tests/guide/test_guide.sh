@@ -145,9 +145,11 @@ guide_reboot() {
 	else
 		(cd "$d" && lsinitrd --unpack "$img")
 	fi
+	# initramfs-tools' init makes these itself.
+	mkdir -p "$d/proc" "$d/dev" "$d/run"
 	mount -t proc proc "$d/proc"
 	mount --rbind /dev "$d/dev"
-	mkdir -p "$d/run" && mount -t tmpfs tmpfs "$d/run"
+	mount -t tmpfs tmpfs "$d/run"
 	echo "guide: the boot's apply, from $img"
 	chroot "$d" /usr/sbin/fscrypt-provision apply
 	umount -R -l "$d/dev" "$d/proc" "$d/run"
@@ -217,9 +219,9 @@ guide_checks() {
 		grep -q '^apply: 1 volume ready, 0 failed' &&
 		ok "$gen: the image's own helper provisioned data's key from the TPM" ||
 		not_ok "$gen: the stand-in boot's apply"
-	[[ $(grep -c '^written before the first reboot$' "$log") == 3 ]] &&
+	[[ $(grep -c '^written before the first reboot$' "$log") == 2 ]] &&
 		ok "$gen: /data/secret/hello.txt read back after the boot and after the update" ||
-		not_ok "$gen: /data/secret/hello.txt was not read back 3 times"
+		not_ok "$gen: /data/secret/hello.txt was not read back twice (after the boot, after the update)"
 }
 
 [[ $(id -u) == 0 ]] || {
