@@ -21,7 +21,7 @@ set -eu
 	echo "usage: $0 OUTDIR" >&2
 	exit 2
 }
-out=$1
+mkdir -p "$1" && out=$(cd "$1" && pwd) || exit 1
 mirror=${FSP_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 
@@ -52,9 +52,6 @@ if [ -f "$prefix/VERSIONS" ] && [ "$(cat "$prefix/VERSIONS")" = "$want" ]; then
 fi
 
 rm -rf "$out"
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
-prefix=$out/prefix
 mkdir -p "$out/apt/lists/partial" "$out/apt/cache/archives/partial" \
 	"$out/src" "$prefix/lib" "$prefix/include"
 echo "deb-src [signed-by=$keyring] $mirror $suite main" >"$out/apt/sources.list"

@@ -18,7 +18,7 @@ GUIDE=$ROOT/docs/getting-started.md
 HERE=$ROOT/tests/guide
 W=$(mktemp -d /var/tmp/fsp-guide.XXXXXX)
 FAILED=0
-M='' LOOP='' SWTPM_PID='' RELAY_PID=''
+M='' LOOP='' RELAY_PID=''
 DEBS=$W/debs
 
 ok() { printf 'ok - %s\n' "$1"; }
@@ -88,27 +88,20 @@ machine_down() {
 
 # --- the TPM: swtpm, its PCR 7 as firmware leaves it, behind a pty ------
 
+# The QEMU tests' host swtpm (fsp_tpm2_host_start, FSP_TPM2_SEPARATOR);
+# err is the one lib.sh function it calls.
+err() { echo "# error: $*" >&2; }
+# shellcheck source=../qemu/tpm2.sh
+. "$ROOT/tests/qemu/tpm2.sh"
+
 tpm_up() {
-	local port=$((40000 + (RANDOM % 4000) * 2)) i
-	mkdir -p "$W/tpm"
-	swtpm socket --tpm2 --tpmstate dir="$W/tpm" \
-		--server type=tcp,port="$port",bindaddr=127.0.0.1 \
-		--ctrl type=tcp,port=$((port + 1)),bindaddr=127.0.0.1 \
-		--flags not-need-init,startup-clear > "$W/swtpm.log" 2>&1 &
-	SWTPM_PID=$!
-	for i in $(seq 50); do
-		TPM2TOOLS_TCTI=swtpm:host=127.0.0.1,port=$port tpm2_getcap properties-fixed \
-			> /dev/null 2>&1 && break
-		sleep 0.1
-	done
-	((i < 50)) || return 1
-	# A firmware's EV_SEPARATOR, as QEMU's SeaBIOS leaves PCR 7 (see
-	# tests/qemu/tpm2.sh): a PCR policy on 7 then binds to something.
-	TPM2TOOLS_TCTI=swtpm:host=127.0.0.1,port=$port TSS2_LOG=all+none tpm2_pcrextend \
-		"7:sha256=$(printf '\377\377\377\377' | sha256sum | cut -c1-64)" || return 1
-	python3 "$HERE/tpm-pty.py" "$W/tpmrm0" "$port" > "$W/relay.log" 2>&1 &
+	fsp_tpm2_host_start "$W/tpm" || return 1
+	# A firmware's EV_SEPARATOR, as QEMU's SeaBIOS leaves PCR 7: a PCR
+	# policy on 7 then binds to something.
+	tpm2_pcrextend "7:sha256=$FSP_TPM2_SEPARATOR" || return 1
+	python3 "$HERE/tpm-pty.py" "$W/tpmrm0" "${FSP_TPM2_TCTI##*port=}" > "$W/relay.log" 2>&1 &
 	RELAY_PID=$!
-	for i in $(seq 50); do
+	for _ in $(seq 50); do
 		[[ -L $W/tpmrm0 ]] && return 0
 		sleep 0.1
 	done
@@ -116,10 +109,9 @@ tpm_up() {
 }
 
 tpm_down() {
-	[[ $RELAY_PID ]] && kill "$RELAY_PID" 2> /dev/null
-	[[ $SWTPM_PID ]] && kill "$SWTPM_PID" 2> /dev/null
-	wait 2> /dev/null
-	RELAY_PID='' SWTPM_PID=''
+	[[ $RELAY_PID ]] && kill "$RELAY_PID" 2> /dev/null && wait "$RELAY_PID" 2> /dev/null
+	[[ ${FSP_TPM2_HOST_PID-} ]] && fsp_tpm2_host_stop
+	RELAY_PID='' FSP_TPM2_HOST_PID=''
 }
 
 # --- the stand-in boot, defined in the guide's shell ---------------------
@@ -139,7 +131,7 @@ guide_reboot() {
 	keyctl unlink "$id" @u > /dev/null
 	img=$(ls /boot/initrd.img-* | head -n 1)
 	d=$(mktemp -d /var/tmp/initrd.XXXXXX)
-	if command -v unmkinitramfs > /dev/null && [ "$GUIDE_GENERATOR" = initramfs-tools ]; then
+	if [ "$GUIDE_GENERATOR" = initramfs-tools ]; then
 		unmkinitramfs "$img" "$d"
 		[ -d "$d/main" ] && d=$d/main
 	else
@@ -192,7 +184,10 @@ run() {
 		}
 	fi
 	cp "$script" "$M/root/guide.sh"
-	if GUIDE_DATA_DEV=$LOOP GUIDE_GENERATOR=$gen chroot "$M" keyctl session fsp-guide bash -c '
+	# Not the host swtpm's TCTI (fsp_tpm2_host_start exports it): the
+	# machine has /dev/tpmrm0, as a real one.
+	if env -u TPM2TOOLS_TCTI -u TSS2_LOG GUIDE_DATA_DEV="$LOOP" GUIDE_GENERATOR="$gen" \
+		chroot "$M" keyctl session fsp-guide bash -c '
 		set -euo pipefail
 		keyctl link @u @s
 		cd /root/fscrypt-provision
@@ -240,7 +235,7 @@ if keyctl search @u keyring fscrypt-provision > /dev/null 2>&1; then
 fi
 mkdir -p "$DEBS"
 tpm_up || {
-	not_ok "the software TPM (log: $(tail -n 3 "$W/swtpm.log" "$W/relay.log" 2> /dev/null))"
+	not_ok "the software TPM (log: $(tail -n 3 "$W/tpm/swtpm-host.log" "$W/relay.log" 2> /dev/null))"
 	exit 1
 }
 for gen in ${GUIDE_GENERATORS:-dracut initramfs-tools}; do
