@@ -633,6 +633,12 @@ fsp_expect_pass() {
     return 1
 }
 
+# fsp_build_id FILE: FILE's GNU build ID. dracut strips the binaries it
+# installs; stripping keeps the build ID, which tells two builds apart.
+fsp_build_id() {
+    readelf -n "$1" | sed -n 's/^ *Build ID: //p'
+}
+
 # fsp_slots_verdict LABEL: after a boot that typed at slots prompts, the
 # guest's verdict and the canary scan, and the Argon2id times the boot
 # logged.

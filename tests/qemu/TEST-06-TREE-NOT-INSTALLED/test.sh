@@ -82,18 +82,12 @@ same_in_image() { # PATH-IN-IMAGE FILE
     cmp <(lsinitrd -f "$1" "$FSP_INITRD" 2> /dev/null) "$2"
 }
 
-# dracut strips binaries, so the helper is compared by its GNU build ID,
-# which stripping keeps and which differs between the two builds.
-build_id() { # FILE
-    readelf -n "$1" | sed -n 's/^ *Build ID: //p'
-}
-
 same_helper() {
     local img want
     lsinitrd -f usr/sbin/fscrypt-provision "$FSP_INITRD" > "$W/image-helper" 2> /dev/null
-    img=$(build_id "$W/image-helper")
-    want=$(build_id "$FSP_BIN")
-    echo "image: ${img:-none}, tree: ${want:-none}, installed: $(build_id /usr/sbin/fscrypt-provision)"
+    img=$(fsp_build_id "$W/image-helper")
+    want=$(fsp_build_id "$FSP_BIN")
+    echo "image: ${img:-none}, tree: ${want:-none}, installed: $(fsp_build_id /usr/sbin/fscrypt-provision)"
     [[ $want && $img == "$want" ]]
 }
 

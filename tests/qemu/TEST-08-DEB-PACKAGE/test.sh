@@ -140,18 +140,14 @@ t08_files() {
     diff <(printf '%s\n' "$EXPECTED") <(cd "$R" && find . -path ./var -prune -o ! -type d -print | sort)
 }
 
-t08_build_id() { # FILE
-    readelf -n "$1" | sed -n 's/^ *Build ID: //p'
-}
-
 # The image's helper is the package's (by build ID: dracut strips), and
 # not the tree's, which is another build.
 t08_image_helper() {
     local img
     lsinitrd -f usr/sbin/fscrypt-provision "$FSP_INITRD" > "$W/image-helper" 2> /dev/null
-    img=$(t08_build_id "$W/image-helper")
-    echo "image ${img:-none}, package $(t08_build_id "$R/usr/sbin/fscrypt-provision"), tree $(t08_build_id "$FSP_BIN")"
-    [[ $img && $img == "$(t08_build_id "$R/usr/sbin/fscrypt-provision")" && $img != "$(t08_build_id "$FSP_BIN")" ]]
+    img=$(fsp_build_id "$W/image-helper")
+    echo "image ${img:-none}, package $(fsp_build_id "$R/usr/sbin/fscrypt-provision"), tree $(fsp_build_id "$FSP_BIN")"
+    [[ $img && $img == "$(fsp_build_id "$R/usr/sbin/fscrypt-provision")" && $img != "$(fsp_build_id "$FSP_BIN")" ]]
 }
 
 t08_left() { # nothing of ours in the root but dpkg's own database

@@ -17,18 +17,14 @@ test_setup() {
     fsp_assets && FSP_BIN=$SMALL fsp_initrd shell slots-fscrypttab
 }
 
-t11_build_id() { # FILE
-    readelf -n "$1" | sed -n 's/^ *Build ID: //p'
-}
-
 # The image's helper is the small one (by build ID: dracut strips it),
 # and it is static: no interpreter.
 t11_image_helper() {
     local got want r=0 tmp
     tmp=$(mktemp "$FSP_QEMU_CACHE/helper.XXXXXX")
     lsinitrd -f usr/sbin/fscrypt-provision "$FSP_INITRD" > "$tmp" 2> /dev/null
-    got=$(t11_build_id "$tmp")
-    want=$(t11_build_id "$SMALL")
+    got=$(fsp_build_id "$tmp")
+    want=$(fsp_build_id "$SMALL")
     if [[ -z $got || $got != "$want" ]]; then
         err "the image's helper (build ID ${got:-none}) is not $SMALL ($want)"
         r=1
