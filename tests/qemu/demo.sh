@@ -166,7 +166,7 @@ t_finish
 # A copy of the tests' root image with the narrating init; sets
 # DEMO_ASSETS, a directory shaped like FSP_ASSETS (the data disk and the keys
 # are links to the tests' ones).
-# shellcheck disable=SC2317 # run through fsp_locked
+# shellcheck disable=SC2317 # run through fsp_build_once
 build_demo_assets() {
     fsp_assets_with_init "$1" "$DEMO_INIT"
 }
@@ -175,8 +175,8 @@ demo_assets() {
     # expected.env holds the random keys' identifiers: a rebuilt asset
     # directory of the same name gets a new copy.
     DEMO_ASSETS=$FSP_QEMU_CACHE/demo-root-$(fsp_hash "${FSP_ASSETS##*/}" "$FSP_ASSETS/expected.env" "$DEMO_INIT")
-    [[ -s $DEMO_ASSETS/root.img ]] && return 0
-    fsp_locked build_demo_assets "$DEMO_ASSETS" || return 1
+    fsp_cache_hit "$DEMO_ASSETS" && return 0
+    fsp_build_once "$DEMO_ASSETS" build_demo_assets "$DEMO_ASSETS" || return 1
     fsp_locked fsp_cache_prune 'demo-root-*'
 }
 

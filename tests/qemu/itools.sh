@@ -61,10 +61,10 @@ fsp_itools_initrd() {
         "$FSP_QEMU_DIR/modules.d/59fsp-test/fsp-test-emergency.sh" "$FSP_QEMU_DIR/guest/fsp-test-lib.sh" \
         /etc/initramfs-tools/initramfs.conf "$(declare -f fsp_itools_build)")
     FSP_INITRD=$FSP_QEMU_CACHE/initrd-$kind-$h.img
-    [[ -s $FSP_INITRD ]] && return 0
+    fsp_cache_hit "$FSP_INITRD" && return 0
     msg "building the initramfs-tools image of $table"
     t0=$SECONDS
-    fsp_locked fsp_itools_build "$FSP_INITRD" "$FSP_ASSETS/$table" || return 1
+    fsp_build_once "$FSP_INITRD" fsp_itools_build "$FSP_INITRD" "$FSP_ASSETS/$table" || return 1
     msg "built $FSP_INITRD in $((SECONDS - t0)) s (mode $(stat -c %a "$FSP_INITRD"))"
     fsp_locked fsp_cache_prune "initrd-$kind-[0-9a-f]*.img"
 }

@@ -91,13 +91,22 @@ fsp_cache_init() {
     chmod 0700 "$FSP_QEMU_CACHE"
 }
 
-# Keeps the two newest cache entries matching each PATTERN.
+# Keeps the two newest cache entries matching each PATTERN, and any entry
+# used in the last two hours (fsp_cache_hit), which a test running beside
+# this one may be booting.
 fsp_cache_prune() {
-    local p
+    local p x
     for p in "$@"; do
         # shellcheck disable=SC2012,SC2086 # a glob of names without blanks
-        ls -1td "$FSP_QEMU_CACHE"/$p 2> /dev/null | tail -n +3 | xargs -r rm -rf
+        ls -1td "$FSP_QEMU_CACHE"/$p 2> /dev/null | tail -n +3 | while read -r x; do
+            [[ $(find "$x" -maxdepth 0 -mmin +120) ]] && rm -rf "$x"
+        done
     done
+}
+
+# fsp_cache_hit PATH: true when the cache entry PATH exists; marks it used.
+fsp_cache_hit() {
+    [[ -e $1 ]] && touch -c -- "$1"
 }
 
 # Runs "$@", a function of these files, in a new bash with errexit. bash
@@ -113,14 +122,30 @@ $vars
 \"\$@\"" fsp_strict "$@"
 }
 
-# Runs "$@" under the cache lock, so that concurrent suites do not build the
-# same image twice.
+# Runs "$@" under the cache lock, so that concurrent tests do not prune
+# or build at once what they share.
 fsp_locked() {
     fsp_cache_init
     (
         flock 9
         "$@"
     ) 9> "$FSP_QEMU_CACHE/.lock"
+}
+
+# fsp_build_once ENTRY COMMAND...: runs COMMAND, which builds the cache
+# entry ENTRY, under ENTRY's own lock, unless ENTRY is there once the lock
+# is held (another test built it meanwhile). Tests that build different
+# entries build them at the same time.
+fsp_build_once() {
+    local entry=$1
+    shift
+    fsp_cache_init
+    mkdir -p "$FSP_QEMU_CACHE/locks" || return 1
+    (
+        flock 9
+        fsp_cache_hit "$entry" && exit 0
+        "$@"
+    ) 9> "$FSP_QEMU_CACHE/locks/${entry##*/}.lock"
 }
 
 # A raw key file of 64 random bytes with neither NUL nor newline, so that
@@ -363,10 +388,10 @@ fsp_assets() {
         "$(readlink -f "$(command -v busybox)")" "$(command -v keyctl)" \
         "$(declare -f fsp_build_assets fsp_build_assets_steps fsp_fill_encrypted fsp_install_scenarios)")
     FSP_ASSETS=$FSP_QEMU_CACHE/assets-$h
-    [[ -f $FSP_ASSETS/root.img ]] && return 0
+    fsp_cache_hit "$FSP_ASSETS" && return 0
     msg "building disk images in $FSP_ASSETS"
     local t0=$SECONDS
-    fsp_locked fsp_build_assets "$FSP_ASSETS" || return 1
+    fsp_build_once "$FSP_ASSETS" fsp_build_assets "$FSP_ASSETS" || return 1
     msg "built the disk images in $((SECONDS - t0)) s"
     fsp_locked fsp_cache_prune 'assets-*' 'build-test.*'
 }
@@ -491,10 +516,10 @@ fsp_initrd() {
         "$(fsp_dracut_modules "$mode")" "$FSP_DRACUT_DRIVERS" \
         "$(declare -f fsp_build_initrd fsp_run_dracut fsp_dracut fsp_dracut_base)")
     FSP_INITRD=$FSP_QEMU_CACHE/initrd-$kind-$h.img
-    [[ -s $FSP_INITRD ]] && return 0
+    fsp_cache_hit "$FSP_INITRD" && return 0
     msg "building the $kind initramfs"
     t0=$SECONDS
-    fsp_locked fsp_build_initrd "$mode" "$FSP_INITRD" "$table" || return 1
+    fsp_build_once "$FSP_INITRD" fsp_build_initrd "$mode" "$FSP_INITRD" "$table" || return 1
     msg "built $FSP_INITRD in $((SECONDS - t0)) s"
     fsp_locked fsp_cache_prune "initrd-$kind-[0-9a-f]*.img"
 }
@@ -886,9 +911,9 @@ fsp_f2fs_assets() {
         "$FSP_QEMU_DIR/guest/fsp-test-lib.sh" "$(readlink -f "$(command -v busybox)")" \
         "$(declare -f fsp_f2fs_build fsp_f2fs_build_steps fsp_f2fs_fill_boot fsp_qemu fsp_root_add_kmods)")
     FSP_F2FS_ASSETS=$FSP_QEMU_CACHE/f2fs-$h
-    [[ -f $FSP_F2FS_ASSETS/data.img ]] && return 0
+    fsp_cache_hit "$FSP_F2FS_ASSETS" && return 0
     msg "building the f2fs images in $FSP_F2FS_ASSETS (a boot of the guest kernel)"
-    fsp_locked fsp_f2fs_build "$FSP_F2FS_ASSETS" || return 1
+    fsp_build_once "$FSP_F2FS_ASSETS" fsp_f2fs_build "$FSP_F2FS_ASSETS" || return 1
     msg "built the f2fs images in $((SECONDS - t0)) s"
     fsp_locked fsp_cache_prune 'f2fs-*'
 }

@@ -15,15 +15,20 @@ if (($#)); then
 else
     mapfile -t tests < <(find . -mindepth 2 -maxdepth 2 -path './TEST-*/test.sh' -printf '%h\n' | sed 's|^\./||' | sort)
 fi
-for t in "${tests[@]}"; do
-    t=${t%/}
-    if [[ ! -x $t/test.sh ]]; then
-        echo "not ok - $t # no such test"
-        failed=$((failed + 1))
-        continue
-    fi
-    out=$("$t/test.sh" 2>&1)
-    rc=$?
+# Up to FSP_QEMU_JOBS tests run at once (default: one per CPU, at most 4):
+# a TCG guest keeps about one CPU busy, and so does dracut. A test whose
+# test.sh has the line "# fsp-qemu: alone" (it changes the host, or
+# reads it) runs with no other. Each test's output is shown when it ends.
+jobs=${FSP_QEMU_JOBS:-$(nproc)}
+((jobs > 4)) && [[ -z ${FSP_QEMU_JOBS-} ]] && jobs=4
+((jobs >= 1)) || jobs=1
+outdir=$(mktemp -d /tmp/fsp-qemu-run.XXXXXX) || exit 2
+trap 'rm -rf "$outdir"' EXIT
+declare -A running=() # pid -> test
+
+report() {
+    local t=$1 rc=$2 out
+    out=$(cat "$outdir/$t.out")
     printf '%s\n' "$out" | grep -v -e '^ok - ' -e '^not ok - ' | sed 's/^/  /'
     if ((rc == 0)) && grep -q "^ok - $t" <<< "$out"; then
         grep "^ok - $t" <<< "$out"
@@ -36,7 +41,36 @@ for t in "${tests[@]}"; do
         fi
         failed=$((failed + 1))
     fi
+}
+
+# Waits for one running test and reports it.
+reap() {
+    local pid rc
+    wait -n -p pid "${!running[@]}"
+    rc=$?
+    report "${running[$pid]}" "$rc"
+    unset "running[$pid]"
+}
+
+for t in "${tests[@]}"; do
+    t=${t%/}
+    if [[ ! -x $t/test.sh ]]; then
+        echo "not ok - $t # no such test"
+        failed=$((failed + 1))
+        continue
+    fi
+    alone=
+    grep -q '^# fsp-qemu: alone' "$t/test.sh" && alone=1
+    while ((${#running[@]} > 0)) && [[ $alone || ${#running[@]} -ge $jobs ]]; do
+        reap
+    done
+    "$t/test.sh" > "$outdir/$t.out" 2>&1 &
+    running[$!]=$t
+    [[ $alone ]] && reap
 done
-echo "# qemu suite: $((SECONDS - start)) s"
+while ((${#running[@]} > 0)); do
+    reap
+done
+echo "# qemu suite: $((SECONDS - start)) s, $jobs at a time"
 echo "$passed passed, $failed failed"
 ((failed == 0 && passed > 0))

@@ -129,24 +129,31 @@ fsp_tpm2_build_steps() {
 		EOF
 }
 
-# Builds (or reuses) the sealed slots files and the TPM state they are
-# sealed to; sets FSP_TPM2.
-fsp_tpm2_assets() {
-    local h tmp r
-    h=$(fsp_hash "v$FSP_CACHE_VERSION" "$FSP_BIN" "${FSP_BIN%/*}/fscrypt-provision-tpm2" \
-        "$FSP_ASSETS/keys" "$FSP_TPM2_SEPARATOR" "$FSP_TPM2_PIN" \
-        "$(declare -f fsp_tpm2_build_steps fsp_tpm2_enroll fsp_tpm2_host_start)")
-    FSP_TPM2=$FSP_QEMU_CACHE/tpm2-$h
-    [[ -f $FSP_TPM2/tpm2-fscrypttab ]] && return 0
-    msg "sealing the tpm2 test slots in $FSP_TPM2"
+# fsp_tpm2_assets's build, into the entry DIR.
+fsp_tpm2_build() {
+    local tmp r
     tmp=$(mktemp -d "$FSP_QEMU_CACHE/tpm2-tmp.XXXXXX")
-    fsp_strict fsp_tpm2_build_steps "$FSP_TPM2" "$tmp"
+    fsp_strict fsp_tpm2_build_steps "$1" "$tmp"
     r=$?
     if ((r != 0)); then
         rm -rf "$tmp"
         return $r
     fi
-    mv "$tmp" "$FSP_TPM2" && fsp_cache_prune 'tpm2-[0-9a-f]*'
+    mv "$tmp" "$1"
+}
+
+# Builds (or reuses) the sealed slots files and the TPM state they are
+# sealed to; sets FSP_TPM2.
+fsp_tpm2_assets() {
+    local h
+    h=$(fsp_hash "v$FSP_CACHE_VERSION" "$FSP_BIN" "${FSP_BIN%/*}/fscrypt-provision-tpm2" \
+        "$FSP_ASSETS/keys" "$FSP_TPM2_SEPARATOR" "$FSP_TPM2_PIN" \
+        "$(declare -f fsp_tpm2_build fsp_tpm2_build_steps fsp_tpm2_enroll fsp_tpm2_host_start)")
+    FSP_TPM2=$FSP_QEMU_CACHE/tpm2-$h
+    fsp_cache_hit "$FSP_TPM2" && return 0
+    msg "sealing the tpm2 test slots in $FSP_TPM2"
+    fsp_build_once "$FSP_TPM2" fsp_tpm2_build "$FSP_TPM2" || return 1
+    fsp_locked fsp_cache_prune 'tpm2-[0-9a-f]*'
 }
 
 # fsp_tpm2_initrd MODE TABLE: the initramfs of MODE from TABLE (in
@@ -162,9 +169,9 @@ fsp_tpm2_initrd() {
         "$FSP_QEMU_DIR/guest/fsp-test-lib.sh" "$(fsp_dracut_modules "$mode")" "$FSP_DRACUT_DRIVERS" \
         "$(declare -f fsp_tpm2_initrd fsp_run_dracut fsp_dracut fsp_dracut_base)")
     FSP_INITRD=$FSP_QEMU_CACHE/initrd-$kind-$h.img
-    [[ -s $FSP_INITRD ]] && return 0
+    fsp_cache_hit "$FSP_INITRD" && return 0
     msg "building the $mode initramfs for $2"
-    FSP_TEST_TPM2=1 fsp_locked fsp_run_dracut "$FSP_INITRD" "$table" "$(fsp_dracut_modules "$mode")" \
+    FSP_TEST_TPM2=1 fsp_build_once "$FSP_INITRD" fsp_run_dracut "$FSP_INITRD" "$table" "$(fsp_dracut_modules "$mode")" \
         --include "$FSP_ASSETS/initrd-extra" /etc/fsp-test \
         --include "$FSP_TPM2/images" /etc/fsp-test/tpm2 || return 1
     fsp_locked fsp_cache_prune "initrd-$kind-[0-9a-f]*.img"

@@ -8,6 +8,8 @@
 # and the tree's module files byte for byte, none of the older copy, and
 # the boot must pass scenario 1 without the older copy's word in its log.
 # Whatever was installed before is put back afterwards.
+# fsp-qemu: alone (tests/qemu/run.sh): it installs into the host's /usr,
+# which the image builds of other tests must not see.
 TEST_DESCRIPTION="after make install of an older copy, the tests build and boot the tree's module and helper"
 
 OLD_WORD=fsp-older-installed-copy-ran

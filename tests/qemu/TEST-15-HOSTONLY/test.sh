@@ -10,6 +10,8 @@
 # --add-drivers (FSP_DRACUT_DRIVERS) it would not boot: host-only mode takes
 # the block drivers of the host's own disks, and this host's virtio_blk is
 # built into its kernel, so the image lacks virtio_blk and waits for /dev/vda.
+# fsp-qemu: alone (tests/qemu/run.sh): a host-only image takes what the
+# host has mounted and loaded, and other tests mount loop images.
 TEST_DESCRIPTION="host-only initramfs: check() pulls the module in from the fscrypttab; root's directory unlocked across switch_root"
 
 test_check() {

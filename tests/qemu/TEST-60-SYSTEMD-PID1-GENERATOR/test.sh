@@ -93,12 +93,12 @@ t60_root() {
         "$(dpkg-query -W "${T60_PACKAGES[@]}" util-linux mount 2>&1)" "$T60_GENERATOR_DIR" "$(declare -f t60_build_root t60_package_files)")
     # A directory like the assets for fsp_boot: root.img and data.img.
     T60_ROOT=$FSP_QEMU_CACHE/sdroot-$h
-    [[ -s $T60_ROOT/root.img && -e $T60_ROOT/data.img ]] && return 0
+    [[ -e $T60_ROOT/data.img ]] && fsp_cache_hit "$T60_ROOT/root.img" && touch "$T60_ROOT" && return 0
     msg "building the systemd root image"
     t0=$SECONDS
     mkdir -p "$T60_ROOT"
     ln -sfn "$FSP_ASSETS/data.img" "$T60_ROOT/data.img"
-    fsp_locked t60_build_root "$T60_ROOT/root.img" || return 1
+    fsp_build_once "$T60_ROOT/root.img" t60_build_root "$T60_ROOT/root.img" || return 1
     msg "built $T60_ROOT/root.img in $((SECONDS - t0)) s"
     fsp_locked fsp_cache_prune 'sdroot-*'
 }
