@@ -1,12 +1,12 @@
 #!/bin/bash
 # Runs the test suites and prints "N passed, N failed" last.
 #   tests/run-all.sh            everything make check runs
-#   tests/run-all.sh unit|host|sanitizers|valgrind|lint|fuzz|qemu   one part
+#   tests/run-all.sh unit|host|small|sanitizers|valgrind|lint|fuzz|qemu|guide   one part
 set -u
 cd "$(dirname "$0")/.." || exit 2
 B=build
 parts=("$@")
-[ ${#parts[@]} -eq 0 ] && parts=(unit host small sanitizers valgrind lint fuzz qemu)
+[ ${#parts[@]} -eq 0 ] && parts=(unit host small sanitizers valgrind lint fuzz qemu guide)
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
