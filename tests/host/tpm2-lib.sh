@@ -6,7 +6,7 @@
 # tpm2-tools and systemd-measure are given.
 
 TPM_DIR=$T_WORK/tpm
-TPM_PORT=$((20000 + (RANDOM % 10000) * 2))
+TPM_PORT=
 TPM_SWTPM_PID=
 TPM_ABRMD_PID=
 TPM_DBUS_PID=
@@ -16,30 +16,15 @@ export TPM2TOOLS_TCTI=$TPM_DEV
 # out of its messages, the test's own tpm2-tools calls need not show them.
 export TSS2_LOG=all+none
 
-# On a port another test (or one still closing) holds, swtpm exits at once:
-# then another port.
+# shellcheck source=../swtpm.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../swtpm.sh"
+
 tpm_swtpm_start() {
-	local try
-	for try in 1 2 3 4 5; do
-		swtpm socket --tpm2 --tpmstate dir="$TPM_DIR/state" \
-			--server type=tcp,port="$TPM_PORT",bindaddr=127.0.0.1 \
-			--ctrl type=tcp,port=$((TPM_PORT + 1)),bindaddr=127.0.0.1 \
-			--flags not-need-init,startup-clear >>"$TPM_DIR/swtpm.log" 2>&1 &
-		TPM_SWTPM_PID=$!
-		for _ in $(seq 50); do
-			sleep 0.1
-			# Ours must still run: the port may be another's.
-			kill -0 "$TPM_SWTPM_PID" 2>/dev/null || break
-			(exec 3<>/dev/tcp/127.0.0.1/"$TPM_PORT") 2>/dev/null &&
-				kill -0 "$TPM_SWTPM_PID" 2>/dev/null && return 0
-		done
-		kill "$TPM_SWTPM_PID" 2>/dev/null
-		wait "$TPM_SWTPM_PID" 2>/dev/null
-		echo "swtpm did not start on port $TPM_PORT (try $try)" >>"$TPM_DIR/swtpm.log"
-		TPM_PORT=$((20000 + (RANDOM % 10000) * 2))
-	done
-	echo "swtpm did not start" >&2
-	return 1
+	if ! swtpm_tcp_start "$TPM_DIR/state" "$TPM_DIR/swtpm.log"; then
+		echo "swtpm did not start" >&2
+		return 1
+	fi
+	TPM_SWTPM_PID=$SWTPM_PID TPM_PORT=$SWTPM_PORT
 }
 
 tpm_abrmd_start() {

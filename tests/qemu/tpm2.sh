@@ -33,23 +33,25 @@ fsp_tpm2_setup() {
         fsp_tpm2_initrd systemd "$1" && INITRD_SYSTEMD=$FSP_INITRD
 }
 
+# shellcheck source=../swtpm.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../swtpm.sh"
+
 # fsp_tpm2_host_start DIR: swtpm on DIR/state for the host, TCTI in
 # FSP_TPM2_TCTI. No resource manager: flush after each systemd-creds call.
 fsp_tpm2_host_start() {
-    local port=$((30000 + (RANDOM % 5000) * 2))
     mkdir -p "$1/state" || return 1
-    swtpm socket --tpm2 --tpmstate dir="$1/state" \
-        --server type=tcp,port="$port",bindaddr=127.0.0.1 \
-        --ctrl type=tcp,port=$((port + 1)),bindaddr=127.0.0.1 \
-        --flags not-need-init,startup-clear > "$1/swtpm-host.log" 2>&1 &
-    FSP_TPM2_HOST_PID=$!
-    FSP_TPM2_TCTI=swtpm:host=127.0.0.1,port=$port
+    if ! swtpm_tcp_start "$1/state" "$1/swtpm-host.log"; then
+        err "swtpm did not start for sealing (log: $1/swtpm-host.log)"
+        return 1
+    fi
+    FSP_TPM2_HOST_PID=$SWTPM_PID
+    FSP_TPM2_TCTI=swtpm:host=127.0.0.1,port=$SWTPM_PORT
     export TPM2TOOLS_TCTI=$FSP_TPM2_TCTI TSS2_LOG=all+none
     for _ in $(seq 50); do
         tpm2_getcap properties-fixed > /dev/null 2>&1 && return 0
         sleep 0.1
     done
-    err "swtpm did not start for sealing (port $port)"
+    err "swtpm does not answer on port $SWTPM_PORT"
     return 1
 }
 
@@ -148,7 +150,7 @@ fsp_tpm2_assets() {
     local h
     h=$(fsp_hash "v$FSP_CACHE_VERSION" "$FSP_BIN" "${FSP_BIN%/*}/fscrypt-provision-tpm2" \
         "$FSP_ASSETS/keys" "$FSP_TPM2_SEPARATOR" "$FSP_TPM2_PIN" \
-        "$(declare -f fsp_tpm2_build fsp_tpm2_build_steps fsp_tpm2_enroll fsp_tpm2_host_start)")
+        "$(declare -f fsp_tpm2_build fsp_tpm2_build_steps fsp_tpm2_enroll fsp_tpm2_host_start swtpm_tcp_start)")
     FSP_TPM2=$FSP_QEMU_CACHE/tpm2-$h
     fsp_cache_hit "$FSP_TPM2" && return 0
     msg "sealing the tpm2 test slots in $FSP_TPM2"
