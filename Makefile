@@ -160,7 +160,8 @@ deps-small:
 	@tools/install-deps.sh small
 
 # Everything: unit tests, host tests on the real kernel, the same under
-# ASan/UBSan and valgrind, lint, QEMU boots. Ends with "N passed, N failed".
+# ASan/UBSan and valgrind, lint, fuzzing, QEMU boots, the guide. Ends with
+# "N passed, N failed".
 # The packages come first, in a recipe of their own, so that nothing is
 # compiled before the compiler is there.
 # The builds run in parallel (JOBS, default: every CPU), the tests after them.
@@ -185,7 +186,7 @@ host-test: all
 	@tests/run-all.sh host
 
 # docs/getting-started.md, every command block, in an overlay copy of this
-# machine (tests/guide/test_guide.sh; about 5 minutes, not in make check).
+# machine (tests/guide/test_guide.sh; about 5 minutes; make check runs it too).
 guide-test: deps-check
 	@tests/run-all.sh guide
 

@@ -23,6 +23,36 @@ run() {
 	fi
 }
 
+# shellcheck source=jobs.sh
+. tests/jobs.sh
+
+# run_host PREFIX ENV... -- FILE...: runs each host test file as
+# "env ENV... bash FILE", FSP_HOST_JOBS at a time (default one per CPU; a
+# file with the line "# fsp-host: alone" runs by itself), and reports each
+# through run when it ends. The tests share no names: each has its own
+# keyring, work directory and loop devices (tests/host/lib.sh).
+host_prefix='' host_dir='' host_env=()
+host_out() { printf '%s/%s.out' "$host_dir" "${1//\//_}"; }
+host_alone() { grep -q '^# fsp-host: alone' "$1"; }
+host_start() { env "${host_env[@]}" bash "$1" > "$(host_out "$1")" 2>&1 < /dev/null; }
+host_report() {
+	# shellcheck disable=SC2016 # expanded by that sh
+	run "$host_prefix $(basename "$1")" sh -c 'cat "$1"; exit "$2"' sh "$(host_out "$1")" "$2"
+}
+run_host() {
+	host_prefix=$1
+	shift
+	host_env=()
+	while [ "$1" != -- ]; do
+		host_env+=("$1")
+		shift
+	done
+	shift
+	host_dir=$(mktemp -d)
+	jobs_each "${FSP_HOST_JOBS:-$(nproc)}" host_alone host_start host_report "$@"
+	rm -rf "$host_dir"
+}
+
 need_root() {
 	if [ "$(id -u)" != 0 ]; then
 		echo "not ok - host tests need root (loop devices, mount, keys)" | tee -a "$log"
@@ -37,7 +67,9 @@ for part in "${parts[@]}"; do
 		;;
 	host)
 		need_root || continue
-		for t in tests/host/test_*.sh tests/hooks/test_*.sh; do
+		run_host host FSP="$PWD/$B/fscrypt-provision" -- tests/host/test_*.sh
+		# The update tools' tests use their tools' fixed paths: one at a time.
+		for t in tests/hooks/test_*.sh; do
 			run "host $(basename "$t")" env FSP="$PWD/$B/fscrypt-provision" bash "$t"
 		done
 		;;
@@ -45,33 +77,30 @@ for part in "${parts[@]}"; do
 		# The musl build (make small) through the same host tests: libc
 		# and library builds differ, the behaviour must not.
 		need_root || continue
-		for t in tests/host/test_*.sh; do
-			run "small host $(basename "$t")" env FSP="$PWD/$B/small/fscrypt-provision" bash "$t"
-		done
+		run_host "small host" FSP="$PWD/$B/small/fscrypt-provision" -- tests/host/test_*.sh
 		;;
 	sanitizers)
 		for t in "$B"/unit-asan/test_*; do
 			run "asan unit $(basename "$t")" env ASAN_OPTIONS=exitcode=99 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=99 "$t"
 		done
 		need_root || continue
-		for t in tests/host/test_*.sh tests/hooks/test_*.sh; do
-			run "asan host $(basename "$t")" env FSP="$PWD/$B/asan/fscrypt-provision" \
-				ASAN_OPTIONS=exitcode=99:detect_leaks=1 \
-				UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=99 bash "$t"
+		asan_env=(FSP="$PWD/$B/asan/fscrypt-provision" ASAN_OPTIONS=exitcode=99:detect_leaks=1
+			UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=99)
+		run_host "asan host" "${asan_env[@]}" -- tests/host/test_*.sh
+		for t in tests/hooks/test_*.sh; do
+			run "asan host $(basename "$t")" env "${asan_env[@]}" bash "$t"
 		done
 		;;
 	valgrind)
 		need_root || continue
-		for t in tests/host/test_*.sh; do
-			# valgrind's own messages go to a log, not to the stderr the
-			# tests read: Debian 12's valgrind 3.19 warns about every
-			# openat2() it does not know. Its errors still fail the
-			# command (exit 99); the logs say what they were.
-			mkdir -p "$B/valgrind"
-			run "valgrind host $(basename "$t")" env \
-				FSP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --log-file=$PWD/$B/valgrind/%p.log $PWD/$B/dyn/fscrypt-provision" \
-				FSP_UNDER_VALGRIND=1 bash "$t"
-		done
+		# valgrind's own messages go to a log, not to the stderr the
+		# tests read: Debian 12's valgrind 3.19 warns about every
+		# openat2() it does not know. Its errors still fail the
+		# command (exit 99); the logs say what they were.
+		mkdir -p "$B/valgrind"
+		run_host "valgrind host" \
+			FSP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --log-file=$PWD/$B/valgrind/%p.log $PWD/$B/dyn/fscrypt-provision" \
+			FSP_UNDER_VALGRIND=1 -- tests/host/test_*.sh
 		;;
 	lint)
 		run "lint" tests/lint.sh

@@ -1,4 +1,6 @@
 #!/bin/bash
+# fsp-host: alone (tests/run-all.sh): its EDQUOT case lowers root's key
+# quota (kernel.keys.root_maxkeys) for every process.
 # Negative cases, in the spirit of xfstests generic/593: every refusal has
 # a clear message and a documented exit code, and leaves nothing behind.
 . "$(dirname "$0")/lib.sh"

@@ -21,12 +21,14 @@ fi
 # reads it) runs with no other. Each test's output is shown when it ends.
 jobs=${FSP_QEMU_JOBS:-$(nproc)}
 ((jobs > 4)) && [[ -z ${FSP_QEMU_JOBS-} ]] && jobs=4
-((jobs >= 1)) || jobs=1
 outdir=$(mktemp -d /tmp/fsp-qemu-run.XXXXXX) || exit 2
 trap 'rm -rf "$outdir"' EXIT
-declare -A running=() # pid -> test
+# shellcheck source=../jobs.sh
+. ../jobs.sh
 
-report() {
+qemu_alone() { grep -q '^# fsp-qemu: alone' "$1/test.sh"; }
+qemu_start() { "$1/test.sh" > "$outdir/$1.out" 2>&1; }
+qemu_report() {
     local t=$1 rc=$2 out
     out=$(cat "$outdir/$t.out")
     printf '%s\n' "$out" | grep -v -e '^ok - ' -e '^not ok - ' | sed 's/^/  /'
@@ -43,34 +45,17 @@ report() {
     fi
 }
 
-# Waits for one running test and reports it.
-reap() {
-    local pid rc
-    wait -n -p pid "${!running[@]}"
-    rc=$?
-    report "${running[$pid]}" "$rc"
-    unset "running[$pid]"
-}
-
+found=()
 for t in "${tests[@]}"; do
     t=${t%/}
-    if [[ ! -x $t/test.sh ]]; then
+    if [[ -x $t/test.sh ]]; then
+        found+=("$t")
+    else
         echo "not ok - $t # no such test"
         failed=$((failed + 1))
-        continue
     fi
-    alone=
-    grep -q '^# fsp-qemu: alone' "$t/test.sh" && alone=1
-    while ((${#running[@]} > 0)) && [[ $alone || ${#running[@]} -ge $jobs ]]; do
-        reap
-    done
-    "$t/test.sh" > "$outdir/$t.out" 2>&1 &
-    running[$!]=$t
-    [[ $alone ]] && reap
 done
-while ((${#running[@]} > 0)); do
-    reap
-done
+jobs_each "$jobs" qemu_alone qemu_start qemu_report "${found[@]}"
 echo "# qemu suite: $((SECONDS - start)) s, $jobs at a time"
 echo "$passed passed, $failed failed"
 ((failed == 0 && passed > 0))
