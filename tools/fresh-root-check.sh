@@ -10,8 +10,9 @@
 #
 # DIR is created afresh (it must not exist) and left for inspection; the
 # mounts are undone on exit. Needs mmdebstrap and network access to the
-# Debian mirror. About 37 minutes: a minute for the root, two for make demo
-# (packages included), 34 for make check (the test kernels included).
+# Debian mirror. About 42 minutes: a minute for the root, two for make demo
+# (packages included), 40 for make check (the test kernels and the guide
+# included).
 # Not part of make check: it is the check of the set-up itself.
 # Exit code: 0 when both commands pass.
 set -u
