@@ -67,11 +67,7 @@ for part in "${parts[@]}"; do
 		;;
 	host)
 		need_root || continue
-		run_host host FSP="$PWD/$B/fscrypt-provision" -- tests/host/test_*.sh
-		# The update tools' tests use their tools' fixed paths: one at a time.
-		for t in tests/hooks/test_*.sh; do
-			run "host $(basename "$t")" env FSP="$PWD/$B/fscrypt-provision" bash "$t"
-		done
+		run_host host FSP="$PWD/$B/fscrypt-provision" -- tests/host/test_*.sh tests/hooks/test_*.sh
 		;;
 	small)
 		# The musl build (make small) through the same host tests: libc
@@ -84,12 +80,8 @@ for part in "${parts[@]}"; do
 			run "asan unit $(basename "$t")" env ASAN_OPTIONS=exitcode=99 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=99 "$t"
 		done
 		need_root || continue
-		asan_env=(FSP="$PWD/$B/asan/fscrypt-provision" ASAN_OPTIONS=exitcode=99:detect_leaks=1
-			UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=99)
-		run_host "asan host" "${asan_env[@]}" -- tests/host/test_*.sh
-		for t in tests/hooks/test_*.sh; do
-			run "asan host $(basename "$t")" env "${asan_env[@]}" bash "$t"
-		done
+		run_host "asan host" FSP="$PWD/$B/asan/fscrypt-provision" ASAN_OPTIONS=exitcode=99:detect_leaks=1 \
+			UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=99 -- tests/host/test_*.sh tests/hooks/test_*.sh
 		;;
 	valgrind)
 		need_root || continue

@@ -1,27 +1,32 @@
-#!/bin/sh
+#!/bin/bash
 # SPDX-License-Identifier: MIT
+# shellcheck disable=SC2317 # the fuzz_ functions and never run through jobs_each
 # Runs every libFuzzer harness in build/fuzz for SECONDS each, from its
 # seed corpus in tests/fuzz/corpus/NAME (what a run finds goes to
 # build/fuzz/corpus/NAME, never into the tree). One "ok"/"not ok" line per
 # harness with its executions; a crash leaves its input in
 # build/fuzz/artifacts/. Usage: tests/fuzz/run.sh [SECONDS]
-# FUZZ_JOBS harnesses (default: one per CPU) run at once; each is
-# single-threaded, so each still gets a CPU for its SECONDS.
+# FUZZ_JOBS harnesses (default: one per CPU) run at once (tests/jobs.sh);
+# each is single-threaded, so each still gets a CPU for its SECONDS.
 cd "$(dirname "$0")/../.." || exit 2
 SECONDS_EACH=${1:-60}
-JOBS=${FUZZ_JOBS:-$(nproc)}
 B=build/fuzz
+status=0
 mkdir -p "$B/artifacts"
+# shellcheck source=../jobs.sh
+. tests/jobs.sh
 
-# fuzz_one HARNESS: runs it and writes its verdict to build/fuzz/NAME.verdict.
-fuzz_one() {
-    f=$1
-    name=${f##*/fuzz_}
+fuzz_name() { printf '%s' "${1##*/fuzz_}"; }
+
+# fuzz_start HARNESS: runs it; its verdict goes to build/fuzz/NAME.verdict.
+fuzz_start() {
+    local name work log execs
+    name=$(fuzz_name "$1")
     work=$B/corpus/$name
     log=$B/$name.log
     mkdir -p "$work"
     # -rss_limit_mb: the harnesses keep nothing; more is a leak or a bug.
-    if "$f" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=1024 \
+    if "$1" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=1024 \
         -print_final_stats=1 -artifact_prefix="$B/artifacts/$name-" \
         "$work" "tests/fuzz/corpus/$name" > "$log" 2>&1; then
         execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
@@ -29,38 +34,24 @@ fuzz_one() {
     else
         echo "not ok - fuzz $name: crashed or failed; see $log and $B/artifacts/"
         grep -E 'ERROR|SUMMARY|artifact' "$log" | head -5 | sed 's/^/#   /'
+        return 1
     fi > "$B/$name.verdict"
 }
 
-running=0
-for f in "$B"/fuzz_*; do
-    [ -x "$f" ] || continue
-    rm -f "$B/${f##*/fuzz_}.verdict"
-    fuzz_one "$f" &
-    running=$((running + 1))
-    if [ "$running" -ge "$JOBS" ]; then
-        wait
-        running=0
-    fi
-done
-wait
-
-status=0
-found=0
-for f in "$B"/fuzz_*; do
-    [ -x "$f" ] || continue
-    found=1
-    v=$B/${f##*/fuzz_}.verdict
-    if [ -s "$v" ]; then
-        cat "$v"
-        grep -q '^not ok' "$v" && status=1
-    else
-        echo "not ok - fuzz ${f##*/fuzz_}: gave no verdict"
-        status=1
-    fi
-done
-[ "$found" = 1 ] || {
-    echo "not ok - fuzz: no harness in $B (make fuzz builds them)"
-    status=1
+fuzz_report() {
+    cat "$B/$(fuzz_name "$1").verdict"
+    (($2 == 0)) || status=1
 }
+
+never() { false; }
+
+harnesses=()
+for f in "$B"/fuzz_*; do
+    [ -x "$f" ] && harnesses+=("$f")
+done
+if ((${#harnesses[@]} == 0)); then
+    echo "not ok - fuzz: no harness in $B (make fuzz builds them)"
+    exit 1
+fi
+jobs_each "${FUZZ_JOBS:-$(nproc)}" never fuzz_start fuzz_report "${harnesses[@]}"
 exit $status

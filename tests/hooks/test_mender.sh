@@ -1,4 +1,6 @@
 #!/bin/bash
+# fsp-host: alone (tests/run-all.sh): the update tools use their own fixed
+# paths, so they run one at a time, as they always did.
 # Mender client 3.4 standalone with mender-artifact 3.9 and the hooks/mender
 # state scripts: the cases (a), (b) and (c) of lib.sh, the commit and the
 # rollbacks.

@@ -1,4 +1,6 @@
 #!/bin/bash
+# fsp-host: alone (tests/run-all.sh): the update tools use their own fixed
+# paths, so they run one at a time, as they always did.
 # RAUC 1.8 (a private dbus-daemon) with the hooks/rauc adapters (handlers
 # and bundle hooks): the cases (a), (b) and (c) of lib.sh.
 # shellcheck disable=SC2119 # data_volume takes an optional nofail

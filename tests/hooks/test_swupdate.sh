@@ -1,4 +1,6 @@
 #!/bin/bash
+# fsp-host: alone (tests/run-all.sh): the update tools use their own fixed
+# paths, so they run one at a time, as they always did.
 # SWUpdate 2022.12 with the hooks/swupdate adapters (shellscript, Lua, -P/-p):
 # (a) an update remounts the data volume, (b) a key revoked between pre and
 # post fails the update, (c) pre refuses a revoked key before anything is

@@ -1,4 +1,6 @@
 #!/bin/bash
+# fsp-host: alone (tests/run-all.sh): the update tools use their own fixed
+# paths, so they run one at a time, as they always did.
 # The entry point hooks/fscrypt-provision-update alone, no updater: expired
 # and revoked keys, idempotent post, a rogue key the kernel rejects, nofail,
 # the strict directory checks, usage.
