@@ -87,5 +87,6 @@ int cmd_update(int argc, char **argv);
 int cmd_enroll(int argc, char **argv);
 int cmd_slots(int argc, char **argv);
 int cmd_wipe_slot(int argc, char **argv);
+int cmd_tpm2_extend(int argc, char **argv);
 
 #endif

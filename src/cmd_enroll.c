@@ -102,6 +102,14 @@ static int pcrs_opt(const char *opt, uint32_t *mask, bool *given)
 				   "%s needs PCR numbers 0 to 23 joined by "
 				   "'+', such as 7+11",
 				   opt);
+	/* TPM2_PCR_Reset works on these from any locality software has. */
+	if (*mask & ((1u << 16) | (1u << 23)))
+		return usage_error("enroll",
+				   "%s: PCR %d can be reset by any program "
+				   "on the machine (16 is for debugging, 23 "
+				   "for applications), so a policy on it "
+				   "binds nothing; leave it out",
+				   opt, *mask & (1u << 16) ? 16 : 23);
 	*given = true;
 	return -1;
 }

@@ -44,6 +44,11 @@ static void tpm2_json(struct json *j, const struct slot *s)
 	json_end(j);
 	json_bool(j, "signed", t.flags & TPM2_FLAG_SIGNED);
 	json_bool(j, "pin", t.flags & TPM2_FLAG_PIN);
+	/* What an image needs to unseal it (the dracut module, the
+	 * initramfs-tools hook). */
+	json_str(j, "sealed_by",
+		 tpm2_by_companion(&t) ? "fscrypt-provision-tpm2"
+				       : "systemd-creds");
 	if (t.flags & TPM2_FLAG_SIGNED) {
 		json_array_begin(j, "public_key_pcrs");
 		for (unsigned i = 0; i < TPM2_PCR_COUNT; i++)

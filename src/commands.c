@@ -68,6 +68,10 @@ const struct command commands[] = {
      "update pre|post [--tpm2-signature FILE] [--update-pcrs PCRS]\n"
      "    [MOUNTPOINT...]",
      "around an update's remount: refuse it (pre), unlock again (post)"},
+    {"tpm2-extend", cmd_tpm2_extend,
+     "tpm2-extend [--tpm2-device auto|PATH|TCTI] [--json]",
+     "extend PCR 15: no tpm2 slot unseals until the next boot (the "
+     "initramfs runs it when done)"},
     {"exit-codes", cmd_exit_codes, "exit-codes [--json] [CODE]",
      "print the exit codes and their names (or CODE's name)"},
 };

@@ -22,6 +22,7 @@
 #include "slots_unlock.h"
 #include "slotsarg.h"
 #include "tpm2.h"
+#include "tpm2_boot.h"
 #include "tpm2_pin.h"
 
 /* A new key for a new file. */
@@ -215,19 +216,28 @@ static int seal_exec(const struct enroll *en, const struct slots_file *f,
 	return r < 0 ? fail(OP_KEY_SOURCE, r, "wrap the key") : FSP_EXIT_OK;
 }
 
-/* A PIN slot holds the TPM object fscrypt-provision-tpm2 made. */
-static int seal_pin(const struct enroll *en, const uint8_t *auth,
-		    const uint8_t *secret, struct tpm2_slot *t, uint8_t *blob,
-		    size_t cap, char *why, size_t wn)
+/*
+ * A slot with fixed PCRs holds the TPM object fscrypt-provision-tpm2 made:
+ * bound to the boot PCR as well, at the value it will have in the next
+ * boot's initramfs, which systemd-creds cannot seal to (tpm2_boot.h).
+ */
+static int seal_object(const struct enroll *en, const uint8_t *auth,
+		       const uint8_t *secret, struct tpm2_slot *t,
+		       uint8_t *blob, size_t cap, char *why, size_t wn)
 {
+	struct tpm2_boot_record rec;
+	uint32_t pcrs = en->tpm2_pcrs | 1u << TPM2_BOOT_PCR;
 	size_t len = 0;
-	int r = tpm2_pin_seal(en->tpm2_device, en->tpm2_pcrs, auth, secret,
-			      blob, cap, &len, why, wn);
+	int r = tpm2_boot_record_read(&rec, why, wn);
 
+	if (r >= 0)
+		r = tpm2_pin_seal(en->tpm2_device, pcrs, auth,
+				  r == 1 ? rec.arg : NULL, secret, blob, cap,
+				  &len, why, wn);
 	memset(t, 0, sizeof(*t));
-	t->flags = TPM2_FLAG_PIN;
+	t->flags = auth ? TPM2_FLAG_PIN : TPM2_FLAG_OBJECT;
 	t->bank = TPM2_ALG_SHA256;
-	t->pcrs = en->tpm2_pcrs;
+	t->pcrs = pcrs;
 	t->blob = blob;
 	t->blob_len = len;
 	return r;
@@ -236,23 +246,30 @@ static int seal_pin(const struct enroll *en, const uint8_t *auth,
 static void say_sealed(const struct enroll *en, const struct slot *s,
 		       const struct tpm2_slot *t)
 {
-	char pcrs[80], pk[80], bank[16];
+	char pcrs[80], pk[80], others[80], bank[16];
 	const char *b = tpm2_bank_name(t->bank, bank, sizeof(bank));
 
 	tpm2_pcrs_text(t->pcrs, pcrs, sizeof(pcrs));
+	tpm2_pcrs_text(t->pcrs & ~(1u << TPM2_BOOT_PCR), others,
+		       sizeof(others));
 	tpm2_pcrs_text(t->pubkey_pcrs, pk, sizeof(pk));
 	if (t->flags & TPM2_FLAG_SIGNED)
 		say("slot %u: sealed to the TPM (%s bank): fixed PCRs %s, and "
 		    "PCRs %s through a policy signed by %s",
 		    s->number, b, pcrs[0] ? pcrs : "none", pk, en->tpm2_pubkey);
-	else if (t->flags & TPM2_FLAG_PIN)
-		say("slot %u: sealed to the TPM (%s bank) with a PIN, to %s%s",
-		    s->number, b, pcrs[0] ? "the current values of PCRs " : "",
-		    pcrs[0] ? pcrs : "no PCRs: the TPM and the PIN alone");
+	else if (t->pcrs & ~(1u << TPM2_BOOT_PCR))
+		say("slot %u: sealed to the TPM (%s bank)%s, to the current "
+		    "values of PCRs %s, and PCR %d at its value in the "
+		    "initramfs",
+		    s->number, b, t->flags & TPM2_FLAG_PIN ? " with a PIN" : "",
+		    others, TPM2_BOOT_PCR);
 	else
-		say("slot %u: sealed to the TPM (%s bank) to the current "
-		    "values of PCRs %s",
-		    s->number, b, pcrs);
+		say("slot %u: sealed to the TPM (%s bank)%s, to PCR %d alone, "
+		    "at its value in the initramfs: no other PCR, the TPM%s "
+		    "alone whatever booted, until the initramfs is done",
+		    s->number, b, t->flags & TPM2_FLAG_PIN ? " with a PIN" : "",
+		    TPM2_BOOT_PCR,
+		    t->flags & TPM2_FLAG_PIN ? " and the PIN" : "");
 }
 
 static int seal_tpm2(const struct enroll *en, const struct slots_file *f,
@@ -278,9 +295,9 @@ static int seal_tpm2(const struct enroll *en, const struct slots_file *f,
 		secbuf_free(&pin);
 	}
 	randombytes_buf(secret, sizeof(secret));
-	if (en->tpm2_pin)
-		r = seal_pin(en, auth, secret, &t, blob, sizeof(blob), why,
-			     sizeof(why));
+	if (!en->tpm2_pubkey)
+		r = seal_object(en, en->tpm2_pin ? auth : NULL, secret, &t,
+				blob, sizeof(blob), why, sizeof(why));
 	else
 		r = tpm2_seal(&q, secret, sizeof(secret), &t, blob,
 			      sizeof(blob), why, sizeof(why));

@@ -20,9 +20,11 @@ int slot_tpm2_get(const struct slot *s, struct tpm2_slot *t)
 	const uint8_t *d = s->data;
 
 	memset(t, 0, sizeof(*t));
-	/* A PIN goes with fixed PCRs only (tpm2_pin.h): no signed policy. */
+	/* The companion's objects have fixed PCRs only (tpm2_pin.h): no
+	 * signed policy. */
 	if (s->data_len <= TPM2_DATA_HEADER ||
-	    (d[0] != 0 && d[0] != TPM2_FLAG_SIGNED && d[0] != TPM2_FLAG_PIN) ||
+	    (d[0] != 0 && d[0] != TPM2_FLAG_SIGNED && d[0] != TPM2_FLAG_PIN &&
+	     d[0] != TPM2_FLAG_OBJECT) ||
 	    d[1])
 		return -EBADMSG;
 	t->flags = d[0];
@@ -43,6 +45,11 @@ bool slot_tpm2_pin(const struct slot *s)
 {
 	return s->type == SLOT_TPM2 && s->data_len > 0 &&
 	       (s->data[0] & TPM2_FLAG_PIN);
+}
+
+bool tpm2_by_companion(const struct tpm2_slot *t)
+{
+	return t->flags & (TPM2_FLAG_PIN | TPM2_FLAG_OBJECT);
 }
 
 int slot_tpm2_set(struct slot *s, const struct tpm2_slot *t)

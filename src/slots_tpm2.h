@@ -19,6 +19,7 @@
 #define TPM2_PCR_COUNT 24
 #define TPM2_FLAG_SIGNED 0x01
 #define TPM2_FLAG_PIN 0x02 /* sealed by fscrypt-provision-tpm2 (tpm2_pin.h) */
+#define TPM2_FLAG_OBJECT 0x04 /* the same, without a PIN */
 #define TPM2_ALG_SHA1 0x0004
 #define TPM2_ALG_SHA256 0x000b
 #define TPM2_ALG_SHA384 0x000c
@@ -38,6 +39,8 @@ struct tpm2_slot {
 int slot_tpm2_get(const struct slot *s, struct tpm2_slot *t);
 /* A tpm2 slot sealed with a PIN (its flags say so, whatever else). */
 bool slot_tpm2_pin(const struct slot *s);
+/* Sealed by fscrypt-provision-tpm2 (a PIN or not), not systemd-creds. */
+bool tpm2_by_companion(const struct tpm2_slot *t);
 /* Stores t (its blob copied) as s's data. 0, or -E2BIG. */
 int slot_tpm2_set(struct slot *s, const struct tpm2_slot *t);
 

@@ -17,6 +17,7 @@
 
 #include "problem.h"
 #include "runprog.h"
+#include "tpm2_pin.h"
 
 #define TPM2_TIMEOUT_S 60
 #define TPM2_MSGS_MAX 4096
@@ -236,6 +237,8 @@ int tpm2_unseal(const struct tpm2_opts *o, const struct tpm2_slot *t,
 	r = device_arg(o->device, dev, sizeof(dev), why, wn);
 	if (r < 0)
 		return r;
+	if (tpm2_by_companion(t))
+		return tpm2_pin_unseal(o->device, t, NULL, out, why, wn);
 	argv[n++] = dev;
 	if (t->flags & TPM2_FLAG_SIGNED) {
 		sp = tpm2_signature_path(o);

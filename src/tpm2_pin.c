@@ -100,18 +100,21 @@ static int exit_errno(int code)
 		return -EBADMSG;
 	case TPM2_PIN_EXIT_UNENFORCED:
 		return -EDOM;
+	case TPM2_PIN_EXIT_BOOT_PCR:
+		return -ESTALE;
 	default:
 		return -EIO;
 	}
 }
 
-/* Runs the companion for op with in on its stdin; its stdout to out. */
-static int run_companion(const char *op, const char *device, uint32_t pcrs,
+/* Runs the companion with args (op, device, then the op's own) and in on
+ * its stdin; its stdout to out. */
+static int run_companion(const char *const *args, size_t nargs,
 			 const uint8_t *in, size_t in_len, struct secbuf *out,
 			 char *why, size_t wn)
 {
-	char path[PATH_MAX + 64], mask[16], msgs[PIN_MSGS_MAX] = "";
-	const char *argv[] = {path, op, device ? device : "auto", mask, NULL};
+	char path[PATH_MAX + 64], msgs[PIN_MSGS_MAX] = "";
+	const char *argv[8] = {path};
 	struct run_opts ro = {.timeout_s = PIN_TIMEOUT_S,
 			      .input = in,
 			      .input_len = in_len,
@@ -122,7 +125,9 @@ static int run_companion(const char *op, const char *device, uint32_t pcrs,
 	r = companion_path(path, sizeof(path), why, wn);
 	if (r < 0)
 		return r;
-	snprintf(mask, sizeof(mask), "%x", (unsigned)pcrs);
+	for (size_t i = 0; i < nargs && i + 2 < sizeof(argv) / sizeof(*argv);
+	     i++)
+		argv[i + 1] = args[i];
 	r = run_capture(argv, &ro, out, &st);
 	if (r == -ECHILD && WIFEXITED(st)) {
 		last_line(msgs, why, wn);
@@ -145,21 +150,39 @@ static int run_companion(const char *op, const char *device, uint32_t pcrs,
 	return 0;
 }
 
+/* What one seal, unseal or check is about. */
+struct object_req {
+	const char *op, *device;
+	uint32_t pcrs;
+	bool pin;
+	const char *boot; /* seal: the boot PCR's record, or NULL */
+};
+
 /*
  * One call of the companion: auth (zeros when NULL) then rest on its
  * stdin, through locked memory; its answer in out (cap bytes, locked),
  * freed again on failure.
  */
-static int companion_call(const char *op, const char *device, uint32_t pcrs,
-			  const uint8_t *auth, const uint8_t *rest, size_t len,
-			  struct secbuf *out, size_t cap, char *why, size_t wn)
+static int companion_call(const struct object_req *q, const uint8_t *auth,
+			  const uint8_t *rest, size_t len, struct secbuf *out,
+			  size_t cap, char *why, size_t wn)
 {
 	static const uint8_t none[TPM2_PIN_AUTH_SIZE];
+	char mask[16], boot[sizeof("boot=") + 2 * 64 + 1];
+	const char *args[5] = {q->op, q->device ? q->device : "auto", mask};
+	size_t n = 3;
 	struct secbuf in;
 	int r = secbuf_alloc(&in, TPM2_PIN_AUTH_SIZE + len);
 
 	if (r < 0)
 		return detail_set(why, wn, r, "no locked memory for the PIN");
+	snprintf(mask, sizeof(mask), "%x", (unsigned)q->pcrs);
+	if (!q->pin)
+		args[n++] = "nopin";
+	if (q->boot) {
+		snprintf(boot, sizeof(boot), "boot=%s", q->boot);
+		args[n++] = boot;
+	}
 	memcpy(in.data, auth ? auth : none, TPM2_PIN_AUTH_SIZE);
 	memcpy(in.data + TPM2_PIN_AUTH_SIZE, rest, len);
 	in.len = TPM2_PIN_AUTH_SIZE + len;
@@ -167,22 +190,21 @@ static int companion_call(const char *op, const char *device, uint32_t pcrs,
 	if (r < 0)
 		detail_set(why, wn, r, "no locked memory for the TPM's answer");
 	else
-		r = run_companion(op, device, pcrs, in.data, in.len, out, why,
-				  wn);
+		r = run_companion(args, n, in.data, in.len, out, why, wn);
 	secbuf_free(&in);
 	if (r < 0)
 		secbuf_free(out);
 	return r;
 }
 
-int tpm2_pin_seal(const char *device, uint32_t pcrs,
-		  const uint8_t auth[TPM2_PIN_AUTH_SIZE], const uint8_t *secret,
-		  uint8_t *blob, size_t cap, size_t *len, char *why, size_t wn)
+int tpm2_pin_seal(const char *device, uint32_t pcrs, const uint8_t *auth,
+		  const char *boot, const uint8_t *secret, uint8_t *blob,
+		  size_t cap, size_t *len, char *why, size_t wn)
 {
+	struct object_req q = {"seal", device, pcrs, auth != NULL, boot};
 	struct secbuf out;
-	int r = companion_call("seal", device, pcrs, auth, secret,
-			       TPM2_PIN_SECRET_SIZE, &out, TPM2_PIN_IN_MAX + 1,
-			       why, wn);
+	int r = companion_call(&q, auth, secret, TPM2_PIN_SECRET_SIZE, &out,
+			       TPM2_PIN_IN_MAX + 1, why, wn);
 
 	if (r < 0)
 		return r;
@@ -199,9 +221,11 @@ int tpm2_pin_seal(const char *device, uint32_t pcrs,
 int tpm2_pin_check(const char *device, const struct tpm2_slot *t,
 		   unsigned *left, char *why, size_t wn)
 {
+	struct object_req q = {"check", device, t->pcrs,
+			       t->flags & TPM2_FLAG_PIN, NULL};
 	struct secbuf out;
-	int r = companion_call("check", device, t->pcrs, NULL, t->blob,
-			       t->blob_len, &out, 64, why, wn);
+	int r =
+	    companion_call(&q, NULL, t->blob, t->blob_len, &out, 64, why, wn);
 
 	if (r < 0)
 		return r;
@@ -212,11 +236,13 @@ int tpm2_pin_check(const char *device, const struct tpm2_slot *t,
 }
 
 int tpm2_pin_unseal(const char *device, const struct tpm2_slot *t,
-		    const uint8_t auth[TPM2_PIN_AUTH_SIZE], struct secbuf *out,
-		    char *why, size_t wn)
+		    const uint8_t *auth, struct secbuf *out, char *why,
+		    size_t wn)
 {
-	int r = companion_call("unseal", device, t->pcrs, auth, t->blob,
-			       t->blob_len, out, TPM2_PIN_IN_MAX + 1, why, wn);
+	struct object_req q = {"unseal", device, t->pcrs,
+			       t->flags & TPM2_FLAG_PIN, NULL};
+	int r = companion_call(&q, auth, t->blob, t->blob_len, out,
+			       TPM2_PIN_IN_MAX + 1, why, wn);
 
 	if (r == 0 && out->len != TPM2_PIN_SECRET_SIZE) {
 		r = detail_set(why, wn, -EBADMSG,
@@ -224,5 +250,21 @@ int tpm2_pin_unseal(const char *device, const struct tpm2_slot *t,
 			       out->len, TPM2_PIN_SECRET_SIZE);
 		secbuf_free(out);
 	}
+	return r;
+}
+
+int tpm2_pin_extend(const char *device, char *line, size_t n, char *why,
+		    size_t wn)
+{
+	const char *args[] = {"extend", device ? device : "auto"};
+	struct secbuf out;
+	int r = secbuf_alloc(&out, 256);
+
+	if (r < 0)
+		return detail_set(why, wn, r, "out of locked memory");
+	r = run_companion(args, 2, NULL, 0, &out, why, wn);
+	if (r == 0)
+		snprintf(line, n, "%.*s", (int)out.len, (const char *)out.data);
+	secbuf_free(&out);
 	return r;
 }

@@ -1,17 +1,27 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tpm2 slots with a PIN. systemd-creds 252 cannot take a PIN, so these
- * slots go through fscrypt-provision-tpm2, a small companion linked with
- * the TSS (libtss2-esys): the helper itself stays static. This header is
- * the protocol between the two, and the helper's side of it.
+ * tpm2 slots that fscrypt-provision-tpm2 seals: those with a PIN, and
+ * those bound to the boot PCR (TPM2_BOOT_PCR) at the value it will have
+ * in the next boot's initramfs. systemd-creds 252 can take neither a PIN
+ * nor a PCR value other than the current one, so these go through a small
+ * companion linked with the TSS (libtss2-esys): the helper itself stays
+ * static. This header is the protocol between the two, and the helper's
+ * side of it.
  *
  * The companion is run as "fscrypt-provision-tpm2 seal|unseal|check TCTI
- * PCRMASK" (PCRMASK in hex, SHA-256 bank). Its stdin is the PIN's
- * authValue (TPM2_PIN_AUTH_SIZE bytes) then, for seal, the secret, or for
- * unseal and check, the sealed blob (TPM2B_PUBLIC then TPM2B_PRIVATE, as
- * the TPM marshals them). Its stdout is the blob, the secret, or (check)
- * the number of wrong PINs the TPM still allows. Its exit status is one of
- * TPM2_PIN_EXIT_*; its last line on stderr says why.
+ * PCRMASK [nopin] [boot=BEFORE,AFTER]" (PCRMASK in hex, SHA-256 bank;
+ * nopin: an object with no PIN; boot=: the boot PCR's SHA-256 values
+ * around this boot's extension, hex, for seal). Its stdin is the PIN's
+ * authValue (TPM2_PIN_AUTH_SIZE bytes, zeros with nopin) then, for seal,
+ * the secret, or for unseal and check, the sealed blob (TPM2B_PUBLIC then
+ * TPM2B_PRIVATE, as the TPM marshals them). Its stdout is the blob, the
+ * secret, or (check) the number of wrong PINs the TPM still allows.
+ *
+ * "fscrypt-provision-tpm2 extend TCTI" extends the boot PCR, and writes
+ * its SHA-256 values before and after, in hex, on one line.
+ *
+ * The exit status is one of TPM2_PIN_EXIT_*; the last line on stderr
+ * says why.
  */
 #ifndef FSP_TPM2_PIN_H
 #define FSP_TPM2_PIN_H
@@ -24,6 +34,13 @@
 #define TPM2_PIN_IN_MAX 1024
 #define TPM2_PIN_COMPANION "fscrypt-provision-tpm2"
 #define TPM2_PIN_MSG_PREFIX "fscrypt-provision-tpm2: "
+/*
+ * Extended when the initramfs is done (fscrypt-provision tpm2-extend), and
+ * in every tpm2 slot's policy at its value before that: nothing after the
+ * initramfs, an emergency shell included, can unseal. systemd extends the
+ * same PCR for the same reason (tpm2-measure-pcr=).
+ */
+#define TPM2_BOOT_PCR 15
 
 enum tpm2_pin_exit {
 	TPM2_PIN_EXIT_OK = 0,
@@ -35,6 +52,7 @@ enum tpm2_pin_exit {
 	TPM2_PIN_EXIT_PCR = 6,	      /* the PCRs are not the sealed ones */
 	TPM2_PIN_EXIT_DAMAGED = 7,    /* the TPM cannot load the blob */
 	TPM2_PIN_EXIT_UNENFORCED = 8, /* seal: a PCR was never extended */
+	TPM2_PIN_EXIT_BOOT_PCR = 9,   /* seal: the boot PCR's value unknown */
 };
 
 #ifndef FSP_TPM2_PIN_COMPANION
@@ -47,11 +65,16 @@ enum tpm2_pin_exit {
 void tpm2_pin_auth(const struct slot *s, const uint8_t *pin, size_t len,
 		   uint8_t auth[TPM2_PIN_AUTH_SIZE]);
 
-/* Seals secret under auth to the current values of pcrs; the blob goes to
- * blob (cap bytes), its length to *len. 0, or -errno with why set. */
-int tpm2_pin_seal(const char *device, uint32_t pcrs,
-		  const uint8_t auth[TPM2_PIN_AUTH_SIZE], const uint8_t *secret,
-		  uint8_t *blob, size_t cap, size_t *len, char *why, size_t wn);
+/*
+ * Seals secret under auth (NULL: no PIN) to pcrs: their current values,
+ * and the boot PCR's at the next boot (boot: this boot's record,
+ * tpm2_boot.h, or NULL). The blob goes to blob (cap bytes), its length to
+ * *len. 0, or -errno with why set: -EDOM for a PCR nothing measured,
+ * -ESTALE for a boot PCR whose next value is unknown.
+ */
+int tpm2_pin_seal(const char *device, uint32_t pcrs, const uint8_t *auth,
+		  const char *boot, const uint8_t *secret, uint8_t *blob,
+		  size_t cap, size_t *len, char *why, size_t wn);
 
 /*
  * Whether t can be unsealed on this boot given the right PIN, with no PIN
@@ -61,11 +84,18 @@ int tpm2_pin_seal(const char *device, uint32_t pcrs,
 int tpm2_pin_check(const char *device, const struct tpm2_slot *t,
 		   unsigned *left, char *why, size_t wn);
 
-/* Unseals t with auth into out (locked). 0, or -EACCES (a wrong PIN, which
- * the TPM counted), or what tpm2_pin_check returns. */
+/* Unseals t with auth (NULL for a slot without a PIN) into out (locked).
+ * 0, or -EACCES (a wrong PIN, which the TPM counted), or what
+ * tpm2_pin_check returns. */
 int tpm2_pin_unseal(const char *device, const struct tpm2_slot *t,
-		    const uint8_t auth[TPM2_PIN_AUTH_SIZE], struct secbuf *out,
-		    char *why, size_t wn);
+		    const uint8_t *auth, struct secbuf *out, char *why,
+		    size_t wn);
+
+/* Extends the boot PCR; the companion's line ("BEFORE AFTER", SHA-256
+ * hex) into line. 0, or -errno with why set (-ENODEV: no companion, or
+ * no TPM). */
+int tpm2_pin_extend(const char *device, char *line, size_t n, char *why,
+		    size_t wn);
 #endif
 
 #endif

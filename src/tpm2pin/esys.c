@@ -64,7 +64,7 @@ int rc_code(TSS2_RC rc)
 				     : TPM2_PIN_EXIT_FAILED;
 }
 
-int tpm_open(struct tpm *t, const char *tcti, char *why, size_t wn)
+int tpm_connect(struct tpm *t, const char *tcti, char *why, size_t wn)
 {
 	char conf[4200];
 	TSS2_RC rc;
@@ -86,6 +86,16 @@ int tpm_open(struct tpm *t, const char *tcti, char *why, size_t wn)
 	if (rc)
 		return say(why, wn, TPM2_PIN_EXIT_NO_TPM,
 			   "the TPM does not answer", rc);
+	return TPM2_PIN_EXIT_OK;
+}
+
+int tpm_open(struct tpm *t, const char *tcti, char *why, size_t wn)
+{
+	int code = tpm_connect(t, tcti, why, wn);
+	TSS2_RC rc;
+
+	if (code)
+		return code;
 	rc = Esys_CreatePrimary(t->esys, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD,
 				ESYS_TR_NONE, ESYS_TR_NONE,
 				&(TPM2B_SENSITIVE_CREATE){0}, &primary_template,
@@ -146,10 +156,11 @@ TPML_PCR_SELECTION pcr_selection(uint32_t pcrs)
 	return sel;
 }
 
-/* PolicyPCR (with no digest given: the TPM takes the current values) and
- * PolicyAuthValue; the session's digest then goes to *digest. */
-int run_policy(struct tpm *t, uint32_t pcrs, TPM2B_DIGEST **digest, char *why,
-	       size_t wn)
+/* PolicyPCR (with no digest given, the TPM takes the current values) and,
+ * with a PIN, PolicyAuthValue; the session's digest then goes to
+ * *digest. */
+int run_policy(struct tpm *t, uint32_t pcrs, const TPM2B_DIGEST *values,
+	       bool pin, TPM2B_DIGEST **digest, char *why, size_t wn)
 {
 	TPML_PCR_SELECTION sel = pcr_selection(pcrs);
 	TSS2_RC rc = 0;
@@ -157,8 +168,8 @@ int run_policy(struct tpm *t, uint32_t pcrs, TPM2B_DIGEST **digest, char *why,
 	if (pcrs)
 		rc = Esys_PolicyPCR(t->esys, t->session, ESYS_TR_NONE,
 				    ESYS_TR_NONE, ESYS_TR_NONE,
-				    &(TPM2B_DIGEST){0}, &sel);
-	if (rc == 0)
+				    values ? values : &(TPM2B_DIGEST){0}, &sel);
+	if (rc == 0 && pin)
 		rc = Esys_PolicyAuthValue(t->esys, t->session, ESYS_TR_NONE,
 					  ESYS_TR_NONE, ESYS_TR_NONE);
 	if (rc == 0)

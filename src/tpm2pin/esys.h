@@ -4,6 +4,7 @@
 #ifndef FSP_TPM2PIN_ESYS_H
 #define FSP_TPM2PIN_ESYS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <tss2/tss2_esys.h>
@@ -18,16 +19,19 @@ struct tpm {
 int say(char *why, size_t wn, int code, const char *what, TSS2_RC rc);
 /* A TPM2_PIN_EXIT_* code for a TPM's answer. */
 int rc_code(TSS2_RC rc);
-/* Connects over tcti ("auto", a device path or a TCTI string) and makes
- * the storage primary. Returns a TPM2_PIN_EXIT_* code; tpm_close always. */
+/* Connects over tcti ("auto", a device path or a TCTI string), and
+ * tpm_open also makes the storage primary. Each returns a TPM2_PIN_EXIT_*
+ * code; tpm_close always. */
+int tpm_connect(struct tpm *t, const char *tcti, char *why, size_t wn);
 int tpm_open(struct tpm *t, const char *tcti, char *why, size_t wn);
 void tpm_close(struct tpm *t);
 /* A session salted with the primary, into t->session. */
 int start_session(struct tpm *t, TPM2_SE type, char *why, size_t wn);
 TPML_PCR_SELECTION pcr_selection(uint32_t pcrs);
-/* PolicyPCR (the TPM takes the current values) and PolicyAuthValue on
- * t->session; its digest into *digest (Esys_Free it). */
-int run_policy(struct tpm *t, uint32_t pcrs, TPM2B_DIGEST **digest, char *why,
-	       size_t wn);
+/* PolicyPCR (of values, a pcrDigest, or the current values when NULL)
+ * and, with pin, PolicyAuthValue on t->session; its digest into *digest
+ * (Esys_Free it). */
+int run_policy(struct tpm *t, uint32_t pcrs, const TPM2B_DIGEST *values,
+	       bool pin, TPM2B_DIGEST **digest, char *why, size_t wn);
 
 #endif

@@ -28,12 +28,80 @@ struct io {
 static int usage(void)
 {
 	fprintf(stderr,
-		"usage: %s seal|unseal|check TCTI PCRMASK\n"
-		"The TPM side of fscrypt-provision's tpm2 slots with a PIN: "
-		"run by fscrypt-provision, not by people (see "
-		"fscrypt-slots(5)).\n",
-		TPM2_PIN_COMPANION);
+		"usage: %s seal|unseal|check TCTI PCRMASK [nopin] "
+		"[boot=BEFORE,AFTER]\n"
+		"       %s extend TCTI\n"
+		"The TPM side of fscrypt-provision's tpm2 slots: run by "
+		"fscrypt-provision, not by people (see fscrypt-slots(5)).\n",
+		TPM2_PIN_COMPANION, TPM2_PIN_COMPANION);
 	return TPM2_PIN_EXIT_USAGE;
+}
+
+/* The options after the operation's words. */
+struct args {
+	const char *op, *tcti;
+	struct tpm_policy policy;
+	struct boot_pcr boot;
+};
+
+static int unhex(const char *s, uint8_t *out, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned v;
+
+		if (sscanf(s + 2 * i, "%2x", &v) != 1 || !s[2 * i + 1])
+			return -1;
+		out[i] = (uint8_t)v;
+	}
+	return s[2 * n] == '\0' || s[2 * n] == ',' ? 0 : -1;
+}
+
+static int parse_args(int argc, char **argv, struct args *a)
+{
+	unsigned long pcrs;
+	char *end;
+
+	if (argc < 3)
+		return -1;
+	a->op = argv[1];
+	a->tcti = argv[2];
+	if (!strcmp(a->op, "extend"))
+		return argc == 3 ? 0 : -1;
+	if (argc < 4)
+		return -1;
+	errno = 0;
+	pcrs = strtoul(argv[3], &end, 16);
+	if (errno || *end || end == argv[3] || pcrs >= (1ul << 24))
+		return -1;
+	a->policy.pcrs = (uint32_t)pcrs;
+	a->policy.pin = true;
+	for (int i = 4; i < argc; i++) {
+		const char *v = argv[i] + 5, *comma = strchr(v, ',');
+
+		if (!strcmp(argv[i], "nopin"))
+			a->policy.pin = false;
+		else if (!strncmp(argv[i], "boot=", 5) && comma &&
+			 unhex(v, a->boot.before, PCR_SIZE) == 0 &&
+			 unhex(comma + 1, a->boot.after, PCR_SIZE) == 0)
+			a->policy.boot = &a->boot;
+		else
+			return -1;
+	}
+	return 0;
+}
+
+static void hex_line(const uint8_t *a, const uint8_t *b, uint8_t *out,
+		     size_t *len)
+{
+	char *p = (char *)out;
+
+	for (size_t i = 0; i < PCR_SIZE; i++)
+		p += sprintf(p, "%02x", a[i]);
+	*p++ = ' ';
+	for (size_t i = 0; i < PCR_SIZE; i++)
+		p += sprintf(p, "%02x", b[i]);
+	*p++ = '\n';
+	*len = (size_t)(p - (char *)out);
 }
 
 static int write_all(const uint8_t *p, size_t n)
@@ -51,27 +119,34 @@ static int write_all(const uint8_t *p, size_t n)
 	return 0;
 }
 
-static int run(const char *op, const char *tcti, uint32_t pcrs, struct io *io,
-	       char *why, size_t wn)
+static int run(const struct args *a, struct io *io, char *why, size_t wn)
 {
 	const uint8_t *auth = io->in, *rest = io->in + TPM2_PIN_AUTH_SIZE;
 	size_t rest_len = io->in_len - TPM2_PIN_AUTH_SIZE;
+	uint8_t before[PCR_SIZE], after[PCR_SIZE];
 	unsigned left = 0;
 	int code;
 
-	if (!strcmp(op, "seal")) {
+	if (!strcmp(a->op, "extend")) {
+		code = tpm_extend_boot(a->tcti, before, after, why, wn);
+		if (code == 0)
+			hex_line(before, after, io->out, &io->out_len);
+		return code;
+	}
+	if (!strcmp(a->op, "seal")) {
 		if (rest_len != TPM2_PIN_SECRET_SIZE)
 			return usage();
-		return tpm_seal(tcti, pcrs, auth, TPM2_PIN_AUTH_SIZE, rest,
-				rest_len, io->out, sizeof(io->out),
+		return tpm_seal(a->tcti, &a->policy, auth, TPM2_PIN_AUTH_SIZE,
+				rest, rest_len, io->out, sizeof(io->out),
 				&io->out_len, why, wn);
 	}
-	if (strcmp(op, "unseal") && strcmp(op, "check"))
+	if (strcmp(a->op, "unseal") && strcmp(a->op, "check"))
 		return usage();
-	code = tpm_unseal(tcti, pcrs, strcmp(op, "check") ? auth : NULL,
+	code = tpm_unseal(a->tcti, &a->policy,
+			  strcmp(a->op, "check") ? auth : NULL,
 			  TPM2_PIN_AUTH_SIZE, rest, rest_len, io->out,
 			  sizeof(io->out), &io->out_len, &left, why, wn);
-	if (code == 0 && !strcmp(op, "check"))
+	if (code == 0 && !strcmp(a->op, "check"))
 		io->out_len = (size_t)snprintf((char *)io->out, sizeof(io->out),
 					       "%u\n", left);
 	return code;
@@ -80,15 +155,11 @@ static int run(const char *op, const char *tcti, uint32_t pcrs, struct io *io,
 int main(int argc, char **argv)
 {
 	static struct io io;
-	char why[1024] = "", *end;
-	unsigned long pcrs;
+	static struct args a;
+	char why[1024] = "";
 	int code;
 
-	if (argc != 4)
-		return usage();
-	errno = 0;
-	pcrs = strtoul(argv[3], &end, 16);
-	if (errno || *end || end == argv[3] || pcrs >= (1ul << 24))
+	if (parse_args(argc, argv, &a) < 0)
 		return usage();
 	/* The TSS logs to stderr, where the helper reads our one line; its
 	 * debug output could hold what the TPM sent. */
@@ -102,13 +173,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, TPM2_PIN_MSG_PREFIX "cannot lock memory: %m\n");
 		return TPM2_PIN_EXIT_FAILED;
 	}
-	code = read_full(0, io.in, sizeof(io.in), &io.in_len);
+	/* extend takes nothing on stdin: as if an empty PIN came. */
+	io.in_len = TPM2_PIN_AUTH_SIZE;
+	code = strcmp(a.op, "extend")
+		   ? read_full(0, io.in, sizeof(io.in), &io.in_len)
+		   : 0;
 	if (code < 0 || io.in_len < TPM2_PIN_AUTH_SIZE) {
 		fprintf(stderr, TPM2_PIN_MSG_PREFIX "bad input on stdin\n");
 		code = TPM2_PIN_EXIT_USAGE;
 	} else {
-		code = run(argv[1], argv[2], (uint32_t)pcrs, &io, why,
-			   sizeof(why));
+		code = run(&a, &io, why, sizeof(why));
 	}
 	if (code == 0 && write_all(io.out, io.out_len) < 0)
 		code = TPM2_PIN_EXIT_FAILED;

@@ -12,50 +12,22 @@
 #define FSP_TPM2_PIN_COMPANION
 #include "../tpm2_pin.h"
 #include "esys.h"
+#include "pcr.h"
 
-/* A PCR still all zero was never extended: a policy on it binds nothing. */
-static int pcrs_extended(struct tpm *t, uint32_t pcrs, char *why, size_t wn)
+/* The policy digest a new object gets: a trial session, on the PCRs'
+ * values at the next boot (pcr.h). */
+static int make_policy(struct tpm *t, const struct tpm_policy *p,
+		       TPM2B_DIGEST **digest, char *why, size_t wn)
 {
-	for (unsigned i = 0; i < 24; i++) {
-		TPML_DIGEST *v = NULL;
-		TPML_PCR_SELECTION sel = pcr_selection(1u << i);
-		static const uint8_t zero[32];
-		bool unset;
-		TSS2_RC rc;
+	TPM2B_DIGEST values;
+	int code = pcrs_extended(t, p->pcrs & ~(1u << TPM2_BOOT_PCR), why, wn);
 
-		if (!(pcrs & (1u << i)))
-			continue;
-		rc = Esys_PCR_Read(t->esys, ESYS_TR_NONE, ESYS_TR_NONE,
-				   ESYS_TR_NONE, &sel, NULL, NULL, &v);
-		if (rc || v->count != 1) {
-			Esys_Free(v);
-			return say(why, wn, TPM2_PIN_EXIT_FAILED,
-				   "the TPM did not give its PCRs", rc);
-		}
-		unset = v->digests[0].size == 32 &&
-			!memcmp(v->digests[0].buffer, zero, 32);
-		Esys_Free(v);
-		if (unset) {
-			snprintf(why, wn,
-				 "PCR %u of the SHA-256 bank was never "
-				 "extended on this boot: a policy on it "
-				 "would bind nothing",
-				 i);
-			return TPM2_PIN_EXIT_UNENFORCED;
-		}
-	}
-	return TPM2_PIN_EXIT_OK;
-}
-
-static int make_policy(struct tpm *t, uint32_t pcrs, TPM2B_DIGEST **digest,
-		       char *why, size_t wn)
-{
-	int code = pcrs_extended(t, pcrs, why, wn);
-
+	if (code == 0)
+		code = pcr_policy_digest(t, p->pcrs, p->boot, &values, why, wn);
 	if (code == 0)
 		code = start_session(t, TPM2_SE_TRIAL, why, wn);
 	if (code == 0)
-		code = run_policy(t, pcrs, digest, why, wn);
+		code = run_policy(t, p->pcrs, &values, p->pin, digest, why, wn);
 	if (t->session != ESYS_TR_NONE)
 		Esys_FlushContext(t->esys, t->session);
 	t->session = ESYS_TR_NONE;
@@ -131,16 +103,16 @@ static int create_sealed(struct tpm *t, const TPM2B_DIGEST *policy,
 		  : TPM2_PIN_EXIT_OK;
 }
 
-int tpm_seal(const char *tcti, uint32_t pcrs, const uint8_t *auth, size_t alen,
-	     const uint8_t *secret, size_t slen, uint8_t *blob, size_t cap,
-	     size_t *blen, char *why, size_t wn)
+int tpm_seal(const char *tcti, const struct tpm_policy *p, const uint8_t *auth,
+	     size_t alen, const uint8_t *secret, size_t slen, uint8_t *blob,
+	     size_t cap, size_t *blen, char *why, size_t wn)
 {
 	TPM2B_DIGEST *policy = NULL;
 	struct tpm t;
 	int code = tpm_open(&t, tcti, why, wn);
 
 	if (code == 0)
-		code = make_policy(&t, pcrs, &policy, why, wn);
+		code = make_policy(&t, p, &policy, why, wn);
 	if (code == 0)
 		code = start_session(&t, TPM2_SE_HMAC, why, wn);
 	if (code == 0)
@@ -237,28 +209,31 @@ static int load_sealed(struct tpm *t, const uint8_t *blob, size_t blen,
 
 /* The policy session, checked against the object's own policy: a PCR
  * mismatch is told before any PIN is spent. */
-static int open_policy(struct tpm *t, uint32_t pcrs, const TPM2B_PUBLIC *pub,
-		       char *why, size_t wn)
+static int open_policy(struct tpm *t, const struct tpm_policy *p,
+		       const TPM2B_PUBLIC *pub, char *why, size_t wn)
 {
 	const TPM2B_DIGEST *want = &pub->publicArea.authPolicy;
 	TPM2B_DIGEST *got = NULL;
 	int code = start_session(t, TPM2_SE_POLICY, why, wn);
 
 	if (code == 0)
-		code = run_policy(t, pcrs, &got, why, wn);
+		code = run_policy(t, p->pcrs, NULL, p->pin, &got, why, wn);
 	if (code == 0 && (got->size != want->size ||
 			  memcmp(got->buffer, want->buffer, got->size)))
 		code = say(why, wn, TPM2_PIN_EXIT_PCR,
-			   "the PCRs are not the values it was sealed to "
-			   "(the boot chain or Secure Boot state changed)",
+			   "PCR mismatch: this boot's measurements differ "
+			   "from those the key was sealed to (the boot "
+			   "chain changed, or the initramfs is done: PCR 15 "
+			   "was extended)",
 			   0);
 	Esys_Free(got);
 	return code;
 }
 
-int tpm_unseal(const char *tcti, uint32_t pcrs, const uint8_t *auth,
-	       size_t alen, const uint8_t *blob, size_t blen, uint8_t *secret,
-	       size_t cap, size_t *slen, unsigned *left, char *why, size_t wn)
+int tpm_unseal(const char *tcti, const struct tpm_policy *p,
+	       const uint8_t *auth, size_t alen, const uint8_t *blob,
+	       size_t blen, uint8_t *secret, size_t cap, size_t *slen,
+	       unsigned *left, char *why, size_t wn)
 {
 	TPM2B_SENSITIVE_DATA *out = NULL;
 	TPM2B_AUTH a = {.size = auth ? auth_size(auth, alen) : 0};
@@ -270,8 +245,9 @@ int tpm_unseal(const char *tcti, uint32_t pcrs, const uint8_t *auth,
 	if (code == 0)
 		code = load_sealed(&t, blob, blen, &pub, why, wn);
 	if (code == 0)
-		code = open_policy(&t, pcrs, &pub, why, wn);
-	if (code == 0)
+		code = open_policy(&t, p, &pub, why, wn);
+	/* Without a PIN the policy spends no authValue: no lockout to mind. */
+	if (code == 0 && p->pin)
 		code = lockout_left(&t, left, why, wn);
 	if (code == 0 && auth) {
 		memcpy(a.buffer, auth, alen);
@@ -295,6 +271,18 @@ int tpm_unseal(const char *tcti, uint32_t pcrs, const uint8_t *auth,
 			explicit_bzero(out, sizeof(*out));
 		Esys_Free(out);
 	}
+	tpm_close(&t);
+	return code;
+}
+
+int tpm_extend_boot(const char *tcti, uint8_t before[PCR_SIZE],
+		    uint8_t after[PCR_SIZE], char *why, size_t wn)
+{
+	struct tpm t;
+	int code = tpm_connect(&t, tcti, why, wn);
+
+	if (code == 0)
+		code = pcr_extend_boot(&t, before, after, why, wn);
 	tpm_close(&t);
 	return code;
 }
