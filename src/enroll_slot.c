@@ -22,6 +22,7 @@
 #include "slots_unlock.h"
 #include "slotsarg.h"
 #include "tpm2.h"
+#include "secureboot.h"
 #include "tpm2_boot.h"
 #include "tpm2_pin.h"
 
@@ -272,6 +273,26 @@ static void say_sealed(const struct enroll *en, const struct slot *s,
 		    t->flags & TPM2_FLAG_PIN ? " and the PIN" : "");
 }
 
+/* Secure Boot off and no PCR of the boot chain: any boot medium unseals
+ * until the initramfs extends PCR 15. */
+static void warn_boot_chain(const struct tpm2_slot *t)
+{
+	char pcrs[80];
+
+	if (((t->pcrs | t->pubkey_pcrs) & BOOT_CHAIN_PCRS) ||
+	    secure_boot_state() != 0)
+		return;
+	tpm2_pcrs_text(t->pcrs, pcrs, sizeof(pcrs));
+	warn("Secure Boot is off (or this machine has no UEFI): PCR 7 then has "
+	     "the same value whatever boots, and PCRs %s measure nothing of "
+	     "the boot chain, so another kernel or a live USB stick can "
+	     "unseal this slot before the initramfs is done; turn Secure Boot "
+	     "on, or add a PCR of the boot chain (--tpm2-pcrs 4+7: the boot "
+	     "loader and kernel, which updates change; update pre says so), "
+	     "or use a signed policy (--tpm2-public-key) on a UKI's PCR 11",
+	     pcrs);
+}
+
 static int seal_tpm2(const struct enroll *en, const struct slots_file *f,
 		     struct slot *s, const struct secbuf *key)
 {
@@ -319,6 +340,7 @@ static int seal_tpm2(const struct enroll *en, const struct slots_file *f,
 	if (r < 0)
 		return fail(OP_KEY_SOURCE, r, "wrap the key");
 	say_sealed(en, s, &t);
+	warn_boot_chain(&t);
 	return FSP_EXIT_OK;
 }
 

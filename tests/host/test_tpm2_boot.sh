@@ -93,6 +93,23 @@ fsp identifier --slots "$R" "${D[@]}" </dev/null
 [ "$RC" = 0 ] && [ "$OUT" = "$ID" ] && [[ $ERR == *"(tpm2): the TPM unsealed it"* ]] &&
 	t_ok "the next boot: the slot enrolled on the running system unseals with no prompt" || t_fail "next boot, R" "$RC" "$ERR"
 
+# Secure Boot off (or no UEFI, as on this machine when efivars has no
+# SecureBoot variable): a policy with no PCR of the boot chain is warned
+# about, with the fix; one with PCR 4 (the boot loader and kernel) is not.
+SB=$(od -An -tu1 -j4 -N1 /sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-e398b9ac6bfa 2>/dev/null | tr -d ' ')
+fsp enroll --slots "$T_WORK/sb7.slots" --tpm2 --key-file "$K" "${D[@]}"
+if [ "$SB" = 1 ]; then
+	[ "$RC" = 0 ] && [[ $ERR != *"Secure Boot is off"* ]] &&
+		t_ok "Secure Boot on: no warning for PCR 7" || t_fail "Secure Boot on, PCR 7" "$ERR"
+else
+	[ "$RC" = 0 ] && [[ $ERR == *"warning: Secure Boot is off"*"PCRs 7+15 measure nothing of the boot chain"*"--tpm2-pcrs 4+7"* ]] &&
+		t_ok "Secure Boot off: enroll --tpm2 on PCR 7 warns, with the reason and the fix" || t_fail "Secure Boot warning" "$RC" "$ERR"
+fi
+tpm_measure 4 "a boot loader"
+fsp enroll --slots "$T_WORK/sb4.slots" --tpm2 --key-file "$K" "${D[@]}" --tpm2-pcrs 4+7
+[ "$RC" = 0 ] && [[ $ERR != *"Secure Boot"* ]] &&
+	t_ok "no Secure Boot warning when PCR 4 measures the boot chain" || t_fail "PCR 4+7 and the warning" "$RC" "$ERR"
+
 # PCRs a policy must not use.
 for p in 16 23; do
 	fsp enroll --slots "$T_WORK/bad.slots" --tpm2 --key-file "$K" "${D[@]}" --tpm2-pcrs "7+$p"
