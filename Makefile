@@ -247,6 +247,8 @@ install: all
 	    $(DESTDIR)$(ITOOLSDIR)/hooks/fscrypt-provision
 	install -D -m 0755 initramfs-tools/scripts/local-bottom/fscrypt-provision \
 	    $(DESTDIR)$(ITOOLSDIR)/scripts/local-bottom/fscrypt-provision
+	install -D -m 0755 initramfs-tools/scripts/panic/fscrypt-provision \
+	    $(DESTDIR)$(ITOOLSDIR)/scripts/panic/fscrypt-provision
 	install -D -m 0755 dracut-module/50fscrypt-provision/fscrypt-provision-lib.sh \
 	    $(DESTDIR)$(LIBEXECDIR)/fscrypt-provision-lib.sh
 	for f in dracut-module/50fscrypt-provision/*; do \
@@ -260,7 +262,8 @@ uninstall:
 	    $(DESTDIR)$(DRACUTDIR)/50fscrypt-provision
 	rm -f $(DESTDIR)$(LIBEXECDIR)/$(COMPANION) $(DESTDIR)$(LIBEXECDIR)/fscrypt-provision-lib.sh \
 	    $(DESTDIR)$(ITOOLSDIR)/hooks/fscrypt-provision \
-	    $(DESTDIR)$(ITOOLSDIR)/scripts/local-bottom/fscrypt-provision
+	    $(DESTDIR)$(ITOOLSDIR)/scripts/local-bottom/fscrypt-provision \
+	    $(DESTDIR)$(ITOOLSDIR)/scripts/panic/fscrypt-provision
 	-rmdir $(DESTDIR)$(LIBEXECDIR) 2>/dev/null
 	rm -f $(DESTDIR)$(SBINDIR)/fscrypt-provision \
 	    $(DESTDIR)$(SBINDIR)/fscrypt-provision-update \

@@ -54,13 +54,36 @@ fsp_forget_keys() {
     rm -f -- "$FSP_EMBEDDED"
 }
 
+# Extends PCR 15 (fscrypt-provision tpm2-extend): from here on no tpm2
+# slot unseals until the next boot, not in a shell either. After apply,
+# whatever its result, and on the way to every shell (the emergency and
+# panic hooks). The helper decides whether there is a TPM to do it on.
+# Logs to the kernel, not through info/warn: the panic hook has neither.
+fsp_tpm2_done() {
+    [ -x "$FSP_BIN" ] || return 0
+    if _fsp_t=$("$FSP_BIN" tpm2-extend 2>&1); then
+        fsp_log "$_fsp_t"
+        printf '<6>fscrypt-provision: %s\n' "$_fsp_t" > /dev/kmsg 2> /dev/null
+    else
+        fsp_log "WARNING: ${_fsp_t#fscrypt-provision: }"
+        printf '<3>%s\n' "$_fsp_t" > /dev/kmsg 2> /dev/null
+    fi
+    return 0
+}
+
+# fsp_forget_keys and fsp_tpm2_done: before any shell the initramfs opens.
+fsp_before_shell() {
+    fsp_forget_keys
+    fsp_tpm2_done
+}
+
 # fsp_apply: provisions every key of the table and unlocks what is mounted
 # under $NEWROOT. Returns 0 when done (volumes marked nofail may have
 # failed), 1 with FSP_REASON set when a volume without nofail failed.
 fsp_apply() {
     _fsp_apply
     _fsp_rc=$?
-    fsp_forget_keys
+    fsp_before_shell
     return "$_fsp_rc"
 }
 

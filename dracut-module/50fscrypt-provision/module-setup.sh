@@ -14,9 +14,10 @@
 #                                dracut --sysroot builds for another
 #                                architecture)
 #   fscrypttab                   the table to read (default /etc/fscrypttab)
-#   FSCRYPT_PROVISION_TPM2_BIN   the TPM companion for tpm2 slots with a
-#                                PIN (default: fscrypt-provision-tpm2 beside
-#                                the helper, else
+#   FSCRYPT_PROVISION_TPM2_BIN   the TPM companion, which seals tpm2 slots
+#                                and extends PCR 15 when the initramfs is
+#                                done (default: fscrypt-provision-tpm2
+#                                beside the helper, else
 #                                /usr/lib/fscrypt-provision/ of the root)
 #   fscrypt_provision_tpm2=yes   install systemd-creds, the TSS libraries
 #                                and the companion even when no embedded
@@ -81,22 +82,24 @@ _fsp_tpm2_bin() {
     fi
 }
 
-# need: "pin" when a slots file has a PIN slot (a missing companion stops
-# the build), "any" for fscrypt_provision_tpm2=yes (installed if there).
-_fsp_install_tpm2_pin() {
+# The companion: it unseals the slots it sealed, and extends PCR 15 when
+# the initramfs is done, so that no tpm2 slot unseals afterwards. need:
+# "tpm2" when a slots file has a tpm2 slot (a missing companion stops the
+# build), "any" for fscrypt_provision_tpm2=yes (installed if there).
+_fsp_install_companion() {
     local c
     c=$(_fsp_tpm2_bin)
     if [[ ! -x $c ]]; then
-        [[ $1 == pin ]] &&
-            _fsp_fatal "fscrypt-provision: a slots file has a tpm2 slot with a PIN, and $c is missing (make install, or the fscrypt-provision TPM2 package)"
+        [[ $1 == tpm2 ]] &&
+            _fsp_fatal "fscrypt-provision: a slots file has a tpm2 slot, and $c is missing (make install, or the fscrypt-provision TPM2 package): without it the slot cannot be unsealed, and the TPM would keep unsealing after the initramfs"
         return 0
     fi
     inst_binary "$c" /usr/lib/fscrypt-provision/fscrypt-provision-tpm2 ||
         _fsp_fatal "fscrypt-provision: cannot install $c"
     # Its TCTI loader opens the device TCTI with dlopen(), which ldd misses.
     inst_libdir_file "libtss2-tcti-device.so*" ||
-        _fsp_fatal "fscrypt-provision: a slots file has a tpm2 slot with a PIN, and libtss2-tcti-device is missing (Debian package libtss2-tcti-device0)"
-    dinfo "fscrypt-provision: installed fscrypt-provision-tpm2 for tpm2 slots with a PIN"
+        _fsp_fatal "fscrypt-provision: a slots file has a tpm2 slot, and libtss2-tcti-device is missing (Debian package libtss2-tcti-device0)"
+    dinfo "fscrypt-provision: installed fscrypt-provision-tpm2 for tpm2 slots"
 }
 
 # The TPM engine of tpm2 slots: systemd-creds, its libraries, and the TSS
@@ -190,14 +193,14 @@ install() {
             files+=("${rec[i + 2]}")
             embedded=1
         done
-        # A tpm2 slot without a PIN says "pin": false: systemd-creds.
-        if _fsp_slots_match '"pin": *false' "${files[@]}" || [[ ${fscrypt_provision_tpm2-} == yes ]]; then
+        # Each tpm2 slot says which engine sealed it ("sealed_by").
+        if _fsp_slots_match '"sealed_by": *"systemd-creds"' "${files[@]}" || [[ ${fscrypt_provision_tpm2-} == yes ]]; then
             _fsp_install_tpm2
         fi
-        if _fsp_slots_match '"pin": *true' "${files[@]}"; then
-            _fsp_install_tpm2_pin pin
+        if _fsp_slots_match '"type": *"tpm2"' "${files[@]}"; then
+            _fsp_install_companion tpm2
         elif [[ ${fscrypt_provision_tpm2-} == yes ]]; then
-            _fsp_install_tpm2_pin any
+            _fsp_install_companion any
         fi
         if ((embedded)); then
             chmod 0600 "$initdir/etc/fscrypt-provision/embedded-keys" ||

@@ -119,9 +119,9 @@ tpm_down() {
 # What a boot does between the guide's `systemctl reboot` and its next
 # block: the keys of this boot go (the filesystem's with the unmount, the
 # keyring's unlinked); the image step 5 built is unpacked and its own
-# helper, table, slots file and systemd-creds provision the key from the
-# TPM (the initramfs's apply); then /data is mounted and the generator's
-# unit runs its `unlock`.
+# helper, table, slots file and TPM companion provision the key from the
+# TPM (the initramfs's apply) and extend PCR 15 (tpm2-extend); then /data
+# is mounted and the generator's unit runs its `unlock`.
 write_env() {
 	cat > "$M/root/guide-env.sh" << 'ENV'
 guide_reboot() {
@@ -144,6 +144,10 @@ guide_reboot() {
 	mount -t tmpfs tmpfs "$d/run"
 	echo "guide: the boot's apply, from $img"
 	chroot "$d" /usr/sbin/fscrypt-provision apply
+	# The initramfs is done: PCR 15 is extended. Its /run, with the record
+	# of PCR 15's value before, becomes the system's.
+	chroot "$d" /usr/sbin/fscrypt-provision tpm2-extend
+	rm -rf /run/fscrypt-provision && cp -a "$d/run/fscrypt-provision" /run/
 	umount -R -l "$d/dev" "$d/proc" "$d/run"
 	mount /data
 	echo "guide: the unit's unlock"

@@ -22,9 +22,11 @@ fsp_itools_require_tools() {
     done
 }
 
-# fsp_itools_build OUT TABLE: mkinitramfs for FSP_KVER with TABLE.
+# fsp_itools_build OUT TABLE [TPM2DIR]: mkinitramfs for FSP_KVER with
+# TABLE; with TPM2DIR (TEST-8*-TPM2), the companion, and TPM2DIR/images at
+# /etc/fsp-test/tpm2.
 fsp_itools_build() {
-    local out=$1 table=$2 tmp r
+    local out=$1 table=$2 tpm2=${3-} tmp r
     tmp=$(mktemp -d "$FSP_QEMU_CACHE/itools.XXXXXX")
     mkdir -p "$tmp/conf/hooks" "$tmp/conf/scripts/local-bottom" "$tmp/conf/scripts/panic" "$tmp/conf/conf.d" &&
         { cat /etc/initramfs-tools/initramfs.conf && echo UMASK=0077; } > "$tmp/conf/initramfs.conf" &&
@@ -32,12 +34,14 @@ fsp_itools_build() {
         cp "$FSP_REPO/initramfs-tools/hooks/fscrypt-provision" "$FSP_QEMU_DIR/initramfs-tools/hooks/fsp-test" \
             "$tmp/conf/hooks/" &&
         cp "$FSP_REPO/initramfs-tools/scripts/local-bottom/fscrypt-provision" "$tmp/conf/scripts/local-bottom/" &&
-        cp "$FSP_QEMU_DIR/initramfs-tools/scripts/panic/fsp-test" "$tmp/conf/scripts/panic/" || return 1
+        cp "$FSP_REPO/initramfs-tools/scripts/panic/fscrypt-provision" \
+            "$FSP_QEMU_DIR/initramfs-tools/scripts/panic/fsp-test" "$tmp/conf/scripts/panic/" || return 1
     env FSCRYPT_PROVISION_BIN="$FSP_BIN" FSCRYPT_PROVISION_TAB="$table" \
         FSCRYPT_PROVISION_CONF=/dev/null \
         FSCRYPT_PROVISION_LIB="$FSP_REPO/dracut-module/50fscrypt-provision/fscrypt-provision-lib.sh" \
         FSP_TEST_GUEST_DIR="$FSP_QEMU_DIR/guest" FSP_TEST_EXTRA="$FSP_ASSETS/initrd-extra" \
         FSP_TEST_EMERGENCY="$FSP_QEMU_DIR/modules.d/59fsp-test/fsp-test-emergency.sh" \
+        FSCRYPT_PROVISION_TPM2_BIN="${FSP_BIN%/*}/fscrypt-provision-tpm2" FSP_TEST_TPM2="${tpm2:+$tpm2/images}" \
         mkinitramfs -d "$tmp/conf" -o "$tmp/initrd.img" "$FSP_KVER" > "$tmp/mkinitramfs.log" 2>&1
     r=$?
     if ((r != 0)) || [[ ! -s $tmp/initrd.img ]]; then
@@ -66,6 +70,23 @@ fsp_itools_initrd() {
     t0=$SECONDS
     fsp_build_once "$FSP_INITRD" fsp_itools_build "$FSP_INITRD" "$FSP_ASSETS/$table" || return 1
     msg "built $FSP_INITRD in $((SECONDS - t0)) s (mode $(stat -c %a "$FSP_INITRD"))"
+    fsp_locked fsp_cache_prune "initrd-$kind-[0-9a-f]*.img"
+}
+
+# fsp_itools_tpm2_initrd TABLE: the image of TABLE in FSP_TPM2
+# (tests/qemu/tpm2.sh); sets FSP_INITRD.
+fsp_itools_tpm2_initrd() {
+    local table=$FSP_TPM2/$1 h kind=itools-tpm2-${1%-fscrypttab}
+    h=$(fsp_hash "v$FSP_CACHE_VERSION" "$FSP_KVER" "$(dpkg-query -W -f '${Version}' initramfs-tools-core 2> /dev/null)" \
+        "$FSP_BIN" "${FSP_BIN%/*}/fscrypt-provision-tpm2" "$table" "$FSP_TPM2/keys" "$FSP_TPM2/images" \
+        "$FSP_ASSETS/initrd-extra" "$FSP_REPO/initramfs-tools" "$FSP_QEMU_DIR/initramfs-tools" \
+        "$FSP_REPO/dracut-module/50fscrypt-provision/fscrypt-provision-lib.sh" \
+        "$FSP_QEMU_DIR/modules.d/59fsp-test/fsp-test-emergency.sh" "$FSP_QEMU_DIR/guest/fsp-test-lib.sh" \
+        /etc/initramfs-tools/initramfs.conf "$(declare -f fsp_itools_build fsp_itools_tpm2_initrd)")
+    FSP_INITRD=$FSP_QEMU_CACHE/initrd-$kind-$h.img
+    fsp_cache_hit "$FSP_INITRD" && return 0
+    msg "building the initramfs-tools image of $1"
+    fsp_build_once "$FSP_INITRD" fsp_itools_build "$FSP_INITRD" "$table" "$FSP_TPM2" || return 1
     fsp_locked fsp_cache_prune "initrd-$kind-[0-9a-f]*.img"
 }
 

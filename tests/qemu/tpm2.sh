@@ -112,6 +112,9 @@ fsp_tpm2_build_steps() {
             --json=short > "$tmp/images/image-$x.json"
         fsp_tpm2_flush
     done
+    # A copy of root's slots file, not embedded as a key file: what an
+    # attacker finds on /boot or the root (TEST-84).
+    cp "$tmp/keys/root-tpm.slots" "$tmp/images/attack.slots"
     fsp_tpm2_host_stop
     trap - EXIT
     cat > "$tmp/tpm2-fscrypttab" <<- EOF

@@ -46,6 +46,7 @@ EXPECTED="./lib/systemd/system-generators/fscrypt-provision-generator
 ./usr/share/doc/fscrypt-provision/systemd.md.gz
 ./usr/share/initramfs-tools/hooks/fscrypt-provision
 ./usr/share/initramfs-tools/scripts/local-bottom/fscrypt-provision
+./usr/share/initramfs-tools/scripts/panic/fscrypt-provision
 ./usr/share/lintian/overrides/fscrypt-provision
 ./usr/share/man/man5/fscrypt-slots.5.gz
 ./usr/share/man/man5/fscrypttab.5.gz

@@ -6,7 +6,7 @@
 # shellcheck disable=SC2086 # $BB and $FSP: init.sh's one-word paths
 
 CASE=$(t_cmdline_arg fsp.tpm2) || CASE=none
-for _p in 7 11; do
+for _p in 7 11 15; do
     t_log "PCR $_p (sha256) after the initramfs: $($BB cat /sys/class/tpm/tpm0/pcr-sha256/$_p 2>&1)"
 done
 t_log "$($BB dmesg | $BB grep 'fsp-test: ')"
@@ -17,6 +17,10 @@ t "/secret reads back, byte-identical" sums_ok /secret /usr/lib/fsp-test/secret.
 t "root's key is provisioned" has_key root "$ROOT_ID"
 t "data's key is provisioned" has_key data "$DATA_ID"
 t_not "nobody can read a provisioning key's payload" keyctl read "$(key_id root)"
+# Issue 22: the initramfs extended PCR 15 when it was done; tpm2 slots
+# unseal no more on this boot.
+t "the initramfs extended PCR 15 when it was done" in_initrd_log "^extended PCR 15: no tpm2 slot unseals until the next boot"
+t "PCR 15 is no longer at its boot value" sh -c "! $BB grep -q -x '0*' /sys/class/tpm/tpm0/pcr-sha256/15"
 case $CASE in
     sealed | image-a | image-b)
         t "the TPM unsealed root's key, and the log gives the time" \

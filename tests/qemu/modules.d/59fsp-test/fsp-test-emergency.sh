@@ -60,6 +60,23 @@ case $SCENARIO in
             sh -c "/usr/sbin/fscrypt-provision status --json $NEWROOT/secret | $BB grep -q '\"key_status\": \"absent\"'"
         t_not "the embedded slots file was removed" test -e "${ROOT_KEY%.key}.slots"
         ;;
+    tpm2-break)
+        # TEST-84: rd.break=pre-pivot (dracut) or break= (initramfs-tools)
+        # opens a shell; this runs where that shell would, after
+        # fscrypt-provision's own hook. The attack of issue 22: unseal a
+        # slots file, which is not secret, with the TPM.
+        t "PCR 15 was extended before the shell" \
+            sh -c "! $BB grep -q -x '0*' /sys/class/tpm/tpm0/pcr-sha256/15"
+        t "the TPM refuses the slots file in the shell: PCR mismatch, no key" sh -c "
+            /usr/sbin/fscrypt-provision identifier --slots /etc/fsp-test/tpm2/attack.slots \
+                --passphrase-fd 3 3< /dev/null < /dev/null > /run/fsp-attack.out 2> /run/fsp-attack.err
+            r=\$?; $BB cat /run/fsp-attack.out /run/fsp-attack.err
+            [ \$r != 0 ] && ! $BB grep -q . /run/fsp-attack.out &&
+                $BB grep -q 'slot 1 (tpm2): PCR mismatch' /run/fsp-attack.err"
+        t "no embedded slots file is left for the shell" sh -c "
+            for f in \$($BB sed -n 's/^[^#][^ ]* [^ ]* slots:\([^ ]*\) .*/\\1/p' /etc/fscrypttab); do
+                [ ! -e \$f ] || { echo \$f is still there; exit 1; }; done"
+        ;;
     *)
         t "the boot did not fail" sh -c "$BB cat $LOG; false"
         ;;
