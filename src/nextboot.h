@@ -33,8 +33,13 @@ struct nextboot_opts {
 int nextboot_check(const char *path, const struct nextboot_opts *o,
 		   void (*tell)(const char *line), char *why, size_t wn);
 
-/* Does the signature file's text name the public key fingerprint hex? */
+/*
+ * Does the PCR signature file's text (systemd-measure's JSON) hold, in
+ * bank's array, an entry for exactly the PCRs pcrs, by the key whose
+ * fingerprint is pkfp, as systemd looks for one when it unseals? False
+ * too for text that is not such JSON.
+ */
 bool nextboot_signature_has(const char *json, size_t len, const char *bank,
-			    const char *pkfp_hex);
+			    uint32_t pcrs, const uint8_t pkfp[32]);
 
 #endif

@@ -172,6 +172,23 @@ pre "$G"
 ALLOW_STDERR=1 expect "pre: a signed TPM-only slot with no new signature is refused" 1 "needs the new image's PCR signature"
 pre "$G" --tpm2-signature "$T_WORK/sig-b.json"
 ALLOW_STDERR=1 expect "pre: the new image's signature by the slot's key: the update goes on" 0 "will unseal on the next boot"
+# A genuine signature by the slot's key, but of PCR 12 (the command line),
+# not the slot's PCR 11: systemd finds no entry for the slot's PCRs, and
+# the next boot would not unseal. Genuine: a slot on PCR 12 opens with it.
+tpm_measure 12 "console=ttyS0 quiet"
+tpm_sign_pcrs 12 "$T_WORK/pcr.key" "$T_WORK/pcr.pub" "$T_WORK/sig-12.json"
+fsp enroll --slots "$T_WORK/pcr12.slots" --tpm2 --key-file "$K" "${D[@]}" \
+	--tpm2-public-key "$T_WORK/pcr.pub" --tpm2-public-key-pcrs 12
+fsp identifier --slots "$T_WORK/pcr12.slots" "${D[@]}" --tpm2-signature "$T_WORK/sig-12.json" </dev/null
+[ "$RC" = 0 ] && [ "$OUT" = "$ID" ] && [ "$(jq -c '.sha256[0].pcrs' "$T_WORK/sig-12.json")" = "[12]" ] &&
+	t_ok "the key's signature of PCR 12 unseals a slot on PCR 12" || t_fail "a signature of PCR 12" "$RC" "$ERR"
+pre "$G" --tpm2-signature "$T_WORK/sig-12.json"
+ALLOW_STDERR=1 expect "pre: the key's signature of PCR 12, the slot on PCR 11: refused" 1 "will not unseal on the next boot"
+[[ $OUT$ERR == *"has no sha256 signature by key ${PKFP:0:16}... for PCRs 11"* ]] &&
+	t_ok "pre names the slot's PCRs the signature lacks" || t_fail "pre names PCR 11" "$OUT" "$ERR"
+jq -c '.sha256 += [.sha256[0] | .pcrs = [11, 12]]' "$T_WORK/sig-12.json" >"$T_WORK/sig-11-12.json"
+pre "$G" --tpm2-signature "$T_WORK/sig-11-12.json"
+ALLOW_STDERR=1 expect "pre: a signature of PCRs 11+12 is not one of PCR 11 alone" 1 "will not unseal on the next boot"
 openssl genrsa -out "$T_WORK/other.key" 2048 2>/dev/null
 openssl rsa -in "$T_WORK/other.key" -pubout -out "$T_WORK/other.pub" 2>/dev/null
 tpm_sign_image "$T_WORK/image-b" "$T_WORK/other.key" "$T_WORK/other.pub" "$T_WORK/sig-other.json"

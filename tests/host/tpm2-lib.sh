@@ -114,3 +114,23 @@ tpm_sign_image() {
 		--linux="$1" --bank=sha256 --phase=enter-initrd \
 		--private-key="$2" --public-key="$3" --json=short >"$4"
 }
+
+# tpm_sign_pcrs PCRS KEY PUB OUT: a signature file as systemd-measure
+# writes it, of the current values of PCRS ("12", or "11,12") in the
+# SHA-256 bank, by KEY: the PolicyPCR digest ("pol", from a trial
+# session) signed with RSA and SHA-256. systemd-measure 252 signs PCR 11
+# only.
+tpm_sign_pcrs() {
+	local d=$TPM_DIR/sign pkfp pol
+	mkdir -p "$d" &&
+		tpm2_pcrread "sha256:$1" -o "$d/pcrs.bin" >/dev/null &&
+		tpm2_startauthsession -S "$d/s.ctx" &&
+		tpm2_policypcr -S "$d/s.ctx" -l "sha256:$1" -f "$d/pcrs.bin" -L "$d/pol.bin" >/dev/null &&
+		tpm2_flushcontext "$d/s.ctx" &&
+		openssl dgst -sha256 -sign "$2" -out "$d/sig.bin" "$d/pol.bin" || return 1
+	pkfp=$(openssl rsa -pubin -in "$3" -RSAPublicKey_out -outform DER 2>/dev/null | sha256sum | cut -c1-64)
+	pol=$(od -An -tx1 -v "$d/pol.bin" | tr -d ' \n')
+	jq -cn --argjson pcrs "[$1]" --arg pkfp "$pkfp" --arg pol "$pol" \
+		--arg sig "$(base64 -w0 "$d/sig.bin")" \
+		'{sha256: [{pcrs: $pcrs, pkfp: $pkfp, pol: $pol, sig: $sig}]}' >"$4"
+}

@@ -272,29 +272,78 @@ static void test_fingerprint(void)
 	      "no PEM at all");
 }
 
+/* systemd-measure's entries, by the test key (fp) or another (fq). */
+#define FP "4b57515b6039265e627fc6680d9fbadb948d0000f4457741268161b9cd528155"
+#define FQ "ffff515b6039265e627fc6680d9fbadb948d0000f4457741268161b9cd528155"
+#define FP_UPPER                                                               \
+	"4B57515B6039265E627FC6680D9FBADB948D0000F4457741268161B9CD528155"
+#define FP_NOT_HEX                                                             \
+	"zz57515b6039265e627fc6680d9fbadb948d0000f4457741268161b9cd528155"
+#define ENTRY(pcrs, fp)                                                        \
+	"{\"pcrs\":" pcrs ",\"pkfp\":\"" fp                                    \
+	"\",\"pol\":\"ce4a\",\"sig\":\"UQS0\"}"
+
+static bool has(const char *json, const char *bank, uint32_t pcrs)
+{
+	uint8_t fp[32];
+
+	hex_decode(FP, 64, fp, sizeof(fp));
+	return nextboot_signature_has(json, strlen(json), bank, pcrs, fp);
+}
+
+/* A file whose sha256 bank holds the entries e. */
+#define BANK(e) "{\"sha256\":[" e "]}"
+
+static const struct {
+	const char *json;
+	bool want;
+	const char *name;
+} signatures[] = {
+    {BANK(ENTRY("[11]", FP)), true, "the slot's PCRs and key in its bank"},
+    {BANK(ENTRY("[12]", FP)), false,
+     "the key's signature of PCR 12, the slot bound to 11"},
+    {BANK(ENTRY("[11,12]", FP)), false,
+     "PCRs 11+12 signed, the slot bound to 11 alone"},
+    {BANK(ENTRY("[]", FP)), false, "no PCRs signed"},
+    {BANK(ENTRY("[12]", FP) "," ENTRY("[11]", FQ) "," ENTRY("[11]", FP)), true,
+     "a later entry matches, after one per mismatch"},
+    {BANK(ENTRY("[11]", FQ)), false, "by another key"},
+    {BANK(ENTRY("[11]", "4b57")), false,
+     "a fingerprint's prefix is not the fingerprint"},
+    {"{\"sha1\":[" ENTRY("[11]", FP) "],\"sha256\":[" ENTRY("[11]", FQ) "]}",
+     false, "the key's entry is in another bank than the slot's"},
+    {"{\"sha384\":[{\"x\":\"a]b\\\"}\"}],\n \"sha256\" : [ " ENTRY(
+	 "[ 11 ]", FP_UPPER) " ] }\n",
+     true, "white space, upper-case hex, a ']' inside another bank's string"},
+    {BANK("{\"pcrs\":[11],\"pkfp\":\"" FP "\",\"pol\":\"ce4a\"}"), false,
+     "an entry with no signature"},
+    {BANK("{\"pcrs\":[11],\"pkfp\":\"" FP "\",\"pol\":\"ce4a\",\"sig\":"
+	  "\"UQS0\",\"pcrs\":[12]}"),
+     false, "an entry that names its PCRs twice"},
+    {"{\"sha256\":[" ENTRY("[11]", FP) "]", false, "cut short"},
+    {BANK(ENTRY("[11]", FP) ","), false, "a trailing comma"},
+    {BANK(ENTRY("[11]", FP)) " x", false, "junk after the JSON"},
+    {BANK(ENTRY("[11]", FP) "," ENTRY("[24]", FP)), false,
+     "a PCR past 23 anywhere in the bank"},
+    {BANK(ENTRY("[11.0]", FP)), false, "a PCR that is not a whole number"},
+    {BANK(ENTRY("[11]", FP) "," ENTRY("[11]", FP_NOT_HEX)), false,
+     "a fingerprint that is not hex"},
+    {"{\"sha256\":{\"pcrs\":[11]}}", false, "a bank that is not an array"},
+    {"[" ENTRY("[11]", FP) "]", false, "not an object"},
+    {"", false, "empty"},
+};
+
 static void test_nextboot(void)
 {
-	static const char sig[] =
-	    "{\"sha256\":[{\"pcrs\":[11],\"pkfp\":\"4b57\",\"pol\":\"ce4a\","
-	    "\"sig\":\"UQS0\"}]}";
-
-	CHECK(nextboot_signature_has(sig, strlen(sig), "sha256", "4b57"),
-	      "a signature by the key in the bank");
-	CHECK(!nextboot_signature_has(sig, strlen(sig), "sha256", "ffff"),
-	      "by another key");
-	CHECK(!nextboot_signature_has(sig, strlen(sig), "sha1", "4b57"),
-	      "in another bank");
-	CHECK(!nextboot_signature_has(sig, strlen(sig), "sha256", "4b"),
-	      "a fingerprint's prefix is not the fingerprint");
-	static const char two[] =
-	    "{\"sha1\":[{\"pcrs\":[11],\"pkfp\":\"4b57\"}],\n"
-	    " \"sha256\": [ {\"pcrs\":[11],\"pkfp\":\"ffff\",\"sig\":\"a]b\"} "
-	    "]}";
-	CHECK(!nextboot_signature_has(two, strlen(two), "sha256", "4b57"),
-	      "the key's entry is in another bank than the slot's");
-	CHECK(nextboot_signature_has(two, strlen(two), "sha1", "4b57") &&
-		  nextboot_signature_has(two, strlen(two), "sha256", "ffff"),
-	      "each bank's own array, a ']' inside a string skipped");
+	for (size_t i = 0; i < sizeof(signatures) / sizeof(*signatures); i++)
+		CHECK(has(signatures[i].json, "sha256", 1u << 11) ==
+			  signatures[i].want,
+		      "next boot's signature: %s", signatures[i].name);
+	CHECK(!has(BANK(ENTRY("[11]", FP)), "sha1", 1u << 11),
+	      "next boot's signature: a slot of another bank");
+	CHECK(has(BANK(ENTRY("[12,11]", FP)), "sha256", 1u << 11 | 1u << 12),
+	      "next boot's signature: PCRs 11+12 in any order for a slot on "
+	      "both");
 }
 
 static void test_run_io(void)
