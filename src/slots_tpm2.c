@@ -9,6 +9,7 @@
 #include "slots_tpm2.h"
 
 #include "le.h"
+#include "tpm2_pin.h"
 
 #include <errno.h>
 #include <sodium.h>
@@ -254,6 +255,16 @@ static const struct {
     {"DA lockout", TPM2_REFUSED_LOCKOUT,
      "the TPM is in dictionary-attack lockout; it lets the key out again "
      "once its lockout time has passed, or after tpm2_dictionarylockout -c"},
+    /* The TSS's words for TPM_RC_OBJECT_MEMORY, _SESSION_MEMORY, _MEMORY
+     * and _SESSION_HANDLES, which systemd-creds passes on ("Failed to load
+     * HMAC key in TPM: tpm:warn(2.0): out of memory for object contexts"):
+     * before the "Failed to load" of damaged data. */
+    {"out of memory for object contexts", TPM2_REFUSED_FULL,
+     TPM2_PIN_FULL_TEXT},
+    {"out of memory for session contexts", TPM2_REFUSED_FULL,
+     TPM2_PIN_FULL_TEXT},
+    {"out of shared object", TPM2_REFUSED_FULL, TPM2_PIN_FULL_TEXT},
+    {"out of session handles", TPM2_REFUSED_FULL, TPM2_PIN_FULL_TEXT},
     {"policy digest does not match", TPM2_REFUSED_PCR,
      "PCR mismatch: this boot's measurements differ from those the key was "
      "sealed to"},

@@ -75,6 +75,7 @@ enum tpm2_refusal {
 	TPM2_REFUSED_BAD_SIGNATURE,
 	TPM2_REFUSED_DAMAGED,
 	TPM2_REFUSED_UNENFORCED, /* sealing to PCRs nobody measured */
+	TPM2_REFUSED_FULL, /* no room for objects or sessions: not damage */
 };
 
 /*

@@ -69,16 +69,41 @@ static int device_arg(const char *dev, char *arg, size_t n, char *why,
 	return 0;
 }
 
-/* Runs systemd-creds with argv[1..]; its messages end in msgs. */
-static int run_creds(const char **argv, const uint8_t *in, size_t in_len,
-		     struct secbuf *out, char *msgs, char *why, size_t wn)
+/*
+ * systemd-creds once, and on a TPM with no resource manager in front, a
+ * flush of what it left loaded: systemd-creds 252 leaves two objects and
+ * two sessions after a failure, and the next call would find the TPM full
+ * and fail for that. When it found the TPM full already (filled by
+ * others), it runs once more if the flush made room.
+ */
+static int creds_once(const char *device, const char **argv,
+		      const struct run_opts *ro, struct secbuf *out)
+{
+	char why[256];
+	unsigned n = 0;
+	int r, st = 0;
+
+	r = run_capture(argv, ro, out, &st);
+	if (tpm2_flush_leftovers(device, &n, why, sizeof(why)) == 0 && n &&
+	    r == -ECHILD &&
+	    tpm2_classify(ro->errbuf, why, sizeof(why)) == TPM2_REFUSED_FULL) {
+		r = run_capture(argv, ro, out, &st);
+		tpm2_flush_leftovers(device, &n, why, sizeof(why));
+	}
+	return r;
+}
+
+/* Runs systemd-creds with argv[1..] on device; its messages end in msgs. */
+static int run_creds(const char *device, const char **argv, const uint8_t *in,
+		     size_t in_len, struct secbuf *out, char *msgs, char *why,
+		     size_t wn)
 {
 	struct run_opts ro = {.timeout_s = TPM2_TIMEOUT_S,
 			      .input = in,
 			      .input_len = in_len,
 			      .errbuf = msgs,
 			      .errcap = TPM2_MSGS_MAX};
-	int r, st = 0;
+	int r;
 
 	argv[0] = creds_binary();
 	if (!argv[0])
@@ -86,7 +111,7 @@ static int run_creds(const char **argv, const uint8_t *in, size_t in_len,
 				  "no TPM support here: systemd-creds is not "
 				  "installed (%s)",
 				  creds_paths[0]);
-	r = run_capture(argv, &ro, out, &st);
+	r = creds_once(device, argv, &ro, out);
 	if (r == -E2BIG)
 		return detail_set(why, wn, -EPROTO,
 				  "systemd-creds wrote more than the %zu bytes "
@@ -111,6 +136,8 @@ static int refusal_errno(enum tpm2_refusal k)
 		return -EBADMSG;
 	case TPM2_REFUSED_UNENFORCED:
 		return -EDOM;
+	case TPM2_REFUSED_FULL:
+		return -EAGAIN;
 	case TPM2_REFUSED_OTHER:
 		return -EIO;
 	default:
@@ -198,7 +225,7 @@ int tpm2_seal(const struct tpm2_seal_req *q, const uint8_t *secret, size_t len,
 		return detail_set(why, wn, r,
 				  "no locked memory for the TPM's "
 				  "answer");
-	r = run_creds(argv, secret, len, &out, msgs, why, wn);
+	r = run_creds(q->device, argv, secret, len, &out, msgs, why, wn);
 	/*
 	 * systemd-creds seals to PCRs still all zero with a warning. For
 	 * fixed values that binds nothing, so we refuse; a signed policy
@@ -263,8 +290,8 @@ int tpm2_unseal(const struct tpm2_opts *o, const struct tpm2_slot *t,
 	if (r < 0)
 		detail_set(why, wn, r, "no locked memory for the secret");
 	if (r == 0) {
-		r = run_creds(argv, (const uint8_t *)b64, strlen(b64), out,
-			      msgs, why, wn);
+		r = run_creds(o->device, argv, (const uint8_t *)b64,
+			      strlen(b64), out, msgs, why, wn);
 		if (r == -ECHILD)
 			r = refusal_errno(tpm2_classify(msgs, why, wn));
 		else if (r == 0 && out->len != TPM2_SECRET_SIZE)

@@ -59,7 +59,7 @@ static int companion_path(char *path, size_t n, char *why, size_t wn)
 	snprintf(path, n, "%s/%s", FSP_LIBEXECDIR, TPM2_PIN_COMPANION);
 	if (access(path, X_OK) < 0)
 		return detail_set(why, wn, -ENODEV,
-				  "no TPM support for PINs here: %s is not "
+				  "no TPM support here: %s is not "
 				  "installed",
 				  path);
 	return run_trusted(path, why, wn);
@@ -102,6 +102,8 @@ static int exit_errno(int code)
 		return -EDOM;
 	case TPM2_PIN_EXIT_BOOT_PCR:
 		return -ESTALE;
+	case TPM2_PIN_EXIT_FULL:
+		return -EAGAIN;
 	default:
 		return -EIO;
 	}
@@ -150,6 +152,33 @@ static int run_companion(const char *const *args, size_t nargs,
 	return 0;
 }
 
+bool tpm2_device_managed(const char *device)
+{
+	char real[PATH_MAX];
+	const char *base;
+
+	if (!device || !strcmp(device, "auto") || !strncmp(device, "tabrmd", 6))
+		return true;
+	if (!strncmp(device, "device:", 7))
+		device += 7;
+	if (device[0] != '/')
+		return false; /* swtpm:, mssim:, and the others: the TPM itself
+			       */
+	/* A link to the kernel's resource manager is the manager. */
+	if (realpath(device, real))
+		device = real;
+	base = strrchr(device, '/') + 1;
+	return !strncmp(base, "tpmrm", 5);
+}
+
+static bool flushed_some(const char *device)
+{
+	char why[256];
+	unsigned n = 0;
+
+	return tpm2_flush_leftovers(device, &n, why, sizeof(why)) == 0 && n;
+}
+
 /* What one seal, unseal or check is about. */
 struct object_req {
 	const char *op, *device;
@@ -190,6 +219,10 @@ static int companion_call(const struct object_req *q, const uint8_t *auth,
 	if (r < 0)
 		detail_set(why, wn, r, "no locked memory for the TPM's answer");
 	else
+		r = run_companion(args, n, in.data, in.len, out, why, wn);
+	/* A TPM filled by others: once more if flushing made room. Nothing
+	 * was authorized yet, so no PIN try was spent. */
+	if (r == -EAGAIN && strcmp(q->op, "flush") && flushed_some(q->device))
 		r = run_companion(args, n, in.data, in.len, out, why, wn);
 	secbuf_free(&in);
 	if (r < 0)
@@ -267,4 +300,23 @@ int tpm2_pin_extend(const char *device, char *line, size_t n, char *why,
 		snprintf(line, n, "%.*s", (int)out.len, (const char *)out.data);
 	secbuf_free(&out);
 	return r;
+}
+
+int tpm2_flush_leftovers(const char *device, unsigned *n, char *why, size_t wn)
+{
+	static const uint8_t nothing[1];
+	struct object_req q = {"flush", device, 0, true, NULL};
+	struct secbuf out;
+	int r;
+
+	*n = 0;
+	if (tpm2_device_managed(device))
+		return 0;
+	r = companion_call(&q, NULL, nothing, 0, &out, 64, why, wn);
+	if (r < 0)
+		return r;
+	out.data[out.len] = '\0';
+	*n = (unsigned)strtoul((const char *)out.data, NULL, 10);
+	secbuf_free(&out);
+	return 0;
 }

@@ -22,6 +22,12 @@
  *
  * The exit status is one of TPM2_PIN_EXIT_*; the last line on stderr
  * says why.
+ *
+ * flush (authValue zeros, PCRMASK 0) flushes every transient object and
+ * loaded session of the TPM, and writes how many: on a TPM that no
+ * resource manager stands in front of, what another program left loaded
+ * stays until then, and fills the TPM (systemd-creds 252 leaves two
+ * objects and two sessions after each failure).
  */
 #ifndef FSP_TPM2_PIN_H
 #define FSP_TPM2_PIN_H
@@ -52,10 +58,21 @@ enum tpm2_pin_exit {
 	TPM2_PIN_EXIT_PCR = 6,	      /* the PCRs are not the sealed ones */
 	TPM2_PIN_EXIT_DAMAGED = 7,    /* the TPM cannot load the blob */
 	TPM2_PIN_EXIT_UNENFORCED = 8, /* seal: a PCR was never extended */
-	TPM2_PIN_EXIT_BOOT_PCR = 9,   /* seal: the boot PCR's value unknown */
+	TPM2_PIN_EXIT_FULL = 9,	      /* no room for objects or sessions */
+	TPM2_PIN_EXIT_BOOT_PCR = 10,  /* seal: the boot PCR's value unknown */
 };
 
+/* What both sides say of a TPM out of room for objects or sessions. */
+#define TPM2_PIN_FULL_TEXT                                                     \
+	"the TPM is out of room for objects or sessions, left loaded by "      \
+	"programs that used it with no resource manager: use the kernel's "    \
+	"(/dev/tpmrm0, --tpm2-device auto), or free them with "                \
+	"tpm2_flushcontext -t and -l (fscrypt-provision-tpm2, when "           \
+	"installed, does it)"
+
 #ifndef FSP_TPM2_PIN_COMPANION
+#include <stdbool.h>
+
 #include "secmem.h"
 #include "slots.h"
 #include "slots_tpm2.h"
@@ -79,7 +96,8 @@ int tpm2_pin_seal(const char *device, uint32_t pcrs, const uint8_t *auth,
 /*
  * Whether t can be unsealed on this boot given the right PIN, with no PIN
  * spent: 0 with *left the wrong PINs the TPM still allows, or -ENODEV,
- * -EKEYREJECTED (PCRs, lockout), -EBADMSG (damaged), with why set.
+ * -EKEYREJECTED (PCRs, lockout), -EBADMSG (damaged), -EAGAIN (the TPM is
+ * out of room for objects or sessions), with why set.
  */
 int tpm2_pin_check(const char *device, const struct tpm2_slot *t,
 		   unsigned *left, char *why, size_t wn);
@@ -96,6 +114,19 @@ int tpm2_pin_unseal(const char *device, const struct tpm2_slot *t,
  * no TPM). */
 int tpm2_pin_extend(const char *device, char *line, size_t n, char *why,
 		    size_t wn);
+
+/* Whether a resource manager stands between device ("auto", a path or a
+ * TCTI) and the TPM, and flushes what each of its clients leaves: the
+ * kernel's (/dev/tpmrm*) or tpm2-abrmd's. */
+bool tpm2_device_managed(const char *device);
+
+/*
+ * On a TPM with no resource manager in front (tpm2_device_managed), has
+ * the companion flush every transient object and loaded session, and sets
+ * *n to how many it flushed; elsewhere does nothing (*n 0). 0, or -errno
+ * with why set (-ENODEV: no companion).
+ */
+int tpm2_flush_leftovers(const char *device, unsigned *n, char *why, size_t wn);
 #endif
 
 #endif

@@ -36,6 +36,12 @@ static const TPMT_SYM_DEF session_sym = {
 
 int say(char *why, size_t wn, int code, const char *what, TSS2_RC rc)
 {
+	/* Whatever was being done, a full TPM is what to act on. */
+	if (rc && rc_code(rc) == TPM2_PIN_EXIT_FULL) {
+		snprintf(why, wn, "%s (%s)", TPM2_PIN_FULL_TEXT,
+			 Tss2_RC_Decode(rc));
+		return TPM2_PIN_EXIT_FULL;
+	}
 	if (rc)
 		snprintf(why, wn, "%s: %s", what, Tss2_RC_Decode(rc));
 	else
@@ -60,8 +66,17 @@ int rc_code(TSS2_RC rc)
 			return TPM2_PIN_EXIT_DAMAGED;
 		return TPM2_PIN_EXIT_FAILED;
 	}
-	return rc == TPM2_RC_LOCKOUT ? TPM2_PIN_EXIT_LOCKOUT
-				     : TPM2_PIN_EXIT_FAILED;
+	switch (rc) {
+	case TPM2_RC_LOCKOUT:
+		return TPM2_PIN_EXIT_LOCKOUT;
+	case TPM2_RC_OBJECT_MEMORY:
+	case TPM2_RC_SESSION_MEMORY:
+	case TPM2_RC_MEMORY:
+	case TPM2_RC_SESSION_HANDLES:
+		return TPM2_PIN_EXIT_FULL;
+	default:
+		return TPM2_PIN_EXIT_FAILED;
+	}
 }
 
 int tpm_connect(struct tpm *t, const char *tcti, char *why, size_t wn)

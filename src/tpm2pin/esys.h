@@ -15,14 +15,15 @@ struct tpm {
 	ESYS_TR primary, session, object;
 };
 
-/* Sets why (with the TSS's words for rc, when not 0); returns code. */
+/* Sets why (with the TSS's words for rc, when not 0); returns code, or
+ * for an rc that says the TPM is full, TPM2_PIN_EXIT_FULL and why so. */
 int say(char *why, size_t wn, int code, const char *what, TSS2_RC rc);
 /* A TPM2_PIN_EXIT_* code for a TPM's answer. */
 int rc_code(TSS2_RC rc);
-/* Connects over tcti ("auto", a device path or a TCTI string), and
- * tpm_open also makes the storage primary. Each returns a TPM2_PIN_EXIT_*
- * code; tpm_close always. */
+/* Connects over tcti ("auto", a device path or a TCTI string). Returns a
+ * TPM2_PIN_EXIT_* code; tpm_close always. */
 int tpm_connect(struct tpm *t, const char *tcti, char *why, size_t wn);
+/* Connects, and makes the storage primary. The same. */
 int tpm_open(struct tpm *t, const char *tcti, char *why, size_t wn);
 void tpm_close(struct tpm *t);
 /* A session salted with the primary, into t->session. */

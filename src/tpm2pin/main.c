@@ -28,7 +28,7 @@ struct io {
 static int usage(void)
 {
 	fprintf(stderr,
-		"usage: %s seal|unseal|check TCTI PCRMASK [nopin] "
+		"usage: %s seal|unseal|check|flush TCTI PCRMASK [nopin] "
 		"[boot=BEFORE,AFTER]\n"
 		"       %s extend TCTI\n"
 		"The TPM side of fscrypt-provision's tpm2 slots: run by "
@@ -131,6 +131,14 @@ static int run(const struct args *a, struct io *io, char *why, size_t wn)
 		code = tpm_extend_boot(a->tcti, before, after, why, wn);
 		if (code == 0)
 			hex_line(before, after, io->out, &io->out_len);
+		return code;
+	}
+	if (!strcmp(a->op, "flush")) {
+		unsigned n = 0;
+
+		code = tpm_flush(a->tcti, &n, why, wn);
+		io->out_len = (size_t)snprintf((char *)io->out, sizeof(io->out),
+					       "%u\n", n);
 		return code;
 	}
 	if (!strcmp(a->op, "seal")) {

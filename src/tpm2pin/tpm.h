@@ -36,5 +36,8 @@ int tpm_unseal(const char *tcti, const struct tpm_policy *p,
 /* The extend operation: the boot PCR's SHA-256 values around it. */
 int tpm_extend_boot(const char *tcti, uint8_t before[PCR_SIZE],
 		    uint8_t after[PCR_SIZE], char *why, size_t wn);
+/* Flushes every transient object and loaded session (flush.c); *n is how
+ * many. */
+int tpm_flush(const char *tcti, unsigned *n, char *why, size_t wn);
 
 #endif

@@ -65,6 +65,27 @@ tpm_test_start() {
 	t_ok "a software TPM answers over $TPM_DEV"
 }
 
+# A host test's start with no resource manager: the helper and the
+# tpm2-tools speak to swtpm over its own TCTI, as to /dev/tpm0, and what a
+# program leaves loaded in the TPM stays there. Sets TPM_DEV to that TCTI.
+tpm_direct_test_start() {
+	trap 'tpm_stop; t_cleanup' EXIT
+	mkdir -p "$TPM_DIR/state" && chmod 700 "$TPM_DIR"
+	if ! tpm_swtpm_start; then
+		t_fail "swtpm starts (tools/packages installs it)" "$(cat "$TPM_DIR"/*.log 2>/dev/null)"
+		exit 1
+	fi
+	TPM_DEV=swtpm:host=127.0.0.1,port=$TPM_PORT
+	export TPM2TOOLS_TCTI=$TPM_DEV
+	check "a software TPM answers over $TPM_DEV, no resource manager" tpm2_getcap properties-fixed
+}
+
+# tpm_loaded: what the TPM holds loaded, one handle a line (transient
+# objects, then sessions); nothing when it holds nothing.
+tpm_loaded() {
+	tpm2_getcap handles-transient && tpm2_getcap handles-loaded-session
+}
+
 # An orderly power cycle: the PCRs start from zero again, and the TPM does
 # not count it against its dictionary-attack protection.
 tpm_reboot() {

@@ -10,7 +10,10 @@
 #include <errno.h>
 #include <stdint.h>
 #include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hex.h"
 #include "le.h"
@@ -230,6 +233,24 @@ static const struct {
      TPM2_REFUSED_UNENFORCED, "never extended", "PCRs never extended"},
     {"Failed to read encrypted credential data: Invalid argument\n",
      TPM2_REFUSED_DAMAGED, "damaged", "damaged sealed data"},
+    {"WARNING:esys:src/tss2-esys/api/Esys_Load.c:324:Esys_Load_Finish() "
+     "Received TPM Error\nERROR:esys:src/tss2-esys/api/Esys_Load.c:112:"
+     "Esys_Load() Esys Finish ErrorCode (0x00000902)\nFailed to load HMAC "
+     "key in TPM: tpm:warn(2.0): out of memory for object contexts\n",
+     TPM2_REFUSED_FULL, "out of room for objects or sessions",
+     "a TPM full of objects (0x902) is not damaged data"},
+    {"Failed to open session in TPM: tpm:warn(2.0): out of memory for "
+     "session contexts\n",
+     TPM2_REFUSED_FULL, "tpm2_flushcontext", "a TPM full of sessions (0x903)"},
+    {"Failed to unseal secret using TPM: tpm:warn(2.0): out of shared "
+     "objectsession memory or need space for internal operations\n",
+     TPM2_REFUSED_FULL, "/dev/tpmrm0", "no memory in the TPM (0x904)"},
+    {"Failed to open session in TPM: tpm:warn(2.0): out of session "
+     "handles\n",
+     TPM2_REFUSED_FULL, "out of room", "no session handles (0x905)"},
+    {"Failed to load HMAC key in TPM: tpm:parameter(1):integrity check "
+     "failed\n",
+     TPM2_REFUSED_DAMAGED, "damaged", "a load that fails for the data"},
     {"WARNING:esys:noise\nSomething new went wrong\n", TPM2_REFUSED_OTHER,
      "systemd-creds: Something new went wrong",
      "anything else: its first line that is not TSS noise"},
@@ -249,6 +270,41 @@ static void test_classify(void)
 				   "Failed to load HMAC key in TPM\n",
 				   why, sizeof(why)) == TPM2_REFUSED_DAMAGED,
 	      "a signed seal: the zero-PCR warning is not the reason");
+}
+
+static void test_managed(void)
+{
+	char dir[] = "/tmp/fsp-unit-tpm.XXXXXX", rm[64], link[64];
+	const char *const managed[] = {"auto",
+				       "/dev/tpmrm0",
+				       "device:/dev/tpmrm0",
+				       "tabrmd:bus_type=session",
+				       rm,
+				       link};
+	static const char *const direct[] = {
+	    "/dev/tpm0", "device:/dev/tpm0", "swtpm:host=127.0.0.1,port=2321",
+	    "mssim:host=localhost", "/tmp/tpm-nothing"};
+	bool ok = true;
+	FILE *f;
+
+	/* A link to a resource manager is one; the names are made here. */
+	ok = mkdtemp(dir) != NULL;
+	snprintf(rm, sizeof(rm), "%s/tpmrm7", dir);
+	snprintf(link, sizeof(link), "%s/tpm", dir);
+	f = fopen(rm, "w");
+	ok = ok && f && fclose(f) == 0 && symlink(rm, link) == 0;
+	ok = ok && tpm2_device_managed(NULL);
+	for (size_t i = 0; i < sizeof(managed) / sizeof(*managed); i++)
+		ok = ok && tpm2_device_managed(managed[i]);
+	CHECK(ok, "behind a resource manager: auto, /dev/tpmrm*, tabrmd, a "
+		  "link to a tpmrm");
+	ok = true;
+	for (size_t i = 0; i < sizeof(direct) / sizeof(*direct); i++)
+		ok = ok && !tpm2_device_managed(direct[i]);
+	CHECK(ok, "the TPM itself: /dev/tpm0, swtpm:, mssim:");
+	unlink(link);
+	unlink(rm);
+	rmdir(dir);
 }
 
 static void test_fingerprint(void)
@@ -386,6 +442,7 @@ int main(void)
 	test_pin();
 	test_credential();
 	test_classify();
+	test_managed();
 	test_fingerprint();
 	test_nextboot();
 	test_run_io();

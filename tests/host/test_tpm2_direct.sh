@@ -1,0 +1,158 @@
+#!/bin/bash
+# tpm2 slots on a TPM with no resource manager in front (swtpm over its
+# own TCTI, as /dev/tpm0 is): what a program leaves loaded stays there,
+# and systemd-creds 252 leaves two objects and two sessions after each
+# failed unseal, which filled the TPM: every later unseal failed as
+# "damaged". Five failed unseals in a row each say why and leave the TPM
+# empty; a TPM other programs filled is flushed and the seal or unseal
+# goes on; without fscrypt-provision-tpm2 the full TPM is said as such;
+# PIN slots leave nothing either (PCR mismatch, a wrong PIN, damaged
+# data), and the companion says a full TPM is full.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/tpm2-lib.sh"
+
+tpm_direct_test_start
+D=(--tpm2-device "$TPM_DEV")
+K=$T_WORK/raw.key
+head -c 64 /dev/urandom >"$K"
+chmod 600 "$K"
+ID=$(fsp identifier --key-file "$K" && echo "$OUT")
+C=$(dirname "${FSP_CMD[-1]}")/fscrypt-provision-tpm2
+PIN=493817
+
+# empty NAME: passes when the TPM holds no transient object and no session.
+empty() {
+	local held
+	held=$(tpm_loaded | tr '\n' ' ')
+	[ -z "$held" ] && t_ok "$1" || t_fail "$1" "the TPM still holds: $held"
+}
+
+# fill: other programs leave the TPM full: systemd-creds run by hand on
+# a credential sealed to other PCRs (two objects, two sessions: made
+# below), then tpm2_createprimary (the third object; tpm2-tools flush
+# nothing either).
+fill() {
+	systemd-creds decrypt --tpm2-device="$TPM_DEV" --name= "$T_WORK/cred.b64" - >/dev/null 2>&1
+	tpm2_createprimary -Q -C o -c "$T_WORK/primary.ctx" &&
+		[ "$(tpm_loaded | grep -c 0x)" = 5 ]
+}
+
+tpm_measure 7 "secure boot: db of the vendor"
+# A credential of systemd-creds on PCR 7's value now, for fill.
+head -c 32 /dev/urandom | systemd-creds encrypt --with-key=tpm2 --tpm2-device="$TPM_DEV" \
+	--tpm2-pcrs=7 --name= - "$T_WORK/cred.b64" 2>/dev/null
+tpm2_flushcontext -t && tpm2_flushcontext -l
+S=$T_WORK/tpm.slots
+fsp enroll --slots "$S" --tpm2 --key-file "$K" "${D[@]}"
+ALLOW_STDERR=1 expect "enroll --tpm2 on a TPM with no resource manager" 0 "slot 0 (tpm2) added"
+empty "the seal left nothing loaded"
+fsp identifier --slots "$S" "${D[@]}" </dev/null
+[ "$RC" = 0 ] && [ "$OUT" = "$ID" ] && t_ok "the TPM unseals it" || t_fail "unseal" "$RC" "$ERR"
+empty "the unseal left nothing loaded"
+
+# The boot chain changed: each of five attempts is refused for that.
+tpm_measure 7 "secure boot: an attacker's db"
+for i in 1 2 3 4 5; do
+	fsp identifier --slots "$S" "${D[@]}" </dev/null
+	[ "$RC" = 6 ] && [[ $ERR == *"slot 0 (tpm2): PCR mismatch"* ]] || break
+done
+[ "$i" = 5 ] && [ "$RC" = 6 ] && [[ $ERR == *"PCR mismatch"* ]] &&
+	t_ok "five failed unseals in a row: each says PCR mismatch, exit 6" ||
+	t_fail "five failed unseals in a row each say PCR mismatch" "attempt $i: exit $RC" "$ERR"
+empty "after five failed unseals the TPM holds no object and no session"
+
+# Other programs filled the TPM: flushed, and the seal and unseal go on.
+fill || t_fail "the test fills the TPM" "$(tpm_loaded)"
+N=$T_WORK/now.slots
+fsp enroll --slots "$N" --tpm2 --key-file "$K" "${D[@]}"
+ALLOW_STDERR=1 expect "enroll on a TPM others filled: flushed, then sealed" 0 "slot 0 (tpm2) added"
+empty "nothing left after that seal"
+fill
+fsp identifier --slots "$N" "${D[@]}" </dev/null
+[ "$RC" = 0 ] && [ "$OUT" = "$ID" ] && t_ok "unseal on a TPM others filled: flushed, then unsealed" ||
+	t_fail "unseal on a full TPM" "$RC" "$ERR"
+empty "nothing left after that unseal"
+
+# A signed slot goes through systemd-creds: with no companion to flush
+# after it, a full TPM is said to be full, with what to do, not taken for
+# damaged data.
+openssl genrsa -out "$T_WORK/pcr.key" 2048 2>/dev/null
+openssl rsa -in "$T_WORK/pcr.key" -pubout -out "$T_WORK/pcr.pub" 2>/dev/null
+printf 'image A\n' >"$T_WORK/image-a"
+tpm_sign_image "$T_WORK/image-a" "$T_WORK/pcr.key" "$T_WORK/pcr.pub" "$T_WORK/sig-a.json"
+G=$T_WORK/signed.slots
+fsp enroll --slots "$G" --tpm2 --key-file "$K" "${D[@]}" --tpm2-public-key "$T_WORK/pcr.pub"
+ALLOW_STDERR=1 expect "a signed slot (systemd-creds) on a TPM with no resource manager" 0 "slot 0 (tpm2) added"
+empty "nothing left after systemd-creds sealed it"
+if [ -z "${FSP_UNDER_VALGRIND-}" ] && [ "${#FSP_CMD[@]}" = 1 ] &&
+	[ ! -e /usr/lib/fscrypt-provision/fscrypt-provision-tpm2 ]; then
+	mkdir -p "$T_WORK/alone"
+	cp "${FSP_CMD[0]}" "$T_WORK/alone/"
+	FSP_SAVE=("${FSP_CMD[@]}")
+	FSP_CMD=("$T_WORK/alone/$(basename "${FSP_SAVE[0]}")")
+	fill
+	fsp identifier --slots "$G" "${D[@]}" --tpm2-signature "$T_WORK/sig-a.json" </dev/null
+	ALLOW_STDERR=1 expect "no companion, a full TPM: said to be out of room, exit 6" 6 \
+		"slot 0 (tpm2): the TPM is out of room for objects or sessions"
+	[[ $ERR == *"tpm2_flushcontext"* && $ERR != *damaged* ]] &&
+		t_ok "the message says what to do, and no damage" || t_fail "the full TPM's message" "$ERR"
+	FSP_CMD=("${FSP_SAVE[@]}")
+	tpm2_flushcontext -t && tpm2_flushcontext -l
+fi
+
+# PIN slots, through the companion: nothing left on their failures either.
+tpm_measure 7 "secure boot: db of the vendor"
+P=$T_WORK/pin.slots
+fsp enroll --slots "$P" --tpm2 --tpm2-pin --key-file "$K" "${D[@]}" --passphrase-fd 3 3<<<"$PIN"
+ALLOW_STDERR=1 expect "enroll --tpm2-pin on a TPM with no resource manager" 0 "slot 0 (tpm2) added"
+fsp identifier --slots "$P" "${D[@]}" --tpm2-pin-fd 3 3<<<"000000
+$PIN"
+[ "$RC" = 0 ] && [ "$OUT" = "$ID" ] && [[ $ERR == *"wrong PIN (try 1 of 3)"* ]] &&
+	t_ok "a wrong PIN, then the right one" || t_fail "a wrong PIN, then the right one" "$RC" "$ERR"
+empty "nothing left after a wrong PIN and a right one"
+cp "$P" "$T_WORK/damaged.slots"
+python3 - "$T_WORK/damaged.slots" <<'PY'
+import sys
+p = sys.argv[1]
+b = bytearray(open(p, 'rb').read())
+i = b.find(bytes.fromhex('000800')) # TPM2B_PUBLIC: KEYEDHASH (0x0008), SHA-256
+b[i + 20] ^= 0x40
+open(p, 'wb').write(b)
+PY
+fsp identifier --slots "$T_WORK/damaged.slots" "${D[@]}" --tpm2-pin-fd 3 3<<<"$PIN"
+ALLOW_STDERR=1 expect "a PIN slot's damaged data: said so, exit 6" 6 "cannot load the sealed data"
+empty "nothing left after the damaged data"
+tpm_measure 7 "secure boot: an attacker's db"
+for i in 1 2 3 4 5; do
+	fsp identifier --slots "$P" "${D[@]}" --tpm2-pin-fd 3 3<<<"$PIN"
+	[ "$RC" = 6 ] && [[ $ERR == *"slot 0 (tpm2+pin): PCR mismatch"* ]] || break
+done
+[ "$i" = 5 ] && [ "$RC" = 6 ] && [[ $ERR == *"PCR mismatch"* ]] &&
+	t_ok "a PIN slot, five times on other PCRs: each says so" ||
+	t_fail "a PIN slot's PCR mismatch, five times" "attempt $i: exit $RC" "$ERR"
+empty "nothing left after five PIN slot refusals"
+
+# A PIN slot on a TPM others filled: flushed, then sealed and unsealed,
+# and no PIN try spent on the way.
+fill
+fsp enroll --slots "$T_WORK/pin2.slots" --tpm2 --tpm2-pin --key-file "$K" "${D[@]}" --passphrase-fd 3 3<<<"$PIN"
+ALLOW_STDERR=1 expect "enroll --tpm2-pin on a TPM others filled: flushed, then sealed" 0 "slot 0 (tpm2) added"
+fill
+tries() { tpm2_getcap properties-variable | sed -n 's/^TPM2_PT_LOCKOUT_COUNTER: *//p'; }
+before=$(tries)
+fsp identifier --slots "$T_WORK/pin2.slots" "${D[@]}" --tpm2-pin-fd 3 3<<<"$PIN"
+[ "$RC" = 0 ] && [ "$OUT" = "$ID" ] && [[ $ERR == *"the TPM took the PIN"* ]] && [ "$(tries)" = "$before" ] &&
+	t_ok "a PIN slot on a TPM others filled: flushed, then unsealed, no try counted" ||
+	t_fail "a PIN slot on a full TPM" "$RC, lockout counter $before -> $(tries)" "$ERR"
+empty "nothing left after it"
+
+# The companion on a full TPM says so (exit 9), and its flush empties it.
+fill
+head -c 64 /dev/zero | "$C" seal "$TPM_DEV" 80 >/dev/null 2>"$T_WORK/c.err"
+rc=$?
+[ "$rc" = 9 ] && grep -q "fscrypt-provision-tpm2: the TPM is out of room for objects or sessions" "$T_WORK/c.err" &&
+	t_ok "the companion on a full TPM: exit 9, out of room" || t_fail "the companion on a full TPM" "exit $rc" "$(cat "$T_WORK/c.err")"
+flushed=$(head -c 32 /dev/zero | "$C" flush "$TPM_DEV" 0 2>"$T_WORK/c.err")
+[ "$flushed" = 5 ] && t_ok "the companion's flush: the 5 handles flushed" || t_fail "the companion's flush" "$flushed" "$(cat "$T_WORK/c.err")"
+empty "nothing left after the flush"
+t_done
