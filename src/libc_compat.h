@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The system calls our libc may not wrap. glibc 2.36 wraps them all; musl
- * 1.2.3 (Debian 12's, used by `make small`) has neither statx(2) nor
- * close_range(2), so the small build defines FSP_LIBC_COMPAT and gets them
- * here, straight from the kernel's uapi headers.
+ * 1.2.3 (Debian 12's, used by `make small`) has none of statx(2),
+ * close_range(2) and execveat(2), so the small build defines
+ * FSP_LIBC_COMPAT and gets them here, straight from the kernel's uapi
+ * headers.
  */
 #ifndef FSP_LIBC_COMPAT_H
 #define FSP_LIBC_COMPAT_H
@@ -23,6 +24,12 @@ static inline int statx(int dirfd, const char *path, int flags,
 static inline int close_range(unsigned int first, unsigned int last, int flags)
 {
 	return (int)syscall(SYS_close_range, first, last, flags);
+}
+
+static inline int execveat(int dirfd, const char *path, char *const argv[],
+			   char *const envp[], int flags)
+{
+	return (int)syscall(SYS_execveat, dirfd, path, argv, envp, flags);
 }
 #endif
 

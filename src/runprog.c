@@ -8,7 +8,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -25,8 +24,8 @@ struct run_fds {
 	int err; /* carries exec's errno back */
 };
 
-static void child(const char *const *argv, const struct run_opts *o,
-		  const struct run_fds *f)
+static void child(const struct run_prog *p, const char *const *argv,
+		  const struct run_opts *o, const struct run_fds *f)
 {
 	int e;
 
@@ -48,7 +47,7 @@ static void child(const char *const *argv, const struct run_opts *o,
 	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		for (int fd = 3; fd < 4096; fd++)
 			(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
-	execv(argv[0], (char *const *)argv);
+	run_prog_exec(p, argv);
 fail:
 	e = errno;
 	if (write(f->err, &e, sizeof(e)) < 0)
@@ -193,8 +192,9 @@ static int make_pipes(const struct run_opts *o, int p[4][2])
 	return 0;
 }
 
-int run_capture(const char *const *argv, const struct run_opts *o,
-		struct secbuf *out, int *status)
+static int run_checked(const struct run_prog *prog, const char *const *argv,
+		       const struct run_opts *o, struct secbuf *out,
+		       int *status)
 {
 	long deadline =
 	    o->timeout_s ? monotonic_ms() + 1000L * o->timeout_s : 0;
@@ -214,7 +214,7 @@ int run_capture(const char *const *argv, const struct run_opts *o,
 	    .in = p[2][0], .out = p[0][1], .msg = p[3][1], .err = p[1][1]};
 	pid = fork();
 	if (pid == 0)
-		child(argv, o, &f);
+		child(prog, argv, o, &f);
 	r = pid < 0 ? -errno : 0;
 	/* As the child does, so that the group exists whoever runs first. */
 	if (pid > 0 && !o->interactive)
@@ -258,25 +258,18 @@ int run_capture(const char *const *argv, const struct run_opts *o,
 	return r;
 }
 
-/*
- * The program runs as root with the key at stake: whoever may replace it
- * must be no one but root (or us).
- */
-int run_trusted(const char *path, char *why, size_t wn)
+int run_capture(const char *const *argv, const struct run_opts *o,
+		struct secbuf *out, int *status)
 {
-	struct stat st;
+	struct run_prog own;
+	int r;
 
-	if (stat(path, &st) < 0)
-		return detail_set(why, wn, -errno, "%s cannot be run: %m",
-				  path);
-	if (!S_ISREG(st.st_mode) ||
-	    (st.st_uid != 0 && st.st_uid != geteuid()) ||
-	    (st.st_mode & (S_IWGRP | S_IWOTH)))
-		return detail_set(why, wn, -EPERM,
-				  "%s is not a regular file owned by root and "
-				  "writable by root only (uid %u, mode %04o); "
-				  "refusing to run it",
-				  path, (unsigned)st.st_uid,
-				  (unsigned)(st.st_mode & 07777));
-	return 0;
+	if (o->prog)
+		return run_checked(o->prog, argv, o, out, status);
+	r = run_trusted(argv[0], &own, NULL, 0);
+	if (r < 0)
+		return r;
+	r = run_checked(&own, argv, o, out, status);
+	run_prog_close(&own);
+	return r;
 }

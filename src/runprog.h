@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "secmem.h"
+#include "trust.h"
 
 #define RUN_INPUT_MAX 4096
 
@@ -23,26 +24,24 @@ struct run_opts {
 	 * instead of inherited: for messages we translate. */
 	char *errbuf;
 	size_t errcap;
+	/* The program as run_trusted() opened it, for callers that want its
+	 * refusal in words; when NULL, run_capture() checks argv[0] itself. */
+	const struct run_prog *prog;
 };
 
 /*
- * Runs argv (argv[0] an absolute path, executed as it is) and reads its
- * standard output into out, which the caller allocated (locked); stderr
- * is inherited unless errbuf is set, stdin is /dev/null unless interactive
- * or input is set. Returns 0 when it
- * exited 0; -ETIME when it ran past the timeout (it and its process group
- * are killed); -E2BIG when it wrote more than out->cap - 1 bytes (or
- * input is over RUN_INPUT_MAX);
- * -ECHILD when it failed, with *status its wait status; or -errno when it
- * could not be started (-ENOENT, -EACCES).
+ * Runs argv (argv[0] an absolute path, checked as run_trusted() does and
+ * run through the descriptor checked, never looked up again) and reads its
+ * standard output into out, which the caller allocated (locked); stderr is
+ * inherited unless errbuf is set, stdin is /dev/null unless interactive or
+ * input is set. Returns 0 when it exited 0; -ETIME
+ * when it ran past the timeout (it and its process group are killed);
+ * -E2BIG when it wrote more than out->cap - 1 bytes (or input is over
+ * RUN_INPUT_MAX); -ECHILD when it failed, with *status its wait status; or
+ * -errno when it could not be started (-ENOENT, -EACCES; -EPERM or
+ * -ENOEXEC: refused by the check).
  */
 int run_capture(const char *const *argv, const struct run_opts *o,
 		struct secbuf *out, int *status);
-
-/*
- * Whether path may be run as root with a key at stake: a regular file that
- * no one but root (or us) can replace. 0, or -errno with why set.
- */
-int run_trusted(const char *path, char *why, size_t wn);
 
 #endif

@@ -20,6 +20,7 @@
 #include "slots_crypto.h"
 #include "slots_file.h"
 #include "slots_tpm2.h"
+#include "testhook.h"
 
 #define EXEC_OUTPUT_MIN 16
 #define EXEC_OUTPUT_MAX 4096
@@ -50,19 +51,24 @@ int slot_exec_secret(const struct slot *s, struct secbuf *out, char *why,
 		     size_t wn)
 {
 	const char *argv[SLOT_EXEC_ARGS_MAX + 1];
-	struct run_opts o = {.timeout_s = s->timeout};
+	struct run_prog prog;
+	struct run_opts o = {.timeout_s = s->timeout, .prog = &prog};
 	int r, st = 0;
 
 	if (slot_exec_argv(s, argv) < 0)
 		return detail_set(why, wn, -EINVAL, "has no program");
-	r = run_trusted(argv[0], why, wn);
+	r = run_trusted(argv[0], &prog, why, wn);
 	if (r < 0)
 		return r;
+	test_pause("exec-checked");
 	r = secbuf_alloc(out, EXEC_OUTPUT_MAX + 1);
-	if (r < 0)
+	if (r < 0) {
+		run_prog_close(&prog);
 		return detail_set(why, wn, r,
 				  "no locked memory for its output");
+	}
 	r = run_capture(argv, &o, out, &st);
+	run_prog_close(&prog);
 	if (r == -ECHILD && WIFEXITED(st))
 		snprintf(why, wn, "%s exited with status %d", argv[0],
 			 WEXITSTATUS(st));

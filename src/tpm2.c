@@ -98,11 +98,13 @@ static int run_creds(const char *device, const char **argv, const uint8_t *in,
 		     size_t in_len, struct secbuf *out, char *msgs, char *why,
 		     size_t wn)
 {
+	struct run_prog prog;
 	struct run_opts ro = {.timeout_s = TPM2_TIMEOUT_S,
 			      .input = in,
 			      .input_len = in_len,
 			      .errbuf = msgs,
-			      .errcap = TPM2_MSGS_MAX};
+			      .errcap = TPM2_MSGS_MAX,
+			      .prog = &prog};
 	int r;
 
 	argv[0] = creds_binary();
@@ -111,7 +113,11 @@ static int run_creds(const char *device, const char **argv, const uint8_t *in,
 				  "no TPM support here: systemd-creds is not "
 				  "installed (%s)",
 				  creds_paths[0]);
+	r = run_trusted(argv[0], &prog, why, wn);
+	if (r < 0)
+		return r;
 	r = creds_once(device, argv, &ro, out);
+	run_prog_close(&prog);
 	if (r == -E2BIG)
 		return detail_set(why, wn, -EPROTO,
 				  "systemd-creds wrote more than the %zu bytes "

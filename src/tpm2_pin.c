@@ -36,7 +36,8 @@ void tpm2_pin_auth(const struct slot *s, const uint8_t *pin, size_t len,
 /* Beside ourselves (a build tree, or an initramfs that copied both), then
  * where make install puts it for our PREFIX, then for the one we were
  * built for. */
-static int companion_path(char *path, size_t n, char *why, size_t wn)
+static int companion_path(char *path, size_t n, struct run_prog *prog,
+			  char *why, size_t wn)
 {
 	static const char *const rel[] = {"", "/../lib/fscrypt-provision"};
 	char self[PATH_MAX];
@@ -53,7 +54,7 @@ static int companion_path(char *path, size_t n, char *why, size_t wn)
 			snprintf(path, n, "%s%s/%s", self, rel[i],
 				 TPM2_PIN_COMPANION);
 			if (access(path, X_OK) == 0)
-				return run_trusted(path, why, wn);
+				return run_trusted(path, prog, why, wn);
 		}
 	}
 	snprintf(path, n, "%s/%s", FSP_LIBEXECDIR, TPM2_PIN_COMPANION);
@@ -62,7 +63,7 @@ static int companion_path(char *path, size_t n, char *why, size_t wn)
 				  "no TPM support here: %s is not "
 				  "installed",
 				  path);
-	return run_trusted(path, why, wn);
+	return run_trusted(path, prog, why, wn);
 }
 
 /* The companion's own line, without the TSS's. */
@@ -117,20 +118,23 @@ static int run_companion(const char *const *args, size_t nargs,
 {
 	char path[PATH_MAX + 64], msgs[PIN_MSGS_MAX] = "";
 	const char *argv[8] = {path};
+	struct run_prog prog;
 	struct run_opts ro = {.timeout_s = PIN_TIMEOUT_S,
 			      .input = in,
 			      .input_len = in_len,
 			      .errbuf = msgs,
-			      .errcap = sizeof(msgs)};
+			      .errcap = sizeof(msgs),
+			      .prog = &prog};
 	int r, st = 0;
 
-	r = companion_path(path, sizeof(path), why, wn);
+	r = companion_path(path, sizeof(path), &prog, why, wn);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < nargs && i + 2 < sizeof(argv) / sizeof(*argv);
 	     i++)
 		argv[i + 1] = args[i];
 	r = run_capture(argv, &ro, out, &st);
+	run_prog_close(&prog);
 	if (r == -ECHILD && WIFEXITED(st)) {
 		last_line(msgs, why, wn);
 		return exit_errno(WEXITSTATUS(st));

@@ -111,17 +111,19 @@ fsp identifier --slots "$S" "${D[@]}" --tpm2-pin-fd 3 3<<<"2468"
 [ "$RC" = 0 ] && [ "$OUT" = "$ID" ] && [[ $ERR == *"slot 2 (tpm2+pin): the TPM took the PIN"* ]] &&
 	t_ok "a PIN slot with no PCRs unseals on any boot" || t_fail "PIN, no PCRs" "$RC" "$ERR"
 
-# The PIN is in no argv: strace sees the companion's command line.
+# The PIN is in no argv: strace sees the companion's command line (run
+# through the descriptor its check opened, by execveat; valgrind makes
+# that an execve of the descriptor's path).
 if ! command -v strace >/dev/null; then
 	t_fail "strace is installed (tools/packages)"
 else
-	strace -f -s 256 -e trace=execve -o "$T_WORK/strace" "${FSP_CMD[@]}" identifier --keyring "$KR" \
+	strace -f -s 256 -e trace=execve,execveat -o "$T_WORK/strace" "${FSP_CMD[@]}" identifier --keyring "$KR" \
 		--slots "$S" "${D[@]}" --tpm2-pin-fd 3 3<<<"2468" >/dev/null 2>&1
-	if grep -q 'fscrypt-provision-tpm2", \["[^]]*", "unseal", "tabrmd' "$T_WORK/strace" &&
+	if grep -q 'execve[at]*(.*, \["[^"]*/fscrypt-provision-tpm2", "unseal", "tabrmd' "$T_WORK/strace" &&
 		! grep -q 2468 "$T_WORK/strace"; then
 		t_ok "the companion's argv holds the operation, the TCTI and the PCR mask, never the PIN"
 	else
-		t_fail "the PIN is in no argv" "$(grep execve "$T_WORK/strace")"
+		t_fail "the PIN is in no argv" "$(grep -E 'execve(at)?\(' "$T_WORK/strace")"
 	fi
 fi
 
@@ -162,6 +164,13 @@ if [ -z "${FSP_UNDER_VALGRIND-}" ] && [ "${#FSP_CMD[@]}" = 1 ]; then
 	FSP_CMD=("$T_WORK/unsafe/$(basename "${FSP_SAVE[0]}")")
 	fsp identifier --slots "$P" "${D[@]}" --tpm2-pin-fd 3 3<<<"$PIN"
 	ALLOW_STDERR=1 expect "a group-writable companion is not run" 6 "refusing to run it"
+	# Nor one in a directory another user owns, who could replace it.
+	install -d -o nobody -m 755 "$T_WORK/theirs"
+	cp "${FSP_SAVE[0]}" "$(dirname "${FSP_SAVE[0]}")/fscrypt-provision-tpm2" "$T_WORK/theirs/"
+	FSP_CMD=("$T_WORK/theirs/$(basename "${FSP_SAVE[0]}")")
+	fsp identifier --slots "$P" "${D[@]}" --tpm2-pin-fd 3 3<<<"$PIN"
+	ALLOW_STDERR=1 expect "a companion in a directory of nobody's is not run" 6 \
+		"directory $T_WORK/theirs is owned by uid 65534 (mode 0755), not by root; refusing to run it"
 	FSP_CMD=("${FSP_SAVE[@]}")
 fi
 
