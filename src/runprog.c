@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,6 +30,13 @@ static void child(const struct run_prog *p, const char *const *argv,
 {
 	int e;
 
+	/*
+	 * It holds a secret (an unsealed one, a passphrase, a PIN's): no
+	 * core dump of it, and none it could turn back on. Our own
+	 * PR_SET_DUMPABLE does not outlive the exec.
+	 */
+	if (setrlimit(RLIMIT_CORE, &(struct rlimit){0, 0}) < 0)
+		goto fail;
 	if (!o->interactive) {
 		int in = f->in >= 0 ? f->in
 				    : open("/dev/null", O_RDONLY | O_CLOEXEC);

@@ -34,7 +34,7 @@ struct run_opts {
  * run through the descriptor checked, never looked up again) and reads its
  * standard output into out, which the caller allocated (locked); stderr is
  * inherited unless errbuf is set, stdin is /dev/null unless interactive or
- * input is set. Returns 0 when it exited 0; -ETIME
+ * input is set; its RLIMIT_CORE is 0. Returns 0 when it exited 0; -ETIME
  * when it ran past the timeout (it and its process group are killed);
  * -E2BIG when it wrote more than out->cap - 1 bytes (or input is over
  * RUN_INPUT_MAX); -ECHILD when it failed, with *status its wait status; or

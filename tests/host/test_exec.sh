@@ -2,8 +2,8 @@
 # The programs the helper runs as root with a key at stake (exec slots'
 # unsealers, here; the PIN companion in test_tpm2_pin.sh): no one but root
 # may decide what runs, through the program, a directory on its way, a
-# symbolic link or a script's interpreter; and what runs is what was
-# checked.
+# symbolic link or a script's interpreter; what runs is what was checked;
+# and none of them dumps core.
 . "$(dirname "$0")/lib.sh"
 
 D=$T_WORK/d
@@ -162,5 +162,18 @@ else
 	wait "$PID"
 	t_fail "a program swapped after its check: the checked one runs" "no pause at exec-checked" "$(cat "$T_WORK/swap.err")"
 fi
+
+# No core dumps: an unsealer holds the secret it unseals. Its
+# RLIMIT_CORE is 0, soft and hard, whatever ours is.
+# shellcheck disable=SC2016 # expanded by the unsealer's sh
+printf '#!/bin/sh\necho "core soft=$(ulimit -c) hard=$(ulimit -H -c)" >&2\nprintf 0123456789abcdef\n' >"$D/core"
+chmod 755 "$D/core"
+(
+	ulimit -c unlimited
+	enrol "$D/core"
+	printf '%s\n' "$RC" "$ERR" >"$T_WORK/core.res"
+)
+RC=$(head -n 1 "$T_WORK/core.res") ERR=$(tail -n +2 "$T_WORK/core.res") OUT=
+ALLOW_STDERR=1 expect "an unsealer run from a shell with ulimit -c unlimited has no core dumps" 0 "core soft=0 hard=0"
 
 t_done
