@@ -78,6 +78,11 @@ static void tpm2_line(const struct slot *s)
 	}
 	if (t.flags & TPM2_FLAG_PIN)
 		printf(", and a PIN");
+	if (!tpm2_by_companion(&t))
+		printf(", sealed by systemd-creds (an earlier version): not "
+		       "bound to PCR 15, so it unseals after the initramfs "
+		       "too; enroll --tpm2 again, then wipe-slot %u",
+		       s->number);
 }
 
 static void slot_json(struct json *j, const struct slot *s)

@@ -222,23 +222,64 @@ static int seal_exec(const struct enroll *en, const struct slots_file *f,
  * bound to the boot PCR as well, at the value it will have in the next
  * boot's initramfs, which systemd-creds cannot seal to (tpm2_boot.h).
  */
+/* A signed policy's key: its bits for the TPM, its fingerprint for the
+ * slot, as systemd-measure's signatures name it. */
+static int read_signer(const char *path, uint8_t *bits, size_t cap, size_t *n,
+		       uint8_t fp[32], char *why, size_t wn)
+{
+	char pem[8192];
+	FILE *f = fopen(path, "re");
+	size_t len;
+
+	if (!f)
+		return detail_set(why, wn, -errno, "cannot read %s: %m", path);
+	len = fread(pem, 1, sizeof(pem), f);
+	fclose(f);
+	if (tpm2_pubkey_bits(pem, len, bits, cap, n) < 0)
+		return detail_set(
+		    why, wn, -EINVAL,
+		    "%s is not a PEM RSA public key (\"-----BEGIN "
+		    "PUBLIC KEY-----\") of at most 4096 bits",
+		    path);
+	crypto_hash_sha256(fp, bits, *n);
+	return 0;
+}
+
+/*
+ * The TPM object fscrypt-provision-tpm2 makes: bound to the fixed PCRs,
+ * PCR 15 at the value it will have in the next boot's initramfs (which
+ * systemd-creds cannot seal to: tpm2_boot.h), a signed policy's key, and
+ * a PIN.
+ */
 static int seal_object(const struct enroll *en, const uint8_t *auth,
 		       const uint8_t *secret, struct tpm2_slot *t,
 		       uint8_t *blob, size_t cap, char *why, size_t wn)
 {
+	struct tpm2_object_spec o = {
+	    .device = en->tpm2_device,
+	    .pcrs = en->tpm2_pcrs | 1u << TPM2_BOOT_PCR,
+	    .auth = auth,
+	    .signed_pcrs = en->tpm2_pubkey ? en->tpm2_pubkey_pcrs : 0};
+	uint8_t bits[TPM2_PUBKEY_BITS_MAX];
 	struct tpm2_boot_record rec;
-	uint32_t pcrs = en->tpm2_pcrs | 1u << TPM2_BOOT_PCR;
 	size_t len = 0;
-	int r = tpm2_boot_record_read(&rec, why, wn);
+	int r = 0;
 
-	if (r >= 0)
-		r = tpm2_pin_seal(en->tpm2_device, pcrs, auth,
-				  r == 1 ? rec.arg : NULL, secret, blob, cap,
-				  &len, why, wn);
 	memset(t, 0, sizeof(*t));
-	t->flags = auth ? TPM2_FLAG_PIN : TPM2_FLAG_OBJECT;
+	if (en->tpm2_pubkey)
+		r = read_signer(en->tpm2_pubkey, bits, sizeof(bits),
+				&o.signer_len, t->pkfp, why, wn);
+	o.signer = bits;
+	if (r == 0)
+		r = tpm2_boot_record_read(&rec, why, wn);
+	o.boot = r == 1 ? rec.arg : NULL;
+	if (r >= 0)
+		r = tpm2_pin_seal(&o, secret, blob, cap, &len, why, wn);
+	t->flags = (auth ? TPM2_FLAG_PIN : TPM2_FLAG_OBJECT) |
+		   (o.signed_pcrs ? TPM2_FLAG_SIGNED : 0);
 	t->bank = TPM2_ALG_SHA256;
-	t->pcrs = pcrs;
+	t->pcrs = o.pcrs;
+	t->pubkey_pcrs = o.signed_pcrs;
 	t->blob = blob;
 	t->blob_len = len;
 	return r;
@@ -247,17 +288,19 @@ static int seal_object(const struct enroll *en, const uint8_t *auth,
 static void say_sealed(const struct enroll *en, const struct slot *s,
 		       const struct tpm2_slot *t)
 {
-	char pcrs[80], pk[80], others[80], bank[16];
+	char pk[80], others[80], bank[16];
 	const char *b = tpm2_bank_name(t->bank, bank, sizeof(bank));
 
-	tpm2_pcrs_text(t->pcrs, pcrs, sizeof(pcrs));
 	tpm2_pcrs_text(t->pcrs & ~(1u << TPM2_BOOT_PCR), others,
 		       sizeof(others));
 	tpm2_pcrs_text(t->pubkey_pcrs, pk, sizeof(pk));
 	if (t->flags & TPM2_FLAG_SIGNED)
-		say("slot %u: sealed to the TPM (%s bank): fixed PCRs %s, and "
-		    "PCRs %s through a policy signed by %s",
-		    s->number, b, pcrs[0] ? pcrs : "none", pk, en->tpm2_pubkey);
+		say("slot %u: sealed to the TPM (%s bank): PCRs %s through a "
+		    "policy signed by %s, and %s%s%sPCR %d at its value in "
+		    "the initramfs",
+		    s->number, b, pk, en->tpm2_pubkey,
+		    others[0] ? "the current values of PCRs " : "", others,
+		    others[0] ? ", and " : "", TPM2_BOOT_PCR);
 	else if (t->pcrs & ~(1u << TPM2_BOOT_PCR))
 		say("slot %u: sealed to the TPM (%s bank)%s, to the current "
 		    "values of PCRs %s, and PCR %d at its value in the "
@@ -296,10 +339,6 @@ static void warn_boot_chain(const struct tpm2_slot *t)
 static int seal_tpm2(const struct enroll *en, const struct slots_file *f,
 		     struct slot *s, const struct secbuf *key)
 {
-	struct tpm2_seal_req q = {.device = en->tpm2_device,
-				  .pcrs = en->tpm2_pcrs,
-				  .pubkey = en->tpm2_pubkey,
-				  .pubkey_pcrs = en->tpm2_pubkey_pcrs};
 	uint8_t secret[TPM2_SECRET_SIZE], blob[TPM2_BLOB_MAX];
 	uint8_t auth[TPM2_PIN_AUTH_SIZE];
 	char why[PATH_MAX + 256] = "";
@@ -316,12 +355,8 @@ static int seal_tpm2(const struct enroll *en, const struct slots_file *f,
 		secbuf_free(&pin);
 	}
 	randombytes_buf(secret, sizeof(secret));
-	if (!en->tpm2_pubkey)
-		r = seal_object(en, en->tpm2_pin ? auth : NULL, secret, &t,
-				blob, sizeof(blob), why, sizeof(why));
-	else
-		r = tpm2_seal(&q, secret, sizeof(secret), &t, blob,
-			      sizeof(blob), why, sizeof(why));
+	r = seal_object(en, en->tpm2_pin ? auth : NULL, secret, &t, blob,
+			sizeof(blob), why, sizeof(why));
 	sodium_memzero(auth, sizeof(auth));
 	if (r == 0 && slot_tpm2_set(s, &t) < 0)
 		r = detail_set(why, sizeof(why), -E2BIG,

@@ -25,7 +25,8 @@ int slot_tpm2_get(const struct slot *s, struct tpm2_slot *t)
 	 * signed policy. */
 	if (s->data_len <= TPM2_DATA_HEADER ||
 	    (d[0] != 0 && d[0] != TPM2_FLAG_SIGNED && d[0] != TPM2_FLAG_PIN &&
-	     d[0] != TPM2_FLAG_OBJECT) ||
+	     d[0] != TPM2_FLAG_OBJECT &&
+	     d[0] != (TPM2_FLAG_OBJECT | TPM2_FLAG_SIGNED)) ||
 	    d[1])
 		return -EBADMSG;
 	t->flags = d[0];
@@ -203,14 +204,15 @@ static long der_item(const uint8_t **p, const uint8_t *e, uint8_t tag)
 	return (long)len;
 }
 
-int tpm2_pubkey_fingerprint(const char *pem, size_t len, uint8_t fp[32])
+int tpm2_pubkey_bits(const char *pem, size_t len, uint8_t *bits, size_t cap,
+		     size_t *n)
 {
 	static const char begin[] = "-----BEGIN PUBLIC KEY-----",
 			  end[] = "-----END PUBLIC KEY-----";
 	const char *b = memmem(pem, len, begin, sizeof(begin) - 1), *e;
 	uint8_t der[4096];
 	const uint8_t *p = der, *de;
-	size_t n;
+	size_t dn;
 	long l;
 
 	if (!b)
@@ -219,10 +221,10 @@ int tpm2_pubkey_fingerprint(const char *pem, size_t len, uint8_t fp[32])
 	e = memmem(b, len - (size_t)(b - pem), end, sizeof(end) - 1);
 	if (!e ||
 	    sodium_base642bin(der, sizeof(der), b, (size_t)(e - b), "\r\n\t ",
-			      &n, NULL, sodium_base64_VARIANT_ORIGINAL) < 0)
+			      &dn, NULL, sodium_base64_VARIANT_ORIGINAL) < 0)
 		return -EINVAL;
 	/* SubjectPublicKeyInfo: SEQUENCE { AlgorithmIdentifier, BIT STRING } */
-	de = der + n;
+	de = der + dn;
 	l = der_item(&p, de, 0x30);
 	if (l < 0 || p + l != de)
 		return -EINVAL;
@@ -233,8 +235,21 @@ int tpm2_pubkey_fingerprint(const char *pem, size_t len, uint8_t fp[32])
 	l = der_item(&p, de, 0x03);
 	if (l < 2 || p + l != de || *p != 0)
 		return -EINVAL; /* a key's bits are whole bytes */
-	crypto_hash_sha256(fp, p + 1, (unsigned long long)(l - 1));
+	if ((size_t)(l - 1) > cap)
+		return -E2BIG;
+	memcpy(bits, p + 1, *n = (size_t)(l - 1));
 	return 0;
+}
+
+int tpm2_pubkey_fingerprint(const char *pem, size_t len, uint8_t fp[32])
+{
+	uint8_t bits[TPM2_PUBKEY_BITS_MAX];
+	size_t n;
+	int r = tpm2_pubkey_bits(pem, len, bits, sizeof(bits), &n);
+
+	if (r == 0)
+		crypto_hash_sha256(fp, bits, n);
+	return r < 0 ? -EINVAL : 0;
 }
 
 /* The rules, in order: the first that matches says what happened. */
@@ -301,14 +316,12 @@ static bool tss_noise(const char *l)
 	       !strncmp(l, "INFO:", 5);
 }
 
-static enum tpm2_refusal classify(const char *msgs, bool unenforced, char *why,
-				  size_t wn)
+enum tpm2_refusal tpm2_classify(const char *msgs, char *why, size_t wn)
 {
 	const char *l, *nl;
 
 	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
-		if ((unenforced || rules[i].r != TPM2_REFUSED_UNENFORCED) &&
-		    strstr(msgs, rules[i].needle)) {
+		if (strstr(msgs, rules[i].needle)) {
 			snprintf(why, wn, "%s", rules[i].text);
 			return rules[i].r;
 		}
@@ -324,14 +337,4 @@ static enum tpm2_refusal classify(const char *msgs, bool unenforced, char *why,
 	}
 	snprintf(why, wn, "systemd-creds failed and said nothing");
 	return TPM2_REFUSED_OTHER;
-}
-
-enum tpm2_refusal tpm2_classify(const char *msgs, char *why, size_t wn)
-{
-	return classify(msgs, true, why, wn);
-}
-
-enum tpm2_refusal tpm2_classify_signed(const char *msgs, char *why, size_t wn)
-{
-	return classify(msgs, false, why, wn);
 }

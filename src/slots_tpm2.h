@@ -19,7 +19,7 @@
 #define TPM2_PCR_COUNT 24
 #define TPM2_FLAG_SIGNED 0x01
 #define TPM2_FLAG_PIN 0x02 /* sealed by fscrypt-provision-tpm2 (tpm2_pin.h) */
-#define TPM2_FLAG_OBJECT 0x04 /* the same, without a PIN */
+#define TPM2_FLAG_OBJECT 0x04 /* the same, without a PIN (maybe signed) */
 #define TPM2_ALG_SHA1 0x0004
 #define TPM2_ALG_SHA256 0x000b
 #define TPM2_ALG_SHA384 0x000c
@@ -60,10 +60,17 @@ void tpm2_pcrs_text(uint32_t mask, char *buf, size_t n);
 /* "sha256", or "0x000b" for a bank without a name here. */
 const char *tpm2_bank_name(uint16_t alg, char *buf, size_t n);
 
+/* The bits of an RSA key of up to 4096 bits (RSAPublicKey DER). */
+#define TPM2_PUBKEY_BITS_MAX 600
 /*
- * The fingerprint systemd puts in signatures ("pkfp"): SHA-256 of the
- * subjectPublicKey bits of a PEM "PUBLIC KEY". 0, or -EINVAL.
+ * The subjectPublicKey bits of a PEM "PUBLIC KEY" (for an RSA key, its
+ * RSAPublicKey DER) into bits (cap bytes), their length in *n. 0, or
+ * -EINVAL (not such a key), -E2BIG (more than cap).
  */
+int tpm2_pubkey_bits(const char *pem, size_t len, uint8_t *bits, size_t cap,
+		     size_t *n);
+/* The fingerprint systemd puts in signatures ("pkfp"): SHA-256 of those
+ * bits. 0, or -EINVAL. */
 int tpm2_pubkey_fingerprint(const char *pem, size_t len, uint8_t fp[32]);
 
 enum tpm2_refusal {
@@ -84,8 +91,5 @@ enum tpm2_refusal {
  * kept for what no rule names.
  */
 enum tpm2_refusal tpm2_classify(const char *msgs, char *why, size_t wn);
-/* The same, without the "never extended" rule: a signed policy holds
- * whatever the PCRs are at sealing, though systemd-creds warns. */
-enum tpm2_refusal tpm2_classify_signed(const char *msgs, char *why, size_t wn);
 
 #endif

@@ -60,7 +60,8 @@ static int pin_try(const struct slots_file *f, const struct slot *s,
 	int r;
 
 	tpm2_pin_auth(s, pin->data, pin->len, auth);
-	r = tpm2_pin_unseal(up->tpm2.device, t, auth, &secret, why, wn);
+	r = tpm2_pin_unseal(up->tpm2.device, t, auth, NULL, 0, &secret, why,
+			    wn);
 	secure_wipe(auth, sizeof(auth));
 	if (r < 0)
 		return r;

@@ -18,6 +18,7 @@
 #include "problem.h"
 #include "runprog.h"
 #include "tpm2_pin.h"
+#include "tpm2_sig.h"
 
 #define TPM2_TIMEOUT_S 60
 #define TPM2_MSGS_MAX 4096
@@ -151,112 +152,32 @@ static int refusal_errno(enum tpm2_refusal k)
 	}
 }
 
-/* Reads the policy back from the credential: what we show is what the TPM
- * will enforce, not what we asked for. */
-static int check_sealed(const struct tpm2_seal_req *q, struct tpm2_slot *t,
-			char *why, size_t wn)
+/* A slot the companion sealed; a signed one with the entries of sp (the
+ * signature file) for its PCRs and key, which its TPM checks. */
+static int companion_unseal(const char *device, const struct tpm2_slot *t,
+			    const char *sp, struct secbuf *out, char *why,
+			    size_t wn)
 {
-	bool pk;
-	int r = tpm2_credential_policy(t->blob, t->blob_len, &t->bank, &t->pcrs,
-				       &t->pubkey_pcrs, &pk);
+	static uint8_t recs[TPM2_PIN_IN_MAX];
+	char bank[16];
+	size_t len = 0;
+	int r = 0;
 
+	if (sp)
+		r = tpm2_sig_load(
+		    sp, tpm2_bank_name(t->bank, bank, sizeof(bank)),
+		    t->pubkey_pcrs, t->pkfp, recs, sizeof(recs), &len);
+	if (r == 0 && sp)
+		return detail_set(why, wn, -EKEYREJECTED,
+				  "no signature for this boot: %s has none by "
+				  "the slot's key for its PCRs",
+				  sp);
 	if (r < 0)
-		return detail_set(why, wn, -EPROTO,
-				  "systemd-creds made a credential this "
-				  "version cannot read");
-	if (t->pcrs != q->pcrs || pk != !!q->pubkey ||
-	    (pk && t->pubkey_pcrs != q->pubkey_pcrs))
-		return detail_set(why, wn, -EPROTO,
-				  "systemd-creds sealed to another policy than "
-				  "the one asked for");
-	return 0;
-}
-
-static int read_pubkey(const char *path, uint8_t fp[32], char *why, size_t wn)
-{
-	char pem[8192];
-	FILE *f = fopen(path, "re");
-	size_t n;
-
-	if (!f)
-		return detail_set(why, wn, -errno, "cannot read %s: %m", path);
-	n = fread(pem, 1, sizeof(pem), f);
-	fclose(f);
-	if (tpm2_pubkey_fingerprint(pem, n, fp) < 0)
-		return detail_set(why, wn, -EINVAL,
-				  "%s is not a PEM public key (\"-----BEGIN "
-				  "PUBLIC KEY-----\")",
-				  path);
-	return 0;
-}
-
-int tpm2_seal(const struct tpm2_seal_req *q, const uint8_t *secret, size_t len,
-	      struct tpm2_slot *t, uint8_t *blob, size_t cap, char *why,
-	      size_t wn)
-{
-	char dev[4200], pcrs[96], pkpcrs[96], pk[4200], msgs[TPM2_MSGS_MAX];
-	const char *argv[12] = {NULL, "encrypt"};
-	struct secbuf out;
-	size_t n = 2, blen;
-	int r;
-
-	memset(t, 0, sizeof(*t));
-	r = device_arg(q->device, dev, sizeof(dev), why, wn);
-	if (r < 0)
-		return r;
-	if (q->pubkey) {
-		r = read_pubkey(q->pubkey, t->pkfp, why, wn);
-		if (r < 0)
-			return r;
-	}
-	argv[n++] =
-	    q->pubkey ? "--with-key=tpm2-with-public-key" : "--with-key=tpm2";
-	argv[n++] = dev;
-	tpm2_pcrs_text(q->pcrs, pcrs + 12, sizeof(pcrs) - 12);
-	memcpy(pcrs, "--tpm2-pcrs=", 12);
-	argv[n++] = pcrs;
-	if (q->pubkey) {
-		snprintf(pk, sizeof(pk), "--tpm2-public-key=%s", q->pubkey);
-		memcpy(pkpcrs, "--tpm2-public-key-pcrs=", 23);
-		tpm2_pcrs_text(q->pubkey_pcrs, pkpcrs + 23,
-			       sizeof(pkpcrs) - 23);
-		argv[n++] = pk;
-		argv[n++] = pkpcrs;
-	}
-	argv[n++] = "--name=";
-	argv[n++] = "-";
-	argv[n++] = "-";
-	r = secbuf_alloc(&out, TPM2_B64_MAX + 64);
-	if (r < 0)
-		return detail_set(why, wn, r,
-				  "no locked memory for the TPM's "
-				  "answer");
-	r = run_creds(q->device, argv, secret, len, &out, msgs, why, wn);
-	/*
-	 * systemd-creds seals to PCRs still all zero with a warning. For
-	 * fixed values that binds nothing, so we refuse; a signed policy
-	 * holds whatever the PCRs are now, and it warns for those too.
-	 */
-	if (r == -ECHILD && q->pubkey) {
-		r = refusal_errno(tpm2_classify_signed(msgs, why, wn));
-	} else if (r == -ECHILD ||
-		   (r == 0 && !q->pubkey &&
-		    tpm2_classify(msgs, why, wn) == TPM2_REFUSED_UNENFORCED)) {
-		r = refusal_errno(tpm2_classify(msgs, why, wn));
-	} else if (r == 0 &&
-		   sodium_base642bin(blob, cap, (const char *)out.data, out.len,
-				     "\r\n", &blen, NULL,
-				     sodium_base64_VARIANT_ORIGINAL) < 0) {
-		r = detail_set(why, wn, -EPROTO,
-			       "systemd-creds wrote no credential");
-	} else if (r == 0) {
-		t->blob = blob;
-		t->blob_len = blen;
-		t->flags = q->pubkey ? TPM2_FLAG_SIGNED : 0;
-		r = check_sealed(q, t, why, wn);
-	}
-	secbuf_free(&out);
-	return r;
+		return detail_set(why, wn, -EKEYREJECTED,
+				  "no signature for this boot: %s cannot be "
+				  "read as one: %s",
+				  sp, strerror(-r));
+	return tpm2_pin_unseal(device, t, NULL, recs, len, out, why, wn);
 }
 
 int tpm2_unseal(const struct tpm2_opts *o, const struct tpm2_slot *t,
@@ -270,17 +191,16 @@ int tpm2_unseal(const struct tpm2_opts *o, const struct tpm2_slot *t,
 	r = device_arg(o->device, dev, sizeof(dev), why, wn);
 	if (r < 0)
 		return r;
+	sp = t->flags & TPM2_FLAG_SIGNED ? tpm2_signature_path(o) : NULL;
+	if ((t->flags & TPM2_FLAG_SIGNED) && !sp)
+		return detail_set(why, wn, -EKEYREJECTED,
+				  "no PCR signature for this boot: none of %s "
+				  "and the other usual places exists",
+				  signature_paths[0]);
 	if (tpm2_by_companion(t))
-		return tpm2_pin_unseal(o->device, t, NULL, out, why, wn);
+		return companion_unseal(o->device, t, sp, out, why, wn);
 	argv[n++] = dev;
 	if (t->flags & TPM2_FLAG_SIGNED) {
-		sp = tpm2_signature_path(o);
-		if (!sp)
-			return detail_set(why, wn, -EKEYREJECTED,
-					  "no PCR signature for this boot: "
-					  "none of %s and the other usual "
-					  "places exists",
-					  signature_paths[0]);
 		snprintf(sig, sizeof(sig), "--tpm2-signature=%s", sp);
 		argv[n++] = sig;
 	}

@@ -105,6 +105,9 @@ static int exit_errno(int code)
 		return -ESTALE;
 	case TPM2_PIN_EXIT_FULL:
 		return -EAGAIN;
+	case TPM2_PIN_EXIT_SIGNATURE:
+	case TPM2_PIN_EXIT_BAD_SIGNATURE:
+		return -EKEYREJECTED;
 	default:
 		return -EIO;
 	}
@@ -183,42 +186,77 @@ static bool flushed_some(const char *device)
 	return tpm2_flush_leftovers(device, &n, why, sizeof(why)) == 0 && n;
 }
 
-/* What one seal, unseal or check is about. */
+/* What one seal, unseal, check or flush is about. */
 struct object_req {
 	const char *op, *device;
 	uint32_t pcrs;
 	bool pin;
-	const char *boot; /* seal: the boot PCR's record, or NULL */
+	const char *boot;     /* seal: the boot PCR's record, or NULL */
+	uint32_t signed_pcrs; /* a signed policy's PCRs, or 0 */
 };
 
+/* One piece of the companion's stdin, after the authValue. */
+struct part {
+	const uint8_t *p;
+	size_t n;
+};
+
+/* The companion's arguments for q, in args (5), formatted in mask and
+ * boot, sig; how many. */
+static size_t object_args(const struct object_req *q, const char **args,
+			  char mask[16], char *boot, size_t bn, char sig[24])
+{
+	size_t n = 3;
+
+	args[0] = q->op;
+	args[1] = q->device ? q->device : "auto";
+	args[2] = mask;
+	snprintf(mask, 16, "%x", (unsigned)q->pcrs);
+	if (!q->pin)
+		args[n++] = "nopin";
+	if (q->boot) {
+		snprintf(boot, bn, "boot=%s", q->boot);
+		args[n++] = boot;
+	}
+	if (q->signed_pcrs) {
+		snprintf(sig, 24, "signed=%x", (unsigned)q->signed_pcrs);
+		args[n++] = sig;
+	}
+	return n;
+}
+
 /*
- * One call of the companion: auth (zeros when NULL) then rest on its
+ * One call of the companion: auth (zeros when NULL) then the parts on its
  * stdin, through locked memory; its answer in out (cap bytes, locked),
  * freed again on failure.
  */
 static int companion_call(const struct object_req *q, const uint8_t *auth,
-			  const uint8_t *rest, size_t len, struct secbuf *out,
-			  size_t cap, char *why, size_t wn)
+			  const struct part *parts, size_t np,
+			  struct secbuf *out, size_t cap, char *why, size_t wn)
 {
 	static const uint8_t none[TPM2_PIN_AUTH_SIZE];
-	char mask[16], boot[sizeof("boot=") + 2 * 64 + 1];
-	const char *args[5] = {q->op, q->device ? q->device : "auto", mask};
-	size_t n = 3;
+	char mask[16], boot[sizeof("boot=") + 2 * 64 + 1], sig[24];
+	const char *args[6];
+	size_t n = object_args(q, args, mask, boot, sizeof(boot), sig);
+	size_t len = TPM2_PIN_AUTH_SIZE;
 	struct secbuf in;
-	int r = secbuf_alloc(&in, TPM2_PIN_AUTH_SIZE + len);
+	int r;
 
+	for (size_t i = 0; i < np; i++)
+		len += parts[i].n;
+	if (len > TPM2_PIN_IN_MAX)
+		return detail_set(why, wn, -E2BIG,
+				  "more for the TPM than %s takes (%zu bytes)",
+				  TPM2_PIN_COMPANION, len);
+	r = secbuf_alloc(&in, len);
 	if (r < 0)
 		return detail_set(why, wn, r, "no locked memory for the PIN");
-	snprintf(mask, sizeof(mask), "%x", (unsigned)q->pcrs);
-	if (!q->pin)
-		args[n++] = "nopin";
-	if (q->boot) {
-		snprintf(boot, sizeof(boot), "boot=%s", q->boot);
-		args[n++] = boot;
-	}
 	memcpy(in.data, auth ? auth : none, TPM2_PIN_AUTH_SIZE);
-	memcpy(in.data + TPM2_PIN_AUTH_SIZE, rest, len);
-	in.len = TPM2_PIN_AUTH_SIZE + len;
+	in.len = TPM2_PIN_AUTH_SIZE;
+	for (size_t i = 0; i < np; i++) {
+		memcpy(in.data + in.len, parts[i].p, parts[i].n);
+		in.len += parts[i].n;
+	}
 	r = secbuf_alloc(out, cap);
 	if (r < 0)
 		detail_set(why, wn, r, "no locked memory for the TPM's answer");
@@ -234,14 +272,16 @@ static int companion_call(const struct object_req *q, const uint8_t *auth,
 	return r;
 }
 
-int tpm2_pin_seal(const char *device, uint32_t pcrs, const uint8_t *auth,
-		  const char *boot, const uint8_t *secret, uint8_t *blob,
-		  size_t cap, size_t *len, char *why, size_t wn)
+int tpm2_pin_seal(const struct tpm2_object_spec *o, const uint8_t *secret,
+		  uint8_t *blob, size_t cap, size_t *len, char *why, size_t wn)
 {
-	struct object_req q = {"seal", device, pcrs, auth != NULL, boot};
+	struct object_req q = {"seal",		o->device, o->pcrs,
+			       o->auth != NULL, o->boot,   o->signed_pcrs};
+	struct part parts[] = {{secret, TPM2_PIN_SECRET_SIZE},
+			       {o->signer, o->signed_pcrs ? o->signer_len : 0}};
 	struct secbuf out;
-	int r = companion_call(&q, auth, secret, TPM2_PIN_SECRET_SIZE, &out,
-			       TPM2_PIN_IN_MAX + 1, why, wn);
+	int r = companion_call(&q, o->auth, parts, 2, &out, TPM2_PIN_IN_MAX + 1,
+			       why, wn);
 
 	if (r < 0)
 		return r;
@@ -255,14 +295,35 @@ int tpm2_pin_seal(const char *device, uint32_t pcrs, const uint8_t *auth,
 	return r;
 }
 
+/* The request for slot t, and its stdin after the authValue: the blob,
+ * or for a signed policy its length (le16) and then the signatures. */
+static size_t slot_req(const char *op, const char *device,
+		       const struct tpm2_slot *t, const uint8_t *sigs,
+		       size_t sigs_len, uint8_t le[2], struct object_req *q,
+		       struct part parts[3])
+{
+	bool sig = t->flags & TPM2_FLAG_SIGNED;
+
+	*q = (struct object_req){op,	  device,
+				 t->pcrs, t->flags & TPM2_FLAG_PIN,
+				 NULL,	  sig ? t->pubkey_pcrs : 0};
+	le[0] = (uint8_t)t->blob_len;
+	le[1] = (uint8_t)(t->blob_len >> 8);
+	parts[0] = (struct part){le, sig ? 2 : 0};
+	parts[1] = (struct part){t->blob, t->blob_len};
+	parts[2] = (struct part){sigs, sig ? sigs_len : 0};
+	return 3;
+}
+
 int tpm2_pin_check(const char *device, const struct tpm2_slot *t,
 		   unsigned *left, char *why, size_t wn)
 {
-	struct object_req q = {"check", device, t->pcrs,
-			       t->flags & TPM2_FLAG_PIN, NULL};
+	struct object_req q;
+	struct part parts[3];
 	struct secbuf out;
-	int r =
-	    companion_call(&q, NULL, t->blob, t->blob_len, &out, 64, why, wn);
+	uint8_t le[2];
+	size_t np = slot_req("check", device, t, NULL, 0, le, &q, parts);
+	int r = companion_call(&q, NULL, parts, np, &out, 64, why, wn);
 
 	if (r < 0)
 		return r;
@@ -273,13 +334,16 @@ int tpm2_pin_check(const char *device, const struct tpm2_slot *t,
 }
 
 int tpm2_pin_unseal(const char *device, const struct tpm2_slot *t,
-		    const uint8_t *auth, struct secbuf *out, char *why,
-		    size_t wn)
+		    const uint8_t *auth, const uint8_t *sigs, size_t sigs_len,
+		    struct secbuf *out, char *why, size_t wn)
 {
-	struct object_req q = {"unseal", device, t->pcrs,
-			       t->flags & TPM2_FLAG_PIN, NULL};
-	int r = companion_call(&q, auth, t->blob, t->blob_len, out,
-			       TPM2_PIN_IN_MAX + 1, why, wn);
+	struct object_req q;
+	struct part parts[3];
+	uint8_t le[2];
+	size_t np =
+	    slot_req("unseal", device, t, sigs, sigs_len, le, &q, parts);
+	int r = companion_call(&q, auth, parts, np, out, TPM2_PIN_IN_MAX + 1,
+			       why, wn);
 
 	if (r == 0 && out->len != TPM2_PIN_SECRET_SIZE) {
 		r = detail_set(why, wn, -EBADMSG,
@@ -308,15 +372,14 @@ int tpm2_pin_extend(const char *device, char *line, size_t n, char *why,
 
 int tpm2_flush_leftovers(const char *device, unsigned *n, char *why, size_t wn)
 {
-	static const uint8_t nothing[1];
-	struct object_req q = {"flush", device, 0, true, NULL};
+	struct object_req q = {"flush", device, 0, true, NULL, 0};
 	struct secbuf out;
 	int r;
 
 	*n = 0;
 	if (tpm2_device_managed(device))
 		return 0;
-	r = companion_call(&q, NULL, nothing, 0, &out, 64, why, wn);
+	r = companion_call(&q, NULL, NULL, 0, &out, 64, why, wn);
 	if (r < 0)
 		return r;
 	out.data[out.len] = '\0';

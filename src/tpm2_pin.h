@@ -37,7 +37,9 @@
 
 #define TPM2_PIN_AUTH_SIZE 32
 #define TPM2_PIN_SECRET_SIZE 32
-#define TPM2_PIN_IN_MAX 1024
+/* What a pipe holds whatever its size (RUN_INPUT_MAX): the sealed object,
+ * the signing key, and a few signatures. */
+#define TPM2_PIN_IN_MAX 4096
 #define TPM2_PIN_COMPANION "fscrypt-provision-tpm2"
 #define TPM2_PIN_MSG_PREFIX "fscrypt-provision-tpm2: "
 /*
@@ -60,6 +62,8 @@ enum tpm2_pin_exit {
 	TPM2_PIN_EXIT_UNENFORCED = 8, /* seal: a PCR was never extended */
 	TPM2_PIN_EXIT_FULL = 9,	      /* no room for objects or sessions */
 	TPM2_PIN_EXIT_BOOT_PCR = 10,  /* seal: the boot PCR's value unknown */
+	TPM2_PIN_EXIT_SIGNATURE = 11, /* no signature for this boot */
+	TPM2_PIN_EXIT_BAD_SIGNATURE = 12, /* the TPM refused the signature */
 };
 
 /* What both sides say of a TPM out of room for objects or sessions. */
@@ -82,16 +86,26 @@ enum tpm2_pin_exit {
 void tpm2_pin_auth(const struct slot *s, const uint8_t *pin, size_t len,
 		   uint8_t auth[TPM2_PIN_AUTH_SIZE]);
 
+/* What a new object is sealed to. */
+struct tpm2_object_spec {
+	const char *device;
+	uint32_t pcrs;	       /* fixed PCRs, the boot PCR among them */
+	const uint8_t *auth;   /* the PIN's authValue, or NULL */
+	const char *boot;      /* this boot's record (tpm2_boot.h), or NULL */
+	uint32_t signed_pcrs;  /* a signed policy's PCRs, or 0 */
+	const uint8_t *signer; /* its key's RSAPublicKey DER */
+	size_t signer_len;
+};
+
 /*
- * Seals secret under auth (NULL: no PIN) to pcrs: their current values,
- * and the boot PCR's at the next boot (boot: this boot's record,
- * tpm2_boot.h, or NULL). The blob goes to blob (cap bytes), its length to
+ * Seals secret to o: the fixed PCRs' current values, the boot PCR's at
+ * the next boot, and with signed_pcrs, any values of those a signature by
+ * the signer gives. The blob goes to blob (cap bytes), its length to
  * *len. 0, or -errno with why set: -EDOM for a PCR nothing measured,
  * -ESTALE for a boot PCR whose next value is unknown.
  */
-int tpm2_pin_seal(const char *device, uint32_t pcrs, const uint8_t *auth,
-		  const char *boot, const uint8_t *secret, uint8_t *blob,
-		  size_t cap, size_t *len, char *why, size_t wn);
+int tpm2_pin_seal(const struct tpm2_object_spec *o, const uint8_t *secret,
+		  uint8_t *blob, size_t cap, size_t *len, char *why, size_t wn);
 
 /*
  * Whether t can be unsealed on this boot given the right PIN, with no PIN
@@ -102,12 +116,13 @@ int tpm2_pin_seal(const char *device, uint32_t pcrs, const uint8_t *auth,
 int tpm2_pin_check(const char *device, const struct tpm2_slot *t,
 		   unsigned *left, char *why, size_t wn);
 
-/* Unseals t with auth (NULL for a slot without a PIN) into out (locked).
+/* Unseals t with auth (NULL for a slot without a PIN) and, for a signed
+ * policy, the signatures sigs (tpm2_sig.h's records) into out (locked).
  * 0, or -EACCES (a wrong PIN, which the TPM counted), or what
  * tpm2_pin_check returns. */
 int tpm2_pin_unseal(const char *device, const struct tpm2_slot *t,
-		    const uint8_t *auth, struct secbuf *out, char *why,
-		    size_t wn);
+		    const uint8_t *auth, const uint8_t *sigs, size_t sigs_len,
+		    struct secbuf *out, char *why, size_t wn);
 
 /* Extends the boot PCR; the companion's line ("BEFORE AFTER", SHA-256
  * hex) into line. 0, or -errno with why set (-ENODEV: no companion, or

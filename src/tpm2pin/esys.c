@@ -86,7 +86,7 @@ int tpm_connect(struct tpm *t, const char *tcti, char *why, size_t wn)
 
 	t->tcti = NULL;
 	t->esys = NULL;
-	t->primary = t->session = t->object = ESYS_TR_NONE;
+	t->primary = t->session = t->object = t->signer = ESYS_TR_NONE;
 	if (!strcmp(tcti, "auto"))
 		tcti = "/dev/tpmrm0";
 	if (tcti[0] == '/')
@@ -126,7 +126,7 @@ int tpm_open(struct tpm *t, const char *tcti, char *why, size_t wn)
 
 void tpm_close(struct tpm *t)
 {
-	ESYS_TR *h[] = {&t->object, &t->session, &t->primary};
+	ESYS_TR *h[] = {&t->object, &t->session, &t->signer, &t->primary};
 
 	for (size_t i = 0; t->esys && i < sizeof(h) / sizeof(*h); i++)
 		if (*h[i] != ESYS_TR_NONE)

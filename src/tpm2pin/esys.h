@@ -12,7 +12,7 @@
 struct tpm {
 	TSS2_TCTI_CONTEXT *tcti;
 	ESYS_CONTEXT *esys;
-	ESYS_TR primary, session, object;
+	ESYS_TR primary, session, object, signer;
 };
 
 /* Sets why (with the TSS's words for rc, when not 0); returns code, or

@@ -29,7 +29,7 @@ static int usage(void)
 {
 	fprintf(stderr,
 		"usage: %s seal|unseal|check|flush TCTI PCRMASK [nopin] "
-		"[boot=BEFORE,AFTER]\n"
+		"[boot=BEFORE,AFTER] [signed=PCRMASK]\n"
 		"       %s extend TCTI\n"
 		"The TPM side of fscrypt-provision's tpm2 slots: run by "
 		"fscrypt-provision, not by people (see fscrypt-slots(5)).\n",
@@ -58,7 +58,7 @@ static int unhex(const char *s, uint8_t *out, size_t n)
 
 static int parse_args(int argc, char **argv, struct args *a)
 {
-	unsigned long pcrs;
+	unsigned long pcrs, mask;
 	char *end;
 
 	if (argc < 3)
@@ -80,6 +80,10 @@ static int parse_args(int argc, char **argv, struct args *a)
 
 		if (!strcmp(argv[i], "nopin"))
 			a->policy.pin = false;
+		else if (!strncmp(argv[i], "signed=", 7) &&
+			 (mask = strtoul(argv[i] + 7, &end, 16)) && !*end &&
+			 mask < (1ul << 24))
+			a->policy.signed_pcrs = (uint32_t)mask;
 		else if (!strncmp(argv[i], "boot=", 5) && comma &&
 			 unhex(v, a->boot.before, PCR_SIZE) == 0 &&
 			 unhex(comma + 1, a->boot.after, PCR_SIZE) == 0)
@@ -119,10 +123,28 @@ static int write_all(const uint8_t *p, size_t n)
 	return 0;
 }
 
+/* The secret, then for a signed policy the signing key's DER. */
+static int seal(const struct args *a, struct io *io, char *why, size_t wn)
+{
+	const uint8_t *rest = io->in + TPM2_PIN_AUTH_SIZE;
+	size_t rest_len = io->in_len - TPM2_PIN_AUTH_SIZE;
+	struct tpm_policy p = a->policy;
+
+	if (rest_len < TPM2_PIN_SECRET_SIZE ||
+	    (rest_len > TPM2_PIN_SECRET_SIZE) != !!p.signed_pcrs)
+		return usage();
+	p.signer = rest + TPM2_PIN_SECRET_SIZE;
+	p.signer_len = rest_len - TPM2_PIN_SECRET_SIZE;
+	return tpm_seal(a->tcti, &p, io->in, TPM2_PIN_AUTH_SIZE, rest,
+			TPM2_PIN_SECRET_SIZE, io->out, sizeof(io->out),
+			&io->out_len, why, wn);
+}
+
 static int run(const struct args *a, struct io *io, char *why, size_t wn)
 {
 	const uint8_t *auth = io->in, *rest = io->in + TPM2_PIN_AUTH_SIZE;
 	size_t rest_len = io->in_len - TPM2_PIN_AUTH_SIZE;
+	struct tpm_policy p = a->policy;
 	uint8_t before[PCR_SIZE], after[PCR_SIZE];
 	unsigned left = 0;
 	int code;
@@ -141,17 +163,24 @@ static int run(const struct args *a, struct io *io, char *why, size_t wn)
 					       "%u\n", n);
 		return code;
 	}
-	if (!strcmp(a->op, "seal")) {
-		if (rest_len != TPM2_PIN_SECRET_SIZE)
-			return usage();
-		return tpm_seal(a->tcti, &a->policy, auth, TPM2_PIN_AUTH_SIZE,
-				rest, rest_len, io->out, sizeof(io->out),
-				&io->out_len, why, wn);
-	}
+	if (!strcmp(a->op, "seal"))
+		return seal(a, io, why, wn);
 	if (strcmp(a->op, "unseal") && strcmp(a->op, "check"))
 		return usage();
-	code = tpm_unseal(a->tcti, &a->policy,
-			  strcmp(a->op, "check") ? auth : NULL,
+	/* A signed policy's blob comes with its length, then the
+	 * signatures. */
+	if (a->policy.signed_pcrs) {
+		size_t blen =
+		    rest_len < 2 ? 0 : (size_t)(rest[0] | rest[1] << 8);
+
+		if (rest_len < 2 || rest_len - 2 < blen)
+			return usage();
+		p.sigs = rest + 2 + blen;
+		p.sigs_len = rest_len - 2 - blen;
+		rest += 2;
+		rest_len = blen;
+	}
+	code = tpm_unseal(a->tcti, &p, strcmp(a->op, "check") ? auth : NULL,
 			  TPM2_PIN_AUTH_SIZE, rest, rest_len, io->out,
 			  sizeof(io->out), &io->out_len, &left, why, wn);
 	if (code == 0 && !strcmp(a->op, "check"))

@@ -13,19 +13,27 @@
 #include "../tpm2_pin.h"
 #include "esys.h"
 #include "pcr.h"
+#include "signed.h"
 
 /* The policy digest a new object gets: a trial session, on the PCRs'
- * values at the next boot (pcr.h). */
+ * values at the next boot (pcr.h), after the signing key's
+ * PolicyAuthorize for a signed policy. */
 static int make_policy(struct tpm *t, const struct tpm_policy *p,
-		       TPM2B_DIGEST **digest, char *why, size_t wn)
+		       const TPM2B_PUBLIC *key, TPM2B_DIGEST **digest,
+		       char *why, size_t wn)
 {
+	TPM2B_NAME name;
 	TPM2B_DIGEST values;
 	int code = pcrs_extended(t, p->pcrs & ~(1u << TPM2_BOOT_PCR), why, wn);
 
+	if (code == 0 && key)
+		code = signer_load(t, key, &name, why, wn);
 	if (code == 0)
 		code = pcr_policy_digest(t, p->pcrs, p->boot, &values, why, wn);
 	if (code == 0)
 		code = start_session(t, TPM2_SE_TRIAL, why, wn);
+	if (code == 0 && key)
+		code = signed_trial(t, &name, why, wn);
 	if (code == 0)
 		code = run_policy(t, p->pcrs, &values, p->pin, digest, why, wn);
 	if (t->session != ESYS_TR_NONE)
@@ -47,10 +55,11 @@ static UINT16 auth_size(const uint8_t *auth, size_t n)
 }
 
 /* The sealed object, then the storage primary's Name, which unseal checks
- * before it salts a session with that key. */
+ * before it salts a session with that key, then the signing key of a
+ * signed policy. */
 static int marshal_sealed(struct tpm *t, const TPM2B_PUBLIC *pub,
-			  const TPM2B_PRIVATE *priv, uint8_t *blob, size_t cap,
-			  size_t *blen)
+			  const TPM2B_PRIVATE *priv, const TPM2B_PUBLIC *key,
+			  uint8_t *blob, size_t cap, size_t *blen)
 {
 	TPM2B_NAME *name = NULL;
 	size_t off = 0;
@@ -62,15 +71,18 @@ static int marshal_sealed(struct tpm *t, const TPM2B_PUBLIC *pub,
 		rc = Tss2_MU_TPM2B_PRIVATE_Marshal(priv, blob, cap, &off);
 	if (rc == 0)
 		rc = Tss2_MU_TPM2B_NAME_Marshal(name, blob, cap, &off);
+	if (rc == 0 && key)
+		rc = Tss2_MU_TPM2B_PUBLIC_Marshal(key, blob, cap, &off);
 	Esys_Free(name);
 	*blen = off;
 	return (int)rc;
 }
 
 static int create_sealed(struct tpm *t, const TPM2B_DIGEST *policy,
-			 const uint8_t *auth, size_t alen,
-			 const uint8_t *secret, size_t slen, uint8_t *blob,
-			 size_t cap, size_t *blen, char *why, size_t wn)
+			 const TPM2B_PUBLIC *key, const uint8_t *auth,
+			 size_t alen, const uint8_t *secret, size_t slen,
+			 uint8_t *blob, size_t cap, size_t *blen, char *why,
+			 size_t wn)
 {
 	TPM2B_SENSITIVE_CREATE sens = {0};
 	TPM2B_PUBLIC tmpl = {
@@ -96,7 +108,8 @@ static int create_sealed(struct tpm *t, const TPM2B_DIGEST *policy,
 			 NULL);
 	explicit_bzero(&sens, sizeof(sens));
 	if (rc == 0)
-		rc = (TSS2_RC)marshal_sealed(t, pub, priv, blob, cap, blen);
+		rc =
+		    (TSS2_RC)marshal_sealed(t, pub, priv, key, blob, cap, blen);
 	Esys_Free(priv);
 	Esys_Free(pub);
 	return rc ? say(why, wn, rc_code(rc), "the TPM sealed nothing", rc)
@@ -107,17 +120,21 @@ int tpm_seal(const char *tcti, const struct tpm_policy *p, const uint8_t *auth,
 	     size_t alen, const uint8_t *secret, size_t slen, uint8_t *blob,
 	     size_t cap, size_t *blen, char *why, size_t wn)
 {
+	TPM2B_PUBLIC key, *k = p->signed_pcrs ? &key : NULL;
 	TPM2B_DIGEST *policy = NULL;
-	struct tpm t;
-	int code = tpm_open(&t, tcti, why, wn);
+	struct tpm t = {0}; /* tpm_close's: not connected yet */
+	int code = k ? signer_from_der(p->signer, p->signer_len, k, why, wn)
+		     : TPM2_PIN_EXIT_OK;
 
 	if (code == 0)
-		code = make_policy(&t, p, &policy, why, wn);
+		code = tpm_open(&t, tcti, why, wn);
+	if (code == 0)
+		code = make_policy(&t, p, k, &policy, why, wn);
 	if (code == 0)
 		code = start_session(&t, TPM2_SE_HMAC, why, wn);
 	if (code == 0)
-		code = create_sealed(&t, policy, auth, alen, secret, slen, blob,
-				     cap, blen, why, wn);
+		code = create_sealed(&t, policy, k, auth, alen, secret, slen,
+				     blob, cap, blen, why, wn);
 	Esys_Free(policy);
 	tpm_close(&t);
 	return code;
@@ -166,17 +183,22 @@ static int lockout_left(struct tpm *t, unsigned *left, char *why, size_t wn)
 }
 
 static int load_sealed(struct tpm *t, const uint8_t *blob, size_t blen,
-		       TPM2B_PUBLIC *pub, char *why, size_t wn)
+		       TPM2B_PUBLIC *pub, TPM2B_PUBLIC *key, char *why,
+		       size_t wn)
 {
 	TPM2B_PRIVATE priv = {0};
 	TPM2B_NAME want = {0}, *got = NULL;
 	size_t off = 0;
 	TSS2_RC rc;
 
+	/* The TSS takes a sized structure only into zeros. */
 	memset(pub, 0, sizeof(*pub));
+	if (key)
+		memset(key, 0, sizeof(*key));
 	if (Tss2_MU_TPM2B_PUBLIC_Unmarshal(blob, blen, &off, pub) ||
 	    Tss2_MU_TPM2B_PRIVATE_Unmarshal(blob, blen, &off, &priv) ||
 	    Tss2_MU_TPM2B_NAME_Unmarshal(blob, blen, &off, &want) ||
+	    (key && Tss2_MU_TPM2B_PUBLIC_Unmarshal(blob, blen, &off, key)) ||
 	    off != blen)
 		return say(why, wn, TPM2_PIN_EXIT_DAMAGED,
 			   "the sealed data is damaged: it is not a TPM "
@@ -210,12 +232,19 @@ static int load_sealed(struct tpm *t, const uint8_t *blob, size_t blen,
 /* The policy session, checked against the object's own policy: a PCR
  * mismatch is told before any PIN is spent. */
 static int open_policy(struct tpm *t, const struct tpm_policy *p,
-		       const TPM2B_PUBLIC *pub, char *why, size_t wn)
+		       const TPM2B_PUBLIC *pub, const TPM2B_PUBLIC *key,
+		       char *why, size_t wn)
 {
 	const TPM2B_DIGEST *want = &pub->publicArea.authPolicy;
 	TPM2B_DIGEST *got = NULL;
-	int code = start_session(t, TPM2_SE_POLICY, why, wn);
+	TPM2B_NAME name;
+	int code = key ? signer_load(t, key, &name, why, wn) : TPM2_PIN_EXIT_OK;
 
+	if (code == 0)
+		code = start_session(t, TPM2_SE_POLICY, why, wn);
+	if (code == 0 && key)
+		code = signed_authorize(t, p->signed_pcrs, &name, p->sigs,
+					p->sigs_len, why, wn);
 	if (code == 0)
 		code = run_policy(t, p->pcrs, NULL, p->pin, &got, why, wn);
 	if (code == 0 && (got->size != want->size ||
@@ -237,15 +266,15 @@ int tpm_unseal(const char *tcti, const struct tpm_policy *p,
 {
 	TPM2B_SENSITIVE_DATA *out = NULL;
 	TPM2B_AUTH a = {.size = auth ? auth_size(auth, alen) : 0};
-	TPM2B_PUBLIC pub;
+	TPM2B_PUBLIC pub, key, *k = p->signed_pcrs ? &key : NULL;
 	struct tpm t;
 	TSS2_RC rc;
 	int code = tpm_open(&t, tcti, why, wn);
 
 	if (code == 0)
-		code = load_sealed(&t, blob, blen, &pub, why, wn);
+		code = load_sealed(&t, blob, blen, &pub, k, why, wn);
 	if (code == 0)
-		code = open_policy(&t, p, &pub, why, wn);
+		code = open_policy(&t, p, &pub, k, why, wn);
 	/* Without a PIN the policy spends no authValue: no lockout to mind. */
 	if (code == 0 && p->pin)
 		code = lockout_left(&t, left, why, wn);

@@ -95,9 +95,10 @@ fsp enroll --slots "$G" --tpm2 --key-file "$K" "${D[@]}" --tpm2-public-key "$T_W
 ALLOW_STDERR=1 expect "enroll --tpm2 --tpm2-public-key: PCR 11 through a signed policy" 0 "PCRs 11 through a policy signed by"
 fsp slots --slots "$G" --json
 PKFP=$(openssl rsa -pubin -in "$T_WORK/pcr.pub" -RSAPublicKey_out -outform DER 2>/dev/null | sha256sum | cut -c1-64)
-[ "$(jq -c '.slots[0] | [.pcrs, .signed, .public_key_pcrs, .public_key_fingerprint]' <<<"$OUT")" = "[[],true,[11],\"$PKFP\"]" ] &&
+[ "$(jq -c '.slots[0] | [.pcrs, .signed, .public_key_pcrs, .public_key_fingerprint, .sealed_by]' <<<"$OUT")" = \
+	"[[15],true,[11],\"$PKFP\",\"fscrypt-provision-tpm2\"]" ] &&
 	[ "$(jq -r '.sha256[0].pkfp' "$T_WORK/sig-a.json")" = "$PKFP" ] &&
-	t_ok "slots --json: signed, public-key PCRs [11], the fingerprint systemd-measure signs with" ||
+	t_ok "slots --json: signed, public-key PCRs [11], PCR 15 fixed, the fingerprint systemd-measure signs with" ||
 	t_fail "slots --json for a signed slot" "$OUT"
 
 tpm_reboot && tpm_boot_image "$T_WORK/image-a"

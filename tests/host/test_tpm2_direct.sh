@@ -5,7 +5,8 @@
 # failed unseal, which filled the TPM: every later unseal failed as
 # "damaged". Five failed unseals in a row each say why and leave the TPM
 # empty; a TPM other programs filled is flushed and the seal or unseal
-# goes on; without fscrypt-provision-tpm2 the full TPM is said as such;
+# goes on (without fscrypt-provision-tpm2 the full TPM is said as such:
+# test_tpm2_legacy.sh, with slots systemd-creds sealed);
 # PIN slots leave nothing either (PCR mismatch, a wrong PIN, damaged
 # data), and the companion says a full TPM is full.
 . "$(dirname "$0")/lib.sh"
@@ -72,33 +73,6 @@ fsp identifier --slots "$N" "${D[@]}" </dev/null
 [ "$RC" = 0 ] && [ "$OUT" = "$ID" ] && t_ok "unseal on a TPM others filled: flushed, then unsealed" ||
 	t_fail "unseal on a full TPM" "$RC" "$ERR"
 empty "nothing left after that unseal"
-
-# A signed slot goes through systemd-creds: with no companion to flush
-# after it, a full TPM is said to be full, with what to do, not taken for
-# damaged data.
-openssl genrsa -out "$T_WORK/pcr.key" 2048 2>/dev/null
-openssl rsa -in "$T_WORK/pcr.key" -pubout -out "$T_WORK/pcr.pub" 2>/dev/null
-printf 'image A\n' >"$T_WORK/image-a"
-tpm_sign_image "$T_WORK/image-a" "$T_WORK/pcr.key" "$T_WORK/pcr.pub" "$T_WORK/sig-a.json"
-G=$T_WORK/signed.slots
-fsp enroll --slots "$G" --tpm2 --key-file "$K" "${D[@]}" --tpm2-public-key "$T_WORK/pcr.pub"
-ALLOW_STDERR=1 expect "a signed slot (systemd-creds) on a TPM with no resource manager" 0 "slot 0 (tpm2) added"
-empty "nothing left after systemd-creds sealed it"
-if [ -z "${FSP_UNDER_VALGRIND-}" ] && [ "${#FSP_CMD[@]}" = 1 ] &&
-	[ ! -e /usr/lib/fscrypt-provision/fscrypt-provision-tpm2 ]; then
-	mkdir -p "$T_WORK/alone"
-	cp "${FSP_CMD[0]}" "$T_WORK/alone/"
-	FSP_SAVE=("${FSP_CMD[@]}")
-	FSP_CMD=("$T_WORK/alone/$(basename "${FSP_SAVE[0]}")")
-	fill
-	fsp identifier --slots "$G" "${D[@]}" --tpm2-signature "$T_WORK/sig-a.json" </dev/null
-	ALLOW_STDERR=1 expect "no companion, a full TPM: said to be out of room, exit 6" 6 \
-		"slot 0 (tpm2): the TPM is out of room for objects or sessions"
-	[[ $ERR == *"tpm2_flushcontext"* && $ERR != *damaged* ]] &&
-		t_ok "the message says what to do, and no damage" || t_fail "the full TPM's message" "$ERR"
-	FSP_CMD=("${FSP_SAVE[@]}")
-	tpm2_flushcontext -t && tpm2_flushcontext -l
-fi
 
 # PIN slots, through the companion: nothing left on their failures either.
 tpm_measure 7 "secure boot: db of the vendor"
