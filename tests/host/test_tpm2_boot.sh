@@ -5,19 +5,13 @@
 # the running system), and a slot enrolled on the running system, after
 # the extension, still unseals at the next boot. Also the PCRs a policy
 # must not use: 16 and 23 (resettable), 17-22 at their reset value.
+# fsp-host: alone
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tpm2-lib.sh"
 
-REC=/run/fscrypt-provision/tpm2-boot-pcr
-# The host's own record (a real boot's) is put back at the end.
-SAVED=$T_WORK/host-record
-[ -e "$REC" ] && cp -p "$REC" "$SAVED"
-restore_record() {
-	if [ -e "$SAVED" ]; then cp -p "$SAVED" "$REC"; else rm -f "$REC"; fi
-}
 tpm_test_start
-trap 'restore_record; tpm_stop; t_cleanup' EXIT
-rm -f "$REC"
+tpm_keep_record
+REC=$TPM_RECORD
 
 S=$T_WORK/boot.slots
 R=$T_WORK/running.slots

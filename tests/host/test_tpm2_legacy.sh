@@ -9,12 +9,14 @@
 # signature, and the key's identifier (never the key). The TPM has no
 # resource manager in front, so that a full TPM is said to be full when
 # no companion can flush it.
+# fsp-host: alone
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tpm2-lib.sh"
 
 FIX=$(cd "$(dirname "$0")/fixtures/legacy-tpm2" && pwd)
 mkdir -p "$TPM_DIR" && cp -r "$FIX/state" "$TPM_DIR/state"
 tpm_direct_test_start
+tpm_keep_record
 D=(--tpm2-device "$TPM_DEV")
 ID=$(cat "$FIX/identifier")
 S=$T_WORK/legacy.slots
@@ -51,7 +53,6 @@ fsp identifier --slots "$S" "${D[@]}" --tpm2-signature "$FIX/image.sig.json" </d
 [ "$RC" = 0 ] && [[ $ERR == *"slot 2 (tpm2): the TPM unsealed it"* ]] &&
 	t_ok "an old slot still unseals after tpm2-extend: it is not bound to PCR 15" ||
 	t_fail "legacy slot after the extension" "$RC" "$ERR"
-rm -f /run/fscrypt-provision/tpm2-boot-pcr
 
 # No companion to flush what others left: a full TPM is said to be full,
 # with what to do, not taken for damaged data.

@@ -155,3 +155,23 @@ tpm_sign_pcrs() {
 		--arg sig "$(base64 -w0 "$d/sig.bin")" \
 		'{sha256: [{pcrs: $pcrs, pkfp: $pkfp, pol: $pol, sig: $sig}]}' >"$4"
 }
+
+# tpm_keep_record: this test extends PCR 15 (tpm2-extend), which writes
+# /run/fscrypt-provision/tpm2-boot-pcr; the host's own record is put back
+# at exit. Such a test runs alone ("# fsp-host: alone"): enroll in another
+# test reads the record.
+TPM_RECORD=/run/fscrypt-provision/tpm2-boot-pcr
+tpm_keep_record() {
+	TPM_RECORD_SAVED=$T_WORK/host-record
+	[ -e "$TPM_RECORD" ] && cp -p "$TPM_RECORD" "$TPM_RECORD_SAVED"
+	rm -f "$TPM_RECORD"
+	trap 'tpm_put_record; tpm_stop; t_cleanup' EXIT
+}
+
+tpm_put_record() {
+	if [ -e "$TPM_RECORD_SAVED" ]; then
+		cp -p "$TPM_RECORD_SAVED" "$TPM_RECORD"
+	else
+		rm -f "$TPM_RECORD"
+	fi
+}
