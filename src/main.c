@@ -6,15 +6,44 @@
 #include <string.h>
 #include <fcntl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "cli.h"
 #include "commands.h"
+#include "pbkdf.h"
 #include "secmem.h"
 
 #ifndef FSP_VERSION
 #define FSP_VERSION "unknown"
 #endif
+
+/*
+ * An Argon2id run whose working memory could not be locked (pbkdf.h). The
+ * limit counts the rest of the process too: 16 MiB more is ample.
+ */
+static void warn_kdf_unlocked(void)
+{
+	uint64_t kib;
+	int err = pbkdf_lock_error(&kib);
+	unsigned long long mib = (unsigned long long)(kib + 1023) >> 10;
+	struct rlimit rl;
+	char why[128];
+
+	if (!err)
+		return;
+	if (getrlimit(RLIMIT_MEMLOCK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		snprintf(why, sizeof(why),
+			 "%s; the memory lock limit is %llu KiB", strerror(err),
+			 (unsigned long long)rl.rlim_cur >> 10);
+	else
+		snprintf(why, sizeof(why), "%s", strerror(err));
+	warn("Argon2id's %llu MiB of working memory could not be locked (%s), "
+	     "so it may have reached swap; raise the limit to %llu MiB "
+	     "(ulimit -l %llu, LimitMEMLOCK=%lluM) or run as root with "
+	     "CAP_IPC_LOCK",
+	     mib, why, mib + 16, (mib + 16) << 10, mib + 16);
+}
 
 int main(int argc, char **argv)
 {
@@ -66,6 +95,7 @@ int main(int argc, char **argv)
 				    "run "
 				    "as root",
 				    strerror(secmem_lock_error()));
+			warn_kdf_unlocked();
 			if (fflush(stdout) != 0 && r == FSP_EXIT_OK)
 				r = FSP_EXIT_SYSTEM;
 			return r;

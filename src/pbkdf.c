@@ -1,15 +1,24 @@
 // SPDX-License-Identifier: MIT
-/* Argon2id cost selection by measurement, the way cryptsetup and
- * google/fscrypt tune theirs. */
+/*
+ * Argon2id: cost selection by measurement, the way cryptsetup and
+ * google/fscrypt tune theirs, and runs whose working memory is locked.
+ */
 #define _GNU_SOURCE
 #include "pbkdf.h"
 
 #include <errno.h>
 #include <stdbool.h>
 #include <sodium.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/sysinfo.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "clock.h"
+#include "libc_compat.h"
 #include "slots.h"
 
 uint64_t pbkdf_default_mem_kib(void)
@@ -107,4 +116,144 @@ int pbkdf_tune(unsigned target_ms, uint64_t mem_kib, uint64_t ops,
 	ret->ops = pbkdf_passes(target_ms, t1, t3);
 	ret->ms = (unsigned)(t1 + pass_cost(t1, t3) * (long)(ret->ops - 1));
 	return 0;
+}
+
+/*
+ * Argon2id's working memory is as good as the passphrase: its first blocks
+ * let a guess be tested without the memory cost, its last ones give the
+ * KEK itself. It must not reach swap. libsodium maps it on its own, so it
+ * cannot be mlock()ed by address, and mlockall(MCL_FUTURE) could only be
+ * undone by munlockall(), which would unlock the key buffers (secmem.h)
+ * too. So the run happens in a child that locks all it has and will have,
+ * and whose memory goes with it; the parent's locks are never touched.
+ */
+struct kdf_run {
+	uint8_t out[PBKDF_OUT_MAX];
+	int ok;	      /* crypto_pwhash succeeded: out holds its result */
+	int lock_err; /* 0, or why the child's memory stayed unlocked */
+};
+
+struct kdf_args {
+	const uint8_t *secret;
+	size_t len;
+	const uint8_t *salt;
+	uint64_t ops;
+	size_t mem;
+	size_t outlen;
+};
+
+static int lock_error;
+static uint64_t lock_error_kib;
+
+int pbkdf_lock_error(uint64_t *mem_kib)
+{
+	if (mem_kib)
+		*mem_kib = lock_error_kib;
+	return lock_error;
+}
+
+static void note_unlocked(int err, size_t mem)
+{
+	if (!lock_error)
+		lock_error = err;
+	if ((uint64_t)mem >> 10 > lock_error_kib)
+		lock_error_kib = (uint64_t)mem >> 10;
+}
+
+static int argon2id(uint8_t *out, const struct kdf_args *a)
+{
+	/* libsodium takes a char pointer; the bytes are not text. */
+	if (crypto_pwhash(out, a->outlen, (const char *)a->secret, a->len,
+			  a->salt, a->ops, a->mem,
+			  crypto_pwhash_ALG_ARGON2ID13) != 0)
+		return -ENOMEM; /* its only failure: no memory */
+	return 0;
+}
+
+static _Noreturn void kdf_child(struct kdf_run *run, const struct kdf_args *a,
+				pid_t parent)
+{
+	int r;
+
+	/*
+	 * It needs no descriptor, and must not keep one open (the writers'
+	 * lock, a caller's pipe) should the parent die first, which it does
+	 * not outlive. stderr stays, for a sanitizer's report.
+	 */
+	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(1);
+	(void)close(0);
+	(void)close(1);
+	if (close_range(3, ~0U, 0) < 0)
+		for (int fd = 3; fd < 4096; fd++)
+			(void)close(fd);
+
+	/*
+	 * What the child has is locked as it is touched: faulting in all of
+	 * it would be for nothing (under valgrind, tens of MiB of its own).
+	 * What it maps next, Argon2id's memory, is locked and faulted in at
+	 * once, which measured cheaper than locking it page by page.
+	 */
+	if (mlockall(MCL_CURRENT | MCL_ONFAULT) < 0 || mlockall(MCL_FUTURE) < 0)
+		run->lock_err = errno;
+	r = argon2id(run->out, a);
+	if (r < 0 && !run->lock_err) {
+		/*
+		 * A locked mapping over RLIMIT_MEMLOCK is refused (EAGAIN)
+		 * when mlockall() itself was not: derive unlocked, and say so
+		 * if that works (if not, memory itself is short).
+		 */
+		(void)munlockall();
+		r = argon2id(run->out, a);
+		if (r == 0)
+			run->lock_err = EAGAIN;
+	}
+	run->ok = r == 0;
+	_exit(0);
+}
+
+int pbkdf_derive(uint8_t *out, size_t outlen, const uint8_t *secret, size_t len,
+		 const uint8_t *salt, uint64_t ops, size_t mem)
+{
+	struct kdf_args a = {secret, len, salt, ops, mem, outlen};
+	struct kdf_run *run;
+	int st = 0, r = -ENOMEM;
+	pid_t parent = getpid(), pid, w;
+
+	if (outlen > sizeof(run->out))
+		return -EINVAL;
+	/* Shared with the child, and as locked as the key buffers. */
+	run = mmap(NULL, sizeof(*run), PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (run == MAP_FAILED)
+		return -ENOMEM;
+	(void)mlock(run, sizeof(*run));
+	(void)madvise(run, sizeof(*run), MADV_DONTDUMP);
+	pid = fork();
+	if (pid == 0)
+		kdf_child(run, &a, parent);
+	if (pid < 0) {
+		/* No child to lock (EAGAIN: too many processes): unlocked. */
+		int err = errno;
+
+		r = argon2id(out, &a);
+		if (r == 0)
+			note_unlocked(err, mem);
+	} else {
+		do
+			w = waitpid(pid, &st, 0);
+		while (w < 0 && errno == EINTR);
+		/* (w < 0: SIGCHLD ignored; the child is gone all the same.) */
+		if (run->ok &&
+		    (w < 0 || (WIFEXITED(st) && WEXITSTATUS(st) == 0))) {
+			memcpy(out, run->out, outlen);
+			r = 0;
+		}
+		if (run->lock_err)
+			note_unlocked(run->lock_err, mem);
+	}
+	sodium_memzero(run, sizeof(*run));
+	(void)munmap(run, sizeof(*run));
+	return r;
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* Choosing Argon2id costs for a new passphrase slot. */
+/* Argon2id: choosing costs for a new passphrase slot, and locked runs. */
 #ifndef FSP_PBKDF_H
 #define FSP_PBKDF_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /*
@@ -35,7 +36,25 @@ int pbkdf_tune(unsigned target_ms, uint64_t mem_kib, uint64_t ops,
  * quarter of the first).
  */
 uint64_t pbkdf_passes(unsigned target_ms, long t1, long t3);
-/* Milliseconds one Argon2id run with these costs takes, or -errno. */
+/*
+ * Milliseconds one Argon2id run with these costs takes, or -errno. Its
+ * input is no secret: it runs here, unlocked.
+ */
 long pbkdf_measure(uint64_t ops, uint64_t mem_kib);
+
+#define PBKDF_OUT_MAX 64
+/*
+ * Argon2id of secret into out (at most PBKDF_OUT_MAX bytes), with its
+ * working memory locked where RLIMIT_MEMLOCK or CAP_IPC_LOCK allows; where
+ * not, it runs all the same and pbkdf_lock_error() says why. 0, -ENOMEM
+ * (Argon2id could not get its memory) or -EINVAL.
+ */
+int pbkdf_derive(uint8_t *out, size_t outlen, const uint8_t *secret, size_t len,
+		 const uint8_t *salt, uint64_t ops, size_t mem);
+/*
+ * The errno of the first run whose memory stayed unlocked in this process,
+ * or 0; *mem_kib the largest such run's memory. The commands say so.
+ */
+int pbkdf_lock_error(uint64_t *mem_kib);
 
 #endif

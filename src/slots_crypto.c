@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "identifier.h"
+#include "pbkdf.h"
 
 /*
  * sodium_init() picks the fastest Argon2 and ChaCha20 code for this CPU;
@@ -28,12 +29,8 @@ int slot_kek(const struct slot *s, const uint8_t *secret, size_t len,
 	     uint8_t kek[SLOT_KEK_SIZE])
 {
 	if (s->kdf == SLOT_KDF_ARGON2ID) {
-		/* libsodium takes a char pointer; the bytes are not text. */
-		if (crypto_pwhash(kek, SLOT_KEK_SIZE, (const char *)secret, len,
-				  s->salt, s->opslimit, (size_t)s->memlimit,
-				  crypto_pwhash_ALG_ARGON2ID13) != 0)
-			return -ENOMEM; /* its only failure: no memory */
-		return 0;
+		return pbkdf_derive(kek, SLOT_KEK_SIZE, secret, len, s->salt,
+				    s->opslimit, (size_t)s->memlimit);
 	}
 	if (s->kdf == SLOT_KDF_BLAKE2B) {
 		/* High-entropy secrets need no stretching, only a salt. */

@@ -2,7 +2,7 @@
 /*
  * The slots file format: every field good and bad, a flip of every byte,
  * truncation at every length; wrapping with each protector; recovery keys;
- * Argon2id cost selection; passphrase lines; running unsealers.
+ * Argon2id cost selection and runs; passphrase lines; running unsealers.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <sodium.h>
 
 #include "askpass.h"
 #include "identifier.h"
@@ -277,8 +279,19 @@ static void test_recovery(void)
 
 static void test_costs(void)
 {
+	uint8_t a[PBKDF_OUT_MAX + 1], b[32],
+	    salt[crypto_pwhash_SALTBYTES] = {7};
 	struct pbkdf_costs c;
 	uint64_t def = pbkdf_default_mem_kib();
+
+	CHECK(pbkdf_derive(a, 32, (const uint8_t *)pass, strlen(pass), salt, 2,
+			   1 << 20) == 0 &&
+		  crypto_pwhash(b, 32, pass, strlen(pass), salt, 2, 1 << 20,
+				crypto_pwhash_ALG_ARGON2ID13) == 0 &&
+		  !memcmp(a, b, 32),
+	      "pbkdf_derive: crypto_pwhash's result, from its locked child");
+	CHECK(pbkdf_derive(a, sizeof(a), salt, 1, salt, 1, 1 << 20) == -EINVAL,
+	      "at most PBKDF_OUT_MAX bytes");
 
 	CHECK(def >= PBKDF_MEM_FLOOR_KIB && def <= PBKDF_MEM_CAP_KIB &&
 		  def % 1024 == 0,
