@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -16,6 +17,7 @@
 #include "identifier.h"
 #include "pbkdf.h"
 #include "problem.h"
+#include "readfull.h"
 #include "recovery.h"
 #include "slots_crypto.h"
 #include "slots_file.h"
@@ -173,18 +175,45 @@ static int seal_passphrase(const struct enroll *en, const struct slots_file *f,
 	return FSP_EXIT_OK;
 }
 
+/* The recovery key's text goes to locked memory, as the key itself would. */
 static int seal_recovery(const struct slots_file *f, struct slot *s,
-			 const struct secbuf *key,
-			 char text[RECOVERY_KEY_TEXT_SIZE])
+			 const struct secbuf *key, struct secbuf *text)
 {
 	uint8_t rk[RECOVERY_KEY_BYTES];
-	int r;
+	int r = secbuf_alloc(text, RECOVERY_KEY_TEXT_SIZE);
 
+	if (r < 0)
+		return fail(OP_KEY_SOURCE, r, "allocate locked memory");
 	randombytes_buf(rk, sizeof(rk));
-	recovery_key_format(rk, text);
+	recovery_key_format(rk, (char *)text->data);
+	text->len = strlen((const char *)text->data);
 	r = slot_seal_secret(f, s, rk, sizeof(rk), key);
 	sodium_memzero(rk, sizeof(rk));
 	return r < 0 ? fail(OP_KEY_SOURCE, r, "wrap the key") : FSP_EXIT_OK;
+}
+
+/*
+ * write(2) straight from the locked buffer: printf() would leave the key
+ * in stdout's buffer, which nothing wipes. What say() queued goes first.
+ */
+static int print_recovery_key(const struct enroll *en, int n,
+			      struct secbuf *text)
+{
+	int r = 0;
+
+	text->data[text->len++] = '\n'; /* over the NUL: the size has room */
+	if (fflush(stdout) != 0)
+		r = -errno;
+	if (r == 0)
+		r = write_full(STDOUT_FILENO, text->data, text->len);
+	if (r < 0)
+		return fail_msg(FSP_EXIT_SYSTEM,
+				"unable to write the recovery key to standard "
+				"output: %s; slot %d of %s holds a key nobody "
+				"has seen: wipe it (fscrypt-provision "
+				"wipe-slot --slots %s %d)",
+				strerror(-r), n, en->path, en->path, n);
+	return FSP_EXIT_OK;
 }
 
 static int seal_exec(const struct enroll *en, const struct slots_file *f,
@@ -383,10 +412,10 @@ static int seal_tpm2(const struct enroll *en, const struct slots_file *f,
 int enroll_add_slot(const struct enroll *en, struct slots_file *f,
 		    const struct secbuf *key)
 {
-	char text[RECOVERY_KEY_TEXT_SIZE] = "", detail[PATH_MAX + 200];
-	char hex[FSP_IDENTIFIER_HEX_LEN + 1];
+	char hex[FSP_IDENTIFIER_HEX_LEN + 1], detail[PATH_MAX + 200];
 	int n = slots_free_number(f), code, r;
 	struct slot *s = &f->slots[f->n];
+	struct secbuf text = {0};
 
 	if (n < 0)
 		return fail_msg(FSP_EXIT_KEY_SOURCE,
@@ -397,20 +426,20 @@ int enroll_add_slot(const struct enroll *en, struct slots_file *f,
 	if (en->type == SLOT_PASSPHRASE)
 		code = seal_passphrase(en, f, s, key);
 	else if (en->type == SLOT_RECOVERY)
-		code = seal_recovery(f, s, key, text);
+		code = seal_recovery(f, s, key, &text);
 	else if (en->type == SLOT_TPM2)
 		code = seal_tpm2(en, f, s, key);
 	else
 		code = seal_exec(en, f, s, key);
 	if (code) {
-		sodium_memzero(text, sizeof(text));
+		secbuf_free(&text);
 		return code;
 	}
 	f->n++;
 	r = slots_file_save(en->path, f, detail, sizeof(detail));
 	code = slots_save_result(en->path, r, detail); /* 1 only warns */
 	if (r < 0) {
-		sodium_memzero(text, sizeof(text));
+		secbuf_free(&text);
 		return code;
 	}
 	hex_encode(f->identifier, sizeof(f->identifier), hex);
@@ -420,11 +449,12 @@ int enroll_add_slot(const struct enroll *en, struct slots_file *f,
 		say("%s is still a raw copy of the key: remove it once this "
 		    "file is in use (see fscrypt-slots(5), \"Migrating\")",
 		    en->ka.file);
-	if (text[0]) {
+	code = FSP_EXIT_OK;
+	if (text.len) {
 		say("The recovery key follows. It is shown only this once: "
 		    "keep it away from this machine.");
-		printf("%s\n", text);
-		sodium_memzero(text, sizeof(text));
+		code = print_recovery_key(en, n, &text);
 	}
-	return FSP_EXIT_OK;
+	secbuf_free(&text);
+	return code;
 }

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
-/* One read-to-EOF loop for key files, slots files and tables. */
+/*
+ * One read-to-EOF loop for key files, slots files and tables, and one
+ * write loop.
+ */
 #include "readfull.h"
 
 #include <errno.h>
@@ -20,4 +23,19 @@ int read_full(int fd, uint8_t *buf, size_t cap, size_t *len)
 		*len += (size_t)n;
 	}
 	return -EFBIG;
+}
+
+int write_full(int fd, const uint8_t *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
 }

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* Reading a descriptor to its end into a buffer the caller owns. */
+/*
+ * Reading a descriptor to its end into a buffer the caller owns, and
+ * writing a buffer out whole.
+ */
 #ifndef FSP_READFULL_H
 #define FSP_READFULL_H
 
@@ -12,5 +15,7 @@
  * give one byte more than allowed to see that); or -errno.
  */
 int read_full(int fd, uint8_t *buf, size_t cap, size_t *len);
+/* Writes all len bytes, retrying EINTR and short writes. 0 or -errno. */
+int write_full(int fd, const uint8_t *buf, size_t len);
 
 #endif

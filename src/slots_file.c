@@ -98,21 +98,6 @@ out:
 	return r;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Writes the new file beside the old one; returns its open descriptor. */
 static int write_new(int dfd, const char *tmp, const uint8_t *buf, size_t len,
 		     char *d, size_t dn)
@@ -127,7 +112,7 @@ static int write_new(int dfd, const char *tmp, const uint8_t *buf, size_t len,
 		    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return detail_set(d, dn, -errno, "cannot create %s: %m", tmp);
-	r = write_all(fd, buf, len);
+	r = write_full(fd, buf, len);
 	if (r == 0 && fsync(fd) < 0)
 		r = -errno;
 	if (r < 0) {

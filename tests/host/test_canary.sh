@@ -2,7 +2,7 @@
 # Canary: after provisioning a known key, its bytes (raw and hex) appear in
 # no /proc/*/cmdline or environ, in none of the tool's output, in no file
 # written meanwhile, not on the filesystem image, and not in the tool's own
-# memory at exit.
+# memory at exit; nor is a recovery key that enroll printed.
 . "$(dirname "$0")/lib.sh"
 
 new_fs fs -O encrypt
@@ -90,7 +90,36 @@ else
 	else
 		t_ok "no canary in the tool's memory at exit"
 	fi
-	rm -f "$T_WORK/core"
+
+	# The recovery key enroll prints: its text and its bytes are gone from
+	# the tool's memory at exit (stdout's stdio buffer once kept the text).
+	rk_cores() {
+		rm -f "$T_WORK/r.slots" "$T_WORK/core.mid" "$T_WORK/core"
+		gdb -q -batch -ex 'set pagination off' -ex 'set use-coredump-filter off' \
+			-ex 'set dump-excluded-mappings on' -ex 'break slot_seal_secret' -ex 'break exit' \
+			-ex "run enroll --slots $T_WORK/r.slots --recovery-key --key-file $K >$T_WORK/rk.out 2>$T_WORK/rk.err" \
+			-ex "gcore $T_WORK/core.mid" -ex continue -ex "gcore $T_WORK/core" -ex continue \
+			"${FSP_CMD[@]}" >"$T_WORK/gdb.log" 2>&1
+		[ -s "$T_WORK/core.mid" ] && [ -s "$T_WORK/core" ]
+	}
+	rk_text() { LC_ALL=C grep -q -a -F -e "$RK" -e "${RK//-/}" "$1"; }
+	rk_bytes() { od -An -tx1 -v "$1" | tr -d ' \n' | grep -q "$RKHEX"; }
+	if ! rk_cores; then
+		t_fail "recovery key: cores written" "$(tail -5 "$T_WORK/gdb.log")"
+	else
+		RK=$(tail -n 1 "$T_WORK/rk.out")
+		RKHEX=$(tr -d - <<<"$RK" | tr cbdefghijklnrtuv 0123456789abcdef)
+		# Positive control: while the slot is sealed, both forms are there.
+		[[ $RK =~ ^[cbdefghijklnrtuv]{8}(-[cbdefghijklnrtuv]{8}){7}$ ]] && rk_text "$T_WORK/core.mid" &&
+			rk_bytes "$T_WORK/core.mid" && t_ok "core while sealing shows the recovery key, text and bytes (control)" ||
+			t_fail "core while sealing shows the recovery key (control)" "$RK" "$(tail -5 "$T_WORK/gdb.log")"
+		if rk_text "$T_WORK/core" || rk_bytes "$T_WORK/core"; then
+			t_fail "no recovery key in the tool's memory at exit"
+		else
+			t_ok "no recovery key (text or bytes) in the tool's memory at exit"
+		fi
+	fi
+	rm -f "$T_WORK/core" "$T_WORK/core.mid"
 fi
 
 t_done
