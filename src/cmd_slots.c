@@ -271,6 +271,19 @@ static int wipe(const char *path, unsigned long n, bool force, bool readable)
 		else if (r >= 0)
 			say("slot %lu wiped from %s; %zu slot%s left", n, path,
 			    f->n, f->n == 1 ? "" : "s");
+		/*
+		 * The master key stays the same, so a copy of the file made
+		 * before still opens with the slot (and the slot, put back,
+		 * still verifies): people must not take this for revocation.
+		 */
+		if (r >= 0)
+			warn("wiping a slot revokes nothing: every older copy "
+			     "of %s (backups, initramfs images) still opens "
+			     "with slot %lu's protector; rebuild the images "
+			     "(dracut -f --regenerate-all, update-initramfs "
+			     "-u -k all) and, to revoke it, move the data to "
+			     "a new key (fscrypt-slots(5), REVOCATION)",
+			     path, n);
 	}
 	free(f);
 	return code;
