@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cmd_apply.h"
 #include "dryrun.h"
 #include "entrykey.h"
 #include "hex.h"
@@ -223,58 +224,6 @@ out:
 	return code;
 }
 
-/* apply --key: the overrides, applied to tab and reported. */
-static int apply_key_overrides(struct fscrypttab *tab,
-			       const struct key_override *ov, size_t n,
-			       bool tab_missing)
-{
-	enum override_result *res;
-	char src[PATH_MAX + 8], why[PATH_MAX + 64];
-	int r;
-
-	if (n == 0)
-		return FSP_EXIT_OK;
-	res = calloc(n, sizeof(*res));
-	if (!res)
-		return fail(OP_OPEN, -ENOMEM, "apply --key");
-	r = fscrypttab_apply_overrides(tab, ov, n, res);
-	if (r < 0) {
-		free(res);
-		return fail(OP_OPEN, r, "apply --key");
-	}
-	for (size_t i = 0; i < n; i++) {
-		snprintf(src, sizeof(src), "none");
-		if (ov[i].has_source)
-			key_source_format(&ov[i].source, src, sizeof(src));
-		if (tab_missing)
-			snprintf(why, sizeof(why), "no table %s", arg_tab);
-		else
-			snprintf(why, sizeof(why), "no volume %s in %s",
-				 ov[i].volume, arg_tab);
-		switch (res[i]) {
-		case OVERRIDE_REPLACED:
-			say("volume %s: key source %s (from --key)",
-			    ov[i].volume, src);
-			break;
-		case OVERRIDE_ADDED:
-			say("volume %s: added from --key (%s) with key source "
-			    "%s, provision only (mountpoint none)",
-			    ov[i].volume, why, src);
-			break;
-		case OVERRIDE_IGNORED:
-			warn("--key %s:%s: %s, and an entry with neither a "
-			     "mountpoint nor a key source would do nothing; "
-			     "ignored",
-			     ov[i].volume, src, why);
-			break;
-		default:
-			break;
-		}
-	}
-	free(res);
-	return FSP_EXIT_OK;
-}
-
 /* Every entry in order; a nofail entry's failure is only a warning. */
 static int apply_table(const struct fscrypttab *tab, struct apply_state *st)
 {
@@ -303,24 +252,33 @@ static int apply_table(const struct fscrypttab *tab, struct apply_state *st)
 	return code;
 }
 
-/*
- * The table, with the --key overrides applied. With --key, a missing
- * table is an empty one: rd.fscrypt.key= can name every volume itself.
- */
-static int load_apply_table(struct fscrypttab *tab,
-			    const struct key_override *ov, size_t n_ov)
+/* One option of apply: -1 when taken, else the exit code to leave with. */
+static int apply_option(int c, struct apply_state *st, struct key_override *ov,
+			size_t *n_ov)
 {
 	char err[512];
-	bool missing = false;
-	int r;
 
-	memset(tab, 0, sizeof(*tab));
-	r = fscrypttab_load(arg_tab, tab, err, sizeof(err));
-	if (r == -ENOENT && n_ov)
-		missing = true;
-	else if (r < 0)
-		return fail_msg(FSP_EXIT_CONFIG, "%s", err);
-	return apply_key_overrides(tab, ov, n_ov, missing);
+	switch (c) {
+	case OPT_ROOT:
+		st->root = optarg;
+		return -1;
+	case OPT_DRY_RUN:
+		st->dry_run = true;
+		return -1;
+	case OPT_PASS_FD:
+		if (parse_fd_arg(optarg, &st->pass_fd) == 0)
+			return -1;
+		return usage_error("apply",
+				   "--passphrase-fd needs a descriptor number");
+	case OPT_KEY:
+		if (key_override_parse(optarg, &ov[*n_ov], err, sizeof(err)) <
+		    0)
+			return usage_error("apply", "--key %s", err);
+		(*n_ov)++;
+		return -1;
+	default:
+		return handle_common_option(c, "apply");
+	}
 }
 
 int cmd_apply(int argc, char **argv)
@@ -337,53 +295,27 @@ int cmd_apply(int argc, char **argv)
 	    .root = "/", .fd = -1, .root_fd = -1, .pass_fd = -1};
 	struct key_override *ov;
 	size_t n_ov = 0;
-	char err[512];
 	struct fscrypttab tab = {0};
-	int c, r, code;
+	int c, code = -1;
 
 	/* At most one --key per argument. */
 	ov = calloc((size_t)argc, sizeof(*ov));
 	if (!ov)
 		return fail(OP_OPEN, -ENOMEM, "apply");
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		if (c == OPT_ROOT) {
-			st.root = optarg;
-			continue;
-		}
-		if (c == OPT_DRY_RUN) {
-			st.dry_run = true;
-			continue;
-		}
-		if (c == OPT_PASS_FD && parse_fd_arg(optarg, &st.pass_fd) == 0)
-			continue;
-		if (c == OPT_PASS_FD) {
-			free(ov);
-			return usage_error("apply", "--passphrase-fd needs a "
-						    "descriptor number");
-		}
-		if (c == OPT_KEY) {
-			if (key_override_parse(optarg, &ov[n_ov], err,
-					       sizeof(err)) < 0) {
-				free(ov);
-				return usage_error("apply", "--key %s", err);
-			}
-			n_ov++;
-			continue;
-		}
-		r = handle_common_option(c, "apply");
-		if (r >= 0) {
-			free(ov);
-			return r;
-		}
+	while (code < 0 &&
+	       (c = getopt_long(argc, argv, "", longopts, NULL)) != -1)
+		code = apply_option(c, &st, ov, &n_ov);
+	if (code >= 0) { /* a bad option, or --help */
+		free(ov);
+		return code;
 	}
-	code = FSP_EXIT_OK;
 	if (optind != argc)
 		code = usage_error("apply", "unexpected argument '%s'",
 				   argv[optind]);
 	else if (st.root[0] != '/')
 		code = usage_error("apply", "--root needs an absolute path");
 	else
-		code = load_apply_table(&tab, ov, n_ov);
+		code = apply_load_table(&tab, ov, n_ov);
 	free(ov);
 	if (code) {
 		fscrypttab_free(&tab);
