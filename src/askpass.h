@@ -17,16 +17,22 @@
  * over PASSPHRASE_MAX bytes; -errno.
  */
 int passphrase_read_fd(int fd, struct secbuf *out);
+/* The same, giving up with -ETIME at deadline (CLOCK_MONOTONIC ms, as
+ * monotonic_ms(); 0: none) while no line has come. */
+int passphrase_read_until(int fd, long deadline, struct secbuf *out);
 
 /*
  * Asks a person, the way a boot does: systemd-ask-password when systemd
  * runs (it reaches plymouth and the console agents), else plymouth when
  * it answers --ping, else the terminal with echo off. id names the
- * request for agents ("fscrypt-provision:VOLUME"). 0, -ENXIO when there
- * is nobody to ask, -ECANCELED when the person gave up, or -errno; how
- * says which way was used.
+ * request for agents ("fscrypt-provision:VOLUME"). With a deadline
+ * (monotonic_ms(); 0: none) each way gives up there: systemd-ask-password
+ * by its own --timeout, plymouth killed, the terminal read by poll(). 0,
+ * -ENXIO when there is nobody to ask, -ECANCELED when the person gave up,
+ * -ETIME when the deadline passed first, or -errno; how says which way
+ * was used.
  */
-int passphrase_ask(const char *prompt, const char *id, struct secbuf *out,
-		   const char **how);
+int passphrase_ask(const char *prompt, const char *id, long deadline,
+		   struct secbuf *out, const char **how);
 
 #endif

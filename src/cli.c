@@ -167,6 +167,13 @@ int parse_fd_arg(const char *s, int *ret)
 	return 0;
 }
 
+long password_timeout_arg(const char *s)
+{
+	unsigned long v;
+
+	return parse_unsigned(s, 0x7fffffff, &v) ? (long)v : -1;
+}
+
 void unlock_log(const char *line)
 {
 	fprintf(stderr, "%s: %s\n", PROG, line);

@@ -64,6 +64,10 @@ void print_command_usage(FILE *f, const char *cmd);
 
 /* A descriptor number option: 0, or -EINVAL. */
 int parse_fd_arg(const char *s, int *ret);
+/* --password-timeout SECONDS (0: no limit): the seconds, or -1. */
+long password_timeout_arg(const char *s);
+#define PASSWORD_TIMEOUT_USAGE                                                 \
+	"--password-timeout needs a number of seconds (0 for no limit)"
 /* Progress of a slots unlock (costs, a protector that failed): stderr. */
 void unlock_log(const char *line);
 

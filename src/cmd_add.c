@@ -25,6 +25,7 @@ enum {
 	OPT_TPM2_DEVICE,
 	OPT_TPM2_SIGNATURE,
 	OPT_PIN_FD,
+	OPT_PASSWORD_TIMEOUT,
 };
 
 /* --slots, --passphrase-fd and --tpm2-*: -1 if consumed, -2 if not ours,
@@ -41,6 +42,14 @@ static int slots_option(int c, struct slots_arg *sa, const char *cmd)
 	}
 	if (c == OPT_TPM2_SIGNATURE) {
 		sa->tpm2.signature = optarg;
+		return -1;
+	}
+	if (c == OPT_PASSWORD_TIMEOUT) {
+		long v = password_timeout_arg(optarg);
+
+		if (v < 0)
+			return usage_error(cmd, "%s", PASSWORD_TIMEOUT_USAGE);
+		sa->password_timeout = (unsigned)v;
 		return -1;
 	}
 	if (c != OPT_PASS_FD && c != OPT_PIN_FD)
@@ -103,6 +112,7 @@ int cmd_add(int argc, char **argv)
 	    {"tpm2-device", required_argument, NULL, OPT_TPM2_DEVICE},
 	    {"tpm2-signature", required_argument, NULL, OPT_TPM2_SIGNATURE},
 	    {"tpm2-pin-fd", required_argument, NULL, OPT_PIN_FD},
+	    {"password-timeout", required_argument, NULL, OPT_PASSWORD_TIMEOUT},
 	    {NULL, 0, NULL, 0},
 	};
 	struct key_args ka = {.opts = KEY_SOURCE_OPTS_DEFAULT};

@@ -19,7 +19,13 @@
 #include "report.h"
 #include "slots_unlock.h"
 
-enum { OPT_ROOT = OPT_FIRST_PRIVATE, OPT_DRY_RUN, OPT_KEY, OPT_PASS_FD };
+enum {
+	OPT_ROOT = OPT_FIRST_PRIVATE,
+	OPT_DRY_RUN,
+	OPT_KEY,
+	OPT_PASS_FD,
+	OPT_PASSWORD_TIMEOUT
+};
 
 /*
  * What apply keeps from one entry to the next. The entries of a table
@@ -34,9 +40,11 @@ struct apply_state {
 	bool have_keys;
 	char mount[PATH_MAX]; /* "": none yet */
 	bool mounted;
-	int fd;	     /* on mount, or -1 */
-	int root_fd; /* on --root, opened when first needed, or -1 */
-	int pass_fd; /* --passphrase-fd: a line per prompt, or -1 */
+	int fd;		/* on mount, or -1 */
+	int root_fd;	/* on --root, opened when first needed, or -1 */
+	int pass_fd;	/* --passphrase-fd: a line per prompt, or -1 */
+	bool skip_told; /* the entry's nofail skip has its line already */
+	long password_timeout; /* --password-timeout, or -1 */
 };
 
 /*
@@ -110,10 +118,18 @@ static int apply_provision(const struct tab_entry *e, struct apply_state *st,
 	struct unlock_params up = {.volume = e->name,
 				   .passphrase_fd = st->pass_fd,
 				   .pin_fd = -1,
+				   .password_timeout = e->password_timeout,
 				   .log = unlock_log};
 
 	r = entry_key_read(e, arg_tab, NULL, &up, &key, id, detail,
 			   sizeof(detail));
+	/* Nobody answered in time: a nofail volume is let go in one line,
+	 * and the boot goes on without it. */
+	if (r == -ETIME && e->nofail) {
+		warn("volume %s: %s; skipped (nofail)", e->name, detail);
+		st->skip_told = true;
+		return FSP_EXIT_KEY_SOURCE;
+	}
 	if (r < 0)
 		return fail_msg(r == -EKEYREJECTED ? FSP_EXIT_KEY_REJECTED
 						   : FSP_EXIT_KEY_SOURCE,
@@ -233,13 +249,16 @@ static int apply_table(const struct fscrypttab *tab, struct apply_state *st)
 	for (size_t i = 0; i < tab->n; i++) {
 		const struct tab_entry *e = &tab->entries[i];
 
+		st->skip_told = false;
 		r = apply_entry(e, st);
 		if (r == FSP_EXIT_OK) {
 			ok++;
 		} else if (e->nofail) {
 			skipped++;
-			warn("volume %s is nofail: continuing without it",
-			     e->name);
+			if (!st->skip_told)
+				warn("volume %s is nofail: continuing without "
+				     "it",
+				     e->name);
 		} else {
 			failed++;
 			if (!code)
@@ -270,6 +289,11 @@ static int apply_option(int c, struct apply_state *st, struct key_override *ov,
 			return -1;
 		return usage_error("apply",
 				   "--passphrase-fd needs a descriptor number");
+	case OPT_PASSWORD_TIMEOUT:
+		st->password_timeout = password_timeout_arg(optarg);
+		if (st->password_timeout >= 0)
+			return -1;
+		return usage_error("apply", "%s", PASSWORD_TIMEOUT_USAGE);
 	case OPT_KEY:
 		if (key_override_parse(optarg, &ov[*n_ov], err, sizeof(err)) <
 		    0)
@@ -289,10 +313,14 @@ int cmd_apply(int argc, char **argv)
 	    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
 	    {"key", required_argument, NULL, OPT_KEY},
 	    {"passphrase-fd", required_argument, NULL, OPT_PASS_FD},
+	    {"password-timeout", required_argument, NULL, OPT_PASSWORD_TIMEOUT},
 	    {NULL, 0, NULL, 0},
 	};
-	struct apply_state st = {
-	    .root = "/", .fd = -1, .root_fd = -1, .pass_fd = -1};
+	struct apply_state st = {.root = "/",
+				 .fd = -1,
+				 .root_fd = -1,
+				 .pass_fd = -1,
+				 .password_timeout = -1};
 	struct key_override *ov;
 	size_t n_ov = 0;
 	struct fscrypttab tab = {0};
@@ -315,7 +343,7 @@ int cmd_apply(int argc, char **argv)
 	else if (st.root[0] != '/')
 		code = usage_error("apply", "--root needs an absolute path");
 	else
-		code = apply_load_table(&tab, ov, n_ov);
+		code = apply_load_table(&tab, ov, n_ov, st.password_timeout);
 	free(ov);
 	if (code) {
 		fscrypttab_free(&tab);

@@ -9,11 +9,13 @@
 #include "overrides.h"
 
 /*
- * Loads arg_tab into tab and applies the --key overrides, reported (with
- * --key, a missing table is an empty one: rd.fscrypt.key= can name every
- * volume itself). Returns an exit code, having printed why.
+ * Loads arg_tab into tab and applies the command line: the --key
+ * overrides, reported (with --key, a missing table is an empty one:
+ * rd.fscrypt.key= can name every volume itself), then password_timeout
+ * (--password-timeout; -1 for none) to every entry. Returns an exit code,
+ * having printed why.
  */
 int apply_load_table(struct fscrypttab *tab, const struct key_override *ov,
-		     size_t n_ov);
+		     size_t n_ov, long password_timeout);
 
 #endif

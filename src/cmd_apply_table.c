@@ -62,7 +62,7 @@ static int apply_key_overrides(struct fscrypttab *tab,
 }
 
 int apply_load_table(struct fscrypttab *tab, const struct key_override *ov,
-		     size_t n_ov)
+		     size_t n_ov, long password_timeout)
 {
 	char err[512];
 	bool missing = false;
@@ -74,5 +74,10 @@ int apply_load_table(struct fscrypttab *tab, const struct key_override *ov,
 		missing = true;
 	else if (r < 0)
 		return fail_msg(FSP_EXIT_CONFIG, "%s", err);
-	return apply_key_overrides(tab, ov, n_ov, missing);
+	r = apply_key_overrides(tab, ov, n_ov, missing);
+	/* After --key, so that the volumes it adds get it too. */
+	if (r == FSP_EXIT_OK && password_timeout >= 0)
+		fscrypttab_set_password_timeout(tab,
+						(unsigned)password_timeout);
+	return r;
 }

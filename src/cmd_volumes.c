@@ -52,6 +52,10 @@ static void print_volume(struct json *j, const char *root,
 		json_int(j, "timeout", e->timeout);
 	else
 		json_null(j, "timeout");
+	if (e->password_timeout)
+		json_int(j, "password_timeout", e->password_timeout);
+	else
+		json_null(j, "password_timeout");
 	if (e->has_identifier) {
 		hex_encode(e->identifier, FSP_KEY_IDENTIFIER_SIZE, hex);
 		json_str(j, "identifier", hex);

@@ -12,8 +12,9 @@ const struct command commands[] = {
      "add --volume NAME (--key-file PATH | --key-fd N |\n"
      "    --slots FILE [--passphrase-fd N] [--tpm2-pin-fd N]\n"
      "    [--tpm2-device DEV]\n"
-     "    [--tpm2-signature FILE]) [--mount DIR]\n"
-     "    [--timeout SECONDS] [--key-format raw|hex|auto] [--key-size N]\n"
+     "    [--tpm2-signature FILE] [--password-timeout SECONDS])\n"
+     "    [--mount DIR] [--timeout SECONDS]\n"
+     "    [--key-format raw|hex|auto] [--key-size N]\n"
      "    [--allow-readable] [--allow-raw-fallback] [--unlink-key]",
      "store a key as a provisioning key (and add it to DIR's filesystem)"},
     {"unlock", cmd_unlock, "unlock [--volume NAME] DIR",
@@ -57,7 +58,7 @@ const struct command commands[] = {
      "remove one protector (the last only with --force)"},
     {"apply", cmd_apply,
      "apply [--tab FILE] [--root DIR] [--dry-run] [--key VOLUME:SOURCE]...\n"
-     "    [--passphrase-fd N]",
+     "    [--passphrase-fd N] [--password-timeout SECONDS]",
      "provision every fscrypttab key and unlock what is mounted"},
     {"volumes", cmd_volumes, "volumes [--json] [--root DIR]",
      "print the fscrypttab's volumes as parsed, and whether mounted"},

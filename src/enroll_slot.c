@@ -109,7 +109,7 @@ static int new_passphrase(const struct enroll *en, const char *what,
 	if (en->pass_fd >= 0)
 		r = passphrase_read_fd(en->pass_fd, pw);
 	else
-		r = passphrase_ask(prompt, "fscrypt-provision:enroll", pw,
+		r = passphrase_ask(prompt, "fscrypt-provision:enroll", 0, pw,
 				   &how);
 	if (r < 0)
 		return fail_msg(FSP_EXIT_KEY_SOURCE,
@@ -124,7 +124,7 @@ static int new_passphrase(const struct enroll *en, const char *what,
 	}
 	if (en->pass_fd >= 0)
 		return FSP_EXIT_OK;
-	r = passphrase_ask("Repeat it:", "fscrypt-provision:enroll", &again,
+	r = passphrase_ask("Repeat it:", "fscrypt-provision:enroll", 0, &again,
 			   &how);
 	if (r == 0 && (again.len != pw->len ||
 		       sodium_memcmp(again.data, pw->data, pw->len) != 0))

@@ -147,6 +147,9 @@ static int parse_extras(char **f, int n, struct tab_entry *e, const char *file,
 		if (r < 0)
 			return r;
 	}
+	if (!e->has_password_timeout)
+		e->password_timeout =
+		    e->nofail ? FSCRYPTTAB_NOFAIL_PASSWORD_TIMEOUT : 0;
 	if (e->unlink_key &&
 	    (!e->has_source || e->source.kind != KEY_SOURCE_FILE))
 		return fscrypttab_error(

@@ -20,6 +20,12 @@
  * so this bounds a table's memory to about 18 MB; real tables list a few.
  */
 #define FSCRYPTTAB_ENTRIES_MAX 4096
+/*
+ * password-timeout= of a nofail entry that does not give one: a nofail
+ * volume must never hold up a boot that has nobody to type. systemd's
+ * default job timeout for a device (DefaultDeviceTimeoutSec=) is as long.
+ */
+#define FSCRYPTTAB_NOFAIL_PASSWORD_TIMEOUT 90
 
 struct tab_entry {
 	char name[FSP_VOLUME_MAX + 1];
@@ -37,6 +43,11 @@ struct tab_entry {
 	bool unlink_key; /* remove the key file once its key is provisioned */
 	bool embed_raw_key; /* initramfs: a raw key file may be embedded */
 	unsigned timeout;   /* seconds, 0 for none */
+	/* Seconds a person has to answer a slots file's prompts, 0 for no
+	 * limit: password-timeout=, else FSCRYPTTAB_NOFAIL_PASSWORD_TIMEOUT
+	 * for nofail and 0 for the others. */
+	unsigned password_timeout;
+	bool has_password_timeout; /* given by password-timeout= */
 	bool has_identifier;
 	uint8_t identifier[FSP_KEY_IDENTIFIER_SIZE];
 	unsigned line;

@@ -112,6 +112,24 @@ static bool *option_flag(struct tab_entry *e, const char *o)
 	return NULL;
 }
 
+/* An option that is not one, or one without its value: which it is. */
+static int option_unknown(const char *o, const char *file, unsigned line,
+			  char *err, size_t errlen)
+{
+	static const char *const with_value[] = {"timeout", "password-timeout",
+						 "keysize", "keyformat",
+						 "identifier"};
+
+	for (size_t i = 0; i < sizeof(with_value) / sizeof(with_value[0]); i++)
+		if (strcmp(o, with_value[i]) == 0)
+			return fscrypttab_error(err, errlen, file, line,
+						"option '%s' needs a value "
+						"(%s=...)",
+						o, o);
+	return fscrypttab_error(err, errlen, file, line, "unknown option '%s'",
+				o);
+}
+
 int fscrypttab_parse_options(char *opts, struct tab_entry *e, const char *file,
 			     unsigned line, char *err, size_t errlen)
 {
@@ -144,6 +162,15 @@ int fscrypttab_parse_options(char *opts, struct tab_entry *e, const char *file,
 				    "positive number of seconds",
 				    val);
 			e->timeout = (unsigned)v;
+		} else if (strcmp(o, "password-timeout") == 0 && val) {
+			if (!parse_unsigned(val, 0x7fffffff, &v))
+				return fscrypttab_error(
+				    err, errlen, file, line,
+				    "password-timeout=%s: expected a number "
+				    "of seconds (0 for no limit)",
+				    val);
+			e->password_timeout = (unsigned)v;
+			e->has_password_timeout = true;
 		} else if (strcmp(o, "keysize") == 0 && val) {
 			if (!parse_unsigned(val, FSP_MAX_KEY_SIZE, &v) ||
 			    v < FSP_MIN_KEY_SIZE)
@@ -171,20 +198,7 @@ int fscrypttab_parse_options(char *opts, struct tab_entry *e, const char *file,
 				    val);
 			e->has_identifier = true;
 		} else {
-			static const char *const with_value[] = {
-			    "timeout", "keysize", "keyformat", "identifier"};
-			bool wants = false;
-
-			for (size_t i = 0; i < 4; i++)
-				wants |= strcmp(o, with_value[i]) == 0;
-			if (wants)
-				return fscrypttab_error(
-				    err, errlen, file, line,
-				    "option '%s' needs a value "
-				    "(%s=...)",
-				    o, o);
-			return fscrypttab_error(err, errlen, file, line,
-						"unknown option '%s'", o);
+			return option_unknown(o, file, line, err, errlen);
 		}
 	}
 	return 0;

@@ -117,3 +117,11 @@ int fscrypttab_apply_overrides(struct fscrypttab *tab,
 	}
 	return 0;
 }
+
+void fscrypttab_set_password_timeout(struct fscrypttab *tab, unsigned seconds)
+{
+	for (size_t i = 0; i < tab->n; i++) {
+		tab->entries[i].password_timeout = seconds;
+		tab->entries[i].has_password_timeout = true;
+	}
+}

@@ -40,4 +40,8 @@ int fscrypttab_apply_overrides(struct fscrypttab *tab,
 			       const struct key_override *ov, size_t n,
 			       enum override_result *ret);
 
+/* apply --password-timeout: seconds (0: no limit) for every entry, in
+ * place of its password-timeout= or default. */
+void fscrypttab_set_password_timeout(struct fscrypttab *tab, unsigned seconds);
+
 #endif

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -99,13 +100,14 @@ static int collect(int rfd, int msg, long deadline, const struct run_opts *o,
 
 		if (deadline && left <= 0)
 			return -ETIME;
-		r = poll(p, 2, deadline ? (int)left : -1);
-		if (r < 0 && errno == EINTR)
-			continue;
+		/* A password-timeout= may be longer than poll() counts. */
+		if (left > INT_MAX)
+			left = INT_MAX;
+		r = poll(p, 2, (int)left);
+		if ((r < 0 && errno == EINTR) || r == 0)
+			continue; /* the deadline is checked above */
 		if (r < 0)
 			return -errno;
-		if (r == 0)
-			return -ETIME;
 		if (p[1].revents) {
 			r = take_msg(msg, o, &msg_len);
 			if (r == 0)

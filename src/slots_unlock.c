@@ -214,7 +214,7 @@ static int get_secret(const struct unlock_params *up, bool recovery,
 	else
 		snprintf(prompt, sizeof(prompt), "%s:", what);
 	snprintf(id, sizeof(id), "fscrypt-provision:%s", vol ? vol : "slots");
-	r = passphrase_ask(prompt, id, secret, &how);
+	r = passphrase_ask(prompt, id, up->deadline, secret, &how);
 	if (attempt == 1 && r == 0)
 		unlock_logf(up, "asked for %s%s's passphrase with %s",
 			    vol ? "volume " : "the slots file", vol ? vol : "",
@@ -275,10 +275,14 @@ static int ask_person(const struct slots_file *f,
 			 "descriptor gave none");
 	else if (r == -ECANCELED)
 		snprintf(d, dn, "needs a passphrase, and none was typed");
+	else if (r == -ETIME)
+		snprintf(d, dn,
+			 "needs a passphrase, and none was given within %u s",
+			 up->password_timeout);
 	else
 		snprintf(d, dn, "needs a passphrase, and reading it failed: %s",
 			 strerror(-r));
-	if (r == -EKEYREJECTED || r == -ENOMEM || r == -EBADMSG)
+	if (r == -EKEYREJECTED || r == -ENOMEM || r == -EBADMSG || r == -ETIME)
 		return r;
 	return -ENOKEY;
 }
@@ -286,10 +290,12 @@ static int ask_person(const struct slots_file *f,
 /* tpm2, then exec, then tpm2 with a PIN, then a passphrase or recovery
  * key: what needs nobody first, and a PIN before what it stands in for. */
 static int unlock_order(const struct slots_file *f,
-			const struct unlock_params *up, struct secbuf *key,
+			const struct unlock_params *upp, struct secbuf *key,
 			char *d, size_t dn)
 {
 	bool person = false, program = false, pin = false;
+	struct unlock_params ask = *upp;
+	const struct unlock_params *up = &ask;
 	int r;
 
 	for (size_t i = 0; i < f->n; i++) {
@@ -302,9 +308,14 @@ static int unlock_order(const struct slots_file *f,
 	if (program && (try_programs(f, up, SLOT_TPM2, key) == 0 ||
 			try_programs(f, up, SLOT_EXEC, key) == 0))
 		return 0;
+	/* The person's time starts with the first prompt: a slow TPM does
+	 * not shorten it. */
+	ask.deadline = ask.password_timeout
+			   ? monotonic_ms() + 1000L * ask.password_timeout
+			   : 0;
 	if (pin && !up->no_person) {
 		r = try_pin_slots(f, up, key, d, dn);
-		if (r == 0 || !person)
+		if (r == 0 || r == -ETIME || !person)
 			return r;
 	}
 	if (person && up->no_person)

@@ -21,6 +21,11 @@ struct unlock_params {
 	 * never be spent as a PIN, which costs a dictionary-attack try. */
 	int pin_fd;
 	unsigned tries; /* passphrases to try before giving up */
+	/* Seconds, from the first prompt, for the person to answer every
+	 * prompt (PIN or passphrase, all tries); 0: no limit. Not for a
+	 * descriptor, which a program feeds. */
+	unsigned password_timeout;
+	long deadline; /* set by slots_unlock() from it: monotonic_ms() */
 	bool allow_readable;
 	bool no_person; /* programs only: never ask, never read a fd */
 	struct tpm2_opts tpm2;
@@ -34,8 +39,9 @@ struct unlock_params {
  * (a refusal is one line in the log), then asks for
  * a passphrase or recovery key up to up->tries times. Returns 0, or
  * -EKEYREJECTED (no protector accepted what it was given), -ENOKEY (the
- * file has no slot that could be tried), or another -errno for a file that
- * is missing, unsafe or damaged; detail says which.
+ * file has no slot that could be tried), -ETIME (nobody answered within
+ * up->password_timeout), or another -errno for a file that is missing,
+ * unsafe or damaged; detail says which.
  */
 int slots_unlock(const char *path, const struct unlock_params *up,
 		 struct secbuf *key, uint8_t id[FSP_KEY_IDENTIFIER_SIZE],

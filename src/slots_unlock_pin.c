@@ -40,7 +40,7 @@ static int get_pin(const struct unlock_params *up, const struct slot *s,
 		 vol ? vol : "");
 	snprintf(id, sizeof(id), "fscrypt-provision-pin:%s",
 		 vol ? vol : "slots");
-	r = passphrase_ask(prompt, id, pin, &how);
+	r = passphrase_ask(prompt, id, up->deadline, pin, &how);
 	if (r == 0)
 		unlock_logf(up, "asked for %s%s's TPM2 PIN with %s",
 			    vol ? "volume " : "the slots file", vol ? vol : "",
@@ -95,6 +95,11 @@ static int pin_slot(const struct slots_file *f, const struct slot *s,
 		if (r < 0)
 			return r;
 		r = get_pin(up, s, left, &pin);
+		if (r == -ETIME)
+			return detail_set(why, wn, r,
+					  "needs a TPM2 PIN, and none was "
+					  "given within %u s",
+					  up->password_timeout);
 		if (r < 0)
 			return detail_set(why, wn, r == -ENODATA ? -ENOKEY : r,
 					  "no PIN was given: %s",
@@ -135,6 +140,9 @@ int try_pin_slots(const struct slots_file *f, const struct unlock_params *up,
 		r = pin_slot(f, s, up, key, why, sizeof(why));
 		if (r == 0)
 			return 0;
+		/* Time is up for every prompt, the passphrase's too. */
+		if (r == -ETIME)
+			return detail_set(d, dn, r, "%s", why);
 		unlock_logf(up,
 			    "slot %u (tpm2+pin): %s; trying the next "
 			    "protector",

@@ -15,6 +15,7 @@ struct slots_arg {
 	int pass_fd; /* -1: ask */
 	int pin_fd;  /* tpm2+pin slots' PINs; -1: ask, or none with pass_fd */
 	const char *volume;
+	unsigned password_timeout; /* seconds for the prompts; 0: no limit */
 	bool allow_readable;
 	struct tpm2_opts tpm2;
 };

@@ -13,6 +13,10 @@
 #                              or add VOL as a provision-only entry if the
 #                              table lacks it (repeatable; SOURCE as in
 #                              fscrypttab(5))
+#   rd.fscrypt.password-timeout=SECONDS
+#                              how long every volume's prompts wait for a
+#                              person (0: no limit), in place of each
+#                              entry's password-timeout= or default
 
 # FSP_REASON says why fsp_apply failed; the callers read it.
 # shellcheck disable=SC2034
@@ -129,6 +133,12 @@ _fsp_apply() {
         set -- "$@" --key "$_fsp_kv"
     done
     shift "$_fsp_n"
+    # The person's time for every volume; the helper checks the value.
+    _fsp_pwt=$(getarg rd.fscrypt.password-timeout=)
+    if [ -n "$_fsp_pwt" ]; then
+        fsp_info "rd.fscrypt.password-timeout=$_fsp_pwt: passed to apply as --password-timeout"
+        set -- "$@" --password-timeout "$_fsp_pwt"
+    fi
 
     fsp_info "applying $_fsp_tab to ${NEWROOT:-/sysroot}"
     _fsp_output=$("$FSP_BIN" apply --tab "$_fsp_tab" --root "${NEWROOT:-/sysroot}" "$@" 2>&1)

@@ -100,6 +100,43 @@ one_word_bin() {
 	chmod 0755 "$1"
 }
 
+# on_silent_tty LIMIT CMD...: runs CMD on a terminal of its own (script(1))
+# whose keyboard stays silent: its input is held open and never written,
+# as a console nobody sits at (at the end of </dev/null, script would
+# type Ctrl-D). At most LIMIT seconds (then RC is 124); what the terminal
+# showed is in $TTY.
+on_silent_tty() {
+	local limit=$1 hold
+	shift
+	rm -f "$T_WORK/silent" && mkfifo "$T_WORK/silent"
+	exec {hold}<>"$T_WORK/silent"
+	timeout "$limit" script -eqc "$(printf ' %q' "$@")" /dev/null <&"$hold" >"$T_WORK/tty" 2>&1
+	RC=$?
+	exec {hold}>&-
+	TTY=$(tr -d '\r' <"$T_WORK/tty")
+}
+
+# tty_expect NAME RC TEXT...: checks the last on_silent_tty.
+tty_expect() {
+	local name=$1 rc=$2 s
+	shift 2
+	if [ "$RC" = 124 ]; then
+		t_fail "$name" "still running at the outer timeout: waiting for someone to type?" "$TTY"
+		return
+	fi
+	[ "$RC" = "$rc" ] || {
+		t_fail "$name" "exit $RC, expected $rc" "$TTY"
+		return
+	}
+	for s in "$@"; do
+		[[ $TTY == *"$s"* ]] || {
+			t_fail "$name" "the terminal lacks: $s" "$TTY"
+			return
+		}
+	done
+	t_ok "$name"
+}
+
 keyring_id() {
 	keyctl show @u 2>/dev/null | awk -v kr="$KR" '$0 ~ "keyring: " kr "$" {print $1}'
 }

@@ -157,7 +157,7 @@ lib_apply() {
 		info() { echo "INFO: $*"; }
 		warn() { echo "WARN: $*"; }
 		getargbool() { return 0; }
-		getarg() { [ -n "$FSP_T_TAB" ] && echo "$FSP_T_TAB"; }
+		getarg() { [ "$1" = rd.fscrypt.tab= ] && [ -n "$FSP_T_TAB" ] && echo "$FSP_T_TAB"; }
 		getargs() { echo "$FSP_T_KEYS"; }
 		modprobe() { :; }
 		. "$0"

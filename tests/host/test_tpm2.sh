@@ -3,9 +3,10 @@
 # and unseal, a PCR change and the passphrase fallback, a TPM-only file
 # failing with exit 6, a signed PCR 11 policy across an "update" (old
 # signature refused, new one unseals with no re-enrollment), a bad
-# signature, damaged sealed data, no TPM, dictionary-attack lockout, update
-# pre's verdict on the next boot, and a canary scan of the TPM's state for
-# the raw key.
+# signature, damaged sealed data, no TPM, dictionary-attack lockout, no
+# TPM at apply for a nofail volume with nobody to type (skipped at its
+# password-timeout=), update pre's verdict on the next boot, and a canary
+# scan of the TPM's state for the raw key.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tpm2-lib.sh"
 
@@ -147,6 +148,14 @@ fsp identifier --slots "$S" "${D[@]}" </dev/null
 [ "$RC" = 0 ] && [ "$OUT" = "$ID" ] && [[ $ERR == *"(tpm2): the TPM unsealed it"* ]] &&
 	t_ok "lockout does not stop a tpm2 slot without a PIN" || t_fail "lockout and a slot without a PIN" "$RC" "$ERR"
 tpm2_dictionarylockout -c >/dev/null 2>&1
+
+# The TPM gone (apply looks only at the default device, absent here, or a
+# real one that never sealed this): the passphrase slot asks, nobody
+# answers, and the nofail volume is let go at its password-timeout=.
+printf 'gone none slots:%s - nofail,password-timeout=2\n' "$S" >"$T_WORK/gone.tab"
+on_silent_tty 40 "${FSP_CMD[@]}" apply --keyring "$KR" --tab "$T_WORK/gone.tab"
+tty_expect "no TPM at boot, a silent console: the nofail volume is skipped at its deadline" 0 \
+	"volume gone: slot 1 (tpm2): " "none was given within 2 s; skipped (nofail)"
 
 # update pre: will the next boot still unseal? The volume is mounted and
 # its key provisioned, so only the slots file decides.

@@ -4,9 +4,9 @@
 # protection, through fscrypt-provision-tpm2. The right PIN, a wrong one
 # then the right one, lockout after repeated wrong PINs (and the right PIN
 # refused while locked), a PCR change told before any PIN is asked for, a
-# PIN with no PCRs, damaged data, no TPM, a missing or unsafe companion,
-# update pre, and that the PIN is in no argv and nowhere the TPM keeps
-# things.
+# PIN with no PCRs, damaged data, no TPM, a missing or unsafe companion, a
+# PIN prompt nobody answers (--password-timeout), update pre, and that the
+# PIN is in no argv and nowhere the TPM keeps things.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tpm2-lib.sh"
 
@@ -173,6 +173,16 @@ if [ -z "${FSP_UNDER_VALGRIND-}" ] && [ "${#FSP_CMD[@]}" = 1 ]; then
 		"directory $T_WORK/theirs is owned by uid 65534 (mode 0755), not by root; refusing to run it"
 	FSP_CMD=("${FSP_SAVE[@]}")
 fi
+
+# Nobody at the console: the PIN prompt gives up at the deadline, which
+# is the passphrase's too, and no try of the TPM is spent.
+on_silent_tty 40 "${FSP_CMD[@]}" add --keyring "$KR" --volume pv --slots "$S" "${D[@]}" --password-timeout 2
+LEFT=$(tpm2_getcap properties-variable | sed -n 's/^TPM2_PT_LOCKOUT_COUNTER: *//p')
+tty_expect "a PIN prompt nobody answers: exit 4 at --password-timeout" 4 \
+	"needs a TPM2 PIN, and none was given within 2 s"
+[ "$RC" = 4 ] && [[ $TTY == *"TPM2 PIN for fscrypt volume pv:"* ]] && [[ $TTY != *"Passphrase for"* ]] && [ "$LEFT" = 0x0 ] &&
+	t_ok "the passphrase is not asked for after the deadline, and the TPM counted nothing" ||
+	t_fail "after the PIN's deadline" "$LEFT" "$TTY"
 
 # update pre: a PIN slot on PCR 7 survives an update of the kernel.
 fsp add --volume v --slots "$S" --mount "$M" --passphrase-fd 3 3<<<"pin pass"

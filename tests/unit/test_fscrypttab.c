@@ -725,12 +725,82 @@ static void test_many_names(void)
 	free(text);
 }
 
+/*
+ * password-timeout=: how long a person has to answer a slots file's
+ * prompts. A nofail volume has a finite default, so that it never holds up
+ * a boot with nobody to type; the others wait, as crypttab's do.
+ */
+static void test_password_timeout(void)
+{
+	static const char text[] =
+	    "plain /a slots:/s\n"
+	    "nf /b slots:/s - nofail\n"
+	    "set /c slots:/s - password-timeout=5\n"
+	    "nfset /d slots:/s - password-timeout=7,nofail\n"
+	    "nfzero /e slots:/s - nofail,password-timeout=0\n"
+	    "big /f slots:/s - password-timeout=2147483647,timeout=3\n";
+	struct fscrypttab tab;
+	char err[512];
+	int r;
+
+	r = parse(text, sizeof(text) - 1, &tab, err, sizeof(err));
+	CHECK(r == 0 && tab.n == 6, "password-timeout= parses (r=%d: %s)", r,
+	      err);
+	if (r != 0 || tab.n != 6) {
+		fscrypttab_free(&tab);
+		return;
+	}
+	CHECK(tab.entries[0].password_timeout == 0 &&
+		  !tab.entries[0].has_password_timeout,
+	      "not nofail, not given: no limit (got %u)",
+	      tab.entries[0].password_timeout);
+	CHECK(tab.entries[1].password_timeout ==
+		      FSCRYPTTAB_NOFAIL_PASSWORD_TIMEOUT &&
+		  FSCRYPTTAB_NOFAIL_PASSWORD_TIMEOUT == 90 &&
+		  !tab.entries[1].has_password_timeout,
+	      "nofail, not given: 90 s (got %u)",
+	      tab.entries[1].password_timeout);
+	CHECK(tab.entries[2].password_timeout == 5 &&
+		  tab.entries[2].has_password_timeout,
+	      "given: 5 s (got %u)", tab.entries[2].password_timeout);
+	CHECK(tab.entries[3].password_timeout == 7,
+	      "given before nofail, it stays (got %u)",
+	      tab.entries[3].password_timeout);
+	CHECK(tab.entries[4].password_timeout == 0 &&
+		  tab.entries[4].has_password_timeout,
+	      "nofail with password-timeout=0: no limit (got %u)",
+	      tab.entries[4].password_timeout);
+	CHECK(tab.entries[5].password_timeout == 2147483647u &&
+		  tab.entries[5].timeout == 3,
+	      "2^31-1, and timeout= (the key's) is another option");
+	fscrypttab_free(&tab);
+
+	bad("a /a none - password-timeout",
+	    "t:1: option 'password-timeout' needs a value "
+	    "(password-timeout=...)");
+	bad("a /a none - password-timeout=",
+	    "t:1: password-timeout=: expected a number of seconds (0 for no "
+	    "limit)");
+	bad("a /a none - password-timeout=-1",
+	    "t:1: password-timeout=-1: expected a number of seconds (0 for no "
+	    "limit)");
+	bad("a /a none - password-timeout=90s",
+	    "t:1: password-timeout=90s: expected a number of seconds (0 for "
+	    "no limit)");
+	bad("a /a none - password-timeout=2147483648",
+	    "t:1: password-timeout=2147483648: expected a number of seconds "
+	    "(0 for no limit)");
+	bad("a /a none - Password-Timeout=5",
+	    "t:1: unknown option 'Password-Timeout'");
+}
+
 int main(void)
 {
 	test_many_names();
 	test_good_table();
 	test_small_tables();
 	test_provision_only();
+	test_password_timeout();
 	test_line_limit();
 	test_bad_tables();
 	test_error_buffer();

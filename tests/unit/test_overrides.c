@@ -133,6 +133,17 @@ static void test_apply(void)
 		  e->n_dirs == 0 && e->line == 0 && e->key_opts.size == 64 &&
 		  e->key_opts.format == KEY_FORMAT_AUTO,
 	      "new: provision only, with the defaults");
+	CHECK(e && e->password_timeout == 0 &&
+		  fscrypttab_find(&tab, "data")->password_timeout == 90,
+	      "password-timeout: none for new, nofail's 90 s for data");
+	/* apply --password-timeout, after --key: every entry, added ones
+	 * too, whatever the table said. */
+	fscrypttab_set_password_timeout(&tab, 4);
+	all = true;
+	for (size_t i = 0; i < tab.n; i++)
+		all &= tab.entries[i].password_timeout == 4 &&
+		       tab.entries[i].has_password_timeout;
+	CHECK(all, "--password-timeout 4 reaches all %zu entries", tab.n);
 	fscrypttab_free(&tab);
 }
 
