@@ -323,6 +323,7 @@ int cmd_update(int argc, char **argv)
 	    COMMON_LONG_OPTIONS,
 	    {"tpm2-signature", required_argument, NULL, OPT_FIRST_PRIVATE},
 	    {"update-pcrs", required_argument, NULL, OPT_FIRST_PRIVATE + 1},
+	    {"headless", no_argument, NULL, OPT_FIRST_PRIVATE + 2},
 	    {NULL, 0, NULL, 0},
 	};
 	struct tally t = {.next = {.update_pcrs = NEXTBOOT_UPDATE_PCRS}};
@@ -339,6 +340,10 @@ int cmd_update(int argc, char **argv)
 				return usage_error("update",
 						   "--update-pcrs needs PCR "
 						   "numbers joined by '+'");
+			continue;
+		}
+		if (c == OPT_FIRST_PRIVATE + 2) {
+			t.next.headless = true;
 			continue;
 		}
 		r = handle_common_option(c, "update");

@@ -67,7 +67,7 @@ const struct command commands[] = {
      "check and list what an initramfs must embed (initramfs entries)"},
     {"update", cmd_update,
      "update pre|post [--tpm2-signature FILE] [--update-pcrs PCRS]\n"
-     "    [MOUNTPOINT...]",
+     "    [--headless] [MOUNTPOINT...]",
      "around an update's remount: refuse it (pre), unlock again (post)"},
     {"tpm2-extend", cmd_tpm2_extend,
      "tpm2-extend [--tpm2-device auto|PATH|TCTI] [--json]",

@@ -41,6 +41,15 @@ static bool slot_survives(const struct slot *s, const struct nextboot_opts *o,
 		tell(line);
 		return false;
 	}
+	if (o->headless && (t.flags & TPM2_FLAG_PIN)) {
+		snprintf(line, sizeof(line),
+			 "slot %u (tpm2+pin) is not counted: its PIN would "
+			 "have to be typed at boot, and this device is "
+			 "headless (--headless)",
+			 s->number);
+		tell(line);
+		return false;
+	}
 	b = tpm2_bank_name(t.bank, bank, sizeof(bank));
 	hit = t.pcrs & o->update_pcrs;
 	if (hit) {
@@ -95,12 +104,25 @@ static bool slot_survives(const struct slot *s, const struct nextboot_opts *o,
 	return ok;
 }
 
+/* A passphrase or recovery slot on a headless device: told, not counted. */
+static void tell_person(const struct slot *s, void (*tell)(const char *))
+{
+	char line[256];
+
+	snprintf(line, sizeof(line),
+		 "slot %u (%s) is not counted: nobody types at boot on this "
+		 "headless device (--headless)",
+		 s->number, slot_type_name(s->type));
+	tell(line);
+}
+
 int nextboot_check(const char *path, const struct nextboot_opts *o,
 		   void (*tell)(const char *line), char *why, size_t wn)
 {
 	struct slots_file *f = calloc(1, sizeof(*f));
 	bool tpm_ok = false, other = false, any_tpm = false;
-	bool signed_unknown = false;
+	bool signed_unknown = false, person = false;
+	const char *rest;
 	int r;
 
 	if (!f)
@@ -114,9 +136,14 @@ int nextboot_check(const char *path, const struct nextboot_opts *o,
 
 			any_tpm = true;
 			tpm_ok |= slot_survives(s, o, tell);
+			person |= o->headless && slot_tpm2_pin(s);
 			signed_unknown |= !o->signature &&
 					  slot_tpm2_get(s, &t) == 0 &&
 					  (t.flags & TPM2_FLAG_SIGNED);
+		} else if (o->headless && (s->type == SLOT_PASSPHRASE ||
+					   s->type == SLOT_RECOVERY)) {
+			person = true;
+			tell_person(s, tell);
 		} else if (slot_type_known(s->type)) {
 			other = true;
 		}
@@ -124,18 +151,28 @@ int nextboot_check(const char *path, const struct nextboot_opts *o,
 	free(f);
 	if (r < 0)
 		return r;
-	if (tpm_ok || other || !any_tpm)
+	if (tpm_ok || other || (!any_tpm && !person))
 		return 0;
+	if (!any_tpm)
+		return detail_set(why, wn, -EKEYREJECTED,
+				  "%s has no protector that opens it at boot "
+				  "without a person, and this device is "
+				  "headless (--headless): nobody would type "
+				  "its passphrase or recovery key",
+				  path);
+	rest = person ? "its other protectors need a person to type at "
+			"boot, and this device is headless (--headless)"
+		      : "it has no other protector";
 	if (signed_unknown)
 		return detail_set(why, wn, -EKEYREJECTED,
 				  "no tpm2 slot of %s can be shown to unseal "
-				  "on the next boot, and it has no other "
-				  "protector: give --tpm2-signature FILE, the "
-				  "new image's PCR signature",
-				  path);
+				  "on the next boot, and %s: give "
+				  "--tpm2-signature FILE, the new image's PCR "
+				  "signature",
+				  path, rest);
 	return detail_set(why, wn, -EKEYREJECTED,
 			  "no tpm2 slot of %s will unseal on the next boot, "
-			  "and it has no other protector: after the update "
-			  "the key could not be provisioned again",
-			  path);
+			  "and %s: after the update the key could not be "
+			  "provisioned again",
+			  path, rest);
 }

@@ -21,14 +21,18 @@ struct nextboot_opts {
 	uint32_t update_pcrs;  /* PCRs the update changes */
 	const char *signature; /* the new image's PCR signature, or NULL */
 	bool allow_readable;
+	/* Nobody types at boot (update pre --headless): passphrase,
+	 * recovery and tpm2+pin slots do not count. */
+	bool headless;
 };
 
 /*
  * Judges the slots file at path for the next boot; each tpm2 slot's
  * verdict goes to tell() as one line. Returns 0 when the next boot can
  * open it (a tpm2 slot that will unseal, or a protector that needs no
- * TPM), -EKEYREJECTED when no slot will (why says so), or another -errno
- * for a file that cannot be read (why says why).
+ * TPM; on a headless device, one that needs no person either),
+ * -EKEYREJECTED when no slot will (why says so), or another -errno for a
+ * file that cannot be read (why says why).
  */
 int nextboot_check(const char *path, const struct nextboot_opts *o,
 		   void (*tell)(const char *line), char *why, size_t wn);

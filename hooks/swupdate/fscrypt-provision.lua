@@ -3,7 +3,9 @@
 -- calls preinst() before the images are installed and postinst() after;
 -- returning false fails the update. Newer SWUpdate also calls postfailure()
 -- after a failed update: unlock what is mounted again. All hand over to the
--- generic entry point, which prints why on stderr. See hooks/README.md.
+-- generic entry point, which prints why on stderr. See hooks/README.md
+-- (FSCRYPT_PROVISION_HEADLESS=1 in SWUpdate's environment on a device
+-- nobody types at).
 local update = os.getenv("FSCRYPT_PROVISION_UPDATE")
     or "/usr/sbin/fscrypt-provision-update"
 

@@ -2,7 +2,8 @@
 # A slots file's prompts with nobody to answer (a headless device, or a
 # TPM that refuses since a firmware update): password-timeout= and its
 # nofail default, apply --password-timeout, rd.fscrypt.password-timeout=
-# through the boot steps, and add --password-timeout.
+# through the boot steps, add --password-timeout, and update pre
+# --headless, which does not count a passphrase on such a device.
 . "$(dirname "$0")/lib.sh"
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
@@ -110,4 +111,35 @@ grep -q "^WARNING: warning: volume data: .*none was given within 2 s; skipped (n
 	grep -qx "RESULT ok" "$T_WORK/run/initrd.log" &&
 	t_ok "initrd.log has the one-line reason, and RESULT ok" || t_fail "initrd.log" "$(cat "$T_WORK/run/initrd.log" 2>&1)"
 
+# (3) update pre on a headless device: the volume is mounted and its key
+# provisioned, so only the slots file decides.
+fsp add --volume data --slots "$S" --passphrase-fd 3 --mount "$M" 3<<<"data pass"
+printf 'data %s slots:%s ddir\n' "$M" "$S" >"$T_WORK/pre.tab"
+fsp update --tab "$T_WORK/pre.tab" pre
+ALLOW_STDERR=1 expect "pre: a passphrase slot counts where someone types at boot" 0 "pre: ok: 1 volume(s)"
+fsp update --tab "$T_WORK/pre.tab" pre --headless
+ALLOW_STDERR=1 expect "pre --headless: a passphrase-only file is refused" 1 "update refused before anything was unmounted"
+[[ $OUT == *"slot 0 (passphrase) is not counted: nobody types at boot on this headless device (--headless)"* ]] &&
+	[[ $ERR == *"$S has no protector that opens it at boot without a person"* ]] &&
+	t_ok "pre --headless says which slot it did not count, and why" || t_fail "pre --headless reason" "$ERR"
+printf 'data %s slots:%s ddir nofail\n' "$M" "$S" >"$T_WORK/pre-nf.tab"
+fsp update --tab "$T_WORK/pre-nf.tab" pre --headless
+ALLOW_STDERR=1 expect "pre --headless, nofail: a warning, the update goes on" 0 "it is nofail, so the update goes on"
+# An unsealer program needs nobody: headless or not, the file opens.
+printf '#!/bin/sh\nexec head -c 32 /dev/zero\n' >"$T_WORK/unseal"
+chmod 755 "$T_WORK/unseal"
+fsp enroll --slots "$S" --exec "$T_WORK/unseal" -- --unlock-passphrase-fd 3 3<<<"data pass"
+fsp update --tab "$T_WORK/pre.tab" pre --headless
+ALLOW_STDERR=1 expect "pre --headless with an exec slot as well: approved" 0 "pre: ok: 1 volume(s)"
+fsp wipe-slot --slots "$S" 1
+# The updaters' entry point: --headless, or FSCRYPT_PROVISION_HEADLESS=1.
+one_word_bin "$T_WORK/hook-bin"
+HOOK=$REPO/hooks/fscrypt-provision-update
+hook() { "$HOOK" pre --tab "$T_WORK/pre.tab" --keyring "$KR" --bin "$T_WORK/hook-bin" "$@" >/dev/null 2>&1; }
+hook && t_ok "fscrypt-provision-update pre: approved" || t_fail "the hook without --headless"
+hook --headless
+[ $? = 1 ] && t_ok "fscrypt-provision-update pre --headless: refused" || t_fail "the hook with --headless"
+FSCRYPT_PROVISION_HEADLESS=1 hook
+[ $? = 1 ] && t_ok "FSCRYPT_PROVISION_HEADLESS=1: refused" || t_fail "the hook with FSCRYPT_PROVISION_HEADLESS=1"
+fsp remove --volume data "$M"
 t_done

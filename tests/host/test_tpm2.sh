@@ -5,8 +5,8 @@
 # signature refused, new one unseals with no re-enrollment), a bad
 # signature, damaged sealed data, no TPM, dictionary-attack lockout, no
 # TPM at apply for a nofail volume with nobody to type (skipped at its
-# password-timeout=), update pre's verdict on the next boot, and a canary
-# scan of the TPM's state for the raw key.
+# password-timeout=), update pre's verdict on the next boot (--headless
+# too), and a canary scan of the TPM's state for the raw key.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tpm2-lib.sh"
 
@@ -178,6 +178,9 @@ ALLOW_STDERR=1 expect "pre: TPM-only on PCR 11 is refused before anything is unm
 [[ $OUT$ERR == *"PCRs 11, which the update changes"* ]] && t_ok "pre says which PCR the update changes" || t_fail "pre names PCR 11" "$OUT" "$ERR"
 pre "$S" --update-pcrs 7
 ALLOW_STDERR=1 expect "pre: a slot that will not unseal, with a passphrase slot left, passes" 0 "will not unseal"
+pre "$S" --update-pcrs 7 --headless
+ALLOW_STDERR=1 expect "pre --headless: the same, on a device nobody types at, is refused" 1 \
+	"its other protectors need a person to type at boot, and this device is headless (--headless)"
 pre "$G"
 ALLOW_STDERR=1 expect "pre: a signed TPM-only slot with no new signature is refused" 1 "needs the new image's PCR signature"
 pre "$G" --tpm2-signature "$T_WORK/sig-b.json"

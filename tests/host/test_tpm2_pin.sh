@@ -5,8 +5,8 @@
 # then the right one, lockout after repeated wrong PINs (and the right PIN
 # refused while locked), a PCR change told before any PIN is asked for, a
 # PIN with no PCRs, damaged data, no TPM, a missing or unsafe companion, a
-# PIN prompt nobody answers (--password-timeout), update pre, and that the
-# PIN is in no argv and nowhere the TPM keeps things.
+# PIN prompt nobody answers (--password-timeout), update pre (--headless
+# too), and that the PIN is in no argv and nowhere the TPM keeps things.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tpm2-lib.sh"
 
@@ -191,6 +191,9 @@ mkdir "$M/dir" && fsp set-policy "$M/dir" "$ID"
 printf 'v %s slots:%s dir\n' "$M" "$P" >"$T_WORK/pre.tab"
 fsp update --tab "$T_WORK/pre.tab" pre
 ALLOW_STDERR=1 expect "pre: a PIN slot on PCR 7 will unseal with its PIN" 0 "slot 1 (tpm2+pin) will unseal on the next boot with its PIN: PCRs 7+15 are not changed"
+fsp update --tab "$T_WORK/pre.tab" pre --headless
+ALLOW_STDERR=1 expect "pre --headless: nobody types the PIN, so the update is refused" 1 \
+	"slot 1 (tpm2+pin) is not counted: its PIN would have to be typed at boot"
 fsp remove --volume v "$M"
 
 tpm_halt
