@@ -132,6 +132,12 @@ fsp_tpm2_build_steps() {
 		root / slots:$a/keys/root-pin.slots secret initramfs
 		data /data slots:$a/keys/data-tpm.slots vault initramfs,nofail,identifier=$data_id
 		EOF
+    cat > "$tmp/nofail-fscrypttab" <<- EOF
+		# TEST-83: TEST-80's slots files, both volumes nofail; data keeps
+		# the nofail default of password-timeout= (90 s).
+		root / slots:$a/keys/root-tpm.slots secret initramfs,nofail,password-timeout=10
+		data /data slots:$a/keys/data-tpm.slots vault initramfs,nofail,identifier=$data_id
+		EOF
 }
 
 # fsp_tpm2_assets's build, into the entry DIR.
