@@ -38,4 +38,13 @@ int enroll_get_master(const struct enroll *en, struct slots_file *f,
 int enroll_add_slot(const struct enroll *en, struct slots_file *f,
 		    const struct secbuf *key);
 
+/* A new secret of the person's (what: "passphrase", "TPM2 PIN"): one line
+ * of --passphrase-fd, or twice at the terminal. 0, or an exit code. */
+int enroll_new_passphrase(const struct enroll *en, const char *what,
+			  struct secbuf *out);
+/* The tpm2 slot s, sealed by fscrypt-provision-tpm2, wrapping key; says
+ * what it is sealed to. 0, or an exit code (it printed why). */
+int enroll_seal_tpm2(const struct enroll *en, const struct slots_file *f,
+		     struct slot *s, const struct secbuf *key);
+
 #endif
