@@ -243,6 +243,7 @@ static int seal_exec(const struct enroll *en, const struct slots_file *f,
 	return r < 0 ? fail(OP_KEY_SOURCE, r, "wrap the key") : FSP_EXIT_OK;
 }
 
+/* Makes, seals and saves the new slot; the recovery key is printed last. */
 int enroll_add_slot(const struct enroll *en, struct slots_file *f,
 		    const struct secbuf *key)
 {
