@@ -104,6 +104,32 @@ fsp enroll --slots "$T_WORK/sb4.slots" --tpm2 --key-file "$K" "${D[@]}" --tpm2-p
 [ "$RC" = 0 ] && [[ $ERR != *"Secure Boot"* ]] &&
 	t_ok "no Secure Boot warning when PCR 4 measures the boot chain" || t_fail "PCR 4+7 and the warning" "$RC" "$ERR"
 
+# A signed policy (PCR 11, by a key whose signatures ship with each image)
+# is bound to PCR 15 too: after the extension its image's own signature
+# no longer opens it; at the next boot it does.
+openssl genrsa -out "$T_WORK/pcr.key" 2048 2>/dev/null
+openssl rsa -in "$T_WORK/pcr.key" -pubout -out "$T_WORK/pcr.pub" 2>/dev/null
+printf 'image A: kernel 6.1.0-1\n' >"$T_WORK/image-a"
+tpm_sign_image "$T_WORK/image-a" "$T_WORK/pcr.key" "$T_WORK/pcr.pub" "$T_WORK/sig-a.json"
+G=$T_WORK/signed.slots
+fsp enroll --slots "$G" --tpm2 --key-file "$K" "${D[@]}" --tpm2-public-key "$T_WORK/pcr.pub"
+ALLOW_STDERR=1 expect "a signed slot: PCR 11 through the key, and PCR 15" 0 \
+	"PCRs 11 through a policy signed by $T_WORK/pcr.pub, and PCR 15 at its value in the initramfs"
+tpm_reboot && tpm_measure 7 "secure boot: db of the vendor" && tpm_boot_image "$T_WORK/image-a"
+fsp identifier --slots "$G" "${D[@]}" --tpm2-signature "$T_WORK/sig-a.json" </dev/null
+[ "$RC" = 0 ] && [ "$OUT" = "$ID" ] && t_ok "in the initramfs the image's signature opens the signed slot" ||
+	t_fail "signed slot before the extension" "$RC" "$ERR"
+fsp tpm2-extend "${D[@]}"
+fsp identifier --slots "$G" "${D[@]}" --tpm2-signature "$T_WORK/sig-a.json" </dev/null
+[ "$RC" != 0 ] && [ -z "$OUT" ] && [[ $ERR == *"slot 0 (tpm2): PCR mismatch"* ]] &&
+	t_ok "after the extension the same signature no longer opens it: PCR mismatch" ||
+	t_fail "signed slot after the extension" "$RC" "$OUT" "$ERR"
+tpm_reboot && tpm_measure 7 "secure boot: db of the vendor" && tpm_boot_image "$T_WORK/image-a"
+fsp identifier --slots "$G" "${D[@]}" --tpm2-signature "$T_WORK/sig-a.json" </dev/null
+[ "$RC" = 0 ] && [ "$OUT" = "$ID" ] && t_ok "the next boot: the signed slot opens again" ||
+	t_fail "signed slot, next boot" "$RC" "$ERR"
+rm -f "$REC"
+
 # PCRs a policy must not use.
 for p in 16 23; do
 	fsp enroll --slots "$T_WORK/bad.slots" --tpm2 --key-file "$K" "${D[@]}" --tpm2-pcrs "7+$p"
