@@ -21,8 +21,8 @@ int slot_tpm2_get(const struct slot *s, struct tpm2_slot *t)
 	const uint8_t *d = s->data;
 
 	memset(t, 0, sizeof(*t));
-	/* The companion's objects have fixed PCRs only (tpm2_pin.h): no
-	 * signed policy. */
+	/* systemd-creds's: PCR values (0) or signed (1); the companion's: a
+	 * PIN (2, with no signed policy) or none (4), signed or not. */
 	if (s->data_len <= TPM2_DATA_HEADER ||
 	    (d[0] != 0 && d[0] != TPM2_FLAG_SIGNED && d[0] != TPM2_FLAG_PIN &&
 	     d[0] != TPM2_FLAG_OBJECT &&
@@ -39,6 +39,13 @@ int slot_tpm2_get(const struct slot *s, struct tpm2_slot *t)
 	/* A signed slot names its PCRs; an unsigned one has none signed. */
 	if ((t->pcrs | t->pubkey_pcrs) >> TPM2_PCR_COUNT ||
 	    !(t->flags & TPM2_FLAG_SIGNED) != !t->pubkey_pcrs)
+		return -EBADMSG;
+	/* The companion seals in the SHA-256 bank, and names a key only for
+	 * a signed policy: anything else is not its object. */
+	if (tpm2_by_companion(t) &&
+	    (t->bank != TPM2_ALG_SHA256 ||
+	     (!(t->flags & TPM2_FLAG_SIGNED) &&
+	      !sodium_is_zero(t->pkfp, sizeof(t->pkfp)))))
 		return -EBADMSG;
 	return 0;
 }

@@ -111,8 +111,19 @@ static void test_data(void)
 		  back.blob_len == sizeof(blob) &&
 		  memcmp(back.blob, blob, sizeof(blob)) == 0,
 	      "get gives back what set stored");
-	s.data[0] = 0x04;
+	s.data[0] = 0x08;
 	CHECK(slot_tpm2_get(&s, &back) == -EBADMSG, "an unknown flag");
+	s.data[0] = TPM2_FLAG_OBJECT | TPM2_FLAG_SIGNED;
+	CHECK(slot_tpm2_get(&s, &back) == 0 && tpm2_by_companion(&back),
+	      "a signed slot of the companion");
+	s.data[2] = 0x04; /* the SHA-1 bank */
+	CHECK(slot_tpm2_get(&s, &back) == -EBADMSG,
+	      "a companion's slot in another bank than SHA-256");
+	s.data[0] = TPM2_FLAG_SIGNED;
+	CHECK(slot_tpm2_get(&s, &back) == 0 && back.bank == TPM2_ALG_SHA1 &&
+		  !tpm2_by_companion(&back),
+	      "systemd-creds's slots may be in another bank");
+	s.data[2] = 0x0b;
 	s.data[0] = TPM2_FLAG_SIGNED | TPM2_FLAG_PIN;
 	CHECK(slot_tpm2_get(&s, &back) == -EBADMSG,
 	      "a PIN with a signed policy (not made by this version)");
@@ -148,6 +159,16 @@ static void test_pin(void)
 	CHECK(slot_tpm2_set(&s, &t) == 0 && slot_tpm2_get(&s, &back) == 0 &&
 		  back.flags == TPM2_FLAG_PIN && back.pcrs == 0,
 	      "a PIN slot with no PCRs round-trips");
+	s.data[12] = 1; /* a key's fingerprint */
+	CHECK(slot_tpm2_get(&s, &back) == -EBADMSG,
+	      "a PIN slot that names a key: refused");
+	s.data[12] = 0;
+	s.data[0] = TPM2_FLAG_OBJECT;
+	s.data[2] = 0x0c; /* SHA-384 */
+	CHECK(slot_tpm2_get(&s, &back) == -EBADMSG,
+	      "a companion's slot in the SHA-384 bank: refused");
+	s.data[2] = 0x0b;
+	s.data[0] = TPM2_FLAG_PIN;
 	CHECK(slot_tpm2_pin(&s), "slot_tpm2_pin sees the flag");
 	s.data[0] = 0;
 	CHECK(!slot_tpm2_pin(&s), "and not without it");
