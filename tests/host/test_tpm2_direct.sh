@@ -85,14 +85,7 @@ $PIN"
 	t_ok "a wrong PIN, then the right one" || t_fail "a wrong PIN, then the right one" "$RC" "$ERR"
 empty "nothing left after a wrong PIN and a right one"
 cp "$P" "$T_WORK/damaged.slots"
-python3 - "$T_WORK/damaged.slots" <<'PY'
-import sys
-p = sys.argv[1]
-b = bytearray(open(p, 'rb').read())
-i = b.find(bytes.fromhex('000800')) # TPM2B_PUBLIC: KEYEDHASH (0x0008), SHA-256
-b[i + 20] ^= 0x40
-open(p, 'wb').write(b)
-PY
+tpm_damage_object "$T_WORK/damaged.slots"
 fsp identifier --slots "$T_WORK/damaged.slots" "${D[@]}" --tpm2-pin-fd 3 3<<<"$PIN"
 ALLOW_STDERR=1 expect "a PIN slot's damaged data: said so, exit 6" 6 "cannot load the sealed data"
 empty "nothing left after the damaged data"

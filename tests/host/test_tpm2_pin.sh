@@ -134,14 +134,7 @@ ALLOW_STDERR=1 expect "--tpm2-pin without --tpm2: a usage error" 2 "are for --tp
 
 # Damaged: one byte of the TPM object flipped (its public area's policy).
 cp "$P" "$T_WORK/damaged.slots"
-python3 - "$T_WORK/damaged.slots" <<'PY'
-import sys
-p = sys.argv[1]
-b = bytearray(open(p, 'rb').read())
-i = b.find(bytes.fromhex('000800')) # TPM2B_PUBLIC: KEYEDHASH (0x0008), SHA-256
-b[i + 20] ^= 0x40
-open(p, 'wb').write(b)
-PY
+tpm_damage_object "$T_WORK/damaged.slots"
 tpm_reboot && tpm_measure 7 "secure boot: db of the vendor"
 fsp identifier --slots "$T_WORK/damaged.slots" "${D[@]}" --tpm2-pin-fd 3 3<<<"$PIN"
 ALLOW_STDERR=1 expect "damaged sealed data: a clear error, exit 6" 6 "cannot load the sealed data"

@@ -175,3 +175,16 @@ tpm_put_record() {
 		rm -f "$TPM_RECORD"
 	fi
 }
+
+# tpm_damage_object SLOTS: flips one byte of the companion's sealed object
+# in SLOTS (its public area's policy), as a damaged disk would.
+tpm_damage_object() {
+	python3 - "$1" <<'PY'
+import sys
+p = sys.argv[1]
+b = bytearray(open(p, 'rb').read())
+i = b.find(bytes.fromhex('000800')) # TPM2B_PUBLIC: KEYEDHASH (0x0008), SHA-256
+b[i + 20] ^= 0x40
+open(p, 'wb').write(b)
+PY
+}
