@@ -53,41 +53,38 @@ fsp_itools_build() {
     mv "$tmp/initrd.img" "$out" && rm -rf "$tmp"
 }
 
-# fsp_itools_initrd [TABLE]: builds (or reuses) the image of the assets'
-# TABLE (default fscrypttab); sets FSP_INITRD.
-fsp_itools_initrd() {
-    local table=${1:-fscrypttab} h t0 kind
-    kind=itools-${table%fscrypttab}
+# fsp_itools_image KIND TABLE [TPM2DIR]: builds (or reuses) the image of
+# TABLE (a path), with TPM2DIR's companion and files for TEST-8*-TPM2;
+# sets FSP_INITRD.
+fsp_itools_image() {
+    local kind=$1 table=$2 tpm2=${3-} h t0
     h=$(fsp_hash "v$FSP_CACHE_VERSION" "$FSP_KVER" "$(dpkg-query -W -f '${Version}' initramfs-tools-core 2> /dev/null)" \
-        "$FSP_BIN" "$FSP_ASSETS/keys" "$FSP_ASSETS/initrd-extra" "$FSP_ASSETS/$table" \
+        "$FSP_BIN" "$FSP_ASSETS/keys" "$FSP_ASSETS/initrd-extra" "$table" \
+        ${tpm2:+"${FSP_BIN%/*}/fscrypt-provision-tpm2" "$tpm2/keys" "$tpm2/images"} \
         "$FSP_REPO/initramfs-tools" "$FSP_QEMU_DIR/initramfs-tools" \
         "$FSP_REPO/dracut-module/50fscrypt-provision/fscrypt-provision-lib.sh" \
         "$FSP_QEMU_DIR/modules.d/59fsp-test/fsp-test-emergency.sh" "$FSP_QEMU_DIR/guest/fsp-test-lib.sh" \
         /etc/initramfs-tools/initramfs.conf "$(declare -f fsp_itools_build)")
     FSP_INITRD=$FSP_QEMU_CACHE/initrd-$kind-$h.img
     fsp_cache_hit "$FSP_INITRD" && return 0
-    msg "building the initramfs-tools image of $table"
+    msg "building the initramfs-tools image of ${table##*/}"
     t0=$SECONDS
-    fsp_build_once "$FSP_INITRD" fsp_itools_build "$FSP_INITRD" "$FSP_ASSETS/$table" || return 1
+    fsp_build_once "$FSP_INITRD" fsp_itools_build "$FSP_INITRD" "$table" "$tpm2" || return 1
     msg "built $FSP_INITRD in $((SECONDS - t0)) s (mode $(stat -c %a "$FSP_INITRD"))"
     fsp_locked fsp_cache_prune "initrd-$kind-[0-9a-f]*.img"
+}
+
+# fsp_itools_initrd [TABLE]: the image of the assets' TABLE (default
+# fscrypttab); sets FSP_INITRD.
+fsp_itools_initrd() {
+    local table=${1:-fscrypttab}
+    fsp_itools_image "itools-${table%fscrypttab}" "$FSP_ASSETS/$table"
 }
 
 # fsp_itools_tpm2_initrd TABLE: the image of TABLE in FSP_TPM2
 # (tests/qemu/tpm2.sh); sets FSP_INITRD.
 fsp_itools_tpm2_initrd() {
-    local table=$FSP_TPM2/$1 h kind=itools-tpm2-${1%-fscrypttab}
-    h=$(fsp_hash "v$FSP_CACHE_VERSION" "$FSP_KVER" "$(dpkg-query -W -f '${Version}' initramfs-tools-core 2> /dev/null)" \
-        "$FSP_BIN" "${FSP_BIN%/*}/fscrypt-provision-tpm2" "$table" "$FSP_TPM2/keys" "$FSP_TPM2/images" \
-        "$FSP_ASSETS/initrd-extra" "$FSP_REPO/initramfs-tools" "$FSP_QEMU_DIR/initramfs-tools" \
-        "$FSP_REPO/dracut-module/50fscrypt-provision/fscrypt-provision-lib.sh" \
-        "$FSP_QEMU_DIR/modules.d/59fsp-test/fsp-test-emergency.sh" "$FSP_QEMU_DIR/guest/fsp-test-lib.sh" \
-        /etc/initramfs-tools/initramfs.conf "$(declare -f fsp_itools_build fsp_itools_tpm2_initrd)")
-    FSP_INITRD=$FSP_QEMU_CACHE/initrd-$kind-$h.img
-    fsp_cache_hit "$FSP_INITRD" && return 0
-    msg "building the initramfs-tools image of $1"
-    fsp_build_once "$FSP_INITRD" fsp_itools_build "$FSP_INITRD" "$table" "$FSP_TPM2" || return 1
-    fsp_locked fsp_cache_prune "initrd-$kind-[0-9a-f]*.img"
+    fsp_itools_image "itools-tpm2-${1%-fscrypttab}" "$FSP_TPM2/$1" "$FSP_TPM2"
 }
 
 # fsp_itools_boot CMDLINE...: fsp_boot with the initramfs-tools image.
