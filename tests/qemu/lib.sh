@@ -102,6 +102,8 @@ fsp_cache_prune() {
             [[ $(find "$x" -maxdepth 0 -mmin +120) ]] && rm -rf "$x"
         done
     done
+    # An entry too young to go is no failure of the caller's build.
+    return 0
 }
 
 # fsp_cache_hit PATH: true when the cache entry PATH exists; marks it used.
