@@ -254,7 +254,9 @@ static int companion_call(const struct object_req *q, const uint8_t *auth,
 	memcpy(in.data, auth ? auth : none, TPM2_PIN_AUTH_SIZE);
 	in.len = TPM2_PIN_AUTH_SIZE;
 	for (size_t i = 0; i < np; i++) {
-		memcpy(in.data + in.len, parts[i].p, parts[i].n);
+		/* An empty part may have no buffer at all. */
+		if (parts[i].n)
+			memcpy(in.data + in.len, parts[i].p, parts[i].n);
 		in.len += parts[i].n;
 	}
 	r = secbuf_alloc(out, cap);
