@@ -56,6 +56,9 @@ def main():
             cmd = hdr + read_exact(lambda n: os.read(master, n), size - 10)
         except (EOFError, OSError):
             if used:
+                # What the last client left unread (a response it did not
+                # wait for) must not reach the next one as its answer.
+                termios.tcflush(master, termios.TCOFLUSH)
                 for kind in ("-t", "-l", "-s"):
                     subprocess.run(["tpm2_flushcontext", kind], env=dict(
                         os.environ, TPM2TOOLS_TCTI=tcti, TSS2_LOG="all+none"),
@@ -69,7 +72,9 @@ def main():
             rh = read_exact(s.recv, 10)
             rsize = struct.unpack(">I", rh[2:6])[0]
             resp = rh + read_exact(s.recv, rsize - 10)
-        os.write(master, resp)
+        # A pty takes what its buffer holds: the rest in more writes.
+        while resp:
+            resp = resp[os.write(master, resp):]
 
 
 if __name__ == "__main__":
