@@ -10,8 +10,8 @@
 #
 # DIR is created afresh (it must not exist) and left for inspection; the
 # mounts are undone on exit. Needs mmdebstrap and network access to the
-# Debian mirror. About 42 minutes: a minute for the root, two for make demo
-# (packages included), 40 for make check (the test kernels and the guide
+# Debian mirror. About 47 minutes: a minute for the root, two for make demo
+# (packages included), 44 for make check (the test kernels and the guide
 # included).
 # Not part of make check: it is the check of the set-up itself.
 # Exit code: 0 when both commands pass.
