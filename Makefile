@@ -31,18 +31,24 @@ LIBS       := -l:libkeyutils.a -l:libsodium.a
 LINK_HARDEN    := -Wl,-z,relro,-z,now,-z,noexecstack -Wl,--gc-sections
 STATIC_LDFLAGS := -static-pie $(LINK_HARDEN)
 
-SRCS := $(wildcard src/*.c)
-LIB_SRCS := $(filter-out src/main.c,$(SRCS))
-HDRS := $(wildcard src/*.h)
+# src/ holds one folder per layer and one per program (docs/design.md);
+# includes name the folder, from src/.
+CPPFLAGS += -Isrc
+COMPANION_DIR := src/fscrypt-provision-tpm2
+SRCS := $(filter-out $(COMPANION_DIR)/%,$(wildcard src/*/*.c))
+LIB_SRCS := $(filter-out src/fscrypt-provision/main.c,$(SRCS))
+HDRS := $(filter-out $(COMPANION_DIR)/%,$(wildcard src/*/*.h))
 
-.PHONY: all small install-small check check-build fuzz deps deps-check deps-demo deps-build deps-small unit-test host-test guide-test qemu-test sanitizers valgrind format \
+.PHONY: unit-objs all small install-small check check-build fuzz deps deps-check deps-demo deps-build deps-small unit-test host-test guide-test qemu-test sanitizers valgrind format \
         format-check lint install uninstall clean bench bench-boot demo demo-host
 
-# The TPM companion for tpm2 slots with a PIN (src/tpm2_pin.h): linked
-# with the TSS, which Debian ships as shared libraries only.
+# The TPM companion (src/shared/companion_protocol.h): linked with the
+# TSS, which Debian ships as shared libraries only. It links only its own
+# folder, the protocol header and read_full.c.
 COMPANION := fscrypt-provision-tpm2
-COMPANION_SRCS := $(wildcard src/tpm2pin/*.c) src/readfull.c
-COMPANION_HDRS := $(wildcard src/tpm2pin/*.h) src/tpm2_pin.h src/readfull.h
+COMPANION_SRCS := $(wildcard $(COMPANION_DIR)/*.c) src/basic/read_full.c
+COMPANION_HDRS := $(wildcard $(COMPANION_DIR)/*.h) \
+                  src/shared/companion_protocol.h src/basic/read_full.h
 TSS_LIBS := -ltss2-esys -ltss2-mu -ltss2-rc -ltss2-tctildr
 
 all: $(B)/fscrypt-provision $(B)/$(COMPANION)
@@ -97,8 +103,10 @@ $(B)/asan/fscrypt-provision: $(SRCS) $(HDRS) Makefile
 	@mkdir -p $(B)/asan
 	$(CC) $(CPPFLAGS) -O1 -g $(WARN) $(SAN) $(SRCS) -o $@ -lkeyutils -lsodium
 
-UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/unit/%,$(wildcard tests/unit/test_*.c))
-UNIT_ASAN  := $(patsubst tests/unit/%.c,$(B)/unit-asan/%,$(wildcard tests/unit/test_*.c))
+# tests/unit/ has the folders of src/.
+UNIT_SRCS  := $(wildcard tests/unit/*/test_*.c)
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/unit/%,$(UNIT_SRCS))
+UNIT_ASAN  := $(patsubst tests/unit/%.c,$(B)/unit-asan/%,$(UNIT_SRCS))
 # The library's objects, compiled once per flavour and linked into every
 # unit test (compiling them per test cost 24 compilations of the library).
 UNIT_OBJS  := $(patsubst src/%.c,$(B)/obj/unit/%.o,$(LIB_SRCS))
@@ -106,6 +114,9 @@ ASAN_OBJS  := $(patsubst src/%.c,$(B)/obj/asan/%.o,$(LIB_SRCS))
 
 # Kept between runs: as pattern-rule intermediates, make would delete them.
 .SECONDARY: $(UNIT_OBJS) $(ASAN_OBJS) $(FUZZ_OBJS)
+
+# The library's objects alone: tools/c-layers.py reads their symbols.
+unit-objs: $(UNIT_OBJS)
 
 $(B)/obj/unit/%.o: src/%.c $(HDRS)
 	@mkdir -p $(@D)
@@ -116,12 +127,12 @@ $(B)/obj/asan/%.o: src/%.c $(HDRS)
 	$(CC) $(CPPFLAGS) -O1 -g $(WARN) $(SAN) -c $< -o $@
 
 $(B)/unit/%: tests/unit/%.c tests/unit/unit.h $(UNIT_OBJS)
-	@mkdir -p $(B)/unit
-	$(CC) $(CPPFLAGS) -O1 -g $(WARN) -Isrc $< $(UNIT_OBJS) -o $@ -lkeyutils -lsodium
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -O1 -g $(WARN) -Itests/unit $< $(UNIT_OBJS) -o $@ -lkeyutils -lsodium
 
 $(B)/unit-asan/%: tests/unit/%.c tests/unit/unit.h $(ASAN_OBJS)
-	@mkdir -p $(B)/unit-asan
-	$(CC) $(CPPFLAGS) -O1 -g $(WARN) $(SAN) -Isrc $< $(ASAN_OBJS) -o $@ -lkeyutils -lsodium
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -O1 -g $(WARN) $(SAN) -Itests/unit $< $(ASAN_OBJS) -o $@ -lkeyutils -lsodium
 
 # libFuzzer harnesses (clang): tests/fuzz/fuzz_*.c, each linked with the
 # library once built with coverage, ASan and UBSan.
@@ -135,7 +146,7 @@ FUZZERS      := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(wildcard tests/fuzz/fuzz
 FUZZ_OBJS    := $(patsubst src/%.c,$(B)/fuzz/obj/%.o,$(LIB_SRCS))
 
 $(B)/fuzz/obj/%.o: src/%.c $(HDRS)
-	@mkdir -p $(B)/fuzz/obj
+	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) $(FUZZ_WARN) -c $< -o $@
 
 $(B)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJS)
@@ -214,7 +225,8 @@ demo-host: all
 bench-boot: all
 	@bench/boot.sh
 
-FORMAT_FILES = $(SRCS) $(HDRS) $(wildcard src/tpm2pin/*.[ch]) $(wildcard tests/unit/*.[ch] tests/fuzz/*.c bench/*.c)
+FORMAT_FILES = $(SRCS) $(HDRS) $(COMPANION_SRCS) $(COMPANION_HDRS) \
+               $(wildcard tests/unit/*.h tests/unit/*/*.c tests/fuzz/*.c bench/*.c)
 
 format:
 	clang-format -i $(FORMAT_FILES)

@@ -24,10 +24,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "fscrypt.h"
-#include "fscrypt_uapi.h"
-#include "keyring.h"
+#include "fscrypt-provision/cli.h"
+#include "kernel/fscrypt_ioctl.h"
+#include "kernel/fscrypt_uapi.h"
+#include "kernel/keyring.h"
 
 static int die(const char *what, int err)
 {

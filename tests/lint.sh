@@ -15,6 +15,8 @@ t() {
 }
 t "clang-format" make -s format-check
 t "C layout: no file over 400 lines, no function over 80 (tools/c-limits.sh)" tools/c-limits.sh
+t "C layers: includes name a lower folder, no object calls up or in a cycle (tools/c-layers.py)" \
+	bash -c 'make -s unit-objs && tools/c-layers.py --objects build/obj/unit'
 # Untracked files too (not ignored ones), so that a new script is checked
 # before its first commit.
 mapfile -t sh_files < <(git ls-files --cached --others --exclude-standard '*.sh' 'dracut-module/*' 'hooks/*' 'initramfs-tools/*' 'tests/qemu/initramfs-tools/*' 'debian/*.postinst' | grep -v '\.md$' |

@@ -63,7 +63,7 @@ need_root() {
 for part in "${parts[@]}"; do
 	case $part in
 	unit)
-		for t in "$B"/unit/test_*; do run "unit $(basename "$t")" "$t"; done
+		for t in "$B"/unit/*/test_*; do run "unit ${t#"$B"/unit/}" "$t"; done
 		;;
 	host)
 		need_root || continue
@@ -76,8 +76,8 @@ for part in "${parts[@]}"; do
 		run_host "small host" FSP="$PWD/$B/small/fscrypt-provision" -- tests/host/test_*.sh
 		;;
 	sanitizers)
-		for t in "$B"/unit-asan/test_*; do
-			run "asan unit $(basename "$t")" env ASAN_OPTIONS=exitcode=99 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=99 "$t"
+		for t in "$B"/unit-asan/*/test_*; do
+			run "asan unit ${t#"$B"/unit-asan/}" env ASAN_OPTIONS=exitcode=99 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=99 "$t"
 		done
 		need_root || continue
 		run_host "asan host" FSP="$PWD/$B/asan/fscrypt-provision" ASAN_OPTIONS=exitcode=99:detect_leaks=1 \

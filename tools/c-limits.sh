@@ -6,7 +6,7 @@
 MAX_FILE=${MAX_FILE:-400}
 MAX_FUNC=${MAX_FUNC:-80}
 cd "$(dirname "$0")/.." || exit 2
-[ $# -gt 0 ] || set -- src/*.c src/*.h src/tpm2pin/*.c src/tpm2pin/*.h
+[ $# -gt 0 ] || set -- src/*/*.c src/*/*.h
 status=0
 for f in "$@"; do
     # A function body opens with "{" in column 0 and closes with "}" there

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "keysource.h"
+#include "keysource/source.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "keyring.h"
+#include "kernel/keyring.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

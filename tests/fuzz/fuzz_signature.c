@@ -7,8 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "json_read.h"
-#include "nextboot.h"
+#include "basic/json_read.h"
+#include "slots/next_boot.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "slots.h"
-#include "slots_crypto.h"
+#include "slots/crypto.h"
+#include "slots/format.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Argon2id's working memory is locked while a passphrase slot is sealed or
-# opened (src/pbkdf.c): seen in /proc while the run goes on. Where the
+# opened (src/slots/pbkdf.c): seen in /proc while the run goes on. Where the
 # memory lock limit does not allow it (no CAP_IPC_LOCK, a small ulimit -l),
 # the run still works and says so in one line, with the limit that would do.
 . "$(dirname "$0")/lib.sh"

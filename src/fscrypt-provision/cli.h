@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/* What every command shares: global options, messages, exit codes. */
+#ifndef FSP_FSCRYPT_PROVISION_CLI_H
+#define FSP_FSCRYPT_PROVISION_CLI_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "basic/number.h"
+#include "kernel/keyring.h"
+#include "shared/errors.h"
+#include "shared/exit_code.h"
+#include "tab/fscrypttab.h"
+
+#define PROG "fscrypt-provision"
+
+extern const char *arg_tab;
+extern const char *arg_keyring;
+extern bool arg_quiet;
+
+/* Options every command accepts; their values are above 1000. */
+enum {
+	OPT_TAB = 1000,
+	OPT_KEYRING,
+	OPT_QUIET,
+	OPT_HELP,
+	OPT_FIRST_PRIVATE, /* commands number their own options from here */
+};
+
+#define COMMON_LONG_OPTIONS                                                    \
+	{"tab", required_argument, NULL, OPT_TAB},                             \
+	    {"keyring", required_argument, NULL, OPT_KEYRING},                 \
+	    {"quiet", no_argument, NULL, OPT_QUIET},                           \
+	{                                                                      \
+		"help", no_argument, NULL, OPT_HELP                            \
+	}
+
+/*
+ * Handles a common option or an unknown one. Returns -1 when the option was
+ * consumed, or the exit code to leave with (0 after --help).
+ */
+int handle_common_option(int c, const char *cmd);
+
+/* "fscrypt-provision: error: unable to <what>: <reason>", returns exit. */
+int fail(enum fsp_op op, int err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* "fscrypt-provision: error: <text>", returns code. */
+int fail_msg(int code, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+int usage_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * The first error or warning printed since problems_reset() (NULL if
+ * none), without the prefixes: update names it in its verdict.
+ */
+void problems_reset(void);
+const char *problems_first(void);
+/* Progress for people, on stdout; silenced by --quiet. */
+void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *usage;
+	const char *summary;
+};
+/* The table that usage texts come from (commands.h): main registers it,
+ * so that this file does not call up into the commands. */
+void cli_set_commands(const struct command *table, size_t n);
+/* cmd's usage, from the registered table. */
+void print_command_usage(FILE *f, const char *cmd);
+
+/* A descriptor number option: 0, or -EINVAL. */
+int parse_fd_arg(const char *s, int *ret);
+/* --password-timeout SECONDS (0: no limit): the seconds, or -1. */
+long password_timeout_arg(const char *s);
+#define PASSWORD_TIMEOUT_USAGE                                                 \
+	"--password-timeout needs a number of seconds (0 for no limit)"
+/* Progress of a slots unlock (costs, a protector that failed): stderr. */
+void unlock_log(const char *line);
+
+/* Loads arg_tab; a missing default table is empty, not an error. */
+int load_tab(struct fscrypttab *tab, bool required);
+
+int cmd_add(int argc, char **argv);
+int cmd_unlock(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_remove(int argc, char **argv);
+int cmd_set_policy(int argc, char **argv);
+int cmd_get_policy(int argc, char **argv);
+int cmd_identifier(int argc, char **argv);
+int cmd_apply(int argc, char **argv);
+int cmd_volumes(int argc, char **argv);
+int cmd_embed(int argc, char **argv);
+int cmd_exit_codes(int argc, char **argv);
+int cmd_update(int argc, char **argv);
+int cmd_enroll(int argc, char **argv);
+int cmd_slots(int argc, char **argv);
+int cmd_wipe_slot(int argc, char **argv);
+int cmd_tpm2_extend(int argc, char **argv);
+
+#endif

@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: MIT
+/* apply: the whole fscrypttab, as the initramfs and the update hooks run it. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "basic/hex.h"
+#include "fscrypt-provision/apply_dry_run.h"
+#include "fscrypt-provision/cli.h"
+#include "fscrypt-provision/cmd_apply.h"
+#include "fscrypt-provision/report.h"
+#include "fscrypt-provision/volume_keys.h"
+#include "kernel/identifier.h"
+#include "kernel/mountinfo.h"
+#include "kernel/provision.h"
+#include "keysource/unwrap.h"
+#include "tab/entry_key.h"
+#include "tab/overrides.h"
+
+enum {
+	OPT_ROOT = OPT_FIRST_PRIVATE,
+	OPT_DRY_RUN,
+	OPT_KEY,
+	OPT_PASS_FD,
+	OPT_PASSWORD_TIMEOUT
+};
+
+/*
+ * What apply keeps from one entry to the next. The entries of a table
+ * mostly share a filesystem, so the last mountpoint's state and an open fd
+ * on it are kept rather than looked up and opened for every key.
+ */
+struct apply_state {
+	const char *root;
+	bool dry_run;
+	struct provkey *keys; /* the keyring, listed once when needed */
+	size_t nkeys;
+	bool have_keys;
+	char mount[PATH_MAX]; /* "": none yet */
+	bool mounted;
+	int fd;		/* on mount, or -1 */
+	int root_fd;	/* on --root, opened when first needed, or -1 */
+	int pass_fd;	/* --passphrase-fd: a line per prompt, or -1 */
+	bool skip_told; /* the entry's nofail skip has its line already */
+	long password_timeout; /* --password-timeout, or -1 */
+};
+
+/*
+ * Points st at entry e's mountpoint, resolved inside --root as a chroot
+ * there would see it and through no symbolic link: a link below /sysroot
+ * must not lead apply to a filesystem outside it. An exit code.
+ */
+static int apply_mount(struct apply_state *st, const struct tab_entry *e)
+{
+	char mount[PATH_MAX];
+	int fd;
+
+	if (path_join_root(st->root, e->mountpoint, mount, sizeof(mount)) < 0)
+		return fail(OP_OPEN, -ENAMETOOLONG, "use %s", e->mountpoint);
+	if (strcmp(mount, st->mount) == 0)
+		return FSP_EXIT_OK;
+	if (st->fd >= 0)
+		close(st->fd);
+	st->fd = -1;
+	st->mounted = false;
+	strcpy(st->mount, mount);
+	if (st->root_fd < 0) {
+		st->root_fd =
+		    open(st->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (st->root_fd < 0)
+			return fail(OP_OPEN, -errno, "open %s", st->root);
+	}
+	fd = fs_open_in_root(st->root_fd, e->mountpoint);
+	if (fd == -ENOSYS) /* before 5.6: by path, as then */
+		fd = path_is_mountpoint(mount) == 1 ? fs_open(mount) : -ENOENT;
+	if (fd == -ENOENT || fd == -ENOTDIR)
+		return FSP_EXIT_OK; /* not there: not mounted */
+	if (fd == -ELOOP)
+		return fail_msg(FSP_EXIT_CONFIG,
+				"volume %s: mountpoint %s is reached through "
+				"a symbolic link below %s; mountpoints are "
+				"resolved inside the root, through no link",
+				e->name, e->mountpoint, st->root);
+	if (fd < 0)
+		return fail(OP_OPEN, fd, "open %s", mount);
+	st->mounted = fs_is_mount_root(fd) == 1;
+	if (st->mounted)
+		st->fd = fd;
+	else
+		close(fd);
+	return FSP_EXIT_OK;
+}
+
+/* An entry with a key source: read it, check it, provision it. */
+static int apply_provision(const struct tab_entry *e, struct apply_state *st,
+			   const char *mount, const struct needed *nd)
+{
+	struct provision_req rq = {
+	    .keyring = arg_keyring,
+	    .volume = e->name,
+	    .timeout = e->timeout,
+	    .mount = mount,
+	    .mount_fd = st->fd,
+	    .use_mount_fd = mount != NULL,
+	    .raw_fallback = e->raw_fallback,
+	};
+	char src[PATH_MAX + 8], detail[512] = "";
+	char hex[FSP_IDENTIFIER_HEX_LEN + 1], want[FSP_IDENTIFIER_HEX_LEN + 1];
+	uint8_t id[FSP_KEY_IDENTIFIER_SIZE];
+	struct provision_result res;
+	struct fsp_problem problem;
+	struct secbuf key;
+	int code = FSP_EXIT_OK, r;
+
+	key_source_format(&e->source, src, sizeof(src));
+	struct unwrap_params up = {.volume = e->name,
+				   .passphrase_fd = st->pass_fd,
+				   .pin_fd = -1,
+				   .password_timeout = e->password_timeout,
+				   .log = unlock_log};
+
+	r = entry_key_read(e, arg_tab, NULL, &up, &key, id, detail,
+			   sizeof(detail));
+	/* Nobody answered in time: a nofail volume is let go in one line,
+	 * and the boot goes on without it. */
+	if (r == -ETIME && e->nofail) {
+		warn("volume %s: %s; skipped (nofail)", e->name, detail);
+		st->skip_told = true;
+		return FSP_EXIT_KEY_SOURCE;
+	}
+	if (r < 0)
+		return fail_msg(r == -EKEYREJECTED ? FSP_EXIT_KEY_REJECTED
+						   : FSP_EXIT_KEY_SOURCE,
+				"volume %s: %s", e->name, detail);
+	hex_encode(id, sizeof(id), hex);
+	for (size_t i = 0; !code && i < nd->n; i++)
+		if (memcmp(nd->ids[i], id, sizeof(id)) != 0) {
+			hex_encode(nd->ids[i], sizeof(id), want);
+			code = fail_msg(FSP_EXIT_KEY_REJECTED,
+					"volume %s: %s is encrypted with key "
+					"%s, but the key from %s has "
+					"identifier %s: wrong key; nothing "
+					"was provisioned",
+					e->name, nd->why[i], want, src, hex);
+		}
+	if (!code && st->dry_run)
+		code = dry_run_provision(e, mount, st->fd, src, hex);
+	else if (!code) {
+		rq.key = &key;
+		rq.id = id;
+		code = provision_key(&rq, &res, &problem);
+		if (code)
+			code = report_problem(&problem);
+		else
+			report_provision(&rq, &res);
+		if (!code && e->unlink_key)
+			report_unlink_key(e->name, &e->source);
+	}
+	secbuf_free(&key);
+	if (code || st->dry_run || e->has_mountpoint)
+		return code;
+	if (e->line)
+		say("volume %s: provisioned only (mountpoint none in %s:%u), "
+		    "added to no filesystem; unlock it with 'fscrypt-provision "
+		    "unlock --volume %s DIR' once it is mounted",
+		    e->name, arg_tab, e->line, e->name);
+	else
+		say("volume %s: provisioned only (added by --key), added to no "
+		    "filesystem; unlock it with 'fscrypt-provision unlock "
+		    "--volume %s DIR' once it is mounted",
+		    e->name, e->name);
+	return code;
+}
+
+/* An entry without a key source: unlock its mount from the keyring. */
+static int apply_unlock(const struct tab_entry *e, struct apply_state *st,
+			const char *mount, const struct needed *nd)
+{
+	int code, r;
+
+	if (!e->has_mountpoint) {
+		say("volume %s: mountpoint and key source are both none; "
+		    "nothing to do",
+		    e->name);
+		return FSP_EXIT_OK;
+	}
+	if (!mount) {
+		say("volume %s: %s is not mounted and the key source is none; "
+		    "nothing to do",
+		    e->name, st->mount);
+		return FSP_EXIT_OK;
+	}
+	if (!st->have_keys) {
+		r = ring_keys(arg_keyring, false, &st->keys, &st->nkeys);
+		if (r < 0)
+			return fail(OP_KEYRING, r, "list keyring %s",
+				    arg_keyring);
+		st->have_keys = true;
+	}
+	if (st->dry_run)
+		return dry_run_unlock(e, mount, st->keys, st->nkeys);
+	code = unlock_volume(st->fd, mount, e->name, st->keys, st->nkeys);
+	if (!code)
+		code = verify_needed(st->fd, e->name, nd, st->keys, st->nkeys,
+				     false);
+	return code;
+}
+
+/* apply, for one entry. Returns an exit code. */
+static int apply_entry(const struct tab_entry *e, struct apply_state *st)
+{
+	struct needed nd = {0};
+	const char *mount = NULL; /* mounted, below --root */
+	int code;
+
+	/*
+	 * Mountpoint none: the table does not say which filesystem the key
+	 * is for, so it is only provisioned (identifier= still checked), and
+	 * --root does not concern it.
+	 */
+	if (e->has_mountpoint) {
+		code = apply_mount(st, e);
+		if (code)
+			return code;
+		if (st->mounted)
+			mount = st->mount;
+	}
+	if (mount) {
+		/* Refuse a wrong key before anything is provisioned. */
+		code = collect_needed(e, mount, NULL, true, &nd);
+		if (code)
+			goto out;
+	}
+	code = e->has_source ? apply_provision(e, st, mount, &nd)
+			     : apply_unlock(e, st, mount, &nd);
+out:
+	needed_free(&nd);
+	return code;
+}
+
+/* Every entry in order; a nofail entry's failure is only a warning. */
+static int apply_table(const struct fscrypttab *tab, struct apply_state *st)
+{
+	unsigned ok = 0, failed = 0, skipped = 0;
+	int code = FSP_EXIT_OK, r;
+
+	for (size_t i = 0; i < tab->n; i++) {
+		const struct tab_entry *e = &tab->entries[i];
+
+		st->skip_told = false;
+		r = apply_entry(e, st);
+		if (r == FSP_EXIT_OK) {
+			ok++;
+		} else if (e->nofail) {
+			skipped++;
+			if (!st->skip_told)
+				warn("volume %s is nofail: continuing without "
+				     "it",
+				     e->name);
+		} else {
+			failed++;
+			if (!code)
+				code = r;
+		}
+	}
+	say("apply%s: %u volume%s ready, %u failed, %u skipped (nofail)",
+	    st->dry_run ? " --dry-run" : "", ok, ok == 1 ? "" : "s", failed,
+	    skipped);
+	return code;
+}
+
+/* One option of apply: -1 when taken, else the exit code to leave with. */
+static int apply_option(int c, struct apply_state *st, struct key_override *ov,
+			size_t *n_ov)
+{
+	char err[512];
+
+	switch (c) {
+	case OPT_ROOT:
+		st->root = optarg;
+		return -1;
+	case OPT_DRY_RUN:
+		st->dry_run = true;
+		return -1;
+	case OPT_PASS_FD:
+		if (parse_fd_arg(optarg, &st->pass_fd) == 0)
+			return -1;
+		return usage_error("apply",
+				   "--passphrase-fd needs a descriptor number");
+	case OPT_PASSWORD_TIMEOUT:
+		st->password_timeout = password_timeout_arg(optarg);
+		if (st->password_timeout >= 0)
+			return -1;
+		return usage_error("apply", "%s", PASSWORD_TIMEOUT_USAGE);
+	case OPT_KEY:
+		if (key_override_parse(optarg, &ov[*n_ov], err, sizeof(err)) <
+		    0)
+			return usage_error("apply", "--key %s", err);
+		(*n_ov)++;
+		return -1;
+	default:
+		return handle_common_option(c, "apply");
+	}
+}
+
+int cmd_apply(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    COMMON_LONG_OPTIONS,
+	    {"root", required_argument, NULL, OPT_ROOT},
+	    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+	    {"key", required_argument, NULL, OPT_KEY},
+	    {"passphrase-fd", required_argument, NULL, OPT_PASS_FD},
+	    {"password-timeout", required_argument, NULL, OPT_PASSWORD_TIMEOUT},
+	    {NULL, 0, NULL, 0},
+	};
+	struct apply_state st = {.root = "/",
+				 .fd = -1,
+				 .root_fd = -1,
+				 .pass_fd = -1,
+				 .password_timeout = -1};
+	struct key_override *ov;
+	size_t n_ov = 0;
+	struct fscrypttab tab = {0};
+	int c, code = -1;
+
+	/* At most one --key per argument. */
+	ov = calloc((size_t)argc, sizeof(*ov));
+	if (!ov)
+		return fail(OP_OPEN, -ENOMEM, "apply");
+	while (code < 0 &&
+	       (c = getopt_long(argc, argv, "", longopts, NULL)) != -1)
+		code = apply_option(c, &st, ov, &n_ov);
+	if (code >= 0) { /* a bad option, or --help */
+		free(ov);
+		return code;
+	}
+	if (optind != argc)
+		code = usage_error("apply", "unexpected argument '%s'",
+				   argv[optind]);
+	else if (st.root[0] != '/')
+		code = usage_error("apply", "--root needs an absolute path");
+	else
+		code = apply_load_table(&tab, ov, n_ov, st.password_timeout);
+	free(ov);
+	if (code) {
+		fscrypttab_free(&tab);
+		return code;
+	}
+	code = apply_table(&tab, &st);
+	if (st.fd >= 0)
+		close(st.fd);
+	if (st.root_fd >= 0)
+		close(st.root_fd);
+	free(st.keys);
+	fscrypttab_free(&tab);
+	return code;
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/* apply, between its files. */
+#ifndef FSP_FSCRYPT_PROVISION_CMD_APPLY_H
+#define FSP_FSCRYPT_PROVISION_CMD_APPLY_H
+
+#include <stddef.h>
+
+#include "tab/fscrypttab.h"
+#include "tab/overrides.h"
+
+/*
+ * Loads arg_tab into tab and applies the command line: the --key
+ * overrides, reported (with --key, a missing table is an empty one:
+ * rd.fscrypt.key= can name every volume itself), then password_timeout
+ * (--password-timeout; -1 for none) to every entry. Returns an exit code,
+ * having printed why.
+ */
+int apply_load_table(struct fscrypttab *tab, const struct key_override *ov,
+		     size_t n_ov, long password_timeout);
+
+#endif

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: MIT
+/* apply: the table as apply reads it, with the command line's changes. */
+#define _GNU_SOURCE
+#include "fscrypt-provision/cmd_apply.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fscrypt-provision/cli.h"
+
+/* apply --key: the overrides, applied to tab and reported. */
+static int apply_key_overrides(struct fscrypttab *tab,
+			       const struct key_override *ov, size_t n,
+			       bool tab_missing)
+{
+	enum override_result *res;
+	char src[PATH_MAX + 8], why[PATH_MAX + 64];
+	int r;
+
+	if (n == 0)
+		return FSP_EXIT_OK;
+	res = calloc(n, sizeof(*res));
+	if (!res)
+		return fail(OP_OPEN, -ENOMEM, "apply --key");
+	r = fscrypttab_apply_overrides(tab, ov, n, res);
+	if (r < 0) {
+		free(res);
+		return fail(OP_OPEN, r, "apply --key");
+	}
+	for (size_t i = 0; i < n; i++) {
+		snprintf(src, sizeof(src), "none");
+		if (ov[i].has_source)
+			key_source_format(&ov[i].source, src, sizeof(src));
+		if (tab_missing)
+			snprintf(why, sizeof(why), "no table %s", arg_tab);
+		else
+			snprintf(why, sizeof(why), "no volume %s in %s",
+				 ov[i].volume, arg_tab);
+		switch (res[i]) {
+		case OVERRIDE_REPLACED:
+			say("volume %s: key source %s (from --key)",
+			    ov[i].volume, src);
+			break;
+		case OVERRIDE_ADDED:
+			say("volume %s: added from --key (%s) with key source "
+			    "%s, provision only (mountpoint none)",
+			    ov[i].volume, why, src);
+			break;
+		case OVERRIDE_IGNORED:
+			warn("--key %s:%s: %s, and an entry with neither a "
+			     "mountpoint nor a key source would do nothing; "
+			     "ignored",
+			     ov[i].volume, src, why);
+			break;
+		default:
+			break;
+		}
+	}
+	free(res);
+	return FSP_EXIT_OK;
+}
+
+int apply_load_table(struct fscrypttab *tab, const struct key_override *ov,
+		     size_t n_ov, long password_timeout)
+{
+	char err[512];
+	bool missing = false;
+	int r;
+
+	memset(tab, 0, sizeof(*tab));
+	r = fscrypttab_load(arg_tab, tab, err, sizeof(err));
+	if (r == -ENOENT && n_ov)
+		missing = true;
+	else if (r < 0)
+		return fail_msg(FSP_EXIT_CONFIG, "%s", err);
+	r = apply_key_overrides(tab, ov, n_ov, missing);
+	/* After --key, so that the volumes it adds get it too. */
+	if (r == FSP_EXIT_OK && password_timeout >= 0)
+		fscrypttab_set_password_timeout(tab,
+						(unsigned)password_timeout);
+	return r;
+}

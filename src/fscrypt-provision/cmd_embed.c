@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: MIT
+/*
+ * embed: what an initramfs generator must put in the image (the fscrypttab
+ * entries marked initramfs and their key files), checked with the rules
+ * apply uses at boot, so that no generator re-implements them.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "basic/hex.h"
+#include "basic/json_write.h"
+#include "fscrypt-provision/cli.h"
+#include "kernel/identifier.h"
+#include "kernel/mountinfo.h"
+#include "slots/file.h"
+#include "tab/entry_key.h"
+
+enum { OPT_SYSROOT = OPT_FIRST_PRIVATE, OPT_WRITE_TABLE, OPT_NULL, OPT_JSON };
+
+enum output { OUT_TEXT, OUT_NULL, OUT_JSON };
+
+/*
+ * The initramfs mounts its own /run, /proc, /sys and /dev, and the real
+ * root at /sysroot, so a key file embedded there would be hidden at boot.
+ */
+static bool hidden_in_initramfs(const char *path)
+{
+	static const char *const dirs[] = {"/run", "/proc", "/sys", "/dev",
+					   "/sysroot"};
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		size_t n = strlen(dirs[i]);
+
+		if (strncmp(path, dirs[i], n) == 0 &&
+		    (path[n] == '/' || path[n] == '\0'))
+			return true;
+	}
+	return false;
+}
+
+/* A slots file is checked without unwrapping: it must load, and its
+ * identifier must be the table's. */
+static int check_slots_entry(const struct tab_entry *e, const char *sysroot,
+			     char hex[FSP_IDENTIFIER_HEX_LEN + 1])
+{
+	char joined[PATH_MAX], detail[PATH_MAX + 300], want[40];
+	const char *path = sysroot ? joined : e->source.path;
+	struct slots_file *f = calloc(1, sizeof(*f));
+	int r = 0, code = FSP_EXIT_OK;
+
+	if (!f)
+		return fail_msg(FSP_EXIT_SYSTEM, "out of memory");
+	if (sysroot)
+		r = path_join_root(sysroot, e->source.path, joined,
+				   sizeof(joined));
+	if (r < 0)
+		code = fail_msg(FSP_EXIT_KEY_SOURCE,
+				"volume %s: the path of %s below %s is too "
+				"long",
+				e->name, e->source.path, sysroot);
+	else if ((r = slots_file_load(path, e->key_opts.allow_readable, f,
+				      detail, sizeof(detail))) < 0)
+		code = fail_msg(FSP_EXIT_KEY_SOURCE,
+				"volume %s: slots file %s %s; refusing to "
+				"embed it",
+				e->name, path, detail);
+	else
+		hex_encode(f->identifier, sizeof(f->identifier), hex);
+	if (!code && e->has_identifier &&
+	    memcmp(f->identifier, e->identifier, sizeof(e->identifier))) {
+		hex_encode(e->identifier, sizeof(e->identifier), want);
+		code = fail_msg(FSP_EXIT_KEY_REJECTED,
+				"volume %s: slots file %s holds key %s, but "
+				"%s:%u expects %s; refusing to embed it",
+				e->name, path, hex, arg_tab, e->line, want);
+	}
+	free(f);
+	return code;
+}
+
+/* Checks one initramfs entry's key; returns an exit code, printing why. */
+static int check_entry(const struct tab_entry *e, const char *sysroot,
+		       char hex[FSP_IDENTIFIER_HEX_LEN + 1])
+{
+	uint8_t id[FSP_KEY_IDENTIFIER_SIZE];
+	char detail[PATH_MAX + 600], src[PATH_MAX + 8];
+	struct secbuf key;
+	int r;
+
+	hex[0] = '\0';
+	if (!e->has_source)
+		return FSP_EXIT_OK;
+	key_source_format(&e->source, src, sizeof(src));
+	if (e->source.kind == KEY_SOURCE_FD)
+		return fail_msg(FSP_EXIT_KEY_SOURCE,
+				"volume %s: key source %s cannot be used in "
+				"the initramfs: nothing passes it a "
+				"descriptor at boot; use a slots file",
+				e->name, src);
+	if (hidden_in_initramfs(e->source.path))
+		return fail_msg(FSP_EXIT_KEY_SOURCE,
+				"volume %s: key file %s: /run, /proc, /sys, "
+				"/dev and /sysroot are mounted over in the "
+				"initramfs; keep the key elsewhere",
+				e->name, src);
+	if (e->source.kind == KEY_SOURCE_SLOTS)
+		return check_slots_entry(e, sysroot, hex);
+	if (!e->embed_raw_key)
+		return fail_msg(FSP_EXIT_KEY_SOURCE,
+				"volume %s: %s is a raw key, and the initramfs "
+				"would carry it unprotected on /boot; wrap it "
+				"(fscrypt-provision enroll --slots FILE "
+				"--passphrase --key-file %s) and use "
+				"slots:FILE, or add the option embed-raw-key "
+				"to %s:%u",
+				e->name, src, e->source.path, arg_tab, e->line);
+	r = entry_key_read(e, arg_tab, sysroot, NULL, &key, id, detail,
+			   sizeof(detail));
+	if (r < 0)
+		return fail_msg(r == -EKEYREJECTED ? FSP_EXIT_KEY_REJECTED
+						   : FSP_EXIT_KEY_SOURCE,
+				"volume %s: %s; refusing to embed it", e->name,
+				detail);
+	secbuf_free(&key);
+	hex_encode(id, sizeof(id), hex);
+	return FSP_EXIT_OK;
+}
+
+/* Line number n (from 1) of text, without its newline. */
+static const char *line_of(const char *text, unsigned n, size_t *ret_len)
+{
+	const char *p = text, *nl;
+
+	for (unsigned i = 1; i < n && p; i++) {
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	if (!p)
+		return NULL;
+	nl = strchr(p, '\n');
+	*ret_len = nl ? (size_t)(nl - p) : strlen(p);
+	return p;
+}
+
+/* The table the initramfs reads: the initramfs entries, verbatim. */
+static int write_table(const char *path, const struct fscrypttab *tab,
+		       const char *text)
+{
+	FILE *f;
+	int fd, r = 0;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+		  0644);
+	if (fd < 0)
+		return -errno;
+	f = fdopen(fd, "w");
+	if (!f) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	fprintf(f,
+		"# Generated by fscrypt-provision embed from %s:\n"
+		"# the entries with the initramfs option. Mountpoints are\n"
+		"# relative to the real root (fscrypt-provision apply "
+		"--root).\n",
+		arg_tab);
+	for (size_t i = 0; i < tab->n; i++) {
+		const char *l;
+		size_t len;
+
+		if (!tab->entries[i].initramfs)
+			continue;
+		l = line_of(text, tab->entries[i].line, &len);
+		if (!l) {
+			r = -EINVAL;
+			break;
+		}
+		fprintf(f, "%.*s\n", (int)len, l);
+	}
+	if (fflush(f) != 0 || ferror(f))
+		r = r ? r : -errno;
+	if (fclose(f) != 0 && !r)
+		r = -errno;
+	return r;
+}
+
+static void print_entry(enum output out, const struct tab_entry *e,
+			const char *hex, struct json *j)
+{
+	const char *mp = e->has_mountpoint ? e->mountpoint : "none";
+	const char *kf = e->has_source ? e->source.path : "";
+
+	switch (out) {
+	case OUT_NULL:
+		fwrite(e->name, 1, strlen(e->name) + 1, stdout);
+		fwrite(mp, 1, strlen(mp) + 1, stdout);
+		fwrite(kf, 1, strlen(kf) + 1, stdout);
+		break;
+	case OUT_JSON:
+		json_object_begin(j, NULL);
+		json_str(j, "name", e->name);
+		json_str(j, "mountpoint",
+			 e->has_mountpoint ? e->mountpoint : NULL);
+		json_str(j, "key_file", e->has_source ? kf : NULL);
+		json_str(j, "key_kind",
+			 !e->has_source			      ? NULL
+			 : e->source.kind == KEY_SOURCE_SLOTS ? "slots"
+							      : "raw");
+		json_str(j, "identifier", hex[0] ? hex : NULL);
+		json_end(j);
+		break;
+	default:
+		if (e->has_source)
+			say("volume %s: embed %s %s (identifier %s), "
+			    "mountpoint %s",
+			    e->name,
+			    e->source.kind == KEY_SOURCE_SLOTS ? "slots file"
+							       : "raw key file",
+			    kf, hex, mp);
+		else
+			say("volume %s: no key file (source none), "
+			    "mountpoint %s",
+			    e->name, mp);
+		break;
+	}
+}
+
+static void print_entries(enum output out, const struct fscrypttab *tab,
+			  char (*ids)[FSP_IDENTIFIER_HEX_LEN + 1], size_t n)
+{
+	struct json j;
+
+	if (out == OUT_JSON) {
+		json_start(&j, stdout, true);
+		json_array_begin(&j, NULL);
+	}
+	for (size_t i = 0; i < tab->n; i++)
+		if (tab->entries[i].initramfs)
+			print_entry(out, &tab->entries[i], ids[i], &j);
+	if (out == OUT_JSON)
+		json_end(&j);
+	if (out == OUT_TEXT && n == 0)
+		say("no entry of %s has the initramfs option", arg_tab);
+}
+
+int cmd_embed(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    COMMON_LONG_OPTIONS,
+	    {"sysroot", required_argument, NULL, OPT_SYSROOT},
+	    {"write-table", required_argument, NULL, OPT_WRITE_TABLE},
+	    {"null", no_argument, NULL, OPT_NULL},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *sysroot = NULL, *table_out = NULL;
+	enum output out = OUT_TEXT;
+	char err[512], (*ids)[FSP_IDENTIFIER_HEX_LEN + 1] = NULL;
+	struct fscrypttab tab = {0};
+	char *text = NULL;
+	size_t len, n = 0;
+	int c, r, code = FSP_EXIT_OK;
+
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (c == OPT_SYSROOT)
+			sysroot = optarg;
+		else if (c == OPT_WRITE_TABLE)
+			table_out = optarg;
+		else if (c == OPT_NULL || c == OPT_JSON) {
+			if (out != OUT_TEXT)
+				return usage_error(
+				    "embed", "--null and --json exclude each "
+					     "other");
+			out = c == OPT_NULL ? OUT_NULL : OUT_JSON;
+		} else if ((r = handle_common_option(c, "embed")) >= 0)
+			return r;
+	}
+	if (optind != argc)
+		return usage_error("embed", "unexpected argument '%s'",
+				   argv[optind]);
+	if (sysroot && sysroot[0] != '/')
+		return usage_error("embed", "--sysroot needs an absolute path");
+	r = fscrypttab_read_file(arg_tab, &text, &len, err, sizeof(err));
+	if (r == 0)
+		r = fscrypttab_parse(text, len, arg_tab, &tab, err,
+				     sizeof(err));
+	if (r < 0) {
+		free(text);
+		return fail_msg(FSP_EXIT_CONFIG, "%s", err);
+	}
+	ids = calloc(tab.n ? tab.n : 1, sizeof(*ids));
+	if (!ids) {
+		code = fail(OP_OPEN, -ENOMEM, "check %s", arg_tab);
+		goto out;
+	}
+	/* Every entry is checked, and nothing is listed unless all pass. */
+	for (size_t i = 0; i < tab.n; i++) {
+		if (!tab.entries[i].initramfs)
+			continue;
+		r = check_entry(&tab.entries[i], sysroot, ids[i]);
+		if (r && !code)
+			code = r;
+		n++;
+	}
+	if (code)
+		goto out;
+	if (table_out) {
+		r = write_table(table_out, &tab, text);
+		if (r < 0) {
+			code = fail(OP_OPEN, r, "write %s", table_out);
+			goto out;
+		}
+	}
+	print_entries(out, &tab, ids, n);
+out:
+	free(ids);
+	free(text);
+	fscrypttab_free(&tab);
+	return code;
+}

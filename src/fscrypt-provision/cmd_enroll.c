@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: MIT
+/* enroll: wrap a master key in one more protector of its slots file. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sodium.h>
+
+#include "basic/hex.h"
+#include "fscrypt-provision/cli.h"
+#include "fscrypt-provision/enroll.h"
+#include "fscrypt-provision/key_options.h"
+#include "fscrypt-provision/slots_options.h"
+#include "kernel/identifier.h"
+#include "keysource/askpass.h"
+#include "keysource/unwrap.h"
+#include "shared/writers_lock.h"
+#include "slots/crypto.h"
+#include "slots/file.h"
+#include "slots/pbkdf.h"
+#include "slots/recovery_key.h"
+#include "slots/tpm2_data.h"
+
+enum {
+	OPT_SLOTS = OPT_KEYARG_END,
+	OPT_PASSPHRASE,
+	OPT_RECOVERY,
+	OPT_GENERATE,
+	OPT_UNLOCK_FD,
+	OPT_PASS_FD,
+	OPT_PBKDF_TIME,
+	OPT_PBKDF_MEM,
+	OPT_PBKDF_ITER,
+	OPT_EXEC_TIMEOUT,
+	OPT_TPM2,
+	OPT_TPM2_DEVICE,
+	OPT_TPM2_PCRS,
+	OPT_TPM2_PUBKEY,
+	OPT_TPM2_PUBKEY_PCRS,
+	OPT_TPM2_PIN,
+	OPT_PIN_FD,
+};
+
+#define ONE_TYPE "give one of --passphrase, --recovery-key, --tpm2 and --exec"
+
+/*
+ * Takes "--exec PROGRAM [ARG...] --" out of argv before getopt sees it,
+ * since its arguments may look like our options. Returns 0, or an exit code.
+ */
+static int take_exec(int *argc, char **argv, struct enroll *en)
+{
+	int i, j, end;
+
+	for (i = 1; i < *argc && strcmp(argv[i], "--exec") != 0; i++)
+		if (strcmp(argv[i], "--") == 0)
+			return 0;
+	if (i == *argc)
+		return 0;
+	for (end = i + 1; end < *argc && strcmp(argv[end], "--") != 0; end++)
+		;
+	if (end == i + 1)
+		return usage_error("enroll", "--exec needs a PROGRAM");
+	en->exec_argv = calloc((size_t)(end - i), sizeof(char *));
+	if (!en->exec_argv)
+		return fail_msg(FSP_EXIT_SYSTEM, "out of memory");
+	for (j = i + 1; j < end; j++)
+		en->exec_argv[j - i - 1] = argv[j];
+	if (en->type)
+		return usage_error("enroll", ONE_TYPE);
+	en->type = SLOT_EXEC;
+	end = end < *argc ? end + 1 : end; /* the "--" goes too */
+	memmove(&argv[i], &argv[end],
+		(size_t)(*argc - end + 1) * sizeof(char *));
+	*argc -= end - i;
+	return 0;
+}
+
+static int set_type(struct enroll *en, enum slot_type t)
+{
+	if (en->type)
+		return usage_error("enroll", ONE_TYPE);
+	en->type = t;
+	return -1;
+}
+
+static int number_opt(const char *opt, unsigned long max, unsigned long *v)
+{
+	if (!parse_unsigned(optarg, max, v) || *v == 0)
+		return usage_error("enroll",
+				   "%s needs a positive number (at "
+				   "most %lu)",
+				   opt, max);
+	return -1;
+}
+
+static int pcrs_opt(const char *opt, uint32_t *mask, bool *given)
+{
+	if (tpm2_pcrs_parse(optarg, mask) < 0)
+		return usage_error("enroll",
+				   "%s needs PCR numbers 0 to 23 joined by "
+				   "'+', such as 7+11",
+				   opt);
+	/* TPM2_PCR_Reset works on these from any locality software has. */
+	if (*mask & ((1u << 16) | (1u << 23)))
+		return usage_error("enroll",
+				   "%s: PCR %d can be reset by any program "
+				   "on the machine (16 is for debugging, 23 "
+				   "for applications), so a policy on it "
+				   "binds nothing; leave it out",
+				   opt, *mask & (1u << 16) ? 16 : 23);
+	*given = true;
+	return -1;
+}
+
+/* One option; -1 when consumed, or an exit code. */
+static int enroll_option(int c, struct enroll *en)
+{
+	switch (c) {
+	case OPT_SLOTS:
+		en->path = optarg;
+		return -1;
+	case OPT_PASSPHRASE:
+		return set_type(en, SLOT_PASSPHRASE);
+	case OPT_RECOVERY:
+		return set_type(en, SLOT_RECOVERY);
+	case OPT_GENERATE:
+		en->generate = true;
+		return -1;
+	case OPT_UNLOCK_FD:
+	case OPT_PASS_FD:
+	case OPT_PIN_FD:
+		if (parse_fd_arg(optarg, c == OPT_PASS_FD ? &en->pass_fd
+					 : c == OPT_PIN_FD
+					     ? &en->pin_fd
+					     : &en->unlock_fd) < 0)
+			return usage_error("enroll",
+					   "%s needs a descriptor "
+					   "number",
+					   c == OPT_PASS_FD ? "--passphrase-fd"
+					   : c == OPT_PIN_FD
+					       ? "--tpm2-pin-fd"
+					       : "--unlock-passphrase-fd");
+		return -1;
+	case OPT_PBKDF_TIME:
+		return number_opt("--pbkdf-time", 600000, &en->pbkdf_ms);
+	case OPT_PBKDF_MEM:
+		return number_opt("--pbkdf-memory", SLOT_ARGON2_MEM_MAX >> 10,
+				  &en->pbkdf_kib);
+	case OPT_PBKDF_ITER:
+		return number_opt("--pbkdf-iterations", SLOT_ARGON2_OPS_MAX,
+				  &en->pbkdf_iter);
+	case OPT_EXEC_TIMEOUT:
+		return number_opt("--exec-timeout", 3600, &en->exec_timeout);
+	case OPT_TPM2:
+		return set_type(en, SLOT_TPM2);
+	case OPT_TPM2_DEVICE:
+		en->tpm2_device = optarg;
+		return -1;
+	case OPT_TPM2_PCRS:
+		return pcrs_opt("--tpm2-pcrs", &en->tpm2_pcrs,
+				&en->tpm2_pcrs_given);
+	case OPT_TPM2_PUBKEY:
+		en->tpm2_pubkey = optarg;
+		return -1;
+	case OPT_TPM2_PUBKEY_PCRS:
+		return pcrs_opt("--tpm2-public-key-pcrs", &en->tpm2_pubkey_pcrs,
+				&en->tpm2_pubkey_pcrs_given);
+	case OPT_TPM2_PIN:
+		en->tpm2_pin = true;
+		return -1;
+	case OPT_KEY_SIZE:
+		en->key_size_given = true;
+		return key_option(c, &en->ka, "enroll");
+	default:
+		return key_option(c, &en->ka, "enroll");
+	}
+}
+
+static int check_args(const struct enroll *en)
+{
+	int sources =
+	    en->generate + !!en->ka.file + !!en->ka.fd + (en->unlock_fd >= 0);
+
+	if (!en->path)
+		return usage_error("enroll", "--slots FILE is required");
+	if (!en->type)
+		return usage_error("enroll",
+				   "give one of --passphrase, "
+				   "--recovery-key, --tpm2 and --exec "
+				   "PROGRAM [ARG...] --");
+	if (sources > 1)
+		return usage_error("enroll", "give at most one of --generate, "
+					     "--key-file, --key-fd and "
+					     "--unlock-passphrase-fd");
+	if (en->pass_fd >= 0 && en->type != SLOT_PASSPHRASE && !en->tpm2_pin)
+		return usage_error("enroll", "--passphrase-fd is for "
+					     "--passphrase and --tpm2-pin");
+	if ((en->pbkdf_ms || en->pbkdf_kib || en->pbkdf_iter) &&
+	    en->type != SLOT_PASSPHRASE)
+		return usage_error("enroll", "--pbkdf-* options are for "
+					     "--passphrase");
+	if (en->pbkdf_kib && en->pbkdf_kib < SLOT_ARGON2_MEM_MIN >> 10)
+		return usage_error("enroll",
+				   "--pbkdf-memory must be at least "
+				   "%llu KiB",
+				   SLOT_ARGON2_MEM_MIN >> 10);
+	if (en->exec_timeout && en->type != SLOT_EXEC)
+		return usage_error("enroll", "--exec-timeout is for --exec");
+	if ((en->tpm2_pcrs_given || en->tpm2_pubkey ||
+	     en->tpm2_pubkey_pcrs_given || en->tpm2_pin) &&
+	    en->type != SLOT_TPM2)
+		return usage_error("enroll",
+				   "--tpm2-pcrs, --tpm2-pin and "
+				   "--tpm2-public-key* are for --tpm2");
+	if (en->tpm2_pin && en->tpm2_pubkey)
+		return usage_error("enroll",
+				   "--tpm2-pin goes with fixed PCRs "
+				   "(--tpm2-pcrs) only: this version cannot "
+				   "join a PIN to a signed policy");
+	if (en->tpm2_pubkey_pcrs_given && !en->tpm2_pubkey)
+		return usage_error("enroll", "--tpm2-public-key-pcrs needs "
+					     "--tpm2-public-key PEM");
+	/* With a PIN, no PCRs is the TPM and the PIN alone, as cryptenroll
+	 * allows: the TPM still limits the guesses. */
+	if (en->type == SLOT_TPM2 && !en->tpm2_pubkey && !en->tpm2_pcrs &&
+	    !en->tpm2_pin)
+		return usage_error("enroll",
+				   "--tpm2 with no PCRs would unseal on any "
+				   "boot of this machine; give --tpm2-pcrs");
+	if (en->tpm2_pubkey && !en->tpm2_pubkey_pcrs)
+		return usage_error("enroll", "--tpm2-public-key-pcrs needs at "
+					     "least one PCR");
+	return FSP_EXIT_OK;
+}
+
+/* PCR 7 by default; a signed policy instead covers PCR 11 by default. */
+static void tpm2_defaults(struct enroll *en)
+{
+	if (!en->tpm2_pcrs_given && !en->tpm2_pubkey)
+		en->tpm2_pcrs = 1u << 7;
+	if (!en->tpm2_pubkey_pcrs_given && en->tpm2_pubkey)
+		en->tpm2_pubkey_pcrs = 1u << 11;
+}
+
+static int enroll_run(struct enroll *en)
+{
+	char detail[PATH_MAX + 200], why[256];
+	struct slots_file *f;
+	struct secbuf key = {0};
+	int code, r;
+
+	r = writer_lock(why, sizeof(why));
+	if (r < 0)
+		return fail(OP_KEYRING, r, "take the writers' lock (%s)", why);
+	if (slots_crypto_init() < 0)
+		return fail_msg(FSP_EXIT_SYSTEM, "libsodium failed to start");
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return fail_msg(FSP_EXIT_SYSTEM, "out of memory");
+	r = slots_file_load(en->path, en->ka.opts.allow_readable, f, detail,
+			    sizeof(detail));
+	if (r < 0 && r != -ENOENT)
+		code = slots_arg_fail(en->path, r, detail);
+	else
+		code = enroll_get_master(en, f, r == 0, &key);
+	if (!code)
+		code = enroll_add_slot(en, f, &key);
+	secbuf_free(&key);
+	sodium_memzero(f, sizeof(*f));
+	free(f);
+	return code;
+}
+
+int cmd_enroll(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    COMMON_LONG_OPTIONS,
+	    KEY_LONG_OPTIONS,
+	    {"slots", required_argument, NULL, OPT_SLOTS},
+	    {"passphrase", no_argument, NULL, OPT_PASSPHRASE},
+	    {"recovery-key", no_argument, NULL, OPT_RECOVERY},
+	    {"generate", no_argument, NULL, OPT_GENERATE},
+	    {"unlock-passphrase-fd", required_argument, NULL, OPT_UNLOCK_FD},
+	    {"passphrase-fd", required_argument, NULL, OPT_PASS_FD},
+	    {"pbkdf-time", required_argument, NULL, OPT_PBKDF_TIME},
+	    {"pbkdf-memory", required_argument, NULL, OPT_PBKDF_MEM},
+	    {"pbkdf-iterations", required_argument, NULL, OPT_PBKDF_ITER},
+	    {"exec-timeout", required_argument, NULL, OPT_EXEC_TIMEOUT},
+	    {"tpm2", no_argument, NULL, OPT_TPM2},
+	    {"tpm2-device", required_argument, NULL, OPT_TPM2_DEVICE},
+	    {"tpm2-pcrs", required_argument, NULL, OPT_TPM2_PCRS},
+	    {"tpm2-public-key", required_argument, NULL, OPT_TPM2_PUBKEY},
+	    {"tpm2-public-key-pcrs", required_argument, NULL,
+	     OPT_TPM2_PUBKEY_PCRS},
+	    {"tpm2-pin", no_argument, NULL, OPT_TPM2_PIN},
+	    {"tpm2-pin-fd", required_argument, NULL, OPT_PIN_FD},
+	    {NULL, 0, NULL, 0},
+	};
+	struct enroll en = {.unlock_fd = -1,
+			    .pin_fd = -1,
+			    .pass_fd = -1,
+			    .ka = {.opts = KEY_SOURCE_OPTS_DEFAULT}};
+	int c, code;
+
+	code = take_exec(&argc, argv, &en);
+	while (!code &&
+	       (c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		int r = enroll_option(c, &en);
+
+		if (r >= 0)
+			code = r ? r : -1;
+	}
+	if (code == -1) /* --help */
+		code = FSP_EXIT_OK;
+	else if (!code && optind != argc)
+		code = usage_error("enroll", "unexpected argument '%s'",
+				   argv[optind]);
+	else if (!code && (tpm2_defaults(&en), code = check_args(&en)) == 0)
+		code = enroll_run(&en);
+	free(en.exec_argv);
+	return code;
+}

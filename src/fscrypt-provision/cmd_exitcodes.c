@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: MIT
+/*
+ * exit-codes: the exit codes and their names, so that scripts (the
+ * initramfs hook, the update hook) say what a code means without a table
+ * of their own.
+ */
+#define _GNU_SOURCE
+#include <stdlib.h>
+
+#include "basic/json_write.h"
+#include "fscrypt-provision/cli.h"
+
+enum { OPT_JSON = OPT_FIRST_PRIVATE };
+
+int cmd_exit_codes(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    COMMON_LONG_OPTIONS,
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {NULL, 0, NULL, 0},
+	};
+	unsigned long code;
+	bool json = false;
+	struct json j;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (c == OPT_JSON) {
+			json = true;
+			continue;
+		}
+		r = handle_common_option(c, "exit-codes");
+		if (r >= 0)
+			return r;
+	}
+	if (argc - optind > 1)
+		return usage_error("exit-codes", "unexpected argument '%s'",
+				   argv[optind + 1]);
+	if (optind < argc) {
+		/* Codes the shell makes up (126, 127, signals) have no name. */
+		if (!parse_unsigned(argv[optind], 255, &code))
+			return usage_error("exit-codes",
+					   "'%s' is not an exit code (0-255)",
+					   argv[optind]);
+		if (json) {
+			json_start(&j, stdout, false);
+			json_object_begin(&j, NULL);
+			json_int(&j, "code", (long long)code);
+			json_str(&j, "name", exit_code_name((int)code));
+			json_end(&j);
+		} else {
+			printf("%s\n",
+			       exit_code_name((int)code)
+				   ? exit_code_name((int)code)
+				   : "not an exit code of fscrypt-provision");
+		}
+		return exit_code_name((int)code) ? FSP_EXIT_OK : FSP_EXIT_USAGE;
+	}
+	if (json) {
+		json_start(&j, stdout, true);
+		json_array_begin(&j, NULL);
+	}
+	for (int i = 0; i <= FSP_EXIT_MAX; i++) {
+		if (json) {
+			json_object_begin(&j, NULL);
+			json_int(&j, "code", i);
+			json_str(&j, "name", exit_code_name(i));
+			json_end(&j);
+		} else {
+			printf("%d\t%s\n", i, exit_code_name(i));
+		}
+	}
+	if (json)
+		json_end(&j);
+	return FSP_EXIT_OK;
+}

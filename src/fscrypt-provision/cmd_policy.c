@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: MIT
+/* set-policy and get-policy: v2 encryption policies on directories. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "basic/hex.h"
+#include "basic/json_write.h"
+#include "fscrypt-provision/cli.h"
+#include "kernel/fscrypt_ioctl.h"
+#include "kernel/identifier.h"
+
+enum {
+	OPT_CONTENTS = OPT_FIRST_PRIVATE,
+	OPT_FILENAMES,
+	OPT_PADDING,
+	OPT_IV_INO_LBLK_64,
+	OPT_IV_INO_LBLK_32,
+	OPT_DIRECT_KEY,
+	OPT_JSON,
+	OPT_FORCE,
+};
+
+/* One set-policy option into pol; -1 when consumed, else an exit code. */
+static int policy_option(int c, struct fsp_policy_v2 *pol, bool *force)
+{
+	int mode;
+
+	switch (c) {
+	case OPT_CONTENTS:
+	case OPT_FILENAMES:
+		mode = fscrypt_mode_parse(optarg);
+		if (mode < 0)
+			return usage_error(
+			    "set-policy",
+			    "unknown mode '%s' (AES-256-XTS, "
+			    "AES-256-CTS, AES-128-CBC, AES-128-CTS, "
+			    "Adiantum, AES-256-HCTR2, SM4-XTS, "
+			    "SM4-CTS)",
+			    optarg);
+		if (c == OPT_CONTENTS)
+			pol->contents_encryption_mode = (uint8_t)mode;
+		else
+			pol->filenames_encryption_mode = (uint8_t)mode;
+		return -1;
+	case OPT_PADDING:
+		pol->flags &= (uint8_t)~FSP_POLICY_FLAGS_PAD_MASK;
+		if (strcmp(optarg, "4") == 0)
+			pol->flags |= FSP_POLICY_FLAGS_PAD_4;
+		else if (strcmp(optarg, "8") == 0)
+			pol->flags |= FSP_POLICY_FLAGS_PAD_8;
+		else if (strcmp(optarg, "16") == 0)
+			pol->flags |= FSP_POLICY_FLAGS_PAD_16;
+		else if (strcmp(optarg, "32") == 0)
+			pol->flags |= FSP_POLICY_FLAGS_PAD_32;
+		else
+			return usage_error("set-policy",
+					   "--padding must be 4, 8, 16 "
+					   "or 32");
+		return -1;
+	case OPT_IV_INO_LBLK_64:
+		pol->flags |= FSP_POLICY_FLAG_IV_INO_LBLK_64;
+		return -1;
+	case OPT_IV_INO_LBLK_32:
+		pol->flags |= FSP_POLICY_FLAG_IV_INO_LBLK_32;
+		return -1;
+	case OPT_DIRECT_KEY:
+		pol->flags |= FSP_POLICY_FLAG_DIRECT_KEY;
+		return -1;
+	case OPT_FORCE:
+		*force = true;
+		return -1;
+	default:
+		return handle_common_option(c, "set-policy");
+	}
+}
+
+int cmd_set_policy(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    COMMON_LONG_OPTIONS,
+	    {"contents", required_argument, NULL, OPT_CONTENTS},
+	    {"filenames", required_argument, NULL, OPT_FILENAMES},
+	    {"padding", required_argument, NULL, OPT_PADDING},
+	    {"iv-ino-lblk-64", no_argument, NULL, OPT_IV_INO_LBLK_64},
+	    {"iv-ino-lblk-32", no_argument, NULL, OPT_IV_INO_LBLK_32},
+	    {"direct-key", no_argument, NULL, OPT_DIRECT_KEY},
+	    {"force", no_argument, NULL, OPT_FORCE},
+	    {NULL, 0, NULL, 0},
+	};
+	struct fsp_policy_v2 pol = {
+	    .version = FSP_POLICY_V2,
+	    .contents_encryption_mode = FSP_MODE_AES_256_XTS,
+	    .filenames_encryption_mode = FSP_MODE_AES_256_CTS,
+	    .flags = FSP_POLICY_FLAGS_PAD_32,
+	};
+	const char *dir, *idarg;
+	struct key_status ks;
+	bool force = false;
+	int c, r, fd;
+
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		r = policy_option(c, &pol, &force);
+		if (r >= 0)
+			return r;
+	}
+	if (argc - optind != 2)
+		return usage_error("set-policy", "expected DIR and IDENTIFIER");
+	dir = argv[optind];
+	idarg = argv[optind + 1];
+	if (strlen(idarg) != FSP_IDENTIFIER_HEX_LEN ||
+	    hex_decode(idarg, FSP_IDENTIFIER_HEX_LEN, pol.master_key_identifier,
+		       FSP_KEY_IDENTIFIER_SIZE) < 0)
+		return usage_error("set-policy",
+				   "IDENTIFIER must be 32 hex digits, as "
+				   "printed by 'fscrypt-provision identifier'");
+	fd = fs_open(dir);
+	if (fd < 0)
+		return fail(OP_OPEN, fd, "open %s", dir);
+	/*
+	 * The kernel lets root (CAP_FOWNER) set a policy whose key was never
+	 * added; a typo in IDENTIFIER would then lock the directory for good.
+	 */
+	r = fs_key_status(fd, pol.master_key_identifier, &ks);
+	if (r < 0) {
+		close(fd);
+		return fail(OP_KEY_STATUS, r, "read the key status on %s", dir);
+	}
+	if (ks.status != FSP_KEY_STATUS_PRESENT && !force) {
+		close(fd);
+		return fail_msg(FSP_EXIT_KEY_UNAVAILABLE,
+				"refusing to set the policy of %s: key %s is "
+				"not present on this filesystem, so nothing "
+				"could read what is written there. Add it "
+				"first ('fscrypt-provision add --mount' or "
+				"'unlock'), or pass --force",
+				dir, idarg);
+	}
+	r = fs_set_policy(fd, &pol);
+	close(fd);
+	if (r < 0)
+		return fail(OP_SET_POLICY, r, "set the policy of %s", dir);
+	say("%s: v2 policy set (key %s)", dir, idarg);
+	return FSP_EXIT_OK;
+}
+
+int cmd_get_policy(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    COMMON_LONG_OPTIONS,
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {NULL, 0, NULL, 0},
+	};
+	struct fsp_get_policy_ex_arg pol;
+	char hex[FSP_IDENTIFIER_HEX_LEN + 1];
+	const char *dir, *cm, *fm;
+	bool json = false;
+	int c, r, fd, pad;
+
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (c == OPT_JSON) {
+			json = true;
+			continue;
+		}
+		r = handle_common_option(c, "get-policy");
+		if (r >= 0)
+			return r;
+	}
+	if (argc - optind != 1)
+		return usage_error("get-policy", "expected one DIR");
+	dir = argv[optind];
+	fd = fs_open(dir);
+	if (fd < 0)
+		return fail(OP_OPEN, fd, "open %s", dir);
+	r = fs_get_policy(fd, &pol);
+	close(fd);
+	if (r < 0)
+		return fail(OP_GET_POLICY, r, "get the policy of %s", dir);
+	if (pol.policy.version != FSP_POLICY_V2)
+		return fail_msg(FSP_EXIT_UNSUPPORTED,
+				"%s has a v1 policy (descriptor-based); "
+				"fscrypt-provision handles v2 policies only",
+				dir);
+	hex_encode(pol.policy.v2.master_key_identifier, FSP_KEY_IDENTIFIER_SIZE,
+		   hex);
+	cm = fscrypt_mode_name(pol.policy.v2.contents_encryption_mode);
+	fm = fscrypt_mode_name(pol.policy.v2.filenames_encryption_mode);
+	pad = 4 << (pol.policy.v2.flags & FSP_POLICY_FLAGS_PAD_MASK);
+	if (json) {
+		struct json j;
+
+		json_start(&j, stdout, false);
+		json_object_begin(&j, NULL);
+		json_int(&j, "version", 2);
+		json_str(&j, "identifier", hex);
+		json_str(&j, "contents_mode", cm ? cm : "unknown");
+		json_str(&j, "filenames_mode", fm ? fm : "unknown");
+		json_int(&j, "padding", pad);
+		json_int(&j, "flags", pol.policy.v2.flags);
+		json_end(&j);
+		return FSP_EXIT_OK;
+	}
+	/* The identifier comes first, so that scripts can take line 1. */
+	printf("%s\n", hex);
+	printf("version: 2\ncontents: %s\nfilenames: %s\npadding: %d\n",
+	       cm ? cm : "unknown", fm ? fm : "unknown", pad);
+	printf("flags: 0x%02x\n", pol.policy.v2.flags);
+	return FSP_EXIT_OK;
+}

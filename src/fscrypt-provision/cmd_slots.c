@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: MIT
+/* slots and wipe-slot: a slots file's table, read and changed. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "basic/hex.h"
+#include "basic/json_write.h"
+#include "fscrypt-provision/cli.h"
+#include "fscrypt-provision/slots_options.h"
+#include "kernel/identifier.h"
+#include "shared/writers_lock.h"
+#include "slots/file.h"
+#include "slots/tpm2_data.h"
+
+enum { OPT_SLOTS = OPT_FIRST_PRIVATE, OPT_JSON, OPT_FORCE, OPT_READABLE };
+
+static void iso_time(uint64_t t, char *buf, size_t n)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm))
+		strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	else
+		snprintf(buf, n, "?");
+}
+
+/* A tpm2 slot's policy: never its sealed data. */
+static void tpm2_json(struct json *j, const struct slot *s)
+{
+	char bank[16], fp[65];
+	struct tpm2_slot t;
+
+	if (slot_tpm2_get(s, &t) < 0)
+		return;
+	json_str(j, "bank", tpm2_bank_name(t.bank, bank, sizeof(bank)));
+	json_array_begin(j, "pcrs");
+	for (unsigned i = 0; i < TPM2_PCR_COUNT; i++)
+		if (t.pcrs & 1u << i)
+			json_int(j, NULL, i);
+	json_end(j);
+	json_bool(j, "signed", t.flags & TPM2_FLAG_SIGNED);
+	json_bool(j, "pin", t.flags & TPM2_FLAG_PIN);
+	/* What an image needs to unseal it (the dracut module, the
+	 * initramfs-tools hook). */
+	json_str(j, "sealed_by",
+		 tpm2_by_companion(&t) ? "fscrypt-provision-tpm2"
+				       : "systemd-creds");
+	if (t.flags & TPM2_FLAG_SIGNED) {
+		json_array_begin(j, "public_key_pcrs");
+		for (unsigned i = 0; i < TPM2_PCR_COUNT; i++)
+			if (t.pubkey_pcrs & 1u << i)
+				json_int(j, NULL, i);
+		json_end(j);
+		hex_encode(t.pkfp, sizeof(t.pkfp), fp);
+		json_str(j, "public_key_fingerprint", fp);
+	}
+	json_int(j, "sealed_bytes", (long long)t.blob_len);
+}
+
+static void tpm2_line(const struct slot *s)
+{
+	char pcrs[80], pk[80], bank[16], fp[65];
+	struct tpm2_slot t;
+
+	if (slot_tpm2_get(s, &t) < 0)
+		return;
+	tpm2_pcrs_text(t.pcrs, pcrs, sizeof(pcrs));
+	printf(", %s bank, PCRs %s", tpm2_bank_name(t.bank, bank, sizeof(bank)),
+	       pcrs[0] ? pcrs : "none");
+	if (t.flags & TPM2_FLAG_SIGNED) {
+		tpm2_pcrs_text(t.pubkey_pcrs, pk, sizeof(pk));
+		hex_encode(t.pkfp, sizeof(t.pkfp), fp);
+		printf(", signed policy on PCRs %s (key %.16s...)", pk, fp);
+	}
+	if (t.flags & TPM2_FLAG_PIN)
+		printf(", and a PIN");
+	if (!tpm2_by_companion(&t))
+		printf(", sealed by systemd-creds (an earlier version): not "
+		       "bound to PCR 15, so it unseals after the initramfs "
+		       "too; enroll --tpm2 again, then wipe-slot %u",
+		       s->number);
+}
+
+static void slot_json(struct json *j, const struct slot *s)
+{
+	const char *argv[SLOT_EXEC_ARGS_MAX + 1];
+	char when[32];
+
+	iso_time(s->created, when, sizeof(when));
+	json_object_begin(j, NULL);
+	json_int(j, "slot", s->number);
+	json_str(j, "type", slot_type_name(s->type));
+	if (!slot_type_known(s->type))
+		json_int(j, "type_number", s->type);
+	json_str(j, "kdf",
+		 !slot_type_known(s->type)    ? NULL
+		 : s->type == SLOT_PASSPHRASE ? "argon2id"
+					      : "blake2b");
+	if (s->type == SLOT_PASSPHRASE) {
+		json_int(j, "memory_kib", (long long)(s->memlimit >> 10));
+		json_int(j, "passes", (long long)s->opslimit);
+	}
+	if (s->type == SLOT_EXEC && slot_exec_argv(s, argv) > 0) {
+		json_str(j, "program", argv[0]);
+		json_array_begin(j, "arguments");
+		for (int i = 1; argv[i]; i++)
+			json_str(j, NULL, argv[i]);
+		json_end(j);
+		json_int(j, "timeout_seconds", s->timeout);
+	}
+	if (s->type == SLOT_TPM2)
+		tpm2_json(j, s);
+	json_str(j, "created", when);
+	json_end(j);
+}
+
+static void slot_line(const struct slot *s)
+{
+	const char *argv[SLOT_EXEC_ARGS_MAX + 1];
+	char when[32];
+
+	iso_time(s->created, when, sizeof(when));
+	printf("slot %u: %s", s->number, slot_type_name(s->type));
+	if (s->type == SLOT_PASSPHRASE) {
+		char mem[32];
+
+		slot_mem_text(s->memlimit, mem, sizeof(mem));
+		printf(", Argon2id %s x %llu pass%s", mem,
+		       (unsigned long long)s->opslimit,
+		       s->opslimit == 1 ? "" : "es");
+	}
+	if (s->type == SLOT_EXEC && slot_exec_argv(s, argv) > 0) {
+		printf(",");
+		for (int i = 0; argv[i]; i++)
+			printf(" %s", argv[i]);
+		printf(" (timeout %u s)", s->timeout);
+	}
+	if (s->type == SLOT_TPM2)
+		tpm2_line(s);
+	if (!slot_type_known(s->type))
+		printf(" (type %u, from a newer version: skipped)", s->type);
+	printf(", created %s\n", when);
+}
+
+static void print_slots(const char *path, const struct slots_file *f,
+			bool as_json)
+{
+	char hex[FSP_IDENTIFIER_HEX_LEN + 1];
+	struct json j;
+
+	hex_encode(f->identifier, sizeof(f->identifier), hex);
+	if (!as_json) {
+		printf("%s: format version %d, %u-byte key, identifier %s, "
+		       "%zu slot%s\n",
+		       path, SLOTS_VERSION, f->key_size, hex, f->n,
+		       f->n == 1 ? "" : "s");
+		for (size_t i = 0; i < f->n; i++)
+			slot_line(&f->slots[i]);
+		return;
+	}
+	json_start(&j, stdout, true);
+	json_object_begin(&j, NULL);
+	json_str(&j, "file", path);
+	json_int(&j, "version", SLOTS_VERSION);
+	json_int(&j, "key_size", f->key_size);
+	json_str(&j, "identifier", hex);
+	json_array_begin(&j, "slots");
+	for (size_t i = 0; i < f->n; i++)
+		slot_json(&j, &f->slots[i]);
+	json_end(&j);
+	json_end(&j);
+}
+
+/* Shared option loop; returns -1 to go on, or an exit code. */
+static int parse(int argc, char **argv, const char *cmd, const char **path,
+		 bool *flag, bool *readable)
+{
+	static const struct option longopts[] = {
+	    COMMON_LONG_OPTIONS,
+	    {"slots", required_argument, NULL, OPT_SLOTS},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"force", no_argument, NULL, OPT_FORCE},
+	    {"allow-readable", no_argument, NULL, OPT_READABLE},
+	    {NULL, 0, NULL, 0},
+	};
+	bool is_wipe = strcmp(cmd, "wipe-slot") == 0;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (c == OPT_SLOTS)
+			*path = optarg;
+		else if (c == OPT_READABLE)
+			*readable = true;
+		else if ((c == OPT_JSON && !is_wipe) ||
+			 (c == OPT_FORCE && is_wipe))
+			*flag = true;
+		else if (c == OPT_JSON || c == OPT_FORCE)
+			return usage_error(cmd, "unknown option --%s",
+					   c == OPT_JSON ? "json" : "force");
+		else if ((r = handle_common_option(c, cmd)) >= 0)
+			return r;
+	}
+	if (!*path)
+		return usage_error(cmd, "--slots FILE is required");
+	return -1;
+}
+
+int cmd_slots(int argc, char **argv)
+{
+	char detail[PATH_MAX + 200];
+	const char *path = NULL;
+	bool as_json = false, readable = false;
+	struct slots_file *f;
+	int r = parse(argc, argv, "slots", &path, &as_json, &readable);
+
+	if (r >= 0)
+		return r;
+	if (optind != argc)
+		return usage_error("slots", "unexpected argument '%s'",
+				   argv[optind]);
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return fail_msg(FSP_EXIT_SYSTEM, "out of memory");
+	/* Listing reads no secret: a readable file may be listed. */
+	r = slots_file_load(path, true, f, detail, sizeof(detail));
+	if (r == 0)
+		print_slots(path, f, as_json);
+	free(f);
+	return r < 0 ? slots_arg_fail(path, r, detail) : FSP_EXIT_OK;
+}
+
+static int wipe(const char *path, unsigned long n, bool force, bool readable)
+{
+	char detail[PATH_MAX + 200], why[256];
+	struct slots_file *f;
+	int i, r, code = FSP_EXIT_OK;
+
+	r = writer_lock(why, sizeof(why));
+	if (r < 0)
+		return fail(OP_KEYRING, r, "take the writers' lock (%s)", why);
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return fail_msg(FSP_EXIT_SYSTEM, "out of memory");
+	r = slots_file_load(path, readable, f, detail, sizeof(detail));
+	i = r < 0 ? r : slots_find(f, (unsigned)n);
+	if (r < 0)
+		code = slots_arg_fail(path, r, detail);
+	else if (i < 0)
+		code = fail_msg(FSP_EXIT_USAGE,
+				"slots file %s has no slot %lu; see "
+				"'fscrypt-provision slots --slots %s'",
+				path, n, path);
+	else if (f->n == 1 && !force)
+		code = fail_msg(FSP_EXIT_USAGE,
+				"slot %lu is the last slot of %s: without it "
+				"nothing can unwrap the key; add another slot "
+				"first, or pass --force to lose the key",
+				n, path);
+	if (code == FSP_EXIT_OK) {
+		slots_remove(f, (size_t)i);
+		r = slots_file_save(path, f, detail, sizeof(detail));
+		code = slots_save_result(path, r, detail);
+		if (r >= 0 && f->n == 0)
+			warn("slot %lu was the last slot: %s can no longer "
+			     "unwrap its key",
+			     n, path);
+		else if (r >= 0)
+			say("slot %lu wiped from %s; %zu slot%s left", n, path,
+			    f->n, f->n == 1 ? "" : "s");
+		/*
+		 * The master key stays the same, so a copy of the file made
+		 * before still opens with the slot (and the slot, put back,
+		 * still verifies): people must not take this for revocation.
+		 */
+		if (r >= 0)
+			warn("wiping a slot revokes nothing: every older copy "
+			     "of %s (backups, initramfs images) still opens "
+			     "with slot %lu's protector; rebuild the images "
+			     "(dracut -f --regenerate-all, update-initramfs "
+			     "-u -k all) and, to revoke it, move the data to "
+			     "a new key (fscrypt-slots(5), REVOCATION)",
+			     path, n);
+	}
+	free(f);
+	return code;
+}
+
+int cmd_wipe_slot(int argc, char **argv)
+{
+	const char *path = NULL;
+	bool force = false, readable = false;
+	unsigned long n;
+	int r = parse(argc, argv, "wipe-slot", &path, &force, &readable);
+
+	if (r >= 0)
+		return r;
+	if (optind + 1 != argc)
+		return usage_error("wipe-slot", "give exactly one SLOT number");
+	if (!parse_unsigned(argv[optind], SLOTS_MAX - 1, &n))
+		return usage_error("wipe-slot", "SLOT must be 0 to %d",
+				   SLOTS_MAX - 1);
+	return wipe(path, n, force, readable);
+}

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: MIT
+/*
+ * tpm2-extend: the end of unsealing for this boot. The initramfs runs it
+ * once fscrypt-provision is done there, and on its way to any shell
+ * (keysource/boot_pcr.h).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+
+#include "basic/json_write.h"
+#include "fscrypt-provision/cli.h"
+#include "keysource/boot_pcr.h"
+#include "keysource/tpm2_companion.h"
+
+enum { OPT_DEVICE = OPT_FIRST_PRIVATE, OPT_JSON };
+
+static int extended(const struct tpm2_boot_record *rec, bool json)
+{
+	struct json j;
+
+	if (json) {
+		json_start(&j, stdout, false);
+		json_object_begin(&j, NULL);
+		json_int(&j, "pcr", TPM2_BOOT_PCR);
+		json_bool(&j, "extended", true);
+		json_str(&j, "boot_value", rec->before);
+		json_str(&j, "value", rec->after);
+		json_end(&j);
+	} else {
+		say("extended PCR %d: no tpm2 slot unseals until the next boot "
+		    "(its value in the initramfs, which slots are sealed to, "
+		    "was %.16s...)",
+		    TPM2_BOOT_PCR, rec->before);
+	}
+	return FSP_EXIT_OK;
+}
+
+int cmd_tpm2_extend(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    COMMON_LONG_OPTIONS,
+	    {"tpm2-device", required_argument, NULL, OPT_DEVICE},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {NULL, 0, NULL, 0},
+	};
+	struct tpm2_boot_record rec;
+	const char *device = NULL;
+	char why[1024] = "";
+	bool json = false;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (c == OPT_DEVICE) {
+			device = optarg;
+		} else if (c == OPT_JSON) {
+			json = true;
+		} else {
+			r = handle_common_option(c, "tpm2-extend");
+			if (r >= 0)
+				return r;
+		}
+	}
+	if (optind < argc)
+		return usage_error("tpm2-extend", "unexpected argument '%s'",
+				   argv[optind]);
+	r = tpm2_boot_extend(device, &rec, why, sizeof(why));
+	/* No TPM, or no TPM support installed: no tpm2 slot can unseal
+	 * here anyway, which is what the extension is for. */
+	if (r == -ENODEV) {
+		if (json)
+			printf("{\"pcr\": %d, \"extended\": false}\n",
+			       TPM2_BOOT_PCR);
+		else
+			say("PCR %d not extended: %s", TPM2_BOOT_PCR, why);
+		return FSP_EXIT_OK;
+	}
+	if (r < 0)
+		return fail_msg(FSP_EXIT_SYSTEM,
+				"unable to extend PCR %d: %s; tpm2 slots may "
+				"still unseal on this boot",
+				TPM2_BOOT_PCR, why);
+	return extended(&rec, json);
+}

@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: MIT
+/*
+ * update pre|post: the two calls an updater makes around an update that
+ * unmounts and remounts volumes. pre refuses the update, before anything is
+ * unmounted, unless every key can come back by key_id; post unlocks again
+ * and verifies every listed directory. nofail volumes only warn.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fscrypt-provision/cli.h"
+#include "fscrypt-provision/volume_check.h"
+#include "fscrypt-provision/volume_keys.h"
+#include "kernel/fscrypt_ioctl.h"
+#include "kernel/provision.h"
+#include "slots/next_boot.h"
+#include "slots/tpm2_data.h"
+
+enum mode { MODE_PRE, MODE_POST };
+
+enum { PROBLEM_MAX = 128 }; /* one volume's problem in post */
+
+struct tally {
+	enum mode mode;
+	struct nextboot_opts next;
+	unsigned ok, warned, failed;
+	char refused[4096]; /* "what: why; what: why" */
+};
+
+static const char *mode_name(enum mode m)
+{
+	return m == MODE_PRE ? "pre" : "post";
+}
+
+/* "fscrypt-provision: pre: ..." on stderr: problems and warnings. */
+static void note(const struct tally *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void note(const struct tally *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: %s: ", PROG, mode_name(t->mode));
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* The first problem printed, without "volume NAME: ", or a fallback. */
+static const char *first_reason(const char *fallback)
+{
+	const char *p = problems_first(), *colon;
+
+	if (!p)
+		return fallback;
+	if (strncmp(p, "volume ", 7) == 0 && (colon = strstr(p, ": ")) &&
+	    !memchr(p + 7, ' ', (size_t)(colon - p - 7)))
+		return colon + 2;
+	return p;
+}
+
+static void refuse(struct tally *t, const char *what, const char *why)
+{
+	size_t n = strlen(t->refused);
+
+	t->failed++;
+	snprintf(t->refused + n, sizeof(t->refused) - n, "%s%s: %s",
+		 n ? "; " : "", what, why);
+}
+
+static const char *tell_what;
+
+static void tell(const char *line)
+{
+	say("pre: %s: %s", tell_what, line);
+}
+
+/* A slots source must open on the next boot too: 0, or an exit code. */
+static int pre_next_boot(struct tally *t, const struct tab_entry *e,
+			 const char *what, char *why, size_t wn)
+{
+	struct nextboot_opts o = t->next;
+	int r;
+
+	if (!e || !e->has_source || e->source.kind != KEY_SOURCE_SLOTS)
+		return FSP_EXIT_OK;
+	o.allow_readable = e->key_opts.allow_readable;
+	tell_what = what;
+	r = nextboot_check(e->source.path, &o, tell, why, wn);
+	if (r == -EKEYREJECTED)
+		return FSP_EXIT_KEY_REJECTED;
+	return r < 0 ? FSP_EXIT_KEY_SOURCE : FSP_EXIT_OK;
+}
+
+static void pre_one(struct tally *t, const struct dir_volumes *dv,
+		    const char *what, const struct tab_entry *e)
+{
+	struct check_report rep = {.out = stderr};
+	bool nofail = e && e->nofail;
+	char why[PATH_MAX + 256] = "";
+	int code = check_volumes(dv, &rep);
+
+	if (code == FSP_EXIT_OK &&
+	    (code = pre_next_boot(t, e, what, why, sizeof(why)))) {
+		if (nofail) {
+			note(t,
+			     "warning: %s: %s; it is nofail, so the update "
+			     "goes on",
+			     what, why);
+			t->warned++;
+		} else {
+			note(t, "refusing the update: %s: %s", what, why);
+			refuse(t, what, why);
+		}
+		return;
+	}
+	if (code == FSP_EXIT_OK) {
+		t->ok++;
+	} else if (nofail) {
+		note(t,
+		     "warning: %s fails the pre-flight check (%s); it is "
+		     "nofail, so the update goes on and leaves it locked",
+		     what, exit_code_name(code));
+		t->warned++;
+	} else {
+		note(t,
+		     "refusing the update: %s fails the pre-flight check (%s)",
+		     what, exit_code_name(code));
+		refuse(t, what,
+		       rep.first_missing[0] ? rep.first_missing
+					    : first_reason("check failed"));
+	}
+}
+
+/* post for one volume of dv; returns the problem (written to problem), or
+ * NULL. */
+static const char *post_volume(struct tally *t, const struct dir_volumes *dv,
+			       size_t v, const char *what,
+			       const struct provkey *keys, size_t nkeys,
+			       char problem[static PROBLEM_MAX])
+{
+	const char *name = dv->vs.names[v];
+	struct needed nd = {0};
+	int listed, code;
+
+	/*
+	 * Strict: after an update, a listed directory that is missing or not
+	 * encrypted means another filesystem, or a broken one. The keys are
+	 * unlocked all the same, so that what can be read is.
+	 */
+	listed =
+	    collect_needed(dv->vs.entries[v], dv->mi.mountpoint, dv, true, &nd);
+	code = unlock_volume(dv->fd, dv->mi.mountpoint, name, keys, nkeys);
+	if (code && !listed && nd.n > 0 &&
+	    !verify_needed(dv->fd, name, &nd, NULL, 0, true)) {
+		/* Not remounted after all (a refused or rolled-back update):
+		 * unlocked now, but the next remount would lock it. */
+		note(t,
+		     "warning: %s is unlocked, but unlock failed (%s): it was "
+		     "not remounted, and its keys would not survive a remount",
+		     what, exit_code_name(code));
+		t->warned++;
+		code = FSP_EXIT_OK;
+	} else if (code) {
+		snprintf(problem, PROBLEM_MAX, "unlock failed (%s)",
+			 exit_code_name(code));
+	} else if (listed) {
+		snprintf(problem, PROBLEM_MAX,
+			 "a directory the fscrypttab lists is not usable (%s)",
+			 exit_code_name(listed));
+		code = listed;
+	} else if (verify_needed(dv->fd, name, &nd, keys, nkeys, false)) {
+		snprintf(problem, PROBLEM_MAX,
+			 "not every directory the fscrypttab lists is "
+			 "unlocked");
+		code = FSP_EXIT_NOT_READY;
+	}
+	needed_free(&nd);
+	return code ? problem : NULL;
+}
+
+static void post_one(struct tally *t, const struct dir_volumes *dv,
+		     const char *what, bool nofail)
+{
+	struct provkey *keys = NULL;
+	const char *problem = NULL;
+	char buf[PROBLEM_MAX];
+	size_t nkeys = 0;
+	int r;
+
+	r = ring_keys(arg_keyring, false, &keys, &nkeys);
+	if (r < 0)
+		problem = "cannot list the keyring";
+	for (size_t v = 0; !problem && v < dv->vs.n; v++)
+		problem = post_volume(t, dv, v, what, keys, nkeys, buf);
+	free(keys);
+	if (!problem) {
+		t->ok++;
+	} else if (nofail) {
+		note(t, "warning: %s: %s; it is nofail, so the update goes on",
+		     what, problem);
+		t->warned++;
+	} else {
+		note(t, "%s: %s", what, problem);
+		refuse(t, what, first_reason(problem));
+	}
+}
+
+/* One volume (e), or a mountpoint no entry names (e NULL). */
+static void update_one(struct tally *t, const struct fscrypttab *tab,
+		       const struct tab_entry *e, const char *mp)
+{
+	char what[PATH_MAX + FSP_VOLUME_MAX + 16];
+	struct dir_volumes dv;
+	bool nofail = e && e->nofail;
+	int code;
+
+	if (e)
+		snprintf(what, sizeof(what), "volume %s (%s)", e->name, mp);
+	else
+		snprintf(what, sizeof(what), "%s", mp);
+	/* The helper itself finds the volume of an unnamed mountpoint. */
+	if (e && path_is_mountpoint(mp) != 1) {
+		if (t->mode == MODE_PRE) {
+			if (!nofail)
+				say("pre: %s is not mounted now, so the update "
+				    "does not unmount it; post will need it "
+				    "mounted",
+				    what);
+		} else if (nofail) {
+			note(t,
+			     "warning: %s is not mounted after the update; it "
+			     "is nofail, so the update goes on",
+			     what);
+			t->warned++;
+		} else {
+			note(t,
+			     "%s is not mounted after the update: its "
+			     "encrypted directories cannot be unlocked",
+			     what);
+			refuse(t, what, "not mounted");
+		}
+		return;
+	}
+	problems_reset();
+	code = dir_volumes_open("update", mp, e ? e->name : NULL, tab, &dv);
+	if (code) {
+		if (nofail) {
+			note(t,
+			     "warning: %s: %s; it is nofail, so the update "
+			     "goes on",
+			     what, first_reason(exit_code_name(code)));
+			t->warned++;
+		} else {
+			refuse(t, what, first_reason(exit_code_name(code)));
+		}
+		return;
+	}
+	if (t->mode == MODE_PRE)
+		pre_one(t, &dv, what, e);
+	else
+		post_one(t, &dv, what, nofail);
+	dir_volumes_close(&dv);
+}
+
+/* MOUNTPOINT as given, without trailing slashes ("/" stays). */
+static void trim_slashes(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n > 1 && s[n - 1] == '/')
+		s[--n] = '\0';
+}
+
+static void update_mountpoint(struct tally *t, const struct fscrypttab *tab,
+			      char *mp)
+{
+	bool found = false;
+
+	trim_slashes(mp);
+	for (size_t i = 0; i < tab->n; i++)
+		if (tab->entries[i].has_mountpoint &&
+		    strcmp(tab->entries[i].mountpoint, mp) == 0) {
+			update_one(t, tab, &tab->entries[i], mp);
+			found = true;
+		}
+	if (!found)
+		update_one(t, tab, NULL, mp);
+}
+
+static int verdict(const struct tally *t)
+{
+	char note_warn[64] = "";
+
+	if (t->failed) {
+		note(t, "%s: %s",
+		     t->mode == MODE_PRE
+			 ? "update refused before anything was unmounted"
+			 : "FAILED, still locked after the update",
+		     t->refused);
+		return FSP_EXIT_NOT_READY;
+	}
+	if (t->warned)
+		snprintf(note_warn, sizeof(note_warn), ", %u warning(s) above",
+			 t->warned);
+	if (t->mode == MODE_PRE)
+		say("pre: ok: %u volume(s) can be unlocked after the remount%s",
+		    t->ok, note_warn);
+	else
+		say("post: ok: %u volume(s) unlocked and verified%s", t->ok,
+		    note_warn);
+	return FSP_EXIT_OK;
+}
+
+int cmd_update(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    COMMON_LONG_OPTIONS,
+	    {"tpm2-signature", required_argument, NULL, OPT_FIRST_PRIVATE},
+	    {"update-pcrs", required_argument, NULL, OPT_FIRST_PRIVATE + 1},
+	    {"headless", no_argument, NULL, OPT_FIRST_PRIVATE + 2},
+	    {NULL, 0, NULL, 0},
+	};
+	struct tally t = {.next = {.update_pcrs = NEXTBOOT_UPDATE_PCRS}};
+	struct fscrypttab tab = {0};
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (c == OPT_FIRST_PRIVATE) {
+			t.next.signature = optarg;
+			continue;
+		}
+		if (c == OPT_FIRST_PRIVATE + 1) {
+			if (tpm2_pcrs_parse(optarg, &t.next.update_pcrs) < 0)
+				return usage_error("update",
+						   "--update-pcrs needs PCR "
+						   "numbers joined by '+'");
+			continue;
+		}
+		if (c == OPT_FIRST_PRIVATE + 2) {
+			t.next.headless = true;
+			continue;
+		}
+		r = handle_common_option(c, "update");
+		if (r >= 0)
+			return r;
+	}
+	if (optind >= argc)
+		return usage_error("update", "expected pre or post");
+	if (strcmp(argv[optind], "pre") == 0)
+		t.mode = MODE_PRE;
+	else if (strcmp(argv[optind], "post") == 0)
+		t.mode = MODE_POST;
+	else
+		return usage_error("update",
+				   "unknown mode '%s': expected pre or post",
+				   argv[optind]);
+	optind++;
+	r = load_tab(&tab, optind < argc);
+	if (r) {
+		note(&t, "cannot read the fscrypttab (%s)", exit_code_name(r));
+		return r;
+	}
+	if (optind == argc && tab.n == 0)
+		say(access(arg_tab, F_OK) == 0
+			? "%s: no volume in %s to take care of"
+			: "%s: no %s: no volume to take care of",
+		    mode_name(t.mode), arg_tab);
+	if (optind < argc) {
+		for (int i = optind; i < argc; i++)
+			update_mountpoint(&t, &tab, argv[i]);
+	} else {
+		for (size_t i = 0; i < tab.n; i++)
+			/* Provision only: no filesystem to check or unlock,
+			 * and its keys stay whatever the update remounts. */
+			if (tab.entries[i].has_mountpoint)
+				update_one(&t, &tab, &tab.entries[i],
+					   tab.entries[i].mountpoint);
+	}
+	fscrypttab_free(&tab);
+	return verdict(&t);
+}

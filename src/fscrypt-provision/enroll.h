@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/* enroll's request, and the steps that make the new slot. */
+#ifndef FSP_FSCRYPT_PROVISION_ENROLL_H
+#define FSP_FSCRYPT_PROVISION_ENROLL_H
+
+#include <stdbool.h>
+
+#include "basic/secmem.h"
+#include "fscrypt-provision/key_options.h"
+#include "slots/format.h"
+
+#define EXEC_TIMEOUT_DEFAULT 30
+
+struct enroll {
+	const char *path;
+	enum slot_type type; /* 0: none chosen yet */
+	char **exec_argv;    /* SLOT_EXEC, NULL-ended */
+	bool generate;
+	bool key_size_given;
+	int unlock_fd, pass_fd, pin_fd; /* pin_fd: to unlock, as in add */
+	unsigned long pbkdf_ms, pbkdf_kib, pbkdf_iter, exec_timeout;
+	struct key_args ka;
+	/* SLOT_TPM2; tpm2_device also unlocks an existing file */
+	const char *tpm2_device, *tpm2_pubkey;
+	uint32_t tpm2_pcrs, tpm2_pubkey_pcrs;
+	bool tpm2_pcrs_given, tpm2_pubkey_pcrs_given;
+	bool tpm2_pin; /* the new PIN from pass_fd, or asked twice */
+};
+
+/*
+ * The master key the new slot wraps: generated (f is new), read from a
+ * raw key (checked against f's identifier when f exists), or unwrapped
+ * from f. Returns an exit code, having said why.
+ */
+int enroll_get_master(const struct enroll *en, struct slots_file *f,
+		      bool exists, struct secbuf *key);
+/* Makes and seals the new slot, saves f; the recovery key goes last. */
+int enroll_add_slot(const struct enroll *en, struct slots_file *f,
+		    const struct secbuf *key);
+
+/* A new secret of the person's (what: "passphrase", "TPM2 PIN"): one line
+ * of --passphrase-fd, or twice at the terminal. 0, or an exit code. */
+int enroll_new_passphrase(const struct enroll *en, const char *what,
+			  struct secbuf *out);
+/* The tpm2 slot s, sealed by fscrypt-provision-tpm2, wrapping key; says
+ * what it is sealed to. 0, or an exit code (it printed why). */
+int enroll_seal_tpm2(const struct enroll *en, const struct slots_file *f,
+		     struct slot *s, const struct secbuf *key);
+
+#endif

@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: MIT
+/* enroll --tpm2: the slot fscrypt-provision-tpm2 seals
+ * (fscrypt-provision/enroll.h). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fscrypt-provision/cli.h"
+#include "fscrypt-provision/enroll.h"
+#include "kernel/secureboot.h"
+#include "keysource/boot_pcr.h"
+#include "keysource/systemd_creds.h"
+#include "keysource/tpm2_companion.h"
+#include "shared/problem.h"
+#include "slots/crypto.h"
+
+/* A signed policy's key: its bits for the TPM, its fingerprint for the
+ * slot, as systemd-measure's signatures name it. */
+static int read_signer(const char *path, uint8_t *bits, size_t cap, size_t *n,
+		       uint8_t fp[32], char *why, size_t wn)
+{
+	char pem[8192];
+	FILE *f = fopen(path, "re");
+	size_t len;
+
+	if (!f)
+		return detail_set(why, wn, -errno, "cannot read %s: %m", path);
+	len = fread(pem, 1, sizeof(pem), f);
+	fclose(f);
+	if (tpm2_pubkey_bits(pem, len, bits, cap, n) < 0)
+		return detail_set(
+		    why, wn, -EINVAL,
+		    "%s is not a PEM RSA public key (\"-----BEGIN "
+		    "PUBLIC KEY-----\") of at most 4096 bits",
+		    path);
+	crypto_hash_sha256(fp, bits, *n);
+	return 0;
+}
+
+/*
+ * The TPM object fscrypt-provision-tpm2 makes: bound to the fixed PCRs,
+ * PCR 15 at the value it will have in the next boot's initramfs (which
+ * systemd-creds cannot seal to: keysource/boot_pcr.h), a signed policy's key,
+ * and a PIN.
+ */
+static int seal_object(const struct enroll *en, const uint8_t *auth,
+		       const uint8_t *secret, struct tpm2_slot *t,
+		       uint8_t *blob, size_t cap, char *why, size_t wn)
+{
+	struct tpm2_object_spec o = {
+	    .device = en->tpm2_device,
+	    .pcrs = en->tpm2_pcrs | 1u << TPM2_BOOT_PCR,
+	    .auth = auth,
+	    .signed_pcrs = en->tpm2_pubkey ? en->tpm2_pubkey_pcrs : 0};
+	uint8_t bits[TPM2_PUBKEY_BITS_MAX];
+	struct tpm2_boot_record rec;
+	size_t len = 0;
+	int r = 0;
+
+	memset(t, 0, sizeof(*t));
+	if (en->tpm2_pubkey)
+		r = read_signer(en->tpm2_pubkey, bits, sizeof(bits),
+				&o.signer_len, t->pkfp, why, wn);
+	o.signer = bits;
+	if (r == 0)
+		r = tpm2_boot_record_read(&rec, why, wn);
+	o.boot = r == 1 ? rec.arg : NULL;
+	if (r >= 0)
+		r = tpm2_pin_seal(&o, secret, blob, cap, &len, why, wn);
+	t->flags = (auth ? TPM2_FLAG_PIN : TPM2_FLAG_OBJECT) |
+		   (o.signed_pcrs ? TPM2_FLAG_SIGNED : 0);
+	t->bank = TPM2_ALG_SHA256;
+	t->pcrs = o.pcrs;
+	t->pubkey_pcrs = o.signed_pcrs;
+	t->blob = blob;
+	t->blob_len = len;
+	return r;
+}
+
+static void say_sealed(const struct enroll *en, const struct slot *s,
+		       const struct tpm2_slot *t)
+{
+	char pk[80], others[80], bank[16];
+	const char *b = tpm2_bank_name(t->bank, bank, sizeof(bank));
+
+	tpm2_pcrs_text(t->pcrs & ~(1u << TPM2_BOOT_PCR), others,
+		       sizeof(others));
+	tpm2_pcrs_text(t->pubkey_pcrs, pk, sizeof(pk));
+	if (t->flags & TPM2_FLAG_SIGNED)
+		say("slot %u: sealed to the TPM (%s bank): PCRs %s through a "
+		    "policy signed by %s, and %s%s%sPCR %d at its value in "
+		    "the initramfs",
+		    s->number, b, pk, en->tpm2_pubkey,
+		    others[0] ? "the current values of PCRs " : "", others,
+		    others[0] ? ", and " : "", TPM2_BOOT_PCR);
+	else if (t->pcrs & ~(1u << TPM2_BOOT_PCR))
+		say("slot %u: sealed to the TPM (%s bank)%s, to the current "
+		    "values of PCRs %s, and PCR %d at its value in the "
+		    "initramfs",
+		    s->number, b, t->flags & TPM2_FLAG_PIN ? " with a PIN" : "",
+		    others, TPM2_BOOT_PCR);
+	else
+		say("slot %u: sealed to the TPM (%s bank)%s, to PCR %d alone, "
+		    "at its value in the initramfs: no other PCR, the TPM%s "
+		    "alone whatever booted, until the initramfs is done",
+		    s->number, b, t->flags & TPM2_FLAG_PIN ? " with a PIN" : "",
+		    TPM2_BOOT_PCR,
+		    t->flags & TPM2_FLAG_PIN ? " and the PIN" : "");
+}
+
+/* Secure Boot off and no PCR of the boot chain: any boot medium unseals
+ * until the initramfs extends PCR 15. */
+static void warn_boot_chain(const struct tpm2_slot *t)
+{
+	char pcrs[80];
+
+	if (((t->pcrs | t->pubkey_pcrs) & BOOT_CHAIN_PCRS) ||
+	    secure_boot_state() != 0)
+		return;
+	tpm2_pcrs_text(t->pcrs, pcrs, sizeof(pcrs));
+	warn("Secure Boot is off (or this machine has no UEFI): PCR 7 then has "
+	     "the same value whatever boots, and PCRs %s measure nothing of "
+	     "the boot chain, so another kernel or a live USB stick can "
+	     "unseal this slot before the initramfs is done; turn Secure Boot "
+	     "on, or add a PCR of the boot chain (--tpm2-pcrs 4+7: the boot "
+	     "loader and kernel, which updates change; update pre says so), "
+	     "or use a signed policy (--tpm2-public-key) on a UKI's PCR 11",
+	     pcrs);
+}
+
+int enroll_seal_tpm2(const struct enroll *en, const struct slots_file *f,
+		     struct slot *s, const struct secbuf *key)
+{
+	uint8_t secret[TPM2_SECRET_SIZE], blob[TPM2_BLOB_MAX];
+	uint8_t auth[TPM2_PIN_AUTH_SIZE];
+	char why[PATH_MAX + 256] = "";
+	struct tpm2_slot t;
+	int r;
+
+	if (en->tpm2_pin) {
+		struct secbuf pin;
+		int code = enroll_new_passphrase(en, "TPM2 PIN", &pin);
+
+		if (code)
+			return code;
+		tpm2_pin_auth(s, pin.data, pin.len, auth);
+		secbuf_free(&pin);
+	}
+	randombytes_buf(secret, sizeof(secret));
+	r = seal_object(en, en->tpm2_pin ? auth : NULL, secret, &t, blob,
+			sizeof(blob), why, sizeof(why));
+	sodium_memzero(auth, sizeof(auth));
+	if (r == 0 && slot_tpm2_set(s, &t) < 0)
+		r = detail_set(why, sizeof(why), -E2BIG,
+			       "the sealed data is %zu bytes, more than the "
+			       "%d a slot holds",
+			       t.blob_len, TPM2_BLOB_MAX);
+	if (r == 0)
+		r = slot_seal_secret(f, s, secret, sizeof(secret), key);
+	sodium_memzero(secret, sizeof(secret));
+	if (r < 0 && why[0])
+		return fail_msg(r == -ENODEV ? FSP_EXIT_UNSUPPORTED
+					     : FSP_EXIT_KEY_SOURCE,
+				"unable to seal to the TPM: %s; nothing was "
+				"enrolled",
+				why);
+	if (r < 0)
+		return fail(OP_KEY_SOURCE, r, "wrap the key");
+	say_sealed(en, s, &t);
+	warn_boot_chain(&t);
+	return FSP_EXIT_OK;
+}
+
+/* Makes, seals and saves the new slot; the recovery key is printed last. */

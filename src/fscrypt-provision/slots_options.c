@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+/* Unlocking --slots FILE for add, identifier and enroll. */
+#define _GNU_SOURCE
+#include "fscrypt-provision/slots_options.h"
+
+#include <errno.h>
+
+#include "fscrypt-provision/cli.h"
+#include "keysource/unwrap.h"
+
+int slots_arg_fail(const char *path, int err, const char *detail)
+{
+	int code = err == -EKEYREJECTED ? FSP_EXIT_KEY_REJECTED
+		   : err == -ENOMEM	? FSP_EXIT_SYSTEM
+					: FSP_EXIT_KEY_SOURCE;
+
+	return fail_msg(code, "slots file %s %s", path, detail);
+}
+
+int slots_save_result(const char *path, int r, const char *detail)
+{
+	if (r > 0) {
+		warn("slots file %s %s", path, detail);
+		return FSP_EXIT_OK;
+	}
+	if (r == 0)
+		return FSP_EXIT_OK;
+	return fail_msg(
+	    r == -EACCES || r == -EPERM || r == -EROFS ? FSP_EXIT_PERMISSION
+						       : FSP_EXIT_SYSTEM,
+	    "slots file %s %s; the old file is unchanged", path, detail);
+}
+
+int slots_arg_unlock(const struct slots_arg *a, struct secbuf *key,
+		     uint8_t id[FSP_KEY_IDENTIFIER_SIZE])
+{
+	struct unwrap_params up = {
+	    .volume = a->volume,
+	    .passphrase_fd = a->pass_fd,
+	    .pin_fd = a->pin_fd,
+	    .tries = UNWRAP_TRIES_DEFAULT,
+	    .password_timeout = a->password_timeout,
+	    .allow_readable = a->allow_readable,
+	    .log = unlock_log,
+	    .tpm2 = a->tpm2,
+	};
+	char detail[600] = "";
+	int r;
+
+	r = slots_unwrap(a->path, &up, key, id, detail, sizeof(detail));
+	return r < 0 ? slots_arg_fail(a->path, r, detail) : FSP_EXIT_OK;
+}

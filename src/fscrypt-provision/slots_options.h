@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/* --slots FILE for the commands: unlock it, or say why not. */
+#ifndef FSP_FSCRYPT_PROVISION_SLOTS_OPTIONS_H
+#define FSP_FSCRYPT_PROVISION_SLOTS_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "basic/secmem.h"
+#include "kernel/fscrypt_uapi.h"
+#include "keysource/systemd_creds.h"
+
+struct slots_arg {
+	const char *path;
+	int pass_fd; /* -1: ask */
+	int pin_fd;  /* tpm2+pin slots' PINs; -1: ask, or none with pass_fd */
+	const char *volume;
+	unsigned password_timeout; /* seconds for the prompts; 0: no limit */
+	bool allow_readable;
+	struct tpm2_opts tpm2;
+};
+
+/*
+ * Unwraps the master key of a->path into key, with id its identifier.
+ * Returns an exit code, having printed why: 6 when no protector accepted
+ * what was given, 4 when the file is missing, unsafe or damaged.
+ */
+int slots_arg_unlock(const struct slots_arg *a, struct secbuf *key,
+		     uint8_t id[FSP_KEY_IDENTIFIER_SIZE]);
+
+/* Exit code and message for slots_file_load's or unlock's -errno. */
+int slots_arg_fail(const char *path, int err, const char *detail);
+/* The same for slots_file_save's result: a warning for 1, exit 8 or 11. */
+int slots_save_result(const char *path, int r, const char *detail);
+
+#endif

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: MIT
+/* The boot PCR's extension and its record (keysource/boot_pcr.h). */
+#define _GNU_SOURCE
+#include "keysource/boot_pcr.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "basic/read_full.h"
+#include "keysource/systemd_creds.h"
+#include "keysource/tpm2_companion.h"
+#include "shared/problem.h"
+
+#define RECORD_MAX 256
+
+static bool is_hex64(const char *s, size_t n)
+{
+	if (n != TPM2_BOOT_HEX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!strchr("0123456789abcdef", s[i]) || !s[i])
+			return false;
+	return true;
+}
+
+/* "BEFORE AFTER\n" into rec. 0, or -EBADMSG. */
+static int record_parse(const char *text, size_t len,
+			struct tpm2_boot_record *rec)
+{
+	if (len != 2 * TPM2_BOOT_HEX + 2 || text[TPM2_BOOT_HEX] != ' ' ||
+	    text[len - 1] != '\n' || !is_hex64(text, TPM2_BOOT_HEX) ||
+	    !is_hex64(text + TPM2_BOOT_HEX + 1, TPM2_BOOT_HEX))
+		return -EBADMSG;
+	snprintf(rec->before, sizeof(rec->before), "%.64s", text);
+	snprintf(rec->after, sizeof(rec->after), "%.64s",
+		 text + TPM2_BOOT_HEX + 1);
+	snprintf(rec->arg, sizeof(rec->arg), "%s,%s", rec->before, rec->after);
+	return 0;
+}
+
+/* The record's directory, root's own: /run, which no one else may write
+ * (mkdir as the lock does, 0700). */
+static int record_dir(bool create, char *why, size_t wn)
+{
+	struct stat st;
+	int fd;
+
+	if (create && mkdir(FSP_LOCK_DIR, 0700) < 0 && errno != EEXIST)
+		return detail_set(why, wn, -errno, "cannot create %s: %m",
+				  FSP_LOCK_DIR);
+	fd =
+	    open(FSP_LOCK_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT
+			   ? -ENOENT
+			   : detail_set(why, wn, -errno, "cannot open %s: %m",
+					FSP_LOCK_DIR);
+	if (fstat(fd, &st) < 0 || st.st_uid != 0 || (st.st_mode & 022)) {
+		close(fd);
+		return detail_set(why, wn, -EPERM,
+				  "%s is not root's alone (owner uid %u, mode "
+				  "%04o): fix it with chown root %s; chmod "
+				  "0700 %s",
+				  FSP_LOCK_DIR, (unsigned)st.st_uid,
+				  (unsigned)(st.st_mode & 07777), FSP_LOCK_DIR,
+				  FSP_LOCK_DIR);
+	}
+	return fd;
+}
+
+int tpm2_boot_record_read(struct tpm2_boot_record *rec, char *why, size_t wn)
+{
+	char text[RECORD_MAX];
+	struct stat st;
+	size_t len = 0;
+	int dfd = record_dir(false, why, wn), fd, r;
+
+	if (dfd == -ENOENT)
+		return 0;
+	if (dfd < 0)
+		return dfd;
+	fd = openat(dfd, TPM2_BOOT_RECORD_NAME,
+		    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	r = fd < 0 ? -errno : 0;
+	close(dfd);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return detail_set(why, wn, r, "cannot open %s/%s: %s",
+				  FSP_LOCK_DIR, TPM2_BOOT_RECORD_NAME,
+				  strerror(-r));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != 0 ||
+	    (st.st_mode & 022))
+		r = -EPERM;
+	else
+		r = read_full(fd, (uint8_t *)text, sizeof(text), &len);
+	close(fd);
+	if (r == 0)
+		r = record_parse(text, len, rec);
+	if (r < 0)
+		return detail_set(why, wn, r,
+				  "%s/%s is not this boot's record of PCR %d "
+				  "(root's, two SHA-256 values): remove it, "
+				  "and reboot to have a new one",
+				  FSP_LOCK_DIR, TPM2_BOOT_RECORD_NAME,
+				  TPM2_BOOT_PCR);
+	return 1;
+}
+
+/* The record, replaced whole: a reader sees the old one or the new one. */
+static int record_write(const struct tpm2_boot_record *rec, char *why,
+			size_t wn)
+{
+	static const char tmp[] = "." TPM2_BOOT_RECORD_NAME ".new";
+	char text[RECORD_MAX];
+	int n =
+	    snprintf(text, sizeof(text), "%s %s\n", rec->before, rec->after);
+	int dfd = record_dir(true, why, wn), fd, r = 0;
+
+	if (dfd < 0)
+		return dfd;
+	unlinkat(dfd, tmp, 0);
+	fd = openat(dfd, tmp,
+		    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, text, (size_t)n) != n)
+		r = -errno;
+	if (fd >= 0 && close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r == 0 && renameat(dfd, tmp, dfd, TPM2_BOOT_RECORD_NAME) < 0)
+		r = -errno;
+	if (r < 0)
+		unlinkat(dfd, tmp, 0);
+	close(dfd);
+	return r < 0 ? detail_set(why, wn, r, "cannot write %s/%s: %s",
+				  FSP_LOCK_DIR, TPM2_BOOT_RECORD_NAME,
+				  strerror(-r))
+		     : 0;
+}
+
+int tpm2_boot_extend(const char *device, struct tpm2_boot_record *rec,
+		     char *why, size_t wn)
+{
+	struct tpm2_boot_record old;
+	char line[RECORD_MAX];
+	struct stat st;
+	int r;
+
+	if (!device || !strcmp(device, "auto"))
+		device = TPM2_DEVICE_AUTO;
+	if (device[0] == '/' && stat(device, &st) < 0)
+		return detail_set(why, wn, -ENODEV, "no TPM: %s: %m", device);
+	r = tpm2_pin_extend(device, line, sizeof(line), why, wn);
+	if (r == 0 && record_parse(line, strlen(line), rec) < 0)
+		r = detail_set(why, wn, -EPROTO, "%s gave no PCR values",
+			       TPM2_PIN_COMPANION);
+	if (r < 0)
+		return r;
+	/* Extended before on this boot: its before is the boot's. */
+	if (tpm2_boot_record_read(&old, why, wn) == 1 &&
+	    !strcmp(old.after, rec->before)) {
+		memcpy(rec->before, old.before, sizeof(rec->before));
+		snprintf(rec->arg, sizeof(rec->arg), "%s,%s", rec->before,
+			 rec->after);
+	}
+	why[0] = '\0';
+	return record_write(rec, why, wn);
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The boot PCR (TPM2_BOOT_PCR, keysource/tpm2_companion.h). The initramfs
+ * extends it once fscrypt-provision is done there (tpm2-extend), so that no
+ * tpm2 slot unseals afterwards: not in an emergency shell, not on the running
+ * system. Every tpm2 slot is sealed to its value before that extension,
+ * which enroll on the running system can no longer read from the TPM: the
+ * extension leaves it in a record on /run, which outlives switch_root.
+ * The record is not secret: it holds two PCR values.
+ */
+#ifndef FSP_KEYSOURCE_BOOT_PCR_H
+#define FSP_KEYSOURCE_BOOT_PCR_H
+
+#include <stddef.h>
+
+#include "shared/writers_lock.h"
+
+#define TPM2_BOOT_RECORD_NAME "tpm2-boot-pcr"
+#define TPM2_BOOT_HEX 64
+
+/* The boot PCR's SHA-256 values before this boot's first extension and
+ * after its last, in hex; "BEFORE,AFTER" in arg, as the companion takes
+ * it. */
+struct tpm2_boot_record {
+	char before[TPM2_BOOT_HEX + 1];
+	char after[TPM2_BOOT_HEX + 1];
+	char arg[2 * TPM2_BOOT_HEX + 2];
+};
+
+/*
+ * Extends the boot PCR through the companion, and records it in
+ * FSP_LOCK_DIR: a second extension on the same boot keeps the first one's
+ * before. 0 with rec filled, or -errno with why set: -ENODEV when there is
+ * no TPM (device missing) or no companion.
+ */
+int tpm2_boot_extend(const char *device, struct tpm2_boot_record *rec,
+		     char *why, size_t wn);
+
+/* This boot's record: 1 with rec filled, 0 when there is none, or -errno
+ * (-EBADMSG, -EPERM) with why set. */
+int tpm2_boot_record_read(struct tpm2_boot_record *rec, char *why, size_t wn);
+
+#endif

@@ -1,0 +1,342 @@
+// SPDX-License-Identifier: MIT
+/* Where raw master keys come from: key files and inherited descriptors. */
+#define _GNU_SOURCE
+#include "keysource/source.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "basic/hex.h"
+#include "basic/read_full.h"
+#include "kernel/fscrypt_uapi.h"
+#include "keysource/unwrap.h"
+#include "shared/problem.h"
+
+int key_source_parse(const char *spec, struct key_source *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	if (strncmp(spec, "fd:", 3) == 0) {
+		char *end;
+		long fd;
+
+		if (spec[3] < '0' || spec[3] > '9')
+			return -EINVAL;
+		errno = 0;
+		fd = strtol(spec + 3, &end, 10);
+		if (errno || end == spec + 3 || *end || fd < 0 || fd > INT_MAX)
+			return -EINVAL;
+		ret->kind = KEY_SOURCE_FD;
+		ret->fd = (int)fd;
+		return 0;
+	}
+	if (strncmp(spec, "slots:", 6) == 0) {
+		spec += 6;
+		if (spec[0] != '/' || strlen(spec) >= sizeof(ret->path))
+			return -EINVAL;
+		ret->kind = KEY_SOURCE_SLOTS;
+		strcpy(ret->path, spec);
+		return 0;
+	}
+	/* A bare path must be absolute, so that "fd:3" is never a file. */
+	if (strncmp(spec, "file:", 5) == 0)
+		spec += 5;
+	else if (spec[0] != '/')
+		return -EINVAL;
+	if (!*spec || strlen(spec) >= sizeof(ret->path))
+		return -EINVAL;
+	ret->kind = KEY_SOURCE_FILE;
+	strcpy(ret->path, spec);
+	return 0;
+}
+
+void key_source_format(const struct key_source *src, char *buf, size_t n)
+{
+	if (src->kind == KEY_SOURCE_FD)
+		snprintf(buf, n, "fd:%d", src->fd);
+	else if (src->kind == KEY_SOURCE_SLOTS)
+		snprintf(buf, n, "slots:%s", src->path);
+	else
+		snprintf(buf, n, "%s", src->path);
+}
+
+int key_source_unlink(const struct key_source *src)
+{
+	if (src->kind != KEY_SOURCE_FILE)
+		return -EINVAL;
+	return unlink(src->path) < 0 && errno != ENOENT ? -errno : 0;
+}
+
+int key_format_parse(const char *s, enum key_format *ret)
+{
+	if (strcmp(s, "auto") == 0)
+		*ret = KEY_FORMAT_AUTO;
+	else if (strcmp(s, "raw") == 0)
+		*ret = KEY_FORMAT_RAW;
+	else if (strcmp(s, "hex") == 0)
+		*ret = KEY_FORMAT_HEX;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Reads until EOF, at most cap bytes, straight into locked memory: no stdio
+ * buffer ever holds key material. -EFBIG when more than cap bytes arrive.
+ */
+static int read_all(int fd, struct secbuf *buf)
+{
+	size_t len;
+	int r = read_full(fd, buf->data, buf->cap, &len);
+
+	if (r == 0)
+		buf->len = len;
+	return r;
+}
+
+/*
+ * Turns what was read into exactly opts->size raw bytes. The two forms have
+ * different lengths for any one key size (N raw bytes, or 2N hex digits and
+ * an optional newline), so "auto" is never ambiguous.
+ */
+int key_decode(struct secbuf *in, const struct key_source_opts *opts,
+	       struct secbuf *out, char *detail, size_t dn)
+{
+	size_t size = opts->size, hexlen = in->len;
+	bool as_hex;
+	int r;
+
+	if (hexlen > 0 && in->data[hexlen - 1] == '\n')
+		hexlen--;
+	switch (opts->format) {
+	case KEY_FORMAT_RAW:
+		as_hex = false;
+		break;
+	case KEY_FORMAT_HEX:
+		as_hex = true;
+		break;
+	default:
+		as_hex = in->len != size;
+		break;
+	}
+	if (!as_hex && in->len != size) {
+		detail_set(detail, dn, 0,
+			   "holds %zu bytes, but a raw key must be exactly "
+			   "%zu bytes",
+			   in->len, size);
+		return -EMSGSIZE;
+	}
+	if (as_hex && hexlen != 2 * size) {
+		detail_set(detail, dn, 0,
+			   "holds %zu bytes, but a key must be %zu raw bytes "
+			   "or %zu hex digits (and an optional newline)",
+			   in->len, size, 2 * size);
+		return -EMSGSIZE;
+	}
+	r = secbuf_alloc(out, size);
+	if (r < 0)
+		return r;
+	if (as_hex) {
+		if (hex_decode((const char *)in->data, hexlen, out->data,
+			       size) < 0) {
+			secbuf_free(out);
+			detail_set(detail, dn, 0,
+				   "is %zu bytes long, as a hex key would be, "
+				   "but holds characters that are not hex "
+				   "digits",
+				   in->len);
+			return -EBADMSG;
+		}
+	} else {
+		memcpy(out->data, in->data, size);
+	}
+	out->len = size;
+	return 0;
+}
+
+static int read_fd_source(const struct key_source *src,
+			  const struct key_source_opts *opts, struct secbuf *in,
+			  char *detail, size_t dn)
+{
+	int r = read_all(src->fd, in);
+
+	if (r == -EBADF)
+		detail_set(detail, dn, 0, "is not an open file descriptor");
+	else if (r == -EFBIG)
+		detail_set(
+		    detail, dn, 0,
+		    "delivers more than %zu bytes, too many for a %zu-byte "
+		    "key in either form",
+		    in->cap - 1, opts->size);
+	else if (r < 0)
+		detail_set(detail, dn, 0, "cannot be read: %s", strerror(-r));
+	return r;
+}
+
+/* The rules a key file's metadata must meet; 0 or -errno with detail. */
+static int check_key_file(const struct stat *st, const struct key_source *src,
+			  const struct key_source_opts *opts, char *detail,
+			  size_t dn)
+{
+	int r;
+
+	if (!S_ISREG(st->st_mode)) {
+		r = -EINVAL;
+		detail_set(detail, dn, 0,
+			   "is not a regular file (use --key-fd for pipes "
+			   "and devices)");
+		return r;
+	}
+	if (st->st_uid != geteuid()) {
+		r = -EPERM;
+		detail_set(detail, dn, 0,
+			   "is owned by uid %u, not by uid %u; fix with: "
+			   "chown %u '%s'",
+			   (unsigned)st->st_uid, (unsigned)geteuid(),
+			   (unsigned)geteuid(), src->path);
+		return r;
+	}
+	/* Never writable by others: they could substitute the key. */
+	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+		r = -EPERM;
+		detail_set(detail, dn, 0,
+			   "has mode %04o, so others may replace the key; fix "
+			   "with: chmod 0400 '%s' (--allow-readable allows "
+			   "reading by others, never writing)",
+			   (unsigned)(st->st_mode & 07777), src->path);
+		return r;
+	}
+	if ((st->st_mode & (S_IRWXG | S_IRWXO)) && !opts->allow_readable) {
+		r = -EPERM;
+		detail_set(detail, dn, 0,
+			   "has mode %04o, so others may read or change it; "
+			   "fix with: chmod 0400 '%s' (or pass "
+			   "--allow-readable)",
+			   (unsigned)(st->st_mode & 07777), src->path);
+		return r;
+	}
+	if (st->st_size != (off_t)opts->size &&
+	    st->st_size != (off_t)(2 * opts->size) &&
+	    st->st_size != (off_t)(2 * opts->size + 1)) {
+		r = -EMSGSIZE;
+		detail_set(detail, dn, 0,
+			   "is %lld bytes, but a %zu-byte key file must be %zu "
+			   "bytes (raw) or %zu bytes (hex, optional newline)",
+			   (long long)st->st_size, opts->size, opts->size,
+			   2 * opts->size);
+		return r;
+	}
+	return 0;
+}
+
+static int read_file_source(const struct key_source *src,
+			    const struct key_source_opts *opts,
+			    struct secbuf *in, char *detail, size_t dn)
+{
+	struct stat st;
+	int fd, r;
+
+	/*
+	 * O_NOFOLLOW on the last component: a key file that is a symlink could
+	 * be redirected by whoever controls the link's directory.
+	 */
+	fd = open(src->path,
+		  O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		r = -errno;
+		if (r == -ELOOP)
+			detail_set(detail, dn, 0,
+				   "is a symbolic link; refusing to follow it "
+				   "(point to the real file instead)");
+		else if (r == -ENOENT)
+			detail_set(detail, dn, 0, "does not exist");
+		else
+			detail_set(detail, dn, 0, "cannot be opened: %s",
+				   strerror(-r));
+		return r;
+	}
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		detail_set(detail, dn, 0, "cannot be examined: %s",
+			   strerror(-r));
+		goto out;
+	}
+	r = check_key_file(&st, src, opts, detail, dn);
+	if (r < 0)
+		goto out;
+	r = read_all(fd, in);
+	if (r < 0)
+		detail_set(detail, dn, 0, "cannot be read: %s", strerror(-r));
+	else if (in->len != (size_t)st.st_size) {
+		r = -EIO;
+		detail_set(detail, dn, 0, "changed size while being read");
+	}
+out:
+	close(fd);
+	return r;
+}
+
+/* The key size comes from the slots file, not from opts. */
+static int read_slots_source(const struct key_source *src,
+			     const struct key_source_opts *opts,
+			     struct secbuf *ret, char *detail, size_t dn)
+{
+	struct unwrap_params up = {
+	    .passphrase_fd = -1, .pin_fd = -1, .no_person = true};
+	uint8_t id[FSP_KEY_IDENTIFIER_SIZE];
+	char why[512] = "";
+	int r;
+
+	if (opts->unlock)
+		up = *opts->unlock;
+	up.allow_readable |= opts->allow_readable;
+	r = slots_unwrap(src->path, &up, ret, id, why, sizeof(why));
+	if (r < 0)
+		detail_set(detail, dn, 0, "%s", why);
+	return r;
+}
+
+static const struct {
+	enum key_source_kind kind;
+	int (*read)(const struct key_source *src,
+		    const struct key_source_opts *opts, struct secbuf *in,
+		    char *detail, size_t dn);
+} readers[] = {
+    {KEY_SOURCE_FILE, read_file_source},
+    {KEY_SOURCE_FD, read_fd_source},
+};
+
+int key_source_read(const struct key_source *src,
+		    const struct key_source_opts *opts, struct secbuf *ret,
+		    char *detail, size_t detail_len)
+{
+	struct secbuf in;
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	if (src->kind == KEY_SOURCE_SLOTS)
+		return read_slots_source(src, opts, ret, detail, detail_len);
+	if (opts->size < FSP_MIN_KEY_SIZE || opts->size > FSP_MAX_KEY_SIZE) {
+		detail_set(detail, detail_len, 0,
+			   "key size %zu is outside the 16-64 bytes fscrypt "
+			   "accepts",
+			   opts->size);
+		return -EINVAL;
+	}
+	/* Room for the hex form, its newline, and one byte to spot excess. */
+	r = secbuf_alloc(&in, 2 * opts->size + 2);
+	if (r < 0)
+		return r;
+	r = -EINVAL;
+	for (size_t i = 0; i < sizeof(readers) / sizeof(readers[0]); i++)
+		if (readers[i].kind == src->kind)
+			r = readers[i].read(src, opts, &in, detail, detail_len);
+	if (r == 0)
+		r = key_decode(&in, opts, ret, detail, detail_len);
+	secbuf_free(&in);
+	return r;
+}

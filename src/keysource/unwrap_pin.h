@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+/* Unwrapping through tpm2 slots with a PIN (keysource/unwrap_pin.c). */
+#ifndef FSP_KEYSOURCE_UNWRAP_PIN_H
+#define FSP_KEYSOURCE_UNWRAP_PIN_H
+
+#include <stddef.h>
+
+#include "basic/secmem.h"
+#include "keysource/unwrap_params.h"
+
+struct slots_file;
+/*
+ * Each tpm2 slot with a PIN whose PCRs hold, asking for its PIN up to
+ * up->tries times. 0 with the key, or -errno with detail set.
+ */
+int try_pin_slots(const struct slots_file *f, const struct unwrap_params *up,
+		  struct secbuf *key, char *detail, size_t dn);
+
+#endif

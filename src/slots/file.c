@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: MIT
+/* Loading and atomically replacing slots files. */
+#define _GNU_SOURCE
+#include "slots/file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "basic/read_full.h"
+#include "basic/test_pause.h"
+#include "shared/problem.h"
+
+static int check_meta(const struct stat *st, const char *path,
+		      bool allow_readable, char *d, size_t dn)
+{
+	unsigned mode = (unsigned)(st->st_mode & 07777);
+
+	if (!S_ISREG(st->st_mode))
+		return detail_set(d, dn, -EINVAL, "is not a regular file");
+	if (st->st_uid != geteuid())
+		return detail_set(
+		    d, dn, -EPERM,
+		    "is owned by uid %u, not by uid %u; fix with: "
+		    "chown %u '%s'",
+		    (unsigned)st->st_uid, (unsigned)geteuid(),
+		    (unsigned)geteuid(), path);
+	if (st->st_mode & (S_IWGRP | S_IWOTH))
+		return detail_set(d, dn, -EPERM,
+				  "has mode %04o, so others may replace its "
+				  "slots; fix with: chmod 0600 '%s'",
+				  mode, path);
+	if ((st->st_mode & (S_IRWXG | S_IRWXO)) && !allow_readable)
+		return detail_set(d, dn, -EPERM,
+				  "has mode %04o, so others may read it and "
+				  "guess its passphrases offline; fix with: "
+				  "chmod 0600 '%s' (or pass --allow-readable)",
+				  mode, path);
+	if (st->st_size > (off_t)SLOTS_FILE_MAX)
+		return detail_set(
+		    d, dn, -EMSGSIZE,
+		    "is %lld bytes, more than a slots file can be "
+		    "(%u)",
+		    (long long)st->st_size, (unsigned)SLOTS_FILE_MAX);
+	return 0;
+}
+
+int slots_file_load(const char *path, bool allow_readable,
+		    struct slots_file *ret, char *d, size_t dn)
+{
+	uint8_t *buf = NULL;
+	struct stat st;
+	size_t len = 0;
+	int fd, r;
+
+	fd = open(path,
+		  O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		r = -errno;
+		if (r == -ELOOP)
+			return detail_set(d, dn, r,
+					  "is a symbolic link; refusing to "
+					  "follow it");
+		if (r == -ENOENT)
+			return detail_set(d, dn, r, "does not exist");
+		return detail_set(d, dn, r, "cannot be opened: %s",
+				  strerror(-r));
+	}
+	if (fstat(fd, &st) < 0) {
+		r = detail_set(d, dn, -errno, "cannot be examined: %m");
+		goto out;
+	}
+	r = check_meta(&st, path, allow_readable, d, dn);
+	if (r < 0)
+		goto out;
+	/* One byte more than allowed, to see a file that grew. */
+	buf = malloc(SLOTS_FILE_MAX + 1);
+	if (!buf) {
+		r = detail_set(d, dn, -ENOMEM, "cannot be read: out of memory");
+		goto out;
+	}
+	r = read_full(fd, buf, SLOTS_FILE_MAX + 1, &len);
+	if (r < 0 && r != -EFBIG) {
+		r = detail_set(d, dn, r, "cannot be read: %s", strerror(-r));
+		goto out;
+	}
+	r = slots_decode(buf, len, ret, d, dn); /* -EFBIG: it says too big */
+out:
+	free(buf);
+	close(fd);
+	return r;
+}
+
+/* Writes the new file beside the old one; returns its open descriptor. */
+static int write_new(int dfd, const char *tmp, const uint8_t *buf, size_t len,
+		     char *d, size_t dn)
+{
+	int fd, r;
+
+	/* We hold the writers' lock: a leftover is from a crash, not a peer. */
+	if (unlinkat(dfd, tmp, 0) < 0 && errno != ENOENT)
+		return detail_set(d, dn, -errno,
+				  "cannot remove the leftover %s: %m", tmp);
+	fd = openat(dfd, tmp,
+		    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return detail_set(d, dn, -errno, "cannot create %s: %m", tmp);
+	r = write_full(fd, buf, len);
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (r < 0) {
+		close(fd);
+		unlinkat(dfd, tmp, 0);
+		return detail_set(d, dn, r, "cannot write %s: %s", tmp,
+				  strerror(-r));
+	}
+	close(fd);
+	return 0;
+}
+
+int slots_file_save(const char *path, const struct slots_file *f, char *d,
+		    size_t dn)
+{
+	char dcopy[PATH_MAX], bcopy[PATH_MAX], tmp[NAME_MAX + 1];
+	const char *dir, *base;
+	uint8_t *buf;
+	size_t len;
+	int dfd, r;
+
+	if (strlen(path) >= sizeof(dcopy))
+		return detail_set(d, dn, -ENAMETOOLONG, "has too long a path");
+	strcpy(dcopy, path);
+	strcpy(bcopy, path);
+	dir = dirname(dcopy);
+	base = basename(bcopy);
+	if (snprintf(tmp, sizeof(tmp), ".%s.new", base) >= (int)sizeof(tmp))
+		return detail_set(d, dn, -ENAMETOOLONG, "has too long a name");
+	buf = malloc(SLOTS_FILE_MAX);
+	if (!buf)
+		return detail_set(d, dn, -ENOMEM,
+				  "cannot be written: no memory");
+	len = slots_encode(f, buf);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		r = detail_set(d, dn, -errno,
+			       "is in a directory that cannot be "
+			       "opened: %m");
+		goto out;
+	}
+	r = write_new(dfd, tmp, buf, len, d, dn);
+	if (r < 0)
+		goto out;
+	test_pause("slots-written");
+	if (renameat(dfd, tmp, dfd, base) < 0) {
+		r = detail_set(d, dn, -errno, "cannot be replaced: %m");
+		unlinkat(dfd, tmp, 0);
+		goto out;
+	}
+	test_pause("slots-renamed");
+	if (fsync(dfd) < 0)
+		r = detail_set(d, dn, 1,
+			       "was replaced, but its directory could not be "
+			       "synced (%m): a crash now may bring back the "
+			       "old file");
+out:
+	if (dfd >= 0)
+		close(dfd);
+	free(buf);
+	return r;
+}

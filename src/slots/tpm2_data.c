@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The tpm2 slot's data, and the few facts we read from what systemd-creds
+ * makes and says. No TPM structure is marshalled here: the credential stays
+ * systemd's, and we read only the plain header fields its format documents
+ * (src/shared/creds-util.h), to show and check the policy it holds.
+ */
+#define _GNU_SOURCE
+#include "slots/tpm2_data.h"
+
+#include "basic/unaligned_le.h"
+#include "shared/companion_protocol.h"
+
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+int slot_tpm2_get(const struct slot *s, struct tpm2_slot *t)
+{
+	const uint8_t *d = s->data;
+
+	memset(t, 0, sizeof(*t));
+	/* systemd-creds's: PCR values (0) or signed (1); the companion's: a
+	 * PIN (2, with no signed policy) or none (4), signed or not. */
+	if (s->data_len <= TPM2_DATA_HEADER ||
+	    (d[0] != 0 && d[0] != TPM2_FLAG_SIGNED && d[0] != TPM2_FLAG_PIN &&
+	     d[0] != TPM2_FLAG_OBJECT &&
+	     d[0] != (TPM2_FLAG_OBJECT | TPM2_FLAG_SIGNED)) ||
+	    d[1])
+		return -EBADMSG;
+	t->flags = d[0];
+	t->bank = get16(d + 2);
+	t->pcrs = get32(d + 4);
+	t->pubkey_pcrs = get32(d + 8);
+	memcpy(t->pkfp, d + 12, sizeof(t->pkfp));
+	t->blob = d + TPM2_DATA_HEADER;
+	t->blob_len = s->data_len - TPM2_DATA_HEADER;
+	/* A signed slot names its PCRs; an unsigned one has none signed. */
+	if ((t->pcrs | t->pubkey_pcrs) >> TPM2_PCR_COUNT ||
+	    !(t->flags & TPM2_FLAG_SIGNED) != !t->pubkey_pcrs)
+		return -EBADMSG;
+	/* The companion seals in the SHA-256 bank, and names a key only for
+	 * a signed policy: anything else is not its object. */
+	if (tpm2_by_companion(t) &&
+	    (t->bank != TPM2_ALG_SHA256 ||
+	     (!(t->flags & TPM2_FLAG_SIGNED) &&
+	      !sodium_is_zero(t->pkfp, sizeof(t->pkfp)))))
+		return -EBADMSG;
+	return 0;
+}
+
+bool slot_tpm2_pin(const struct slot *s)
+{
+	return s->type == SLOT_TPM2 && s->data_len > 0 &&
+	       (s->data[0] & TPM2_FLAG_PIN);
+}
+
+bool tpm2_by_companion(const struct tpm2_slot *t)
+{
+	return t->flags & (TPM2_FLAG_PIN | TPM2_FLAG_OBJECT);
+}
+
+int slot_tpm2_set(struct slot *s, const struct tpm2_slot *t)
+{
+	uint8_t *d = s->data;
+
+	if (t->blob_len == 0 || t->blob_len > TPM2_BLOB_MAX)
+		return -E2BIG;
+	d[0] = t->flags;
+	d[1] = 0;
+	put16(d + 2, t->bank);
+	put32(d + 4, t->pcrs);
+	put32(d + 8, t->pubkey_pcrs);
+	memcpy(d + 12, t->pkfp, sizeof(t->pkfp));
+	memmove(d + TPM2_DATA_HEADER, t->blob, t->blob_len);
+	s->data_len = (uint16_t)(TPM2_DATA_HEADER + t->blob_len);
+	return 0;
+}
+
+/*
+ * systemd's layout: a 16-byte id, four le32 sizes (key, block, IV, tag),
+ * the IV, then, 8-byte aligned, the TPM2 header: le64 PCR mask, le16 bank,
+ * le16 primary algorithm, le32 blob size, le32 policy hash size and those
+ * bytes; a public-key credential follows it, aligned, with le64 PCR mask.
+ */
+#define CRED_ALIGN(x) (((x) + 7) & ~(size_t)7)
+
+/* The two kinds that need the TPM and nothing else (no host key, which an
+ * initramfs does not have). */
+static const uint8_t cred_tpm2[16] = {0x0c, 0x7c, 0xc0, 0x7b, 0x11, 0x76,
+				      0x45, 0x91, 0x9c, 0x4b, 0x0b, 0xea,
+				      0x08, 0xbc, 0x20, 0xfe};
+static const uint8_t cred_tpm2_pk[16] = {0xfa, 0xf7, 0xeb, 0x93, 0x41, 0xe3,
+					 0x41, 0x2c, 0xa1, 0xa4, 0x36, 0xf9,
+					 0x5a, 0x29, 0x36, 0x2f};
+
+int tpm2_credential_policy(const uint8_t *b, size_t len, uint16_t *bank,
+			   uint32_t *pcrs, uint32_t *pubkey_pcrs,
+			   bool *has_pubkey)
+{
+	size_t o, blob, hash;
+	uint64_t mask;
+
+	if (len < 32 ||
+	    (memcmp(b, cred_tpm2, 16) && memcmp(b, cred_tpm2_pk, 16)))
+		return -EBADMSG;
+	if (get32(b + 24) > 64)
+		return -EBADMSG;
+	o = CRED_ALIGN(32 + (size_t)get32(b + 24));
+	if (len < o + 20)
+		return -EBADMSG;
+	mask = get64(b + o);
+	*bank = get16(b + o + 8);
+	blob = get32(b + o + 12);
+	hash = get32(b + o + 16);
+	if (mask >> TPM2_PCR_COUNT || blob > len || hash > len)
+		return -EBADMSG;
+	*pcrs = (uint32_t)mask;
+	*pubkey_pcrs = 0;
+	*has_pubkey = false;
+	o = CRED_ALIGN(o + 20 + blob + hash);
+	/* Only the public-key kind has this header; in the other, what
+	 * follows is the encrypted payload. */
+	if (!memcmp(b, cred_tpm2_pk, 16)) {
+		if (len < o + 12)
+			return -EBADMSG;
+		mask = (uint64_t)get32(b + o) | (uint64_t)get32(b + o + 4)
+						    << 32;
+		if (mask >> TPM2_PCR_COUNT)
+			return -EBADMSG;
+		*pubkey_pcrs = (uint32_t)mask;
+		*has_pubkey = true;
+	}
+	return 0;
+}
+
+int tpm2_pcrs_parse(const char *s, uint32_t *mask)
+{
+	uint32_t m = 0;
+
+	while (*s) {
+		unsigned v = 0;
+		int digits = 0;
+
+		while (*s >= '0' && *s <= '9' && digits < 3) {
+			v = v * 10 + (unsigned)(*s++ - '0');
+			digits++;
+		}
+		if (!digits || v >= TPM2_PCR_COUNT)
+			return -EINVAL;
+		m |= 1u << v;
+		if (*s == '+' || *s == ',') {
+			if (!*++s)
+				return -EINVAL;
+		} else if (*s) {
+			return -EINVAL;
+		}
+	}
+	*mask = m;
+	return 0;
+}
+
+void tpm2_pcrs_text(uint32_t mask, char *buf, size_t n)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (unsigned i = 0; i < TPM2_PCR_COUNT && len < n; i++)
+		if (mask & 1u << i)
+			len += (size_t)snprintf(buf + len, n - len, "%s%u",
+						len ? "+" : "", i);
+}
+
+const char *tpm2_bank_name(uint16_t alg, char *buf, size_t n)
+{
+	switch (alg) {
+	case TPM2_ALG_SHA1:
+		return "sha1";
+	case TPM2_ALG_SHA256:
+		return "sha256";
+	case TPM2_ALG_SHA384:
+		return "sha384";
+	case TPM2_ALG_SHA512:
+		return "sha512";
+	}
+	snprintf(buf, n, "0x%04x", alg);
+	return buf;
+}
+
+/* A DER tag and length at *p (end e); the contents' length, or -1. */
+static long der_item(const uint8_t **p, const uint8_t *e, uint8_t tag)
+{
+	const uint8_t *q = *p;
+	size_t len;
+
+	if (e - q < 2 || *q++ != tag)
+		return -1;
+	len = *q++;
+	if (len & 0x80) {
+		unsigned nb = len & 0x7f;
+
+		if (nb == 0 || nb > 2 || (size_t)(e - q) < nb)
+			return -1;
+		for (len = 0; nb; nb--)
+			len = len << 8 | *q++;
+	}
+	if ((size_t)(e - q) < len)
+		return -1;
+	*p = q;
+	return (long)len;
+}
+
+int tpm2_pubkey_bits(const char *pem, size_t len, uint8_t *bits, size_t cap,
+		     size_t *n)
+{
+	static const char begin[] = "-----BEGIN PUBLIC KEY-----",
+			  end[] = "-----END PUBLIC KEY-----";
+	const char *b = memmem(pem, len, begin, sizeof(begin) - 1), *e;
+	uint8_t der[4096];
+	const uint8_t *p = der, *de;
+	size_t dn;
+	long l;
+
+	if (!b)
+		return -EINVAL;
+	b += sizeof(begin) - 1;
+	e = memmem(b, len - (size_t)(b - pem), end, sizeof(end) - 1);
+	if (!e ||
+	    sodium_base642bin(der, sizeof(der), b, (size_t)(e - b), "\r\n\t ",
+			      &dn, NULL, sodium_base64_VARIANT_ORIGINAL) < 0)
+		return -EINVAL;
+	/* SubjectPublicKeyInfo: SEQUENCE { AlgorithmIdentifier, BIT STRING } */
+	de = der + dn;
+	l = der_item(&p, de, 0x30);
+	if (l < 0 || p + l != de)
+		return -EINVAL;
+	l = der_item(&p, de, 0x30);
+	if (l < 0)
+		return -EINVAL;
+	p += l;
+	l = der_item(&p, de, 0x03);
+	if (l < 2 || p + l != de || *p != 0)
+		return -EINVAL; /* a key's bits are whole bytes */
+	if ((size_t)(l - 1) > cap)
+		return -E2BIG;
+	memcpy(bits, p + 1, *n = (size_t)(l - 1));
+	return 0;
+}
+
+int tpm2_pubkey_fingerprint(const char *pem, size_t len, uint8_t fp[32])
+{
+	uint8_t bits[TPM2_PUBKEY_BITS_MAX];
+	size_t n;
+	int r = tpm2_pubkey_bits(pem, len, bits, sizeof(bits), &n);
+
+	if (r == 0)
+		crypto_hash_sha256(fp, bits, n);
+	return r < 0 ? -EINVAL : 0;
+}
+
+/* The rules, in order: the first that matches says what happened. */
+static const struct {
+	const char *needle;
+	enum tpm2_refusal r;
+	const char *text;
+} rules[] = {
+    {"effectively unenforced", TPM2_REFUSED_UNENFORCED,
+     "the PCRs chosen were never extended on this machine (all zero), so a "
+     "policy on them would bind nothing"},
+    {"not initialized on this system", TPM2_REFUSED_UNENFORCED,
+     "the PCRs chosen were never extended on this machine (all zero), so a "
+     "policy on them would bind nothing"},
+    {"lockout mode", TPM2_REFUSED_LOCKOUT,
+     "the TPM is in dictionary-attack lockout; it lets the key out again "
+     "once its lockout time has passed, or after tpm2_dictionarylockout -c"},
+    {"DA lockout", TPM2_REFUSED_LOCKOUT,
+     "the TPM is in dictionary-attack lockout; it lets the key out again "
+     "once its lockout time has passed, or after tpm2_dictionarylockout -c"},
+    /* The TSS's words for TPM_RC_OBJECT_MEMORY, _SESSION_MEMORY, _MEMORY
+     * and _SESSION_HANDLES, which systemd-creds passes on ("Failed to load
+     * HMAC key in TPM: tpm:warn(2.0): out of memory for object contexts"):
+     * before the "Failed to load" of damaged data. */
+    {"out of memory for object contexts", TPM2_REFUSED_FULL,
+     TPM2_PIN_FULL_TEXT},
+    {"out of memory for session contexts", TPM2_REFUSED_FULL,
+     TPM2_PIN_FULL_TEXT},
+    {"out of shared object", TPM2_REFUSED_FULL, TPM2_PIN_FULL_TEXT},
+    {"out of session handles", TPM2_REFUSED_FULL, TPM2_PIN_FULL_TEXT},
+    {"policy digest does not match", TPM2_REFUSED_PCR,
+     "PCR mismatch: this boot's measurements differ from those the key was "
+     "sealed to"},
+    {"signature is not valid", TPM2_REFUSED_BAD_SIGNATURE,
+     "bad signature: the PCR signature does not verify against the slot's "
+     "public key"},
+    {"Couldn't find signature", TPM2_REFUSED_SIGNATURE,
+     "no signature for this boot: the PCR signature file has no entry for "
+     "these PCR values and the slot's public key"},
+    {"Failed to find TPM PCR signature", TPM2_REFUSED_SIGNATURE,
+     "no PCR signature file was found"},
+    {"Failed to initialize TCTI", TPM2_REFUSED_NO_TPM,
+     "no TPM: the TPM2 device could not be opened"},
+    {"Failed to load libtss2", TPM2_REFUSED_NO_TPM,
+     "no TPM: the TPM2 libraries (libtss2) are missing"},
+    {"TPM2 support not", TPM2_REFUSED_NO_TPM,
+     "no TPM support in systemd-creds"},
+    {"Failed to read encrypted credential data", TPM2_REFUSED_DAMAGED,
+     "the sealed data is damaged: systemd-creds cannot read it"},
+    {"Failed to unseal", TPM2_REFUSED_DAMAGED,
+     "the sealed data is damaged or belongs to another TPM: the TPM cannot "
+     "unseal it"},
+    {"Failed to load", TPM2_REFUSED_DAMAGED,
+     "the sealed data is damaged or belongs to another TPM: the TPM cannot "
+     "load it"},
+    {"ecrypt", TPM2_REFUSED_DAMAGED,
+     "the sealed data is damaged: it does not decrypt"},
+};
+
+/* TSS libraries log lines of their own ("WARNING:esys:..."); not ours. */
+static bool tss_noise(const char *l)
+{
+	return !strncmp(l, "WARNING:", 8) || !strncmp(l, "ERROR:", 6) ||
+	       !strncmp(l, "INFO:", 5);
+}
+
+enum tpm2_refusal tpm2_classify(const char *msgs, char *why, size_t wn)
+{
+	const char *l, *nl;
+
+	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+		if (strstr(msgs, rules[i].needle)) {
+			snprintf(why, wn, "%s", rules[i].text);
+			return rules[i].r;
+		}
+	for (l = msgs; *l; l = nl + 1) {
+		nl = strchrnul(l, '\n');
+		if (nl > l && !tss_noise(l)) {
+			snprintf(why, wn, "systemd-creds: %.*s", (int)(nl - l),
+				 l);
+			return TPM2_REFUSED_OTHER;
+		}
+		if (!*nl)
+			break;
+	}
+	snprintf(why, wn, "systemd-creds failed and said nothing");
+	return TPM2_REFUSED_OTHER;
+}
