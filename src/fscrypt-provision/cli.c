@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "fscrypt-provision/cli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -92,19 +93,25 @@ void cli_set_commands(const struct command *t, size_t n)
 	table_n = n;
 }
 
-void print_command_usage(FILE *f, const char *cmd)
+void print_command_usage(FILE *f, const char *cmd, bool help)
 {
-	for (size_t i = 0; i < table_n; i++)
-		if (cmd && strcmp(table[i].name, cmd) == 0) {
-			fprintf(f, "Usage: %s %s\n%s.\n", PROG, table[i].usage,
-				table[i].summary);
-			fprintf(f,
-				"Common options: --tab FILE (default %s), "
-				"--keyring NAME (default %s), --quiet.\n"
-				"See fscrypt-provision(8).\n",
-				FSCRYPTTAB_DEFAULT, FSP_DEFAULT_KEYRING);
-			return;
+	for (size_t i = 0; i < table_n; i++) {
+		const struct command *c = &table[i];
+
+		if (!cmd || strcmp(c->name, cmd) != 0)
+			continue;
+		fprintf(f, "Usage: %s %s\n%c%s.\n", PROG, c->usage,
+			toupper((unsigned char)c->summary[0]), c->summary + 1);
+		if (help && c->options) {
+			fputc('\n', f);
+			cli_print_options(f, c->options);
+			fprintf(f, "\nSee fscrypt-provision(8).\n");
+		} else {
+			fprintf(f, "Run '%s %s --help' for its options.\n",
+				PROG, c->name);
 		}
+		return;
+	}
 }
 
 int usage_error(const char *cmd, const char *fmt, ...)
@@ -114,7 +121,7 @@ int usage_error(const char *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vmsg("usage error", fmt, ap);
 	va_end(ap);
-	print_command_usage(stderr, cmd);
+	print_command_usage(stderr, cmd, false);
 	return FSP_EXIT_USAGE;
 }
 
@@ -157,11 +164,11 @@ int handle_common_option(int c, const char *cmd)
 		arg_quiet = true;
 		return -1;
 	case OPT_HELP:
-		print_command_usage(stdout, cmd);
+		print_command_usage(stdout, cmd, true);
 		return FSP_EXIT_OK;
 	default:
 		/* getopt_long already said what was wrong. */
-		print_command_usage(stderr, cmd);
+		print_command_usage(stderr, cmd, false);
 		return FSP_EXIT_USAGE;
 	}
 }

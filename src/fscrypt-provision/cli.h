@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "basic/number.h"
+#include "fscrypt-provision/options.h"
 #include "kernel/keyring.h"
 #include "shared/errors.h"
 #include "shared/exit_code.h"
@@ -18,23 +19,6 @@
 extern const char *arg_tab;
 extern const char *arg_keyring;
 extern bool arg_quiet;
-
-/* Options every command accepts; their values are above 1000. */
-enum {
-	OPT_TAB = 1000,
-	OPT_KEYRING,
-	OPT_QUIET,
-	OPT_HELP,
-	OPT_FIRST_PRIVATE, /* commands number their own options from here */
-};
-
-#define COMMON_LONG_OPTIONS                                                    \
-	{"tab", required_argument, NULL, OPT_TAB},                             \
-	    {"keyring", required_argument, NULL, OPT_KEYRING},                 \
-	    {"quiet", no_argument, NULL, OPT_QUIET},                           \
-	{                                                                      \
-		"help", no_argument, NULL, OPT_HELP                            \
-	}
 
 /*
  * Handles a common option or an unknown one. Returns -1 when the option was
@@ -65,12 +49,14 @@ struct command {
 	int (*run)(int argc, char **argv);
 	const char *usage;
 	const char *summary;
+	const struct cli_options *options; /* what --help lists */
 };
 /* The table that usage texts come from (commands.h): main registers it,
  * so that this file does not call up into the commands. */
 void cli_set_commands(const struct command *table, size_t n);
-/* cmd's usage, from the registered table. */
-void print_command_usage(FILE *f, const char *cmd);
+/* cmd's usage, from the registered table; with help, then its options
+ * (--help), else where to find them (after a usage error). */
+void print_command_usage(FILE *f, const char *cmd, bool help);
 
 /* A descriptor number option: 0, or -EINVAL. */
 int parse_fd_arg(const char *s, int *ret);
@@ -85,22 +71,40 @@ void unlock_log(const char *line);
 int load_tab(struct fscrypttab *tab, bool required);
 
 int cmd_add(int argc, char **argv);
+extern const struct cli_options cmd_add_options;
 int cmd_unlock(int argc, char **argv);
+extern const struct cli_options cmd_unlock_options;
 int cmd_check(int argc, char **argv);
+extern const struct cli_options cmd_check_options;
 int cmd_status(int argc, char **argv);
+extern const struct cli_options cmd_status_options;
 int cmd_list(int argc, char **argv);
+extern const struct cli_options cmd_list_options;
 int cmd_remove(int argc, char **argv);
+extern const struct cli_options cmd_remove_options;
 int cmd_set_policy(int argc, char **argv);
+extern const struct cli_options cmd_set_policy_options;
 int cmd_get_policy(int argc, char **argv);
+extern const struct cli_options cmd_get_policy_options;
 int cmd_identifier(int argc, char **argv);
+extern const struct cli_options cmd_identifier_options;
 int cmd_apply(int argc, char **argv);
+extern const struct cli_options cmd_apply_options;
 int cmd_volumes(int argc, char **argv);
+extern const struct cli_options cmd_volumes_options;
 int cmd_embed(int argc, char **argv);
+extern const struct cli_options cmd_embed_options;
 int cmd_exit_codes(int argc, char **argv);
+extern const struct cli_options cmd_exit_codes_options;
 int cmd_update(int argc, char **argv);
+extern const struct cli_options cmd_update_options;
 int cmd_enroll(int argc, char **argv);
+extern const struct cli_options cmd_enroll_options;
 int cmd_slots(int argc, char **argv);
+extern const struct cli_options cmd_slots_options;
 int cmd_wipe_slot(int argc, char **argv);
+extern const struct cli_options cmd_wipe_slot_options;
 int cmd_tpm2_extend(int argc, char **argv);
+extern const struct cli_options cmd_tpm2_extend_options;
 
 #endif

@@ -15,52 +15,45 @@
 #include "keysource/source.h"
 
 enum {
-	OPT_VOLUME = OPT_KEYARG_END,
-	OPT_MOUNT,
+	OPT_MOUNT = OPT_FIRST_PRIVATE,
 	OPT_TIMEOUT,
 	OPT_RAW_FALLBACK,
 	OPT_UNLINK_KEY,
-	OPT_SLOTS,
-	OPT_PASS_FD,
-	OPT_TPM2_DEVICE,
-	OPT_TPM2_SIGNATURE,
-	OPT_PIN_FD,
-	OPT_PASSWORD_TIMEOUT,
 };
 
-/* --slots, --passphrase-fd and --tpm2-*: -1 if consumed, -2 if not ours,
- * or an exit code. */
-static int slots_option(int c, struct slots_arg *sa, const char *cmd)
-{
-	if (c == OPT_SLOTS) {
-		sa->path = optarg;
-		return -1;
-	}
-	if (c == OPT_TPM2_DEVICE) {
-		sa->tpm2.device = optarg;
-		return -1;
-	}
-	if (c == OPT_TPM2_SIGNATURE) {
-		sa->tpm2.signature = optarg;
-		return -1;
-	}
-	if (c == OPT_PASSWORD_TIMEOUT) {
-		long v = password_timeout_arg(optarg);
+/* The master key's sources, as add and identifier take them. */
+// clang-format off
+#define KEY_SOURCE_USES                                                        \
+	{OPT_KEY_FILE, NULL}, {OPT_KEY_FD, NULL}, {OPT_SLOTS, NULL},           \
+	{OPT_PASSPHRASE_FD, NULL}, {OPT_TPM2_PIN_FD, NULL},                    \
+	{OPT_TPM2_DEVICE, NULL}, {OPT_TPM2_SIGNATURE, NULL},                   \
+	{OPT_KEY_FORMAT, NULL}, {OPT_KEY_SIZE, NULL},                          \
+	{OPT_ALLOW_READABLE, NULL}
+// clang-format on
 
-		if (v < 0)
-			return usage_error(cmd, "%s", PASSWORD_TIMEOUT_USAGE);
-		sa->password_timeout = (unsigned)v;
-		return -1;
-	}
-	if (c != OPT_PASS_FD && c != OPT_PIN_FD)
-		return -2;
-	if (parse_fd_arg(optarg,
-			 c == OPT_PASS_FD ? &sa->pass_fd : &sa->pin_fd) < 0)
-		return usage_error(cmd, "%s needs a descriptor number",
-				   c == OPT_PASS_FD ? "--passphrase-fd"
-						    : "--tpm2-pin-fd");
-	return -1;
-}
+const struct cli_options cmd_add_options = {
+    .common = CLI_KEYRING | CLI_QUIET,
+    .shared = (const struct cli_use[]){{OPT_VOLUME,
+					"the volume the key is for (required)"},
+				       KEY_SOURCE_USES,
+				       {OPT_PASSWORD_TIMEOUT, NULL},
+				       {0}},
+    .own =
+	(const struct cli_option[]){
+	    {"mount", "DIR", OPT_MOUNT,
+	     "also add the key to DIR's filesystem, by key_id"},
+	    {"timeout", "SECONDS", OPT_TIMEOUT,
+	     "let the provisioning key expire after SECONDS"},
+	    {"unlink-key", NULL, OPT_UNLINK_KEY,
+	     "remove the key file once provisioned (needs --key-file)"},
+	    {"allow-raw-fallback", NULL, OPT_RAW_FALLBACK,
+	     "before Linux 5.6: add the raw key to --mount's filesystem"},
+	    {0}},
+};
+
+const struct cli_options cmd_identifier_options = {
+    .shared = (const struct cli_use[]){KEY_SOURCE_USES, {0}},
+};
 
 /* The master key from --slots, or from --key-file/--key-fd. */
 static int read_either(const struct key_args *ka, struct slots_arg *sa,
@@ -99,22 +92,6 @@ static int check_add(const char *volume, bool unlink_key,
 
 int cmd_add(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    COMMON_LONG_OPTIONS,
-	    KEY_LONG_OPTIONS,
-	    {"volume", required_argument, NULL, OPT_VOLUME},
-	    {"mount", required_argument, NULL, OPT_MOUNT},
-	    {"timeout", required_argument, NULL, OPT_TIMEOUT},
-	    {"unlink-key", no_argument, NULL, OPT_UNLINK_KEY},
-	    {"allow-raw-fallback", no_argument, NULL, OPT_RAW_FALLBACK},
-	    {"slots", required_argument, NULL, OPT_SLOTS},
-	    {"passphrase-fd", required_argument, NULL, OPT_PASS_FD},
-	    {"tpm2-device", required_argument, NULL, OPT_TPM2_DEVICE},
-	    {"tpm2-signature", required_argument, NULL, OPT_TPM2_SIGNATURE},
-	    {"tpm2-pin-fd", required_argument, NULL, OPT_PIN_FD},
-	    {"password-timeout", required_argument, NULL, OPT_PASSWORD_TIMEOUT},
-	    {NULL, 0, NULL, 0},
-	};
 	struct key_args ka = {.opts = KEY_SOURCE_OPTS_DEFAULT};
 	struct slots_arg sa = {.pass_fd = -1, .pin_fd = -1};
 	struct provision_req rq = {0};
@@ -126,7 +103,7 @@ int cmd_add(int argc, char **argv)
 	unsigned long v;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, &cmd_add_options)) != -1) {
 		switch (c) {
 		case OPT_VOLUME:
 			rq.volume = optarg;
@@ -183,16 +160,6 @@ int cmd_add(int argc, char **argv)
 
 int cmd_identifier(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    COMMON_LONG_OPTIONS,
-	    KEY_LONG_OPTIONS,
-	    {"slots", required_argument, NULL, OPT_SLOTS},
-	    {"passphrase-fd", required_argument, NULL, OPT_PASS_FD},
-	    {"tpm2-device", required_argument, NULL, OPT_TPM2_DEVICE},
-	    {"tpm2-signature", required_argument, NULL, OPT_TPM2_SIGNATURE},
-	    {"tpm2-pin-fd", required_argument, NULL, OPT_PIN_FD},
-	    {NULL, 0, NULL, 0},
-	};
 	struct key_args ka = {.opts = KEY_SOURCE_OPTS_DEFAULT};
 	struct slots_arg sa = {.pass_fd = -1, .pin_fd = -1};
 	char hex[FSP_IDENTIFIER_HEX_LEN + 1];
@@ -200,7 +167,7 @@ int cmd_identifier(int argc, char **argv)
 	struct secbuf key;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, &cmd_identifier_options)) != -1) {
 		r = slots_option(c, &sa, "identifier");
 		if (r == -2)
 			r = key_option(c, &ka, "identifier");

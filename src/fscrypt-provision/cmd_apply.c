@@ -20,12 +20,23 @@
 #include "tab/entry_key.h"
 #include "tab/overrides.h"
 
-enum {
-	OPT_ROOT = OPT_FIRST_PRIVATE,
-	OPT_DRY_RUN,
-	OPT_KEY,
-	OPT_PASS_FD,
-	OPT_PASSWORD_TIMEOUT
+enum { OPT_KEY = OPT_FIRST_PRIVATE };
+
+const struct cli_options cmd_apply_options = {
+    .common = CLI_TAB | CLI_KEYRING | CLI_QUIET,
+    .shared =
+	(const struct cli_use[]){
+	    {OPT_ROOT, "prefix every mountpoint with DIR (default /)"},
+	    {OPT_DRY_RUN, NULL},
+	    {OPT_PASSPHRASE_FD, "answer every slots file's prompt with a "
+				"line of descriptor N"},
+	    {OPT_PASSWORD_TIMEOUT, "every volume's password-timeout="},
+	    {0}},
+    .own =
+	(const struct cli_option[]){
+	    {"key", "VOLUME:SOURCE", OPT_KEY,
+	     "use SOURCE for VOLUME, or add it (repeatable)"},
+	    {0}},
 };
 
 /*
@@ -285,7 +296,7 @@ static int apply_option(int c, struct apply_state *st, struct key_override *ov,
 	case OPT_DRY_RUN:
 		st->dry_run = true;
 		return -1;
-	case OPT_PASS_FD:
+	case OPT_PASSPHRASE_FD:
 		if (parse_fd_arg(optarg, &st->pass_fd) == 0)
 			return -1;
 		return usage_error("apply",
@@ -308,15 +319,6 @@ static int apply_option(int c, struct apply_state *st, struct key_override *ov,
 
 int cmd_apply(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    COMMON_LONG_OPTIONS,
-	    {"root", required_argument, NULL, OPT_ROOT},
-	    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
-	    {"key", required_argument, NULL, OPT_KEY},
-	    {"passphrase-fd", required_argument, NULL, OPT_PASS_FD},
-	    {"password-timeout", required_argument, NULL, OPT_PASSWORD_TIMEOUT},
-	    {NULL, 0, NULL, 0},
-	};
 	struct apply_state st = {.root = "/",
 				 .fd = -1,
 				 .root_fd = -1,
@@ -332,7 +334,7 @@ int cmd_apply(int argc, char **argv)
 	if (!ov)
 		return fail(OP_OPEN, -ENOMEM, "apply");
 	while (code < 0 &&
-	       (c = getopt_long(argc, argv, "", longopts, NULL)) != -1)
+	       (c = cli_getopt(argc, argv, &cmd_apply_options)) != -1)
 		code = apply_option(c, &st, ov, &n_ov);
 	if (code >= 0) { /* a bad option, or --help */
 		free(ov);

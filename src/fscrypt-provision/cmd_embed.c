@@ -19,7 +19,22 @@
 #include "slots/file.h"
 #include "tab/entry_key.h"
 
-enum { OPT_SYSROOT = OPT_FIRST_PRIVATE, OPT_WRITE_TABLE, OPT_NULL, OPT_JSON };
+enum { OPT_SYSROOT = OPT_FIRST_PRIVATE, OPT_WRITE_TABLE, OPT_NULL };
+
+const struct cli_options cmd_embed_options = {
+    .common = CLI_TAB | CLI_QUIET,
+    .shared =
+	(const struct cli_use[]){
+	    {OPT_JSON, "list what to embed as JSON (not with --null)"}, {0}},
+    .own =
+	(const struct cli_option[]){
+	    {"sysroot", "DIR", OPT_SYSROOT,
+	     "read the table's key and slots files under DIR"},
+	    {"write-table", "FILE", OPT_WRITE_TABLE,
+	     "write the initramfs' table (initramfs entries) to FILE"},
+	    {"null", NULL, OPT_NULL, "list the files to embed, NUL-terminated"},
+	    {0}},
+};
 
 enum output { OUT_TEXT, OUT_NULL, OUT_JSON };
 
@@ -251,14 +266,6 @@ static void print_entries(enum output out, const struct fscrypttab *tab,
 
 int cmd_embed(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    COMMON_LONG_OPTIONS,
-	    {"sysroot", required_argument, NULL, OPT_SYSROOT},
-	    {"write-table", required_argument, NULL, OPT_WRITE_TABLE},
-	    {"null", no_argument, NULL, OPT_NULL},
-	    {"json", no_argument, NULL, OPT_JSON},
-	    {NULL, 0, NULL, 0},
-	};
 	const char *sysroot = NULL, *table_out = NULL;
 	enum output out = OUT_TEXT;
 	char err[512], (*ids)[FSP_IDENTIFIER_HEX_LEN + 1] = NULL;
@@ -267,7 +274,7 @@ int cmd_embed(int argc, char **argv)
 	size_t len, n = 0;
 	int c, r, code = FSP_EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, &cmd_embed_options)) != -1) {
 		if (c == OPT_SYSROOT)
 			sysroot = optarg;
 		else if (c == OPT_WRITE_TABLE)

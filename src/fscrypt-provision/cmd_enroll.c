@@ -24,25 +24,69 @@
 #include "slots/tpm2_data.h"
 
 enum {
-	OPT_SLOTS = OPT_KEYARG_END,
-	OPT_PASSPHRASE,
+	OPT_PASSPHRASE = OPT_FIRST_PRIVATE,
 	OPT_RECOVERY,
 	OPT_GENERATE,
 	OPT_UNLOCK_FD,
-	OPT_PASS_FD,
+	OPT_NEW_PASS_FD,
 	OPT_PBKDF_TIME,
 	OPT_PBKDF_MEM,
 	OPT_PBKDF_ITER,
 	OPT_EXEC_TIMEOUT,
 	OPT_TPM2,
-	OPT_TPM2_DEVICE,
 	OPT_TPM2_PCRS,
 	OPT_TPM2_PUBKEY,
 	OPT_TPM2_PUBKEY_PCRS,
 	OPT_TPM2_PIN,
-	OPT_PIN_FD,
+	OPT_EXEC, /* taken out of argv before getopt (take_exec) */
 };
 
+const struct cli_options cmd_enroll_options = {
+    .common = CLI_QUIET,
+    .shared =
+	(const struct cli_use[]){
+	    {OPT_SLOTS, "the slots file to add a slot to (made if missing)"},
+	    {OPT_KEY_FILE, "the master key, for the file's first slot"},
+	    {OPT_KEY_FD,
+	     "the master key from descriptor N, for the first slot"},
+	    {OPT_TPM2_PIN_FD, "PINs of the file's tpm2 slots, to unwrap it"},
+	    {OPT_TPM2_DEVICE, "the TPM to seal to: auto, a device or a TCTI"},
+	    {OPT_KEY_SIZE, NULL},
+	    {OPT_KEY_FORMAT, NULL},
+	    {OPT_ALLOW_READABLE, NULL},
+	    {0}},
+    .own =
+	(const struct cli_option[]){
+	    {"passphrase", NULL, OPT_PASSPHRASE, "add a passphrase slot"},
+	    {"recovery-key", NULL, OPT_RECOVERY,
+	     "add a recovery key slot; the key is printed once"},
+	    {"tpm2", NULL, OPT_TPM2, "add a slot the TPM seals"},
+	    {"exec", "PROGRAM [ARG...] --", OPT_EXEC,
+	     "add a slot whose secret PROGRAM prints"},
+	    {"generate", NULL, OPT_GENERATE,
+	     "make a new random master key, for a new file"},
+	    {"unlock-passphrase-fd", "N", OPT_UNLOCK_FD,
+	     "unwrap the file with a passphrase from descriptor N"},
+	    {"passphrase-fd", "N", OPT_NEW_PASS_FD,
+	     "read the new passphrase or PIN from descriptor N"},
+	    {"pbkdf-time", "MS", OPT_PBKDF_TIME,
+	     "Argon2id's time in ms (default " FSP_STR(PBKDF_DEFAULT_MS) ")"},
+	    {"pbkdf-memory", "KIB", OPT_PBKDF_MEM, "Argon2id's memory"},
+	    {"pbkdf-iterations", "N", OPT_PBKDF_ITER,
+	     "Argon2id's passes (instead of --pbkdf-time)"},
+	    {"exec-timeout", "SECONDS", OPT_EXEC_TIMEOUT,
+	     "how long PROGRAM may take (default " FSP_STR(
+		 EXEC_TIMEOUT_DEFAULT) ")"},
+	    {"tpm2-pcrs", "PCRS", OPT_TPM2_PCRS,
+	     "the PCRs to seal to, such as 7+11 (default 7)"},
+	    {"tpm2-pin", NULL, OPT_TPM2_PIN,
+	     "a tpm2 slot that also needs a PIN"},
+	    {"tpm2-public-key", "PEM", OPT_TPM2_PUBKEY,
+	     "a signed policy: PCR values this key signs"},
+	    {"tpm2-public-key-pcrs", "PCRS", OPT_TPM2_PUBKEY_PCRS,
+	     "the PCRs of the signed policy (default 11)"},
+	    {0}},
+};
 #define ONE_TYPE "give one of --passphrase, --recovery-key, --tpm2 and --exec"
 
 /*
@@ -129,19 +173,15 @@ static int enroll_option(int c, struct enroll *en)
 		en->generate = true;
 		return -1;
 	case OPT_UNLOCK_FD:
-	case OPT_PASS_FD:
-	case OPT_PIN_FD:
-		if (parse_fd_arg(optarg, c == OPT_PASS_FD ? &en->pass_fd
-					 : c == OPT_PIN_FD
+	case OPT_NEW_PASS_FD:
+	case OPT_TPM2_PIN_FD:
+		if (parse_fd_arg(optarg, c == OPT_NEW_PASS_FD ? &en->pass_fd
+					 : c == OPT_TPM2_PIN_FD
 					     ? &en->pin_fd
 					     : &en->unlock_fd) < 0)
-			return usage_error("enroll",
-					   "%s needs a descriptor "
-					   "number",
-					   c == OPT_PASS_FD ? "--passphrase-fd"
-					   : c == OPT_PIN_FD
-					       ? "--tpm2-pin-fd"
-					       : "--unlock-passphrase-fd");
+			return usage_error(
+			    "enroll", "--%s needs a descriptor number",
+			    cli_option_name(&cmd_enroll_options, c));
 		return -1;
 	case OPT_PBKDF_TIME:
 		return number_opt("--pbkdf-time", 600000, &en->pbkdf_ms);
@@ -275,29 +315,6 @@ static int enroll_run(struct enroll *en)
 
 int cmd_enroll(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    COMMON_LONG_OPTIONS,
-	    KEY_LONG_OPTIONS,
-	    {"slots", required_argument, NULL, OPT_SLOTS},
-	    {"passphrase", no_argument, NULL, OPT_PASSPHRASE},
-	    {"recovery-key", no_argument, NULL, OPT_RECOVERY},
-	    {"generate", no_argument, NULL, OPT_GENERATE},
-	    {"unlock-passphrase-fd", required_argument, NULL, OPT_UNLOCK_FD},
-	    {"passphrase-fd", required_argument, NULL, OPT_PASS_FD},
-	    {"pbkdf-time", required_argument, NULL, OPT_PBKDF_TIME},
-	    {"pbkdf-memory", required_argument, NULL, OPT_PBKDF_MEM},
-	    {"pbkdf-iterations", required_argument, NULL, OPT_PBKDF_ITER},
-	    {"exec-timeout", required_argument, NULL, OPT_EXEC_TIMEOUT},
-	    {"tpm2", no_argument, NULL, OPT_TPM2},
-	    {"tpm2-device", required_argument, NULL, OPT_TPM2_DEVICE},
-	    {"tpm2-pcrs", required_argument, NULL, OPT_TPM2_PCRS},
-	    {"tpm2-public-key", required_argument, NULL, OPT_TPM2_PUBKEY},
-	    {"tpm2-public-key-pcrs", required_argument, NULL,
-	     OPT_TPM2_PUBKEY_PCRS},
-	    {"tpm2-pin", no_argument, NULL, OPT_TPM2_PIN},
-	    {"tpm2-pin-fd", required_argument, NULL, OPT_PIN_FD},
-	    {NULL, 0, NULL, 0},
-	};
 	struct enroll en = {.unlock_fd = -1,
 			    .pin_fd = -1,
 			    .pass_fd = -1,
@@ -306,7 +323,7 @@ int cmd_enroll(int argc, char **argv)
 
 	code = take_exec(&argc, argv, &en);
 	while (!code &&
-	       (c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	       (c = cli_getopt(argc, argv, &cmd_enroll_options)) != -1) {
 		int r = enroll_option(c, &en);
 
 		if (r >= 0)

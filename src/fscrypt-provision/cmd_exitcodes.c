@@ -10,21 +10,18 @@
 #include "basic/json_write.h"
 #include "fscrypt-provision/cli.h"
 
-enum { OPT_JSON = OPT_FIRST_PRIVATE };
+const struct cli_options cmd_exit_codes_options = {
+    .shared = (const struct cli_use[]){{OPT_JSON, NULL}, {0}},
+};
 
 int cmd_exit_codes(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    COMMON_LONG_OPTIONS,
-	    {"json", no_argument, NULL, OPT_JSON},
-	    {NULL, 0, NULL, 0},
-	};
 	unsigned long code;
 	bool json = false;
 	struct json j;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, &cmd_exit_codes_options)) != -1) {
 		if (c == OPT_JSON) {
 			json = true;
 			continue;

@@ -18,10 +18,32 @@ enum {
 	OPT_IV_INO_LBLK_64,
 	OPT_IV_INO_LBLK_32,
 	OPT_DIRECT_KEY,
-	OPT_JSON,
 	OPT_FORCE,
 };
 
+const struct cli_options cmd_set_policy_options = {
+    .common = CLI_QUIET,
+    .own =
+	(const struct cli_option[]){
+	    {"contents", "MODE", OPT_CONTENTS,
+	     "file contents' mode (default AES-256-XTS)"},
+	    {"filenames", "MODE", OPT_FILENAMES,
+	     "file names' mode (default AES-256-CTS)"},
+	    {"padding", "4|8|16|32", OPT_PADDING,
+	     "file name padding in bytes (default 32)"},
+	    {"iv-ino-lblk-64", NULL, OPT_IV_INO_LBLK_64,
+	     "the IV_INO_LBLK_64 policy flag (inline encryption)"},
+	    {"iv-ino-lblk-32", NULL, OPT_IV_INO_LBLK_32,
+	     "the IV_INO_LBLK_32 policy flag (eMMC inline encryption)"},
+	    {"direct-key", NULL, OPT_DIRECT_KEY, "the DIRECT_KEY policy flag"},
+	    {"force", NULL, OPT_FORCE,
+	     "set the policy even if the key is not on the filesystem"},
+	    {0}},
+};
+
+const struct cli_options cmd_get_policy_options = {
+    .shared = (const struct cli_use[]){{OPT_JSON, NULL}, {0}},
+};
 /* One set-policy option into pol; -1 when consumed, else an exit code. */
 static int policy_option(int c, struct fsp_policy_v2 *pol, bool *force)
 {
@@ -78,17 +100,6 @@ static int policy_option(int c, struct fsp_policy_v2 *pol, bool *force)
 
 int cmd_set_policy(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    COMMON_LONG_OPTIONS,
-	    {"contents", required_argument, NULL, OPT_CONTENTS},
-	    {"filenames", required_argument, NULL, OPT_FILENAMES},
-	    {"padding", required_argument, NULL, OPT_PADDING},
-	    {"iv-ino-lblk-64", no_argument, NULL, OPT_IV_INO_LBLK_64},
-	    {"iv-ino-lblk-32", no_argument, NULL, OPT_IV_INO_LBLK_32},
-	    {"direct-key", no_argument, NULL, OPT_DIRECT_KEY},
-	    {"force", no_argument, NULL, OPT_FORCE},
-	    {NULL, 0, NULL, 0},
-	};
 	struct fsp_policy_v2 pol = {
 	    .version = FSP_POLICY_V2,
 	    .contents_encryption_mode = FSP_MODE_AES_256_XTS,
@@ -100,7 +111,7 @@ int cmd_set_policy(int argc, char **argv)
 	bool force = false;
 	int c, r, fd;
 
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, &cmd_set_policy_options)) != -1) {
 		r = policy_option(c, &pol, &force);
 		if (r >= 0)
 			return r;
@@ -147,18 +158,13 @@ int cmd_set_policy(int argc, char **argv)
 
 int cmd_get_policy(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    COMMON_LONG_OPTIONS,
-	    {"json", no_argument, NULL, OPT_JSON},
-	    {NULL, 0, NULL, 0},
-	};
 	struct fsp_get_policy_ex_arg pol;
 	char hex[FSP_IDENTIFIER_HEX_LEN + 1];
 	const char *dir, *cm, *fm;
 	bool json = false;
 	int c, r, fd, pad;
 
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, &cmd_get_policy_options)) != -1) {
 		if (c == OPT_JSON) {
 			json = true;
 			continue;

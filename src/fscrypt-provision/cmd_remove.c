@@ -15,12 +15,25 @@
 #include "kernel/provision.h"
 
 enum {
-	OPT_VOLUME = OPT_FIRST_PRIVATE,
-	OPT_KEEP,
+	OPT_KEEP = OPT_FIRST_PRIVATE,
 	OPT_ALL_USERS,
 	OPT_RETRY,
 };
 
+const struct cli_options cmd_remove_options = {
+    .common = CLI_TAB | CLI_KEYRING | CLI_QUIET,
+    .shared =
+	(const struct cli_use[]){{OPT_VOLUME, "only this volume's keys"}, {0}},
+    .own =
+	(const struct cli_option[]){
+	    {"keep-provisioned", NULL, OPT_KEEP,
+	     "keep the provisioning keys, so that unlock can add them again"},
+	    {"all-users", NULL, OPT_ALL_USERS,
+	     "remove every user's claim on the keys (needs root)"},
+	    {"retry", "N", OPT_RETRY,
+	     "retry up to N times while files keep a key busy (default 0)"},
+	    {0}},
+};
 /*
  * Removes one key from the filesystem. A busy removal (files still open)
  * is retried with exponential backoff, 100 ms doubling up to 3.2 s, the
@@ -168,21 +181,13 @@ static int remove_keys(const struct dir_volumes *dv, int fd,
 
 int cmd_remove(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    COMMON_LONG_OPTIONS,
-	    {"volume", required_argument, NULL, OPT_VOLUME},
-	    {"keep-provisioned", no_argument, NULL, OPT_KEEP},
-	    {"all-users", no_argument, NULL, OPT_ALL_USERS},
-	    {"retry", required_argument, NULL, OPT_RETRY},
-	    {NULL, 0, NULL, 0},
-	};
 	struct remove_opts o = {0};
 	const char *volume = NULL;
 	struct dir_volumes dv;
 	unsigned long retries = 0;
 	int c, r, fd;
 
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, &cmd_remove_options)) != -1) {
 		switch (c) {
 		case OPT_VOLUME:
 			volume = optarg;

@@ -16,7 +16,24 @@
 #include "slots/file.h"
 #include "slots/tpm2_data.h"
 
-enum { OPT_SLOTS = OPT_FIRST_PRIVATE, OPT_JSON, OPT_FORCE, OPT_READABLE };
+enum { OPT_FORCE = OPT_FIRST_PRIVATE };
+
+const struct cli_options cmd_slots_options = {
+    .shared = (const struct cli_use[]){{OPT_SLOTS, NULL},
+				       {OPT_JSON, NULL},
+				       {OPT_ALLOW_READABLE, NULL},
+				       {0}},
+};
+
+const struct cli_options cmd_wipe_slot_options = {
+    .common = CLI_QUIET,
+    .shared = (const struct cli_use[]){{OPT_SLOTS, NULL},
+				       {OPT_ALLOW_READABLE, NULL},
+				       {0}},
+    .own =
+	(const struct cli_option[]){
+	    {"force", NULL, OPT_FORCE, "wipe the last slot too"}, {0}},
+};
 
 static void iso_time(uint64_t t, char *buf, size_t n)
 {
@@ -180,28 +197,18 @@ static void print_slots(const char *path, const struct slots_file *f,
 static int parse(int argc, char **argv, const char *cmd, const char **path,
 		 bool *flag, bool *readable)
 {
-	static const struct option longopts[] = {
-	    COMMON_LONG_OPTIONS,
-	    {"slots", required_argument, NULL, OPT_SLOTS},
-	    {"json", no_argument, NULL, OPT_JSON},
-	    {"force", no_argument, NULL, OPT_FORCE},
-	    {"allow-readable", no_argument, NULL, OPT_READABLE},
-	    {NULL, 0, NULL, 0},
-	};
-	bool is_wipe = strcmp(cmd, "wipe-slot") == 0;
+	const struct cli_options *o = strcmp(cmd, "wipe-slot") == 0
+					  ? &cmd_wipe_slot_options
+					  : &cmd_slots_options;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, o)) != -1) {
 		if (c == OPT_SLOTS)
 			*path = optarg;
-		else if (c == OPT_READABLE)
+		else if (c == OPT_ALLOW_READABLE)
 			*readable = true;
-		else if ((c == OPT_JSON && !is_wipe) ||
-			 (c == OPT_FORCE && is_wipe))
-			*flag = true;
 		else if (c == OPT_JSON || c == OPT_FORCE)
-			return usage_error(cmd, "unknown option --%s",
-					   c == OPT_JSON ? "json" : "force");
+			*flag = true;
 		else if ((r = handle_common_option(c, cmd)) >= 0)
 			return r;
 	}

@@ -14,7 +14,15 @@
 #include "kernel/mountinfo.h"
 #include "kernel/provision.h"
 
-enum { OPT_JSON = OPT_FIRST_PRIVATE };
+const struct cli_options cmd_status_options = {
+    .common = CLI_KEYRING,
+    .shared = (const struct cli_use[]){{OPT_JSON, NULL}, {0}},
+};
+
+const struct cli_options cmd_list_options = {
+    .common = CLI_KEYRING | CLI_QUIET,
+    .shared = (const struct cli_use[]){{OPT_JSON, NULL}, {0}},
+};
 
 static const char *status_json(uint32_t s)
 {
@@ -199,16 +207,11 @@ static void print_text(const struct path_status *st)
 
 int cmd_status(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    COMMON_LONG_OPTIONS,
-	    {"json", no_argument, NULL, OPT_JSON},
-	    {NULL, 0, NULL, 0},
-	};
 	struct path_status st = {0};
 	bool json = false;
 	int c, r, fd;
 
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, &cmd_status_options)) != -1) {
 		if (c == OPT_JSON) {
 			json = true;
 			continue;
@@ -244,18 +247,13 @@ static const char *key_state(int state)
 
 int cmd_list(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    COMMON_LONG_OPTIONS,
-	    {"json", no_argument, NULL, OPT_JSON},
-	    {NULL, 0, NULL, 0},
-	};
 	struct provkey *keys = NULL;
 	struct json j;
 	size_t n = 0;
 	bool json = false;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, &cmd_list_options)) != -1) {
 		if (c == OPT_JSON) {
 			json = true;
 			continue;

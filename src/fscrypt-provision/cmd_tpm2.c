@@ -13,7 +13,12 @@
 #include "keysource/boot_pcr.h"
 #include "keysource/tpm2_companion.h"
 
-enum { OPT_DEVICE = OPT_FIRST_PRIVATE, OPT_JSON };
+const struct cli_options cmd_tpm2_extend_options = {
+    .common = CLI_QUIET,
+    .shared = (const struct cli_use[]){{OPT_TPM2_DEVICE, NULL},
+				       {OPT_JSON, NULL},
+				       {0}},
+};
 
 static int extended(const struct tpm2_boot_record *rec, bool json)
 {
@@ -38,20 +43,14 @@ static int extended(const struct tpm2_boot_record *rec, bool json)
 
 int cmd_tpm2_extend(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    COMMON_LONG_OPTIONS,
-	    {"tpm2-device", required_argument, NULL, OPT_DEVICE},
-	    {"json", no_argument, NULL, OPT_JSON},
-	    {NULL, 0, NULL, 0},
-	};
 	struct tpm2_boot_record rec;
 	const char *device = NULL;
 	char why[1024] = "";
 	bool json = false;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		if (c == OPT_DEVICE) {
+	while ((c = cli_getopt(argc, argv, &cmd_tpm2_extend_options)) != -1) {
+		if (c == OPT_TPM2_DEVICE) {
 			device = optarg;
 		} else if (c == OPT_JSON) {
 			json = true;

@@ -14,22 +14,28 @@
 #include "kernel/provision.h"
 #include "tab/volumes.h"
 
-enum { OPT_VOLUME = OPT_FIRST_PRIVATE, OPT_JSON };
+const struct cli_options cmd_unlock_options = {
+    .common = CLI_TAB | CLI_KEYRING | CLI_QUIET,
+    .shared =
+	(const struct cli_use[]){{OPT_VOLUME, "only this volume's keys"}, {0}},
+};
+
+const struct cli_options cmd_check_options = {
+    .common = CLI_TAB | CLI_KEYRING | CLI_QUIET,
+    .shared = (const struct cli_use[]){{OPT_VOLUME, "only this volume's keys"},
+				       {OPT_JSON, NULL},
+				       {0}},
+};
 
 int cmd_unlock(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    COMMON_LONG_OPTIONS,
-	    {"volume", required_argument, NULL, OPT_VOLUME},
-	    {NULL, 0, NULL, 0},
-	};
 	const char *volume = NULL, *dir;
 	struct provkey *keys = NULL;
 	struct dir_volumes dv;
 	size_t nkeys = 0;
 	int c, r, code;
 
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, &cmd_unlock_options)) != -1) {
 		if (c == OPT_VOLUME) {
 			volume = optarg;
 			continue;
@@ -74,18 +80,12 @@ out:
 
 int cmd_check(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    COMMON_LONG_OPTIONS,
-	    {"volume", required_argument, NULL, OPT_VOLUME},
-	    {"json", no_argument, NULL, OPT_JSON},
-	    {NULL, 0, NULL, 0},
-	};
 	struct check_report rep = {.ok_lines = true};
 	const char *volume = NULL, *dir;
 	struct dir_volumes dv;
 	int c, r, code;
 
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, &cmd_check_options)) != -1) {
 		if (c == OPT_VOLUME) {
 			volume = optarg;
 			continue;

@@ -23,6 +23,21 @@
 enum mode { MODE_PRE, MODE_POST };
 
 enum { PROBLEM_MAX = 128 }; /* one volume's problem in post */
+enum { OPT_UPDATE_PCRS = OPT_FIRST_PRIVATE, OPT_HEADLESS };
+
+const struct cli_options cmd_update_options = {
+    .common = CLI_TAB | CLI_KEYRING | CLI_QUIET,
+    .shared =
+	(const struct cli_use[]){
+	    {OPT_TPM2_SIGNATURE, "the next boot's PCR signatures (pre)"}, {0}},
+    .own =
+	(const struct cli_option[]){
+	    {"update-pcrs", "PCRS", OPT_UPDATE_PCRS,
+	     "PCRs the update changes (default 4+8+9+11+12)"},
+	    {"headless", NULL, OPT_HEADLESS,
+	     "nobody types at the next boot: count no passphrase or PIN (pre)"},
+	    {0}},
+};
 
 struct tally {
 	enum mode mode;
@@ -319,30 +334,23 @@ static int verdict(const struct tally *t)
 
 int cmd_update(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    COMMON_LONG_OPTIONS,
-	    {"tpm2-signature", required_argument, NULL, OPT_FIRST_PRIVATE},
-	    {"update-pcrs", required_argument, NULL, OPT_FIRST_PRIVATE + 1},
-	    {"headless", no_argument, NULL, OPT_FIRST_PRIVATE + 2},
-	    {NULL, 0, NULL, 0},
-	};
 	struct tally t = {.next = {.update_pcrs = NEXTBOOT_UPDATE_PCRS}};
 	struct fscrypttab tab = {0};
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		if (c == OPT_FIRST_PRIVATE) {
+	while ((c = cli_getopt(argc, argv, &cmd_update_options)) != -1) {
+		if (c == OPT_TPM2_SIGNATURE) {
 			t.next.signature = optarg;
 			continue;
 		}
-		if (c == OPT_FIRST_PRIVATE + 1) {
+		if (c == OPT_UPDATE_PCRS) {
 			if (tpm2_pcrs_parse(optarg, &t.next.update_pcrs) < 0)
 				return usage_error("update",
 						   "--update-pcrs needs PCR "
 						   "numbers joined by '+'");
 			continue;
 		}
-		if (c == OPT_FIRST_PRIVATE + 2) {
+		if (c == OPT_HEADLESS) {
 			t.next.headless = true;
 			continue;
 		}

@@ -9,7 +9,14 @@
 #include "kernel/identifier.h"
 #include "kernel/mountinfo.h"
 
-enum { OPT_JSON = OPT_FIRST_PRIVATE, OPT_ROOT };
+const struct cli_options cmd_volumes_options = {
+    .common = CLI_TAB,
+    .shared =
+	(const struct cli_use[]){
+	    {OPT_JSON, NULL},
+	    {OPT_ROOT, "look for the mountpoints under DIR (default /)"},
+	    {0}},
+};
 
 /* One entry: a TAB-separated line, or an object of the array j. */
 static void print_volume(struct json *j, const char *root,
@@ -69,19 +76,13 @@ static void print_volume(struct json *j, const char *root,
 
 int cmd_volumes(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    COMMON_LONG_OPTIONS,
-	    {"json", no_argument, NULL, OPT_JSON},
-	    {"root", required_argument, NULL, OPT_ROOT},
-	    {NULL, 0, NULL, 0},
-	};
 	struct fscrypttab tab;
 	struct json j;
 	const char *root = "/";
 	bool json = false;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, &cmd_volumes_options)) != -1) {
 		if (c == OPT_JSON) {
 			json = true;
 			continue;

@@ -9,72 +9,61 @@
 
 const struct command commands[] = {
     {"add", cmd_add,
-     "add --volume NAME (--key-file PATH | --key-fd N |\n"
-     "    --slots FILE [--passphrase-fd N] [--tpm2-pin-fd N]\n"
-     "    [--tpm2-device DEV]\n"
-     "    [--tpm2-signature FILE] [--password-timeout SECONDS])\n"
-     "    [--mount DIR] [--timeout SECONDS]\n"
-     "    [--key-format raw|hex|auto] [--key-size N]\n"
-     "    [--allow-readable] [--allow-raw-fallback] [--unlink-key]",
-     "store a key as a provisioning key (and add it to DIR's filesystem)"},
-    {"unlock", cmd_unlock, "unlock [--volume NAME] DIR",
-     "add a volume's provisioning keys to DIR's filesystem by key id"},
-    {"check", cmd_check, "check [--volume NAME] [--json] DIR",
-     "pre-flight: check that DIR's volume can be re-provisioned"},
+     "add --volume NAME (--key-file PATH | --key-fd N | --slots FILE)\n"
+     "    [OPTIONS]",
+     "store a key as a provisioning key (and add it to DIR's filesystem)",
+     &cmd_add_options},
+    {"unlock", cmd_unlock, "unlock [OPTIONS] DIR",
+     "add a volume's provisioning keys to DIR's filesystem by key id",
+     &cmd_unlock_options},
+    {"check", cmd_check, "check [OPTIONS] DIR",
+     "pre-flight: check that DIR's volume can be re-provisioned",
+     &cmd_check_options},
     {"status", cmd_status, "status [--json] PATH",
-     "kernel support, policy, key status and provisioning of PATH"},
-    {"list", cmd_list, "list [--json]", "list the provisioning keys held"},
-    {"remove", cmd_remove,
-     "remove [--volume NAME] [--keep-provisioned] [--all-users]\n"
-     "    [--retry N] DIR",
-     "lock DIR's volume and retire its provisioning keys"},
-    {"set-policy", cmd_set_policy,
-     "set-policy [--contents MODE] [--filenames MODE] [--padding 4|8|16|32]\n"
-     "    [--iv-ino-lblk-64 | --iv-ino-lblk-32 | --direct-key] [--force]\n"
-     "    DIR IDENTIFIER",
-     "put a v2 encryption policy on an empty directory"},
+     "kernel support, policy, key status and provisioning of PATH",
+     &cmd_status_options},
+    {"list", cmd_list, "list [--json]", "list the provisioning keys held",
+     &cmd_list_options},
+    {"remove", cmd_remove, "remove [OPTIONS] DIR",
+     "lock DIR's volume and retire its provisioning keys", &cmd_remove_options},
+    {"set-policy", cmd_set_policy, "set-policy [OPTIONS] DIR IDENTIFIER",
+     "put a v2 encryption policy on an empty directory",
+     &cmd_set_policy_options},
     {"get-policy", cmd_get_policy, "get-policy [--json] DIR",
-     "print DIR's key identifier, then its policy"},
+     "print DIR's key identifier, then its policy", &cmd_get_policy_options},
     {"identifier", cmd_identifier,
-     "identifier (--key-file PATH | --key-fd N |\n"
-     "    --slots FILE [--passphrase-fd N] [--tpm2-pin-fd N]\n"
-     "    [--tpm2-device DEV]\n"
-     "    [--tpm2-signature FILE]) [--key-format F]\n"
-     "    [--key-size N] [--allow-readable]",
-     "print the v2 identifier of a key, offline"},
+     "identifier (--key-file PATH | --key-fd N | --slots FILE)\n"
+     "    [OPTIONS]",
+     "print the v2 identifier of a key, offline", &cmd_identifier_options},
     {"enroll", cmd_enroll,
      "enroll --slots FILE (--passphrase | --recovery-key | --tpm2 |\n"
-     "    --exec PROGRAM [ARG...] --)\n"
-     "    [--generate | --key-file PATH | --key-fd N |\n"
-     "    --unlock-passphrase-fd N] [--passphrase-fd N] [--tpm2-pin-fd N]\n"
-     "    [--pbkdf-time MS] [--pbkdf-memory KIB] [--pbkdf-iterations N]\n"
-     "    [--exec-timeout SECONDS] [--key-size N] [--allow-readable]\n"
-     "    [--tpm2-device auto|PATH|TCTI] [--tpm2-pcrs 7+11] [--tpm2-pin]\n"
-     "    [--tpm2-public-key PEM [--tpm2-public-key-pcrs 11]]",
-     "wrap a master key in one more protector of its slots file"},
+     "    --exec PROGRAM [ARG...] --) [OPTIONS]",
+     "wrap a master key in one more protector of its slots file",
+     &cmd_enroll_options},
     {"slots", cmd_slots, "slots --slots FILE [--json]",
-     "list a slots file's protectors (never a secret)"},
+     "list a slots file's protectors (never a secret)", &cmd_slots_options},
     {"wipe-slot", cmd_wipe_slot, "wipe-slot --slots FILE [--force] SLOT",
-     "remove one protector (the last only with --force)"},
-    {"apply", cmd_apply,
-     "apply [--tab FILE] [--root DIR] [--dry-run] [--key VOLUME:SOURCE]...\n"
-     "    [--passphrase-fd N] [--password-timeout SECONDS]",
-     "provision every fscrypttab key and unlock what is mounted"},
+     "remove one protector (the last only with --force)",
+     &cmd_wipe_slot_options},
+    {"apply", cmd_apply, "apply [OPTIONS]",
+     "provision every fscrypttab key and unlock what is mounted",
+     &cmd_apply_options},
     {"volumes", cmd_volumes, "volumes [--json] [--root DIR]",
-     "print the fscrypttab's volumes as parsed, and whether mounted"},
-    {"embed", cmd_embed,
-     "embed [--sysroot DIR] [--write-table FILE] [--null | --json]",
-     "check and list what an initramfs must embed (initramfs entries)"},
-    {"update", cmd_update,
-     "update pre|post [--tpm2-signature FILE] [--update-pcrs PCRS]\n"
-     "    [--headless] [MOUNTPOINT...]",
-     "around an update's remount: refuse it (pre), unlock again (post)"},
-    {"tpm2-extend", cmd_tpm2_extend,
-     "tpm2-extend [--tpm2-device auto|PATH|TCTI] [--json]",
+     "print the fscrypttab's volumes as parsed, and whether mounted",
+     &cmd_volumes_options},
+    {"embed", cmd_embed, "embed [OPTIONS]",
+     "check and list what an initramfs must embed (initramfs entries)",
+     &cmd_embed_options},
+    {"update", cmd_update, "update pre|post [OPTIONS] [MOUNTPOINT...]",
+     "around an update's remount: refuse it (pre), unlock again (post)",
+     &cmd_update_options},
+    {"tpm2-extend", cmd_tpm2_extend, "tpm2-extend [--tpm2-device DEV] [--json]",
      "extend PCR 15: no tpm2 slot unseals until the next boot (the "
-     "initramfs runs it when done)"},
+     "initramfs runs it when done)",
+     &cmd_tpm2_extend_options},
     {"exit-codes", cmd_exit_codes, "exit-codes [--json] [CODE]",
-     "print the exit codes and their names (or CODE's name)"},
+     "print the exit codes and their names (or CODE's name)",
+     &cmd_exit_codes_options},
 };
 
 const size_t n_commands = sizeof(commands) / sizeof(commands[0]);

@@ -8,24 +8,6 @@
 #include "fscrypt-provision/cli.h"
 #include "keysource/source.h"
 
-enum {
-	OPT_KEY_FILE = OPT_FIRST_PRIVATE,
-	OPT_KEY_FD,
-	OPT_KEY_FORMAT,
-	OPT_KEY_SIZE,
-	OPT_ALLOW_READABLE,
-	OPT_KEYARG_END, /* commands number their own options from here */
-};
-
-#define KEY_LONG_OPTIONS                                                       \
-	{"key-file", required_argument, NULL, OPT_KEY_FILE},                   \
-	    {"key-fd", required_argument, NULL, OPT_KEY_FD},                   \
-	    {"key-format", required_argument, NULL, OPT_KEY_FORMAT},           \
-	    {"key-size", required_argument, NULL, OPT_KEY_SIZE},               \
-	{                                                                      \
-		"allow-readable", no_argument, NULL, OPT_ALLOW_READABLE        \
-	}
-
 struct key_args {
 	const char *file;
 	const char *fd;

@@ -6,7 +6,42 @@
 #include <errno.h>
 
 #include "fscrypt-provision/cli.h"
+#include "fscrypt-provision/options.h"
 #include "keysource/unwrap.h"
+
+int slots_option(int c, struct slots_arg *sa, const char *cmd)
+{
+	long v;
+
+	switch (c) {
+	case OPT_SLOTS:
+		sa->path = optarg;
+		return -1;
+	case OPT_TPM2_DEVICE:
+		sa->tpm2.device = optarg;
+		return -1;
+	case OPT_TPM2_SIGNATURE:
+		sa->tpm2.signature = optarg;
+		return -1;
+	case OPT_PASSWORD_TIMEOUT:
+		v = password_timeout_arg(optarg);
+		if (v < 0)
+			return usage_error(cmd, "%s", PASSWORD_TIMEOUT_USAGE);
+		sa->password_timeout = (unsigned)v;
+		return -1;
+	case OPT_PASSPHRASE_FD:
+	case OPT_TPM2_PIN_FD:
+		if (parse_fd_arg(optarg, c == OPT_PASSPHRASE_FD
+					     ? &sa->pass_fd
+					     : &sa->pin_fd) < 0)
+			return usage_error(cmd,
+					   "--%s needs a descriptor number",
+					   cli_option_name(NULL, c));
+		return -1;
+	default:
+		return -2;
+	}
+}
 
 int slots_arg_fail(const char *path, int err, const char *detail)
 {

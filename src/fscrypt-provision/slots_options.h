@@ -21,6 +21,13 @@ struct slots_arg {
 };
 
 /*
+ * --slots, --passphrase-fd, --tpm2-pin-fd, --tpm2-device,
+ * --tpm2-signature and --password-timeout into sa: -1 when c was one of
+ * them, -2 when not, or the exit code of a bad value.
+ */
+int slots_option(int c, struct slots_arg *sa, const char *cmd);
+
+/*
  * Unwraps the master key of a->path into key, with id its identifier.
  * Returns an exit code, having printed why: 6 when no protector accepted
  * what was given, 4 when the file is missing, unsafe or damaged.
