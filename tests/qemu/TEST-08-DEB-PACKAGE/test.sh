@@ -42,8 +42,17 @@ EXPECTED="./lib/systemd/system-generators/fscrypt-provision-generator
 ./usr/share/doc/fscrypt-provision/README.md.gz
 ./usr/share/doc/fscrypt-provision/changelog.gz
 ./usr/share/doc/fscrypt-provision/copyright
+./usr/share/doc/fscrypt-provision/existing-directory.md.gz
+./usr/share/doc/fscrypt-provision/getting-started.md.gz
+./usr/share/doc/fscrypt-provision/glossary.md.gz
 ./usr/share/doc/fscrypt-provision/hooks.md.gz
+./usr/share/doc/fscrypt-provision/install.md.gz
+./usr/share/doc/fscrypt-provision/protectors.md.gz
 ./usr/share/doc/fscrypt-provision/systemd.md.gz
+./usr/share/doc/fscrypt-provision/threat-model.md.gz
+./usr/share/doc/fscrypt-provision/troubleshooting.md.gz
+./usr/share/doc/fscrypt-provision/usage.md.gz
+./usr/share/doc/fscrypt-provision/without-tpm.md
 ./usr/share/initramfs-tools/hooks/fscrypt-provision
 ./usr/share/initramfs-tools/scripts/local-bottom/fscrypt-provision
 ./usr/share/initramfs-tools/scripts/panic/fscrypt-provision
