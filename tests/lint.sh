@@ -30,6 +30,8 @@ for m in man/*.[0-9]; do
 	t "man page $m renders without warnings" bash -c \
 		"out=\$(LC_ALL=C.UTF-8 groff -man -ww -z '$m' 2>&1); [ -z \"\$out\" ] || { echo \"\$out\"; exit 1; }"
 done
+t "fscrypt-provision(8) describes every option of every command's --help (tools/check-man-options.sh)" \
+	bash -c 'make -s build/fscrypt-provision && tools/check-man-options.sh'
 stage=$(mktemp -d)
 t "make install honours DESTDIR and PREFIX" bash -c "make -s install DESTDIR='$stage' PREFIX=/opt/fsp >/dev/null &&
 	test -x '$stage/opt/fsp/sbin/fscrypt-provision' &&
