@@ -109,12 +109,20 @@ expect "no mode is a usage error" 2 "expected pre or post"
 hook during
 expect "an unknown mode is a usage error" 2 "unknown mode 'during'"
 hook pre --frobnicate
-expect "an unknown option is a usage error" 2 "unknown option '--frobnicate'"
+expect "an unknown option is a usage error" 2 "unrecognized option '--frobnicate'"
 hook post --tab
-expect "an option without its value is a usage error" 2 "--tab needs a value"
+expect "an option without its value is a usage error" 2 "option '--tab' requires an argument"
 hook --help
 [ "$RC" = 0 ] && [[ "$OUT" == *"Usage: fscrypt-provision-update pre|post"*"Exit codes: 0 ok"* ]] &&
 	t_ok "--help shows usage and exit codes" || t_fail "--help shows usage and exit codes" "$OUT"
+# The options are the helper's, listed as the helper lists them: the
+# wrapper does not repeat them.
+[[ "$OUT" == *"$("$FSP" update --help | sed -n '/^Options:/,/^$/p')"* ]] && [[ "$OUT" == *"--update-pcrs PCRS"* ]] &&
+	t_ok "--help lists the helper's options for update" || t_fail "--help lists the helper's options for update" "$OUT"
+hook pre --update-pcrs 4+11 --tab "$FSCRYPT_PROVISION_TAB"
+expect "an option of the helper's that the wrapper never knew goes through (--update-pcrs)" 0 "pre: ok"
+hook pre --bin
+expect "--bin without a path is a usage error" 2 "--bin needs a path"
 hook pre --bin "$T_WORK/nonexistent"
 expect "a missing helper fails clearly" 1 "cannot run the helper $T_WORK/nonexistent"
 hook post --tab "$T_WORK/no-such-tab"
