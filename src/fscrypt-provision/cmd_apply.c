@@ -143,9 +143,8 @@ static int apply_provision(const struct tab_entry *e, struct apply_state *st,
 		return FSP_EXIT_KEY_SOURCE;
 	}
 	if (r < 0)
-		return fail_msg(r == -EKEYREJECTED ? FSP_EXIT_KEY_REJECTED
-						   : FSP_EXIT_KEY_SOURCE,
-				"volume %s: %s", e->name, detail);
+		return fail_msg(exit_code_for(OP_UNWRAP, r), "volume %s: %s",
+				e->name, detail);
 	hex_encode(id, sizeof(id), hex);
 	for (size_t i = 0; !code && i < nd->n; i++)
 		if (memcmp(nd->ids[i], id, sizeof(id)) != 0) {

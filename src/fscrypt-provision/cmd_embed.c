@@ -136,8 +136,7 @@ static int check_entry(const struct tab_entry *e, const char *sysroot,
 	r = entry_key_read(e, arg_tab, sysroot, NULL, &key, id, detail,
 			   sizeof(detail));
 	if (r < 0)
-		return fail_msg(r == -EKEYREJECTED ? FSP_EXIT_KEY_REJECTED
-						   : FSP_EXIT_KEY_SOURCE,
+		return fail_msg(exit_code_for(OP_UNWRAP, r),
 				"volume %s: %s; refusing to embed it", e->name,
 				detail);
 	secbuf_free(&key);

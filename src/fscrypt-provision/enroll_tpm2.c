@@ -162,8 +162,7 @@ int enroll_seal_tpm2(const struct enroll *en, const struct slots_file *f,
 		r = slot_seal_secret(f, s, secret, sizeof(secret), key);
 	sodium_memzero(secret, sizeof(secret));
 	if (r < 0 && why[0])
-		return fail_msg(r == -ENODEV ? FSP_EXIT_UNSUPPORTED
-					     : FSP_EXIT_KEY_SOURCE,
+		return fail_msg(exit_code_for(OP_TPM2_SEAL, r),
 				"unable to seal to the TPM: %s; nothing was "
 				"enrolled",
 				why);

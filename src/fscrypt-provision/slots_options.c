@@ -45,11 +45,8 @@ int slots_option(int c, struct slots_arg *sa, const char *cmd)
 
 int slots_arg_fail(const char *path, int err, const char *detail)
 {
-	int code = err == -EKEYREJECTED ? FSP_EXIT_KEY_REJECTED
-		   : err == -ENOMEM	? FSP_EXIT_SYSTEM
-					: FSP_EXIT_KEY_SOURCE;
-
-	return fail_msg(code, "slots file %s %s", path, detail);
+	return fail_msg(exit_code_for(OP_UNWRAP, err), "slots file %s %s", path,
+			detail);
 }
 
 int slots_save_result(const char *path, int r, const char *detail)
@@ -60,10 +57,9 @@ int slots_save_result(const char *path, int r, const char *detail)
 	}
 	if (r == 0)
 		return FSP_EXIT_OK;
-	return fail_msg(
-	    r == -EACCES || r == -EPERM || r == -EROFS ? FSP_EXIT_PERMISSION
-						       : FSP_EXIT_SYSTEM,
-	    "slots file %s %s; the old file is unchanged", path, detail);
+	return fail_msg(exit_code_for(OP_SLOTS_SAVE, r),
+			"slots file %s %s; the old file is unchanged", path,
+			detail);
 }
 
 int slots_arg_unlock(const struct slots_arg *a, struct secbuf *key,

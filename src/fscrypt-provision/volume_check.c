@@ -65,7 +65,7 @@ int check_volumes(const struct dir_volumes *dv, struct check_report *rep)
 	else if (r < 0)
 		report(rep, dv->vs.names[0], NULL, 0,
 		       describe_error(OP_ADD_BY_ID, r).reason);
-	ring_err = ring_lookup(arg_keyring, &ring);
+	ring_err = keyring_find(arg_keyring, &ring);
 	if (ring_err == 0) {
 		r = ring_keys(arg_keyring, false, &keys, &nkeys);
 		if (r < 0)

@@ -116,9 +116,6 @@ int keyring_parse_description(const char *d, char **ret_type, uid_t *ret_uid,
 int key_check_owner_perm(key_serial_t id, uint32_t want, char *why,
 			 size_t whylen);
 
-/* Opens the durable keyring; -ENOKEY when nothing was provisioned yet. */
-int ring_lookup(const char *keyring, key_serial_t *ret);
-
 /*
  * Lists the keys of the durable keyring, sorted by volume then serial;
  * none (not an error) if it does not exist.

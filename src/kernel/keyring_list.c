@@ -198,11 +198,6 @@ int provkey_list(key_serial_t ring, bool want_expiry, struct provkey **ret,
 	return 0;
 }
 
-int ring_lookup(const char *keyring, key_serial_t *ret)
-{
-	return keyring_find(keyring, ret);
-}
-
 static int provkey_cmp(const void *a, const void *b)
 {
 	const struct provkey *x = a, *y = b;
@@ -219,7 +214,7 @@ int ring_keys(const char *keyring, bool want_expiry, struct provkey **ret,
 
 	*ret = NULL;
 	*ret_n = 0;
-	r = ring_lookup(keyring, &ring);
+	r = keyring_find(keyring, &ring);
 	if (r == -ENOKEY)
 		return 0;
 	if (r < 0)

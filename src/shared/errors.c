@@ -3,6 +3,7 @@
 #include "shared/errors.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "shared/exit_code.h"
@@ -210,6 +211,27 @@ static struct fsp_error describe_key_source(int err)
 	return E(FSP_EXIT_KEY_SOURCE, NULL);
 }
 
+/* The reader or the slots code says what was wrong; errno says which
+ * exit code. */
+static const struct errno_row unwrap_rows[] = {
+    {-EKEYREJECTED, FSP_EXIT_KEY_REJECTED, NULL},
+    {-ENOMEM, FSP_EXIT_SYSTEM, NULL},
+};
+static const struct errno_row slots_save_rows[] = {
+    {-EACCES, FSP_EXIT_PERMISSION, NULL},
+    {-EPERM, FSP_EXIT_PERMISSION, NULL},
+    {-EROFS, FSP_EXIT_PERMISSION, NULL},
+};
+static const struct errno_row tpm2_seal_rows[] = {
+    {-ENODEV, FSP_EXIT_UNSUPPORTED, NULL},
+};
+
+static struct fsp_error describe_system(int err)
+{
+	(void)err;
+	return E(FSP_EXIT_SYSTEM, NULL);
+}
+
 static const struct family {
 	const struct errno_row *rows;
 	size_t n;
@@ -228,6 +250,9 @@ static const struct family {
     [OP_KEY_STATUS] = {policy_read_rows, N(policy_read_rows),
 		       describe_fs_common},
     [OP_KEY_SOURCE] = {NULL, 0, describe_key_source},
+    [OP_UNWRAP] = {unwrap_rows, N(unwrap_rows), describe_key_source},
+    [OP_SLOTS_SAVE] = {slots_save_rows, N(slots_save_rows), describe_system},
+    [OP_TPM2_SEAL] = {tpm2_seal_rows, N(tpm2_seal_rows), describe_key_source},
 };
 
 struct fsp_error describe_error(enum fsp_op op, int err)
@@ -237,12 +262,26 @@ struct fsp_error describe_error(enum fsp_op op, int err)
 
 	if ((size_t)op < N(families))
 		f = &families[op];
+	bool found = false;
+
 	for (size_t i = 0; f && i < f->n; i++)
-		if (f->rows[i].err == err)
+		if (f->rows[i].err == err) {
 			e = E(f->rows[i].exit, f->rows[i].reason);
-	if (f && !e.reason)
-		e = f->fallback(err);
+			found = true;
+		}
+	/* A row without a sentence keeps its exit code, and takes the
+	 * family's sentence. */
+	if (f && !e.reason) {
+		struct fsp_error fb = f->fallback(err);
+
+		e = E(found ? e.exit : fb.exit, fb.reason);
+	}
 	if (!e.reason)
 		e.reason = strerror(-err);
 	return e;
+}
+
+int exit_code_for(enum fsp_op op, int err)
+{
+	return describe_error(op, err).exit;
 }

@@ -15,6 +15,9 @@ enum fsp_op {
 	OP_GET_POLICY,	/* FS_IOC_GET_ENCRYPTION_POLICY_EX */
 	OP_SET_POLICY,	/* FS_IOC_SET_ENCRYPTION_POLICY */
 	OP_KEY_SOURCE,	/* reading a key file or descriptor */
+	OP_UNWRAP,	/* a volume's key from its source, a slots file's */
+	OP_SLOTS_SAVE,	/* writing a slots file */
+	OP_TPM2_SEAL,	/* sealing a new tpm2 slot */
 };
 
 struct fsp_error {
@@ -24,5 +27,7 @@ struct fsp_error {
 
 /* err is a negative errno. Never returns NULL reasons. */
 struct fsp_error describe_error(enum fsp_op op, int err);
+/* Only the exit code, for a caller whose message comes from elsewhere. */
+int exit_code_for(enum fsp_op op, int err);
 
 #endif

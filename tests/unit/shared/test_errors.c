@@ -65,6 +65,16 @@ static const struct {
     {OP_SET_POLICY, -ENOPKG, FSP_EXIT_UNSUPPORTED, "xts, cts, ecb"},
     {OP_KEY_SOURCE, -ENOENT, FSP_EXIT_KEY_SOURCE, "No such file"},
     {OP_KEY_SOURCE, -EMSGSIZE, FSP_EXIT_KEY_SOURCE, "long"},
+    /* The exit codes that the commands once chose by hand. */
+    {OP_UNWRAP, -EKEYREJECTED, FSP_EXIT_KEY_REJECTED, "rejected"},
+    {OP_UNWRAP, -ENOMEM, FSP_EXIT_SYSTEM, "memory"},
+    {OP_UNWRAP, -ETIME, FSP_EXIT_KEY_SOURCE, "Timer expired"},
+    {OP_UNWRAP, -EBADMSG, FSP_EXIT_KEY_SOURCE, "Bad message"},
+    {OP_SLOTS_SAVE, -EROFS, FSP_EXIT_PERMISSION, "Read-only"},
+    {OP_SLOTS_SAVE, -EACCES, FSP_EXIT_PERMISSION, "denied"},
+    {OP_SLOTS_SAVE, -ENOSPC, FSP_EXIT_SYSTEM, "No space"},
+    {OP_TPM2_SEAL, -ENODEV, FSP_EXIT_UNSUPPORTED, "No such device"},
+    {OP_TPM2_SEAL, -EDOM, FSP_EXIT_KEY_SOURCE, "argument"},
 };
 
 int main(void)
@@ -75,6 +85,9 @@ int main(void)
 		CHECK(e.exit == cases[i].exit, "op %d, %s: exit %d (%s)",
 		      (int)cases[i].op, strerrorname_np(-cases[i].err),
 		      cases[i].exit, exit_code_name(cases[i].exit));
+		CHECK(exit_code_for(cases[i].op, cases[i].err) == e.exit,
+		      "op %d, %s: exit_code_for agrees", (int)cases[i].op,
+		      strerrorname_np(-cases[i].err));
 		CHECK(e.reason && strstr(e.reason, cases[i].phrase),
 		      "op %d, %s: the sentence says '%s'", (int)cases[i].op,
 		      strerrorname_np(-cases[i].err), cases[i].phrase);
@@ -82,7 +95,7 @@ int main(void)
 	/* Whatever the errno, every operation gives a sentence and an exit
 	 * code the tool documents: never success, never a usage error (1 is
 	 * "not encrypted" for the policy reads). */
-	for (int op = OP_OPEN; op <= OP_KEY_SOURCE; op++) {
+	for (int op = OP_OPEN; op <= OP_TPM2_SEAL; op++) {
 		bool all = true;
 
 		for (int err = 1; err < 134; err++) {
