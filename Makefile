@@ -11,6 +11,7 @@ LIBEXECDIR ?= $(PREFIX)/lib/fscrypt-provision
 DOCDIR     ?= $(PREFIX)/share/doc/fscrypt-provision
 GENERATORDIR ?= $(PREFIX)/lib/systemd/system-generators
 ITOOLSDIR  ?= $(PREFIX)/share/initramfs-tools
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 DESTDIR    ?=
 # install strips; packaging sets it empty and strips on its own (-dbgsym).
 INSTALL_STRIP ?= -s
@@ -40,7 +41,7 @@ LIB_SRCS := $(filter-out src/fscrypt-provision/main.c,$(SRCS))
 HDRS := $(filter-out $(COMPANION_DIR)/%,$(wildcard src/*/*.h))
 
 .PHONY: unit-objs all small install-small check check-build fuzz deps deps-check deps-demo deps-build deps-small unit-test host-test guide-test qemu-test sanitizers valgrind format \
-        format-check lint install uninstall clean bench bench-boot demo demo-host
+        format-check lint install uninstall install-paths debian-install-lists clean bench bench-boot demo demo-host
 
 # The TPM companion (src/shared/companion_protocol.h): linked with the
 # TSS, which Debian ships as shared libraries only. It links only its own
@@ -240,49 +241,27 @@ HELPER ?= $(B)/fscrypt-provision
 install-small: small
 	@$(MAKE) --no-print-directory install HELPER=$(SMALL)
 
+# What goes where is tools/install.list, the one list (the Debian
+# packages' .install files are made from it too).
+INSTALL_ENV = DESTDIR='$(DESTDIR)' SBINDIR='$(SBINDIR)' MANDIR='$(MANDIR)' \
+    LIBEXECDIR='$(LIBEXECDIR)' DOCDIR='$(DOCDIR)' HOOKDIR='$(HOOKDIR)' \
+    GENERATORDIR='$(GENERATORDIR)' ITOOLSDIR='$(ITOOLSDIR)' \
+    DRACUTDIR='$(DRACUTDIR)' BASHCOMPDIR='$(BASHCOMPDIR)' \
+    HELPER='$(HELPER)' COMPANION='$(B)/$(COMPANION)' \
+    INSTALL_STRIP='$(INSTALL_STRIP)'
+
 install: all
-	install -D $(INSTALL_STRIP) -m 0755 $(HELPER) $(DESTDIR)$(SBINDIR)/fscrypt-provision
-	install -D $(INSTALL_STRIP) -m 0755 $(B)/$(COMPANION) $(DESTDIR)$(LIBEXECDIR)/$(COMPANION)
-	install -D -m 0644 man/fscrypt-provision.8 $(DESTDIR)$(MANDIR)/man8/fscrypt-provision.8
-	install -D -m 0644 man/fscrypttab.5 $(DESTDIR)$(MANDIR)/man5/fscrypttab.5
-	install -D -m 0644 man/fscrypt-slots.5 $(DESTDIR)$(MANDIR)/man5/fscrypt-slots.5
-	install -D -m 0644 man/fscrypt-provision-update.8 $(DESTDIR)$(MANDIR)/man8/fscrypt-provision-update.8
-	install -D -m 0755 hooks/fscrypt-provision-update $(DESTDIR)$(SBINDIR)/fscrypt-provision-update
-	for f in hooks/rauc/* hooks/swupdate/* hooks/mender/*; do \
-	    mode=0755; case $$f in *.lua) mode=0644;; esac; \
-	    install -D -m $$mode "$$f" $(DESTDIR)$(HOOKDIR)/$${f#hooks/} || exit 1; done
-	install -D -m 0644 hooks/README.md $(DESTDIR)$(DOCDIR)/hooks.md
-	install -D -m 0755 hooks/systemd/fscrypt-provision-generator \
-	    $(DESTDIR)$(GENERATORDIR)/fscrypt-provision-generator
-	install -D -m 0644 hooks/systemd/README.md $(DESTDIR)$(DOCDIR)/systemd.md
-	install -D -m 0755 initramfs-tools/hooks/fscrypt-provision \
-	    $(DESTDIR)$(ITOOLSDIR)/hooks/fscrypt-provision
-	install -D -m 0755 initramfs-tools/scripts/local-bottom/fscrypt-provision \
-	    $(DESTDIR)$(ITOOLSDIR)/scripts/local-bottom/fscrypt-provision
-	install -D -m 0755 initramfs-tools/scripts/panic/fscrypt-provision \
-	    $(DESTDIR)$(ITOOLSDIR)/scripts/panic/fscrypt-provision
-	install -D -m 0755 dracut-module/50fscrypt-provision/fscrypt-provision-lib.sh \
-	    $(DESTDIR)$(LIBEXECDIR)/fscrypt-provision-lib.sh
-	for f in dracut-module/50fscrypt-provision/*; do \
-	    mode=0644; [ -x "$$f" ] && mode=0755; \
-	    install -D -m $$mode "$$f" $(DESTDIR)$(DRACUTDIR)/50fscrypt-provision/$${f##*/} || exit 1; done
+	$(INSTALL_ENV) tools/install.sh install
 
 uninstall:
-	rm -rf $(DESTDIR)$(HOOKDIR) $(DESTDIR)$(DOCDIR)/hooks.md \
-	    $(DESTDIR)$(DOCDIR)/systemd.md \
-	    $(DESTDIR)$(GENERATORDIR)/fscrypt-provision-generator \
-	    $(DESTDIR)$(DRACUTDIR)/50fscrypt-provision
-	rm -f $(DESTDIR)$(LIBEXECDIR)/$(COMPANION) $(DESTDIR)$(LIBEXECDIR)/fscrypt-provision-lib.sh \
-	    $(DESTDIR)$(ITOOLSDIR)/hooks/fscrypt-provision \
-	    $(DESTDIR)$(ITOOLSDIR)/scripts/local-bottom/fscrypt-provision \
-	    $(DESTDIR)$(ITOOLSDIR)/scripts/panic/fscrypt-provision
-	-rmdir $(DESTDIR)$(LIBEXECDIR) 2>/dev/null
-	rm -f $(DESTDIR)$(SBINDIR)/fscrypt-provision \
-	    $(DESTDIR)$(SBINDIR)/fscrypt-provision-update \
-	    $(DESTDIR)$(MANDIR)/man8/fscrypt-provision.8 \
-	    $(DESTDIR)$(MANDIR)/man8/fscrypt-provision-update.8 \
-	    $(DESTDIR)$(MANDIR)/man5/fscrypttab.5 \
-	    $(DESTDIR)$(MANDIR)/man5/fscrypt-slots.5
+	$(INSTALL_ENV) tools/install.sh uninstall
+
+install-paths:
+	@$(INSTALL_ENV) tools/install.sh paths
+
+# debian/rules: the packages' .install files, from the same list.
+debian-install-lists: all
+	$(INSTALL_ENV) tools/install.sh debian debian
 
 clean:
 	rm -rf $(B)

@@ -33,14 +33,26 @@ done
 t "fscrypt-provision(8) describes every option of every command's --help (tools/check-man-options.sh)" \
 	bash -c 'make -s build/fscrypt-provision && tools/check-man-options.sh'
 stage=$(mktemp -d)
-t "make install honours DESTDIR and PREFIX" bash -c "make -s install DESTDIR='$stage' PREFIX=/opt/fsp >/dev/null &&
+# Every path of tools/install.list lands under DESTDIR with PREFIX, and
+# uninstall takes each one away again.
+t "make install honours DESTDIR and PREFIX, and uninstall undoes it (tools/install.list)" bash -c "
+	make -s install DESTDIR='$stage' PREFIX=/opt/fsp >/dev/null || exit 1
+	paths=\$(make -s --no-print-directory install-paths DESTDIR='$stage' PREFIX=/opt/fsp) || exit 1
+	[ \$(printf '%s\n' \"\$paths\" | grep -c .) -ge 30 ] || { echo \"too few paths: \$paths\"; exit 1; }
+	for p in \$paths; do
+		case \$p in '$stage'/opt/fsp/*) ;; *) echo \"outside PREFIX: \$p\"; exit 1;; esac
+		[ -f \"\$p\" ] || { echo \"not installed: \$p\"; exit 1; }
+	done
 	test -x '$stage/opt/fsp/sbin/fscrypt-provision' &&
 	test -x '$stage/opt/fsp/lib/fscrypt-provision/fscrypt-provision-tpm2' &&
 	test -x '$stage/opt/fsp/share/initramfs-tools/hooks/fscrypt-provision' &&
 	test -x '$stage/opt/fsp/share/initramfs-tools/scripts/local-bottom/fscrypt-provision' &&
+	test -x '$stage/opt/fsp/lib/dracut/modules.d/50fscrypt-provision/module-setup.sh' &&
 	test -f '$stage/opt/fsp/share/man/man8/fscrypt-provision-update.8' &&
-	test -f '$stage/opt/fsp/share/man/man8/fscrypt-provision.8' &&
 	test -f '$stage/opt/fsp/share/man/man5/fscrypttab.5' &&
-	test -f '$stage/opt/fsp/share/man/man5/fscrypt-slots.5'"
+	test -f '$stage/opt/fsp/share/doc/fscrypt-provision/getting-started.md' || exit 1
+	make -s uninstall DESTDIR='$stage' PREFIX=/opt/fsp >/dev/null || exit 1
+	left=\$(find '$stage' -type f)
+	[ -z \"\$left\" ] || { echo \"left after uninstall: \$left\"; exit 1; }"
 rm -rf "$stage"
 exit $fail
