@@ -17,6 +17,7 @@
 #include "kernel/fscrypt_ioctl.h"
 #include "kernel/identifier.h"
 #include "kernel/provision.h"
+#include "shared/file_rules.h"
 
 void needed_free(struct needed *nd)
 {
@@ -61,9 +62,13 @@ static bool trusted_parent(int fd, uid_t *ret_uid)
 
 	if (fstat(fd, &st) < 0)
 		return false;
+	static const struct file_rules rules = {
+	    .root_may_own = true,
+	    .forbid = S_IWGRP | S_IWOTH,
+	};
+
 	*ret_uid = st.st_uid;
-	return (st.st_uid == 0 || st.st_uid == geteuid()) &&
-	       !(st.st_mode & (S_IWGRP | S_IWOTH));
+	return file_rules_check(&st, &rules) == FILE_OK;
 }
 
 /*

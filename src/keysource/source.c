@@ -15,6 +15,7 @@
 #include "basic/read_full.h"
 #include "kernel/fscrypt_uapi.h"
 #include "keysource/unwrap.h"
+#include "shared/file_rules.h"
 #include "shared/problem.h"
 
 int key_source_parse(const char *spec, struct key_source *ret)
@@ -182,42 +183,42 @@ static int check_key_file(const struct stat *st, const struct key_source *src,
 			  const struct key_source_opts *opts, char *detail,
 			  size_t dn)
 {
+	/* Never writable by others: they could substitute the key. */
+	const struct file_rules rules = {
+	    .type = S_IFREG,
+	    .forbid = S_IWGRP | S_IWOTH,
+	    .forbid_readable = S_IRWXG | S_IRWXO,
+	    .allow_readable = opts->allow_readable,
+	};
+	unsigned mode = (unsigned)(st->st_mode & 07777);
 	int r;
 
-	if (!S_ISREG(st->st_mode)) {
-		r = -EINVAL;
-		detail_set(detail, dn, 0,
-			   "is not a regular file (use --key-fd for pipes "
-			   "and devices)");
-		return r;
-	}
-	if (st->st_uid != geteuid()) {
-		r = -EPERM;
-		detail_set(detail, dn, 0,
-			   "is owned by uid %u, not by uid %u; fix with: "
-			   "chown %u '%s'",
-			   (unsigned)st->st_uid, (unsigned)geteuid(),
-			   (unsigned)geteuid(), src->path);
-		return r;
-	}
-	/* Never writable by others: they could substitute the key. */
-	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
-		r = -EPERM;
-		detail_set(detail, dn, 0,
-			   "has mode %04o, so others may replace the key; fix "
-			   "with: chmod 0400 '%s' (--allow-readable allows "
-			   "reading by others, never writing)",
-			   (unsigned)(st->st_mode & 07777), src->path);
-		return r;
-	}
-	if ((st->st_mode & (S_IRWXG | S_IRWXO)) && !opts->allow_readable) {
-		r = -EPERM;
-		detail_set(detail, dn, 0,
-			   "has mode %04o, so others may read or change it; "
-			   "fix with: chmod 0400 '%s' (or pass "
-			   "--allow-readable)",
-			   (unsigned)(st->st_mode & 07777), src->path);
-		return r;
+	switch (file_rules_check(st, &rules)) {
+	case FILE_TYPE:
+		return detail_set(detail, dn, -EINVAL,
+				  "is not a regular file (use --key-fd for "
+				  "pipes and devices)");
+	case FILE_OWNER:
+		return detail_set(detail, dn, -EPERM,
+				  "is owned by uid %u, not by uid %u; fix "
+				  "with: chown %u '%s'",
+				  (unsigned)st->st_uid, (unsigned)geteuid(),
+				  (unsigned)geteuid(), src->path);
+	case FILE_MODE:
+		return detail_set(detail, dn, -EPERM,
+				  "has mode %04o, so others may replace the "
+				  "key; fix with: chmod 0400 '%s' "
+				  "(--allow-readable allows reading by "
+				  "others, never writing)",
+				  mode, src->path);
+	case FILE_READABLE:
+		return detail_set(detail, dn, -EPERM,
+				  "has mode %04o, so others may read or "
+				  "change it; fix with: chmod 0400 '%s' (or "
+				  "pass --allow-readable)",
+				  mode, src->path);
+	case FILE_OK:
+		break;
 	}
 	if (st->st_size != (off_t)opts->size &&
 	    st->st_size != (off_t)(2 * opts->size) &&

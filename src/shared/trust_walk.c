@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "shared/file_rules.h"
 #include "shared/problem.h"
 
 #define LINKS_MAX 40 /* the kernel's own limit */
@@ -31,10 +32,13 @@ int walk_refuse(const struct walk *w, int err, const char *fmt, ...)
 	return detail_set(w->why, w->wn, err, "%s: %s", w->head, text);
 }
 
-static bool ours(const struct stat *st)
-{
-	return st->st_uid == 0 || st->st_uid == geteuid();
-}
+/* Root's (or ours), and changed by nobody else; a symbolic link's mode
+ * means nothing, and a sticky directory (/tmp) keeps our entries ours. */
+static const struct file_rules program_rules = {
+    .root_may_own = true,
+    .forbid = S_IWGRP | S_IWOTH,
+    .sticky_dir_ok = true,
+};
 
 static bool others_write(const struct stat *st)
 {
@@ -59,14 +63,15 @@ static int check(const struct walk *w, const char *path, const struct stat *st)
 {
 	unsigned mode = (unsigned)(st->st_mode & 07777);
 
-	if (!ours(st))
+	enum file_breach b = file_rules_check(st, &program_rules);
+
+	if (b == FILE_OWNER)
 		return walk_refuse(
 		    w, -EPERM,
 		    "%s %s is owned by uid %u (mode %04o), not by "
 		    "root; refusing to run it: chown root %s",
 		    kind(st), path, (unsigned)st->st_uid, mode, path);
-	if (!S_ISLNK(st->st_mode) && others_write(st) &&
-	    !(S_ISDIR(st->st_mode) && (st->st_mode & S_ISVTX)))
+	if (b == FILE_MODE && !S_ISLNK(st->st_mode))
 		return walk_refuse(w, -EPERM,
 				   "%s %s is writable by group or others (mode "
 				   "%04o); refusing to run it: chmod go-w %s",

@@ -12,6 +12,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "shared/file_rules.h"
+
+/* Only this user may take the lock: another could hold it forever. */
+static const struct file_rules lock_dir_rules = {
+    .type = S_IFDIR,
+    .forbid = 077,
+};
+
 /*
  * flock() on a directory only its owner may open: root's is FSP_LOCK_DIR
  * (the initramfs has /run, and it is one directory whatever the network
@@ -51,8 +59,7 @@ static int take_lock(char *why, size_t whylen)
 			 dir, strerror(-r));
 		return r;
 	}
-	if (fstat(fd, &st) < 0 || st.st_uid != geteuid() ||
-	    (st.st_mode & 077)) {
+	if (fstat(fd, &st) < 0 || file_rules_check(&st, &lock_dir_rules)) {
 		snprintf(why, whylen,
 			 "the lock directory %s is owned by uid %u with mode "
 			 "%04o; it must be uid %u's with mode 0700, or another "

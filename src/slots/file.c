@@ -16,33 +16,44 @@
 
 #include "basic/read_full.h"
 #include "basic/test_pause.h"
+#include "shared/file_rules.h"
 #include "shared/problem.h"
 
 static int check_meta(const struct stat *st, const char *path,
 		      bool allow_readable, char *d, size_t dn)
 {
+	const struct file_rules rules = {
+	    .type = S_IFREG,
+	    .forbid = S_IWGRP | S_IWOTH,
+	    .forbid_readable = S_IRWXG | S_IRWXO,
+	    .allow_readable = allow_readable,
+	};
 	unsigned mode = (unsigned)(st->st_mode & 07777);
 
-	if (!S_ISREG(st->st_mode))
+	switch (file_rules_check(st, &rules)) {
+	case FILE_TYPE:
 		return detail_set(d, dn, -EINVAL, "is not a regular file");
-	if (st->st_uid != geteuid())
+	case FILE_OWNER:
 		return detail_set(
 		    d, dn, -EPERM,
 		    "is owned by uid %u, not by uid %u; fix with: "
 		    "chown %u '%s'",
 		    (unsigned)st->st_uid, (unsigned)geteuid(),
 		    (unsigned)geteuid(), path);
-	if (st->st_mode & (S_IWGRP | S_IWOTH))
+	case FILE_MODE:
 		return detail_set(d, dn, -EPERM,
 				  "has mode %04o, so others may replace its "
 				  "slots; fix with: chmod 0600 '%s'",
 				  mode, path);
-	if ((st->st_mode & (S_IRWXG | S_IRWXO)) && !allow_readable)
+	case FILE_READABLE:
 		return detail_set(d, dn, -EPERM,
 				  "has mode %04o, so others may read it and "
 				  "guess its passphrases offline; fix with: "
 				  "chmod 0600 '%s' (or pass --allow-readable)",
 				  mode, path);
+	case FILE_OK:
+		break;
+	}
 	if (st->st_size > (off_t)SLOTS_FILE_MAX)
 		return detail_set(
 		    d, dn, -EMSGSIZE,
