@@ -5,12 +5,14 @@
 #   recovery   identifier --slots, recovery key  (BLAKE2b + AEAD)
 #   test cost  identifier --slots, 32 MiB x 1     (the QEMU tests' Argon2id)
 #   default    identifier --slots, tuned by enroll's defaults (about 1 s)
-# and the size of the files. Run through `make bench`.
+# and the size of the files. Run through `make bench`. BENCH_SLOTS_REPS:
+# runs per row (default 5).
 set -euo pipefail
 export LC_ALL=C
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 FSP=${FSP:-$ROOT/build/fscrypt-provision}
 REPS=${BENCH_SLOTS_REPS:-5}
+[[ $REPS =~ ^[1-9][0-9]*$ ]] || { echo "bench: bad BENCH_SLOTS_REPS '$REPS'" >&2 && exit 1; }
 W=$(mktemp -d /tmp/fsp-bench-slots.XXXXXX)
 trap 'rm -rf "$W"' EXIT
 umask 077
@@ -22,12 +24,17 @@ head -c 64 /dev/urandom > "$W/raw.key"
 tuned=$("$FSP" enroll --slots "$W/default.slots" --passphrase --key-file "$W/raw.key" --passphrase-fd 3 3<<< bench |
     sed -n 's/^slot 0: //p')
 
-# median_ms COMMAND...: the median wall time of REPS runs, in ms.
+# median_ms COMMAND...: the median wall time of REPS runs, in ms. A run
+# that fails stops the bench: the time of a failed unlock means nothing
+# (and set -e does not reach into the command substitution that calls this).
 median_ms() {
     local i t0 t1 ts=()
     for ((i = 0; i < REPS; i++)); do
         t0=$(date +%s%N)
-        "$@" > /dev/null 2>&1
+        "$@" > /dev/null 2> "$W/err" || {
+            echo "bench: failed: $*: $(head -c 500 "$W/err")" >&2
+            return 1
+        }
         t1=$(date +%s%N)
         ts+=($(((t1 - t0) / 1000)))
     done
