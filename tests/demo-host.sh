@@ -36,15 +36,16 @@ cat "$W/mnt/secret/note.txt"
 
 step "4. the raw key leaves userspace: the key file is shredded"
 shred -u "$W/master.key" && echo "key file gone; the kernel holds the only copy"
-$FSP list --keyring "$KR"
+$FSP list --keyring "$KR" || fail list
 echo "(keyctl read on the provisioning key fails: the type has no read operation)"
 SERIAL=$($FSP list --keyring "$KR" --json | jq -r '.[0].key_id')
+[ -n "$SERIAL" ] && [ "$SERIAL" != null ] || fail "list --json names no key"
 keyctl read "$SERIAL" 2>&1 | sed 's/^/  keyctl: /'
 
 step "5. an update: unmount and mount again (the filesystem key dies)"
 umount "$W/mnt" && mount "$LOOP" "$W/mnt" || fail remount
 ls "$W/mnt/secret"
-$FSP status "$W/mnt/secret" --keyring "$KR" | grep -E 'key status|provisioned'
+$FSP status "$W/mnt/secret" --keyring "$KR" | grep -E 'key status|provisioned' || fail status
 
 step "6. re-provision by key id, from a process that possesses no keys"
 keyctl session - "$FSP" unlock --keyring "$KR" --volume demo "$W/mnt" 2>&1 | grep -v '^Joined'
