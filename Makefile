@@ -172,7 +172,8 @@ deps-small:
 	@tools/install-deps.sh small
 
 # Everything: unit tests, host tests on the real kernel, the same under
-# ASan/UBSan and valgrind, lint, fuzzing, QEMU boots, the guide. Ends with
+# ASan/UBSan and valgrind, lint, fuzzing, QEMU boots, a short run of each
+# other documented target (tests/smoke.sh), the guide. Ends with
 # "N passed, N failed".
 # The packages come first, in a recipe of their own, so that nothing is
 # compiled before the compiler is there.
@@ -184,7 +185,7 @@ check: deps-check
 
 check-build: all small $(B)/dyn/fscrypt-provision $(B)/asan/fscrypt-provision \
        $(B)/dyn/$(COMPANION) $(B)/asan/$(COMPANION) \
-       $(UNIT_TESTS) $(UNIT_ASAN) $(FUZZERS)
+       $(UNIT_TESTS) $(UNIT_ASAN) $(FUZZERS) $(BENCH_BIN)
 
 # Each harness for FUZZ_SECONDS (make check runs 30 s each); fails on a
 # crash, leaving the input in build/fuzz/artifacts/.

@@ -1,12 +1,12 @@
 #!/bin/bash
 # Runs the test suites and prints "N passed, N failed" last.
 #   tests/run-all.sh            everything make check runs
-#   tests/run-all.sh unit|host|small|sanitizers|valgrind|lint|fuzz|qemu|guide   one part
+#   tests/run-all.sh unit|host|small|sanitizers|valgrind|lint|fuzz|qemu|smoke|guide   one part
 set -u
 cd "$(dirname "$0")/.." || exit 2
 B=build
 parts=("$@")
-[ ${#parts[@]} -eq 0 ] && parts=(unit host small sanitizers valgrind lint fuzz qemu guide)
+[ ${#parts[@]} -eq 0 ] && parts=(unit host small sanitizers valgrind lint fuzz qemu smoke guide)
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
@@ -108,6 +108,12 @@ for part in "${parts[@]}"; do
 	qemu)
 		need_root || continue
 		run "qemu" tests/qemu/run.sh
+		;;
+	smoke)
+		# The documented make targets no other part runs (bench,
+		# bench-boot, demo-host, install-small), each once, reduced.
+		need_root || continue
+		run "smoke" tests/smoke.sh
 		;;
 	*)
 		echo "unknown part: $part" >&2
