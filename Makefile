@@ -40,8 +40,8 @@ SRCS := $(filter-out $(COMPANION_DIR)/%,$(wildcard src/*/*.c))
 LIB_SRCS := $(filter-out src/fscrypt-provision/main.c,$(SRCS))
 HDRS := $(filter-out $(COMPANION_DIR)/%,$(wildcard src/*/*.h))
 
-.PHONY: unit-objs all small install-small check check-build fuzz deps deps-check deps-demo deps-build deps-small unit-test host-test guide-test qemu-test sanitizers valgrind format \
-        format-check lint install uninstall install-paths debian-install-lists clean bench bench-boot demo demo-host
+.PHONY: unit-objs all small install-small check check-build fuzz deps deps-demo deps-build deps-small unit-test host-test guide-test qemu-test format \
+        format-check install uninstall install-paths debian-install-lists clean bench bench-boot demo demo-host
 
 # The TPM companion (src/shared/companion_protocol.h): linked with the
 # TSS, which Debian ships as shared libraries only. It links only its own
