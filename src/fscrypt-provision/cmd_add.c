@@ -61,8 +61,8 @@ static int read_either(const struct key_args *ka, struct slots_arg *sa,
 		       uint8_t id[FSP_KEY_IDENTIFIER_SIZE])
 {
 	if (!sa->path) {
-		if (sa->pass_fd >= 0 || sa->pin_fd >= 0 || sa->tpm2.device ||
-		    sa->tpm2.signature)
+		if (sa->up.passphrase_fd >= 0 || sa->up.pin_fd >= 0 ||
+		    sa->up.tpm2.device || sa->up.tpm2.signature)
 			return usage_error(cmd, "--passphrase-fd and --tpm2-* "
 						"need --slots FILE");
 		return read_key_arg(ka, cmd, key, id);
@@ -70,7 +70,7 @@ static int read_either(const struct key_args *ka, struct slots_arg *sa,
 	if (ka->file || ka->fd)
 		return usage_error(cmd, "give --slots FILE or a raw key "
 					"(--key-file/--key-fd), not both");
-	sa->allow_readable = ka->opts.allow_readable;
+	sa->up.allow_readable = ka->opts.allow_readable;
 	return slots_arg_unlock(sa, key, id);
 }
 
@@ -93,7 +93,7 @@ static int check_add(const char *volume, bool unlink_key,
 int cmd_add(int argc, char **argv)
 {
 	struct key_args ka = {.opts = KEY_SOURCE_OPTS_DEFAULT};
-	struct slots_arg sa = {.pass_fd = -1, .pin_fd = -1};
+	struct slots_arg sa = SLOTS_ARG_INIT;
 	struct provision_req rq = {0};
 	bool unlink_key = false;
 	struct provision_result res;
@@ -137,7 +137,7 @@ int cmd_add(int argc, char **argv)
 	r = check_add(rq.volume, unlink_key, &ka);
 	if (r != FSP_EXIT_OK)
 		return r;
-	sa.volume = rq.volume;
+	sa.up.volume = rq.volume;
 	r = read_either(&ka, &sa, "add", &key, id);
 	if (r != FSP_EXIT_OK)
 		return r;
@@ -161,7 +161,7 @@ int cmd_add(int argc, char **argv)
 int cmd_identifier(int argc, char **argv)
 {
 	struct key_args ka = {.opts = KEY_SOURCE_OPTS_DEFAULT};
-	struct slots_arg sa = {.pass_fd = -1, .pin_fd = -1};
+	struct slots_arg sa = SLOTS_ARG_INIT;
 	char hex[FSP_IDENTIFIER_HEX_LEN + 1];
 	uint8_t id[FSP_KEY_IDENTIFIER_SIZE];
 	struct secbuf key;

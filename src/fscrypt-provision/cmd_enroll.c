@@ -161,10 +161,9 @@ static int pcrs_opt(const char *opt, uint32_t *mask, bool *given)
 /* One option; -1 when consumed, or an exit code. */
 static int enroll_option(int c, struct enroll *en)
 {
+	int r;
+
 	switch (c) {
-	case OPT_SLOTS:
-		en->path = optarg;
-		return -1;
 	case OPT_PASSPHRASE:
 		return set_type(en, SLOT_PASSPHRASE);
 	case OPT_RECOVERY:
@@ -174,11 +173,9 @@ static int enroll_option(int c, struct enroll *en)
 		return -1;
 	case OPT_UNLOCK_FD:
 	case OPT_NEW_PASS_FD:
-	case OPT_TPM2_PIN_FD:
-		if (parse_fd_arg(optarg, c == OPT_NEW_PASS_FD ? &en->pass_fd
-					 : c == OPT_TPM2_PIN_FD
-					     ? &en->pin_fd
-					     : &en->unlock_fd) < 0)
+		if (parse_fd_arg(optarg, c == OPT_NEW_PASS_FD
+					     ? &en->pass_fd
+					     : &en->slots.up.passphrase_fd) < 0)
 			return usage_error(
 			    "enroll", "--%s needs a descriptor number",
 			    cli_option_name(&cmd_enroll_options, c));
@@ -195,9 +192,6 @@ static int enroll_option(int c, struct enroll *en)
 		return number_opt("--exec-timeout", 3600, &en->exec_timeout);
 	case OPT_TPM2:
 		return set_type(en, SLOT_TPM2);
-	case OPT_TPM2_DEVICE:
-		en->tpm2_device = optarg;
-		return -1;
 	case OPT_TPM2_PCRS:
 		return pcrs_opt("--tpm2-pcrs", &en->tpm2_pcrs,
 				&en->tpm2_pcrs_given);
@@ -214,16 +208,17 @@ static int enroll_option(int c, struct enroll *en)
 		en->key_size_given = true;
 		return key_option(c, &en->ka, "enroll");
 	default:
-		return key_option(c, &en->ka, "enroll");
+		r = slots_option(c, &en->slots, "enroll");
+		return r != -2 ? r : key_option(c, &en->ka, "enroll");
 	}
 }
 
 static int check_args(const struct enroll *en)
 {
-	int sources =
-	    en->generate + !!en->ka.file + !!en->ka.fd + (en->unlock_fd >= 0);
+	int sources = en->generate + !!en->ka.file + !!en->ka.fd +
+		      (en->slots.up.passphrase_fd >= 0);
 
-	if (!en->path)
+	if (!en->slots.path)
 		return usage_error("enroll", "--slots FILE is required");
 	if (!en->type)
 		return usage_error("enroll",
@@ -299,10 +294,10 @@ static int enroll_run(struct enroll *en)
 	f = calloc(1, sizeof(*f));
 	if (!f)
 		return fail_msg(FSP_EXIT_SYSTEM, "out of memory");
-	r = slots_file_load(en->path, en->ka.opts.allow_readable, f, detail,
-			    sizeof(detail));
+	r = slots_file_load(en->slots.path, en->ka.opts.allow_readable, f,
+			    detail, sizeof(detail));
 	if (r < 0 && r != -ENOENT)
-		code = slots_arg_fail(en->path, r, detail);
+		code = slots_arg_fail(en->slots.path, r, detail);
 	else
 		code = enroll_get_master(en, f, r == 0, &key);
 	if (!code)
@@ -315,8 +310,7 @@ static int enroll_run(struct enroll *en)
 
 int cmd_enroll(int argc, char **argv)
 {
-	struct enroll en = {.unlock_fd = -1,
-			    .pin_fd = -1,
+	struct enroll en = {.slots = SLOTS_ARG_INIT,
 			    .pass_fd = -1,
 			    .ka = {.opts = KEY_SOURCE_OPTS_DEFAULT}};
 	int c, code;

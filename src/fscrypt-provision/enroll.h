@@ -7,21 +7,24 @@
 
 #include "basic/secmem.h"
 #include "fscrypt-provision/key_options.h"
+#include "fscrypt-provision/slots_options.h"
 #include "slots/format.h"
 
 #define EXEC_TIMEOUT_DEFAULT 30
 
 struct enroll {
-	const char *path;
+	/* The file, and how to unwrap it when it exists: --slots,
+	 * --unlock-passphrase-fd, --tpm2-pin-fd, --tpm2-device. */
+	struct slots_arg slots;
 	enum slot_type type; /* 0: none chosen yet */
 	char **exec_argv;    /* SLOT_EXEC, NULL-ended */
 	bool generate;
 	bool key_size_given;
-	int unlock_fd, pass_fd, pin_fd; /* pin_fd: to unlock, as in add */
+	int pass_fd; /* the new passphrase or PIN */
 	unsigned long pbkdf_ms, pbkdf_kib, pbkdf_iter, exec_timeout;
 	struct key_args ka;
-	/* SLOT_TPM2; tpm2_device also unlocks an existing file */
-	const char *tpm2_device, *tpm2_pubkey;
+	/* SLOT_TPM2: sealed on slots.up.tpm2.device */
+	const char *tpm2_pubkey;
 	uint32_t tpm2_pcrs, tpm2_pubkey_pcrs;
 	bool tpm2_pcrs_given, tpm2_pubkey_pcrs_given;
 	bool tpm2_pin; /* the new PIN from pass_fd, or asked twice */

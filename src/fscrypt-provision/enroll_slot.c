@@ -55,7 +55,7 @@ int enroll_get_master(const struct enroll *en, struct slots_file *f,
 			return fail_msg(FSP_EXIT_USAGE,
 					"slots file %s already exists; to add "
 					"a slot to it, leave out --generate",
-					en->path);
+					en->slots.path);
 		return generate_key(en, f, key);
 	}
 	if (en->ka.file || en->ka.fd) {
@@ -73,7 +73,7 @@ int enroll_get_master(const struct enroll *en, struct slots_file *f,
 			return fail_msg(FSP_EXIT_KEY_REJECTED,
 					"the key given has identifier %s, but "
 					"slots file %s holds another key",
-					hex, en->path);
+					hex, en->slots.path);
 		}
 		f->key_size = (uint16_t)key->len;
 		memcpy(f->identifier, id, sizeof(id));
@@ -84,12 +84,10 @@ int enroll_get_master(const struct enroll *en, struct slots_file *f,
 				"slots file %s does not exist; create it with "
 				"--generate (a new key) or --key-file PATH "
 				"(an existing raw key)",
-				en->path);
-	struct slots_arg sa = {.path = en->path,
-			       .pass_fd = en->unlock_fd,
-			       .pin_fd = en->pin_fd,
-			       .allow_readable = en->ka.opts.allow_readable,
-			       .tpm2 = {.device = en->tpm2_device}};
+				en->slots.path);
+	struct slots_arg sa = en->slots;
+
+	sa.up.allow_readable = en->ka.opts.allow_readable;
 	return slots_arg_unlock(&sa, key, id);
 }
 
@@ -165,7 +163,8 @@ static int print_recovery_key(const struct enroll *en, int n,
 				"output: %s; slot %d of %s holds a key nobody "
 				"has seen: wipe it (fscrypt-provision "
 				"wipe-slot --slots %s %d)",
-				strerror(-r), n, en->path, en->path, n);
+				strerror(-r), n, en->slots.path, en->slots.path,
+				n);
 	return FSP_EXIT_OK;
 }
 
@@ -212,7 +211,7 @@ int enroll_add_slot(const struct enroll *en, struct slots_file *f,
 		return fail_msg(FSP_EXIT_KEY_SOURCE,
 				"slots file %s has all %d slots in use; wipe "
 				"one first",
-				en->path, SLOTS_MAX);
+				en->slots.path, SLOTS_MAX);
 	slot_init(s, (unsigned)n, en->type);
 	if (en->type == SLOT_PASSPHRASE)
 		code = seal_passphrase(en, f, s, key);
@@ -227,15 +226,15 @@ int enroll_add_slot(const struct enroll *en, struct slots_file *f,
 		return code;
 	}
 	f->n++;
-	r = slots_file_save(en->path, f, detail, sizeof(detail));
-	code = slots_save_result(en->path, r, detail); /* 1 only warns */
+	r = slots_file_save(en->slots.path, f, detail, sizeof(detail));
+	code = slots_save_result(en->slots.path, r, detail); /* 1 only warns */
 	if (r < 0) {
 		secbuf_free(&text);
 		return code;
 	}
 	hex_encode(f->identifier, sizeof(f->identifier), hex);
 	say("slot %d (%s) added to %s, key identifier %s", n,
-	    slot_type_name(en->type), en->path, hex);
+	    slot_type_name(en->type), en->slots.path, hex);
 	if (en->ka.file)
 		say("%s is still a raw copy of the key: remove it once this "
 		    "file is in use (see fscrypt-slots(5), \"Migrating\")",

@@ -51,7 +51,7 @@ static int seal_object(const struct enroll *en, const uint8_t *auth,
 		       uint8_t *blob, size_t cap, char *why, size_t wn)
 {
 	struct tpm2_object_spec o = {
-	    .device = en->tpm2_device,
+	    .device = en->slots.up.tpm2.device,
 	    .pcrs = en->tpm2_pcrs | 1u << TPM2_BOOT_PCR,
 	    .auth = auth,
 	    .signed_pcrs = en->tpm2_pubkey ? en->tpm2_pubkey_pcrs : 0};

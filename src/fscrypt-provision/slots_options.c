@@ -4,9 +4,12 @@
 #include "fscrypt-provision/slots_options.h"
 
 #include <errno.h>
+#include <stdio.h>
 
 #include "fscrypt-provision/cli.h"
 #include "fscrypt-provision/options.h"
+#include "kernel/identifier.h"
+#include "keysource/source.h"
 #include "keysource/unwrap.h"
 
 int slots_option(int c, struct slots_arg *sa, const char *cmd)
@@ -18,22 +21,22 @@ int slots_option(int c, struct slots_arg *sa, const char *cmd)
 		sa->path = optarg;
 		return -1;
 	case OPT_TPM2_DEVICE:
-		sa->tpm2.device = optarg;
+		sa->up.tpm2.device = optarg;
 		return -1;
 	case OPT_TPM2_SIGNATURE:
-		sa->tpm2.signature = optarg;
+		sa->up.tpm2.signature = optarg;
 		return -1;
 	case OPT_PASSWORD_TIMEOUT:
 		v = password_timeout_arg(optarg);
 		if (v < 0)
 			return usage_error(cmd, "%s", PASSWORD_TIMEOUT_USAGE);
-		sa->password_timeout = (unsigned)v;
+		sa->up.password_timeout = (unsigned)v;
 		return -1;
 	case OPT_PASSPHRASE_FD:
 	case OPT_TPM2_PIN_FD:
 		if (parse_fd_arg(optarg, c == OPT_PASSPHRASE_FD
-					     ? &sa->pass_fd
-					     : &sa->pin_fd) < 0)
+					     ? &sa->up.passphrase_fd
+					     : &sa->up.pin_fd) < 0)
 			return usage_error(cmd,
 					   "--%s needs a descriptor number",
 					   cli_option_name(NULL, c));
@@ -65,19 +68,24 @@ int slots_save_result(const char *path, int r, const char *detail)
 int slots_arg_unlock(const struct slots_arg *a, struct secbuf *key,
 		     uint8_t id[FSP_KEY_IDENTIFIER_SIZE])
 {
-	struct unwrap_params up = {
-	    .volume = a->volume,
-	    .passphrase_fd = a->pass_fd,
-	    .pin_fd = a->pin_fd,
-	    .tries = UNWRAP_TRIES_DEFAULT,
-	    .password_timeout = a->password_timeout,
-	    .allow_readable = a->allow_readable,
-	    .log = unlock_log,
-	    .tpm2 = a->tpm2,
-	};
+	struct unwrap_params up = a->up;
+	struct key_source src = {.kind = KEY_SOURCE_SLOTS};
+	struct key_source_opts opts = KEY_SOURCE_OPTS_DEFAULT;
 	char detail[600] = "";
 	int r;
 
-	r = slots_unwrap(a->path, &up, key, id, detail, sizeof(detail));
-	return r < 0 ? slots_arg_fail(a->path, r, detail) : FSP_EXIT_OK;
+	/* The same route as a slots: source in the fscrypttab. */
+	up.tries = up.tries ? up.tries : UNWRAP_TRIES_DEFAULT;
+	up.log = unlock_log;
+	opts.unlock = &up;
+	snprintf(src.path, sizeof(src.path), "%s", a->path);
+	r = key_source_read(&src, &opts, key, detail, sizeof(detail));
+	if (r < 0)
+		return slots_arg_fail(a->path, r, detail);
+	r = fscrypt_key_identifier(key->data, key->len, id);
+	if (r < 0) {
+		secbuf_free(key);
+		return fail(OP_KEY_SOURCE, r, "derive the key identifier");
+	}
+	return FSP_EXIT_OK;
 }

@@ -8,17 +8,17 @@
 
 #include "basic/secmem.h"
 #include "kernel/fscrypt_uapi.h"
-#include "keysource/systemd_creds.h"
+#include "keysource/unwrap_params.h"
 
+/* A slots file named on the command line, and how to unwrap it: the
+ * same parameters as a slots: key source's (keysource/unwrap_params.h). */
 struct slots_arg {
 	const char *path;
-	int pass_fd; /* -1: ask */
-	int pin_fd;  /* tpm2+pin slots' PINs; -1: ask, or none with pass_fd */
-	const char *volume;
-	unsigned password_timeout; /* seconds for the prompts; 0: no limit */
-	bool allow_readable;
-	struct tpm2_opts tpm2;
+	struct unwrap_params up;
 };
+
+#define SLOTS_ARG_INIT                                                         \
+	((struct slots_arg){.up = {.passphrase_fd = -1, .pin_fd = -1}})
 
 /*
  * --slots, --passphrase-fd, --tpm2-pin-fd, --tpm2-device,

@@ -301,43 +301,60 @@ static int read_slots_source(const struct key_source *src,
 	return r;
 }
 
+/* One row per kind of source. A file or a descriptor gives bytes that
+ * key_decode() makes into the key; a slots file gives the key itself, of
+ * the size it holds. */
 static const struct {
 	enum key_source_kind kind;
 	int (*read)(const struct key_source *src,
-		    const struct key_source_opts *opts, struct secbuf *in,
+		    const struct key_source_opts *opts, struct secbuf *out,
 		    char *detail, size_t dn);
+	bool decode;
 } readers[] = {
-    {KEY_SOURCE_FILE, read_file_source},
-    {KEY_SOURCE_FD, read_fd_source},
+    {KEY_SOURCE_FILE, read_file_source, true},
+    {KEY_SOURCE_FD, read_fd_source, true},
+    {KEY_SOURCE_SLOTS, read_slots_source, false},
 };
+
+static int read_decoded(int (*read)(const struct key_source *,
+				    const struct key_source_opts *,
+				    struct secbuf *, char *, size_t),
+			const struct key_source *src,
+			const struct key_source_opts *opts, struct secbuf *ret,
+			char *detail, size_t dn)
+{
+	struct secbuf in;
+	int r;
+
+	if (opts->size < FSP_MIN_KEY_SIZE || opts->size > FSP_MAX_KEY_SIZE)
+		return detail_set(detail, dn, -EINVAL,
+				  "key size %zu is outside the 16-64 bytes "
+				  "fscrypt accepts",
+				  opts->size);
+	/* Room for the hex form, its newline, and one byte to spot excess. */
+	r = secbuf_alloc(&in, 2 * opts->size + 2);
+	if (r < 0)
+		return r;
+	r = read(src, opts, &in, detail, dn);
+	if (r == 0)
+		r = key_decode(&in, opts, ret, detail, dn);
+	secbuf_free(&in);
+	return r;
+}
 
 int key_source_read(const struct key_source *src,
 		    const struct key_source_opts *opts, struct secbuf *ret,
 		    char *detail, size_t detail_len)
 {
-	struct secbuf in;
-	int r;
-
 	memset(ret, 0, sizeof(*ret));
-	if (src->kind == KEY_SOURCE_SLOTS)
-		return read_slots_source(src, opts, ret, detail, detail_len);
-	if (opts->size < FSP_MIN_KEY_SIZE || opts->size > FSP_MAX_KEY_SIZE) {
-		detail_set(detail, detail_len, 0,
-			   "key size %zu is outside the 16-64 bytes fscrypt "
-			   "accepts",
-			   opts->size);
-		return -EINVAL;
+	for (size_t i = 0; i < sizeof(readers) / sizeof(readers[0]); i++) {
+		if (readers[i].kind != src->kind)
+			continue;
+		if (!readers[i].decode)
+			return readers[i].read(src, opts, ret, detail,
+					       detail_len);
+		return read_decoded(readers[i].read, src, opts, ret, detail,
+				    detail_len);
 	}
-	/* Room for the hex form, its newline, and one byte to spot excess. */
-	r = secbuf_alloc(&in, 2 * opts->size + 2);
-	if (r < 0)
-		return r;
-	r = -EINVAL;
-	for (size_t i = 0; i < sizeof(readers) / sizeof(readers[0]); i++)
-		if (readers[i].kind == src->kind)
-			r = readers[i].read(src, opts, &in, detail, detail_len);
-	if (r == 0)
-		r = key_decode(&in, opts, ret, detail, detail_len);
-	secbuf_free(&in);
-	return r;
+	return -EINVAL;
 }

@@ -15,8 +15,8 @@ enum key_format { KEY_FORMAT_AUTO, KEY_FORMAT_RAW, KEY_FORMAT_HEX };
 enum key_source_kind { KEY_SOURCE_FILE, KEY_SOURCE_FD, KEY_SOURCE_SLOTS };
 
 /*
- * A parsed key source. Each kind has one reader in keysource/source.c's table;
- * later kinds (passphrase, TPM2) add a row there and nothing elsewhere.
+ * A parsed key source. Each kind has one reader in keysource/source.c's
+ * table: a slots file (with --slots or slots:PATH) is one more row.
  */
 struct key_source {
 	enum key_source_kind kind;
