@@ -9,7 +9,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 GLIBC=${FSP:-$ROOT/build/fscrypt-provision}
 SMALL=${FSP_SMALL:-$ROOT/build/small/fscrypt-provision}
 SPECS=$ROOT/build/musl/prefix/static-pie.specs
-GOAL=1048576 # bytes: 1 MiB, issue 13
+GOAL=1048576 # bytes: 1 MiB
 W=$(mktemp -d /tmp/fsp-bench-size.XXXXXX)
 trap 'rm -rf "$W"' EXIT
 

@@ -33,13 +33,13 @@ static const TPM2B_PUBLIC primary_template = {
 static const TPMT_SYM_DEF session_sym = {
     .algorithm = TPM2_ALG_AES, .keyBits.aes = 128, .mode.aes = TPM2_ALG_CFB};
 
-int say(char *why, size_t wn, int code, const char *what, TSS2_RC rc)
+int tss_why(char *why, size_t wn, int code, const char *what, TSS2_RC rc)
 {
 	/* Whatever was being done, a full TPM is what to act on. */
-	if (rc && rc_code(rc) == TPM2_PIN_EXIT_FULL) {
-		snprintf(why, wn, "%s (%s)", TPM2_PIN_FULL_TEXT,
+	if (rc && rc_code(rc) == COMPANION_EXIT_FULL) {
+		snprintf(why, wn, "%s (%s)", COMPANION_FULL_TEXT,
 			 Tss2_RC_Decode(rc));
-		return TPM2_PIN_EXIT_FULL;
+		return COMPANION_EXIT_FULL;
 	}
 	if (rc)
 		snprintf(why, wn, "%s: %s", what, Tss2_RC_Decode(rc));
@@ -54,27 +54,27 @@ int rc_code(TSS2_RC rc)
 	TSS2_RC e;
 
 	if ((rc & TSS2_RC_LAYER_MASK) != TSS2_TPM_RC_LAYER)
-		return TPM2_PIN_EXIT_FAILED;
+		return COMPANION_EXIT_FAILED;
 	if (rc & TPM2_RC_FMT1) {
 		e = rc & (TPM2_RC_FMT1 | 0x3f);
 		if (e == TPM2_RC_AUTH_FAIL || e == TPM2_RC_BAD_AUTH)
-			return TPM2_PIN_EXIT_BAD_PIN;
+			return COMPANION_EXIT_BAD_PIN;
 		if (e == TPM2_RC_POLICY_FAIL)
-			return TPM2_PIN_EXIT_PCR;
+			return COMPANION_EXIT_PCR;
 		if (e == TPM2_RC_INTEGRITY)
-			return TPM2_PIN_EXIT_DAMAGED;
-		return TPM2_PIN_EXIT_FAILED;
+			return COMPANION_EXIT_DAMAGED;
+		return COMPANION_EXIT_FAILED;
 	}
 	switch (rc) {
 	case TPM2_RC_LOCKOUT:
-		return TPM2_PIN_EXIT_LOCKOUT;
+		return COMPANION_EXIT_LOCKOUT;
 	case TPM2_RC_OBJECT_MEMORY:
 	case TPM2_RC_SESSION_MEMORY:
 	case TPM2_RC_MEMORY:
 	case TPM2_RC_SESSION_HANDLES:
-		return TPM2_PIN_EXIT_FULL;
+		return COMPANION_EXIT_FULL;
 	default:
-		return TPM2_PIN_EXIT_FAILED;
+		return COMPANION_EXIT_FAILED;
 	}
 }
 
@@ -94,13 +94,13 @@ int tpm_connect(struct tpm *t, const char *tcti, char *why, size_t wn)
 		snprintf(conf, sizeof(conf), "%s", tcti);
 	rc = Tss2_TctiLdr_Initialize(conf, &t->tcti);
 	if (rc)
-		return say(why, wn, TPM2_PIN_EXIT_NO_TPM, "no TPM at that TCTI",
-			   rc);
+		return tss_why(why, wn, COMPANION_EXIT_NO_TPM,
+			       "no TPM at that TCTI", rc);
 	rc = Esys_Initialize(&t->esys, t->tcti, NULL);
 	if (rc)
-		return say(why, wn, TPM2_PIN_EXIT_NO_TPM,
-			   "the TPM does not answer", rc);
-	return TPM2_PIN_EXIT_OK;
+		return tss_why(why, wn, COMPANION_EXIT_NO_TPM,
+			       "the TPM does not answer", rc);
+	return COMPANION_EXIT_OK;
 }
 
 int tpm_open(struct tpm *t, const char *tcti, char *why, size_t wn)
@@ -116,11 +116,11 @@ int tpm_open(struct tpm *t, const char *tcti, char *why, size_t wn)
 				&(TPM2B_DATA){0}, &(TPML_PCR_SELECTION){0},
 				&t->primary, NULL, NULL, NULL, NULL);
 	if (rc)
-		return say(why, wn, TPM2_PIN_EXIT_FAILED,
-			   "the TPM made no storage key (is the owner "
-			   "hierarchy protected by a password?)",
-			   rc);
-	return TPM2_PIN_EXIT_OK;
+		return tss_why(why, wn, COMPANION_EXIT_FAILED,
+			       "the TPM made no storage key (is the owner "
+			       "hierarchy protected by a password?)",
+			       rc);
+	return COMPANION_EXIT_OK;
 }
 
 void tpm_close(struct tpm *t)
@@ -153,9 +153,9 @@ int start_session(struct tpm *t, TPM2_SE type, char *why, size_t wn)
 						    : TPMA_SESSION_ENCRYPT) |
 						   TPMA_SESSION_CONTINUESESSION,
 					       0xff);
-	return rc ? say(why, wn, TPM2_PIN_EXIT_FAILED,
-			"the TPM started no session", rc)
-		  : TPM2_PIN_EXIT_OK;
+	return rc ? tss_why(why, wn, COMPANION_EXIT_FAILED,
+			    "the TPM started no session", rc)
+		  : COMPANION_EXIT_OK;
 }
 
 TPML_PCR_SELECTION pcr_selection(uint32_t pcrs)
@@ -189,6 +189,7 @@ int run_policy(struct tpm *t, uint32_t pcrs, const TPM2B_DIGEST *values,
 	if (rc == 0)
 		rc = Esys_PolicyGetDigest(t->esys, t->session, ESYS_TR_NONE,
 					  ESYS_TR_NONE, ESYS_TR_NONE, digest);
-	return rc ? say(why, wn, rc_code(rc), "the TPM refused the policy", rc)
-		  : TPM2_PIN_EXIT_OK;
+	return rc ? tss_why(why, wn, rc_code(rc), "the TPM refused the policy",
+			    rc)
+		  : COMPANION_EXIT_OK;
 }

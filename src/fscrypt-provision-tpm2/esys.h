@@ -16,12 +16,12 @@ struct tpm {
 };
 
 /* Sets why (with the TSS's words for rc, when not 0); returns code, or
- * for an rc that says the TPM is full, TPM2_PIN_EXIT_FULL and why so. */
-int say(char *why, size_t wn, int code, const char *what, TSS2_RC rc);
-/* A TPM2_PIN_EXIT_* code for a TPM's answer. */
+ * for an rc that says the TPM is full, COMPANION_EXIT_FULL and why so. */
+int tss_why(char *why, size_t wn, int code, const char *what, TSS2_RC rc);
+/* A COMPANION_EXIT_* code for a TPM's answer. */
 int rc_code(TSS2_RC rc);
 /* Connects over tcti ("auto", a device path or a TCTI string). Returns a
- * TPM2_PIN_EXIT_* code; tpm_close always. */
+ * COMPANION_EXIT_* code; tpm_close always. */
 int tpm_connect(struct tpm *t, const char *tcti, char *why, size_t wn);
 /* Connects, and makes the storage primary. The same. */
 int tpm_open(struct tpm *t, const char *tcti, char *why, size_t wn);

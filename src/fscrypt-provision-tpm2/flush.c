@@ -33,8 +33,8 @@ static int flush_kind(struct tpm *t, TPM2_HANDLE first, unsigned *n, char *why,
 					ESYS_TR_NONE, TPM2_CAP_HANDLES, first,
 					TPM2_MAX_CAP_HANDLES, &more, &cap);
 		if (rc)
-			return say(why, wn, TPM2_PIN_EXIT_FAILED,
-				   "the TPM did not list its handles", rc);
+			return tss_why(why, wn, COMPANION_EXIT_FAILED,
+				       "the TPM did not list its handles", rc);
 		for (UINT32 i = 0; i < cap->data.handles.count; i++) {
 			ESYS_TR tr = ESYS_TR_NONE;
 
@@ -51,7 +51,7 @@ static int flush_kind(struct tpm *t, TPM2_HANDLE first, unsigned *n, char *why,
 		if (!more || !done)
 			break;
 	}
-	return TPM2_PIN_EXIT_OK;
+	return COMPANION_EXIT_OK;
 }
 
 int tpm_flush(const char *tcti, unsigned *n, char *why, size_t wn)

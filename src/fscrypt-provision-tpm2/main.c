@@ -20,8 +20,8 @@
 #include "shared/companion_protocol.h"
 
 struct io {
-	uint8_t in[TPM2_PIN_IN_MAX];
-	uint8_t out[TPM2_PIN_IN_MAX];
+	uint8_t in[COMPANION_IN_MAX];
+	uint8_t out[COMPANION_IN_MAX];
 	size_t in_len, out_len;
 };
 
@@ -33,8 +33,8 @@ static int usage(void)
 		"       %s extend TCTI\n"
 		"The TPM side of fscrypt-provision's tpm2 slots: run by "
 		"fscrypt-provision, not by people (see fscrypt-slots(5)).\n",
-		TPM2_PIN_COMPANION, TPM2_PIN_COMPANION);
-	return TPM2_PIN_EXIT_USAGE;
+		COMPANION_NAME, COMPANION_NAME);
+	return COMPANION_EXIT_USAGE;
 }
 
 /* The options after the operation's words. */
@@ -126,24 +126,24 @@ static int write_all(const uint8_t *p, size_t n)
 /* The secret, then for a signed policy the signing key's DER. */
 static int seal(const struct args *a, struct io *io, char *why, size_t wn)
 {
-	const uint8_t *rest = io->in + TPM2_PIN_AUTH_SIZE;
-	size_t rest_len = io->in_len - TPM2_PIN_AUTH_SIZE;
+	const uint8_t *rest = io->in + COMPANION_AUTH_SIZE;
+	size_t rest_len = io->in_len - COMPANION_AUTH_SIZE;
 	struct tpm_policy p = a->policy;
 
-	if (rest_len < TPM2_PIN_SECRET_SIZE ||
-	    (rest_len > TPM2_PIN_SECRET_SIZE) != !!p.signed_pcrs)
+	if (rest_len < COMPANION_SECRET_SIZE ||
+	    (rest_len > COMPANION_SECRET_SIZE) != !!p.signed_pcrs)
 		return usage();
-	p.signer = rest + TPM2_PIN_SECRET_SIZE;
-	p.signer_len = rest_len - TPM2_PIN_SECRET_SIZE;
-	return tpm_seal(a->tcti, &p, io->in, TPM2_PIN_AUTH_SIZE, rest,
-			TPM2_PIN_SECRET_SIZE, io->out, sizeof(io->out),
+	p.signer = rest + COMPANION_SECRET_SIZE;
+	p.signer_len = rest_len - COMPANION_SECRET_SIZE;
+	return tpm_seal(a->tcti, &p, io->in, COMPANION_AUTH_SIZE, rest,
+			COMPANION_SECRET_SIZE, io->out, sizeof(io->out),
 			&io->out_len, why, wn);
 }
 
 static int run(const struct args *a, struct io *io, char *why, size_t wn)
 {
-	const uint8_t *auth = io->in, *rest = io->in + TPM2_PIN_AUTH_SIZE;
-	size_t rest_len = io->in_len - TPM2_PIN_AUTH_SIZE;
+	const uint8_t *auth = io->in, *rest = io->in + COMPANION_AUTH_SIZE;
+	size_t rest_len = io->in_len - COMPANION_AUTH_SIZE;
 	struct tpm_policy p = a->policy;
 	uint8_t before[PCR_SIZE], after[PCR_SIZE];
 	unsigned left = 0;
@@ -181,7 +181,7 @@ static int run(const struct args *a, struct io *io, char *why, size_t wn)
 		rest_len = blen;
 	}
 	code = tpm_unseal(a->tcti, &p, strcmp(a->op, "check") ? auth : NULL,
-			  TPM2_PIN_AUTH_SIZE, rest, rest_len, io->out,
+			  COMPANION_AUTH_SIZE, rest, rest_len, io->out,
 			  sizeof(io->out), &io->out_len, &left, why, wn);
 	if (code == 0 && !strcmp(a->op, "check"))
 		io->out_len = (size_t)snprintf((char *)io->out, sizeof(io->out),
@@ -207,24 +207,25 @@ int main(int argc, char **argv)
 	setrlimit(RLIMIT_CORE, &(struct rlimit){0, 0});
 	if (mlockall(MCL_CURRENT | MCL_FUTURE) < 0 &&
 	    mlock(&io, sizeof(io)) < 0) {
-		fprintf(stderr, TPM2_PIN_MSG_PREFIX "cannot lock memory: %m\n");
-		return TPM2_PIN_EXIT_FAILED;
+		fprintf(stderr,
+			COMPANION_MSG_PREFIX "cannot lock memory: %m\n");
+		return COMPANION_EXIT_FAILED;
 	}
 	/* extend takes nothing on stdin: as if an empty PIN came. */
-	io.in_len = TPM2_PIN_AUTH_SIZE;
+	io.in_len = COMPANION_AUTH_SIZE;
 	code = strcmp(a.op, "extend")
 		   ? read_full(0, io.in, sizeof(io.in), &io.in_len)
 		   : 0;
-	if (code < 0 || io.in_len < TPM2_PIN_AUTH_SIZE) {
-		fprintf(stderr, TPM2_PIN_MSG_PREFIX "bad input on stdin\n");
-		code = TPM2_PIN_EXIT_USAGE;
+	if (code < 0 || io.in_len < COMPANION_AUTH_SIZE) {
+		fprintf(stderr, COMPANION_MSG_PREFIX "bad input on stdin\n");
+		code = COMPANION_EXIT_USAGE;
 	} else {
 		code = run(&a, &io, why, sizeof(why));
 	}
 	if (code == 0 && write_all(io.out, io.out_len) < 0)
-		code = TPM2_PIN_EXIT_FAILED;
-	if (code && code != TPM2_PIN_EXIT_USAGE)
-		fprintf(stderr, TPM2_PIN_MSG_PREFIX "%s\n", why);
+		code = COMPANION_EXIT_FAILED;
+	if (code && code != COMPANION_EXIT_USAGE)
+		fprintf(stderr, COMPANION_MSG_PREFIX "%s\n", why);
 	explicit_bzero(&io, sizeof(io));
 	return code;
 }

@@ -20,11 +20,11 @@ int pcr_read(struct tpm *t, unsigned pcr, uint8_t v[PCR_SIZE], char *why,
 	TPML_DIGEST *d = NULL;
 	TSS2_RC rc = Esys_PCR_Read(t->esys, ESYS_TR_NONE, ESYS_TR_NONE,
 				   ESYS_TR_NONE, &sel, NULL, NULL, &d);
-	int code = TPM2_PIN_EXIT_OK;
+	int code = COMPANION_EXIT_OK;
 
 	if (rc || d->count != 1 || d->digests[0].size != PCR_SIZE)
-		code = say(why, wn, TPM2_PIN_EXIT_FAILED,
-			   "the TPM did not give its SHA-256 PCRs", rc);
+		code = tss_why(why, wn, COMPANION_EXIT_FAILED,
+			       "the TPM did not give its SHA-256 PCRs", rc);
 	else
 		memcpy(v, d->digests[0].buffer, PCR_SIZE);
 	Esys_Free(d);
@@ -60,10 +60,10 @@ int pcrs_extended(struct tpm *t, uint32_t pcrs, char *why, size_t wn)
 				 "extended on this boot (it holds its reset "
 				 "value): a policy on it would bind nothing",
 				 i);
-			return TPM2_PIN_EXIT_UNENFORCED;
+			return COMPANION_EXIT_UNENFORCED;
 		}
 	}
-	return TPM2_PIN_EXIT_OK;
+	return COMPANION_EXIT_OK;
 }
 
 /*
@@ -83,7 +83,7 @@ static int boot_value(struct tpm *t, const struct boot_pcr *b,
 		return code;
 	if (b && !memcmp(v, b->after, PCR_SIZE)) {
 		memcpy(v, b->before, PCR_SIZE);
-		return TPM2_PIN_EXIT_OK;
+		return COMPANION_EXIT_OK;
 	}
 	snprintf(why, wn,
 		 "PCR %d was extended on this boot, and not (or not only) by "
@@ -91,7 +91,7 @@ static int boot_value(struct tpm *t, const struct boot_pcr *b,
 		 "boot cannot be known here; enroll from the initramfs, or "
 		 "after a boot whose initramfs ran fscrypt-provision",
 		 TPM2_BOOT_PCR);
-	return TPM2_PIN_EXIT_BOOT_PCR;
+	return COMPANION_EXIT_BOOT_PCR;
 }
 
 int pcr_policy_digest(struct tpm *t, uint32_t pcrs, const struct boot_pcr *b,
@@ -101,7 +101,7 @@ int pcr_policy_digest(struct tpm *t, uint32_t pcrs, const struct boot_pcr *b,
 	TPMT_TK_HASHCHECK *ticket = NULL;
 	TPM2B_DIGEST *d = NULL;
 	TSS2_RC rc;
-	int code = TPM2_PIN_EXIT_OK;
+	int code = COMPANION_EXIT_OK;
 
 	/* The PCRs' values in the selection's order, as PolicyPCR hashes
 	 * them: ascending, one bank. */
@@ -122,9 +122,9 @@ int pcr_policy_digest(struct tpm *t, uint32_t pcrs, const struct boot_pcr *b,
 		*out = *d;
 	Esys_Free(d);
 	Esys_Free(ticket);
-	return rc ? say(why, wn, TPM2_PIN_EXIT_FAILED,
-			"the TPM did not hash the PCR values", rc)
-		  : TPM2_PIN_EXIT_OK;
+	return rc ? tss_why(why, wn, COMPANION_EXIT_FAILED,
+			    "the TPM did not hash the PCR values", rc)
+		  : COMPANION_EXIT_OK;
 }
 
 int pcr_extend_boot(struct tpm *t, uint8_t before[PCR_SIZE],
@@ -144,7 +144,7 @@ int pcr_extend_boot(struct tpm *t, uint8_t before[PCR_SIZE],
 			    &d);
 	Esys_Free(d);
 	if (rc)
-		return say(why, wn, TPM2_PIN_EXIT_FAILED,
-			   "the TPM did not extend the boot PCR", rc);
+		return tss_why(why, wn, COMPANION_EXIT_FAILED,
+			       "the TPM did not extend the boot PCR", rc);
 	return pcr_read(t, TPM2_BOOT_PCR, after, why, wn);
 }

@@ -22,16 +22,16 @@ struct boot_pcr {
 	uint8_t after[PCR_SIZE];
 };
 
-/* Each returns a TPM2_PIN_EXIT_* code, with a message in why. */
+/* Each returns a COMPANION_EXIT_* code, with a message in why. */
 int pcr_read(struct tpm *t, unsigned pcr, uint8_t v[PCR_SIZE], char *why,
 	     size_t wn);
-/* Refuses (TPM2_PIN_EXIT_UNENFORCED) a PCR of pcrs at its reset value. */
+/* Refuses (COMPANION_EXIT_UNENFORCED) a PCR of pcrs at its reset value. */
 int pcrs_extended(struct tpm *t, uint32_t pcrs, char *why, size_t wn);
 /*
  * PolicyPCR's pcrDigest for pcrs: the current values, but the boot PCR's
  * value at the next boot's initramfs (its current value if nothing
  * extended it yet, or b's before when it holds b's after; else
- * TPM2_PIN_EXIT_BOOT_PCR).
+ * COMPANION_EXIT_BOOT_PCR).
  */
 int pcr_policy_digest(struct tpm *t, uint32_t pcrs, const struct boot_pcr *b,
 		      TPM2B_DIGEST *out, char *why, size_t wn);

@@ -59,10 +59,11 @@ int signer_from_der(const uint8_t *der, size_t len, TPM2B_PUBLIC *key,
 	if (!der_next(&p, end, 0x30, &seq) || p + seq != end ||
 	    !der_uint(&p, end, &n, &nn) || !der_uint(&p, end, &e, &en) ||
 	    p != end || nn > sizeof(k->unique.rsa.buffer) || nn < 128 || en > 4)
-		return say(why, wn, TPM2_PIN_EXIT_USAGE,
-			   "the signing key is not an RSA public key of 1024 "
-			   "to 4096 bits",
-			   0);
+		return tss_why(
+		    why, wn, COMPANION_EXIT_USAGE,
+		    "the signing key is not an RSA public key of 1024 "
+		    "to 4096 bits",
+		    0);
 	for (size_t i = 0; i < en; i++)
 		exp = exp << 8 | e[i];
 	memset(key, 0, sizeof(*key));
@@ -77,7 +78,7 @@ int signer_from_der(const uint8_t *der, size_t len, TPM2B_PUBLIC *key,
 	k->parameters.rsaDetail.exponent = exp == 65537 ? 0 : exp;
 	k->unique.rsa.size = (UINT16)nn;
 	memcpy(k->unique.rsa.buffer, n, nn);
-	return TPM2_PIN_EXIT_OK;
+	return COMPANION_EXIT_OK;
 }
 
 int signer_load(struct tpm *t, const TPM2B_PUBLIC *key, TPM2B_NAME *name,
@@ -95,9 +96,9 @@ int signer_load(struct tpm *t, const TPM2B_PUBLIC *key, TPM2B_NAME *name,
 	if (rc == 0)
 		*name = *got;
 	Esys_Free(got);
-	return rc ? say(why, wn, TPM2_PIN_EXIT_FAILED,
-			"the TPM did not take the signing key", rc)
-		  : TPM2_PIN_EXIT_OK;
+	return rc ? tss_why(why, wn, COMPANION_EXIT_FAILED,
+			    "the TPM did not take the signing key", rc)
+		  : COMPANION_EXIT_OK;
 }
 
 int signed_trial(struct tpm *t, const TPM2B_NAME *name, char *why, size_t wn)
@@ -108,8 +109,9 @@ int signed_trial(struct tpm *t, const TPM2B_NAME *name, char *why, size_t wn)
 	    t->esys, t->session, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
 	    &(TPM2B_DIGEST){0}, &(TPM2B_NONCE){0}, name, &none);
 
-	return rc ? say(why, wn, rc_code(rc), "the TPM refused the policy", rc)
-		  : TPM2_PIN_EXIT_OK;
+	return rc ? tss_why(why, wn, rc_code(rc), "the TPM refused the policy",
+			    rc)
+		  : COMPANION_EXIT_OK;
 }
 
 /* The record of sigs whose pol is approved: its signature, or NULL. */
@@ -145,8 +147,9 @@ static int verify(struct tpm *t, const TPM2B_DIGEST *approved,
 	TSS2_RC rc;
 
 	if (n > sizeof(s.signature.rsassa.sig.buffer))
-		return say(why, wn, TPM2_PIN_EXIT_BAD_SIGNATURE,
-			   "bad signature: it is not one of the slot's key", 0);
+		return tss_why(why, wn, COMPANION_EXIT_BAD_SIGNATURE,
+			       "bad signature: it is not one of the slot's key",
+			       0);
 	s.signature.rsassa.hash = TPM2_ALG_SHA256;
 	s.signature.rsassa.sig.size = (UINT16)n;
 	memcpy(s.signature.rsassa.sig.buffer, sig, n);
@@ -161,13 +164,14 @@ static int verify(struct tpm *t, const TPM2B_DIGEST *approved,
 					  ticket);
 	Esys_Free(ahash);
 	if (rc && (rc & 0x3f) == (TPM2_RC_SIGNATURE & 0x3f))
-		return say(why, wn, TPM2_PIN_EXIT_BAD_SIGNATURE,
-			   "bad signature: the PCR signature does not verify "
-			   "against the slot's public key",
-			   0);
-	return rc ? say(why, wn, TPM2_PIN_EXIT_BAD_SIGNATURE,
-			"bad signature: the TPM refused it", rc)
-		  : TPM2_PIN_EXIT_OK;
+		return tss_why(
+		    why, wn, COMPANION_EXIT_BAD_SIGNATURE,
+		    "bad signature: the PCR signature does not verify "
+		    "against the slot's public key",
+		    0);
+	return rc ? tss_why(why, wn, COMPANION_EXIT_BAD_SIGNATURE,
+			    "bad signature: the TPM refused it", rc)
+		  : COMPANION_EXIT_OK;
 }
 
 int signed_authorize(struct tpm *t, uint32_t pcrs, const TPM2B_NAME *name,
@@ -188,21 +192,22 @@ int signed_authorize(struct tpm *t, uint32_t pcrs, const TPM2B_NAME *name,
 		    Esys_PolicyGetDigest(t->esys, t->session, ESYS_TR_NONE,
 					 ESYS_TR_NONE, ESYS_TR_NONE, &approved);
 	if (rc)
-		return say(why, wn, rc_code(rc), "the TPM refused the policy",
-			   rc);
+		return tss_why(why, wn, rc_code(rc),
+			       "the TPM refused the policy", rc);
 	sig = find_sig(approved, sigs, len, &n);
-	code = sig ? verify(t, approved, sig, n, &ticket, why, wn)
-		   : say(why, wn, TPM2_PIN_EXIT_SIGNATURE,
-			 "no signature for this boot: none of the slot's key "
-			 "is of the PCR values this boot measured",
-			 0);
+	code =
+	    sig ? verify(t, approved, sig, n, &ticket, why, wn)
+		: tss_why(why, wn, COMPANION_EXIT_SIGNATURE,
+			  "no signature for this boot: none of the slot's key "
+			  "is of the PCR values this boot measured",
+			  0);
 	if (code == 0) {
 		rc = Esys_PolicyAuthorize(t->esys, t->session, ESYS_TR_NONE,
 					  ESYS_TR_NONE, ESYS_TR_NONE, approved,
 					  &(TPM2B_NONCE){0}, name, ticket);
 		if (rc)
-			code = say(why, wn, rc_code(rc),
-				   "the TPM refused the signed policy", rc);
+			code = tss_why(why, wn, rc_code(rc),
+				       "the TPM refused the signed policy", rc);
 	}
 	Esys_Free(ticket);
 	Esys_Free(approved);

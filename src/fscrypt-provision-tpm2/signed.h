@@ -17,7 +17,7 @@
 #define SIGNED_POL_SIZE 32
 
 /* The signing key from its RSAPublicKey DER (the bits of a PEM "PUBLIC
- * KEY", as systemd fingerprints them). TPM2_PIN_EXIT_USAGE when it is not
+ * KEY", as systemd fingerprints them). COMPANION_EXIT_USAGE when it is not
  * one. */
 int signer_from_der(const uint8_t *der, size_t len, TPM2B_PUBLIC *key,
 		    char *why, size_t wn);
@@ -33,8 +33,8 @@ int signed_trial(struct tpm *t, const TPM2B_NAME *name, char *why, size_t wn);
  * In a policy session: PolicyPCR on pcrs (their values now), then the
  * signature among sigs (len bytes of "pol, le16 size, sig" records) whose
  * pol is that digest, checked by the TPM, then PolicyAuthorize.
- * TPM2_PIN_EXIT_SIGNATURE when no record is for this boot's values,
- * TPM2_PIN_EXIT_BAD_SIGNATURE when the TPM refuses its signature.
+ * COMPANION_EXIT_SIGNATURE when no record is for this boot's values,
+ * COMPANION_EXIT_BAD_SIGNATURE when the TPM refuses its signature.
  */
 int signed_authorize(struct tpm *t, uint32_t pcrs, const TPM2B_NAME *name,
 		     const uint8_t *sigs, size_t len, char *why, size_t wn);

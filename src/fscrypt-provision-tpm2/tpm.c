@@ -111,8 +111,8 @@ static int create_sealed(struct tpm *t, const TPM2B_DIGEST *policy,
 		    (TSS2_RC)marshal_sealed(t, pub, priv, key, blob, cap, blen);
 	Esys_Free(priv);
 	Esys_Free(pub);
-	return rc ? say(why, wn, rc_code(rc), "the TPM sealed nothing", rc)
-		  : TPM2_PIN_EXIT_OK;
+	return rc ? tss_why(why, wn, rc_code(rc), "the TPM sealed nothing", rc)
+		  : COMPANION_EXIT_OK;
 }
 
 int tpm_seal(const char *tcti, const struct tpm_policy *p, const uint8_t *auth,
@@ -123,7 +123,7 @@ int tpm_seal(const char *tcti, const struct tpm_policy *p, const uint8_t *auth,
 	TPM2B_DIGEST *policy = NULL;
 	struct tpm t = {0}; /* tpm_close's: not connected yet */
 	int code = k ? signer_from_der(p->signer, p->signer_len, k, why, wn)
-		     : TPM2_PIN_EXIT_OK;
+		     : COMPANION_EXIT_OK;
 
 	if (code == 0)
 		code = tpm_open(&t, tcti, why, wn);
@@ -150,8 +150,8 @@ static int lockout_left(struct tpm *t, unsigned *left, char *why, size_t wn)
 				ESYS_TR_NONE, TPM2_CAP_TPM_PROPERTIES,
 				TPM2_PT_PERMANENT, 32, NULL, &cap);
 	if (rc)
-		return say(why, wn, TPM2_PIN_EXIT_FAILED,
-			   "the TPM did not say its lockout state", rc);
+		return tss_why(why, wn, COMPANION_EXIT_FAILED,
+			       "the TPM did not say its lockout state", rc);
 	for (UINT32 i = 0; i < cap->data.tpmProperties.count; i++) {
 		TPMS_TAGGED_PROPERTY *p =
 		    &cap->data.tpmProperties.tpmProperty[i];
@@ -166,19 +166,20 @@ static int lockout_left(struct tpm *t, unsigned *left, char *why, size_t wn)
 	Esys_Free(cap);
 	/* Without all three, a lockout said would be a guess. */
 	if (seen != 7)
-		return say(why, wn, TPM2_PIN_EXIT_FAILED,
-			   "the TPM did not give its lockout counter and "
-			   "limit",
-			   0);
+		return tss_why(why, wn, COMPANION_EXIT_FAILED,
+			       "the TPM did not give its lockout counter and "
+			       "limit",
+			       0);
 	*left =
 	    (perm & TPMA_PERMANENT_INLOCKOUT) || count >= max ? 0 : max - count;
 	if (*left == 0)
-		return say(why, wn, TPM2_PIN_EXIT_LOCKOUT,
-			   "the TPM is in dictionary-attack lockout after too "
-			   "many wrong PINs: wait for it to recover, or clear "
-			   "it with its lockout authorization",
-			   0);
-	return TPM2_PIN_EXIT_OK;
+		return tss_why(
+		    why, wn, COMPANION_EXIT_LOCKOUT,
+		    "the TPM is in dictionary-attack lockout after too "
+		    "many wrong PINs: wait for it to recover, or clear "
+		    "it with its lockout authorization",
+		    0);
+	return COMPANION_EXIT_OK;
 }
 
 static int load_sealed(struct tpm *t, const uint8_t *blob, size_t blen,
@@ -199,10 +200,10 @@ static int load_sealed(struct tpm *t, const uint8_t *blob, size_t blen,
 	    Tss2_MU_TPM2B_NAME_Unmarshal(blob, blen, &off, &want) ||
 	    (key && Tss2_MU_TPM2B_PUBLIC_Unmarshal(blob, blen, &off, key)) ||
 	    off != blen)
-		return say(why, wn, TPM2_PIN_EXIT_DAMAGED,
-			   "the sealed data is damaged: it is not a TPM "
-			   "object",
-			   0);
+		return tss_why(why, wn, COMPANION_EXIT_DAMAGED,
+			       "the sealed data is damaged: it is not a TPM "
+			       "object",
+			       0);
 	/* A storage key that is not the one sealed to: another or a cleared
 	 * TPM, or something between us and the TPM that would learn the
 	 * session key (and with it a way to test PINs offline). */
@@ -212,20 +213,21 @@ static int load_sealed(struct tpm *t, const uint8_t *blob, size_t blen,
 		rc = TSS2_ESYS_RC_BAD_VALUE;
 	Esys_Free(got);
 	if (rc)
-		return say(why, wn, TPM2_PIN_EXIT_DAMAGED,
-			   "the TPM's storage key is not the one the data was "
-			   "sealed under: another TPM, a cleared one, or "
-			   "someone between this machine and its TPM",
-			   0);
+		return tss_why(
+		    why, wn, COMPANION_EXIT_DAMAGED,
+		    "the TPM's storage key is not the one the data was "
+		    "sealed under: another TPM, a cleared one, or "
+		    "someone between this machine and its TPM",
+		    0);
 	rc = Esys_Load(t->esys, t->primary, ESYS_TR_PASSWORD, ESYS_TR_NONE,
 		       ESYS_TR_NONE, &priv, pub, &t->object);
 	if (rc)
-		return say(why, wn, TPM2_PIN_EXIT_DAMAGED,
-			   "this TPM cannot load the sealed data: it was "
-			   "sealed by another TPM, this one was cleared "
-			   "since, or the data is damaged",
-			   rc);
-	return TPM2_PIN_EXIT_OK;
+		return tss_why(why, wn, COMPANION_EXIT_DAMAGED,
+			       "this TPM cannot load the sealed data: it was "
+			       "sealed by another TPM, this one was cleared "
+			       "since, or the data is damaged",
+			       rc);
+	return COMPANION_EXIT_OK;
 }
 
 /* The policy session, checked against the object's own policy: a PCR
@@ -237,7 +239,8 @@ static int open_policy(struct tpm *t, const struct tpm_policy *p,
 	const TPM2B_DIGEST *want = &pub->publicArea.authPolicy;
 	TPM2B_DIGEST *got = NULL;
 	TPM2B_NAME name;
-	int code = key ? signer_load(t, key, &name, why, wn) : TPM2_PIN_EXIT_OK;
+	int code =
+	    key ? signer_load(t, key, &name, why, wn) : COMPANION_EXIT_OK;
 
 	if (code == 0)
 		code = start_session(t, TPM2_SE_POLICY, why, wn);
@@ -248,12 +251,13 @@ static int open_policy(struct tpm *t, const struct tpm_policy *p,
 		code = run_policy(t, p->pcrs, NULL, p->pin, &got, why, wn);
 	if (code == 0 && (got->size != want->size ||
 			  memcmp(got->buffer, want->buffer, got->size)))
-		code = say(why, wn, TPM2_PIN_EXIT_PCR,
-			   "PCR mismatch: this boot's measurements differ "
-			   "from those the key was sealed to (the boot "
-			   "chain changed, or the initramfs is done: PCR 15 "
-			   "was extended)",
-			   0);
+		code =
+		    tss_why(why, wn, COMPANION_EXIT_PCR,
+			    "PCR mismatch: this boot's measurements differ "
+			    "from those the key was sealed to (the boot "
+			    "chain changed, or the initramfs is done: PCR 15 "
+			    "was extended)",
+			    0);
 	Esys_Free(got);
 	return code;
 }
@@ -285,14 +289,14 @@ int tpm_unseal(const char *tcti, const struct tpm_policy *p,
 					 ESYS_TR_NONE, ESYS_TR_NONE, &out);
 		explicit_bzero(&a, sizeof(a));
 		if (rc)
-			code = rc_code(rc) == TPM2_PIN_EXIT_BAD_PIN
-				   ? say(why, wn, TPM2_PIN_EXIT_BAD_PIN,
-					 "wrong PIN", 0)
-				   : say(why, wn, rc_code(rc),
-					 "the TPM did not unseal it", rc);
+			code = rc_code(rc) == COMPANION_EXIT_BAD_PIN
+				   ? tss_why(why, wn, COMPANION_EXIT_BAD_PIN,
+					     "wrong PIN", 0)
+				   : tss_why(why, wn, rc_code(rc),
+					     "the TPM did not unseal it", rc);
 		else if (out->size > cap)
-			code = say(why, wn, TPM2_PIN_EXIT_DAMAGED,
-				   "the TPM gave more than was sealed", 0);
+			code = tss_why(why, wn, COMPANION_EXIT_DAMAGED,
+				       "the TPM gave more than was sealed", 0);
 		else
 			memcpy(secret, out->buffer, *slen = out->size);
 		if (out)

@@ -27,7 +27,7 @@ struct tpm_policy {
 	size_t sigs_len;
 };
 
-/* Each returns a TPM2_PIN_EXIT_* code, with a message in why. */
+/* Each returns a COMPANION_EXIT_* code, with a message in why. */
 int tpm_seal(const char *tcti, const struct tpm_policy *p, const uint8_t *auth,
 	     size_t alen, const uint8_t *secret, size_t slen, uint8_t *blob,
 	     size_t cap, size_t *blen, char *why, size_t wn);

@@ -13,38 +13,41 @@ int dry_run_provision(const struct tab_entry *e, const char *mount, int fd,
 
 	r = provkey_type_supported();
 	if (r < 0)
-		return fail(OP_KEYRING, r,
-			    "probe the fscrypt-provisioning key "
-			    "type");
+		return cli_error_errno(OP_KEYRING, r,
+				       "probe the fscrypt-provisioning key "
+				       "type");
 	if (mount) {
 		r = probe_key_id_cached(fd);
 		if (r < 0)
-			return fail(OP_ADD_BY_ID, r, "add keys to %s", mount);
+			return cli_error_errno(OP_ADD_BY_ID, r,
+					       "add keys to %s", mount);
 	}
 	if (r == 1) {
-		say("volume %s: dry run: key %s from %s is valid; apply would "
+		cli_say(
+		    "volume %s: dry run: key %s from %s is valid; apply would "
 		    "provision it%s%s%s",
 		    e->name, hex, src, mount ? " and add it to " : "",
 		    mount ? mount : "", mount ? " by key_id" : "");
 		return FSP_EXIT_OK;
 	}
 	if (mount && e->raw_fallback) {
-		say("volume %s: dry run: key %s from %s is valid; this kernel "
+		cli_say(
+		    "volume %s: dry run: key %s from %s is valid; this kernel "
 		    "has no key_id, so apply would add the raw key to %s "
 		    "(raw-fallback), which does not survive an unmount",
 		    e->name, hex, src, mount);
 		return FSP_EXIT_OK;
 	}
-	return fail_msg(FSP_EXIT_UNSUPPORTED,
-			"volume %s: dry run: the key from %s is valid, but "
-			"this kernel cannot keep it for key_id (Linux 5.6 or "
-			"the backport in kernel-patches/ is needed), so apply "
-			"would fail%s",
-			e->name, src,
-			mount && !e->raw_fallback
-			    ? "; the fscrypttab option raw-fallback would add "
-			      "the raw key instead"
-			    : "");
+	return cli_error(FSP_EXIT_UNSUPPORTED,
+			 "volume %s: dry run: the key from %s is valid, but "
+			 "this kernel cannot keep it for key_id (Linux 5.6 or "
+			 "the backport in kernel-patches/ is needed), so apply "
+			 "would fail%s",
+			 e->name, src,
+			 mount && !e->raw_fallback
+			     ? "; the fscrypttab option raw-fallback would add "
+			       "the raw key instead"
+			     : "");
 }
 
 int dry_run_unlock(const struct tab_entry *e, const char *mount,
@@ -58,13 +61,13 @@ int dry_run_unlock(const struct tab_entry *e, const char *mount,
 		if (!first[i].state)
 			usable++;
 	if (usable == 0)
-		return fail_msg(FSP_EXIT_KEY_UNAVAILABLE,
-				"volume %s: dry run: no usable provisioning "
-				"key in keyring %s, so apply could not "
-				"unlock %s",
-				e->name, arg_keyring, mount);
-	say("volume %s: dry run: apply would add %zu provisioning key%s "
-	    "to %s by key_id",
-	    e->name, usable, usable == 1 ? "" : "s", mount);
+		return cli_error(FSP_EXIT_KEY_UNAVAILABLE,
+				 "volume %s: dry run: no usable provisioning "
+				 "key in keyring %s, so apply could not "
+				 "unlock %s",
+				 e->name, arg_keyring, mount);
+	cli_say("volume %s: dry run: apply would add %zu provisioning key%s "
+		"to %s by key_id",
+		e->name, usable, usable == 1 ? "" : "s", mount);
 	return FSP_EXIT_OK;
 }

@@ -51,7 +51,7 @@ static void vmsg(const char *kind, const char *fmt, va_list ap)
 	fputc('\n', stderr);
 }
 
-int fail(enum fsp_op op, int err, const char *fmt, ...)
+int cli_error_errno(enum fsp_op op, int err, const char *fmt, ...)
 {
 	struct fsp_error e = describe_error(op, err);
 	bool first = !first_problem[0];
@@ -74,7 +74,7 @@ int fail(enum fsp_op op, int err, const char *fmt, ...)
 	return e.exit;
 }
 
-int fail_msg(int code, const char *fmt, ...)
+int cli_error(int code, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -114,7 +114,7 @@ void print_command_usage(FILE *f, const char *cmd, bool help)
 	}
 }
 
-int usage_error(const char *cmd, const char *fmt, ...)
+int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -125,7 +125,7 @@ int usage_error(const char *cmd, const char *fmt, ...)
 	return FSP_EXIT_USAGE;
 }
 
-void warn(const char *fmt, ...)
+void cli_warning(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -134,7 +134,7 @@ void warn(const char *fmt, ...)
 	va_end(ap);
 }
 
-void say(const char *fmt, ...)
+void cli_say(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -155,9 +155,9 @@ int handle_common_option(int c, const char *cmd)
 	case OPT_KEYRING:
 		/* Same rules as volume names: it also names a lock. */
 		if (!volume_name_valid(optarg))
-			return usage_error(cmd,
-					   "--keyring needs a name of 1-64 "
-					   "of A-Z a-z 0-9 _ . + @ -");
+			return cli_usage_error(cmd,
+					       "--keyring needs a name of 1-64 "
+					       "of A-Z a-z 0-9 _ . + @ -");
 		arg_keyring = optarg;
 		return -1;
 	case OPT_QUIET:
@@ -184,7 +184,7 @@ int load_tab(struct fscrypttab *tab, bool required)
 	    strcmp(arg_tab, FSCRYPTTAB_DEFAULT) == 0)
 		return 0;
 	if (r < 0)
-		return fail_msg(FSP_EXIT_CONFIG, "%s", err);
+		return cli_error(FSP_EXIT_CONFIG, "%s", err);
 	return 0;
 }
 
@@ -205,7 +205,7 @@ long password_timeout_arg(const char *s)
 	return parse_unsigned(s, 0x7fffffff, &v) ? (long)v : -1;
 }
 
-void unlock_log(const char *line)
+void unwrap_log(const char *line)
 {
 	fprintf(stderr, "%s: %s\n", PROG, line);
 }

@@ -27,14 +27,14 @@ extern bool arg_quiet;
 int handle_common_option(int c, const char *cmd);
 
 /* "fscrypt-provision: error: unable to <what>: <reason>", returns exit. */
-int fail(enum fsp_op op, int err, const char *fmt, ...)
+int cli_error_errno(enum fsp_op op, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* "fscrypt-provision: error: <text>", returns code. */
-int fail_msg(int code, const char *fmt, ...)
+int cli_error(int code, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-int usage_error(const char *cmd, const char *fmt, ...)
+int cli_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /*
  * The first error or warning printed since problems_reset() (NULL if
  * none), without the prefixes: update names it in its verdict.
@@ -42,7 +42,7 @@ void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void problems_reset(void);
 const char *problems_first(void);
 /* Progress for people, on stdout; silenced by --quiet. */
-void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 struct command {
 	const char *name;
@@ -65,7 +65,7 @@ long password_timeout_arg(const char *s);
 #define PASSWORD_TIMEOUT_USAGE                                                 \
 	"--password-timeout needs a number of seconds (0 for no limit)"
 /* Progress of a slots unlock (costs, a protector that failed): stderr. */
-void unlock_log(const char *line);
+void unwrap_log(const char *line);
 
 /* Loads arg_tab; a missing default table is empty, not an error. */
 int load_tab(struct fscrypttab *tab, bool required);

@@ -63,13 +63,14 @@ static int read_either(const struct key_args *ka, struct slots_arg *sa,
 	if (!sa->path) {
 		if (sa->up.passphrase_fd >= 0 || sa->up.pin_fd >= 0 ||
 		    sa->up.tpm2.device || sa->up.tpm2.signature)
-			return usage_error(cmd, "--passphrase-fd and --tpm2-* "
-						"need --slots FILE");
+			return cli_usage_error(cmd,
+					       "--passphrase-fd and --tpm2-* "
+					       "need --slots FILE");
 		return read_key_arg(ka, cmd, key, id);
 	}
 	if (ka->file || ka->fd)
-		return usage_error(cmd, "give --slots FILE or a raw key "
-					"(--key-file/--key-fd), not both");
+		return cli_usage_error(cmd, "give --slots FILE or a raw key "
+					    "(--key-file/--key-fd), not both");
 	sa->up.allow_readable = ka->opts.allow_readable;
 	return slots_arg_unlock(sa, key, id);
 }
@@ -78,15 +79,16 @@ static int check_add(const char *volume, bool unlink_key,
 		     const struct key_args *ka)
 {
 	if (!volume)
-		return usage_error("add", "--volume NAME is required");
+		return cli_usage_error("add", "--volume NAME is required");
 	if (unlink_key && !ka->file)
-		return usage_error("add", "--unlink-key needs --key-file");
+		return cli_usage_error("add", "--unlink-key needs --key-file");
 	if (!volume_name_valid(volume))
-		return usage_error("add",
-				   "invalid volume name '%s': use 1-64 of "
-				   "A-Z a-z 0-9 _ . + @ -, not starting with "
-				   "'.' or '-'",
-				   volume);
+		return cli_usage_error(
+		    "add",
+		    "invalid volume name '%s': use 1-64 of "
+		    "A-Z a-z 0-9 _ . + @ -, not starting with "
+		    "'.' or '-'",
+		    volume);
 	return FSP_EXIT_OK;
 }
 
@@ -113,8 +115,9 @@ int cmd_add(int argc, char **argv)
 			break;
 		case OPT_TIMEOUT:
 			if (!parse_unsigned(optarg, 0x7fffffff, &v) || v == 0)
-				return usage_error("add", "--timeout needs a "
-							  "positive number");
+				return cli_usage_error("add",
+						       "--timeout needs a "
+						       "positive number");
 			rq.timeout = (unsigned)v;
 			break;
 		case OPT_RAW_FALLBACK:
@@ -132,8 +135,8 @@ int cmd_add(int argc, char **argv)
 		}
 	}
 	if (optind != argc)
-		return usage_error("add", "unexpected argument '%s'",
-				   argv[optind]);
+		return cli_usage_error("add", "unexpected argument '%s'",
+				       argv[optind]);
 	r = check_add(rq.volume, unlink_key, &ka);
 	if (r != FSP_EXIT_OK)
 		return r;
@@ -153,7 +156,7 @@ int cmd_add(int argc, char **argv)
 		struct key_source src = {.kind = KEY_SOURCE_FILE};
 
 		snprintf(src.path, sizeof(src.path), "%s", ka.file);
-		report_unlink_key(rq.volume, &src);
+		remove_key_file(rq.volume, &src);
 	}
 	return FSP_EXIT_OK;
 }
@@ -175,8 +178,8 @@ int cmd_identifier(int argc, char **argv)
 			return r;
 	}
 	if (optind != argc)
-		return usage_error("identifier", "unexpected argument '%s'",
-				   argv[optind]);
+		return cli_usage_error("identifier", "unexpected argument '%s'",
+				       argv[optind]);
 	r = read_either(&ka, &sa, "identifier", &key, id);
 	if (r != FSP_EXIT_OK)
 		return r;

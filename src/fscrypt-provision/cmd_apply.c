@@ -70,7 +70,8 @@ static int apply_mount(struct apply_state *st, const struct tab_entry *e)
 	int fd;
 
 	if (path_join_root(st->root, e->mountpoint, mount, sizeof(mount)) < 0)
-		return fail(OP_OPEN, -ENAMETOOLONG, "use %s", e->mountpoint);
+		return cli_error_errno(OP_OPEN, -ENAMETOOLONG, "use %s",
+				       e->mountpoint);
 	if (strcmp(mount, st->mount) == 0)
 		return FSP_EXIT_OK;
 	if (st->fd >= 0)
@@ -82,7 +83,8 @@ static int apply_mount(struct apply_state *st, const struct tab_entry *e)
 		st->root_fd =
 		    open(st->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (st->root_fd < 0)
-			return fail(OP_OPEN, -errno, "open %s", st->root);
+			return cli_error_errno(OP_OPEN, -errno, "open %s",
+					       st->root);
 	}
 	fd = fs_open_in_root(st->root_fd, e->mountpoint);
 	if (fd == -ENOSYS) /* before 5.6: by path, as then */
@@ -90,13 +92,13 @@ static int apply_mount(struct apply_state *st, const struct tab_entry *e)
 	if (fd == -ENOENT || fd == -ENOTDIR)
 		return FSP_EXIT_OK; /* not there: not mounted */
 	if (fd == -ELOOP)
-		return fail_msg(FSP_EXIT_CONFIG,
-				"volume %s: mountpoint %s is reached through "
-				"a symbolic link below %s; mountpoints are "
-				"resolved inside the root, through no link",
-				e->name, e->mountpoint, st->root);
+		return cli_error(FSP_EXIT_CONFIG,
+				 "volume %s: mountpoint %s is reached through "
+				 "a symbolic link below %s; mountpoints are "
+				 "resolved inside the root, through no link",
+				 e->name, e->mountpoint, st->root);
 	if (fd < 0)
-		return fail(OP_OPEN, fd, "open %s", mount);
+		return cli_error_errno(OP_OPEN, fd, "open %s", mount);
 	st->mounted = fs_is_mount_root(fd) == 1;
 	if (st->mounted)
 		st->fd = fd;
@@ -107,7 +109,7 @@ static int apply_mount(struct apply_state *st, const struct tab_entry *e)
 
 /* An entry with a key source: read it, check it, provision it. */
 static int apply_provision(const struct tab_entry *e, struct apply_state *st,
-			   const char *mount, const struct needed *nd)
+			   const char *mount, const struct volume_ids *nd)
 {
 	struct provision_req rq = {
 	    .keyring = arg_keyring,
@@ -131,30 +133,30 @@ static int apply_provision(const struct tab_entry *e, struct apply_state *st,
 				   .passphrase_fd = st->pass_fd,
 				   .pin_fd = -1,
 				   .password_timeout = e->password_timeout,
-				   .log = unlock_log};
+				   .log = unwrap_log};
 
 	r = entry_key_read(e, arg_tab, NULL, &up, &key, id, detail,
 			   sizeof(detail));
 	/* Nobody answered in time: a nofail volume is let go in one line,
 	 * and the boot goes on without it. */
 	if (r == -ETIME && e->nofail) {
-		warn("volume %s: %s; skipped (nofail)", e->name, detail);
+		cli_warning("volume %s: %s; skipped (nofail)", e->name, detail);
 		st->skip_told = true;
 		return FSP_EXIT_KEY_SOURCE;
 	}
 	if (r < 0)
-		return fail_msg(exit_code_for(OP_UNWRAP, r), "volume %s: %s",
-				e->name, detail);
+		return cli_error(exit_code_for(OP_UNWRAP, r), "volume %s: %s",
+				 e->name, detail);
 	hex_encode(id, sizeof(id), hex);
 	for (size_t i = 0; !code && i < nd->n; i++)
 		if (memcmp(nd->ids[i], id, sizeof(id)) != 0) {
 			hex_encode(nd->ids[i], sizeof(id), want);
-			code = fail_msg(FSP_EXIT_KEY_REJECTED,
-					"volume %s: %s is encrypted with key "
-					"%s, but the key from %s has "
-					"identifier %s: wrong key; nothing "
-					"was provisioned",
-					e->name, nd->why[i], want, src, hex);
+			code = cli_error(FSP_EXIT_KEY_REJECTED,
+					 "volume %s: %s is encrypted with key "
+					 "%s, but the key from %s has "
+					 "identifier %s: wrong key; nothing "
+					 "was provisioned",
+					 e->name, nd->why[i], want, src, hex);
 		}
 	if (!code && st->dry_run)
 		code = dry_run_provision(e, mount, st->fd, src, hex);
@@ -167,18 +169,20 @@ static int apply_provision(const struct tab_entry *e, struct apply_state *st,
 		else
 			report_provision(&rq, &res);
 		if (!code && e->unlink_key)
-			report_unlink_key(e->name, &e->source);
+			remove_key_file(e->name, &e->source);
 	}
 	secbuf_free(&key);
 	if (code || st->dry_run || e->has_mountpoint)
 		return code;
 	if (e->line)
-		say("volume %s: provisioned only (mountpoint none in %s:%u), "
+		cli_say(
+		    "volume %s: provisioned only (mountpoint none in %s:%u), "
 		    "added to no filesystem; unlock it with 'fscrypt-provision "
 		    "unlock --volume %s DIR' once it is mounted",
 		    e->name, arg_tab, e->line, e->name);
 	else
-		say("volume %s: provisioned only (added by --key), added to no "
+		cli_say(
+		    "volume %s: provisioned only (added by --key), added to no "
 		    "filesystem; unlock it with 'fscrypt-provision unlock "
 		    "--volume %s DIR' once it is mounted",
 		    e->name, e->name);
@@ -187,18 +191,19 @@ static int apply_provision(const struct tab_entry *e, struct apply_state *st,
 
 /* An entry without a key source: unlock its mount from the keyring. */
 static int apply_unlock(const struct tab_entry *e, struct apply_state *st,
-			const char *mount, const struct needed *nd)
+			const char *mount, const struct volume_ids *nd)
 {
 	int code, r;
 
 	if (!e->has_mountpoint) {
-		say("volume %s: mountpoint and key source are both none; "
-		    "nothing to do",
-		    e->name);
+		cli_say("volume %s: mountpoint and key source are both none; "
+			"nothing to do",
+			e->name);
 		return FSP_EXIT_OK;
 	}
 	if (!mount) {
-		say("volume %s: %s is not mounted and the key source is none; "
+		cli_say(
+		    "volume %s: %s is not mounted and the key source is none; "
 		    "nothing to do",
 		    e->name, st->mount);
 		return FSP_EXIT_OK;
@@ -206,23 +211,23 @@ static int apply_unlock(const struct tab_entry *e, struct apply_state *st,
 	if (!st->have_keys) {
 		r = ring_keys(arg_keyring, false, &st->keys, &st->nkeys);
 		if (r < 0)
-			return fail(OP_KEYRING, r, "list keyring %s",
-				    arg_keyring);
+			return cli_error_errno(OP_KEYRING, r, "list keyring %s",
+					       arg_keyring);
 		st->have_keys = true;
 	}
 	if (st->dry_run)
 		return dry_run_unlock(e, mount, st->keys, st->nkeys);
 	code = unlock_volume(st->fd, mount, e->name, st->keys, st->nkeys);
 	if (!code)
-		code = verify_needed(st->fd, e->name, nd, st->keys, st->nkeys,
-				     false);
+		code = volume_ids_verify(st->fd, e->name, nd, st->keys,
+					 st->nkeys, false);
 	return code;
 }
 
 /* apply, for one entry. Returns an exit code. */
 static int apply_entry(const struct tab_entry *e, struct apply_state *st)
 {
-	struct needed nd = {0};
+	struct volume_ids nd = {0};
 	const char *mount = NULL; /* mounted, below --root */
 	int code;
 
@@ -240,14 +245,14 @@ static int apply_entry(const struct tab_entry *e, struct apply_state *st)
 	}
 	if (mount) {
 		/* Refuse a wrong key before anything is provisioned. */
-		code = collect_needed(e, mount, NULL, true, &nd);
+		code = volume_ids_collect(e, mount, NULL, true, &nd);
 		if (code)
 			goto out;
 	}
 	code = e->has_source ? apply_provision(e, st, mount, &nd)
 			     : apply_unlock(e, st, mount, &nd);
 out:
-	needed_free(&nd);
+	volume_ids_free(&nd);
 	return code;
 }
 
@@ -267,18 +272,19 @@ static int apply_table(const struct fscrypttab *tab, struct apply_state *st)
 		} else if (e->nofail) {
 			skipped++;
 			if (!st->skip_told)
-				warn("volume %s is nofail: continuing without "
-				     "it",
-				     e->name);
+				cli_warning(
+				    "volume %s is nofail: continuing without "
+				    "it",
+				    e->name);
 		} else {
 			failed++;
 			if (!code)
 				code = r;
 		}
 	}
-	say("apply%s: %u volume%s ready, %u failed, %u skipped (nofail)",
-	    st->dry_run ? " --dry-run" : "", ok, ok == 1 ? "" : "s", failed,
-	    skipped);
+	cli_say("apply%s: %u volume%s ready, %u failed, %u skipped (nofail)",
+		st->dry_run ? " --dry-run" : "", ok, ok == 1 ? "" : "s", failed,
+		skipped);
 	return code;
 }
 
@@ -298,17 +304,17 @@ static int apply_option(int c, struct apply_state *st, struct key_override *ov,
 	case OPT_PASSPHRASE_FD:
 		if (parse_fd_arg(optarg, &st->pass_fd) == 0)
 			return -1;
-		return usage_error("apply",
-				   "--passphrase-fd needs a descriptor number");
+		return cli_usage_error(
+		    "apply", "--passphrase-fd needs a descriptor number");
 	case OPT_PASSWORD_TIMEOUT:
 		st->password_timeout = password_timeout_arg(optarg);
 		if (st->password_timeout >= 0)
 			return -1;
-		return usage_error("apply", "%s", PASSWORD_TIMEOUT_USAGE);
+		return cli_usage_error("apply", "%s", PASSWORD_TIMEOUT_USAGE);
 	case OPT_KEY:
 		if (key_override_parse(optarg, &ov[*n_ov], err, sizeof(err)) <
 		    0)
-			return usage_error("apply", "--key %s", err);
+			return cli_usage_error("apply", "--key %s", err);
 		(*n_ov)++;
 		return -1;
 	default:
@@ -331,7 +337,7 @@ int cmd_apply(int argc, char **argv)
 	/* At most one --key per argument. */
 	ov = calloc((size_t)argc, sizeof(*ov));
 	if (!ov)
-		return fail(OP_OPEN, -ENOMEM, "apply");
+		return cli_error_errno(OP_OPEN, -ENOMEM, "apply");
 	while (code < 0 &&
 	       (c = cli_getopt(argc, argv, &cmd_apply_options)) != -1)
 		code = apply_option(c, &st, ov, &n_ov);
@@ -340,10 +346,11 @@ int cmd_apply(int argc, char **argv)
 		return code;
 	}
 	if (optind != argc)
-		code = usage_error("apply", "unexpected argument '%s'",
-				   argv[optind]);
+		code = cli_usage_error("apply", "unexpected argument '%s'",
+				       argv[optind]);
 	else if (st.root[0] != '/')
-		code = usage_error("apply", "--root needs an absolute path");
+		code =
+		    cli_usage_error("apply", "--root needs an absolute path");
 	else
 		code = apply_load_table(&tab, ov, n_ov, st.password_timeout);
 	free(ov);

@@ -22,11 +22,11 @@ static int apply_key_overrides(struct fscrypttab *tab,
 		return FSP_EXIT_OK;
 	res = calloc(n, sizeof(*res));
 	if (!res)
-		return fail(OP_OPEN, -ENOMEM, "apply --key");
+		return cli_error_errno(OP_OPEN, -ENOMEM, "apply --key");
 	r = fscrypttab_apply_overrides(tab, ov, n, res);
 	if (r < 0) {
 		free(res);
-		return fail(OP_OPEN, r, "apply --key");
+		return cli_error_errno(OP_OPEN, r, "apply --key");
 	}
 	for (size_t i = 0; i < n; i++) {
 		snprintf(src, sizeof(src), "none");
@@ -39,19 +39,21 @@ static int apply_key_overrides(struct fscrypttab *tab,
 				 ov[i].volume, arg_tab);
 		switch (res[i]) {
 		case OVERRIDE_REPLACED:
-			say("volume %s: key source %s (from --key)",
-			    ov[i].volume, src);
+			cli_say("volume %s: key source %s (from --key)",
+				ov[i].volume, src);
 			break;
 		case OVERRIDE_ADDED:
-			say("volume %s: added from --key (%s) with key source "
+			cli_say(
+			    "volume %s: added from --key (%s) with key source "
 			    "%s, provision only (mountpoint none)",
 			    ov[i].volume, why, src);
 			break;
 		case OVERRIDE_IGNORED:
-			warn("--key %s:%s: %s, and an entry with neither a "
-			     "mountpoint nor a key source would do nothing; "
-			     "ignored",
-			     ov[i].volume, src, why);
+			cli_warning(
+			    "--key %s:%s: %s, and an entry with neither a "
+			    "mountpoint nor a key source would do nothing; "
+			    "ignored",
+			    ov[i].volume, src, why);
 			break;
 		default:
 			break;
@@ -73,7 +75,7 @@ int apply_load_table(struct fscrypttab *tab, const struct key_override *ov,
 	if (r == -ENOENT && n_ov)
 		missing = true;
 	else if (r < 0)
-		return fail_msg(FSP_EXIT_CONFIG, "%s", err);
+		return cli_error(FSP_EXIT_CONFIG, "%s", err);
 	r = apply_key_overrides(tab, ov, n_ov, missing);
 	/* After --key, so that the volumes it adds get it too. */
 	if (r == FSP_EXIT_OK && password_timeout >= 0)

@@ -68,30 +68,30 @@ static int check_slots_entry(const struct tab_entry *e, const char *sysroot,
 	int r = 0, code = FSP_EXIT_OK;
 
 	if (!f)
-		return fail_msg(FSP_EXIT_SYSTEM, "out of memory");
+		return cli_error(FSP_EXIT_SYSTEM, "out of memory");
 	if (sysroot)
 		r = path_join_root(sysroot, e->source.path, joined,
 				   sizeof(joined));
 	if (r < 0)
-		code = fail_msg(FSP_EXIT_KEY_SOURCE,
-				"volume %s: the path of %s below %s is too "
-				"long",
-				e->name, e->source.path, sysroot);
+		code = cli_error(FSP_EXIT_KEY_SOURCE,
+				 "volume %s: the path of %s below %s is too "
+				 "long",
+				 e->name, e->source.path, sysroot);
 	else if ((r = slots_file_load(path, e->key_opts.allow_readable, f,
 				      detail, sizeof(detail))) < 0)
-		code = fail_msg(FSP_EXIT_KEY_SOURCE,
-				"volume %s: slots file %s %s; refusing to "
-				"embed it",
-				e->name, path, detail);
+		code = cli_error(FSP_EXIT_KEY_SOURCE,
+				 "volume %s: slots file %s %s; refusing to "
+				 "embed it",
+				 e->name, path, detail);
 	else
 		hex_encode(f->identifier, sizeof(f->identifier), hex);
 	if (!code && e->has_identifier &&
 	    memcmp(f->identifier, e->identifier, sizeof(e->identifier))) {
 		hex_encode(e->identifier, sizeof(e->identifier), want);
-		code = fail_msg(FSP_EXIT_KEY_REJECTED,
-				"volume %s: slots file %s holds key %s, but "
-				"%s:%u expects %s; refusing to embed it",
-				e->name, path, hex, arg_tab, e->line, want);
+		code = cli_error(FSP_EXIT_KEY_REJECTED,
+				 "volume %s: slots file %s holds key %s, but "
+				 "%s:%u expects %s; refusing to embed it",
+				 e->name, path, hex, arg_tab, e->line, want);
 	}
 	free(f);
 	return code;
@@ -111,34 +111,35 @@ static int check_entry(const struct tab_entry *e, const char *sysroot,
 		return FSP_EXIT_OK;
 	key_source_format(&e->source, src, sizeof(src));
 	if (e->source.kind == KEY_SOURCE_FD)
-		return fail_msg(FSP_EXIT_KEY_SOURCE,
-				"volume %s: key source %s cannot be used in "
-				"the initramfs: nothing passes it a "
-				"descriptor at boot; use a slots file",
-				e->name, src);
+		return cli_error(FSP_EXIT_KEY_SOURCE,
+				 "volume %s: key source %s cannot be used in "
+				 "the initramfs: nothing passes it a "
+				 "descriptor at boot; use a slots file",
+				 e->name, src);
 	if (hidden_in_initramfs(e->source.path))
-		return fail_msg(FSP_EXIT_KEY_SOURCE,
-				"volume %s: key file %s: /run, /proc, /sys, "
-				"/dev and /sysroot are mounted over in the "
-				"initramfs; keep the key elsewhere",
-				e->name, src);
+		return cli_error(FSP_EXIT_KEY_SOURCE,
+				 "volume %s: key file %s: /run, /proc, /sys, "
+				 "/dev and /sysroot are mounted over in the "
+				 "initramfs; keep the key elsewhere",
+				 e->name, src);
 	if (e->source.kind == KEY_SOURCE_SLOTS)
 		return check_slots_entry(e, sysroot, hex);
 	if (!e->embed_raw_key)
-		return fail_msg(FSP_EXIT_KEY_SOURCE,
-				"volume %s: %s is a raw key, and the initramfs "
-				"would carry it unprotected on /boot; wrap it "
-				"(fscrypt-provision enroll --slots FILE "
-				"--passphrase --key-file %s) and use "
-				"slots:FILE, or add the option embed-raw-key "
-				"to %s:%u",
-				e->name, src, e->source.path, arg_tab, e->line);
+		return cli_error(
+		    FSP_EXIT_KEY_SOURCE,
+		    "volume %s: %s is a raw key, and the initramfs "
+		    "would carry it unprotected on /boot; wrap it "
+		    "(fscrypt-provision enroll --slots FILE "
+		    "--passphrase --key-file %s) and use "
+		    "slots:FILE, or add the option embed-raw-key "
+		    "to %s:%u",
+		    e->name, src, e->source.path, arg_tab, e->line);
 	r = entry_key_read(e, arg_tab, sysroot, NULL, &key, id, detail,
 			   sizeof(detail));
 	if (r < 0)
-		return fail_msg(exit_code_for(OP_UNWRAP, r),
-				"volume %s: %s; refusing to embed it", e->name,
-				detail);
+		return cli_error(exit_code_for(OP_UNWRAP, r),
+				 "volume %s: %s; refusing to embed it", e->name,
+				 detail);
 	secbuf_free(&key);
 	hex_encode(id, sizeof(id), hex);
 	return FSP_EXIT_OK;
@@ -231,16 +232,17 @@ static void print_entry(enum output out, const struct tab_entry *e,
 		break;
 	default:
 		if (e->has_source)
-			say("volume %s: embed %s %s (identifier %s), "
-			    "mountpoint %s",
-			    e->name,
-			    e->source.kind == KEY_SOURCE_SLOTS ? "slots file"
-							       : "raw key file",
-			    kf, hex, mp);
+			cli_say("volume %s: embed %s %s (identifier %s), "
+				"mountpoint %s",
+				e->name,
+				e->source.kind == KEY_SOURCE_SLOTS
+				    ? "slots file"
+				    : "raw key file",
+				kf, hex, mp);
 		else
-			say("volume %s: no key file (source none), "
-			    "mountpoint %s",
-			    e->name, mp);
+			cli_say("volume %s: no key file (source none), "
+				"mountpoint %s",
+				e->name, mp);
 		break;
 	}
 }
@@ -260,7 +262,7 @@ static void print_entries(enum output out, const struct fscrypttab *tab,
 	if (out == OUT_JSON)
 		json_end(&j);
 	if (out == OUT_TEXT && n == 0)
-		say("no entry of %s has the initramfs option", arg_tab);
+		cli_say("no entry of %s has the initramfs option", arg_tab);
 }
 
 int cmd_embed(int argc, char **argv)
@@ -280,7 +282,7 @@ int cmd_embed(int argc, char **argv)
 			table_out = optarg;
 		else if (c == OPT_NULL || c == OPT_JSON) {
 			if (out != OUT_TEXT)
-				return usage_error(
+				return cli_usage_error(
 				    "embed", "--null and --json exclude each "
 					     "other");
 			out = c == OPT_NULL ? OUT_NULL : OUT_JSON;
@@ -288,21 +290,22 @@ int cmd_embed(int argc, char **argv)
 			return r;
 	}
 	if (optind != argc)
-		return usage_error("embed", "unexpected argument '%s'",
-				   argv[optind]);
+		return cli_usage_error("embed", "unexpected argument '%s'",
+				       argv[optind]);
 	if (sysroot && sysroot[0] != '/')
-		return usage_error("embed", "--sysroot needs an absolute path");
+		return cli_usage_error("embed",
+				       "--sysroot needs an absolute path");
 	r = fscrypttab_read_file(arg_tab, &text, &len, err, sizeof(err));
 	if (r == 0)
 		r = fscrypttab_parse(text, len, arg_tab, &tab, err,
 				     sizeof(err));
 	if (r < 0) {
 		free(text);
-		return fail_msg(FSP_EXIT_CONFIG, "%s", err);
+		return cli_error(FSP_EXIT_CONFIG, "%s", err);
 	}
 	ids = calloc(tab.n ? tab.n : 1, sizeof(*ids));
 	if (!ids) {
-		code = fail(OP_OPEN, -ENOMEM, "check %s", arg_tab);
+		code = cli_error_errno(OP_OPEN, -ENOMEM, "check %s", arg_tab);
 		goto out;
 	}
 	/* Every entry is checked, and nothing is listed unless all pass. */
@@ -319,7 +322,8 @@ int cmd_embed(int argc, char **argv)
 	if (table_out) {
 		r = write_table(table_out, &tab, text);
 		if (r < 0) {
-			code = fail(OP_OPEN, r, "write %s", table_out);
+			code =
+			    cli_error_errno(OP_OPEN, r, "write %s", table_out);
 			goto out;
 		}
 	}

@@ -105,14 +105,14 @@ static int take_exec(int *argc, char **argv, struct enroll *en)
 	for (end = i + 1; end < *argc && strcmp(argv[end], "--") != 0; end++)
 		;
 	if (end == i + 1)
-		return usage_error("enroll", "--exec needs a PROGRAM");
+		return cli_usage_error("enroll", "--exec needs a PROGRAM");
 	en->exec_argv = calloc((size_t)(end - i), sizeof(char *));
 	if (!en->exec_argv)
-		return fail_msg(FSP_EXIT_SYSTEM, "out of memory");
+		return cli_error(FSP_EXIT_SYSTEM, "out of memory");
 	for (j = i + 1; j < end; j++)
 		en->exec_argv[j - i - 1] = argv[j];
 	if (en->type)
-		return usage_error("enroll", ONE_TYPE);
+		return cli_usage_error("enroll", ONE_TYPE);
 	en->type = SLOT_EXEC;
 	end = end < *argc ? end + 1 : end; /* the "--" goes too */
 	memmove(&argv[i], &argv[end],
@@ -124,7 +124,7 @@ static int take_exec(int *argc, char **argv, struct enroll *en)
 static int set_type(struct enroll *en, enum slot_type t)
 {
 	if (en->type)
-		return usage_error("enroll", ONE_TYPE);
+		return cli_usage_error("enroll", ONE_TYPE);
 	en->type = t;
 	return -1;
 }
@@ -132,28 +132,29 @@ static int set_type(struct enroll *en, enum slot_type t)
 static int number_opt(const char *opt, unsigned long max, unsigned long *v)
 {
 	if (!parse_unsigned(optarg, max, v) || *v == 0)
-		return usage_error("enroll",
-				   "%s needs a positive number (at "
-				   "most %lu)",
-				   opt, max);
+		return cli_usage_error("enroll",
+				       "%s needs a positive number (at "
+				       "most %lu)",
+				       opt, max);
 	return -1;
 }
 
 static int pcrs_opt(const char *opt, uint32_t *mask, bool *given)
 {
 	if (tpm2_pcrs_parse(optarg, mask) < 0)
-		return usage_error("enroll",
-				   "%s needs PCR numbers 0 to 23 joined by "
-				   "'+', such as 7+11",
-				   opt);
+		return cli_usage_error("enroll",
+				       "%s needs PCR numbers 0 to 23 joined by "
+				       "'+', such as 7+11",
+				       opt);
 	/* TPM2_PCR_Reset works on these from any locality software has. */
 	if (*mask & ((1u << 16) | (1u << 23)))
-		return usage_error("enroll",
-				   "%s: PCR %d can be reset by any program "
-				   "on the machine (16 is for debugging, 23 "
-				   "for applications), so a policy on it "
-				   "binds nothing; leave it out",
-				   opt, *mask & (1u << 16) ? 16 : 23);
+		return cli_usage_error(
+		    "enroll",
+		    "%s: PCR %d can be reset by any program "
+		    "on the machine (16 is for debugging, 23 "
+		    "for applications), so a policy on it "
+		    "binds nothing; leave it out",
+		    opt, *mask & (1u << 16) ? 16 : 23);
 	*given = true;
 	return -1;
 }
@@ -176,7 +177,7 @@ static int enroll_option(int c, struct enroll *en)
 		if (parse_fd_arg(optarg, c == OPT_NEW_PASS_FD
 					     ? &en->pass_fd
 					     : &en->slots.up.passphrase_fd) < 0)
-			return usage_error(
+			return cli_usage_error(
 			    "enroll", "--%s needs a descriptor number",
 			    cli_option_name(&cmd_enroll_options, c));
 		return -1;
@@ -219,54 +220,57 @@ static int check_args(const struct enroll *en)
 		      (en->slots.up.passphrase_fd >= 0);
 
 	if (!en->slots.path)
-		return usage_error("enroll", "--slots FILE is required");
+		return cli_usage_error("enroll", "--slots FILE is required");
 	if (!en->type)
-		return usage_error("enroll",
-				   "give one of --passphrase, "
-				   "--recovery-key, --tpm2 and --exec "
-				   "PROGRAM [ARG...] --");
+		return cli_usage_error("enroll",
+				       "give one of --passphrase, "
+				       "--recovery-key, --tpm2 and --exec "
+				       "PROGRAM [ARG...] --");
 	if (sources > 1)
-		return usage_error("enroll", "give at most one of --generate, "
-					     "--key-file, --key-fd and "
-					     "--unlock-passphrase-fd");
+		return cli_usage_error("enroll",
+				       "give at most one of --generate, "
+				       "--key-file, --key-fd and "
+				       "--unlock-passphrase-fd");
 	if (en->pass_fd >= 0 && en->type != SLOT_PASSPHRASE && !en->tpm2_pin)
-		return usage_error("enroll", "--passphrase-fd is for "
-					     "--passphrase and --tpm2-pin");
+		return cli_usage_error("enroll", "--passphrase-fd is for "
+						 "--passphrase and --tpm2-pin");
 	if ((en->pbkdf_ms || en->pbkdf_kib || en->pbkdf_iter) &&
 	    en->type != SLOT_PASSPHRASE)
-		return usage_error("enroll", "--pbkdf-* options are for "
-					     "--passphrase");
+		return cli_usage_error("enroll", "--pbkdf-* options are for "
+						 "--passphrase");
 	if (en->pbkdf_kib && en->pbkdf_kib < SLOT_ARGON2_MEM_MIN >> 10)
-		return usage_error("enroll",
-				   "--pbkdf-memory must be at least "
-				   "%llu KiB",
-				   SLOT_ARGON2_MEM_MIN >> 10);
+		return cli_usage_error("enroll",
+				       "--pbkdf-memory must be at least "
+				       "%llu KiB",
+				       SLOT_ARGON2_MEM_MIN >> 10);
 	if (en->exec_timeout && en->type != SLOT_EXEC)
-		return usage_error("enroll", "--exec-timeout is for --exec");
+		return cli_usage_error("enroll",
+				       "--exec-timeout is for --exec");
 	if ((en->tpm2_pcrs_given || en->tpm2_pubkey ||
 	     en->tpm2_pubkey_pcrs_given || en->tpm2_pin) &&
 	    en->type != SLOT_TPM2)
-		return usage_error("enroll",
-				   "--tpm2-pcrs, --tpm2-pin and "
-				   "--tpm2-public-key* are for --tpm2");
+		return cli_usage_error("enroll",
+				       "--tpm2-pcrs, --tpm2-pin and "
+				       "--tpm2-public-key* are for --tpm2");
 	if (en->tpm2_pin && en->tpm2_pubkey)
-		return usage_error("enroll",
-				   "--tpm2-pin goes with fixed PCRs "
-				   "(--tpm2-pcrs) only: this version cannot "
-				   "join a PIN to a signed policy");
+		return cli_usage_error(
+		    "enroll", "--tpm2-pin goes with fixed PCRs "
+			      "(--tpm2-pcrs) only: this version cannot "
+			      "join a PIN to a signed policy");
 	if (en->tpm2_pubkey_pcrs_given && !en->tpm2_pubkey)
-		return usage_error("enroll", "--tpm2-public-key-pcrs needs "
-					     "--tpm2-public-key PEM");
+		return cli_usage_error("enroll", "--tpm2-public-key-pcrs needs "
+						 "--tpm2-public-key PEM");
 	/* With a PIN, no PCRs is the TPM and the PIN alone, as cryptenroll
 	 * allows: the TPM still limits the guesses. */
 	if (en->type == SLOT_TPM2 && !en->tpm2_pubkey && !en->tpm2_pcrs &&
 	    !en->tpm2_pin)
-		return usage_error("enroll",
-				   "--tpm2 with no PCRs would unseal on any "
-				   "boot of this machine; give --tpm2-pcrs");
+		return cli_usage_error(
+		    "enroll", "--tpm2 with no PCRs would unseal on any "
+			      "boot of this machine; give --tpm2-pcrs");
 	if (en->tpm2_pubkey && !en->tpm2_pubkey_pcrs)
-		return usage_error("enroll", "--tpm2-public-key-pcrs needs at "
-					     "least one PCR");
+		return cli_usage_error("enroll",
+				       "--tpm2-public-key-pcrs needs at "
+				       "least one PCR");
 	return FSP_EXIT_OK;
 }
 
@@ -288,12 +292,13 @@ static int enroll_run(struct enroll *en)
 
 	r = writer_lock(why, sizeof(why));
 	if (r < 0)
-		return fail(OP_KEYRING, r, "take the writers' lock (%s)", why);
+		return cli_error_errno(OP_KEYRING, r,
+				       "take the writers' lock (%s)", why);
 	if (slots_crypto_init() < 0)
-		return fail_msg(FSP_EXIT_SYSTEM, "libsodium failed to start");
+		return cli_error(FSP_EXIT_SYSTEM, "libsodium failed to start");
 	f = calloc(1, sizeof(*f));
 	if (!f)
-		return fail_msg(FSP_EXIT_SYSTEM, "out of memory");
+		return cli_error(FSP_EXIT_SYSTEM, "out of memory");
 	r = slots_file_load(en->slots.path, en->ka.opts.allow_readable, f,
 			    detail, sizeof(detail));
 	if (r < 0 && r != -ENOENT)
@@ -326,8 +331,8 @@ int cmd_enroll(int argc, char **argv)
 	if (code == -1) /* --help */
 		code = FSP_EXIT_OK;
 	else if (!code && optind != argc)
-		code = usage_error("enroll", "unexpected argument '%s'",
-				   argv[optind]);
+		code = cli_usage_error("enroll", "unexpected argument '%s'",
+				       argv[optind]);
 	else if (!code && (tpm2_defaults(&en), code = check_args(&en)) == 0)
 		code = enroll_run(&en);
 	free(en.exec_argv);

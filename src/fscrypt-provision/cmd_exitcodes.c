@@ -31,14 +31,14 @@ int cmd_exit_codes(int argc, char **argv)
 			return r;
 	}
 	if (argc - optind > 1)
-		return usage_error("exit-codes", "unexpected argument '%s'",
-				   argv[optind + 1]);
+		return cli_usage_error("exit-codes", "unexpected argument '%s'",
+				       argv[optind + 1]);
 	if (optind < argc) {
 		/* Codes the shell makes up (126, 127, signals) have no name. */
 		if (!parse_unsigned(argv[optind], 255, &code))
-			return usage_error("exit-codes",
-					   "'%s' is not an exit code (0-255)",
-					   argv[optind]);
+			return cli_usage_error(
+			    "exit-codes", "'%s' is not an exit code (0-255)",
+			    argv[optind]);
 		if (json) {
 			json_start(&j, stdout, false);
 			json_object_begin(&j, NULL);

@@ -54,7 +54,7 @@ static int policy_option(int c, struct fsp_policy_v2 *pol, bool *force)
 	case OPT_FILENAMES:
 		mode = fscrypt_mode_parse(optarg);
 		if (mode < 0)
-			return usage_error(
+			return cli_usage_error(
 			    "set-policy",
 			    "unknown mode '%s' (AES-256-XTS, "
 			    "AES-256-CTS, AES-128-CBC, AES-128-CTS, "
@@ -77,9 +77,9 @@ static int policy_option(int c, struct fsp_policy_v2 *pol, bool *force)
 		else if (strcmp(optarg, "32") == 0)
 			pol->flags |= FSP_POLICY_FLAGS_PAD_32;
 		else
-			return usage_error("set-policy",
-					   "--padding must be 4, 8, 16 "
-					   "or 32");
+			return cli_usage_error("set-policy",
+					       "--padding must be 4, 8, 16 "
+					       "or 32");
 		return -1;
 	case OPT_IV_INO_LBLK_64:
 		pol->flags |= FSP_POLICY_FLAG_IV_INO_LBLK_64;
@@ -117,18 +117,19 @@ int cmd_set_policy(int argc, char **argv)
 			return r;
 	}
 	if (argc - optind != 2)
-		return usage_error("set-policy", "expected DIR and IDENTIFIER");
+		return cli_usage_error("set-policy",
+				       "expected DIR and IDENTIFIER");
 	dir = argv[optind];
 	idarg = argv[optind + 1];
 	if (strlen(idarg) != FSP_IDENTIFIER_HEX_LEN ||
 	    hex_decode(idarg, FSP_IDENTIFIER_HEX_LEN, pol.master_key_identifier,
 		       FSP_KEY_IDENTIFIER_SIZE) < 0)
-		return usage_error("set-policy",
-				   "IDENTIFIER must be 32 hex digits, as "
-				   "printed by 'fscrypt-provision identifier'");
+		return cli_usage_error(
+		    "set-policy", "IDENTIFIER must be 32 hex digits, as "
+				  "printed by 'fscrypt-provision identifier'");
 	fd = fs_open(dir);
 	if (fd < 0)
-		return fail(OP_OPEN, fd, "open %s", dir);
+		return cli_error_errno(OP_OPEN, fd, "open %s", dir);
 	/*
 	 * The kernel lets root (CAP_FOWNER) set a policy whose key was never
 	 * added; a typo in IDENTIFIER would then lock the directory for good.
@@ -136,23 +137,25 @@ int cmd_set_policy(int argc, char **argv)
 	r = fs_key_status(fd, pol.master_key_identifier, &ks);
 	if (r < 0) {
 		close(fd);
-		return fail(OP_KEY_STATUS, r, "read the key status on %s", dir);
+		return cli_error_errno(OP_KEY_STATUS, r,
+				       "read the key status on %s", dir);
 	}
 	if (ks.status != FSP_KEY_STATUS_PRESENT && !force) {
 		close(fd);
-		return fail_msg(FSP_EXIT_KEY_UNAVAILABLE,
-				"refusing to set the policy of %s: key %s is "
-				"not present on this filesystem, so nothing "
-				"could read what is written there. Add it "
-				"first ('fscrypt-provision add --mount' or "
-				"'unlock'), or pass --force",
-				dir, idarg);
+		return cli_error(FSP_EXIT_KEY_UNAVAILABLE,
+				 "refusing to set the policy of %s: key %s is "
+				 "not present on this filesystem, so nothing "
+				 "could read what is written there. Add it "
+				 "first ('fscrypt-provision add --mount' or "
+				 "'unlock'), or pass --force",
+				 dir, idarg);
 	}
 	r = fs_set_policy(fd, &pol);
 	close(fd);
 	if (r < 0)
-		return fail(OP_SET_POLICY, r, "set the policy of %s", dir);
-	say("%s: v2 policy set (key %s)", dir, idarg);
+		return cli_error_errno(OP_SET_POLICY, r, "set the policy of %s",
+				       dir);
+	cli_say("%s: v2 policy set (key %s)", dir, idarg);
 	return FSP_EXIT_OK;
 }
 
@@ -174,20 +177,21 @@ int cmd_get_policy(int argc, char **argv)
 			return r;
 	}
 	if (argc - optind != 1)
-		return usage_error("get-policy", "expected one DIR");
+		return cli_usage_error("get-policy", "expected one DIR");
 	dir = argv[optind];
 	fd = fs_open(dir);
 	if (fd < 0)
-		return fail(OP_OPEN, fd, "open %s", dir);
+		return cli_error_errno(OP_OPEN, fd, "open %s", dir);
 	r = fs_get_policy(fd, &pol);
 	close(fd);
 	if (r < 0)
-		return fail(OP_GET_POLICY, r, "get the policy of %s", dir);
+		return cli_error_errno(OP_GET_POLICY, r, "get the policy of %s",
+				       dir);
 	if (pol.policy.version != FSP_POLICY_V2)
-		return fail_msg(FSP_EXIT_UNSUPPORTED,
-				"%s has a v1 policy (descriptor-based); "
-				"fscrypt-provision handles v2 policies only",
-				dir);
+		return cli_error(FSP_EXIT_UNSUPPORTED,
+				 "%s has a v1 policy (descriptor-based); "
+				 "fscrypt-provision handles v2 policies only",
+				 dir);
 	hex_encode(pol.policy.v2.master_key_identifier, FSP_KEY_IDENTIFIER_SIZE,
 		   hex);
 	cm = fscrypt_mode_name(pol.policy.v2.contents_encryption_mode);

@@ -61,7 +61,7 @@ static int remove_one(int fd, const char *where, const char *volume,
 			 */
 			if (fs_key_status(fd, id, &st) == 0 &&
 			    st.status != FSP_KEY_STATUS_ABSENT)
-				return fail_msg(
+				return cli_error(
 				    FSP_EXIT_BUSY,
 				    "volume %s: key %s is still %s on %s, "
 				    "held by %u other user%s; pass --all-users "
@@ -72,19 +72,20 @@ static int remove_one(int fd, const char *where, const char *volume,
 					: "incompletely removed",
 				    where, st.user_count,
 				    st.user_count == 1 ? "" : "s");
-			say("volume %s: key %s was not present on %s", volume,
-			    hex, where);
+			cli_say("volume %s: key %s was not present on %s",
+				volume, hex, where);
 			return FSP_EXIT_OK;
 		}
 		if (r < 0)
-			return fail(OP_REMOVE, r, "remove key %s from %s", hex,
-				    where);
+			return cli_error_errno(
+			    OP_REMOVE, r, "remove key %s from %s", hex, where);
 		if (!(flags & FSP_KEY_REMOVAL_STATUS_FLAG_FILES_BUSY) ||
 		    attempt >= retries)
 			break;
-		warn("volume %s: key %s: files still in use on %s; retrying "
-		     "in %u ms (%u of %u)",
-		     volume, hex, where, delay_ms, attempt + 1, retries);
+		cli_warning(
+		    "volume %s: key %s: files still in use on %s; retrying "
+		    "in %u ms (%u of %u)",
+		    volume, hex, where, delay_ms, attempt + 1, retries);
 		{
 			struct timespec ts = {
 			    delay_ms / 1000, (long)(delay_ms % 1000) * 1000000};
@@ -95,21 +96,23 @@ static int remove_one(int fd, const char *where, const char *volume,
 			delay_ms *= 2;
 	}
 	if (flags & FSP_KEY_REMOVAL_STATUS_FLAG_FILES_BUSY)
-		return fail_msg(FSP_EXIT_BUSY,
-				"volume %s: key %s was removed, but files on "
-				"%s are still in use, so it is only "
-				"incompletely removed; close them (see "
-				"'fuser -vm %s') and run remove again, or pass "
-				"--retry N",
-				volume, hex, where, where);
+		return cli_error(
+		    FSP_EXIT_BUSY,
+		    "volume %s: key %s was removed, but files on "
+		    "%s are still in use, so it is only "
+		    "incompletely removed; close them (see "
+		    "'fuser -vm %s') and run remove again, or pass "
+		    "--retry N",
+		    volume, hex, where, where);
 	if (flags & FSP_KEY_REMOVAL_STATUS_FLAG_OTHER_USERS)
-		return fail_msg(FSP_EXIT_BUSY,
-				"volume %s: this user's claim to key %s was "
-				"removed, but other users still hold it, so %s "
-				"stays unlocked; pass --all-users to remove "
-				"every claim",
-				volume, hex, where);
-	say("volume %s: key %s removed from %s", volume, hex, where);
+		return cli_error(
+		    FSP_EXIT_BUSY,
+		    "volume %s: this user's claim to key %s was "
+		    "removed, but other users still hold it, so %s "
+		    "stays unlocked; pass --all-users to remove "
+		    "every claim",
+		    volume, hex, where);
+	cli_say("volume %s: key %s removed from %s", volume, hex, where);
 	return FSP_EXIT_OK;
 }
 
@@ -140,7 +143,8 @@ static int remove_keys(const struct dir_volumes *dv, int fd,
 
 	r = ring_keys(arg_keyring, false, &keys, &nkeys);
 	if (r < 0)
-		return fail(OP_KEYRING, r, "list keyring %s", arg_keyring);
+		return cli_error_errno(OP_KEYRING, r, "list keyring %s",
+				       arg_keyring);
 	for (size_t i = 0; i < nkeys; i++) {
 		const struct provkey *k = &keys[i];
 
@@ -160,21 +164,22 @@ static int remove_keys(const struct dir_volumes *dv, int fd,
 		r = provkey_invalidate(k->serial);
 		if (r < 0 && r != -EKEYEXPIRED && r != -EKEYREVOKED &&
 		    r != -ENOKEY) {
-			r = fail(OP_PROVKEY_USE, r,
-				 "invalidate provisioning key %d", k->serial);
+			r = cli_error_errno(OP_PROVKEY_USE, r,
+					    "invalidate provisioning key %d",
+					    k->serial);
 			if (!code)
 				code = r;
 		} else {
-			say("volume %s: provisioning key %d invalidated",
-			    k->volume, k->serial);
+			cli_say("volume %s: provisioning key %d invalidated",
+				k->volume, k->serial);
 		}
 	}
 	if (matched == 0 && !code)
-		code = fail_msg(FSP_EXIT_KEY_UNAVAILABLE,
-				"no provisioning key in keyring %s belongs to "
-				"%s; nothing to remove",
-				arg_keyring,
-				dv->vs.n == 1 ? dv->vs.names[0] : where);
+		code = cli_error(FSP_EXIT_KEY_UNAVAILABLE,
+				 "no provisioning key in keyring %s belongs to "
+				 "%s; nothing to remove",
+				 arg_keyring,
+				 dv->vs.n == 1 ? dv->vs.names[0] : where);
 	free(keys);
 	return code;
 }
@@ -200,8 +205,9 @@ int cmd_remove(int argc, char **argv)
 			break;
 		case OPT_RETRY:
 			if (!parse_unsigned(optarg, 100, &retries))
-				return usage_error("remove", "--retry needs a "
-							     "count of 0-100");
+				return cli_usage_error("remove",
+						       "--retry needs a "
+						       "count of 0-100");
 			o.retries = (unsigned)retries;
 			break;
 		default:
@@ -211,7 +217,7 @@ int cmd_remove(int argc, char **argv)
 		}
 	}
 	if (argc - optind != 1)
-		return usage_error("remove", "expected one DIR");
+		return cli_usage_error("remove", "expected one DIR");
 	r = dir_volumes_open("remove", argv[optind], volume, NULL, &dv);
 	if (r)
 		return r;
@@ -223,7 +229,7 @@ int cmd_remove(int argc, char **argv)
 	dv.fd = -1;
 	fd = fs_open(dv.mi.mountpoint);
 	if (fd < 0) {
-		r = fail(OP_OPEN, fd, "open %s", dv.mi.mountpoint);
+		r = cli_error_errno(OP_OPEN, fd, "open %s", dv.mi.mountpoint);
 	} else {
 		r = remove_keys(&dv, fd, &o);
 		close(fd);

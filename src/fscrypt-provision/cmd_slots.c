@@ -213,7 +213,7 @@ static int parse(int argc, char **argv, const char *cmd, const char **path,
 			return r;
 	}
 	if (!*path)
-		return usage_error(cmd, "--slots FILE is required");
+		return cli_usage_error(cmd, "--slots FILE is required");
 	return -1;
 }
 
@@ -228,11 +228,11 @@ int cmd_slots(int argc, char **argv)
 	if (r >= 0)
 		return r;
 	if (optind != argc)
-		return usage_error("slots", "unexpected argument '%s'",
-				   argv[optind]);
+		return cli_usage_error("slots", "unexpected argument '%s'",
+				       argv[optind]);
 	f = calloc(1, sizeof(*f));
 	if (!f)
-		return fail_msg(FSP_EXIT_SYSTEM, "out of memory");
+		return cli_error(FSP_EXIT_SYSTEM, "out of memory");
 	/* Listing reads no secret: a readable file may be listed. */
 	r = slots_file_load(path, true, f, detail, sizeof(detail));
 	if (r == 0)
@@ -249,49 +249,52 @@ static int wipe(const char *path, unsigned long n, bool force, bool readable)
 
 	r = writer_lock(why, sizeof(why));
 	if (r < 0)
-		return fail(OP_KEYRING, r, "take the writers' lock (%s)", why);
+		return cli_error_errno(OP_KEYRING, r,
+				       "take the writers' lock (%s)", why);
 	f = calloc(1, sizeof(*f));
 	if (!f)
-		return fail_msg(FSP_EXIT_SYSTEM, "out of memory");
+		return cli_error(FSP_EXIT_SYSTEM, "out of memory");
 	r = slots_file_load(path, readable, f, detail, sizeof(detail));
 	i = r < 0 ? r : slots_find(f, (unsigned)n);
 	if (r < 0)
 		code = slots_arg_fail(path, r, detail);
 	else if (i < 0)
-		code = fail_msg(FSP_EXIT_USAGE,
-				"slots file %s has no slot %lu; see "
-				"'fscrypt-provision slots --slots %s'",
-				path, n, path);
+		code = cli_error(FSP_EXIT_USAGE,
+				 "slots file %s has no slot %lu; see "
+				 "'fscrypt-provision slots --slots %s'",
+				 path, n, path);
 	else if (f->n == 1 && !force)
-		code = fail_msg(FSP_EXIT_USAGE,
-				"slot %lu is the last slot of %s: without it "
-				"nothing can unwrap the key; add another slot "
-				"first, or pass --force to lose the key",
-				n, path);
+		code = cli_error(FSP_EXIT_USAGE,
+				 "slot %lu is the last slot of %s: without it "
+				 "nothing can unwrap the key; add another slot "
+				 "first, or pass --force to lose the key",
+				 n, path);
 	if (code == FSP_EXIT_OK) {
 		slots_remove(f, (size_t)i);
 		r = slots_file_save(path, f, detail, sizeof(detail));
 		code = slots_save_result(path, r, detail);
 		if (r >= 0 && f->n == 0)
-			warn("slot %lu was the last slot: %s can no longer "
-			     "unwrap its key",
-			     n, path);
+			cli_warning(
+			    "slot %lu was the last slot: %s can no longer "
+			    "unwrap its key",
+			    n, path);
 		else if (r >= 0)
-			say("slot %lu wiped from %s; %zu slot%s left", n, path,
-			    f->n, f->n == 1 ? "" : "s");
+			cli_say("slot %lu wiped from %s; %zu slot%s left", n,
+				path, f->n, f->n == 1 ? "" : "s");
 		/*
 		 * The master key stays the same, so a copy of the file made
 		 * before still opens with the slot (and the slot, put back,
 		 * still verifies): people must not take this for revocation.
 		 */
 		if (r >= 0)
-			warn("wiping a slot revokes nothing: every older copy "
-			     "of %s (backups, initramfs images) still opens "
-			     "with slot %lu's protector; rebuild the images "
-			     "(dracut -f --regenerate-all, update-initramfs "
-			     "-u -k all) and, to revoke it, move the data to "
-			     "a new key (fscrypt-slots(5), REVOCATION)",
-			     path, n);
+			cli_warning(
+			    "wiping a slot revokes nothing: every older copy "
+			    "of %s (backups, initramfs images) still opens "
+			    "with slot %lu's protector; rebuild the images "
+			    "(dracut -f --regenerate-all, update-initramfs "
+			    "-u -k all) and, to revoke it, move the data to "
+			    "a new key (fscrypt-slots(5), REVOCATION)",
+			    path, n);
 	}
 	free(f);
 	return code;
@@ -307,9 +310,10 @@ int cmd_wipe_slot(int argc, char **argv)
 	if (r >= 0)
 		return r;
 	if (optind + 1 != argc)
-		return usage_error("wipe-slot", "give exactly one SLOT number");
+		return cli_usage_error("wipe-slot",
+				       "give exactly one SLOT number");
 	if (!parse_unsigned(argv[optind], SLOTS_MAX - 1, &n))
-		return usage_error("wipe-slot", "SLOT must be 0 to %d",
-				   SLOTS_MAX - 1);
+		return cli_usage_error("wipe-slot", "SLOT must be 0 to %d",
+				       SLOTS_MAX - 1);
 	return wipe(path, n, force, readable);
 }

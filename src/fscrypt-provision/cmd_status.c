@@ -221,11 +221,11 @@ int cmd_status(int argc, char **argv)
 			return r;
 	}
 	if (argc - optind != 1)
-		return usage_error("status", "expected one PATH");
+		return cli_usage_error("status", "expected one PATH");
 	st.path = argv[optind];
 	fd = fs_open(st.path);
 	if (fd < 0)
-		return fail(OP_OPEN, fd, "open %s", st.path);
+		return cli_error_errno(OP_OPEN, fd, "open %s", st.path);
 	(void)mount_of_path(st.path, &st.mi);
 	gather(fd, &st);
 	close(fd);
@@ -263,11 +263,12 @@ int cmd_list(int argc, char **argv)
 			return r;
 	}
 	if (optind != argc)
-		return usage_error("list", "unexpected argument '%s'",
-				   argv[optind]);
+		return cli_usage_error("list", "unexpected argument '%s'",
+				       argv[optind]);
 	r = ring_keys(arg_keyring, true, &keys, &n);
 	if (r < 0)
-		return fail(OP_KEYRING, r, "list keyring %s", arg_keyring);
+		return cli_error_errno(OP_KEYRING, r, "list keyring %s",
+				       arg_keyring);
 	if (json) {
 		json_start(&j, stdout, true);
 		json_array_begin(&j, NULL);

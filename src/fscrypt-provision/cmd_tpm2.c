@@ -33,7 +33,8 @@ static int extended(const struct tpm2_boot_record *rec, bool json)
 		json_str(&j, "value", rec->after);
 		json_end(&j);
 	} else {
-		say("extended PCR %d: no tpm2 slot unseals until the next boot "
+		cli_say(
+		    "extended PCR %d: no tpm2 slot unseals until the next boot "
 		    "(its value in the initramfs, which slots are sealed to, "
 		    "was %.16s...)",
 		    TPM2_BOOT_PCR, rec->before);
@@ -61,8 +62,8 @@ int cmd_tpm2_extend(int argc, char **argv)
 		}
 	}
 	if (optind < argc)
-		return usage_error("tpm2-extend", "unexpected argument '%s'",
-				   argv[optind]);
+		return cli_usage_error(
+		    "tpm2-extend", "unexpected argument '%s'", argv[optind]);
 	r = tpm2_boot_extend(device, &rec, why, sizeof(why));
 	/* No TPM, or no TPM support installed: no tpm2 slot can unseal
 	 * here anyway, which is what the extension is for. */
@@ -71,13 +72,13 @@ int cmd_tpm2_extend(int argc, char **argv)
 			printf("{\"pcr\": %d, \"extended\": false}\n",
 			       TPM2_BOOT_PCR);
 		else
-			say("PCR %d not extended: %s", TPM2_BOOT_PCR, why);
+			cli_say("PCR %d not extended: %s", TPM2_BOOT_PCR, why);
 		return FSP_EXIT_OK;
 	}
 	if (r < 0)
-		return fail_msg(FSP_EXIT_SYSTEM,
-				"unable to extend PCR %d: %s; tpm2 slots may "
-				"still unseal on this boot",
-				TPM2_BOOT_PCR, why);
+		return cli_error(FSP_EXIT_SYSTEM,
+				 "unable to extend PCR %d: %s; tpm2 slots may "
+				 "still unseal on this boot",
+				 TPM2_BOOT_PCR, why);
 	return extended(&rec, json);
 }

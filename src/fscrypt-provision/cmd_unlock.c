@@ -45,32 +45,33 @@ int cmd_unlock(int argc, char **argv)
 			return r;
 	}
 	if (argc - optind != 1)
-		return usage_error("unlock", "expected one DIR");
+		return cli_usage_error("unlock", "expected one DIR");
 	dir = argv[optind];
 	code = dir_volumes_open("unlock", dir, volume, NULL, &dv);
 	if (code)
 		return code;
 	r = ring_keys(arg_keyring, false, &keys, &nkeys);
 	if (r < 0) {
-		code = fail(OP_KEYRING, r, "list keyring %s", arg_keyring);
+		code = cli_error_errno(OP_KEYRING, r, "list keyring %s",
+				       arg_keyring);
 		goto out;
 	}
 	for (size_t v = 0; v < dv.vs.n; v++) {
-		struct needed nd = {0};
+		struct volume_ids nd = {0};
 
-		r = collect_needed(dv.vs.entries[v], dv.mi.mountpoint, &dv,
-				   false, &nd);
+		r = volume_ids_collect(dv.vs.entries[v], dv.mi.mountpoint, &dv,
+				       false, &nd);
 		if (r && !code)
 			code = r;
 		r = unlock_volume(dv.fd, dv.mi.mountpoint, dv.vs.names[v], keys,
 				  nkeys);
 		if (r && !code)
 			code = r;
-		r = verify_needed(dv.fd, dv.vs.names[v], &nd, keys, nkeys,
-				  false);
+		r = volume_ids_verify(dv.fd, dv.vs.names[v], &nd, keys, nkeys,
+				      false);
 		if (r && !code)
 			code = r;
-		needed_free(&nd);
+		volume_ids_free(&nd);
 	}
 out:
 	free(keys);
@@ -99,7 +100,7 @@ int cmd_check(int argc, char **argv)
 			return r;
 	}
 	if (argc - optind != 1)
-		return usage_error("check", "expected one DIR");
+		return cli_usage_error("check", "expected one DIR");
 	dir = argv[optind];
 	code = dir_volumes_open("check", dir, volume, NULL, &dv);
 	if (code)

@@ -92,7 +92,7 @@ static const char *tell_what;
 
 static void tell(const char *line)
 {
-	say("pre: %s: %s", tell_what, line);
+	cli_say("pre: %s: %s", tell_what, line);
 }
 
 /* A slots source must open on the next boot too: 0, or an exit code. */
@@ -160,7 +160,7 @@ static const char *post_volume(struct tally *t, const struct dir_volumes *dv,
 			       char problem[static PROBLEM_MAX])
 {
 	const char *name = dv->vs.names[v];
-	struct needed nd = {0};
+	struct volume_ids nd = {0};
 	int listed, code;
 
 	/*
@@ -168,11 +168,11 @@ static const char *post_volume(struct tally *t, const struct dir_volumes *dv,
 	 * encrypted means another filesystem, or a broken one. The keys are
 	 * unlocked all the same, so that what can be read is.
 	 */
-	listed =
-	    collect_needed(dv->vs.entries[v], dv->mi.mountpoint, dv, true, &nd);
+	listed = volume_ids_collect(dv->vs.entries[v], dv->mi.mountpoint, dv,
+				    true, &nd);
 	code = unlock_volume(dv->fd, dv->mi.mountpoint, name, keys, nkeys);
 	if (code && !listed && nd.n > 0 &&
-	    !verify_needed(dv->fd, name, &nd, NULL, 0, true)) {
+	    !volume_ids_verify(dv->fd, name, &nd, NULL, 0, true)) {
 		/* Not remounted after all (a refused or rolled-back update):
 		 * unlocked now, but the next remount would lock it. */
 		note(t,
@@ -189,13 +189,13 @@ static const char *post_volume(struct tally *t, const struct dir_volumes *dv,
 			 "a directory the fscrypttab lists is not usable (%s)",
 			 exit_code_name(listed));
 		code = listed;
-	} else if (verify_needed(dv->fd, name, &nd, keys, nkeys, false)) {
+	} else if (volume_ids_verify(dv->fd, name, &nd, keys, nkeys, false)) {
 		snprintf(problem, PROBLEM_MAX,
 			 "not every directory the fscrypttab lists is "
 			 "unlocked");
 		code = FSP_EXIT_NOT_READY;
 	}
-	needed_free(&nd);
+	volume_ids_free(&nd);
 	return code ? problem : NULL;
 }
 
@@ -243,7 +243,8 @@ static void update_one(struct tally *t, const struct fscrypttab *tab,
 	if (e && path_is_mountpoint(mp) != 1) {
 		if (t->mode == MODE_PRE) {
 			if (!nofail)
-				say("pre: %s is not mounted now, so the update "
+				cli_say(
+				    "pre: %s is not mounted now, so the update "
 				    "does not unmount it; post will need it "
 				    "mounted",
 				    what);
@@ -324,11 +325,12 @@ static int verdict(const struct tally *t)
 		snprintf(note_warn, sizeof(note_warn), ", %u warning(s) above",
 			 t->warned);
 	if (t->mode == MODE_PRE)
-		say("pre: ok: %u volume(s) can be unlocked after the remount%s",
+		cli_say(
+		    "pre: ok: %u volume(s) can be unlocked after the remount%s",
 		    t->ok, note_warn);
 	else
-		say("post: ok: %u volume(s) unlocked and verified%s", t->ok,
-		    note_warn);
+		cli_say("post: ok: %u volume(s) unlocked and verified%s", t->ok,
+			note_warn);
 	return FSP_EXIT_OK;
 }
 
@@ -345,9 +347,9 @@ int cmd_update(int argc, char **argv)
 		}
 		if (c == OPT_UPDATE_PCRS) {
 			if (tpm2_pcrs_parse(optarg, &t.next.update_pcrs) < 0)
-				return usage_error("update",
-						   "--update-pcrs needs PCR "
-						   "numbers joined by '+'");
+				return cli_usage_error(
+				    "update", "--update-pcrs needs PCR "
+					      "numbers joined by '+'");
 			continue;
 		}
 		if (c == OPT_HEADLESS) {
@@ -359,15 +361,15 @@ int cmd_update(int argc, char **argv)
 			return r;
 	}
 	if (optind >= argc)
-		return usage_error("update", "expected pre or post");
+		return cli_usage_error("update", "expected pre or post");
 	if (strcmp(argv[optind], "pre") == 0)
 		t.mode = MODE_PRE;
 	else if (strcmp(argv[optind], "post") == 0)
 		t.mode = MODE_POST;
 	else
-		return usage_error("update",
-				   "unknown mode '%s': expected pre or post",
-				   argv[optind]);
+		return cli_usage_error(
+		    "update", "unknown mode '%s': expected pre or post",
+		    argv[optind]);
 	optind++;
 	r = load_tab(&tab, optind < argc);
 	if (r) {
@@ -375,10 +377,10 @@ int cmd_update(int argc, char **argv)
 		return r;
 	}
 	if (optind == argc && tab.n == 0)
-		say(access(arg_tab, F_OK) == 0
-			? "%s: no volume in %s to take care of"
-			: "%s: no %s: no volume to take care of",
-		    mode_name(t.mode), arg_tab);
+		cli_say(access(arg_tab, F_OK) == 0
+			    ? "%s: no volume in %s to take care of"
+			    : "%s: no %s: no volume to take care of",
+			mode_name(t.mode), arg_tab);
 	if (optind < argc) {
 		for (int i = optind; i < argc; i++)
 			update_mountpoint(&t, &tab, argv[i]);

@@ -96,10 +96,11 @@ int cmd_volumes(int argc, char **argv)
 			return r;
 	}
 	if (optind != argc)
-		return usage_error("volumes", "unexpected argument '%s'",
-				   argv[optind]);
+		return cli_usage_error("volumes", "unexpected argument '%s'",
+				       argv[optind]);
 	if (root[0] != '/')
-		return usage_error("volumes", "--root needs an absolute path");
+		return cli_usage_error("volumes",
+				       "--root needs an absolute path");
 	r = load_tab(&tab, true);
 	if (r)
 		return r;

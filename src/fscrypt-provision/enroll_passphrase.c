@@ -28,15 +28,15 @@ int enroll_new_passphrase(const struct enroll *en, const char *what,
 		r = passphrase_ask(prompt, "fscrypt-provision:enroll", 0, pw,
 				   &how);
 	if (r < 0)
-		return fail_msg(FSP_EXIT_KEY_SOURCE,
-				"unable to read the new %s: %s", what,
-				r == -ENXIO ? "there is no terminal to ask on "
-					      "(give --passphrase-fd N)"
-					    : strerror(-r));
+		return cli_error(FSP_EXIT_KEY_SOURCE,
+				 "unable to read the new %s: %s", what,
+				 r == -ENXIO ? "there is no terminal to ask on "
+					       "(give --passphrase-fd N)"
+					     : strerror(-r));
 	if (pw->len == 0) {
 		secbuf_free(pw);
-		return fail_msg(FSP_EXIT_KEY_SOURCE, "the new %s is empty",
-				what);
+		return cli_error(FSP_EXIT_KEY_SOURCE, "the new %s is empty",
+				 what);
 	}
 	if (en->pass_fd >= 0)
 		return FSP_EXIT_OK;
@@ -48,10 +48,10 @@ int enroll_new_passphrase(const struct enroll *en, const char *what,
 	secbuf_free(&again);
 	if (r < 0) {
 		secbuf_free(pw);
-		return fail_msg(FSP_EXIT_KEY_SOURCE,
-				r == -EINVAL ? "the two %ss differ"
-					     : "unable to read the %s again",
-				what);
+		return cli_error(FSP_EXIT_KEY_SOURCE,
+				 r == -EINVAL ? "the two %ss differ"
+					      : "unable to read the %s again",
+				 what);
 	}
 	return FSP_EXIT_OK;
 }

@@ -33,12 +33,14 @@ static int generate_key(const struct enroll *en, struct slots_file *f,
 	int r = secbuf_alloc(key, en->ka.opts.size);
 
 	if (r < 0)
-		return fail(OP_KEY_SOURCE, r, "allocate locked memory");
+		return cli_error_errno(OP_KEY_SOURCE, r,
+				       "allocate locked memory");
 	randombytes_buf(key->data, en->ka.opts.size);
 	key->len = en->ka.opts.size;
 	f->key_size = (uint16_t)key->len;
 	r = fscrypt_key_identifier(key->data, key->len, f->identifier);
-	return r < 0 ? fail(OP_KEY_SOURCE, r, "derive the key identifier")
+	return r < 0 ? cli_error_errno(OP_KEY_SOURCE, r,
+				       "derive the key identifier")
 		     : FSP_EXIT_OK;
 }
 
@@ -52,10 +54,10 @@ int enroll_get_master(const struct enroll *en, struct slots_file *f,
 
 	if (en->generate) {
 		if (exists)
-			return fail_msg(FSP_EXIT_USAGE,
-					"slots file %s already exists; to add "
-					"a slot to it, leave out --generate",
-					en->slots.path);
+			return cli_error(FSP_EXIT_USAGE,
+					 "slots file %s already exists; to add "
+					 "a slot to it, leave out --generate",
+					 en->slots.path);
 		return generate_key(en, f, key);
 	}
 	if (en->ka.file || en->ka.fd) {
@@ -70,21 +72,21 @@ int enroll_get_master(const struct enroll *en, struct slots_file *f,
 		if (exists && memcmp(id, f->identifier, sizeof(id)) != 0) {
 			hex_encode(id, sizeof(id), hex);
 			secbuf_free(key);
-			return fail_msg(FSP_EXIT_KEY_REJECTED,
-					"the key given has identifier %s, but "
-					"slots file %s holds another key",
-					hex, en->slots.path);
+			return cli_error(FSP_EXIT_KEY_REJECTED,
+					 "the key given has identifier %s, but "
+					 "slots file %s holds another key",
+					 hex, en->slots.path);
 		}
 		f->key_size = (uint16_t)key->len;
 		memcpy(f->identifier, id, sizeof(id));
 		return FSP_EXIT_OK;
 	}
 	if (!exists)
-		return fail_msg(FSP_EXIT_KEY_SOURCE,
-				"slots file %s does not exist; create it with "
-				"--generate (a new key) or --key-file PATH "
-				"(an existing raw key)",
-				en->slots.path);
+		return cli_error(FSP_EXIT_KEY_SOURCE,
+				 "slots file %s does not exist; create it with "
+				 "--generate (a new key) or --key-file PATH "
+				 "(an existing raw key)",
+				 en->slots.path);
 	struct slots_arg sa = en->slots;
 
 	sa.up.allow_readable = en->ka.opts.allow_readable;
@@ -110,15 +112,16 @@ static int seal_passphrase(const struct enroll *en, const struct slots_file *f,
 	}
 	secbuf_free(&pw);
 	if (r < 0)
-		return fail_msg(FSP_EXIT_SYSTEM,
-				"Argon2id could not get %llu KiB of memory; "
-				"give a smaller --pbkdf-memory",
-				(unsigned long long)c.mem_kib);
+		return cli_error(FSP_EXIT_SYSTEM,
+				 "Argon2id could not get %llu KiB of memory; "
+				 "give a smaller --pbkdf-memory",
+				 (unsigned long long)c.mem_kib);
 	if (c.ms) {
 		char mem[32];
 
 		slot_mem_text(s->memlimit, mem, sizeof(mem));
-		say("slot %u: Argon2id with %s and %llu pass%s, about %u ms "
+		cli_say(
+		    "slot %u: Argon2id with %s and %llu pass%s, about %u ms "
 		    "on this machine",
 		    s->number, mem, (unsigned long long)c.ops,
 		    c.ops == 1 ? "" : "es", c.ms);
@@ -134,18 +137,20 @@ static int seal_recovery(const struct slots_file *f, struct slot *s,
 	int r = secbuf_alloc(text, RECOVERY_KEY_TEXT_SIZE);
 
 	if (r < 0)
-		return fail(OP_KEY_SOURCE, r, "allocate locked memory");
+		return cli_error_errno(OP_KEY_SOURCE, r,
+				       "allocate locked memory");
 	randombytes_buf(rk, sizeof(rk));
 	recovery_key_format(rk, (char *)text->data);
 	text->len = strlen((const char *)text->data);
 	r = slot_seal_secret(f, s, rk, sizeof(rk), key);
 	sodium_memzero(rk, sizeof(rk));
-	return r < 0 ? fail(OP_KEY_SOURCE, r, "wrap the key") : FSP_EXIT_OK;
+	return r < 0 ? cli_error_errno(OP_KEY_SOURCE, r, "wrap the key")
+		     : FSP_EXIT_OK;
 }
 
 /*
  * write(2) straight from the locked buffer: printf() would leave the key
- * in stdout's buffer, which nothing wipes. What say() queued goes first.
+ * in stdout's buffer, which nothing wipes. What cli_say() queued goes first.
  */
 static int print_recovery_key(const struct enroll *en, int n,
 			      struct secbuf *text)
@@ -158,13 +163,13 @@ static int print_recovery_key(const struct enroll *en, int n,
 	if (r == 0)
 		r = write_full(STDOUT_FILENO, text->data, text->len);
 	if (r < 0)
-		return fail_msg(FSP_EXIT_SYSTEM,
-				"unable to write the recovery key to standard "
-				"output: %s; slot %d of %s holds a key nobody "
-				"has seen: wipe it (fscrypt-provision "
-				"wipe-slot --slots %s %d)",
-				strerror(-r), n, en->slots.path, en->slots.path,
-				n);
+		return cli_error(FSP_EXIT_SYSTEM,
+				 "unable to write the recovery key to standard "
+				 "output: %s; slot %d of %s holds a key nobody "
+				 "has seen: wipe it (fscrypt-provision "
+				 "wipe-slot --slots %s %d)",
+				 strerror(-r), n, en->slots.path,
+				 en->slots.path, n);
 	return FSP_EXIT_OK;
 }
 
@@ -179,23 +184,24 @@ static int seal_exec(const struct enroll *en, const struct slots_file *f,
 						 : EXEC_TIMEOUT_DEFAULT);
 	r = slot_set_exec_argv(s, en->exec_argv);
 	if (r < 0)
-		return usage_error("enroll",
-				   r == -EINVAL
-				       ? "--exec needs an absolute program "
-					 "path (it runs with no shell and no "
-					 "PATH search)"
-				       : "--exec: at most %d arguments of %d "
-					 "bytes in all",
-				   SLOT_EXEC_ARGS_MAX, SLOT_DATA_MAX);
+		return cli_usage_error(
+		    "enroll",
+		    r == -EINVAL ? "--exec needs an absolute program "
+				   "path (it runs with no shell and no "
+				   "PATH search)"
+				 : "--exec: at most %d arguments of %d "
+				   "bytes in all",
+		    SLOT_EXEC_ARGS_MAX, SLOT_DATA_MAX);
 	r = slot_exec_secret(s, &secret, why, sizeof(why));
 	if (r < 0)
-		return fail_msg(FSP_EXIT_KEY_SOURCE,
-				"the program gave no key: %s; nothing was "
-				"enrolled",
-				why);
+		return cli_error(FSP_EXIT_KEY_SOURCE,
+				 "the program gave no key: %s; nothing was "
+				 "enrolled",
+				 why);
 	r = slot_seal_secret(f, s, secret.data, secret.len, key);
 	secbuf_free(&secret);
-	return r < 0 ? fail(OP_KEY_SOURCE, r, "wrap the key") : FSP_EXIT_OK;
+	return r < 0 ? cli_error_errno(OP_KEY_SOURCE, r, "wrap the key")
+		     : FSP_EXIT_OK;
 }
 
 /* Makes, seals and saves the new slot; the recovery key is printed last. */
@@ -208,10 +214,10 @@ int enroll_add_slot(const struct enroll *en, struct slots_file *f,
 	struct secbuf text = {0};
 
 	if (n < 0)
-		return fail_msg(FSP_EXIT_KEY_SOURCE,
-				"slots file %s has all %d slots in use; wipe "
-				"one first",
-				en->slots.path, SLOTS_MAX);
+		return cli_error(FSP_EXIT_KEY_SOURCE,
+				 "slots file %s has all %d slots in use; wipe "
+				 "one first",
+				 en->slots.path, SLOTS_MAX);
 	slot_init(s, (unsigned)n, en->type);
 	if (en->type == SLOT_PASSPHRASE)
 		code = seal_passphrase(en, f, s, key);
@@ -233,16 +239,17 @@ int enroll_add_slot(const struct enroll *en, struct slots_file *f,
 		return code;
 	}
 	hex_encode(f->identifier, sizeof(f->identifier), hex);
-	say("slot %d (%s) added to %s, key identifier %s", n,
-	    slot_type_name(en->type), en->slots.path, hex);
+	cli_say("slot %d (%s) added to %s, key identifier %s", n,
+		slot_type_name(en->type), en->slots.path, hex);
 	if (en->ka.file)
-		say("%s is still a raw copy of the key: remove it once this "
+		cli_say(
+		    "%s is still a raw copy of the key: remove it once this "
 		    "file is in use (see fscrypt-slots(5), \"Migrating\")",
 		    en->ka.file);
 	code = FSP_EXIT_OK;
 	if (text.len) {
-		say("The recovery key follows. It is shown only this once: "
-		    "keep it away from this machine.");
+		cli_say("The recovery key follows. It is shown only this once: "
+			"keep it away from this machine.");
 		code = print_recovery_key(en, n, &text);
 	}
 	secbuf_free(&text);

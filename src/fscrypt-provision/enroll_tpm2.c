@@ -69,7 +69,7 @@ static int seal_object(const struct enroll *en, const uint8_t *auth,
 		r = tpm2_boot_record_read(&rec, why, wn);
 	o.boot = r == 1 ? rec.arg : NULL;
 	if (r >= 0)
-		r = tpm2_pin_seal(&o, secret, blob, cap, &len, why, wn);
+		r = companion_seal(&o, secret, blob, cap, &len, why, wn);
 	t->flags = (auth ? TPM2_FLAG_PIN : TPM2_FLAG_OBJECT) |
 		   (o.signed_pcrs ? TPM2_FLAG_SIGNED : 0);
 	t->bank = TPM2_ALG_SHA256;
@@ -90,20 +90,23 @@ static void say_sealed(const struct enroll *en, const struct slot *s,
 		       sizeof(others));
 	tpm2_pcrs_text(t->pubkey_pcrs, pk, sizeof(pk));
 	if (t->flags & TPM2_FLAG_SIGNED)
-		say("slot %u: sealed to the TPM (%s bank): PCRs %s through a "
+		cli_say(
+		    "slot %u: sealed to the TPM (%s bank): PCRs %s through a "
 		    "policy signed by %s, and %s%s%sPCR %d at its value in "
 		    "the initramfs",
 		    s->number, b, pk, en->tpm2_pubkey,
 		    others[0] ? "the current values of PCRs " : "", others,
 		    others[0] ? ", and " : "", TPM2_BOOT_PCR);
 	else if (t->pcrs & ~(1u << TPM2_BOOT_PCR))
-		say("slot %u: sealed to the TPM (%s bank)%s, to the current "
+		cli_say(
+		    "slot %u: sealed to the TPM (%s bank)%s, to the current "
 		    "values of PCRs %s, and PCR %d at its value in the "
 		    "initramfs",
 		    s->number, b, t->flags & TPM2_FLAG_PIN ? " with a PIN" : "",
 		    others, TPM2_BOOT_PCR);
 	else
-		say("slot %u: sealed to the TPM (%s bank)%s, to PCR %d alone, "
+		cli_say(
+		    "slot %u: sealed to the TPM (%s bank)%s, to PCR %d alone, "
 		    "at its value in the initramfs: no other PCR, the TPM%s "
 		    "alone whatever booted, until the initramfs is done",
 		    s->number, b, t->flags & TPM2_FLAG_PIN ? " with a PIN" : "",
@@ -121,21 +124,22 @@ static void warn_boot_chain(const struct tpm2_slot *t)
 	    secure_boot_state() != 0)
 		return;
 	tpm2_pcrs_text(t->pcrs, pcrs, sizeof(pcrs));
-	warn("Secure Boot is off (or this machine has no UEFI): PCR 7 then has "
-	     "the same value whatever boots, and PCRs %s measure nothing of "
-	     "the boot chain, so another kernel or a live USB stick can "
-	     "unseal this slot before the initramfs is done; turn Secure Boot "
-	     "on, or add a PCR of the boot chain (--tpm2-pcrs 4+7: the boot "
-	     "loader and kernel, which updates change; update pre says so), "
-	     "or use a signed policy (--tpm2-public-key) on a UKI's PCR 11",
-	     pcrs);
+	cli_warning(
+	    "Secure Boot is off (or this machine has no UEFI): PCR 7 then has "
+	    "the same value whatever boots, and PCRs %s measure nothing of "
+	    "the boot chain, so another kernel or a live USB stick can "
+	    "unseal this slot before the initramfs is done; turn Secure Boot "
+	    "on, or add a PCR of the boot chain (--tpm2-pcrs 4+7: the boot "
+	    "loader and kernel, which updates change; update pre says so), "
+	    "or use a signed policy (--tpm2-public-key) on a UKI's PCR 11",
+	    pcrs);
 }
 
 int enroll_seal_tpm2(const struct enroll *en, const struct slots_file *f,
 		     struct slot *s, const struct secbuf *key)
 {
 	uint8_t secret[TPM2_SECRET_SIZE], blob[TPM2_BLOB_MAX];
-	uint8_t auth[TPM2_PIN_AUTH_SIZE];
+	uint8_t auth[COMPANION_AUTH_SIZE];
 	char why[PATH_MAX + 256] = "";
 	struct tpm2_slot t;
 	int r;
@@ -146,7 +150,7 @@ int enroll_seal_tpm2(const struct enroll *en, const struct slots_file *f,
 
 		if (code)
 			return code;
-		tpm2_pin_auth(s, pin.data, pin.len, auth);
+		companion_pin_auth(s, pin.data, pin.len, auth);
 		secbuf_free(&pin);
 	}
 	randombytes_buf(secret, sizeof(secret));
@@ -162,12 +166,12 @@ int enroll_seal_tpm2(const struct enroll *en, const struct slots_file *f,
 		r = slot_seal_secret(f, s, secret, sizeof(secret), key);
 	sodium_memzero(secret, sizeof(secret));
 	if (r < 0 && why[0])
-		return fail_msg(exit_code_for(OP_TPM2_SEAL, r),
-				"unable to seal to the TPM: %s; nothing was "
-				"enrolled",
-				why);
+		return cli_error(exit_code_for(OP_TPM2_SEAL, r),
+				 "unable to seal to the TPM: %s; nothing was "
+				 "enrolled",
+				 why);
 	if (r < 0)
-		return fail(OP_KEY_SOURCE, r, "wrap the key");
+		return cli_error_errno(OP_KEY_SOURCE, r, "wrap the key");
 	say_sealed(en, s, &t);
 	warn_boot_chain(&t);
 	return FSP_EXIT_OK;

@@ -20,14 +20,16 @@ int key_option(int c, struct key_args *ka, const char *cmd)
 		return -1;
 	case OPT_KEY_FORMAT:
 		if (key_format_parse(optarg, &ka->opts.format) < 0)
-			return usage_error(cmd, "--key-format must be raw, hex "
-						"or auto");
+			return cli_usage_error(cmd,
+					       "--key-format must be raw, hex "
+					       "or auto");
 		return -1;
 	case OPT_KEY_SIZE:
 		if (!parse_unsigned(optarg, FSP_MAX_KEY_SIZE, &v) ||
 		    v < FSP_MIN_KEY_SIZE)
-			return usage_error(cmd, "--key-size must be 16 to 64 "
-						"bytes");
+			return cli_usage_error(cmd,
+					       "--key-size must be 16 to 64 "
+					       "bytes");
 		ka->opts.size = v;
 		return -1;
 	case OPT_ALLOW_READABLE:
@@ -46,30 +48,33 @@ int read_key_arg(const struct key_args *ka, const char *cmd, struct secbuf *key,
 	int r;
 
 	if (!!ka->file == !!ka->fd)
-		return usage_error(cmd, "give exactly one of --key-file PATH "
-					"and --key-fd N");
+		return cli_usage_error(cmd,
+				       "give exactly one of --key-file PATH "
+				       "and --key-fd N");
 	if (ka->file)
 		snprintf(spec, sizeof(spec), "file:%s", ka->file);
 	else
 		snprintf(spec, sizeof(spec), "fd:%s", ka->fd);
 	if (key_source_parse(spec, &src) < 0)
-		return usage_error(cmd, ka->file ? "--key-file needs a "
-						   "path"
-						 : "--key-fd needs a "
-						   "descriptor number");
+		return cli_usage_error(cmd, ka->file ? "--key-file needs a "
+						       "path"
+						     : "--key-fd needs a "
+						       "descriptor number");
 	key_source_format(&src, what, sizeof(what));
 	r = key_source_read(&src, &ka->opts, key, detail, sizeof(detail));
 	if (r < 0) {
 		if (detail[0])
-			return fail_msg(FSP_EXIT_KEY_SOURCE,
-					"unable to read key from %s: it %s",
-					what, detail);
-		return fail(OP_KEY_SOURCE, r, "read key from %s", what);
+			return cli_error(FSP_EXIT_KEY_SOURCE,
+					 "unable to read key from %s: it %s",
+					 what, detail);
+		return cli_error_errno(OP_KEY_SOURCE, r, "read key from %s",
+				       what);
 	}
 	r = fscrypt_key_identifier(key->data, key->len, id);
 	if (r < 0) {
 		secbuf_free(key);
-		return fail(OP_KEY_SOURCE, r, "derive the key identifier");
+		return cli_error_errno(OP_KEY_SOURCE, r,
+				       "derive the key identifier");
 	}
 	return FSP_EXIT_OK;
 }

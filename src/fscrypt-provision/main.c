@@ -38,11 +38,12 @@ static void warn_kdf_unlocked(void)
 			 (unsigned long long)rl.rlim_cur >> 10);
 	else
 		snprintf(why, sizeof(why), "%s", strerror(err));
-	warn("Argon2id's %llu MiB of working memory could not be locked (%s), "
-	     "so it may have reached swap; raise the limit to %llu MiB "
-	     "(ulimit -l %llu, LimitMEMLOCK=%lluM) or run as root with "
-	     "CAP_IPC_LOCK",
-	     mib, why, mib + 16, (mib + 16) << 10, mib + 16);
+	cli_warning(
+	    "Argon2id's %llu MiB of working memory could not be locked (%s), "
+	    "so it may have reached swap; raise the limit to %llu MiB "
+	    "(ulimit -l %llu, LimitMEMLOCK=%lluM) or run as root with "
+	    "CAP_IPC_LOCK",
+	    mib, why, mib + 16, (mib + 16) << 10, mib + 16);
 }
 
 int main(int argc, char **argv)
@@ -88,7 +89,7 @@ int main(int argc, char **argv)
 			argv[1] = name;
 			r = commands[i].run(argc - 1, argv + 1);
 			if (secmem_lock_error())
-				warn(
+				cli_warning(
 				    "key memory could not be locked (mlock: "
 				    "%s), "
 				    "so a key may have been swapped out; raise "

@@ -22,6 +22,6 @@ void report_unlock(const char *volume, const char *where, const uint8_t *id,
  * says so, or warns that it is still there.
  */
 struct key_source;
-void report_unlink_key(const char *volume, const struct key_source *src);
+void remove_key_file(const char *volume, const struct key_source *src);
 
 #endif

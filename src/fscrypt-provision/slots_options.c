@@ -29,7 +29,8 @@ int slots_option(int c, struct slots_arg *sa, const char *cmd)
 	case OPT_PASSWORD_TIMEOUT:
 		v = password_timeout_arg(optarg);
 		if (v < 0)
-			return usage_error(cmd, "%s", PASSWORD_TIMEOUT_USAGE);
+			return cli_usage_error(cmd, "%s",
+					       PASSWORD_TIMEOUT_USAGE);
 		sa->up.password_timeout = (unsigned)v;
 		return -1;
 	case OPT_PASSPHRASE_FD:
@@ -37,9 +38,9 @@ int slots_option(int c, struct slots_arg *sa, const char *cmd)
 		if (parse_fd_arg(optarg, c == OPT_PASSPHRASE_FD
 					     ? &sa->up.passphrase_fd
 					     : &sa->up.pin_fd) < 0)
-			return usage_error(cmd,
-					   "--%s needs a descriptor number",
-					   cli_option_name(NULL, c));
+			return cli_usage_error(cmd,
+					       "--%s needs a descriptor number",
+					       cli_option_name(NULL, c));
 		return -1;
 	default:
 		return -2;
@@ -48,21 +49,21 @@ int slots_option(int c, struct slots_arg *sa, const char *cmd)
 
 int slots_arg_fail(const char *path, int err, const char *detail)
 {
-	return fail_msg(exit_code_for(OP_UNWRAP, err), "slots file %s %s", path,
-			detail);
+	return cli_error(exit_code_for(OP_UNWRAP, err), "slots file %s %s",
+			 path, detail);
 }
 
 int slots_save_result(const char *path, int r, const char *detail)
 {
 	if (r > 0) {
-		warn("slots file %s %s", path, detail);
+		cli_warning("slots file %s %s", path, detail);
 		return FSP_EXIT_OK;
 	}
 	if (r == 0)
 		return FSP_EXIT_OK;
-	return fail_msg(exit_code_for(OP_SLOTS_SAVE, r),
-			"slots file %s %s; the old file is unchanged", path,
-			detail);
+	return cli_error(exit_code_for(OP_SLOTS_SAVE, r),
+			 "slots file %s %s; the old file is unchanged", path,
+			 detail);
 }
 
 int slots_arg_unlock(const struct slots_arg *a, struct secbuf *key,
@@ -76,7 +77,7 @@ int slots_arg_unlock(const struct slots_arg *a, struct secbuf *key,
 
 	/* The same route as a slots: source in the fscrypttab. */
 	up.tries = up.tries ? up.tries : UNWRAP_TRIES_DEFAULT;
-	up.log = unlock_log;
+	up.log = unwrap_log;
 	opts.unlock = &up;
 	snprintf(src.path, sizeof(src.path), "%s", a->path);
 	r = key_source_read(&src, &opts, key, detail, sizeof(detail));
@@ -85,7 +86,8 @@ int slots_arg_unlock(const struct slots_arg *a, struct secbuf *key,
 	r = fscrypt_key_identifier(key->data, key->len, id);
 	if (r < 0) {
 		secbuf_free(key);
-		return fail(OP_KEY_SOURCE, r, "derive the key identifier");
+		return cli_error_errno(OP_KEY_SOURCE, r,
+				       "derive the key identifier");
 	}
 	return FSP_EXIT_OK;
 }

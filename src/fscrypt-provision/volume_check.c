@@ -72,11 +72,11 @@ int check_volumes(const struct dir_volumes *dv, struct check_report *rep)
 			ring_err = r;
 	}
 	for (size_t v = 0; v < dv->vs.n; v++) {
-		struct needed nd = {0};
+		struct volume_ids nd = {0};
 		const char *name = dv->vs.names[v];
 
-		r = collect_needed(dv->vs.entries[v], dv->mi.mountpoint, dv,
-				   false, &nd);
+		r = volume_ids_collect(dv->vs.entries[v], dv->mi.mountpoint, dv,
+				       false, &nd);
 		if (r && !code)
 			code = r;
 		/* Nothing names a key: every key of the volume must be fine. */
@@ -85,8 +85,8 @@ int check_volumes(const struct dir_volumes *dv, struct check_report *rep)
 			size_t nk = volume_keys(keys, nkeys, name, &k);
 
 			for (size_t i = 0; i < nk; i++)
-				(void)needed_add(&nd, k[i].identifier,
-						 "keyring");
+				(void)volume_ids_add(&nd, k[i].identifier,
+						     "keyring");
 		}
 		if (nd.n == 0)
 			report(rep, name, NULL, 0,
@@ -112,7 +112,7 @@ int check_volumes(const struct dir_volumes *dv, struct check_report *rep)
 			       r ? describe_error(OP_PROVKEY_USE, r).reason
 				 : NULL);
 		}
-		needed_free(&nd);
+		volume_ids_free(&nd);
 	}
 	if (rep->json)
 		json_end(&rep->j);

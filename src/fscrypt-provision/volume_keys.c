@@ -19,7 +19,7 @@
 #include "kernel/provision.h"
 #include "shared/file_rules.h"
 
-void needed_free(struct needed *nd)
+void volume_ids_free(struct volume_ids *nd)
 {
 	for (size_t i = 0; i < nd->n; i++)
 		free(nd->why[i]);
@@ -28,7 +28,7 @@ void needed_free(struct needed *nd)
 	memset(nd, 0, sizeof(*nd));
 }
 
-int needed_add(struct needed *nd, const uint8_t *id, const char *why)
+int volume_ids_add(struct volume_ids *nd, const uint8_t *id, const char *why)
 {
 	void *a, *b;
 
@@ -106,8 +106,9 @@ static int dir_identifier(int mfd, const char *rel,
 	return r;
 }
 
-int collect_needed(const struct tab_entry *e, const char *mount,
-		   const struct dir_volumes *dv, bool strict, struct needed *nd)
+int volume_ids_collect(const struct tab_entry *e, const char *mount,
+		       const struct dir_volumes *dv, bool strict,
+		       struct volume_ids *nd)
 {
 	uint8_t id[FSP_KEY_IDENTIFIER_SIZE];
 	char path[PATH_MAX];
@@ -115,67 +116,72 @@ int collect_needed(const struct tab_entry *e, const char *mount,
 	uid_t uid = 0;
 
 	if (e && e->has_identifier &&
-	    needed_add(nd, e->identifier, "fscrypttab identifier=") < 0)
-		return fail(OP_OPEN, -ENOMEM, "collect identifiers");
+	    volume_ids_add(nd, e->identifier, "fscrypttab identifier=") < 0)
+		return cli_error_errno(OP_OPEN, -ENOMEM, "collect identifiers");
 	if (e && e->n_dirs) {
 		mfd = open(mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (mfd < 0)
-			return fail(OP_OPEN, -errno, "open %s", mount);
+			return cli_error_errno(OP_OPEN, -errno, "open %s",
+					       mount);
 	}
 	for (size_t i = 0; e && i < e->n_dirs; i++) {
 		if (snprintf(path, sizeof(path), "%s/%s",
 			     strcmp(mount, "/") == 0 ? "" : mount,
 			     e->dirs[i]) >= (int)sizeof(path)) {
-			code =
-			    fail(OP_OPEN, -ENAMETOOLONG, "use %s", e->dirs[i]);
+			code = cli_error_errno(OP_OPEN, -ENAMETOOLONG, "use %s",
+					       e->dirs[i]);
 			break;
 		}
 		r = dir_identifier(mfd, e->dirs[i], id, &uid);
 		if (r == -EPERM) {
-			warn("%s (volume %s) is below a directory that "
-			     "another user may change (owner uid %u, or "
-			     "writable by group or others), so its policy does "
-			     "not show which key the volume needs: not checked",
-			     path, e->name, (unsigned)uid);
+			cli_warning(
+			    "%s (volume %s) is below a directory that "
+			    "another user may change (owner uid %u, or "
+			    "writable by group or others), so its policy does "
+			    "not show which key the volume needs: not checked",
+			    path, e->name, (unsigned)uid);
 		} else if (r == -ELOOP || r == -EXDEV || r == -ENOTDIR) {
-			code = fail_msg(FSP_EXIT_CONFIG,
-					"%s (volume %s) %s; a listed directory "
-					"is resolved below the mountpoint, on "
-					"its filesystem, through no symbolic "
-					"link",
-					path, e->name,
-					r == -ELOOP   ? "is reached through a "
-							"symbolic link"
-					: r == -EXDEV ? "is on another mount"
-						      : "is not a directory");
+			code =
+			    cli_error(FSP_EXIT_CONFIG,
+				      "%s (volume %s) %s; a listed directory "
+				      "is resolved below the mountpoint, on "
+				      "its filesystem, through no symbolic "
+				      "link",
+				      path, e->name,
+				      r == -ELOOP   ? "is reached through a "
+						      "symbolic link"
+				      : r == -EXDEV ? "is on another mount"
+						    : "is not a directory");
 		} else if (r == 0) {
-			if (needed_add(nd, id, path) < 0) {
-				code = fail(OP_OPEN, -ENOMEM,
-					    "collect identifiers");
+			if (volume_ids_add(nd, id, path) < 0) {
+				code = cli_error_errno(OP_OPEN, -ENOMEM,
+						       "collect identifiers");
 				break;
 			}
 		} else if (r == -ENODATA) {
 			if (strict)
-				code = fail_msg(FSP_EXIT_CONFIG,
-						"%s (volume %s) is not "
-						"encrypted; set a policy with "
-						"'fscrypt-provision "
-						"set-policy' or remove it from "
-						"%s",
-						path, e->name, arg_tab);
+				code =
+				    cli_error(FSP_EXIT_CONFIG,
+					      "%s (volume %s) is not "
+					      "encrypted; set a policy with "
+					      "'fscrypt-provision "
+					      "set-policy' or remove it from "
+					      "%s",
+					      path, e->name, arg_tab);
 			else
-				warn("%s (volume %s) is not encrypted", path,
-				     e->name);
+				cli_warning("%s (volume %s) is not encrypted",
+					    path, e->name);
 		} else if (r == -EPROTONOSUPPORT) {
-			code = fail_msg(FSP_EXIT_UNSUPPORTED,
-					"%s has a v1 encryption policy; only "
-					"v2 policies can be provisioned",
-					path);
+			code = cli_error(FSP_EXIT_UNSUPPORTED,
+					 "%s has a v1 encryption policy; only "
+					 "v2 policies can be provisioned",
+					 path);
 		} else {
-			code = fail(OP_GET_POLICY, r,
-				    "read the policy of %s (listed for volume "
-				    "%s)",
-				    path, e->name);
+			code = cli_error_errno(
+			    OP_GET_POLICY, r,
+			    "read the policy of %s (listed for volume "
+			    "%s)",
+			    path, e->name);
 		}
 		if (code && strict)
 			break;
@@ -184,8 +190,9 @@ int collect_needed(const struct tab_entry *e, const char *mount,
 		close(mfd);
 	if (code && strict)
 		return code;
-	if (dv && dv->dir_encrypted && needed_add(nd, dv->dir_id, dv->dir) < 0)
-		return fail(OP_OPEN, -ENOMEM, "collect identifiers");
+	if (dv && dv->dir_encrypted &&
+	    volume_ids_add(nd, dv->dir_id, dv->dir) < 0)
+		return cli_error_errno(OP_OPEN, -ENOMEM, "collect identifiers");
 	return code;
 }
 
@@ -201,8 +208,8 @@ static bool volume_has_id(const struct provkey *keys, size_t n,
 	return false;
 }
 
-int verify_needed(int fd, const char *volume, const struct needed *nd,
-		  const struct provkey *keys, size_t nkeys, bool quiet)
+int volume_ids_verify(int fd, const char *volume, const struct volume_ids *nd,
+		      const struct provkey *keys, size_t nkeys, bool quiet)
 {
 	int code = FSP_EXIT_OK;
 
@@ -215,25 +222,26 @@ int verify_needed(int fd, const char *volume, const struct needed *nd,
 			return FSP_EXIT_NOT_READY;
 		hex_encode(nd->ids[i], FSP_KEY_IDENTIFIER_SIZE, hex);
 		if (r < 0) {
-			code = fail(OP_KEY_STATUS, r, "read the status of %s",
-				    hex);
+			code = cli_error_errno(OP_KEY_STATUS, r,
+					       "read the status of %s", hex);
 			continue;
 		}
 		if (st.status == FSP_KEY_STATUS_PRESENT)
 			continue;
 		if (volume_has_id(keys, nkeys, volume, nd->ids[i]))
-			code = fail_msg(FSP_EXIT_KEY_UNAVAILABLE,
-					"%s needs key %s of volume %s, which "
-					"is still locked (its provisioning key "
-					"could not be used)",
-					nd->why[i], hex, volume);
+			code =
+			    cli_error(FSP_EXIT_KEY_UNAVAILABLE,
+				      "%s needs key %s of volume %s, which "
+				      "is still locked (its provisioning key "
+				      "could not be used)",
+				      nd->why[i], hex, volume);
 		else
-			code = fail_msg(FSP_EXIT_KEY_REJECTED,
-					"%s is encrypted with key %s, but "
-					"volume %s has no provisioning key "
-					"with that identifier: wrong key, or "
-					"wrong volume",
-					nd->why[i], hex, volume);
+			code = cli_error(FSP_EXIT_KEY_REJECTED,
+					 "%s is encrypted with key %s, but "
+					 "volume %s has no provisioning key "
+					 "with that identifier: wrong key, or "
+					 "wrong volume",
+					 nd->why[i], hex, volume);
 	}
 	return code;
 }
@@ -254,10 +262,11 @@ int unlock_volume(int fd, const char *where, const char *volume,
 
 		hex_encode(k->identifier, FSP_KEY_IDENTIFIER_SIZE, hex);
 		if (k->state) {
-			warn("volume %s: provisioning key %d (%s) is unusable: "
-			     "%s",
-			     volume, k->serial, hex,
-			     describe_error(OP_PROVKEY_USE, k->state).reason);
+			cli_warning(
+			    "volume %s: provisioning key %d (%s) is unusable: "
+			    "%s",
+			    volume, k->serial, hex,
+			    describe_error(OP_PROVKEY_USE, k->state).reason);
 			continue;
 		}
 		usable++;
@@ -271,11 +280,11 @@ int unlock_volume(int fd, const char *where, const char *volume,
 			code = r;
 	}
 	if (usable == 0 && !code)
-		code = fail_msg(FSP_EXIT_KEY_UNAVAILABLE,
-				"volume %s has no usable provisioning key in "
-				"keyring %s; provision it with "
-				"'fscrypt-provision add' or 'apply'",
-				volume, arg_keyring);
+		code = cli_error(FSP_EXIT_KEY_UNAVAILABLE,
+				 "volume %s has no usable provisioning key in "
+				 "keyring %s; provision it with "
+				 "'fscrypt-provision add' or 'apply'",
+				 volume, arg_keyring);
 	return code;
 }
 
@@ -288,7 +297,7 @@ int dir_volumes_open(const char *cmd, const char *dir, const char *volume,
 	memset(ret, 0, sizeof(*ret));
 	ret->fd = -1;
 	if (volume && !volume_name_valid(volume))
-		return usage_error(cmd, "invalid volume name '%s'", volume);
+		return cli_usage_error(cmd, "invalid volume name '%s'", volume);
 	if (!table) {
 		r = load_tab(&ret->tab, !volume);
 		if (r)
@@ -298,32 +307,34 @@ int dir_volumes_open(const char *cmd, const char *dir, const char *volume,
 	r = mount_of_path(dir, &ret->mi);
 	if (r < 0) {
 		fscrypttab_free(&ret->tab);
-		return fail(OP_OPEN, r, "find the mount of %s", dir);
+		return cli_error_errno(OP_OPEN, r, "find the mount of %s", dir);
 	}
 	r = resolve_volumes(volume, table, &ret->mi, &ret->vs, &deep);
 	if (r == -ENOTCONN)
-		r = fail_msg(FSP_EXIT_NOT_READY,
-			     "%s: %s is on the filesystem mounted at %s, but "
-			     "volume %s in %s has mountpoint %s, which is not "
-			     "mounted; mount it first, or name the volume with "
-			     "--volume NAME",
-			     cmd, dir, ret->mi.mountpoint, deep->name, arg_tab,
-			     deep->mountpoint);
+		r = cli_error(
+		    FSP_EXIT_NOT_READY,
+		    "%s: %s is on the filesystem mounted at %s, but "
+		    "volume %s in %s has mountpoint %s, which is not "
+		    "mounted; mount it first, or name the volume with "
+		    "--volume NAME",
+		    cmd, dir, ret->mi.mountpoint, deep->name, arg_tab,
+		    deep->mountpoint);
 	else if (r == -ENOENT)
 		/* Usage, not config: the table is fine, DIR is not in it. */
-		r = fail_msg(FSP_EXIT_USAGE,
-			     "%s: no entry in %s has mountpoint %s; name the "
-			     "volume with --volume NAME",
-			     cmd, arg_tab, ret->mi.mountpoint);
+		r = cli_error(FSP_EXIT_USAGE,
+			      "%s: no entry in %s has mountpoint %s; name the "
+			      "volume with --volume NAME",
+			      cmd, arg_tab, ret->mi.mountpoint);
 	else if (r < 0)
-		r = fail(OP_OPEN, r, "resolve the volumes of %s", dir);
+		r = cli_error_errno(OP_OPEN, r, "resolve the volumes of %s",
+				    dir);
 	if (r) {
 		fscrypttab_free(&ret->tab);
 		return r;
 	}
 	ret->fd = fs_open(dir);
 	if (ret->fd < 0) {
-		r = fail(OP_OPEN, ret->fd, "open %s", dir);
+		r = cli_error_errno(OP_OPEN, ret->fd, "open %s", dir);
 		dir_volumes_close(ret);
 		return r;
 	}

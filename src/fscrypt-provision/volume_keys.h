@@ -18,15 +18,15 @@
 #include "tab/volumes.h"
 
 /* Identifiers a volume needs on a mounted filesystem. */
-struct needed {
+struct volume_ids {
 	uint8_t (*ids)[FSP_KEY_IDENTIFIER_SIZE];
 	char **why; /* which path needs it */
 	size_t n;
 };
 
-void needed_free(struct needed *nd);
+void volume_ids_free(struct volume_ids *nd);
 /* Adds id (once); why says which path needs it. 0 or -ENOMEM. */
-int needed_add(struct needed *nd, const uint8_t *id, const char *why);
+int volume_ids_add(struct volume_ids *nd, const uint8_t *id, const char *why);
 /*
  * Collects what a volume needs: the table's identifier= and the policies
  * of the directories it lists (under mount), plus dv's directory if it is
@@ -34,15 +34,15 @@ int needed_add(struct needed *nd, const uint8_t *id, const char *why);
  * reported and fail only when strict. Returns an exit code.
  */
 struct dir_volumes;
-int collect_needed(const struct tab_entry *e, const char *mount,
-		   const struct dir_volumes *dv, bool strict,
-		   struct needed *nd);
+int volume_ids_collect(const struct tab_entry *e, const char *mount,
+		       const struct dir_volumes *dv, bool strict,
+		       struct volume_ids *nd);
 /*
  * After unlocking: every needed key present? Returns an exit code, and
  * says why for each missing key unless quiet (then 1 at the first).
  */
-int verify_needed(int fd, const char *volume, const struct needed *nd,
-		  const struct provkey *keys, size_t nkeys, bool quiet);
+int volume_ids_verify(int fd, const char *volume, const struct volume_ids *nd,
+		      const struct provkey *keys, size_t nkeys, bool quiet);
 /* Unlocks every usable key of one volume on fd. Returns an exit code. */
 int unlock_volume(int fd, const char *where, const char *volume,
 		  const struct provkey *keys, size_t nkeys);

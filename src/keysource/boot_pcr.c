@@ -153,10 +153,10 @@ int tpm2_boot_extend(const char *device, struct tpm2_boot_record *rec,
 		device = TPM2_DEVICE_AUTO;
 	if (device[0] == '/' && stat(device, &st) < 0)
 		return detail_set(why, wn, -ENODEV, "no TPM: %s: %m", device);
-	r = tpm2_pin_extend(device, line, sizeof(line), why, wn);
+	r = companion_extend(device, line, sizeof(line), why, wn);
 	if (r == 0 && record_parse(line, strlen(line), rec) < 0)
 		r = detail_set(why, wn, -EPROTO, "%s gave no PCR values",
-			       TPM2_PIN_COMPANION);
+			       COMPANION_NAME);
 	if (r < 0)
 		return r;
 	/* Extended before on this boot: its before is the boot's. */

@@ -154,11 +154,11 @@ static int refusal_errno(enum tpm2_refusal k)
 
 /* A slot the companion sealed; a signed one with the entries of sp (the
  * signature file) for its PCRs and key, which its TPM checks. */
-static int companion_unseal(const char *device, const struct tpm2_slot *t,
-			    const char *sp, struct secbuf *out, char *why,
-			    size_t wn)
+static int unseal_companion_slot(const char *device, const struct tpm2_slot *t,
+				 const char *sp, struct secbuf *out, char *why,
+				 size_t wn)
 {
-	static uint8_t recs[TPM2_PIN_IN_MAX];
+	static uint8_t recs[COMPANION_IN_MAX];
 	char bank[16];
 	size_t len = 0;
 	int r = 0;
@@ -177,7 +177,7 @@ static int companion_unseal(const char *device, const struct tpm2_slot *t,
 				  "no signature for this boot: %s cannot be "
 				  "read as one: %s",
 				  sp, strerror(-r));
-	return tpm2_pin_unseal(device, t, NULL, recs, len, out, why, wn);
+	return companion_unseal(device, t, NULL, recs, len, out, why, wn);
 }
 
 int tpm2_unseal(const struct tpm2_opts *o, const struct tpm2_slot *t,
@@ -198,7 +198,7 @@ int tpm2_unseal(const struct tpm2_opts *o, const struct tpm2_slot *t,
 				  "and the other usual places exists",
 				  signature_paths[0]);
 	if (tpm2_by_companion(t))
-		return companion_unseal(o->device, t, sp, out, why, wn);
+		return unseal_companion_slot(o->device, t, sp, out, why, wn);
 	argv[n++] = dev;
 	if (t->flags & TPM2_FLAG_SIGNED) {
 		snprintf(sig, sizeof(sig), "--tpm2-signature=%s", sp);

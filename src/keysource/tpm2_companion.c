@@ -23,14 +23,14 @@
 #define FSP_LIBEXECDIR "/usr/lib/fscrypt-provision"
 #endif
 
-void tpm2_pin_auth(const struct slot *s, const uint8_t *pin, size_t len,
-		   uint8_t auth[TPM2_PIN_AUTH_SIZE])
+void companion_pin_auth(const struct slot *s, const uint8_t *pin, size_t len,
+			uint8_t auth[COMPANION_AUTH_SIZE])
 {
 	static const uint8_t
 	    personal[crypto_generichash_blake2b_PERSONALBYTES] = "fsp-tpm2-pin";
 
 	crypto_generichash_blake2b_salt_personal(
-	    auth, TPM2_PIN_AUTH_SIZE, pin, len, NULL, 0, s->salt, personal);
+	    auth, COMPANION_AUTH_SIZE, pin, len, NULL, 0, s->salt, personal);
 }
 
 /* Beside ourselves (a build tree, or an initramfs that copied both), then
@@ -52,12 +52,12 @@ static int companion_path(char *path, size_t n, struct run_prog *prog,
 		for (size_t i = 0; slash && i < sizeof(rel) / sizeof(*rel);
 		     i++) {
 			snprintf(path, n, "%s%s/%s", self, rel[i],
-				 TPM2_PIN_COMPANION);
+				 COMPANION_NAME);
 			if (access(path, X_OK) == 0)
 				return run_trusted(path, prog, why, wn);
 		}
 	}
-	snprintf(path, n, "%s/%s", FSP_LIBEXECDIR, TPM2_PIN_COMPANION);
+	snprintf(path, n, "%s/%s", FSP_LIBEXECDIR, COMPANION_NAME);
 	if (access(path, X_OK) < 0)
 		return detail_set(why, wn, -ENODEV,
 				  "no TPM support here: %s is not "
@@ -70,16 +70,15 @@ static int companion_path(char *path, size_t n, struct run_prog *prog,
 static void last_line(const char *msgs, char *why, size_t wn)
 {
 	const char *p = msgs, *hit = NULL, *nl;
-	size_t plen = strlen(TPM2_PIN_MSG_PREFIX);
+	size_t plen = strlen(COMPANION_MSG_PREFIX);
 
 	for (; p && *p; p = nl ? nl + 1 : NULL) {
 		nl = strchr(p, '\n');
-		if (!strncmp(p, TPM2_PIN_MSG_PREFIX, plen))
+		if (!strncmp(p, COMPANION_MSG_PREFIX, plen))
 			hit = p + plen;
 	}
 	if (!hit) {
-		snprintf(why, wn, "%s failed and said nothing",
-			 TPM2_PIN_COMPANION);
+		snprintf(why, wn, "%s failed and said nothing", COMPANION_NAME);
 		return;
 	}
 	nl = strchr(hit, '\n');
@@ -90,23 +89,23 @@ static void last_line(const char *msgs, char *why, size_t wn)
 static int exit_errno(int code)
 {
 	switch (code) {
-	case TPM2_PIN_EXIT_NO_TPM:
+	case COMPANION_EXIT_NO_TPM:
 		return -ENODEV;
-	case TPM2_PIN_EXIT_BAD_PIN:
+	case COMPANION_EXIT_BAD_PIN:
 		return -EACCES;
-	case TPM2_PIN_EXIT_LOCKOUT:
-	case TPM2_PIN_EXIT_PCR:
+	case COMPANION_EXIT_LOCKOUT:
+	case COMPANION_EXIT_PCR:
 		return -EKEYREJECTED;
-	case TPM2_PIN_EXIT_DAMAGED:
+	case COMPANION_EXIT_DAMAGED:
 		return -EBADMSG;
-	case TPM2_PIN_EXIT_UNENFORCED:
+	case COMPANION_EXIT_UNENFORCED:
 		return -EDOM;
-	case TPM2_PIN_EXIT_BOOT_PCR:
+	case COMPANION_EXIT_BOOT_PCR:
 		return -ESTALE;
-	case TPM2_PIN_EXIT_FULL:
+	case COMPANION_EXIT_FULL:
 		return -EAGAIN;
-	case TPM2_PIN_EXIT_SIGNATURE:
-	case TPM2_PIN_EXIT_BAD_SIGNATURE:
+	case COMPANION_EXIT_SIGNATURE:
+	case COMPANION_EXIT_BAD_SIGNATURE:
 		return -EKEYREJECTED;
 	default:
 		return -EIO;
@@ -144,7 +143,7 @@ static int run_companion(const char *const *args, size_t nargs,
 	}
 	if (r == -ECHILD)
 		return detail_set(why, wn, -EIO, "%s was killed by signal %d",
-				  TPM2_PIN_COMPANION, WTERMSIG(st));
+				  COMPANION_NAME, WTERMSIG(st));
 	if (r == -ETIME)
 		return detail_set(why, wn, r,
 				  "the TPM did not answer within %d s",
@@ -152,7 +151,7 @@ static int run_companion(const char *const *args, size_t nargs,
 	if (r == -E2BIG)
 		return detail_set(why, wn, -EPROTO,
 				  "%s wrote more than expected",
-				  TPM2_PIN_COMPANION);
+				  COMPANION_NAME);
 	if (r < 0)
 		return detail_set(why, wn, r, "%s could not be run: %s", path,
 				  strerror(-r));
@@ -234,25 +233,25 @@ static int companion_call(const struct object_req *q, const uint8_t *auth,
 			  const struct part *parts, size_t np,
 			  struct secbuf *out, size_t cap, char *why, size_t wn)
 {
-	static const uint8_t none[TPM2_PIN_AUTH_SIZE];
+	static const uint8_t none[COMPANION_AUTH_SIZE];
 	char mask[16], boot[sizeof("boot=") + 2 * 64 + 1], sig[24];
 	const char *args[6];
 	size_t n = object_args(q, args, mask, boot, sizeof(boot), sig);
-	size_t len = TPM2_PIN_AUTH_SIZE;
+	size_t len = COMPANION_AUTH_SIZE;
 	struct secbuf in;
 	int r;
 
 	for (size_t i = 0; i < np; i++)
 		len += parts[i].n;
-	if (len > TPM2_PIN_IN_MAX)
+	if (len > COMPANION_IN_MAX)
 		return detail_set(why, wn, -E2BIG,
 				  "more for the TPM than %s takes (%zu bytes)",
-				  TPM2_PIN_COMPANION, len);
+				  COMPANION_NAME, len);
 	r = secbuf_alloc(&in, len);
 	if (r < 0)
 		return detail_set(why, wn, r, "no locked memory for the PIN");
-	memcpy(in.data, auth ? auth : none, TPM2_PIN_AUTH_SIZE);
-	in.len = TPM2_PIN_AUTH_SIZE;
+	memcpy(in.data, auth ? auth : none, COMPANION_AUTH_SIZE);
+	in.len = COMPANION_AUTH_SIZE;
 	for (size_t i = 0; i < np; i++) {
 		/* An empty part may have no buffer at all. */
 		if (parts[i].n)
@@ -274,23 +273,23 @@ static int companion_call(const struct object_req *q, const uint8_t *auth,
 	return r;
 }
 
-int tpm2_pin_seal(const struct tpm2_object_spec *o, const uint8_t *secret,
-		  uint8_t *blob, size_t cap, size_t *len, char *why, size_t wn)
+int companion_seal(const struct tpm2_object_spec *o, const uint8_t *secret,
+		   uint8_t *blob, size_t cap, size_t *len, char *why, size_t wn)
 {
 	struct object_req q = {"seal",		o->device, o->pcrs,
 			       o->auth != NULL, o->boot,   o->signed_pcrs};
-	struct part parts[] = {{secret, TPM2_PIN_SECRET_SIZE},
+	struct part parts[] = {{secret, COMPANION_SECRET_SIZE},
 			       {o->signer, o->signed_pcrs ? o->signer_len : 0}};
 	struct secbuf out;
-	int r = companion_call(&q, o->auth, parts, 2, &out, TPM2_PIN_IN_MAX + 1,
-			       why, wn);
+	int r = companion_call(&q, o->auth, parts, 2, &out,
+			       COMPANION_IN_MAX + 1, why, wn);
 
 	if (r < 0)
 		return r;
 	if (out.len == 0 || out.len > cap)
 		r = detail_set(why, wn, -EPROTO,
 			       "%s gave %zu bytes of sealed data",
-			       TPM2_PIN_COMPANION, out.len);
+			       COMPANION_NAME, out.len);
 	else
 		memcpy(blob, out.data, *len = out.len);
 	secbuf_free(&out);
@@ -317,8 +316,8 @@ static size_t slot_req(const char *op, const char *device,
 	return 3;
 }
 
-int tpm2_pin_check(const char *device, const struct tpm2_slot *t,
-		   unsigned *left, char *why, size_t wn)
+int companion_check(const char *device, const struct tpm2_slot *t,
+		    unsigned *left, char *why, size_t wn)
 {
 	struct object_req q;
 	struct part parts[3];
@@ -335,29 +334,29 @@ int tpm2_pin_check(const char *device, const struct tpm2_slot *t,
 	return 0;
 }
 
-int tpm2_pin_unseal(const char *device, const struct tpm2_slot *t,
-		    const uint8_t *auth, const uint8_t *sigs, size_t sigs_len,
-		    struct secbuf *out, char *why, size_t wn)
+int companion_unseal(const char *device, const struct tpm2_slot *t,
+		     const uint8_t *auth, const uint8_t *sigs, size_t sigs_len,
+		     struct secbuf *out, char *why, size_t wn)
 {
 	struct object_req q;
 	struct part parts[3];
 	uint8_t le[2];
 	size_t np =
 	    slot_req("unseal", device, t, sigs, sigs_len, le, &q, parts);
-	int r = companion_call(&q, auth, parts, np, out, TPM2_PIN_IN_MAX + 1,
+	int r = companion_call(&q, auth, parts, np, out, COMPANION_IN_MAX + 1,
 			       why, wn);
 
-	if (r == 0 && out->len != TPM2_PIN_SECRET_SIZE) {
+	if (r == 0 && out->len != COMPANION_SECRET_SIZE) {
 		r = detail_set(why, wn, -EBADMSG,
 			       "the TPM gave %zu bytes, not the %d sealed",
-			       out->len, TPM2_PIN_SECRET_SIZE);
+			       out->len, COMPANION_SECRET_SIZE);
 		secbuf_free(out);
 	}
 	return r;
 }
 
-int tpm2_pin_extend(const char *device, char *line, size_t n, char *why,
-		    size_t wn)
+int companion_extend(const char *device, char *line, size_t n, char *why,
+		     size_t wn)
 {
 	const char *args[] = {"extend", device ? device : "auto"};
 	struct secbuf out;

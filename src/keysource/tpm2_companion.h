@@ -18,8 +18,8 @@
 
 /* The authValue a PIN becomes: keyed by the slot's salt, so that one PIN
  * gives unrelated values in two slots. */
-void tpm2_pin_auth(const struct slot *s, const uint8_t *pin, size_t len,
-		   uint8_t auth[TPM2_PIN_AUTH_SIZE]);
+void companion_pin_auth(const struct slot *s, const uint8_t *pin, size_t len,
+			uint8_t auth[COMPANION_AUTH_SIZE]);
 
 /* What a new object is sealed to. */
 struct tpm2_object_spec {
@@ -40,8 +40,9 @@ struct tpm2_object_spec {
  * *len. 0, or -errno with why set: -EDOM for a PCR nothing measured,
  * -ESTALE for a boot PCR whose next value is unknown.
  */
-int tpm2_pin_seal(const struct tpm2_object_spec *o, const uint8_t *secret,
-		  uint8_t *blob, size_t cap, size_t *len, char *why, size_t wn);
+int companion_seal(const struct tpm2_object_spec *o, const uint8_t *secret,
+		   uint8_t *blob, size_t cap, size_t *len, char *why,
+		   size_t wn);
 
 /*
  * Whether t can be unsealed on this boot given the right PIN, with no PIN
@@ -49,22 +50,22 @@ int tpm2_pin_seal(const struct tpm2_object_spec *o, const uint8_t *secret,
  * -EKEYREJECTED (PCRs, lockout), -EBADMSG (damaged), -EAGAIN (the TPM is
  * out of room for objects or sessions), with why set.
  */
-int tpm2_pin_check(const char *device, const struct tpm2_slot *t,
-		   unsigned *left, char *why, size_t wn);
+int companion_check(const char *device, const struct tpm2_slot *t,
+		    unsigned *left, char *why, size_t wn);
 
 /* Unseals t with auth (NULL for a slot without a PIN) and, for a signed
  * policy, the signatures sigs (slots/pcr_signature.h's records) into out
  * (locked). 0, or -EACCES (a wrong PIN, which the TPM counted), or what
- * tpm2_pin_check returns. */
-int tpm2_pin_unseal(const char *device, const struct tpm2_slot *t,
-		    const uint8_t *auth, const uint8_t *sigs, size_t sigs_len,
-		    struct secbuf *out, char *why, size_t wn);
+ * companion_check returns. */
+int companion_unseal(const char *device, const struct tpm2_slot *t,
+		     const uint8_t *auth, const uint8_t *sigs, size_t sigs_len,
+		     struct secbuf *out, char *why, size_t wn);
 
 /* Extends the boot PCR; the companion's line ("BEFORE AFTER", SHA-256
  * hex) into line. 0, or -errno with why set (-ENODEV: no companion, or
  * no TPM). */
-int tpm2_pin_extend(const char *device, char *line, size_t n, char *why,
-		    size_t wn);
+int companion_extend(const char *device, char *line, size_t n, char *why,
+		     size_t wn);
 
 /* Whether a resource manager stands between device ("auto", a path or a
  * TCTI) and the TPM, and flushes what each of its clients leaves: the

@@ -54,14 +54,14 @@ static int pin_try(const struct slots_file *f, const struct slot *s,
 		   const struct secbuf *pin, struct secbuf *key, char *why,
 		   size_t wn)
 {
-	uint8_t auth[TPM2_PIN_AUTH_SIZE];
+	uint8_t auth[COMPANION_AUTH_SIZE];
 	struct secbuf secret;
 	long t0 = monotonic_ms();
 	int r;
 
-	tpm2_pin_auth(s, pin->data, pin->len, auth);
-	r = tpm2_pin_unseal(up->tpm2.device, t, auth, NULL, 0, &secret, why,
-			    wn);
+	companion_pin_auth(s, pin->data, pin->len, auth);
+	r = companion_unseal(up->tpm2.device, t, auth, NULL, 0, &secret, why,
+			     wn);
 	secure_wipe(auth, sizeof(auth));
 	if (r < 0)
 		return r;
@@ -91,7 +91,7 @@ static int pin_slot(const struct slots_file *f, const struct slot *s,
 	for (unsigned n = 1; n <= tries; n++) {
 		struct secbuf pin;
 
-		r = tpm2_pin_check(up->tpm2.device, &t, &left, why, wn);
+		r = companion_check(up->tpm2.device, &t, &left, why, wn);
 		if (r < 0)
 			return r;
 		r = get_pin(up, s, left, &pin);

@@ -13,7 +13,7 @@
  * PCRMASK [nopin] [boot=BEFORE,AFTER]" (PCRMASK in hex, SHA-256 bank;
  * nopin: an object with no PIN; boot=: the boot PCR's SHA-256 values
  * around this boot's extension, hex, for seal). Its stdin is the PIN's
- * authValue (TPM2_PIN_AUTH_SIZE bytes, zeros with nopin) then, for seal,
+ * authValue (COMPANION_AUTH_SIZE bytes, zeros with nopin) then, for seal,
  * the secret, or for unseal and check, the sealed blob (TPM2B_PUBLIC then
  * TPM2B_PRIVATE, as the TPM marshals them). Its stdout is the blob, the
  * secret, or (check) the number of wrong PINs the TPM still allows.
@@ -21,7 +21,7 @@
  * "fscrypt-provision-tpm2 extend TCTI" extends the boot PCR, and writes
  * its SHA-256 values before and after, in hex, on one line.
  *
- * The exit status is one of TPM2_PIN_EXIT_*; the last line on stderr
+ * The exit status is one of COMPANION_EXIT_*; the last line on stderr
  * says why.
  *
  * flush (authValue zeros, PCRMASK 0) flushes every transient object and
@@ -36,13 +36,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TPM2_PIN_AUTH_SIZE 32
-#define TPM2_PIN_SECRET_SIZE 32
+#define COMPANION_AUTH_SIZE 32
+#define COMPANION_SECRET_SIZE 32
 /* What a pipe holds whatever its size (RUN_INPUT_MAX): the sealed object,
  * the signing key, and a few signatures. */
-#define TPM2_PIN_IN_MAX 4096
-#define TPM2_PIN_COMPANION "fscrypt-provision-tpm2"
-#define TPM2_PIN_MSG_PREFIX "fscrypt-provision-tpm2: "
+#define COMPANION_IN_MAX 4096
+#define COMPANION_NAME "fscrypt-provision-tpm2"
+#define COMPANION_MSG_PREFIX "fscrypt-provision-tpm2: "
 /*
  * Extended when the initramfs is done (fscrypt-provision tpm2-extend), and
  * in every tpm2 slot's policy at its value before that: nothing after the
@@ -51,24 +51,24 @@
  */
 #define TPM2_BOOT_PCR 15
 
-enum tpm2_pin_exit {
-	TPM2_PIN_EXIT_OK = 0,
-	TPM2_PIN_EXIT_FAILED = 1, /* anything else: the message says */
-	TPM2_PIN_EXIT_USAGE = 2,
-	TPM2_PIN_EXIT_NO_TPM = 3,     /* no TPM at TCTI */
-	TPM2_PIN_EXIT_BAD_PIN = 4,    /* the TPM counted a wrong PIN */
-	TPM2_PIN_EXIT_LOCKOUT = 5,    /* dictionary-attack lockout */
-	TPM2_PIN_EXIT_PCR = 6,	      /* the PCRs are not the sealed ones */
-	TPM2_PIN_EXIT_DAMAGED = 7,    /* the TPM cannot load the blob */
-	TPM2_PIN_EXIT_UNENFORCED = 8, /* seal: a PCR was never extended */
-	TPM2_PIN_EXIT_FULL = 9,	      /* no room for objects or sessions */
-	TPM2_PIN_EXIT_BOOT_PCR = 10,  /* seal: the boot PCR's value unknown */
-	TPM2_PIN_EXIT_SIGNATURE = 11, /* no signature for this boot */
-	TPM2_PIN_EXIT_BAD_SIGNATURE = 12, /* the TPM refused the signature */
+enum companion_exit {
+	COMPANION_EXIT_OK = 0,
+	COMPANION_EXIT_FAILED = 1, /* anything else: the message says */
+	COMPANION_EXIT_USAGE = 2,
+	COMPANION_EXIT_NO_TPM = 3,     /* no TPM at TCTI */
+	COMPANION_EXIT_BAD_PIN = 4,    /* the TPM counted a wrong PIN */
+	COMPANION_EXIT_LOCKOUT = 5,    /* dictionary-attack lockout */
+	COMPANION_EXIT_PCR = 6,	       /* the PCRs are not the sealed ones */
+	COMPANION_EXIT_DAMAGED = 7,    /* the TPM cannot load the blob */
+	COMPANION_EXIT_UNENFORCED = 8, /* seal: a PCR was never extended */
+	COMPANION_EXIT_FULL = 9,       /* no room for objects or sessions */
+	COMPANION_EXIT_BOOT_PCR = 10,  /* seal: the boot PCR's value unknown */
+	COMPANION_EXIT_SIGNATURE = 11, /* no signature for this boot */
+	COMPANION_EXIT_BAD_SIGNATURE = 12, /* the TPM refused the signature */
 };
 
 /* What both sides say of a TPM out of room for objects or sessions. */
-#define TPM2_PIN_FULL_TEXT                                                     \
+#define COMPANION_FULL_TEXT                                                    \
 	"the TPM is out of room for objects or sessions, left loaded by "      \
 	"programs that used it with no resource manager: use the kernel's "    \
 	"(/dev/tpmrm0, --tpm2-device auto), or free them with "                \

@@ -154,19 +154,19 @@ static int decode_slot(const struct slots_file *f, const uint8_t *p,
 	if (left < need)
 		return detail_set(what, wn, -EMSGSIZE, "record %u is truncated",
 				  idx);
-	len = get32(p);
+	len = get_le32(p);
 	memset(s, 0, sizeof(*s));
-	s->number = get16(p + 4);
-	s->type = get16(p + 6);
-	s->created = get64(p + 8);
+	s->number = get_le16(p + 4);
+	s->type = get_le16(p + 6);
+	s->created = get_le64(p + 8);
 	s->kdf = p[16];
-	s->timeout = get16(p + 18);
-	s->opslimit = get64(p + 24);
-	s->memlimit = get64(p + 32);
+	s->timeout = get_le16(p + 18);
+	s->opslimit = get_le64(p + 24);
+	s->memlimit = get_le64(p + 32);
 	memcpy(s->salt, p + 40, SLOT_SALT_SIZE);
 	memcpy(s->nonce, p + 56, SLOT_NONCE_SIZE);
 	memcpy(s->wrapped, p + SLOT_FIXED_SIZE, wrapped);
-	s->data_len = get16(p + SLOT_FIXED_SIZE + wrapped);
+	s->data_len = get_le16(p + SLOT_FIXED_SIZE + wrapped);
 	if (p[17] || !all_zero(p + 20, 4))
 		return detail_set(what, wn, -EBADMSG,
 				  "record %u has reserved bytes set", idx);
@@ -200,18 +200,19 @@ static int decode_header(const uint8_t *buf, size_t len, struct slots_file *f,
 		return detail_set(what, wn, -EMSGSIZE,
 				  "is truncated (%zu bytes, in its header)",
 				  len);
-	version = get16(buf + 8);
+	version = get_le16(buf + 8);
 	if (version != SLOTS_VERSION)
 		return detail_set(
 		    what, wn, -EPROTONOSUPPORT,
 		    "has format version %u; this fscrypt-provision "
 		    "reads version %u only",
 		    version, SLOTS_VERSION);
-	if (get16(buf + 10) != SLOTS_HEADER_SIZE)
+	if (get_le16(buf + 10) != SLOTS_HEADER_SIZE)
 		return detail_set(what, wn, -EBADMSG,
-				  "has a header of %u bytes", get16(buf + 10));
-	f->key_size = get16(buf + 12);
-	*count = get16(buf + 14);
+				  "has a header of %u bytes",
+				  get_le16(buf + 10));
+	f->key_size = get_le16(buf + 12);
+	*count = get_le16(buf + 14);
 	memcpy(f->identifier, buf + 16, FSP_KEY_IDENTIFIER_SIZE);
 	if (f->key_size < FSP_MIN_KEY_SIZE || f->key_size > FSP_MAX_KEY_SIZE)
 		return detail_set(what, wn, -EBADMSG,
@@ -268,14 +269,14 @@ static size_t encode_record(const struct slots_file *f, const struct slot *s,
 	size_t wrapped = (size_t)f->key_size + SLOT_TAG_SIZE, o;
 
 	memset(p, 0, SLOT_FIXED_SIZE);
-	put32(p, (uint32_t)slot_record_size(f, s));
-	put16(p + 4, s->number);
-	put16(p + 6, s->type);
-	put64(p + 8, s->created);
+	put_le32(p, (uint32_t)slot_record_size(f, s));
+	put_le16(p + 4, s->number);
+	put_le16(p + 6, s->type);
+	put_le64(p + 8, s->created);
 	p[16] = s->kdf;
-	put16(p + 18, s->timeout);
-	put64(p + 24, s->opslimit);
-	put64(p + 32, s->memlimit);
+	put_le16(p + 18, s->timeout);
+	put_le64(p + 24, s->opslimit);
+	put_le64(p + 32, s->memlimit);
 	memcpy(p + 40, s->salt, SLOT_SALT_SIZE);
 	memcpy(p + 56, s->nonce, SLOT_NONCE_SIZE);
 	o = SLOT_FIXED_SIZE;
@@ -283,7 +284,7 @@ static size_t encode_record(const struct slots_file *f, const struct slot *s,
 		memcpy(p + o, s->wrapped, wrapped);
 		o += wrapped;
 	}
-	put16(p + o, s->data_len);
+	put_le16(p + o, s->data_len);
 	memcpy(p + o + 2, s->data, s->data_len);
 	return o + 2 + s->data_len;
 }
@@ -292,10 +293,10 @@ static void encode_header(const struct slots_file *f, uint8_t *p, size_t count)
 {
 	memset(p, 0, SLOTS_HEADER_SIZE);
 	memcpy(p, SLOTS_MAGIC, 8);
-	put16(p + 8, SLOTS_VERSION);
-	put16(p + 10, SLOTS_HEADER_SIZE);
-	put16(p + 12, f->key_size);
-	put16(p + 14, (uint16_t)count);
+	put_le16(p + 8, SLOTS_VERSION);
+	put_le16(p + 10, SLOTS_HEADER_SIZE);
+	put_le16(p + 12, f->key_size);
+	put_le16(p + 14, (uint16_t)count);
 	memcpy(p + 16, f->identifier, FSP_KEY_IDENTIFIER_SIZE);
 }
 

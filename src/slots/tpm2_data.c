@@ -30,9 +30,9 @@ int slot_tpm2_get(const struct slot *s, struct tpm2_slot *t)
 	    d[1])
 		return -EBADMSG;
 	t->flags = d[0];
-	t->bank = get16(d + 2);
-	t->pcrs = get32(d + 4);
-	t->pubkey_pcrs = get32(d + 8);
+	t->bank = get_le16(d + 2);
+	t->pcrs = get_le32(d + 4);
+	t->pubkey_pcrs = get_le32(d + 8);
 	memcpy(t->pkfp, d + 12, sizeof(t->pkfp));
 	t->blob = d + TPM2_DATA_HEADER;
 	t->blob_len = s->data_len - TPM2_DATA_HEADER;
@@ -69,9 +69,9 @@ int slot_tpm2_set(struct slot *s, const struct tpm2_slot *t)
 		return -E2BIG;
 	d[0] = t->flags;
 	d[1] = 0;
-	put16(d + 2, t->bank);
-	put32(d + 4, t->pcrs);
-	put32(d + 8, t->pubkey_pcrs);
+	put_le16(d + 2, t->bank);
+	put_le32(d + 4, t->pcrs);
+	put_le32(d + 8, t->pubkey_pcrs);
 	memcpy(d + 12, t->pkfp, sizeof(t->pkfp));
 	memmove(d + TPM2_DATA_HEADER, t->blob, t->blob_len);
 	s->data_len = (uint16_t)(TPM2_DATA_HEADER + t->blob_len);
@@ -105,15 +105,15 @@ int tpm2_credential_policy(const uint8_t *b, size_t len, uint16_t *bank,
 	if (len < 32 ||
 	    (memcmp(b, cred_tpm2, 16) && memcmp(b, cred_tpm2_pk, 16)))
 		return -EBADMSG;
-	if (get32(b + 24) > 64)
+	if (get_le32(b + 24) > 64)
 		return -EBADMSG;
-	o = CRED_ALIGN(32 + (size_t)get32(b + 24));
+	o = CRED_ALIGN(32 + (size_t)get_le32(b + 24));
 	if (len < o + 20)
 		return -EBADMSG;
-	mask = get64(b + o);
-	*bank = get16(b + o + 8);
-	blob = get32(b + o + 12);
-	hash = get32(b + o + 16);
+	mask = get_le64(b + o);
+	*bank = get_le16(b + o + 8);
+	blob = get_le32(b + o + 12);
+	hash = get_le32(b + o + 16);
 	if (mask >> TPM2_PCR_COUNT || blob > len || hash > len)
 		return -EBADMSG;
 	*pcrs = (uint32_t)mask;
@@ -125,8 +125,8 @@ int tpm2_credential_policy(const uint8_t *b, size_t len, uint16_t *bank,
 	if (!memcmp(b, cred_tpm2_pk, 16)) {
 		if (len < o + 12)
 			return -EBADMSG;
-		mask = (uint64_t)get32(b + o) | (uint64_t)get32(b + o + 4)
-						    << 32;
+		mask = (uint64_t)get_le32(b + o) | (uint64_t)get_le32(b + o + 4)
+						       << 32;
 		if (mask >> TPM2_PCR_COUNT)
 			return -EBADMSG;
 		*pubkey_pcrs = (uint32_t)mask;
@@ -279,14 +279,14 @@ static const struct {
      "once its lockout time has passed, or after tpm2_dictionarylockout -c"},
     /* The TSS's words for TPM_RC_OBJECT_MEMORY, _SESSION_MEMORY, _MEMORY
      * and _SESSION_HANDLES, which systemd-creds passes on ("Failed to load
-     * HMAC key in TPM: tpm:warn(2.0): out of memory for object contexts"):
-     * before the "Failed to load" of damaged data. */
+     * HMAC key in TPM: tpm:cli_warning(2.0): out of memory for object
+     * contexts"): before the "Failed to load" of damaged data. */
     {"out of memory for object contexts", TPM2_REFUSED_FULL,
-     TPM2_PIN_FULL_TEXT},
+     COMPANION_FULL_TEXT},
     {"out of memory for session contexts", TPM2_REFUSED_FULL,
-     TPM2_PIN_FULL_TEXT},
-    {"out of shared object", TPM2_REFUSED_FULL, TPM2_PIN_FULL_TEXT},
-    {"out of session handles", TPM2_REFUSED_FULL, TPM2_PIN_FULL_TEXT},
+     COMPANION_FULL_TEXT},
+    {"out of shared object", TPM2_REFUSED_FULL, COMPANION_FULL_TEXT},
+    {"out of session handles", TPM2_REFUSED_FULL, COMPANION_FULL_TEXT},
     {"policy digest does not match", TPM2_REFUSED_PCR,
      "PCR mismatch: this boot's measurements differ from those the key was "
      "sealed to"},

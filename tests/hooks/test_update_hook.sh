@@ -132,7 +132,7 @@ if [ ! -e /etc/fscrypttab ]; then
 	expect "no /etc/fscrypttab: nothing to do" 0 "no /etc/fscrypttab"
 fi
 
-# A TAB in a mountpoint (issue 10, item 6) once split the volumes list
+# A TAB in a mountpoint once split the volumes list
 # wrongly, so that pre skipped that volume's check: the table is refused.
 data_volume
 printf 'tabbed "%s\tx" none\n' "$D" >>"$FSCRYPT_PROVISION_TAB"

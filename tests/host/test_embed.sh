@@ -141,7 +141,7 @@ expect "an extra argument is a usage error" 2 "unexpected argument 'extra'"
 fsp embed --tab "$W/none.tab"
 expect "a missing table is a table error" 3 "none.tab: cannot open"
 
-# Slots files (issue 11): embedded as they are, checked without unwrapping;
+# Slots files: embedded as they are, checked without unwrapping;
 # a raw key file needs embed-raw-key.
 "${FSP_CMD[@]}" enroll --slots "$W/keys/r.slots" --passphrase --key-file "$W/keys/root.key" \
 	--passphrase-fd 3 --pbkdf-iterations 1 --pbkdf-memory 8192 --quiet 3<<<"pw"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # The systemd generator with legal names that systemd-escape cannot turn
-# into a unit name (issue 10, item 9): a volume name of many @ and a
+# into a unit name: a volume name of many @ and a
 # mountpoint too long for a mount unit. Both get a unit, and systemd itself
 # (systemd-analyze verify) accepts what is written.
 . "$(dirname "$0")/lib.sh"

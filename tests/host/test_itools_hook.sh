@@ -1,5 +1,5 @@
 #!/bin/bash
-# The initramfs-tools hook (issue 13), run the way mkinitramfs runs it
+# The initramfs-tools hook, run the way mkinitramfs runs it
 # (DESTDIR, version, hook-functions from initramfs-tools-core), without
 # building a whole image: what goes in for an "initramfs" entry and what
 # does not, the key file's mode, the refusal of an image readable by every

@@ -1,7 +1,7 @@
 #!/bin/bash
 # fsp-host: alone (tests/run-all.sh): it holds the lock every keyring
 # creation takes, and changes the mode of its directory.
-# The keyring-creation lock (issue 10, item 2): only root can take it, so
+# The keyring-creation lock: only root can take it, so
 # no other user can stall provisioning, and it serialises concurrent
 # creations of one keyring.
 . "$(dirname "$0")/lib.sh"

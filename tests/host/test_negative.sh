@@ -174,7 +174,7 @@ expect "bad fscrypttab" 3 "$T_WORK/badtab:2: unknown option 'frob'"
 fsp apply --tab "$T_WORK/nonexistent"
 expect "missing explicit fscrypttab" 3 "cannot open"
 
-# Control characters in paths (issue 10, item 6): refused in every field
+# Control characters in paths: refused in every field
 # that holds a path, so that no output can be split wrongly.
 printf 'v "/mnt/a\tb" none\n' >"$T_WORK/ctl.tab"
 fsp volumes --tab "$T_WORK/ctl.tab"
@@ -188,7 +188,7 @@ expect "an ESC in a directory is refused" 3 "the directories field holds control
 fsp apply --tab "$T_WORK/nonexistent" --key "$(printf 'v:/k\tx')"
 expect "apply --key refuses a TAB in the key source" 2 "volume v: the key source holds a control character"
 
-# A failed mlock() is said, not silent (issue 10, item 9): another user,
+# A failed mlock() is said, not silent: another user,
 # with RLIMIT_MEMLOCK at 0, reads its own key file. Not under valgrind or
 # ASan, whose mlock() does nothing and succeeds.
 if [ -z "${FSP_UNDER_VALGRIND-}" ] && [ -z "${ASAN_OPTIONS-}" ]; then
@@ -209,7 +209,7 @@ if [ -z "${FSP_UNDER_VALGRIND-}" ] && [ -z "${ASAN_OPTIONS-}" ]; then
 fi
 
 # A table is bounded: more than 4096 entries is a clear error, and 4096
-# entries parse (issue 10, item 9: 30,000 took 6.3 s and 240 MB before).
+# entries parse (30,000 took 6.3 s and 240 MB before).
 for i in $(seq 4097); do echo "v$i none none"; done >"$T_WORK/big.tab"
 fsp volumes --tab "$T_WORK/big.tab"
 expect "more than 4096 entries is refused" 3 "big.tab:4097: more than 4096 entries; split the table"

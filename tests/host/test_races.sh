@@ -1,5 +1,5 @@
 #!/bin/bash
-# Races (issue 10, item 8), each between two real processes. The test-only
+# Races, each between two real processes. The test-only
 # pause point FSP_TEST_PAUSE=after-store stops a writer after it stored its
 # provisioning key and before it adds the key to the filesystem by key_id.
 . "$(dirname "$0")/lib.sh"

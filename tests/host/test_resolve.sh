@@ -1,6 +1,6 @@
 #!/bin/bash
 # Listed directories are resolved below the mountpoint, on its filesystem,
-# through no symbolic link (issue 10, item 7): a user who owns a parent
+# through no symbolic link: a user who owns a parent
 # directory cannot point the check at another directory.
 . "$(dirname "$0")/lib.sh"
 # valgrind 3.19 (Debian 12) does not know openat2(): under it the helper

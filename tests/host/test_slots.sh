@@ -1,5 +1,5 @@
 #!/bin/bash
-# Slots files (issue 11) on the real kernel: enroll, the full cycle
+# Slots files on the real kernel: enroll, the full cycle
 # through a slots file, wrong passphrases, passphrase change, recovery
 # keys, unsealer programs, damaged files, kill -9 during enroll, and a
 # canary scan for the raw key.

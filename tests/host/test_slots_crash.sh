@@ -1,5 +1,5 @@
 #!/bin/bash
-# Slots files under kill -9 (issue 11): whenever enroll dies, the file is
+# Slots files under kill -9: whenever enroll dies, the file is
 # the old one or the new one, and either unlocks. Also a canary scan of
 # /proc while enroll holds the key.
 . "$(dirname "$0")/lib.sh"

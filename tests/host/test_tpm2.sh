@@ -1,5 +1,5 @@
 #!/bin/bash
-# tpm2 slots (issue 12) against a software TPM (swtpm, over a TCTI): seal
+# tpm2 slots against a software TPM (swtpm, over a TCTI): seal
 # and unseal, a PCR change and the passphrase fallback, a TPM-only file
 # failing with exit 6, a signed PCR 11 policy across an "update" (old
 # signature refused, new one unseals with no re-enrollment), a bad

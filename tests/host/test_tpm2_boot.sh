@@ -1,5 +1,5 @@
 #!/bin/bash
-# Issue 22, item 1: the TPM stops unsealing once the initramfs is done.
+# the TPM stops unsealing once the initramfs is done.
 # tpm2-extend extends PCR 15, which every new tpm2 slot is sealed to at
 # its value before that: afterwards nothing unseals (an emergency shell,
 # the running system), and a slot enrolled on the running system, after

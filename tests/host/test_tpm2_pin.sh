@@ -1,5 +1,5 @@
 #!/bin/bash
-# tpm2 slots with a PIN (issue 12) against a software TPM: the PIN is the
+# tpm2 slots with a PIN against a software TPM: the PIN is the
 # sealed object's authValue, checked by the TPM under its dictionary-attack
 # protection, through fscrypt-provision-tpm2. The right PIN, a wrong one
 # then the right one, lockout after repeated wrong PINs (and the right PIN

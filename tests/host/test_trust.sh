@@ -1,5 +1,5 @@
 #!/bin/bash
-# Nothing in the keyring is trusted unchecked (issue 10, item 3): a durable
+# Nothing in the keyring is trusted unchecked: a durable
 # keyring with other rights is reset to ours, one that another uid owns is
 # refused, and a key that squats a volume's name (another owner, or other
 # rights) is displaced by a freshly stored one, never reported as already

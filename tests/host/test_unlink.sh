@@ -1,5 +1,5 @@
 #!/bin/bash
-# unlink-key (issue 10, item 4): a raw key file is removed once its key is
+# unlink-key: a raw key file is removed once its key is
 # provisioned, and only then; add --unlink-key does the same.
 . "$(dirname "$0")/lib.sh"
 

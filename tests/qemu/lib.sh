@@ -272,7 +272,7 @@ fsp_build_assets_steps() {
     data_id=$("$FSP_BIN" identifier --key-file "$tmp/keys/data.key")
     wrong_id=$("$FSP_BIN" identifier --key-file "$tmp/keys/wrong.key")
 
-    # Slots files (issue 11): root's with a passphrase and a recovery key,
+    # Slots files: root's with a passphrase and a recovery key,
     # data's with a passphrase, and root2 (root's key, another passphrase)
     # for rd.fscrypt.key=root:slots:PATH. Cheap Argon2id costs, for TCG;
     # the passphrases and the recovery key stay on the host.

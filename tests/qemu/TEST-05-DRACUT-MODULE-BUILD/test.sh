@@ -110,7 +110,7 @@ test_run() {
     c "the image has kernel module ext4" grep -q "/ext4.ko" <<< "$l"
     c "the image file is readable by root only" bash -c "[[ \$(stat -c %a '$img') == 600 ]]"
 
-    # Issue 10, item 1: dracut copies its image onto the target with cp,
+    # dracut copies its image onto the target with cp,
     # which keeps an existing file's mode, and Debian leaves
     # /boot/initrd.img-* at 0644. An image with keys must end up 0600, for
     # the shell and the systemd image alike.

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# The Debian package (issue 13): debian/ builds with dpkg-buildpackage -b,
+# The Debian package: debian/ builds with dpkg-buildpackage -b,
 # lintian (pedantic) reports nothing, and the four packages install into a
 # scratch root with exactly the expected files. Their trigger reaches the
 # generators' update-initramfs interest (a stand-in package records it, on

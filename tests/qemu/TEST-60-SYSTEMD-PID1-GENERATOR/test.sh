@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# Issue 4, systemd part: systemd 252 (the host's, copied with dracut-install
+# The systemd part: systemd 252 (the host's, copied with dracut-install
 # like dracut's own test roots) is PID 1 in the real root, with
 # hooks/systemd/fscrypt-provision-generator installed and an fscrypttab whose
 # data volume (second virtio disk, provisioned by the systemd initramfs, an

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# Issue 5: Debian's linux-source-6.1 built minimal with the test-only patch
+# Debian's linux-source-6.1 built minimal with the test-only patch
 # of kernel-patches/test-only, so that it behaves as 5.4/5.5 do. verify.sh
 # checks the kernel interface (ENODEV for the key type, EINVAL for key_id)
 # and the helper's answers: status reports no key_id, add exits 5 and says

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# Issue 5: the same minimal 6.1 kernel without the test-only patch. verify.sh
+# the same minimal 6.1 kernel without the test-only patch. verify.sh
 # runs the key_id scenarios of the 5.4 backport against upstream's own
 # implementation: the key type's payload rules, key_id's errnos (EKEYREJECTED,
 # ENOKEY, EKEYEXPIRED, EKEYREVOKED, EACCES), and the helper's add, remount,

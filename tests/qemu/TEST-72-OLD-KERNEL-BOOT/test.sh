@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# Issue 5: boot the test-only kernel (no key_id) with a Debian dracut shell
+# boot the test-only kernel (no key_id) with a Debian dracut shell
 # initramfs and rd.fscrypt.tab=oldkernel.tab, where root is raw-fallback and
 # data is nofail. Root's directory must be unlocked with the raw key, nothing
 # must be provisioned, the log must say why, and the raw key must be nowhere

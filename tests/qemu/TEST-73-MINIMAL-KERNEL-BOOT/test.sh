@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# Issue 5: the control for TEST-72. The same initramfs and root on the
+# the control for TEST-72. The same initramfs and root on the
 # unpatched minimal kernel: scenario 1's checks (root unlocked by key_id,
 # both keys in the durable keyring, no raw key anywhere) must pass.
 TEST_DESCRIPTION="unpatched minimal 6.1 kernel: the boot provisions by key_id (control for TEST-72)"

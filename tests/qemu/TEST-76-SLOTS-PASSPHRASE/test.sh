@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# Issue 11 at boot: initramfs images that carry slots files and no raw key,
+# At boot: initramfs images that carry slots files and no raw key,
 # and a person typing at the serial console (type-answers.py). In the shell
 # and the systemd initramfs: a wrong passphrase then the right one (through
 # rd.fscrypt.key=root:slots:PATH), the recovery key at the same prompt,

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# Issue 12 at boot: slots files sealed to a (software) TPM's PCR 7, in the
+# At boot: slots files sealed to a (software) TPM's PCR 7, in the
 # shell and the systemd initramfs. The sealed keys unlock with no prompt;
 # when PCR 7 differs (the test's initramfs extends it before apply, as
 # another boot chain would), the TPM refuses, says so in one line, and the

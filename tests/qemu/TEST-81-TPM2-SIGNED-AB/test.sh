@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# Issue 12's A/B update with a signed PCR policy, in the shell and the
+# The A/B update with a signed PCR policy, in the shell and the
 # systemd initramfs. Root's slots file has a passphrase slot and a tpm2
 # slot bound to a public key and PCR 11 (TPM2_PolicyAuthorize), not to PCR
 # values. Image A boots and unseals with no prompt; the update brings image

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# Issue 12's PIN at boot, in the shell and the systemd initramfs. Root's
+# The PIN at boot, in the shell and the systemd initramfs. Root's
 # slots file has a passphrase slot and a tpm2 slot sealed to PCR 7 with a
 # PIN (the sealed object's authValue, under the TPM's dictionary-attack
 # protection), which fscrypt-provision-tpm2 unseals; the dracut module put

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# Issue 22, item 1: the TPM stops unsealing once the initramfs is done.
+# the TPM stops unsealing once the initramfs is done.
 # The attack: edit the command line at the boot loader to get a shell in
 # the initramfs, then unseal the slots file (which is not secret) with the
 # TPM. rd.break=pre-pivot (dracut, shell and systemd) and break=bottom

@@ -43,7 +43,7 @@ static void test_messages(void)
 
 	problems_reset();
 	CHECK(problems_first() == NULL, "no problem recorded after reset");
-	CAPTURE(2, r = fail(OP_OPEN, -ENOENT, "open %s", "/x"));
+	CAPTURE(2, r = cli_error_errno(OP_OPEN, -ENOENT, "open %s", "/x"));
 	snprintf(want, sizeof(want),
 		 "fscrypt-provision: error: unable to open /x: %s\n",
 		 enoent.reason);
@@ -51,19 +51,19 @@ static void test_messages(void)
 	CHECK(r == enoent.exit, "fail returns the exit code of op and errno");
 	snprintf(want, sizeof(want), "unable to open /x: %s", enoent.reason);
 	CHECK_STR(problems_first(), want, "fail is recorded, without prefix");
-	CAPTURE(2, r = fail_msg(FSP_EXIT_CONFIG, "second %d", 2));
+	CAPTURE(2, r = cli_error(FSP_EXIT_CONFIG, "second %d", 2));
 	CHECK_STR(captured, "fscrypt-provision: error: second 2\n",
 		  "fail_msg's format");
 	CHECK(r == FSP_EXIT_CONFIG, "fail_msg returns its code");
 	CHECK_STR(problems_first(), want, "only the first problem is kept");
 	problems_reset();
-	CAPTURE(2, warn("volume %s: careful", "v"));
+	CAPTURE(2, cli_warning("volume %s: careful", "v"));
 	CHECK_STR(captured, "fscrypt-provision: warning: volume v: careful\n",
 		  "warn's format");
 	CHECK_STR(problems_first(), "volume v: careful",
 		  "a warning counts as a problem too");
 	problems_reset();
-	CAPTURE(2, r = usage_error("list", "bad %s", "thing"));
+	CAPTURE(2, r = cli_usage_error("list", "bad %s", "thing"));
 	CHECK(strncmp(captured, "fscrypt-provision: usage error: bad thing\n",
 		      42) == 0 &&
 		  strstr(captured, "list [--json]"),
@@ -74,10 +74,10 @@ static void test_messages(void)
 static void test_say(void)
 {
 	arg_quiet = false;
-	CAPTURE(1, say("volume %s: ok", "v"));
+	CAPTURE(1, cli_say("volume %s: ok", "v"));
 	CHECK_STR(captured, "volume v: ok\n", "say prints on stdout");
 	arg_quiet = true;
-	CAPTURE(1, say("volume %s: ok", "v"));
+	CAPTURE(1, cli_say("volume %s: ok", "v"));
 	CHECK_STR(captured, "", "--quiet silences say");
 	arg_quiet = false;
 }

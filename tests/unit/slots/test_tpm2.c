@@ -50,20 +50,20 @@ static size_t credential(uint8_t *b, bool pk, uint32_t pcrs, uint32_t pkpcrs)
 
 	memset(b, 0, 1024);
 	memcpy(b, pk ? id_pk : id, 16);
-	put32(b + 16, 32);
-	put32(b + 20, 1);
-	put32(b + 24, 12); /* IV size */
-	put32(b + 28, 16);
+	put_le32(b + 16, 32);
+	put_le32(b + 20, 1);
+	put_le32(b + 24, 12); /* IV size */
+	put_le32(b + 28, 16);
 	o = 48; /* 32 + 12, aligned to 8 */
-	put32(b + o, pcrs);
+	put_le32(b + o, pcrs);
 	b[o + 8] = 0x0b; /* sha256 */
 	b[o + 10] = 0x23;
-	put32(b + o + 12, 240); /* blob */
-	put32(b + o + 16, 32);	/* policy hash */
+	put_le32(b + o + 12, 240); /* blob */
+	put_le32(b + o + 16, 32);  /* policy hash */
 	o = (o + 20 + 240 + 32 + 7) & ~(size_t)7;
 	if (pk) {
-		put32(b + o, pkpcrs);
-		put32(b + o + 8, 451);
+		put_le32(b + o, pkpcrs);
+		put_le32(b + o + 8, 451);
 		o += 12 + 451;
 	}
 	return o + 64; /* and some encrypted payload */
@@ -153,8 +153,8 @@ static void test_pin(void)
 			      .blob = blob,
 			      .blob_len = sizeof(blob)},
 			 back;
-	uint8_t a[TPM2_PIN_AUTH_SIZE], b[TPM2_PIN_AUTH_SIZE],
-	    c[TPM2_PIN_AUTH_SIZE], plain[TPM2_PIN_AUTH_SIZE];
+	uint8_t a[COMPANION_AUTH_SIZE], b[COMPANION_AUTH_SIZE],
+	    c[COMPANION_AUTH_SIZE], plain[COMPANION_AUTH_SIZE];
 
 	CHECK(slot_tpm2_set(&s, &t) == 0 && slot_tpm2_get(&s, &back) == 0 &&
 		  back.flags == TPM2_FLAG_PIN && back.pcrs == 0,
@@ -177,13 +177,13 @@ static void test_pin(void)
 	CHECK(!slot_tpm2_pin(&s), "an exec slot's data is no PIN flag");
 	memset(s.salt, 1, sizeof(s.salt));
 	memset(s2.salt, 2, sizeof(s2.salt));
-	tpm2_pin_auth(&s, (const uint8_t *)"1234", 4, a);
-	tpm2_pin_auth(&s, (const uint8_t *)"1234", 4, b);
+	companion_pin_auth(&s, (const uint8_t *)"1234", 4, a);
+	companion_pin_auth(&s, (const uint8_t *)"1234", 4, b);
 	CHECK(memcmp(a, b, sizeof(a)) == 0, "the same PIN, the same auth");
-	tpm2_pin_auth(&s2, (const uint8_t *)"1234", 4, c);
+	companion_pin_auth(&s2, (const uint8_t *)"1234", 4, c);
 	CHECK(memcmp(a, c, sizeof(a)) != 0,
 	      "one PIN in two slots: unrelated authValues");
-	tpm2_pin_auth(&s, (const uint8_t *)"1235", 4, c);
+	companion_pin_auth(&s, (const uint8_t *)"1235", 4, c);
 	CHECK(memcmp(a, c, sizeof(a)) != 0, "another PIN, another auth");
 	crypto_generichash(plain, sizeof(plain), (const uint8_t *)"1234", 4,
 			   NULL, 0);
@@ -215,7 +215,7 @@ static void test_credential(void)
 		  -EBADMSG,
 	      "another kind of credential (a host key one) is refused");
 	n = credential(b, false, 0, 0);
-	put32(b + 48 + 12, 100000);
+	put_le32(b + 48 + 12, 100000);
 	CHECK(tpm2_credential_policy(b, n, &bank, &pcrs, &pk, &has_pk) ==
 		  -EBADMSG,
 	      "a blob size past the end");
@@ -235,7 +235,8 @@ static const struct {
     {"Current policy digest does not match stored policy digest, "
      "cancelling TPM2 authentication attempt.\n",
      TPM2_REFUSED_PCR, "PCR mismatch", "policy digest mismatch"},
-    {"WARNING:esys:x\nFailed to generate HMAC key in TPM: tpm:warn(2.0): "
+    {"WARNING:esys:x\nFailed to generate HMAC key in TPM: "
+     "tpm:cli_warning(2.0): "
      "authorizations for objects subject to DA protection are not allowed "
      "at this time because the TPM is in DA lockout mode\n",
      TPM2_REFUSED_LOCKOUT, "lockout", "DA lockout"},
@@ -257,16 +258,16 @@ static const struct {
     {"WARNING:esys:src/tss2-esys/api/Esys_Load.c:324:Esys_Load_Finish() "
      "Received TPM Error\nERROR:esys:src/tss2-esys/api/Esys_Load.c:112:"
      "Esys_Load() Esys Finish ErrorCode (0x00000902)\nFailed to load HMAC "
-     "key in TPM: tpm:warn(2.0): out of memory for object contexts\n",
+     "key in TPM: tpm:cli_warning(2.0): out of memory for object contexts\n",
      TPM2_REFUSED_FULL, "out of room for objects or sessions",
      "a TPM full of objects (0x902) is not damaged data"},
-    {"Failed to open session in TPM: tpm:warn(2.0): out of memory for "
+    {"Failed to open session in TPM: tpm:cli_warning(2.0): out of memory for "
      "session contexts\n",
      TPM2_REFUSED_FULL, "tpm2_flushcontext", "a TPM full of sessions (0x903)"},
-    {"Failed to unseal secret using TPM: tpm:warn(2.0): out of shared "
+    {"Failed to unseal secret using TPM: tpm:cli_warning(2.0): out of shared "
      "objectsession memory or need space for internal operations\n",
      TPM2_REFUSED_FULL, "/dev/tpmrm0", "no memory in the TPM (0x904)"},
-    {"Failed to open session in TPM: tpm:warn(2.0): out of session "
+    {"Failed to open session in TPM: tpm:cli_warning(2.0): out of session "
      "handles\n",
      TPM2_REFUSED_FULL, "out of room", "no session handles (0x905)"},
     {"Failed to load HMAC key in TPM: tpm:parameter(1):integrity check "

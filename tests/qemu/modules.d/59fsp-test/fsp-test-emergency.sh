@@ -40,7 +40,7 @@ case $SCENARIO in
             sh -c "! /usr/sbin/fscrypt-provision list --json | $BB grep -q '\"volume\": \"root\"'"
         t "$NEWROOT/secret is still locked" \
             sh -c "/usr/sbin/fscrypt-provision status --json $NEWROOT/secret | $BB grep -q '\"key_status\": \"absent\"'"
-        # Issue 10, item 4: no embedded key file is left for the shell.
+        # no embedded key file is left for the shell.
         t_not "the embedded key file $ROOT_KEY was removed" test -e "$ROOT_KEY"
         t_not "the embedded key file $DATA_KEY was removed" test -e "$DATA_KEY"
         t_not "so was their list" test -e /etc/fscrypt-provision/embedded-keys
@@ -63,7 +63,7 @@ case $SCENARIO in
     tpm2-break)
         # TEST-84: rd.break=pre-pivot (dracut) or break= (initramfs-tools)
         # opens a shell; this runs where that shell would, after
-        # fscrypt-provision's own hook. The attack of issue 22: unseal a
+        # fscrypt-provision's own hook. The attack that PCR 15 ends: unseal a
         # slots file, which is not secret, with the TPM.
         t "PCR 15 was extended before the shell" \
             sh -c "! $BB grep -q -x '0*' /sys/class/tpm/tpm0/pcr-sha256/15"
