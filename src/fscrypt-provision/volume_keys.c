@@ -106,6 +106,62 @@ static int dir_identifier(int mfd, const char *rel,
 	return r;
 }
 
+/* What dir_identifier() said of one listed directory (path): its key
+ * added to nd, or an exit code with what is wrong said. */
+static int judge_dir(struct volume_ids *nd, const struct tab_entry *e,
+		     const char *path, int r, const uint8_t *id, uid_t uid,
+		     bool strict)
+{
+	int code = FSP_EXIT_OK;
+
+	if (r == -EPERM) {
+		cli_warning("%s (volume %s) is below a directory that "
+			    "another user may change (owner uid %u, or "
+			    "writable by group or others), so its policy does "
+			    "not show which key the volume needs: not checked",
+			    path, e->name, (unsigned)uid);
+	} else if (r == -ELOOP || r == -EXDEV || r == -ENOTDIR) {
+		code = cli_error(FSP_EXIT_CONFIG,
+				 "%s (volume %s) %s; a listed directory "
+				 "is resolved below the mountpoint, on "
+				 "its filesystem, through no symbolic "
+				 "link",
+				 path, e->name,
+				 r == -ELOOP   ? "is reached through a "
+						 "symbolic link"
+				 : r == -EXDEV ? "is on another mount"
+					       : "is not a directory");
+	} else if (r == 0) {
+		if (volume_ids_add(nd, id, path) < 0)
+			code = cli_error_errno(OP_OPEN, -ENOMEM,
+					       "collect identifiers");
+	} else if (r == -ENODATA) {
+		if (strict)
+			code = cli_error(FSP_EXIT_CONFIG,
+					 "%s (volume %s) is not "
+					 "encrypted; set a policy with "
+					 "'fscrypt-provision "
+					 "set-policy' or remove it from "
+					 "%s",
+					 path, e->name, arg_tab);
+		else
+			cli_warning("%s (volume %s) is not encrypted", path,
+				    e->name);
+	} else if (r == -EPROTONOSUPPORT) {
+		code = cli_error(FSP_EXIT_UNSUPPORTED,
+				 "%s has a v1 encryption policy; only "
+				 "v2 policies can be provisioned",
+				 path);
+	} else {
+		code =
+		    cli_error_errno(OP_GET_POLICY, r,
+				    "read the policy of %s (listed for volume "
+				    "%s)",
+				    path, e->name);
+	}
+	return code;
+}
+
 int volume_ids_collect(const struct tab_entry *e, const char *mount,
 		       const struct dir_volumes *dv, bool strict,
 		       struct volume_ids *nd)
@@ -133,56 +189,7 @@ int volume_ids_collect(const struct tab_entry *e, const char *mount,
 			break;
 		}
 		r = dir_identifier(mfd, e->dirs[i], id, &uid);
-		if (r == -EPERM) {
-			cli_warning(
-			    "%s (volume %s) is below a directory that "
-			    "another user may change (owner uid %u, or "
-			    "writable by group or others), so its policy does "
-			    "not show which key the volume needs: not checked",
-			    path, e->name, (unsigned)uid);
-		} else if (r == -ELOOP || r == -EXDEV || r == -ENOTDIR) {
-			code =
-			    cli_error(FSP_EXIT_CONFIG,
-				      "%s (volume %s) %s; a listed directory "
-				      "is resolved below the mountpoint, on "
-				      "its filesystem, through no symbolic "
-				      "link",
-				      path, e->name,
-				      r == -ELOOP   ? "is reached through a "
-						      "symbolic link"
-				      : r == -EXDEV ? "is on another mount"
-						    : "is not a directory");
-		} else if (r == 0) {
-			if (volume_ids_add(nd, id, path) < 0) {
-				code = cli_error_errno(OP_OPEN, -ENOMEM,
-						       "collect identifiers");
-				break;
-			}
-		} else if (r == -ENODATA) {
-			if (strict)
-				code =
-				    cli_error(FSP_EXIT_CONFIG,
-					      "%s (volume %s) is not "
-					      "encrypted; set a policy with "
-					      "'fscrypt-provision "
-					      "set-policy' or remove it from "
-					      "%s",
-					      path, e->name, arg_tab);
-			else
-				cli_warning("%s (volume %s) is not encrypted",
-					    path, e->name);
-		} else if (r == -EPROTONOSUPPORT) {
-			code = cli_error(FSP_EXIT_UNSUPPORTED,
-					 "%s has a v1 encryption policy; only "
-					 "v2 policies can be provisioned",
-					 path);
-		} else {
-			code = cli_error_errno(
-			    OP_GET_POLICY, r,
-			    "read the policy of %s (listed for volume "
-			    "%s)",
-			    path, e->name);
-		}
+		code = judge_dir(nd, e, path, r, id, uid, strict);
 		if (code && strict)
 			break;
 	}
