@@ -70,7 +70,13 @@ int read_key_arg(const struct key_args *ka, const char *cmd, struct secbuf *key,
 		return cli_error_errno(OP_KEY_SOURCE, r, "read key from %s",
 				       what);
 	}
-	r = fscrypt_key_identifier(key->data, key->len, id);
+	return key_identify(key, id);
+}
+
+int key_identify(struct secbuf *key, uint8_t id[FSP_KEY_IDENTIFIER_SIZE])
+{
+	int r = fscrypt_key_identifier(key->data, key->len, id);
+
 	if (r < 0) {
 		secbuf_free(key);
 		return cli_error_errno(OP_KEY_SOURCE, r,

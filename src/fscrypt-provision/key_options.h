@@ -20,4 +20,8 @@ int key_option(int c, struct key_args *ka, const char *cmd);
 int read_key_arg(const struct key_args *ka, const char *cmd, struct secbuf *key,
 		 uint8_t id[FSP_KEY_IDENTIFIER_SIZE]);
 
+/* A key just read: its identifier into id, or (an exit code) the key
+ * freed and why said. */
+int key_identify(struct secbuf *key, uint8_t id[FSP_KEY_IDENTIFIER_SIZE]);
+
 #endif

@@ -7,8 +7,8 @@
 #include <stdio.h>
 
 #include "fscrypt-provision/cli.h"
+#include "fscrypt-provision/key_options.h"
 #include "fscrypt-provision/options.h"
-#include "kernel/identifier.h"
 #include "keysource/source.h"
 #include "keysource/unwrap.h"
 
@@ -83,11 +83,5 @@ int slots_arg_unlock(const struct slots_arg *a, struct secbuf *key,
 	r = key_source_read(&src, &opts, key, detail, sizeof(detail));
 	if (r < 0)
 		return slots_arg_fail(a->path, r, detail);
-	r = fscrypt_key_identifier(key->data, key->len, id);
-	if (r < 0) {
-		secbuf_free(key);
-		return cli_error_errno(OP_KEY_SOURCE, r,
-				       "derive the key identifier");
-	}
-	return FSP_EXIT_OK;
+	return key_identify(key, id);
 }
