@@ -127,6 +127,9 @@ static int probe_target(const struct provision_req *rq, int *ret_fd,
 	return FSP_EXIT_OK;
 }
 
+/* The keyring whose owner and permissions open_ring() last found right. */
+static key_serial_t ring_checked;
+
 /*
  * Opens (or creates) the durable keyring, and makes sure no one else can
  * change it: another owner is refused, other rights are reset to ours.
@@ -148,6 +151,10 @@ static int open_ring(const struct provision_req *rq, struct undo *u,
 	if (r < 0)
 		return problem_errno(p, OP_KEYRING, r, "open keyring %s",
 				     rq->keyring);
+	/* Checked once a run: apply provisions every key of a table into
+	 * one keyring, and only its owner (us, root) may change it. */
+	if (u->ring == ring_checked)
+		return FSP_EXIT_OK;
 	r = key_check_owner_perm(u->ring, FSP_KEYRING_PERM, why, sizeof(why));
 	if (r == -EPERM)
 		return problem_msg(p, FSP_EXIT_PERMISSION,
@@ -168,6 +175,7 @@ static int open_ring(const struct provision_req *rq, struct undo *u,
 			 "keyring %s (key %d) %s; reset them to 0x%08x",
 			 rq->keyring, u->ring, why, FSP_KEYRING_PERM);
 	}
+	ring_checked = u->ring;
 	return FSP_EXIT_OK;
 }
 
