@@ -141,8 +141,6 @@ static int refusal_errno(enum tpm2_refusal k)
 		return -ENODEV;
 	case TPM2_REFUSED_DAMAGED:
 		return -EBADMSG;
-	case TPM2_REFUSED_UNENFORCED:
-		return -EDOM;
 	case TPM2_REFUSED_FULL:
 		return -EAGAIN;
 	case TPM2_REFUSED_OTHER:

@@ -78,63 +78,6 @@ int slot_tpm2_set(struct slot *s, const struct tpm2_slot *t)
 	return 0;
 }
 
-/*
- * systemd's layout: a 16-byte id, four le32 sizes (key, block, IV, tag),
- * the IV, then, 8-byte aligned, the TPM2 header: le64 PCR mask, le16 bank,
- * le16 primary algorithm, le32 blob size, le32 policy hash size and those
- * bytes; a public-key credential follows it, aligned, with le64 PCR mask.
- */
-#define CRED_ALIGN(x) (((x) + 7) & ~(size_t)7)
-
-/* The two kinds that need the TPM and nothing else (no host key, which an
- * initramfs does not have). */
-static const uint8_t cred_tpm2[16] = {0x0c, 0x7c, 0xc0, 0x7b, 0x11, 0x76,
-				      0x45, 0x91, 0x9c, 0x4b, 0x0b, 0xea,
-				      0x08, 0xbc, 0x20, 0xfe};
-static const uint8_t cred_tpm2_pk[16] = {0xfa, 0xf7, 0xeb, 0x93, 0x41, 0xe3,
-					 0x41, 0x2c, 0xa1, 0xa4, 0x36, 0xf9,
-					 0x5a, 0x29, 0x36, 0x2f};
-
-int tpm2_credential_policy(const uint8_t *b, size_t len, uint16_t *bank,
-			   uint32_t *pcrs, uint32_t *pubkey_pcrs,
-			   bool *has_pubkey)
-{
-	size_t o, blob, hash;
-	uint64_t mask;
-
-	if (len < 32 ||
-	    (memcmp(b, cred_tpm2, 16) && memcmp(b, cred_tpm2_pk, 16)))
-		return -EBADMSG;
-	if (get_le32(b + 24) > 64)
-		return -EBADMSG;
-	o = CRED_ALIGN(32 + (size_t)get_le32(b + 24));
-	if (len < o + 20)
-		return -EBADMSG;
-	mask = get_le64(b + o);
-	*bank = get_le16(b + o + 8);
-	blob = get_le32(b + o + 12);
-	hash = get_le32(b + o + 16);
-	if (mask >> TPM2_PCR_COUNT || blob > len || hash > len)
-		return -EBADMSG;
-	*pcrs = (uint32_t)mask;
-	*pubkey_pcrs = 0;
-	*has_pubkey = false;
-	o = CRED_ALIGN(o + 20 + blob + hash);
-	/* Only the public-key kind has this header; in the other, what
-	 * follows is the encrypted payload. */
-	if (!memcmp(b, cred_tpm2_pk, 16)) {
-		if (len < o + 12)
-			return -EBADMSG;
-		mask = (uint64_t)get_le32(b + o) | (uint64_t)get_le32(b + o + 4)
-						       << 32;
-		if (mask >> TPM2_PCR_COUNT)
-			return -EBADMSG;
-		*pubkey_pcrs = (uint32_t)mask;
-		*has_pubkey = true;
-	}
-	return 0;
-}
-
 int tpm2_pcrs_parse(const char *s, uint32_t *mask)
 {
 	uint32_t m = 0;
@@ -265,12 +208,6 @@ static const struct {
 	enum tpm2_refusal r;
 	const char *text;
 } rules[] = {
-    {"effectively unenforced", TPM2_REFUSED_UNENFORCED,
-     "the PCRs chosen were never extended on this machine (all zero), so a "
-     "policy on them would bind nothing"},
-    {"not initialized on this system", TPM2_REFUSED_UNENFORCED,
-     "the PCRs chosen were never extended on this machine (all zero), so a "
-     "policy on them would bind nothing"},
     {"lockout mode", TPM2_REFUSED_LOCKOUT,
      "the TPM is in dictionary-attack lockout; it lets the key out again "
      "once its lockout time has passed, or after tpm2_dictionarylockout -c"},

@@ -46,15 +46,6 @@ bool tpm2_by_companion(const struct tpm2_slot *t);
 /* Stores t (its blob copied) as s's data. 0, or -E2BIG. */
 int slot_tpm2_set(struct slot *s, const struct tpm2_slot *t);
 
-/*
- * Reads what systemd's credential header says about its TPM2 policy: the
- * bank, the fixed PCR mask and the public-key PCR mask (0 when it has no
- * public key). 0, or -EBADMSG when blob is not a TPM2 credential.
- */
-int tpm2_credential_policy(const uint8_t *blob, size_t len, uint16_t *bank,
-			   uint32_t *pcrs, uint32_t *pubkey_pcrs,
-			   bool *has_pubkey);
-
 /* "7+11" (or "7,11"; "" for none) into a mask. 0, or -EINVAL. */
 int tpm2_pcrs_parse(const char *s, uint32_t *mask);
 /* A mask as "7+11" ("" for none). */
@@ -83,7 +74,6 @@ enum tpm2_refusal {
 	TPM2_REFUSED_SIGNATURE, /* no signature matches this boot */
 	TPM2_REFUSED_BAD_SIGNATURE,
 	TPM2_REFUSED_DAMAGED,
-	TPM2_REFUSED_UNENFORCED, /* sealing to PCRs nobody measured */
 	TPM2_REFUSED_FULL, /* no room for objects or sessions: not damage */
 };
 

@@ -36,39 +36,6 @@ static const char pem[] =
     "2wIDAQAB\n"
     "-----END PUBLIC KEY-----\n";
 
-/* A credential header as systemd-creds 252 lays it out (the ids are its
- * CRED_AES256_GCM_BY_TPM2_HMAC and ..._WITH_PK). */
-static size_t credential(uint8_t *b, bool pk, uint32_t pcrs, uint32_t pkpcrs)
-{
-	static const uint8_t id[16] = {0x0c, 0x7c, 0xc0, 0x7b, 0x11, 0x76,
-				       0x45, 0x91, 0x9c, 0x4b, 0x0b, 0xea,
-				       0x08, 0xbc, 0x20, 0xfe};
-	static const uint8_t id_pk[16] = {0xfa, 0xf7, 0xeb, 0x93, 0x41, 0xe3,
-					  0x41, 0x2c, 0xa1, 0xa4, 0x36, 0xf9,
-					  0x5a, 0x29, 0x36, 0x2f};
-	size_t o;
-
-	memset(b, 0, 1024);
-	memcpy(b, pk ? id_pk : id, 16);
-	put_le32(b + 16, 32);
-	put_le32(b + 20, 1);
-	put_le32(b + 24, 12); /* IV size */
-	put_le32(b + 28, 16);
-	o = 48; /* 32 + 12, aligned to 8 */
-	put_le32(b + o, pcrs);
-	b[o + 8] = 0x0b; /* sha256 */
-	b[o + 10] = 0x23;
-	put_le32(b + o + 12, 240); /* blob */
-	put_le32(b + o + 16, 32);  /* policy hash */
-	o = (o + 20 + 240 + 32 + 7) & ~(size_t)7;
-	if (pk) {
-		put_le32(b + o, pkpcrs);
-		put_le32(b + o + 8, 451);
-		o += 12 + 451;
-	}
-	return o + 64; /* and some encrypted payload */
-}
-
 static void test_pcrs(void)
 {
 	uint32_t m = 0;
@@ -191,39 +158,6 @@ static void test_pin(void)
 	      "the auth is not a plain hash of the PIN");
 }
 
-static void test_credential(void)
-{
-	uint8_t b[1024];
-	uint16_t bank;
-	uint32_t pcrs, pk;
-	bool has_pk;
-	size_t n = credential(b, false, 1u << 7, 0);
-
-	CHECK(tpm2_credential_policy(b, n, &bank, &pcrs, &pk, &has_pk) == 0 &&
-		  bank == TPM2_ALG_SHA256 && pcrs == 1u << 7 && !has_pk &&
-		  pk == 0,
-	      "a PCR 7 credential: sha256, PCRs 7, no public key");
-	n = credential(b, true, 0, 1u << 11);
-	CHECK(tpm2_credential_policy(b, n, &bank, &pcrs, &pk, &has_pk) == 0 &&
-		  pcrs == 0 && has_pk && pk == 1u << 11,
-	      "a signed credential: public-key PCRs 11");
-	CHECK(tpm2_credential_policy(b, 300, &bank, &pcrs, &pk, &has_pk) ==
-		  -EBADMSG,
-	      "cut before its public-key header");
-	b[0] ^= 1;
-	CHECK(tpm2_credential_policy(b, n, &bank, &pcrs, &pk, &has_pk) ==
-		  -EBADMSG,
-	      "another kind of credential (a host key one) is refused");
-	n = credential(b, false, 0, 0);
-	put_le32(b + 48 + 12, 100000);
-	CHECK(tpm2_credential_policy(b, n, &bank, &pcrs, &pk, &has_pk) ==
-		  -EBADMSG,
-	      "a blob size past the end");
-	CHECK(tpm2_credential_policy(b, 20, &bank, &pcrs, &pk, &has_pk) ==
-		  -EBADMSG,
-	      "too short for a header");
-}
-
 /* systemd-creds 252's own words (seen here through swtpm), and what each
  * is taken for. */
 static const struct {
@@ -250,9 +184,6 @@ static const struct {
     {"ERROR:tcti:src/tss2-tcti/tcti-device.c:452\nFailed to initialize "
      "TCTI context: tcti:IO failure\n",
      TPM2_REFUSED_NO_TPM, "no TPM", "no TPM device"},
-    {"TPM2 device supports SHA256 PCR bank but none of the selected PCRs "
-     "are valid! ... PCR policy effectively unenforced!\n",
-     TPM2_REFUSED_UNENFORCED, "never extended", "PCRs never extended"},
     {"Failed to read encrypted credential data: Invalid argument\n",
      TPM2_REFUSED_DAMAGED, "damaged", "damaged sealed data"},
     {"WARNING:esys:src/tss2-esys/api/Esys_Load.c:324:Esys_Load_Finish() "
@@ -469,7 +400,6 @@ int main(void)
 	test_pcrs();
 	test_data();
 	test_pin();
-	test_credential();
 	test_classify();
 	test_managed();
 	test_fingerprint();
