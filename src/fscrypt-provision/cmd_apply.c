@@ -120,7 +120,8 @@ static int apply_provision(const struct tab_entry *e, struct apply_state *st,
 	    .use_mount_fd = mount != NULL,
 	    .raw_fallback = e->raw_fallback,
 	};
-	char src[PATH_MAX + 8], detail[512] = "";
+	struct fsp_problem detail = {0};
+	char src[PATH_MAX + 8];
 	char hex[FSP_IDENTIFIER_HEX_LEN + 1], want[FSP_IDENTIFIER_HEX_LEN + 1];
 	uint8_t id[FSP_KEY_IDENTIFIER_SIZE];
 	struct provision_result res;
@@ -135,18 +136,18 @@ static int apply_provision(const struct tab_entry *e, struct apply_state *st,
 				   .password_timeout = e->password_timeout,
 				   .log = unwrap_log};
 
-	r = entry_key_read(e, arg_tab, NULL, &up, &key, id, detail,
-			   sizeof(detail));
+	r = entry_key_read(e, arg_tab, NULL, &up, &key, id, &detail);
 	/* Nobody answered in time: a nofail volume is let go in one line,
 	 * and the boot goes on without it. */
 	if (r == -ETIME && e->nofail) {
-		cli_warning("volume %s: %s; skipped (nofail)", e->name, detail);
+		cli_warning("volume %s: %s; skipped (nofail)", e->name,
+			    detail.text);
 		st->skip_told = true;
 		return FSP_EXIT_KEY_SOURCE;
 	}
 	if (r < 0)
 		return cli_error(exit_code_for(OP_UNWRAP, r), "volume %s: %s",
-				 e->name, detail);
+				 e->name, detail.text);
 	hex_encode(id, sizeof(id), hex);
 	for (size_t i = 0; !code && i < nd->n; i++)
 		if (memcmp(nd->ids[i], id, sizeof(id)) != 0) {

@@ -62,7 +62,8 @@ static bool hidden_in_initramfs(const char *path)
 static int check_slots_entry(const struct tab_entry *e, const char *sysroot,
 			     char hex[FSP_IDENTIFIER_HEX_LEN + 1])
 {
-	char joined[PATH_MAX], detail[PATH_MAX + 300], want[40];
+	char joined[PATH_MAX], want[40];
+	struct fsp_problem why = {0};
 	const char *path = sysroot ? joined : e->source.path;
 	struct slots_file *f = calloc(1, sizeof(*f));
 	int r = 0, code = FSP_EXIT_OK;
@@ -78,11 +79,11 @@ static int check_slots_entry(const struct tab_entry *e, const char *sysroot,
 				 "long",
 				 e->name, e->source.path, sysroot);
 	else if ((r = slots_file_load(path, e->key_opts.allow_readable, f,
-				      detail, sizeof(detail))) < 0)
-		code = cli_error(FSP_EXIT_KEY_SOURCE,
+				      &why)) < 0)
+		code = cli_error(problem_exit(&why, OP_UNWRAP, r),
 				 "volume %s: slots file %s %s; refusing to "
 				 "embed it",
-				 e->name, path, detail);
+				 e->name, path, why.text);
 	else
 		hex_encode(f->identifier, sizeof(f->identifier), hex);
 	if (!code && e->has_identifier &&
@@ -102,7 +103,8 @@ static int check_entry(const struct tab_entry *e, const char *sysroot,
 		       char hex[FSP_IDENTIFIER_HEX_LEN + 1])
 {
 	uint8_t id[FSP_KEY_IDENTIFIER_SIZE];
-	char detail[PATH_MAX + 600], src[PATH_MAX + 8];
+	struct fsp_problem detail = {0};
+	char src[PATH_MAX + 8];
 	struct secbuf key;
 	int r;
 
@@ -134,12 +136,11 @@ static int check_entry(const struct tab_entry *e, const char *sysroot,
 		    "slots:FILE, or add the option embed-raw-key "
 		    "to %s:%u",
 		    e->name, src, e->source.path, arg_tab, e->line);
-	r = entry_key_read(e, arg_tab, sysroot, NULL, &key, id, detail,
-			   sizeof(detail));
+	r = entry_key_read(e, arg_tab, sysroot, NULL, &key, id, &detail);
 	if (r < 0)
 		return cli_error(exit_code_for(OP_UNWRAP, r),
 				 "volume %s: %s; refusing to embed it", e->name,
-				 detail);
+				 detail.text);
 	secbuf_free(&key);
 	hex_encode(id, sizeof(id), hex);
 	return FSP_EXIT_OK;

@@ -285,24 +285,25 @@ static void tpm2_defaults(struct enroll *en)
 
 static int enroll_run(struct enroll *en)
 {
-	char detail[PATH_MAX + 200], why[256];
+	struct fsp_problem problem = {0};
+	struct fsp_problem why = {0};
 	struct slots_file *f;
 	struct secbuf key = {0};
 	int code, r;
 
-	r = writer_lock(why, sizeof(why));
+	r = writer_lock(&why);
 	if (r < 0)
 		return cli_error_errno(OP_KEYRING, r,
-				       "take the writers' lock (%s)", why);
+				       "take the writers' lock (%s)", why.text);
 	if (slots_crypto_init() < 0)
 		return cli_error(FSP_EXIT_SYSTEM, "libsodium failed to start");
 	f = calloc(1, sizeof(*f));
 	if (!f)
 		return cli_error(FSP_EXIT_SYSTEM, "out of memory");
 	r = slots_file_load(en->slots.path, en->ka.opts.allow_readable, f,
-			    detail, sizeof(detail));
+			    &problem);
 	if (r < 0 && r != -ENOENT)
-		code = slots_arg_fail(en->slots.path, r, detail);
+		code = slots_arg_fail(en->slots.path, r, &problem);
 	else
 		code = enroll_get_master(en, f, r == 0, &key);
 	if (!code)

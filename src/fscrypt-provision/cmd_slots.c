@@ -219,7 +219,7 @@ static int parse(int argc, char **argv, const char *cmd, const char **path,
 
 int cmd_slots(int argc, char **argv)
 {
-	char detail[PATH_MAX + 200];
+	struct fsp_problem problem = {0};
 	const char *path = NULL;
 	bool as_json = false, readable = false;
 	struct slots_file *f;
@@ -234,30 +234,31 @@ int cmd_slots(int argc, char **argv)
 	if (!f)
 		return cli_error(FSP_EXIT_SYSTEM, "out of memory");
 	/* Listing reads no secret: a readable file may be listed. */
-	r = slots_file_load(path, true, f, detail, sizeof(detail));
+	r = slots_file_load(path, true, f, &problem);
 	if (r == 0)
 		print_slots(path, f, as_json);
 	free(f);
-	return r < 0 ? slots_arg_fail(path, r, detail) : FSP_EXIT_OK;
+	return r < 0 ? slots_arg_fail(path, r, &problem) : FSP_EXIT_OK;
 }
 
 static int wipe(const char *path, unsigned long n, bool force, bool readable)
 {
-	char detail[PATH_MAX + 200], why[256];
+	struct fsp_problem problem = {0};
+	struct fsp_problem why = {0};
 	struct slots_file *f;
 	int i, r, code = FSP_EXIT_OK;
 
-	r = writer_lock(why, sizeof(why));
+	r = writer_lock(&why);
 	if (r < 0)
 		return cli_error_errno(OP_KEYRING, r,
-				       "take the writers' lock (%s)", why);
+				       "take the writers' lock (%s)", why.text);
 	f = calloc(1, sizeof(*f));
 	if (!f)
 		return cli_error(FSP_EXIT_SYSTEM, "out of memory");
-	r = slots_file_load(path, readable, f, detail, sizeof(detail));
+	r = slots_file_load(path, readable, f, &problem);
 	i = r < 0 ? r : slots_find(f, (unsigned)n);
 	if (r < 0)
-		code = slots_arg_fail(path, r, detail);
+		code = slots_arg_fail(path, r, &problem);
 	else if (i < 0)
 		code = cli_error(FSP_EXIT_USAGE,
 				 "slots file %s has no slot %lu; see "
@@ -271,8 +272,8 @@ static int wipe(const char *path, unsigned long n, bool force, bool readable)
 				 n, path);
 	if (code == FSP_EXIT_OK) {
 		slots_remove(f, (size_t)i);
-		r = slots_file_save(path, f, detail, sizeof(detail));
-		code = slots_save_result(path, r, detail);
+		r = slots_file_save(path, f, &problem);
+		code = slots_save_result(path, r, &problem);
 		if (r >= 0 && f->n == 0)
 			cli_warning(
 			    "slot %lu was the last slot: %s can no longer "

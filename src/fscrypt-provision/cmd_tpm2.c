@@ -46,7 +46,7 @@ int cmd_tpm2_extend(int argc, char **argv)
 {
 	struct tpm2_boot_record rec;
 	const char *device = NULL;
-	char why[1024] = "";
+	struct fsp_problem why = {0};
 	bool json = false;
 	int c, r;
 
@@ -64,7 +64,7 @@ int cmd_tpm2_extend(int argc, char **argv)
 	if (optind < argc)
 		return cli_usage_error(
 		    "tpm2-extend", "unexpected argument '%s'", argv[optind]);
-	r = tpm2_boot_extend(device, &rec, why, sizeof(why));
+	r = tpm2_boot_extend(device, &rec, &why);
 	/* No TPM, or no TPM support installed: no tpm2 slot can unseal
 	 * here anyway, which is what the extension is for. */
 	if (r == -ENODEV) {
@@ -72,13 +72,14 @@ int cmd_tpm2_extend(int argc, char **argv)
 			printf("{\"pcr\": %d, \"extended\": false}\n",
 			       TPM2_BOOT_PCR);
 		else
-			cli_say("PCR %d not extended: %s", TPM2_BOOT_PCR, why);
+			cli_say("PCR %d not extended: %s", TPM2_BOOT_PCR,
+				why.text);
 		return FSP_EXIT_OK;
 	}
 	if (r < 0)
 		return cli_error(FSP_EXIT_SYSTEM,
 				 "unable to extend PCR %d: %s; tpm2 slots may "
 				 "still unseal on this boot",
-				 TPM2_BOOT_PCR, why);
+				 TPM2_BOOT_PCR, why.text);
 	return extended(&rec, json);
 }

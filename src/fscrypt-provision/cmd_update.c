@@ -97,7 +97,7 @@ static void tell(const char *line)
 
 /* A slots source must open on the next boot too: 0, or an exit code. */
 static int pre_next_boot(struct tally *t, const struct tab_entry *e,
-			 const char *what, char *why, size_t wn)
+			 const char *what, struct fsp_problem *why)
 {
 	struct nextboot_opts o = t->next;
 	int r;
@@ -106,10 +106,8 @@ static int pre_next_boot(struct tally *t, const struct tab_entry *e,
 		return FSP_EXIT_OK;
 	o.allow_readable = e->key_opts.allow_readable;
 	tell_what = what;
-	r = nextboot_check(e->source.path, &o, tell, why, wn);
-	if (r == -EKEYREJECTED)
-		return FSP_EXIT_KEY_REJECTED;
-	return r < 0 ? FSP_EXIT_KEY_SOURCE : FSP_EXIT_OK;
+	r = nextboot_check(e->source.path, &o, tell, why);
+	return r < 0 ? problem_exit(why, OP_UNWRAP, r) : FSP_EXIT_OK;
 }
 
 static void pre_one(struct tally *t, const struct dir_volumes *dv,
@@ -117,20 +115,19 @@ static void pre_one(struct tally *t, const struct dir_volumes *dv,
 {
 	struct check_report rep = {.out = stderr};
 	bool nofail = e && e->nofail;
-	char why[PATH_MAX + 256] = "";
+	struct fsp_problem why = {0};
 	int code = check_volumes(dv, &rep);
 
-	if (code == FSP_EXIT_OK &&
-	    (code = pre_next_boot(t, e, what, why, sizeof(why)))) {
+	if (code == FSP_EXIT_OK && (code = pre_next_boot(t, e, what, &why))) {
 		if (nofail) {
 			note(t,
 			     "warning: %s: %s; it is nofail, so the update "
 			     "goes on",
-			     what, why);
+			     what, why.text);
 			t->warned++;
 		} else {
-			note(t, "refusing the update: %s: %s", what, why);
-			refuse(t, what, why);
+			note(t, "refusing the update: %s: %s", what, why.text);
+			refuse(t, what, why.text);
 		}
 		return;
 	}

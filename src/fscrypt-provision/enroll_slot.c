@@ -176,7 +176,7 @@ static int print_recovery_key(const struct enroll *en, int n,
 static int seal_exec(const struct enroll *en, const struct slots_file *f,
 		     struct slot *s, const struct secbuf *key)
 {
-	char why[PATH_MAX + 128] = "";
+	struct fsp_problem why = {0};
 	struct secbuf secret;
 	int r;
 
@@ -192,12 +192,12 @@ static int seal_exec(const struct enroll *en, const struct slots_file *f,
 				 : "--exec: at most %d arguments of %d "
 				   "bytes in all",
 		    SLOT_EXEC_ARGS_MAX, SLOT_DATA_MAX);
-	r = slot_exec_secret(s, &secret, why, sizeof(why));
+	r = slot_exec_secret(s, &secret, &why);
 	if (r < 0)
 		return cli_error(FSP_EXIT_KEY_SOURCE,
 				 "the program gave no key: %s; nothing was "
 				 "enrolled",
-				 why);
+				 why.text);
 	r = slot_seal_secret(f, s, secret.data, secret.len, key);
 	secbuf_free(&secret);
 	return r < 0 ? cli_error_errno(OP_KEY_SOURCE, r, "wrap the key")
@@ -208,7 +208,8 @@ static int seal_exec(const struct enroll *en, const struct slots_file *f,
 int enroll_add_slot(const struct enroll *en, struct slots_file *f,
 		    const struct secbuf *key)
 {
-	char hex[FSP_IDENTIFIER_HEX_LEN + 1], detail[PATH_MAX + 200];
+	char hex[FSP_IDENTIFIER_HEX_LEN + 1];
+	struct fsp_problem problem = {0};
 	int n = slots_free_number(f), code, r;
 	struct slot *s = &f->slots[f->n];
 	struct secbuf text = {0};
@@ -232,8 +233,9 @@ int enroll_add_slot(const struct enroll *en, struct slots_file *f,
 		return code;
 	}
 	f->n++;
-	r = slots_file_save(en->slots.path, f, detail, sizeof(detail));
-	code = slots_save_result(en->slots.path, r, detail); /* 1 only warns */
+	r = slots_file_save(en->slots.path, f, &problem);
+	code =
+	    slots_save_result(en->slots.path, r, &problem); /* 1 only warns */
 	if (r < 0) {
 		secbuf_free(&text);
 		return code;

@@ -20,19 +20,20 @@
 /* A signed policy's key: its bits for the TPM, its fingerprint for the
  * slot, as systemd-measure's signatures name it. */
 static int read_signer(const char *path, uint8_t *bits, size_t cap, size_t *n,
-		       uint8_t fp[32], char *why, size_t wn)
+		       uint8_t fp[32], struct fsp_problem *why)
 {
 	char pem[8192];
 	FILE *f = fopen(path, "re");
 	size_t len;
 
 	if (!f)
-		return detail_set(why, wn, -errno, "cannot read %s: %m", path);
+		return problem_set(why, OP_TPM2_SEAL, -errno,
+				   "cannot read %s: %m", path);
 	len = fread(pem, 1, sizeof(pem), f);
 	fclose(f);
 	if (tpm2_pubkey_bits(pem, len, bits, cap, n) < 0)
-		return detail_set(
-		    why, wn, -EINVAL,
+		return problem_set(
+		    why, OP_TPM2_SEAL, -EINVAL,
 		    "%s is not a PEM RSA public key (\"-----BEGIN "
 		    "PUBLIC KEY-----\") of at most 4096 bits",
 		    path);
@@ -48,7 +49,7 @@ static int read_signer(const char *path, uint8_t *bits, size_t cap, size_t *n,
  */
 static int seal_object(const struct enroll *en, const uint8_t *auth,
 		       const uint8_t *secret, struct tpm2_slot *t,
-		       uint8_t *blob, size_t cap, char *why, size_t wn)
+		       uint8_t *blob, size_t cap, struct fsp_problem *why)
 {
 	struct tpm2_object_spec o = {
 	    .device = en->slots.up.tpm2.device,
@@ -63,13 +64,13 @@ static int seal_object(const struct enroll *en, const uint8_t *auth,
 	memset(t, 0, sizeof(*t));
 	if (en->tpm2_pubkey)
 		r = read_signer(en->tpm2_pubkey, bits, sizeof(bits),
-				&o.signer_len, t->pkfp, why, wn);
+				&o.signer_len, t->pkfp, why);
 	o.signer = bits;
 	if (r == 0)
-		r = tpm2_boot_record_read(&rec, why, wn);
+		r = tpm2_boot_record_read(&rec, why);
 	o.boot = r == 1 ? rec.arg : NULL;
 	if (r >= 0)
-		r = companion_seal(&o, secret, blob, cap, &len, why, wn);
+		r = companion_seal(&o, secret, blob, cap, &len, why);
 	t->flags = (auth ? TPM2_FLAG_PIN : TPM2_FLAG_OBJECT) |
 		   (o.signed_pcrs ? TPM2_FLAG_SIGNED : 0);
 	t->bank = TPM2_ALG_SHA256;
@@ -140,7 +141,7 @@ int enroll_seal_tpm2(const struct enroll *en, const struct slots_file *f,
 {
 	uint8_t secret[TPM2_SECRET_SIZE], blob[TPM2_BLOB_MAX];
 	uint8_t auth[COMPANION_AUTH_SIZE];
-	char why[PATH_MAX + 256] = "";
+	struct fsp_problem why = {0};
 	struct tpm2_slot t;
 	int r;
 
@@ -155,21 +156,21 @@ int enroll_seal_tpm2(const struct enroll *en, const struct slots_file *f,
 	}
 	randombytes_buf(secret, sizeof(secret));
 	r = seal_object(en, en->tpm2_pin ? auth : NULL, secret, &t, blob,
-			sizeof(blob), why, sizeof(why));
+			sizeof(blob), &why);
 	sodium_memzero(auth, sizeof(auth));
 	if (r == 0 && slot_tpm2_set(s, &t) < 0)
-		r = detail_set(why, sizeof(why), -E2BIG,
-			       "the sealed data is %zu bytes, more than the "
-			       "%d a slot holds",
-			       t.blob_len, TPM2_BLOB_MAX);
+		r = problem_set(&why, OP_TPM2_SEAL, -E2BIG,
+				"the sealed data is %zu bytes, more than the "
+				"%d a slot holds",
+				t.blob_len, TPM2_BLOB_MAX);
 	if (r == 0)
 		r = slot_seal_secret(f, s, secret, sizeof(secret), key);
 	sodium_memzero(secret, sizeof(secret));
-	if (r < 0 && why[0])
+	if (r < 0 && why.text[0])
 		return cli_error(exit_code_for(OP_TPM2_SEAL, r),
 				 "unable to seal to the TPM: %s; nothing was "
 				 "enrolled",
-				 why);
+				 why.text);
 	if (r < 0)
 		return cli_error_errno(OP_KEY_SOURCE, r, "wrap the key");
 	say_sealed(en, s, &t);

@@ -44,7 +44,8 @@ int read_key_arg(const struct key_args *ka, const char *cmd, struct secbuf *key,
 		 uint8_t id[FSP_KEY_IDENTIFIER_SIZE])
 {
 	struct key_source src;
-	char spec[PATH_MAX + 8], detail[512] = "", what[PATH_MAX + 8];
+	struct fsp_problem detail = {0};
+	char spec[PATH_MAX + 8], what[PATH_MAX + 8];
 	int r;
 
 	if (!!ka->file == !!ka->fd)
@@ -61,12 +62,12 @@ int read_key_arg(const struct key_args *ka, const char *cmd, struct secbuf *key,
 						     : "--key-fd needs a "
 						       "descriptor number");
 	key_source_format(&src, what, sizeof(what));
-	r = key_source_read(&src, &ka->opts, key, detail, sizeof(detail));
+	r = key_source_read(&src, &ka->opts, key, &detail);
 	if (r < 0) {
-		if (detail[0])
+		if (detail.text[0])
 			return cli_error(FSP_EXIT_KEY_SOURCE,
 					 "unable to read key from %s: it %s",
-					 what, detail);
+					 what, detail.text);
 		return cli_error_errno(OP_KEY_SOURCE, r, "read key from %s",
 				       what);
 	}

@@ -11,7 +11,7 @@
 
 int report_problem(const struct fsp_problem *p)
 {
-	if (p->err)
+	if (p->unable)
 		return cli_error_errno(p->op, p->err, "%s", p->text);
 	return cli_error(p->exit, "%s", p->text);
 }

@@ -47,23 +47,23 @@ int slots_option(int c, struct slots_arg *sa, const char *cmd)
 	}
 }
 
-int slots_arg_fail(const char *path, int err, const char *detail)
+int slots_arg_fail(const char *path, int err, const struct fsp_problem *why)
 {
-	return cli_error(exit_code_for(OP_UNWRAP, err), "slots file %s %s",
-			 path, detail);
+	return cli_error(problem_exit(why, OP_UNWRAP, err), "slots file %s %s",
+			 path, why->text);
 }
 
-int slots_save_result(const char *path, int r, const char *detail)
+int slots_save_result(const char *path, int r, const struct fsp_problem *why)
 {
 	if (r > 0) {
-		cli_warning("slots file %s %s", path, detail);
+		cli_warning("slots file %s %s", path, why->text);
 		return FSP_EXIT_OK;
 	}
 	if (r == 0)
 		return FSP_EXIT_OK;
-	return cli_error(exit_code_for(OP_SLOTS_SAVE, r),
+	return cli_error(problem_exit(why, OP_SLOTS_SAVE, r),
 			 "slots file %s %s; the old file is unchanged", path,
-			 detail);
+			 why->text);
 }
 
 int slots_arg_unlock(const struct slots_arg *a, struct secbuf *key,
@@ -72,7 +72,7 @@ int slots_arg_unlock(const struct slots_arg *a, struct secbuf *key,
 	struct unwrap_params up = a->up;
 	struct key_source src = {.kind = KEY_SOURCE_SLOTS};
 	struct key_source_opts opts = KEY_SOURCE_OPTS_DEFAULT;
-	char detail[600] = "";
+	struct fsp_problem detail = {0};
 	int r;
 
 	/* The same route as a slots: source in the fscrypttab. */
@@ -80,8 +80,8 @@ int slots_arg_unlock(const struct slots_arg *a, struct secbuf *key,
 	up.log = unwrap_log;
 	opts.unlock = &up;
 	snprintf(src.path, sizeof(src.path), "%s", a->path);
-	r = key_source_read(&src, &opts, key, detail, sizeof(detail));
+	r = key_source_read(&src, &opts, key, &detail);
 	if (r < 0)
-		return slots_arg_fail(a->path, r, detail);
+		return slots_arg_fail(a->path, r, &detail);
 	return key_identify(key, id);
 }

@@ -36,8 +36,8 @@ int slots_arg_unlock(const struct slots_arg *a, struct secbuf *key,
 		     uint8_t id[FSP_KEY_IDENTIFIER_SIZE]);
 
 /* Exit code and message for slots_file_load's or unlock's -errno. */
-int slots_arg_fail(const char *path, int err, const char *detail);
+int slots_arg_fail(const char *path, int err, const struct fsp_problem *why);
 /* The same for slots_file_save's result: a warning for 1, exit 8 or 11. */
-int slots_save_result(const char *path, int r, const char *detail);
+int slots_save_result(const char *path, int r, const struct fsp_problem *why);
 
 #endif

@@ -86,8 +86,8 @@ static void others_rights(uint32_t perm, char *buf, size_t len)
 		snprintf(buf, len, "nothing");
 }
 
-int key_check_owner_perm(key_serial_t id, uint32_t want, char *why,
-			 size_t whylen)
+int key_check_owner_perm(key_serial_t id, uint32_t want,
+			 struct fsp_problem *why)
 {
 	char *d = NULL, *type = NULL, has[160], ok[160];
 	const char *desc;
@@ -99,18 +99,18 @@ int key_check_owner_perm(key_serial_t id, uint32_t want, char *why,
 		return -errno;
 	r = keyring_parse_description(d, &type, &uid, &perm, &desc);
 	if (r == 0 && uid != geteuid()) {
-		snprintf(why, whylen,
-			 "is owned by uid %u, not by uid %u, so uid %u may "
-			 "change or replace it",
-			 (unsigned)uid, (unsigned)geteuid(), (unsigned)uid);
+		problem_text(why,
+			     "is owned by uid %u, not by uid %u, so uid %u may "
+			     "change or replace it",
+			     (unsigned)uid, (unsigned)geteuid(), (unsigned)uid);
 		r = -EPERM;
 	} else if (r == 0 && perm != want) {
 		others_rights(perm, has, sizeof(has));
 		others_rights(want, ok, sizeof(ok));
-		snprintf(why, whylen,
-			 "has permissions 0x%08x (%s) where 0x%08x (%s) is "
-			 "expected",
-			 perm, has, want, ok);
+		problem_text(why,
+			     "has permissions 0x%08x (%s) where 0x%08x (%s) is "
+			     "expected",
+			     perm, has, want, ok);
 		r = 1;
 	}
 	free(type);

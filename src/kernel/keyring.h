@@ -12,6 +12,7 @@
 
 #include "kernel/fscrypt_uapi.h"
 #include "kernel/key_description.h"
+#include "shared/problem.h"
 
 #define FSP_DEFAULT_KEYRING "fscrypt-provision"
 
@@ -113,8 +114,8 @@ int keyring_parse_description(const char *d, char **ret_type, uid_t *ret_uid,
  * 0 if so; 1 if it is ours with other rights; -EPERM if another uid owns
  * it; or -errno. On 1 and -EPERM why says what is wrong, naming the bits.
  */
-int key_check_owner_perm(key_serial_t id, uint32_t want, char *why,
-			 size_t whylen);
+int key_check_owner_perm(key_serial_t id, uint32_t want,
+			 struct fsp_problem *why);
 
 /*
  * Lists the keys of the durable keyring, sorted by volume then serial;

@@ -137,13 +137,13 @@ static key_serial_t ring_checked;
 static int open_ring(const struct provision_req *rq, struct undo *u,
 		     struct provision_result *res, struct fsp_problem *p)
 {
-	char why[512] = "";
+	struct fsp_problem why = {0};
 	int r;
 
-	r = writer_lock(why, sizeof(why));
+	r = writer_lock(&why);
 	if (r < 0)
 		return problem_errno(p, OP_KEYRING, r, "lock keyring %s (%s)",
-				     rq->keyring, why);
+				     rq->keyring, why.text);
 	r = keyring_gain_possession();
 	if (r == 0)
 		r = keyring_find_or_create(rq->keyring, &u->ring,
@@ -155,13 +155,13 @@ static int open_ring(const struct provision_req *rq, struct undo *u,
 	 * one keyring, and only its owner (us, root) may change it. */
 	if (u->ring == ring_checked)
 		return FSP_EXIT_OK;
-	r = key_check_owner_perm(u->ring, FSP_KEYRING_PERM, why, sizeof(why));
+	r = key_check_owner_perm(u->ring, FSP_KEYRING_PERM, &why);
 	if (r == -EPERM)
 		return problem_msg(p, FSP_EXIT_PERMISSION,
 				   "keyring %s (key %d) %s; refusing to store "
 				   "keys in it. Unlink it (keyctl unlink %d "
 				   "@u) and provision again",
-				   rq->keyring, u->ring, why, u->ring);
+				   rq->keyring, u->ring, why.text, u->ring);
 	if (r < 0)
 		return problem_errno(p, OP_KEYRING, r, "examine keyring %s",
 				     rq->keyring);
@@ -170,10 +170,10 @@ static int open_ring(const struct provision_req *rq, struct undo *u,
 			return problem_errno(p, OP_KEYRING, -errno,
 					     "reset the permissions of keyring "
 					     "%s, which %s",
-					     rq->keyring, why);
+					     rq->keyring, why.text);
 		snprintf(res->ring_warning, sizeof(res->ring_warning),
-			 "keyring %s (key %d) %s; reset them to 0x%08x",
-			 rq->keyring, u->ring, why, FSP_KEYRING_PERM);
+			 "keyring %s (key %d) %.400s; reset them to 0x%08x",
+			 rq->keyring, u->ring, why.text, FSP_KEYRING_PERM);
 	}
 	ring_checked = u->ring;
 	return FSP_EXIT_OK;
@@ -183,7 +183,7 @@ static int store_key(const struct provision_req *rq, const char *desc,
 		     struct undo *u, struct provision_result *res,
 		     struct fsp_problem *p)
 {
-	char why[512];
+	struct fsp_problem why = {0};
 	int r;
 
 	r = open_ring(rq, u, res, p);
@@ -194,12 +194,11 @@ static int store_key(const struct provision_req *rq, const char *desc,
 	 * Only a key this user stored with our rights is trusted without
 	 * seeing its payload; any other squats the name and is displaced.
 	 */
-	if (r == 0 &&
-	    key_check_owner_perm(u->key, FSP_KEY_PERM, why, sizeof(why)) != 0) {
+	if (r == 0 && key_check_owner_perm(u->key, FSP_KEY_PERM, &why) != 0) {
 		snprintf(res->key_warning, sizeof(res->key_warning),
-			 "volume %s: key %d of that name %s; not trusted, "
+			 "volume %s: key %d of that name %.400s; not trusted, "
 			 "replaced by a key stored now",
-			 rq->volume, u->key, why);
+			 rq->volume, u->key, why.text);
 		r = -ENOKEY;
 	}
 	if (r == 0) {

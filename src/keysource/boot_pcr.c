@@ -44,40 +44,40 @@ static int record_parse(const char *text, size_t len,
 
 /* The record's directory, root's own: /run, which no one else may write
  * (mkdir as the lock does, 0700). */
-static int record_dir(bool create, char *why, size_t wn)
+static int record_dir(bool create, struct fsp_problem *why)
 {
 	struct stat st;
 	int fd;
 
 	if (create && mkdir(FSP_LOCK_DIR, 0700) < 0 && errno != EEXIST)
-		return detail_set(why, wn, -errno, "cannot create %s: %m",
-				  FSP_LOCK_DIR);
+		return problem_set(why, OP_TPM2_SEAL, -errno,
+				   "cannot create %s: %m", FSP_LOCK_DIR);
 	fd =
 	    open(FSP_LOCK_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT
 			   ? -ENOENT
-			   : detail_set(why, wn, -errno, "cannot open %s: %m",
-					FSP_LOCK_DIR);
+			   : problem_set(why, OP_TPM2_SEAL, -errno,
+					 "cannot open %s: %m", FSP_LOCK_DIR);
 	if (fstat(fd, &st) < 0 || st.st_uid != 0 || (st.st_mode & 022)) {
 		close(fd);
-		return detail_set(why, wn, -EPERM,
-				  "%s is not root's alone (owner uid %u, mode "
-				  "%04o): fix it with chown root %s; chmod "
-				  "0700 %s",
-				  FSP_LOCK_DIR, (unsigned)st.st_uid,
-				  (unsigned)(st.st_mode & 07777), FSP_LOCK_DIR,
-				  FSP_LOCK_DIR);
+		return problem_set(why, OP_TPM2_SEAL, -EPERM,
+				   "%s is not root's alone (owner uid %u, mode "
+				   "%04o): fix it with chown root %s; chmod "
+				   "0700 %s",
+				   FSP_LOCK_DIR, (unsigned)st.st_uid,
+				   (unsigned)(st.st_mode & 07777), FSP_LOCK_DIR,
+				   FSP_LOCK_DIR);
 	}
 	return fd;
 }
 
-int tpm2_boot_record_read(struct tpm2_boot_record *rec, char *why, size_t wn)
+int tpm2_boot_record_read(struct tpm2_boot_record *rec, struct fsp_problem *why)
 {
 	char text[RECORD_MAX];
 	struct stat st;
 	size_t len = 0;
-	int dfd = record_dir(false, why, wn), fd, r;
+	int dfd = record_dir(false, why), fd, r;
 
 	if (dfd == -ENOENT)
 		return 0;
@@ -90,9 +90,9 @@ int tpm2_boot_record_read(struct tpm2_boot_record *rec, char *why, size_t wn)
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
-		return detail_set(why, wn, r, "cannot open %s/%s: %s",
-				  FSP_LOCK_DIR, TPM2_BOOT_RECORD_NAME,
-				  strerror(-r));
+		return problem_set(why, OP_TPM2_SEAL, r,
+				   "cannot open %s/%s: %s", FSP_LOCK_DIR,
+				   TPM2_BOOT_RECORD_NAME, strerror(-r));
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != 0 ||
 	    (st.st_mode & 022))
 		r = -EPERM;
@@ -102,24 +102,24 @@ int tpm2_boot_record_read(struct tpm2_boot_record *rec, char *why, size_t wn)
 	if (r == 0)
 		r = record_parse(text, len, rec);
 	if (r < 0)
-		return detail_set(why, wn, r,
-				  "%s/%s is not this boot's record of PCR %d "
-				  "(root's, two SHA-256 values): remove it, "
-				  "and reboot to have a new one",
-				  FSP_LOCK_DIR, TPM2_BOOT_RECORD_NAME,
-				  TPM2_BOOT_PCR);
+		return problem_set(why, OP_TPM2_SEAL, r,
+				   "%s/%s is not this boot's record of PCR %d "
+				   "(root's, two SHA-256 values): remove it, "
+				   "and reboot to have a new one",
+				   FSP_LOCK_DIR, TPM2_BOOT_RECORD_NAME,
+				   TPM2_BOOT_PCR);
 	return 1;
 }
 
 /* The record, replaced whole: a reader sees the old one or the new one. */
-static int record_write(const struct tpm2_boot_record *rec, char *why,
-			size_t wn)
+static int record_write(const struct tpm2_boot_record *rec,
+			struct fsp_problem *why)
 {
 	static const char tmp[] = "." TPM2_BOOT_RECORD_NAME ".new";
 	char text[RECORD_MAX];
 	int n =
 	    snprintf(text, sizeof(text), "%s %s\n", rec->before, rec->after);
-	int dfd = record_dir(true, why, wn), fd, r = 0;
+	int dfd = record_dir(true, why), fd, r = 0;
 
 	if (dfd < 0)
 		return dfd;
@@ -135,14 +135,14 @@ static int record_write(const struct tpm2_boot_record *rec, char *why,
 	if (r < 0)
 		unlinkat(dfd, tmp, 0);
 	close(dfd);
-	return r < 0 ? detail_set(why, wn, r, "cannot write %s/%s: %s",
-				  FSP_LOCK_DIR, TPM2_BOOT_RECORD_NAME,
-				  strerror(-r))
+	return r < 0 ? problem_set(why, OP_TPM2_SEAL, r,
+				   "cannot write %s/%s: %s", FSP_LOCK_DIR,
+				   TPM2_BOOT_RECORD_NAME, strerror(-r))
 		     : 0;
 }
 
 int tpm2_boot_extend(const char *device, struct tpm2_boot_record *rec,
-		     char *why, size_t wn)
+		     struct fsp_problem *why)
 {
 	struct tpm2_boot_record old;
 	char line[RECORD_MAX];
@@ -152,20 +152,21 @@ int tpm2_boot_extend(const char *device, struct tpm2_boot_record *rec,
 	if (!device || !strcmp(device, "auto"))
 		device = TPM2_DEVICE_AUTO;
 	if (device[0] == '/' && stat(device, &st) < 0)
-		return detail_set(why, wn, -ENODEV, "no TPM: %s: %m", device);
-	r = companion_extend(device, line, sizeof(line), why, wn);
+		return problem_set(why, OP_TPM2_SEAL, -ENODEV, "no TPM: %s: %m",
+				   device);
+	r = companion_extend(device, line, sizeof(line), why);
 	if (r == 0 && record_parse(line, strlen(line), rec) < 0)
-		r = detail_set(why, wn, -EPROTO, "%s gave no PCR values",
-			       COMPANION_NAME);
+		r = problem_set(why, OP_TPM2_SEAL, -EPROTO,
+				"%s gave no PCR values", COMPANION_NAME);
 	if (r < 0)
 		return r;
 	/* Extended before on this boot: its before is the boot's. */
-	if (tpm2_boot_record_read(&old, why, wn) == 1 &&
+	if (tpm2_boot_record_read(&old, why) == 1 &&
 	    !strcmp(old.after, rec->before)) {
 		memcpy(rec->before, old.before, sizeof(rec->before));
 		snprintf(rec->arg, sizeof(rec->arg), "%s,%s", rec->before,
 			 rec->after);
 	}
-	why[0] = '\0';
-	return record_write(rec, why, wn);
+	problem_text(why, "%s", "");
+	return record_write(rec, why);
 }

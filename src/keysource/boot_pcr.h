@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 
+#include "shared/problem.h"
 #include "shared/writers_lock.h"
 
 #define TPM2_BOOT_RECORD_NAME "tpm2-boot-pcr"
@@ -34,10 +35,11 @@ struct tpm2_boot_record {
  * no TPM (device missing) or no companion.
  */
 int tpm2_boot_extend(const char *device, struct tpm2_boot_record *rec,
-		     char *why, size_t wn);
+		     struct fsp_problem *why);
 
 /* This boot's record: 1 with rec filled, 0 when there is none, or -errno
  * (-EBADMSG, -EPERM) with why set. */
-int tpm2_boot_record_read(struct tpm2_boot_record *rec, char *why, size_t wn);
+int tpm2_boot_record_read(struct tpm2_boot_record *rec,
+			  struct fsp_problem *why);
 
 #endif

@@ -6,10 +6,11 @@
 #include <stddef.h>
 
 #include "basic/secmem.h"
+#include "shared/problem.h"
 
 struct slot;
 /* Runs an exec slot's program for its secret (locked). 0 or -errno, why set. */
-int slot_exec_secret(const struct slot *s, struct secbuf *out, char *why,
-		     size_t wn);
+int slot_exec_secret(const struct slot *s, struct secbuf *out,
+		     struct fsp_problem *why);
 
 #endif

@@ -105,7 +105,7 @@ static int read_all(int fd, struct secbuf *buf)
  * an optional newline), so "auto" is never ambiguous.
  */
 int key_decode(struct secbuf *in, const struct key_source_opts *opts,
-	       struct secbuf *out, char *detail, size_t dn)
+	       struct secbuf *out, struct fsp_problem *detail)
 {
 	size_t size = opts->size, hexlen = in->len;
 	bool as_hex;
@@ -125,17 +125,17 @@ int key_decode(struct secbuf *in, const struct key_source_opts *opts,
 		break;
 	}
 	if (!as_hex && in->len != size) {
-		detail_set(detail, dn, 0,
-			   "holds %zu bytes, but a raw key must be exactly "
-			   "%zu bytes",
-			   in->len, size);
+		problem_set(detail, OP_KEY_SOURCE, 0,
+			    "holds %zu bytes, but a raw key must be exactly "
+			    "%zu bytes",
+			    in->len, size);
 		return -EMSGSIZE;
 	}
 	if (as_hex && hexlen != 2 * size) {
-		detail_set(detail, dn, 0,
-			   "holds %zu bytes, but a key must be %zu raw bytes "
-			   "or %zu hex digits (and an optional newline)",
-			   in->len, size, 2 * size);
+		problem_set(detail, OP_KEY_SOURCE, 0,
+			    "holds %zu bytes, but a key must be %zu raw bytes "
+			    "or %zu hex digits (and an optional newline)",
+			    in->len, size, 2 * size);
 		return -EMSGSIZE;
 	}
 	r = secbuf_alloc(out, size);
@@ -145,11 +145,11 @@ int key_decode(struct secbuf *in, const struct key_source_opts *opts,
 		if (hex_decode((const char *)in->data, hexlen, out->data,
 			       size) < 0) {
 			secbuf_free(out);
-			detail_set(detail, dn, 0,
-				   "is %zu bytes long, as a hex key would be, "
-				   "but holds characters that are not hex "
-				   "digits",
-				   in->len);
+			problem_set(detail, OP_KEY_SOURCE, 0,
+				    "is %zu bytes long, as a hex key would be, "
+				    "but holds characters that are not hex "
+				    "digits",
+				    in->len);
 			return -EBADMSG;
 		}
 	} else {
@@ -161,27 +161,29 @@ int key_decode(struct secbuf *in, const struct key_source_opts *opts,
 
 static int read_fd_source(const struct key_source *src,
 			  const struct key_source_opts *opts, struct secbuf *in,
-			  char *detail, size_t dn)
+			  struct fsp_problem *detail)
 {
 	int r = read_all(src->fd, in);
 
 	if (r == -EBADF)
-		detail_set(detail, dn, 0, "is not an open file descriptor");
+		problem_set(detail, OP_KEY_SOURCE, 0,
+			    "is not an open file descriptor");
 	else if (r == -EFBIG)
-		detail_set(
-		    detail, dn, 0,
+		problem_set(
+		    detail, OP_KEY_SOURCE, 0,
 		    "delivers more than %zu bytes, too many for a %zu-byte "
 		    "key in either form",
 		    in->cap - 1, opts->size);
 	else if (r < 0)
-		detail_set(detail, dn, 0, "cannot be read: %s", strerror(-r));
+		problem_set(detail, OP_KEY_SOURCE, 0, "cannot be read: %s",
+			    strerror(-r));
 	return r;
 }
 
 /* The rules a key file's metadata must meet; 0 or -errno with detail. */
 static int check_key_file(const struct stat *st, const struct key_source *src,
-			  const struct key_source_opts *opts, char *detail,
-			  size_t dn)
+			  const struct key_source_opts *opts,
+			  struct fsp_problem *detail)
 {
 	/* Never writable by others: they could substitute the key. */
 	const struct file_rules rules = {
@@ -195,28 +197,28 @@ static int check_key_file(const struct stat *st, const struct key_source *src,
 
 	switch (file_rules_check(st, &rules)) {
 	case FILE_TYPE:
-		return detail_set(detail, dn, -EINVAL,
-				  "is not a regular file (use --key-fd for "
-				  "pipes and devices)");
+		return problem_set(detail, OP_KEY_SOURCE, -EINVAL,
+				   "is not a regular file (use --key-fd for "
+				   "pipes and devices)");
 	case FILE_OWNER:
-		return detail_set(detail, dn, -EPERM,
-				  "is owned by uid %u, not by uid %u; fix "
-				  "with: chown %u '%s'",
-				  (unsigned)st->st_uid, (unsigned)geteuid(),
-				  (unsigned)geteuid(), src->path);
+		return problem_set(detail, OP_KEY_SOURCE, -EPERM,
+				   "is owned by uid %u, not by uid %u; fix "
+				   "with: chown %u '%s'",
+				   (unsigned)st->st_uid, (unsigned)geteuid(),
+				   (unsigned)geteuid(), src->path);
 	case FILE_MODE:
-		return detail_set(detail, dn, -EPERM,
-				  "has mode %04o, so others may replace the "
-				  "key; fix with: chmod 0400 '%s' "
-				  "(--allow-readable allows reading by "
-				  "others, never writing)",
-				  mode, src->path);
+		return problem_set(detail, OP_KEY_SOURCE, -EPERM,
+				   "has mode %04o, so others may replace the "
+				   "key; fix with: chmod 0400 '%s' "
+				   "(--allow-readable allows reading by "
+				   "others, never writing)",
+				   mode, src->path);
 	case FILE_READABLE:
-		return detail_set(detail, dn, -EPERM,
-				  "has mode %04o, so others may read or "
-				  "change it; fix with: chmod 0400 '%s' (or "
-				  "pass --allow-readable)",
-				  mode, src->path);
+		return problem_set(detail, OP_KEY_SOURCE, -EPERM,
+				   "has mode %04o, so others may read or "
+				   "change it; fix with: chmod 0400 '%s' (or "
+				   "pass --allow-readable)",
+				   mode, src->path);
 	case FILE_OK:
 		break;
 	}
@@ -224,11 +226,12 @@ static int check_key_file(const struct stat *st, const struct key_source *src,
 	    st->st_size != (off_t)(2 * opts->size) &&
 	    st->st_size != (off_t)(2 * opts->size + 1)) {
 		r = -EMSGSIZE;
-		detail_set(detail, dn, 0,
-			   "is %lld bytes, but a %zu-byte key file must be %zu "
-			   "bytes (raw) or %zu bytes (hex, optional newline)",
-			   (long long)st->st_size, opts->size, opts->size,
-			   2 * opts->size);
+		problem_set(
+		    detail, OP_KEY_SOURCE, 0,
+		    "is %lld bytes, but a %zu-byte key file must be %zu "
+		    "bytes (raw) or %zu bytes (hex, optional newline)",
+		    (long long)st->st_size, opts->size, opts->size,
+		    2 * opts->size);
 		return r;
 	}
 	return 0;
@@ -236,7 +239,7 @@ static int check_key_file(const struct stat *st, const struct key_source *src,
 
 static int read_file_source(const struct key_source *src,
 			    const struct key_source_opts *opts,
-			    struct secbuf *in, char *detail, size_t dn)
+			    struct secbuf *in, struct fsp_problem *detail)
 {
 	struct stat st;
 	int fd, r;
@@ -250,31 +253,33 @@ static int read_file_source(const struct key_source *src,
 	if (fd < 0) {
 		r = -errno;
 		if (r == -ELOOP)
-			detail_set(detail, dn, 0,
-				   "is a symbolic link; refusing to follow it "
-				   "(point to the real file instead)");
+			problem_set(detail, OP_KEY_SOURCE, 0,
+				    "is a symbolic link; refusing to follow it "
+				    "(point to the real file instead)");
 		else if (r == -ENOENT)
-			detail_set(detail, dn, 0, "does not exist");
+			problem_set(detail, OP_KEY_SOURCE, 0, "does not exist");
 		else
-			detail_set(detail, dn, 0, "cannot be opened: %s",
-				   strerror(-r));
+			problem_set(detail, OP_KEY_SOURCE, 0,
+				    "cannot be opened: %s", strerror(-r));
 		return r;
 	}
 	if (fstat(fd, &st) < 0) {
 		r = -errno;
-		detail_set(detail, dn, 0, "cannot be examined: %s",
-			   strerror(-r));
+		problem_set(detail, OP_KEY_SOURCE, 0, "cannot be examined: %s",
+			    strerror(-r));
 		goto out;
 	}
-	r = check_key_file(&st, src, opts, detail, dn);
+	r = check_key_file(&st, src, opts, detail);
 	if (r < 0)
 		goto out;
 	r = read_all(fd, in);
 	if (r < 0)
-		detail_set(detail, dn, 0, "cannot be read: %s", strerror(-r));
+		problem_set(detail, OP_KEY_SOURCE, 0, "cannot be read: %s",
+			    strerror(-r));
 	else if (in->len != (size_t)st.st_size) {
 		r = -EIO;
-		detail_set(detail, dn, 0, "changed size while being read");
+		problem_set(detail, OP_KEY_SOURCE, 0,
+			    "changed size while being read");
 	}
 out:
 	close(fd);
@@ -284,20 +289,20 @@ out:
 /* The key size comes from the slots file, not from opts. */
 static int read_slots_source(const struct key_source *src,
 			     const struct key_source_opts *opts,
-			     struct secbuf *ret, char *detail, size_t dn)
+			     struct secbuf *ret, struct fsp_problem *detail)
 {
 	struct unwrap_params up = {
 	    .passphrase_fd = -1, .pin_fd = -1, .no_person = true};
 	uint8_t id[FSP_KEY_IDENTIFIER_SIZE];
-	char why[512] = "";
+	struct fsp_problem why = {0};
 	int r;
 
 	if (opts->unlock)
 		up = *opts->unlock;
 	up.allow_readable |= opts->allow_readable;
-	r = slots_unwrap(src->path, &up, ret, id, why, sizeof(why));
+	r = slots_unwrap(src->path, &up, ret, id, &why);
 	if (r < 0)
-		detail_set(detail, dn, 0, "%s", why);
+		problem_set(detail, OP_KEY_SOURCE, 0, "%s", why.text);
 	return r;
 }
 
@@ -308,7 +313,7 @@ static const struct {
 	enum key_source_kind kind;
 	int (*read)(const struct key_source *src,
 		    const struct key_source_opts *opts, struct secbuf *out,
-		    char *detail, size_t dn);
+		    struct fsp_problem *detail);
 	bool decode;
 } readers[] = {
     {KEY_SOURCE_FILE, read_file_source, true},
@@ -318,43 +323,41 @@ static const struct {
 
 static int read_decoded(int (*read)(const struct key_source *,
 				    const struct key_source_opts *,
-				    struct secbuf *, char *, size_t),
+				    struct secbuf *, struct fsp_problem *),
 			const struct key_source *src,
 			const struct key_source_opts *opts, struct secbuf *ret,
-			char *detail, size_t dn)
+			struct fsp_problem *detail)
 {
 	struct secbuf in;
 	int r;
 
 	if (opts->size < FSP_MIN_KEY_SIZE || opts->size > FSP_MAX_KEY_SIZE)
-		return detail_set(detail, dn, -EINVAL,
-				  "key size %zu is outside the 16-64 bytes "
-				  "fscrypt accepts",
-				  opts->size);
+		return problem_set(detail, OP_KEY_SOURCE, -EINVAL,
+				   "key size %zu is outside the 16-64 bytes "
+				   "fscrypt accepts",
+				   opts->size);
 	/* Room for the hex form, its newline, and one byte to spot excess. */
 	r = secbuf_alloc(&in, 2 * opts->size + 2);
 	if (r < 0)
 		return r;
-	r = read(src, opts, &in, detail, dn);
+	r = read(src, opts, &in, detail);
 	if (r == 0)
-		r = key_decode(&in, opts, ret, detail, dn);
+		r = key_decode(&in, opts, ret, detail);
 	secbuf_free(&in);
 	return r;
 }
 
 int key_source_read(const struct key_source *src,
 		    const struct key_source_opts *opts, struct secbuf *ret,
-		    char *detail, size_t detail_len)
+		    struct fsp_problem *detail)
 {
 	memset(ret, 0, sizeof(*ret));
 	for (size_t i = 0; i < sizeof(readers) / sizeof(readers[0]); i++) {
 		if (readers[i].kind != src->kind)
 			continue;
 		if (!readers[i].decode)
-			return readers[i].read(src, opts, ret, detail,
-					       detail_len);
-		return read_decoded(readers[i].read, src, opts, ret, detail,
-				    detail_len);
+			return readers[i].read(src, opts, ret, detail);
+		return read_decoded(readers[i].read, src, opts, ret, detail);
 	}
 	return -EINVAL;
 }

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "basic/secmem.h"
+#include "shared/problem.h"
 
 enum key_format { KEY_FORMAT_AUTO, KEY_FORMAT_RAW, KEY_FORMAT_HEX };
 
@@ -52,7 +53,7 @@ int key_format_parse(const char *s, enum key_format *ret);
  * either by length). 0, or -EMSGSIZE/-EBADMSG/-ENOMEM with detail set.
  */
 int key_decode(struct secbuf *in, const struct key_source_opts *opts,
-	       struct secbuf *out, char *detail, size_t dn);
+	       struct secbuf *out, struct fsp_problem *detail);
 
 /*
  * Removes the key file of src (unlink-key): 0, -EINVAL for an fd: source,
@@ -67,6 +68,6 @@ int key_source_unlink(const struct key_source *src);
  */
 int key_source_read(const struct key_source *src,
 		    const struct key_source_opts *opts, struct secbuf *ret,
-		    char *detail, size_t detail_len);
+		    struct fsp_problem *detail);
 
 #endif

@@ -57,15 +57,16 @@ const char *tpm2_signature_path(const struct tpm2_opts *o)
 }
 
 /* "auto" or a path must exist: saying "no TPM" beats systemd's words. */
-static int device_arg(const char *dev, char *arg, size_t n, char *why,
-		      size_t wn)
+static int device_arg(const char *dev, char *arg, size_t n,
+		      struct fsp_problem *why)
 {
 	struct stat st;
 
 	if (!dev || !strcmp(dev, "auto"))
 		dev = TPM2_DEVICE_AUTO;
 	if (dev[0] == '/' && stat(dev, &st) < 0)
-		return detail_set(why, wn, -ENODEV, "no TPM: %s: %m", dev);
+		return problem_set(why, OP_UNWRAP, -ENODEV, "no TPM: %s: %m",
+				   dev);
 	snprintf(arg, n, "--tpm2-device=%s", dev);
 	return 0;
 }
@@ -80,24 +81,23 @@ static int device_arg(const char *dev, char *arg, size_t n, char *why,
 static int creds_once(const char *device, const char **argv,
 		      const struct run_opts *ro, struct secbuf *out)
 {
-	char why[256];
+	struct fsp_problem why = {0};
 	unsigned n = 0;
 	int r, st = 0;
 
 	r = run_capture(argv, ro, out, &st);
-	if (tpm2_flush_leftovers(device, &n, why, sizeof(why)) == 0 && n &&
-	    r == -ECHILD &&
-	    tpm2_classify(ro->errbuf, why, sizeof(why)) == TPM2_REFUSED_FULL) {
+	if (tpm2_flush_leftovers(device, &n, &why) == 0 && n && r == -ECHILD &&
+	    tpm2_classify(ro->errbuf, &why) == TPM2_REFUSED_FULL) {
 		r = run_capture(argv, ro, out, &st);
-		tpm2_flush_leftovers(device, &n, why, sizeof(why));
+		tpm2_flush_leftovers(device, &n, &why);
 	}
 	return r;
 }
 
 /* Runs systemd-creds with argv[1..] on device; its messages end in msgs. */
 static int run_creds(const char *device, const char **argv, const uint8_t *in,
-		     size_t in_len, struct secbuf *out, char *msgs, char *why,
-		     size_t wn)
+		     size_t in_len, struct secbuf *out, char *msgs,
+		     struct fsp_problem *why)
 {
 	struct run_prog prog;
 	struct run_opts ro = {.timeout_s = TPM2_TIMEOUT_S,
@@ -110,27 +110,28 @@ static int run_creds(const char *device, const char **argv, const uint8_t *in,
 
 	argv[0] = creds_binary();
 	if (!argv[0])
-		return detail_set(why, wn, -ENODEV,
-				  "no TPM support here: systemd-creds is not "
-				  "installed (%s)",
-				  creds_paths[0]);
-	r = run_trusted(argv[0], &prog, why, wn);
+		return problem_set(why, OP_UNWRAP, -ENODEV,
+				   "no TPM support here: systemd-creds is not "
+				   "installed (%s)",
+				   creds_paths[0]);
+	r = run_trusted(argv[0], &prog, why);
 	if (r < 0)
 		return r;
 	r = creds_once(device, argv, &ro, out);
 	run_prog_close(&prog);
 	if (r == -E2BIG)
-		return detail_set(why, wn, -EPROTO,
-				  "systemd-creds wrote more than the %zu bytes "
-				  "expected",
-				  out->cap - 1);
+		return problem_set(
+		    why, OP_UNWRAP, -EPROTO,
+		    "systemd-creds wrote more than the %zu bytes "
+		    "expected",
+		    out->cap - 1);
 	if (r == -ETIME)
-		return detail_set(why, wn, r,
-				  "the TPM did not answer within %d s",
-				  TPM2_TIMEOUT_S);
+		return problem_set(why, OP_UNWRAP, r,
+				   "the TPM did not answer within %d s",
+				   TPM2_TIMEOUT_S);
 	if (r < 0 && r != -ECHILD)
-		return detail_set(why, wn, r, "%s could not be run: %s",
-				  argv[0], strerror(-r));
+		return problem_set(why, OP_UNWRAP, r, "%s could not be run: %s",
+				   argv[0], strerror(-r));
 	return r;
 }
 
@@ -153,8 +154,8 @@ static int refusal_errno(enum tpm2_refusal k)
 /* A slot the companion sealed; a signed one with the entries of sp (the
  * signature file) for its PCRs and key, which its TPM checks. */
 static int unseal_companion_slot(const char *device, const struct tpm2_slot *t,
-				 const char *sp, struct secbuf *out, char *why,
-				 size_t wn)
+				 const char *sp, struct secbuf *out,
+				 struct fsp_problem *why)
 {
 	static uint8_t recs[COMPANION_IN_MAX];
 	char bank[16];
@@ -166,37 +167,37 @@ static int unseal_companion_slot(const char *device, const struct tpm2_slot *t,
 		    sp, tpm2_bank_name(t->bank, bank, sizeof(bank)),
 		    t->pubkey_pcrs, t->pkfp, recs, sizeof(recs), &len);
 	if (r == 0 && sp)
-		return detail_set(why, wn, -EKEYREJECTED,
-				  "no signature for this boot: %s has none by "
-				  "the slot's key for its PCRs",
-				  sp);
+		return problem_set(why, OP_UNWRAP, -EKEYREJECTED,
+				   "no signature for this boot: %s has none by "
+				   "the slot's key for its PCRs",
+				   sp);
 	if (r < 0)
-		return detail_set(why, wn, -EKEYREJECTED,
-				  "no signature for this boot: %s cannot be "
-				  "read as one: %s",
-				  sp, strerror(-r));
-	return companion_unseal(device, t, NULL, recs, len, out, why, wn);
+		return problem_set(why, OP_UNWRAP, -EKEYREJECTED,
+				   "no signature for this boot: %s cannot be "
+				   "read as one: %s",
+				   sp, strerror(-r));
+	return companion_unseal(device, t, NULL, recs, len, out, why);
 }
 
 int tpm2_unseal(const struct tpm2_opts *o, const struct tpm2_slot *t,
-		struct secbuf *out, char *why, size_t wn)
+		struct secbuf *out, struct fsp_problem *why)
 {
 	char dev[4200], sig[4200], msgs[TPM2_MSGS_MAX], *b64;
 	const char *argv[8] = {NULL, "decrypt"}, *sp;
 	size_t n = 2, b64cap = TPM2_B64_MAX;
 	int r;
 
-	r = device_arg(o->device, dev, sizeof(dev), why, wn);
+	r = device_arg(o->device, dev, sizeof(dev), why);
 	if (r < 0)
 		return r;
 	sp = t->flags & TPM2_FLAG_SIGNED ? tpm2_signature_path(o) : NULL;
 	if ((t->flags & TPM2_FLAG_SIGNED) && !sp)
-		return detail_set(why, wn, -EKEYREJECTED,
-				  "no PCR signature for this boot: none of %s "
-				  "and the other usual places exists",
-				  signature_paths[0]);
+		return problem_set(why, OP_UNWRAP, -EKEYREJECTED,
+				   "no PCR signature for this boot: none of %s "
+				   "and the other usual places exists",
+				   signature_paths[0]);
 	if (tpm2_by_companion(t))
-		return unseal_companion_slot(o->device, t, sp, out, why, wn);
+		return unseal_companion_slot(o->device, t, sp, out, why);
 	argv[n++] = dev;
 	if (t->flags & TPM2_FLAG_SIGNED) {
 		snprintf(sig, sizeof(sig), "--tpm2-signature=%s", sp);
@@ -207,22 +208,23 @@ int tpm2_unseal(const struct tpm2_opts *o, const struct tpm2_slot *t,
 	argv[n++] = "-";
 	b64 = malloc(b64cap);
 	if (!b64)
-		return detail_set(why, wn, -ENOMEM, "out of memory");
+		return problem_set(why, OP_UNWRAP, -ENOMEM, "out of memory");
 	sodium_bin2base64(b64, b64cap, t->blob, t->blob_len,
 			  sodium_base64_VARIANT_ORIGINAL);
 	r = secbuf_alloc(out, 4096);
 	if (r < 0)
-		detail_set(why, wn, r, "no locked memory for the secret");
+		problem_set(why, OP_UNWRAP, r,
+			    "no locked memory for the secret");
 	if (r == 0) {
 		r = run_creds(o->device, argv, (const uint8_t *)b64,
-			      strlen(b64), out, msgs, why, wn);
+			      strlen(b64), out, msgs, why);
 		if (r == -ECHILD)
-			r = refusal_errno(tpm2_classify(msgs, why, wn));
+			r = refusal_errno(tpm2_classify(msgs, why));
 		else if (r == 0 && out->len != TPM2_SECRET_SIZE)
-			r = detail_set(why, wn, -EBADMSG,
-				       "the TPM gave %zu bytes, not the %d "
-				       "sealed",
-				       out->len, TPM2_SECRET_SIZE);
+			r = problem_set(why, OP_UNWRAP, -EBADMSG,
+					"the TPM gave %zu bytes, not the %d "
+					"sealed",
+					out->len, TPM2_SECRET_SIZE);
 		if (r < 0)
 			secbuf_free(out);
 	}

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "basic/secmem.h"
+#include "shared/problem.h"
 #include "slots/tpm2_data.h"
 
 #define TPM2_DEVICE_AUTO "/dev/tpmrm0"
@@ -28,7 +29,7 @@ struct tpm2_opts {
  * lockout), -EBADMSG (damaged), or another.
  */
 int tpm2_unseal(const struct tpm2_opts *o, const struct tpm2_slot *t,
-		struct secbuf *out, char *why, size_t wn);
+		struct secbuf *out, struct fsp_problem *why);
 
 /* The signature file tpm2_unseal would use: o's, or the first that exists
  * of the usual places; NULL when none does. */

@@ -37,7 +37,7 @@ void companion_pin_auth(const struct slot *s, const uint8_t *pin, size_t len,
  * where make install puts it for our PREFIX, then for the one we were
  * built for. */
 static int companion_path(char *path, size_t n, struct run_prog *prog,
-			  char *why, size_t wn)
+			  struct fsp_problem *why)
 {
 	static const char *const rel[] = {"", "/../lib/fscrypt-provision"};
 	char self[PATH_MAX];
@@ -54,20 +54,20 @@ static int companion_path(char *path, size_t n, struct run_prog *prog,
 			snprintf(path, n, "%s%s/%s", self, rel[i],
 				 COMPANION_NAME);
 			if (access(path, X_OK) == 0)
-				return run_trusted(path, prog, why, wn);
+				return run_trusted(path, prog, why);
 		}
 	}
 	snprintf(path, n, "%s/%s", FSP_LIBEXECDIR, COMPANION_NAME);
 	if (access(path, X_OK) < 0)
-		return detail_set(why, wn, -ENODEV,
-				  "no TPM support here: %s is not "
-				  "installed",
-				  path);
-	return run_trusted(path, prog, why, wn);
+		return problem_set(why, OP_UNWRAP, -ENODEV,
+				   "no TPM support here: %s is not "
+				   "installed",
+				   path);
+	return run_trusted(path, prog, why);
 }
 
 /* The companion's own line, without the TSS's. */
-static void last_line(const char *msgs, char *why, size_t wn)
+static void last_line(const char *msgs, struct fsp_problem *why)
 {
 	const char *p = msgs, *hit = NULL, *nl;
 	size_t plen = strlen(COMPANION_MSG_PREFIX);
@@ -78,12 +78,12 @@ static void last_line(const char *msgs, char *why, size_t wn)
 			hit = p + plen;
 	}
 	if (!hit) {
-		snprintf(why, wn, "%s failed and said nothing", COMPANION_NAME);
+		problem_text(why, "%s failed and said nothing", COMPANION_NAME);
 		return;
 	}
 	nl = strchr(hit, '\n');
-	snprintf(why, wn, "%.*s", (int)(nl ? nl - hit : (ptrdiff_t)strlen(hit)),
-		 hit);
+	problem_text(why, "%.*s", (int)(nl ? nl - hit : (ptrdiff_t)strlen(hit)),
+		     hit);
 }
 
 static int exit_errno(int code)
@@ -116,7 +116,7 @@ static int exit_errno(int code)
  * its stdin; its stdout to out. */
 static int run_companion(const char *const *args, size_t nargs,
 			 const uint8_t *in, size_t in_len, struct secbuf *out,
-			 char *why, size_t wn)
+			 struct fsp_problem *why)
 {
 	char path[PATH_MAX + 64], msgs[PIN_MSGS_MAX] = "";
 	const char *argv[8] = {path};
@@ -129,7 +129,7 @@ static int run_companion(const char *const *args, size_t nargs,
 			      .prog = &prog};
 	int r, st = 0;
 
-	r = companion_path(path, sizeof(path), &prog, why, wn);
+	r = companion_path(path, sizeof(path), &prog, why);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < nargs && i + 2 < sizeof(argv) / sizeof(*argv);
@@ -138,23 +138,24 @@ static int run_companion(const char *const *args, size_t nargs,
 	r = run_capture(argv, &ro, out, &st);
 	run_prog_close(&prog);
 	if (r == -ECHILD && WIFEXITED(st)) {
-		last_line(msgs, why, wn);
+		last_line(msgs, why);
 		return exit_errno(WEXITSTATUS(st));
 	}
 	if (r == -ECHILD)
-		return detail_set(why, wn, -EIO, "%s was killed by signal %d",
-				  COMPANION_NAME, WTERMSIG(st));
+		return problem_set(why, OP_UNWRAP, -EIO,
+				   "%s was killed by signal %d", COMPANION_NAME,
+				   WTERMSIG(st));
 	if (r == -ETIME)
-		return detail_set(why, wn, r,
-				  "the TPM did not answer within %d s",
-				  PIN_TIMEOUT_S);
+		return problem_set(why, OP_UNWRAP, r,
+				   "the TPM did not answer within %d s",
+				   PIN_TIMEOUT_S);
 	if (r == -E2BIG)
-		return detail_set(why, wn, -EPROTO,
-				  "%s wrote more than expected",
-				  COMPANION_NAME);
+		return problem_set(why, OP_UNWRAP, -EPROTO,
+				   "%s wrote more than expected",
+				   COMPANION_NAME);
 	if (r < 0)
-		return detail_set(why, wn, r, "%s could not be run: %s", path,
-				  strerror(-r));
+		return problem_set(why, OP_UNWRAP, r, "%s could not be run: %s",
+				   path, strerror(-r));
 	return 0;
 }
 
@@ -179,10 +180,10 @@ bool tpm2_device_managed(const char *device)
 
 static bool flushed_some(const char *device)
 {
-	char why[256];
+	struct fsp_problem why = {0};
 	unsigned n = 0;
 
-	return tpm2_flush_leftovers(device, &n, why, sizeof(why)) == 0 && n;
+	return tpm2_flush_leftovers(device, &n, &why) == 0 && n;
 }
 
 /* What one seal, unseal, check or flush is about. */
@@ -231,7 +232,8 @@ static size_t object_args(const struct object_req *q, const char **args,
  */
 static int companion_call(const struct object_req *q, const uint8_t *auth,
 			  const struct part *parts, size_t np,
-			  struct secbuf *out, size_t cap, char *why, size_t wn)
+			  struct secbuf *out, size_t cap,
+			  struct fsp_problem *why)
 {
 	static const uint8_t none[COMPANION_AUTH_SIZE];
 	char mask[16], boot[sizeof("boot=") + 2 * 64 + 1], sig[24];
@@ -244,12 +246,13 @@ static int companion_call(const struct object_req *q, const uint8_t *auth,
 	for (size_t i = 0; i < np; i++)
 		len += parts[i].n;
 	if (len > COMPANION_IN_MAX)
-		return detail_set(why, wn, -E2BIG,
-				  "more for the TPM than %s takes (%zu bytes)",
-				  COMPANION_NAME, len);
+		return problem_set(why, OP_UNWRAP, -E2BIG,
+				   "more for the TPM than %s takes (%zu bytes)",
+				   COMPANION_NAME, len);
 	r = secbuf_alloc(&in, len);
 	if (r < 0)
-		return detail_set(why, wn, r, "no locked memory for the PIN");
+		return problem_set(why, OP_UNWRAP, r,
+				   "no locked memory for the PIN");
 	memcpy(in.data, auth ? auth : none, COMPANION_AUTH_SIZE);
 	in.len = COMPANION_AUTH_SIZE;
 	for (size_t i = 0; i < np; i++) {
@@ -260,13 +263,14 @@ static int companion_call(const struct object_req *q, const uint8_t *auth,
 	}
 	r = secbuf_alloc(out, cap);
 	if (r < 0)
-		detail_set(why, wn, r, "no locked memory for the TPM's answer");
+		problem_set(why, OP_UNWRAP, r,
+			    "no locked memory for the TPM's answer");
 	else
-		r = run_companion(args, n, in.data, in.len, out, why, wn);
+		r = run_companion(args, n, in.data, in.len, out, why);
 	/* A TPM filled by others: once more if flushing made room. Nothing
 	 * was authorized yet, so no PIN try was spent. */
 	if (r == -EAGAIN && strcmp(q->op, "flush") && flushed_some(q->device))
-		r = run_companion(args, n, in.data, in.len, out, why, wn);
+		r = run_companion(args, n, in.data, in.len, out, why);
 	secbuf_free(&in);
 	if (r < 0)
 		secbuf_free(out);
@@ -274,7 +278,8 @@ static int companion_call(const struct object_req *q, const uint8_t *auth,
 }
 
 int companion_seal(const struct tpm2_object_spec *o, const uint8_t *secret,
-		   uint8_t *blob, size_t cap, size_t *len, char *why, size_t wn)
+		   uint8_t *blob, size_t cap, size_t *len,
+		   struct fsp_problem *why)
 {
 	struct object_req q = {"seal",		o->device, o->pcrs,
 			       o->auth != NULL, o->boot,   o->signed_pcrs};
@@ -282,14 +287,14 @@ int companion_seal(const struct tpm2_object_spec *o, const uint8_t *secret,
 			       {o->signer, o->signed_pcrs ? o->signer_len : 0}};
 	struct secbuf out;
 	int r = companion_call(&q, o->auth, parts, 2, &out,
-			       COMPANION_IN_MAX + 1, why, wn);
+			       COMPANION_IN_MAX + 1, why);
 
 	if (r < 0)
 		return r;
 	if (out.len == 0 || out.len > cap)
-		r = detail_set(why, wn, -EPROTO,
-			       "%s gave %zu bytes of sealed data",
-			       COMPANION_NAME, out.len);
+		r = problem_set(why, OP_UNWRAP, -EPROTO,
+				"%s gave %zu bytes of sealed data",
+				COMPANION_NAME, out.len);
 	else
 		memcpy(blob, out.data, *len = out.len);
 	secbuf_free(&out);
@@ -317,14 +322,14 @@ static size_t slot_req(const char *op, const char *device,
 }
 
 int companion_check(const char *device, const struct tpm2_slot *t,
-		    unsigned *left, char *why, size_t wn)
+		    unsigned *left, struct fsp_problem *why)
 {
 	struct object_req q;
 	struct part parts[3];
 	struct secbuf out;
 	uint8_t le[2];
 	size_t np = slot_req("check", device, t, NULL, 0, le, &q, parts);
-	int r = companion_call(&q, NULL, parts, np, &out, 64, why, wn);
+	int r = companion_call(&q, NULL, parts, np, &out, 64, why);
 
 	if (r < 0)
 		return r;
@@ -336,42 +341,43 @@ int companion_check(const char *device, const struct tpm2_slot *t,
 
 int companion_unseal(const char *device, const struct tpm2_slot *t,
 		     const uint8_t *auth, const uint8_t *sigs, size_t sigs_len,
-		     struct secbuf *out, char *why, size_t wn)
+		     struct secbuf *out, struct fsp_problem *why)
 {
 	struct object_req q;
 	struct part parts[3];
 	uint8_t le[2];
 	size_t np =
 	    slot_req("unseal", device, t, sigs, sigs_len, le, &q, parts);
-	int r = companion_call(&q, auth, parts, np, out, COMPANION_IN_MAX + 1,
-			       why, wn);
+	int r =
+	    companion_call(&q, auth, parts, np, out, COMPANION_IN_MAX + 1, why);
 
 	if (r == 0 && out->len != COMPANION_SECRET_SIZE) {
-		r = detail_set(why, wn, -EBADMSG,
-			       "the TPM gave %zu bytes, not the %d sealed",
-			       out->len, COMPANION_SECRET_SIZE);
+		r = problem_set(why, OP_UNWRAP, -EBADMSG,
+				"the TPM gave %zu bytes, not the %d sealed",
+				out->len, COMPANION_SECRET_SIZE);
 		secbuf_free(out);
 	}
 	return r;
 }
 
-int companion_extend(const char *device, char *line, size_t n, char *why,
-		     size_t wn)
+int companion_extend(const char *device, char *line, size_t n,
+		     struct fsp_problem *why)
 {
 	const char *args[] = {"extend", device ? device : "auto"};
 	struct secbuf out;
 	int r = secbuf_alloc(&out, 256);
 
 	if (r < 0)
-		return detail_set(why, wn, r, "out of locked memory");
-	r = run_companion(args, 2, NULL, 0, &out, why, wn);
+		return problem_set(why, OP_UNWRAP, r, "out of locked memory");
+	r = run_companion(args, 2, NULL, 0, &out, why);
 	if (r == 0)
 		snprintf(line, n, "%.*s", (int)out.len, (const char *)out.data);
 	secbuf_free(&out);
 	return r;
 }
 
-int tpm2_flush_leftovers(const char *device, unsigned *n, char *why, size_t wn)
+int tpm2_flush_leftovers(const char *device, unsigned *n,
+			 struct fsp_problem *why)
 {
 	struct object_req q = {"flush", device, 0, true, NULL, 0};
 	struct secbuf out;
@@ -380,7 +386,7 @@ int tpm2_flush_leftovers(const char *device, unsigned *n, char *why, size_t wn)
 	*n = 0;
 	if (tpm2_device_managed(device))
 		return 0;
-	r = companion_call(&q, NULL, NULL, 0, &out, 64, why, wn);
+	r = companion_call(&q, NULL, NULL, 0, &out, 64, why);
 	if (r < 0)
 		return r;
 	out.data[out.len] = '\0';

@@ -13,6 +13,7 @@
 
 #include "basic/secmem.h"
 #include "shared/companion_protocol.h"
+#include "shared/problem.h"
 #include "slots/format.h"
 #include "slots/tpm2_data.h"
 
@@ -41,8 +42,8 @@ struct tpm2_object_spec {
  * -ESTALE for a boot PCR whose next value is unknown.
  */
 int companion_seal(const struct tpm2_object_spec *o, const uint8_t *secret,
-		   uint8_t *blob, size_t cap, size_t *len, char *why,
-		   size_t wn);
+		   uint8_t *blob, size_t cap, size_t *len,
+		   struct fsp_problem *why);
 
 /*
  * Whether t can be unsealed on this boot given the right PIN, with no PIN
@@ -51,7 +52,7 @@ int companion_seal(const struct tpm2_object_spec *o, const uint8_t *secret,
  * out of room for objects or sessions), with why set.
  */
 int companion_check(const char *device, const struct tpm2_slot *t,
-		    unsigned *left, char *why, size_t wn);
+		    unsigned *left, struct fsp_problem *why);
 
 /* Unseals t with auth (NULL for a slot without a PIN) and, for a signed
  * policy, the signatures sigs (slots/pcr_signature.h's records) into out
@@ -59,13 +60,13 @@ int companion_check(const char *device, const struct tpm2_slot *t,
  * companion_check returns. */
 int companion_unseal(const char *device, const struct tpm2_slot *t,
 		     const uint8_t *auth, const uint8_t *sigs, size_t sigs_len,
-		     struct secbuf *out, char *why, size_t wn);
+		     struct secbuf *out, struct fsp_problem *why);
 
 /* Extends the boot PCR; the companion's line ("BEFORE AFTER", SHA-256
  * hex) into line. 0, or -errno with why set (-ENODEV: no companion, or
  * no TPM). */
-int companion_extend(const char *device, char *line, size_t n, char *why,
-		     size_t wn);
+int companion_extend(const char *device, char *line, size_t n,
+		     struct fsp_problem *why);
 
 /* Whether a resource manager stands between device ("auto", a path or a
  * TCTI) and the TPM, and flushes what each of its clients leaves: the
@@ -78,6 +79,7 @@ bool tpm2_device_managed(const char *device);
  * *n to how many it flushed; elsewhere does nothing (*n 0). 0, or -errno
  * with why set (-ENODEV: no companion).
  */
-int tpm2_flush_leftovers(const char *device, unsigned *n, char *why, size_t wn);
+int tpm2_flush_leftovers(const char *device, unsigned *n,
+			 struct fsp_problem *why);
 
 #endif

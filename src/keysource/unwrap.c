@@ -26,15 +26,16 @@
 
 static int slot_tpm2_secret(const struct slot *s,
 			    const struct unwrap_params *up, struct secbuf *out,
-			    char *why, size_t wn)
+			    struct fsp_problem *why)
 {
 	struct tpm2_slot t;
 	long t0 = monotonic_ms();
 	int r;
 
 	if (slot_tpm2_get(s, &t) < 0)
-		return detail_set(why, wn, -EBADMSG, "its data is damaged");
-	r = tpm2_unseal(&up->tpm2, &t, out, why, wn);
+		return problem_set(why, OP_UNWRAP, -EBADMSG,
+				   "its data is damaged");
+	r = tpm2_unseal(&up->tpm2, &t, out, why);
 	if (r == 0)
 		unwrap_logf(up, "slot %u (tpm2): the TPM unsealed it in %ld ms",
 			    s->number, monotonic_ms() - t0);
@@ -49,27 +50,28 @@ static int try_programs(const struct slots_file *f,
 	for (size_t i = 0; i < f->n; i++) {
 		const struct slot *s = &f->slots[i];
 		struct secbuf secret;
-		char why[PATH_MAX + 256] = "";
+		struct fsp_problem why = {0};
 		int r;
 
 		if (s->type != type || (type == SLOT_TPM2 && slot_tpm2_pin(s)))
 			continue;
 		if (type == SLOT_TPM2)
-			r = slot_tpm2_secret(s, up, &secret, why, sizeof(why));
+			r = slot_tpm2_secret(s, up, &secret, &why);
 		else
-			r = slot_exec_secret(s, &secret, why, sizeof(why));
+			r = slot_exec_secret(s, &secret, &why);
 		if (r == 0) {
 			r = slot_open_secret(f, s, secret.data, secret.len,
 					     key);
 			secbuf_free(&secret);
 			if (r == 0)
 				return 0;
-			snprintf(why, sizeof(why), "%s does not unwrap it",
-				 type == SLOT_TPM2 ? "what the TPM unsealed"
-						   : "its program's output");
+			problem_text(&why, "%s does not unwrap it",
+				     type == SLOT_TPM2
+					 ? "what the TPM unsealed"
+					 : "its program's output");
 		}
 		unwrap_logf(up, "slot %u (%s): %s; trying the next protector",
-			    s->number, slot_type_name(type), why);
+			    s->number, slot_type_name(type), why.text);
 	}
 	return -EKEYREJECTED;
 }
@@ -154,7 +156,7 @@ static int get_secret(const struct unwrap_params *up, bool recovery,
 
 static int ask_person(const struct slots_file *f,
 		      const struct unwrap_params *up, struct secbuf *key,
-		      char *d, size_t dn)
+		      struct fsp_problem *d)
 {
 	unsigned tries = up->tries ? up->tries : UNWRAP_TRIES_DEFAULT, t,
 		 made = 0;
@@ -185,33 +187,30 @@ static int ask_person(const struct slots_file *f,
 			    up->volume ? up->volume : "", t, tries);
 	}
 	if (r == -EKEYREJECTED)
-		snprintf(d, dn,
-			 "did not accept the passphrase or recovery key "
-			 "given (%u %s)",
-			 made, made == 1 ? "try" : "tries");
+		problem_text(d,
+			     "did not accept the passphrase or recovery key "
+			     "given (%u %s)",
+			     made, made == 1 ? "try" : "tries");
 	else if (r == -ENOMEM)
-		snprintf(d, dn, "could not be unlocked: out of memory");
+		problem_text(d, "could not be unlocked: out of memory");
 	else if (r == -EBADMSG)
-		snprintf(d, dn,
-			 "is damaged: a slot unwrapped to a key whose "
-			 "identifier is not the file's");
+		problem_text(d, "is damaged: a slot unwrapped to a key whose "
+				"identifier is not the file's");
 	else if (r == -ENXIO)
-		snprintf(d, dn,
-			 "needs a passphrase, and there is no terminal "
-			 "or agent to ask (give --passphrase-fd N)");
+		problem_text(d, "needs a passphrase, and there is no terminal "
+				"or agent to ask (give --passphrase-fd N)");
 	else if (r == -ENODATA)
-		snprintf(d, dn,
-			 "needs a passphrase, and the passphrase "
-			 "descriptor gave none");
+		problem_text(d, "needs a passphrase, and the passphrase "
+				"descriptor gave none");
 	else if (r == -ECANCELED)
-		snprintf(d, dn, "needs a passphrase, and none was typed");
+		problem_text(d, "needs a passphrase, and none was typed");
 	else if (r == -ETIME)
-		snprintf(d, dn,
-			 "needs a passphrase, and none was given within %u s",
-			 up->password_timeout);
+		problem_text(
+		    d, "needs a passphrase, and none was given within %u s",
+		    up->password_timeout);
 	else
-		snprintf(d, dn, "needs a passphrase, and reading it failed: %s",
-			 strerror(-r));
+		problem_text(d, "needs a passphrase, and reading it failed: %s",
+			     strerror(-r));
 	if (r == -EKEYREJECTED || r == -ENOMEM || r == -EBADMSG || r == -ETIME)
 		return r;
 	return -ENOKEY;
@@ -221,7 +220,7 @@ static int ask_person(const struct slots_file *f,
  * key: what needs nobody first, and a PIN before what it stands in for. */
 static int unlock_order(const struct slots_file *f,
 			const struct unwrap_params *upp, struct secbuf *key,
-			char *d, size_t dn)
+			struct fsp_problem *d)
 {
 	bool person = false, program = false, pin = false;
 	struct unwrap_params ask = *upp;
@@ -244,44 +243,46 @@ static int unlock_order(const struct slots_file *f,
 			   ? monotonic_ms() + 1000L * ask.password_timeout
 			   : 0;
 	if (pin && !up->no_person) {
-		r = try_pin_slots(f, up, key, d, dn);
+		r = try_pin_slots(f, up, key, d);
 		if (r == 0 || r == -ETIME || !person)
 			return r;
 	}
 	if (person && up->no_person)
-		return detail_set(d, dn, -ENOKEY,
-				  "needs a passphrase, and none may be asked "
-				  "for here");
+		return problem_set(d, OP_UNWRAP, -ENOKEY,
+				   "needs a passphrase, and none may be asked "
+				   "for here");
 	if (person)
-		return ask_person(f, up, key, d, dn);
+		return ask_person(f, up, key, d);
 	if (pin)
-		return detail_set(d, dn, -ENOKEY,
-				  "needs a TPM2 PIN, and none may be asked for "
-				  "here");
+		return problem_set(
+		    d, OP_UNWRAP, -ENOKEY,
+		    "needs a TPM2 PIN, and none may be asked for "
+		    "here");
 	if (program)
-		return detail_set(d, dn, -EKEYREJECTED,
-				  "has no protector left to try: every TPM2 "
-				  "or program protector refused");
-	return detail_set(d, dn, -ENOKEY,
-			  "has no slot this version can use (%zu slots)", f->n);
+		return problem_set(d, OP_UNWRAP, -EKEYREJECTED,
+				   "has no protector left to try: every TPM2 "
+				   "or program protector refused");
+	return problem_set(d, OP_UNWRAP, -ENOKEY,
+			   "has no slot this version can use (%zu slots)",
+			   f->n);
 }
 
 int slots_unwrap(const char *path, const struct unwrap_params *up,
 		 struct secbuf *key, uint8_t id[FSP_KEY_IDENTIFIER_SIZE],
-		 char *d, size_t dn)
+		 struct fsp_problem *d)
 {
 	struct slots_file f;
 	int r;
 
 	memset(key, 0, sizeof(*key));
-	r = slots_file_load(path, up->allow_readable, &f, d, dn);
+	r = slots_file_load(path, up->allow_readable, &f, d);
 	if (r < 0)
 		return r;
 	r = slots_crypto_init();
 	if (r < 0)
-		return detail_set(d, dn, r,
-				  "cannot be used: libsodium failed to start");
-	r = unlock_order(&f, up, key, d, dn);
+		return problem_set(d, OP_UNWRAP, r,
+				   "cannot be used: libsodium failed to start");
+	r = unlock_order(&f, up, key, d);
 	if (r == 0)
 		memcpy(id, f.identifier, FSP_KEY_IDENTIFIER_SIZE);
 	return r;

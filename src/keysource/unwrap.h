@@ -10,6 +10,7 @@
 #include "basic/secmem.h"
 #include "kernel/fscrypt_uapi.h"
 #include "keysource/unwrap_params.h"
+#include "shared/problem.h"
 
 /*
  * Unwraps the master key of slots file path into key (locked) and sets id
@@ -23,6 +24,6 @@
  */
 int slots_unwrap(const char *path, const struct unwrap_params *up,
 		 struct secbuf *key, uint8_t id[FSP_KEY_IDENTIFIER_SIZE],
-		 char *detail, size_t dn);
+		 struct fsp_problem *detail);
 
 #endif

@@ -51,8 +51,8 @@ static int get_pin(const struct unwrap_params *up, const struct slot *s,
 /* One PIN against one slot. */
 static int pin_try(const struct slots_file *f, const struct slot *s,
 		   const struct tpm2_slot *t, const struct unwrap_params *up,
-		   const struct secbuf *pin, struct secbuf *key, char *why,
-		   size_t wn)
+		   const struct secbuf *pin, struct secbuf *key,
+		   struct fsp_problem *why)
 {
 	uint8_t auth[COMPANION_AUTH_SIZE];
 	struct secbuf secret;
@@ -60,8 +60,7 @@ static int pin_try(const struct slots_file *f, const struct slot *s,
 	int r;
 
 	companion_pin_auth(s, pin->data, pin->len, auth);
-	r = companion_unseal(up->tpm2.device, t, auth, NULL, 0, &secret, why,
-			     wn);
+	r = companion_unseal(up->tpm2.device, t, auth, NULL, 0, &secret, why);
 	secure_wipe(auth, sizeof(auth));
 	if (r < 0)
 		return r;
@@ -70,66 +69,68 @@ static int pin_try(const struct slots_file *f, const struct slot *s,
 	r = slot_open_secret(f, s, secret.data, secret.len, key);
 	secbuf_free(&secret);
 	if (r < 0)
-		snprintf(why, wn, "what the TPM unsealed does not unwrap it");
+		problem_text(why, "what the TPM unsealed does not unwrap it");
 	return r;
 }
 
 static int pin_slot(const struct slots_file *f, const struct slot *s,
 		    const struct unwrap_params *up, struct secbuf *key,
-		    char *why, size_t wn)
+		    struct fsp_problem *why)
 {
 	unsigned tries = up->tries ? up->tries : UNWRAP_TRIES_DEFAULT, left;
 	struct tpm2_slot t;
 	int r;
 
 	if (slot_tpm2_get(s, &t) < 0)
-		return detail_set(why, wn, -EBADMSG, "its data is damaged");
+		return problem_set(why, OP_UNWRAP, -EBADMSG,
+				   "its data is damaged");
 	if (up->pin_fd < 0 && up->passphrase_fd >= 0)
-		return detail_set(why, wn, -ENOKEY,
-				  "its PIN is not read from --passphrase-fd "
-				  "(give --tpm2-pin-fd N)");
+		return problem_set(why, OP_UNWRAP, -ENOKEY,
+				   "its PIN is not read from --passphrase-fd "
+				   "(give --tpm2-pin-fd N)");
 	for (unsigned n = 1; n <= tries; n++) {
 		struct secbuf pin;
 
-		r = companion_check(up->tpm2.device, &t, &left, why, wn);
+		r = companion_check(up->tpm2.device, &t, &left, why);
 		if (r < 0)
 			return r;
 		r = get_pin(up, s, left, &pin);
 		if (r == -ETIME)
-			return detail_set(why, wn, r,
-					  "needs a TPM2 PIN, and none was "
-					  "given within %u s",
-					  up->password_timeout);
+			return problem_set(why, OP_UNWRAP, r,
+					   "needs a TPM2 PIN, and none was "
+					   "given within %u s",
+					   up->password_timeout);
 		if (r < 0)
-			return detail_set(why, wn, r == -ENODATA ? -ENOKEY : r,
-					  "no PIN was given: %s",
-					  r == -ENXIO ? "there is no terminal "
-							"or agent to ask"
-					  : r == -ENODATA
-					      ? "the PIN descriptor "
-						"(--tpm2-pin-fd) had no more "
-						"lines"
-					      : strerror(-r));
+			return problem_set(
+			    why, OP_UNWRAP, r == -ENODATA ? -ENOKEY : r,
+			    "no PIN was given: %s",
+			    r == -ENXIO	    ? "there is no terminal "
+					      "or agent to ask"
+			    : r == -ENODATA ? "the PIN descriptor "
+					      "(--tpm2-pin-fd) had no more "
+					      "lines"
+					    : strerror(-r));
 		/* Nothing typed: the next protector, with no try spent. */
 		if (pin.len == 0) {
 			secbuf_free(&pin);
-			return detail_set(why, wn, -ENOKEY, "no PIN was typed");
+			return problem_set(why, OP_UNWRAP, -ENOKEY,
+					   "no PIN was typed");
 		}
-		r = pin_try(f, s, &t, up, &pin, key, why, wn);
+		r = pin_try(f, s, &t, up, &pin, key, why);
 		secbuf_free(&pin);
 		if (r != -EACCES)
 			return r;
 		unwrap_logf(up, "slot %u (tpm2+pin): wrong PIN (try %u of %u)",
 			    s->number, n, tries);
 	}
-	return detail_set(why, wn, -EKEYREJECTED,
-			  "did not accept the PIN given (%u tries)", tries);
+	return problem_set(why, OP_UNWRAP, -EKEYREJECTED,
+			   "did not accept the PIN given (%u tries)", tries);
 }
 
 int try_pin_slots(const struct slots_file *f, const struct unwrap_params *up,
-		  struct secbuf *key, char *d, size_t dn)
+		  struct secbuf *key, struct fsp_problem *d)
 {
-	char why[PATH_MAX + 256] = "";
+	struct fsp_problem why = {0};
 	int r = -ENOKEY;
 
 	for (size_t i = 0; i < f->n; i++) {
@@ -137,18 +138,19 @@ int try_pin_slots(const struct slots_file *f, const struct unwrap_params *up,
 
 		if (!slot_tpm2_pin(s))
 			continue;
-		r = pin_slot(f, s, up, key, why, sizeof(why));
+		r = pin_slot(f, s, up, key, &why);
 		if (r == 0)
 			return 0;
 		/* Time is up for every prompt, the passphrase's too. */
 		if (r == -ETIME)
-			return detail_set(d, dn, r, "%s", why);
+			return problem_set(d, OP_UNWRAP, r, "%s", why.text);
 		unwrap_logf(up,
 			    "slot %u (tpm2+pin): %s; trying the next "
 			    "protector",
-			    s->number, why);
+			    s->number, why.text);
 	}
 	/* Whatever the TPM said, the file refused: the log has the why. */
-	return detail_set(d, dn, r == -ENOKEY ? -ENOKEY : -EKEYREJECTED,
-			  "was not unlocked by its TPM2 PIN slot: %s", why);
+	return problem_set(d, OP_UNWRAP, r == -ENOKEY ? -ENOKEY : -EKEYREJECTED,
+			   "was not unlocked by its TPM2 PIN slot: %s",
+			   why.text);
 }

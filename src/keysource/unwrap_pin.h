@@ -7,6 +7,7 @@
 
 #include "basic/secmem.h"
 #include "keysource/unwrap_params.h"
+#include "shared/problem.h"
 
 struct slots_file;
 /*
@@ -14,6 +15,6 @@ struct slots_file;
  * up->tries times. 0 with the key, or -errno with detail set.
  */
 int try_pin_slots(const struct slots_file *f, const struct unwrap_params *up,
-		  struct secbuf *key, char *detail, size_t dn);
+		  struct secbuf *key, struct fsp_problem *detail);
 
 #endif

@@ -276,7 +276,7 @@ int run_capture(const char *const *argv, const struct run_opts *o,
 
 	if (o->prog)
 		return run_checked(o->prog, argv, o, out, status);
-	r = run_trusted(argv[0], &own, NULL, 0);
+	r = run_trusted(argv[0], &own, NULL);
 	if (r < 0)
 		return r;
 	r = run_checked(&own, argv, o, out, status);

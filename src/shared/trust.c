@@ -82,9 +82,9 @@ static int check_interp(struct walk *w, const char *path, struct run_prog *p)
 	return 0;
 }
 
-int run_trusted(const char *path, struct run_prog *p, char *why, size_t wn)
+int run_trusted(const char *path, struct run_prog *p, struct fsp_problem *why)
 {
-	struct walk w = {.head = path, .why = why, .wn = wn, .dir = -1};
+	struct walk w = {.head = path, .why = why, .dir = -1};
 	char line[TRUST_LINE_MAX];
 	size_t n = 0;
 	int r;

@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include "shared/problem.h"
+
 /* What the kernel reads of a script's #! line (BINPRM_BUF_SIZE). */
 #define TRUST_LINE_MAX 256
 /* Arguments run_prog_exec() passes on, argv[0] included. */
@@ -29,7 +31,7 @@ struct run_prog {
  * else could; -ENOEXEC: a #! line we do not run) with why saying what to
  * change. p is then to be closed with run_prog_close().
  */
-int run_trusted(const char *path, struct run_prog *p, char *why, size_t wn);
+int run_trusted(const char *path, struct run_prog *p, struct fsp_problem *why);
 
 void run_prog_close(struct run_prog *p);
 

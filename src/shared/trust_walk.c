@@ -29,7 +29,7 @@ int walk_refuse(const struct walk *w, int err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	return detail_set(w->why, w->wn, err, "%s: %s", w->head, text);
+	return problem_set(w->why, OP_OPEN, err, "%s: %s", w->head, text);
 }
 
 /* Root's (or ours), and changed by nobody else; a symbolic link's mode

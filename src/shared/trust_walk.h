@@ -8,10 +8,11 @@
 #include <stddef.h>
 #include <sys/stat.h>
 
+#include "shared/problem.h"
+
 struct walk {
 	const char *head; /* what messages start with */
-	char *why;
-	size_t wn;
+	struct fsp_problem *why;
 	int links;		 /* symbolic links followed */
 	int dir;		 /* the directory being looked in (O_PATH) */
 	struct stat dst;	 /* its status */

@@ -37,7 +37,7 @@ static int lock_dir_path(char *buf, size_t len)
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-static int take_lock(char *why, size_t whylen)
+static int take_lock(struct fsp_problem *why)
 {
 	char dir[64];
 	struct stat st;
@@ -48,26 +48,26 @@ static int take_lock(char *why, size_t whylen)
 		return r;
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
 		r = -errno;
-		snprintf(why, whylen, "cannot create the lock directory %s: %s",
-			 dir, strerror(-r));
+		problem_text(why, "cannot create the lock directory %s: %s",
+			     dir, strerror(-r));
 		return r;
 	}
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		r = -errno;
-		snprintf(why, whylen, "cannot open the lock directory %s: %s",
-			 dir, strerror(-r));
+		problem_text(why, "cannot open the lock directory %s: %s", dir,
+			     strerror(-r));
 		return r;
 	}
 	if (fstat(fd, &st) < 0 || file_rules_check(&st, &lock_dir_rules)) {
-		snprintf(why, whylen,
-			 "the lock directory %s is owned by uid %u with mode "
-			 "%04o; it must be uid %u's with mode 0700, or another "
-			 "user could hold the lock (fix: chown %u %s; chmod "
-			 "0700 %s)",
-			 dir, (unsigned)st.st_uid,
-			 (unsigned)(st.st_mode & 07777), (unsigned)geteuid(),
-			 (unsigned)geteuid(), dir, dir);
+		problem_text(
+		    why,
+		    "the lock directory %s is owned by uid %u with mode "
+		    "%04o; it must be uid %u's with mode 0700, or another "
+		    "user could hold the lock (fix: chown %u %s; chmod "
+		    "0700 %s)",
+		    dir, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777),
+		    (unsigned)geteuid(), (unsigned)geteuid(), dir, dir);
 		close(fd);
 		return -EPERM;
 	}
@@ -81,20 +81,21 @@ static int take_lock(char *why, size_t whylen)
 		nanosleep(&ts, NULL);
 	}
 	r = errno == EWOULDBLOCK ? -ETIMEDOUT : -errno;
-	snprintf(why, whylen,
-		 r == -ETIMEDOUT ? "another fscrypt-provision held the lock "
-				   "on %s for 10 s"
-				 : "cannot lock %s",
-		 dir);
+	problem_text(why,
+		     r == -ETIMEDOUT
+			 ? "another fscrypt-provision held the lock "
+			   "on %s for 10 s"
+			 : "cannot lock %s",
+		     dir);
 	close(fd);
 	return r;
 }
 
-int writer_lock(char *why, size_t whylen)
+int writer_lock(struct fsp_problem *why)
 {
 	static int fd = -1;
 
 	if (fd < 0)
-		fd = take_lock(why, whylen);
+		fd = take_lock(why);
 	return fd < 0 ? fd : 0;
 }

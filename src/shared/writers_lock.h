@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+#include "shared/problem.h"
+
 /* root's lock directory; another user's is /run/user/UID/fscrypt-provision. */
 #define FSP_LOCK_DIR "/run/fscrypt-provision"
 
@@ -16,6 +18,6 @@
  * that another process has stored keys in. Waits about 10 s for another
  * holder. 0, or -errno with why saying what failed.
  */
-int writer_lock(char *why, size_t whylen);
+int writer_lock(struct fsp_problem *why);
 
 #endif

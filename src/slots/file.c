@@ -20,7 +20,7 @@
 #include "shared/problem.h"
 
 static int check_meta(const struct stat *st, const char *path,
-		      bool allow_readable, char *d, size_t dn)
+		      bool allow_readable, struct fsp_problem *why)
 {
 	const struct file_rules rules = {
 	    .type = S_IFREG,
@@ -32,31 +32,32 @@ static int check_meta(const struct stat *st, const char *path,
 
 	switch (file_rules_check(st, &rules)) {
 	case FILE_TYPE:
-		return detail_set(d, dn, -EINVAL, "is not a regular file");
+		return problem_set(why, OP_UNWRAP, -EINVAL,
+				   "is not a regular file");
 	case FILE_OWNER:
-		return detail_set(
-		    d, dn, -EPERM,
+		return problem_set(
+		    why, OP_UNWRAP, -EPERM,
 		    "is owned by uid %u, not by uid %u; fix with: "
 		    "chown %u '%s'",
 		    (unsigned)st->st_uid, (unsigned)geteuid(),
 		    (unsigned)geteuid(), path);
 	case FILE_MODE:
-		return detail_set(d, dn, -EPERM,
-				  "has mode %04o, so others may replace its "
-				  "slots; fix with: chmod 0600 '%s'",
-				  mode, path);
+		return problem_set(why, OP_UNWRAP, -EPERM,
+				   "has mode %04o, so others may replace its "
+				   "slots; fix with: chmod 0600 '%s'",
+				   mode, path);
 	case FILE_READABLE:
-		return detail_set(d, dn, -EPERM,
-				  "has mode %04o, so others may read it and "
-				  "guess its passphrases offline; fix with: "
-				  "chmod 0600 '%s' (or pass --allow-readable)",
-				  mode, path);
+		return problem_set(why, OP_UNWRAP, -EPERM,
+				   "has mode %04o, so others may read it and "
+				   "guess its passphrases offline; fix with: "
+				   "chmod 0600 '%s' (or pass --allow-readable)",
+				   mode, path);
 	case FILE_OK:
 		break;
 	}
 	if (st->st_size > (off_t)SLOTS_FILE_MAX)
-		return detail_set(
-		    d, dn, -EMSGSIZE,
+		return problem_set(
+		    why, OP_UNWRAP, -EMSGSIZE,
 		    "is %lld bytes, more than a slots file can be "
 		    "(%u)",
 		    (long long)st->st_size, (unsigned)SLOTS_FILE_MAX);
@@ -64,7 +65,7 @@ static int check_meta(const struct stat *st, const char *path,
 }
 
 int slots_file_load(const char *path, bool allow_readable,
-		    struct slots_file *ret, char *d, size_t dn)
+		    struct slots_file *ret, struct fsp_problem *why)
 {
 	uint8_t *buf = NULL;
 	struct stat st;
@@ -76,33 +77,36 @@ int slots_file_load(const char *path, bool allow_readable,
 	if (fd < 0) {
 		r = -errno;
 		if (r == -ELOOP)
-			return detail_set(d, dn, r,
-					  "is a symbolic link; refusing to "
-					  "follow it");
+			return problem_set(why, OP_UNWRAP, r,
+					   "is a symbolic link; refusing to "
+					   "follow it");
 		if (r == -ENOENT)
-			return detail_set(d, dn, r, "does not exist");
-		return detail_set(d, dn, r, "cannot be opened: %s",
-				  strerror(-r));
+			return problem_set(why, OP_UNWRAP, r, "does not exist");
+		return problem_set(why, OP_UNWRAP, r, "cannot be opened: %s",
+				   strerror(-r));
 	}
 	if (fstat(fd, &st) < 0) {
-		r = detail_set(d, dn, -errno, "cannot be examined: %m");
+		r = problem_set(why, OP_UNWRAP, -errno,
+				"cannot be examined: %m");
 		goto out;
 	}
-	r = check_meta(&st, path, allow_readable, d, dn);
+	r = check_meta(&st, path, allow_readable, why);
 	if (r < 0)
 		goto out;
 	/* One byte more than allowed, to see a file that grew. */
 	buf = malloc(SLOTS_FILE_MAX + 1);
 	if (!buf) {
-		r = detail_set(d, dn, -ENOMEM, "cannot be read: out of memory");
+		r = problem_set(why, OP_UNWRAP, -ENOMEM,
+				"cannot be read: out of memory");
 		goto out;
 	}
 	r = read_full(fd, buf, SLOTS_FILE_MAX + 1, &len);
 	if (r < 0 && r != -EFBIG) {
-		r = detail_set(d, dn, r, "cannot be read: %s", strerror(-r));
+		r = problem_set(why, OP_UNWRAP, r, "cannot be read: %s",
+				strerror(-r));
 		goto out;
 	}
-	r = slots_decode(buf, len, ret, d, dn); /* -EFBIG: it says too big */
+	r = slots_decode(buf, len, ret, why); /* -EFBIG: it says too big */
 out:
 	free(buf);
 	close(fd);
@@ -111,33 +115,34 @@ out:
 
 /* Writes the new file beside the old one; returns its open descriptor. */
 static int write_new(int dfd, const char *tmp, const uint8_t *buf, size_t len,
-		     char *d, size_t dn)
+		     struct fsp_problem *why)
 {
 	int fd, r;
 
 	/* We hold the writers' lock: a leftover is from a crash, not a peer. */
 	if (unlinkat(dfd, tmp, 0) < 0 && errno != ENOENT)
-		return detail_set(d, dn, -errno,
-				  "cannot remove the leftover %s: %m", tmp);
+		return problem_set(why, OP_SLOTS_SAVE, -errno,
+				   "cannot remove the leftover %s: %m", tmp);
 	fd = openat(dfd, tmp,
 		    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
-		return detail_set(d, dn, -errno, "cannot create %s: %m", tmp);
+		return problem_set(why, OP_SLOTS_SAVE, -errno,
+				   "cannot create %s: %m", tmp);
 	r = write_full(fd, buf, len);
 	if (r == 0 && fsync(fd) < 0)
 		r = -errno;
 	if (r < 0) {
 		close(fd);
 		unlinkat(dfd, tmp, 0);
-		return detail_set(d, dn, r, "cannot write %s: %s", tmp,
-				  strerror(-r));
+		return problem_set(why, OP_SLOTS_SAVE, r, "cannot write %s: %s",
+				   tmp, strerror(-r));
 	}
 	close(fd);
 	return 0;
 }
 
-int slots_file_save(const char *path, const struct slots_file *f, char *d,
-		    size_t dn)
+int slots_file_save(const char *path, const struct slots_file *f,
+		    struct fsp_problem *why)
 {
 	char dcopy[PATH_MAX], bcopy[PATH_MAX], tmp[NAME_MAX + 1];
 	const char *dir, *base;
@@ -146,40 +151,43 @@ int slots_file_save(const char *path, const struct slots_file *f, char *d,
 	int dfd, r;
 
 	if (strlen(path) >= sizeof(dcopy))
-		return detail_set(d, dn, -ENAMETOOLONG, "has too long a path");
+		return problem_set(why, OP_SLOTS_SAVE, -ENAMETOOLONG,
+				   "has too long a path");
 	strcpy(dcopy, path);
 	strcpy(bcopy, path);
 	dir = dirname(dcopy);
 	base = basename(bcopy);
 	if (snprintf(tmp, sizeof(tmp), ".%s.new", base) >= (int)sizeof(tmp))
-		return detail_set(d, dn, -ENAMETOOLONG, "has too long a name");
+		return problem_set(why, OP_SLOTS_SAVE, -ENAMETOOLONG,
+				   "has too long a name");
 	buf = malloc(SLOTS_FILE_MAX);
 	if (!buf)
-		return detail_set(d, dn, -ENOMEM,
-				  "cannot be written: no memory");
+		return problem_set(why, OP_SLOTS_SAVE, -ENOMEM,
+				   "cannot be written: no memory");
 	len = slots_encode(f, buf);
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0) {
-		r = detail_set(d, dn, -errno,
-			       "is in a directory that cannot be "
-			       "opened: %m");
+		r = problem_set(why, OP_SLOTS_SAVE, -errno,
+				"is in a directory that cannot be "
+				"opened: %m");
 		goto out;
 	}
-	r = write_new(dfd, tmp, buf, len, d, dn);
+	r = write_new(dfd, tmp, buf, len, why);
 	if (r < 0)
 		goto out;
 	test_pause("slots-written");
 	if (renameat(dfd, tmp, dfd, base) < 0) {
-		r = detail_set(d, dn, -errno, "cannot be replaced: %m");
+		r = problem_set(why, OP_SLOTS_SAVE, -errno,
+				"cannot be replaced: %m");
 		unlinkat(dfd, tmp, 0);
 		goto out;
 	}
 	test_pause("slots-renamed");
 	if (fsync(dfd) < 0)
-		r = detail_set(d, dn, 1,
-			       "was replaced, but its directory could not be "
-			       "synced (%m): a crash now may bring back the "
-			       "old file");
+		r = problem_set(why, OP_SLOTS_SAVE, 1,
+				"was replaced, but its directory could not be "
+				"synced (%m): a crash now may bring back the "
+				"old file");
 out:
 	if (dfd >= 0)
 		close(dfd);

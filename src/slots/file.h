@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "shared/problem.h"
 #include "slots/format.h"
 
 /*
@@ -15,7 +16,7 @@
  * -errno with detail completing "the slots file PATH ...".
  */
 int slots_file_load(const char *path, bool allow_readable,
-		    struct slots_file *ret, char *detail, size_t dn);
+		    struct slots_file *ret, struct fsp_problem *why);
 
 /*
  * Replaces path with f, crash-safely: a new file beside it (mode 0600),
@@ -24,7 +25,7 @@ int slots_file_load(const char *path, bool allow_readable,
  * but its directory could not be synced (detail says so); or -errno with
  * detail set, the old file untouched.
  */
-int slots_file_save(const char *path, const struct slots_file *f, char *detail,
-		    size_t dn);
+int slots_file_save(const char *path, const struct slots_file *f,
+		    struct fsp_problem *why);
 
 #endif

@@ -96,15 +96,16 @@ int slot_set_exec_argv(struct slot *s, char *const *argv)
 }
 
 /* The checks that tie a slot's type to its KDF and its costs. */
-static int check_slot(const struct slot *s, unsigned idx, char *what, size_t wn)
+static int check_slot(const struct slot *s, unsigned idx,
+		      struct fsp_problem *why)
 {
 	const char *argv[SLOT_EXEC_ARGS_MAX + 1];
 	struct tpm2_slot t;
 
 	if (s->number >= SLOTS_MAX)
-		return detail_set(what, wn, -EBADMSG,
-				  "record %u has slot number %u (at most %u)",
-				  idx, s->number, SLOTS_MAX - 1);
+		return problem_set(why, OP_UNWRAP, -EBADMSG,
+				   "record %u has slot number %u (at most %u)",
+				   idx, s->number, SLOTS_MAX - 1);
 	/* A newer protector type is kept as it is and skipped at unlock. */
 	if (!slot_type_known(s->type))
 		return 0;
@@ -113,32 +114,32 @@ static int check_slot(const struct slot *s, unsigned idx, char *what, size_t wn)
 		    s->opslimit > SLOT_ARGON2_OPS_MAX ||
 		    s->memlimit < SLOT_ARGON2_MEM_MIN ||
 		    s->memlimit > SLOT_ARGON2_MEM_MAX || s->memlimit % 1024)
-			return detail_set(
-			    what, wn, -EBADMSG,
+			return problem_set(
+			    why, OP_UNWRAP, -EBADMSG,
 			    "slot %u has Argon2id costs outside the "
 			    "accepted range",
 			    s->number);
 	} else {
 		if (s->kdf != SLOT_KDF_BLAKE2B || s->opslimit || s->memlimit)
-			return detail_set(
-			    what, wn, -EBADMSG,
+			return problem_set(
+			    why, OP_UNWRAP, -EBADMSG,
 			    "slot %u names a KDF its type does not use",
 			    s->number);
 	}
 	if (s->type == SLOT_EXEC) {
 		if (slot_exec_argv(s, argv) < 0 || s->timeout == 0)
-			return detail_set(what, wn, -EBADMSG,
-					  "slot %u has no valid program to run",
-					  s->number);
+			return problem_set(
+			    why, OP_UNWRAP, -EBADMSG,
+			    "slot %u has no valid program to run", s->number);
 	} else if (s->type == SLOT_TPM2) {
 		if (slot_tpm2_get(s, &t) < 0 || s->timeout)
-			return detail_set(what, wn, -EBADMSG,
-					  "slot %u has no valid sealed data",
-					  s->number);
+			return problem_set(why, OP_UNWRAP, -EBADMSG,
+					   "slot %u has no valid sealed data",
+					   s->number);
 	} else if (s->timeout || s->data_len) {
-		return detail_set(what, wn, -EBADMSG,
-				  "slot %u has data its type does not use",
-				  s->number);
+		return problem_set(why, OP_UNWRAP, -EBADMSG,
+				   "slot %u has data its type does not use",
+				   s->number);
 	}
 	return 0;
 }
@@ -146,14 +147,14 @@ static int check_slot(const struct slot *s, unsigned idx, char *what, size_t wn)
 /* One record at p (left bytes remain); 0 with *used set, or -errno. */
 static int decode_slot(const struct slots_file *f, const uint8_t *p,
 		       size_t left, unsigned idx, struct slot *s, size_t *used,
-		       char *what, size_t wn)
+		       struct fsp_problem *why)
 {
 	size_t wrapped = (size_t)f->key_size + SLOT_TAG_SIZE;
 	size_t need = SLOT_FIXED_SIZE + wrapped + 2, len;
 
 	if (left < need)
-		return detail_set(what, wn, -EMSGSIZE, "record %u is truncated",
-				  idx);
+		return problem_set(why, OP_UNWRAP, -EMSGSIZE,
+				   "record %u is truncated", idx);
 	len = get_le32(p);
 	memset(s, 0, sizeof(*s));
 	s->number = get_le16(p + 4);
@@ -168,78 +169,81 @@ static int decode_slot(const struct slots_file *f, const uint8_t *p,
 	memcpy(s->wrapped, p + SLOT_FIXED_SIZE, wrapped);
 	s->data_len = get_le16(p + SLOT_FIXED_SIZE + wrapped);
 	if (p[17] || !all_zero(p + 20, 4))
-		return detail_set(what, wn, -EBADMSG,
-				  "record %u has reserved bytes set", idx);
+		return problem_set(why, OP_UNWRAP, -EBADMSG,
+				   "record %u has reserved bytes set", idx);
 	if (s->data_len > SLOT_DATA_MAX)
-		return detail_set(what, wn, -EBADMSG,
-				  "record %u has %u bytes of data (at most %u)",
-				  idx, s->data_len, SLOT_DATA_MAX);
+		return problem_set(
+		    why, OP_UNWRAP, -EBADMSG,
+		    "record %u has %u bytes of data (at most %u)", idx,
+		    s->data_len, SLOT_DATA_MAX);
 	if (len != need + s->data_len)
-		return detail_set(
-		    what, wn, -EBADMSG,
+		return problem_set(
+		    why, OP_UNWRAP, -EBADMSG,
 		    "record %u says it is %zu bytes, but its fields "
 		    "take %zu",
 		    idx, len, need + s->data_len);
 	if (left < len)
-		return detail_set(what, wn, -EMSGSIZE, "record %u is truncated",
-				  idx);
+		return problem_set(why, OP_UNWRAP, -EMSGSIZE,
+				   "record %u is truncated", idx);
 	memcpy(s->data, p + need, s->data_len);
 	*used = len;
-	return check_slot(s, idx, what, wn);
+	return check_slot(s, idx, why);
 }
 
 static int decode_header(const uint8_t *buf, size_t len, struct slots_file *f,
-			 size_t *count, char *what, size_t wn)
+			 size_t *count, struct fsp_problem *why)
 {
 	unsigned version;
 
 	if (len < 8 || memcmp(buf, SLOTS_MAGIC, 8) != 0)
-		return detail_set(what, wn, len < 8 ? -EMSGSIZE : -EBADMSG,
-				  "is not a slots file (no FSPSLOTS header)");
+		return problem_set(why, OP_UNWRAP,
+				   len < 8 ? -EMSGSIZE : -EBADMSG,
+				   "is not a slots file (no FSPSLOTS header)");
 	if (len < SLOTS_HEADER_SIZE)
-		return detail_set(what, wn, -EMSGSIZE,
-				  "is truncated (%zu bytes, in its header)",
-				  len);
+		return problem_set(why, OP_UNWRAP, -EMSGSIZE,
+				   "is truncated (%zu bytes, in its header)",
+				   len);
 	version = get_le16(buf + 8);
 	if (version != SLOTS_VERSION)
-		return detail_set(
-		    what, wn, -EPROTONOSUPPORT,
+		return problem_set(
+		    why, OP_UNWRAP, -EPROTONOSUPPORT,
 		    "has format version %u; this fscrypt-provision "
 		    "reads version %u only",
 		    version, SLOTS_VERSION);
 	if (get_le16(buf + 10) != SLOTS_HEADER_SIZE)
-		return detail_set(what, wn, -EBADMSG,
-				  "has a header of %u bytes",
-				  get_le16(buf + 10));
+		return problem_set(why, OP_UNWRAP, -EBADMSG,
+				   "has a header of %u bytes",
+				   get_le16(buf + 10));
 	f->key_size = get_le16(buf + 12);
 	*count = get_le16(buf + 14);
 	memcpy(f->identifier, buf + 16, FSP_KEY_IDENTIFIER_SIZE);
 	if (f->key_size < FSP_MIN_KEY_SIZE || f->key_size > FSP_MAX_KEY_SIZE)
-		return detail_set(what, wn, -EBADMSG,
-				  "names a key size of %u bytes (16 to 64)",
-				  f->key_size);
+		return problem_set(why, OP_UNWRAP, -EBADMSG,
+				   "names a key size of %u bytes (16 to 64)",
+				   f->key_size);
 	if (*count > SLOTS_MAX)
-		return detail_set(what, wn, -EBADMSG,
-				  "claims %zu slots (at most %u)", *count,
-				  SLOTS_MAX);
+		return problem_set(why, OP_UNWRAP, -EBADMSG,
+				   "claims %zu slots (at most %u)", *count,
+				   SLOTS_MAX);
 	if (!all_zero(buf + 32, SLOTS_HEADER_SIZE - 32))
-		return detail_set(what, wn, -EBADMSG, "has reserved bytes set");
+		return problem_set(why, OP_UNWRAP, -EBADMSG,
+				   "has reserved bytes set");
 	return 0;
 }
 
 int slots_decode(const uint8_t *buf, size_t len, struct slots_file *ret,
-		 char *what, size_t wn)
+		 struct fsp_problem *why)
 {
 	size_t off = SLOTS_HEADER_SIZE, count = 0;
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
 	if (len > SLOTS_FILE_MAX)
-		return detail_set(
-		    what, wn, -EMSGSIZE,
+		return problem_set(
+		    why, OP_UNWRAP, -EMSGSIZE,
 		    "is %zu bytes, more than a slots file can be (%u)", len,
 		    (unsigned)SLOTS_FILE_MAX);
-	r = decode_header(buf, len, ret, &count, what, wn);
+	r = decode_header(buf, len, ret, &count, why);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < count; i++) {
@@ -247,19 +251,19 @@ int slots_decode(const uint8_t *buf, size_t len, struct slots_file *ret,
 		size_t used = 0;
 
 		r = decode_slot(ret, buf + off, len - off, (unsigned)i, s,
-				&used, what, wn);
+				&used, why);
 		if (r < 0)
 			return r;
 		if (slots_find(ret, s->number) >= 0)
-			return detail_set(what, wn, -EBADMSG,
-					  "has slot %u twice", s->number);
+			return problem_set(why, OP_UNWRAP, -EBADMSG,
+					   "has slot %u twice", s->number);
 		ret->n++;
 		off += used;
 	}
 	if (off != len)
-		return detail_set(what, wn, -EBADMSG,
-				  "has %zu bytes after its last slot",
-				  len - off);
+		return problem_set(why, OP_UNWRAP, -EBADMSG,
+				   "has %zu bytes after its last slot",
+				   len - off);
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "kernel/fscrypt_uapi.h"
+#include "shared/problem.h"
 
 #define SLOTS_MAGIC "FSPSLOTS"
 #define SLOTS_VERSION 1
@@ -76,7 +77,7 @@ size_t slot_record_size(const struct slots_file *f, const struct slot *s);
  * -EPROTONOSUPPORT (another version), -EMSGSIZE (truncated or too big).
  */
 int slots_decode(const uint8_t *buf, size_t len, struct slots_file *ret,
-		 char *what, size_t wn);
+		 struct fsp_problem *why);
 /* Encodes f into buf (SLOTS_FILE_MAX bytes); returns the length used. */
 size_t slots_encode(const struct slots_file *f, uint8_t *buf);
 

@@ -117,7 +117,7 @@ static void tell_person(const struct slot *s, void (*tell)(const char *))
 }
 
 int nextboot_check(const char *path, const struct nextboot_opts *o,
-		   void (*tell)(const char *line), char *why, size_t wn)
+		   void (*tell)(const char *line), struct fsp_problem *why)
 {
 	struct slots_file *f = calloc(1, sizeof(*f));
 	bool tpm_ok = false, other = false, any_tpm = false;
@@ -127,7 +127,7 @@ int nextboot_check(const char *path, const struct nextboot_opts *o,
 
 	if (!f)
 		return -ENOMEM;
-	r = slots_file_load(path, o->allow_readable, f, why, wn);
+	r = slots_file_load(path, o->allow_readable, f, why);
 	for (size_t i = 0; r == 0 && i < f->n; i++) {
 		const struct slot *s = &f->slots[i];
 
@@ -154,25 +154,25 @@ int nextboot_check(const char *path, const struct nextboot_opts *o,
 	if (tpm_ok || other || (!any_tpm && !person))
 		return 0;
 	if (!any_tpm)
-		return detail_set(why, wn, -EKEYREJECTED,
-				  "%s has no protector that opens it at boot "
-				  "without a person, and this device is "
-				  "headless (--headless): nobody would type "
-				  "its passphrase or recovery key",
-				  path);
+		return problem_set(why, OP_UNWRAP, -EKEYREJECTED,
+				   "%s has no protector that opens it at boot "
+				   "without a person, and this device is "
+				   "headless (--headless): nobody would type "
+				   "its passphrase or recovery key",
+				   path);
 	rest = person ? "its other protectors need a person to type at "
 			"boot, and this device is headless (--headless)"
 		      : "it has no other protector";
 	if (signed_unknown)
-		return detail_set(why, wn, -EKEYREJECTED,
-				  "no tpm2 slot of %s can be shown to unseal "
-				  "on the next boot, and %s: give "
-				  "--tpm2-signature FILE, the new image's PCR "
-				  "signature",
-				  path, rest);
-	return detail_set(why, wn, -EKEYREJECTED,
-			  "no tpm2 slot of %s will unseal on the next boot, "
-			  "and %s: after the update the key could not be "
-			  "provisioned again",
-			  path, rest);
+		return problem_set(why, OP_UNWRAP, -EKEYREJECTED,
+				   "no tpm2 slot of %s can be shown to unseal "
+				   "on the next boot, and %s: give "
+				   "--tpm2-signature FILE, the new image's PCR "
+				   "signature",
+				   path, rest);
+	return problem_set(why, OP_UNWRAP, -EKEYREJECTED,
+			   "no tpm2 slot of %s will unseal on the next boot, "
+			   "and %s: after the update the key could not be "
+			   "provisioned again",
+			   path, rest);
 }

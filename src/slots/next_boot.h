@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "shared/problem.h"
+
 /* The PCRs an update changes unless told: the boot loader and kernel
  * (4), what grub and systemd-boot measure (8, 9), a UKI (11) and its
  * command line (12). PCR 7, the Secure Boot state, stays. */
@@ -35,7 +37,7 @@ struct nextboot_opts {
  * file that cannot be read (why says why).
  */
 int nextboot_check(const char *path, const struct nextboot_opts *o,
-		   void (*tell)(const char *line), char *why, size_t wn);
+		   void (*tell)(const char *line), struct fsp_problem *why);
 
 /*
  * Does the PCR signature file's text (systemd-measure's JSON) hold, in

@@ -260,25 +260,25 @@ static bool tss_noise(const char *l)
 	       !strncmp(l, "INFO:", 5);
 }
 
-enum tpm2_refusal tpm2_classify(const char *msgs, char *why, size_t wn)
+enum tpm2_refusal tpm2_classify(const char *msgs, struct fsp_problem *why)
 {
 	const char *l, *nl;
 
 	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
 		if (strstr(msgs, rules[i].needle)) {
-			snprintf(why, wn, "%s", rules[i].text);
+			problem_text(why, "%s", rules[i].text);
 			return rules[i].r;
 		}
 	for (l = msgs; *l; l = nl + 1) {
 		nl = strchrnul(l, '\n');
 		if (nl > l && !tss_noise(l)) {
-			snprintf(why, wn, "systemd-creds: %.*s", (int)(nl - l),
-				 l);
+			problem_text(why, "systemd-creds: %.*s", (int)(nl - l),
+				     l);
 			return TPM2_REFUSED_OTHER;
 		}
 		if (!*nl)
 			break;
 	}
-	snprintf(why, wn, "systemd-creds failed and said nothing");
+	problem_text(why, "systemd-creds failed and said nothing");
 	return TPM2_REFUSED_OTHER;
 }

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "shared/problem.h"
 #include "slots/format.h"
 
 #define TPM2_DATA_HEADER 44
@@ -82,6 +83,6 @@ enum tpm2_refusal {
  * person in why. The first line of msgs that is not the TSS's own noise is
  * kept for what no rule names.
  */
-enum tpm2_refusal tpm2_classify(const char *msgs, char *why, size_t wn);
+enum tpm2_refusal tpm2_classify(const char *msgs, struct fsp_problem *why);
 
 #endif

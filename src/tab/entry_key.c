@@ -14,11 +14,12 @@
 int entry_key_read(const struct tab_entry *e, const char *tab,
 		   const char *sysroot, const struct unwrap_params *up,
 		   struct secbuf *key, uint8_t ret_id[FSP_KEY_IDENTIFIER_SIZE],
-		   char *detail, size_t detail_len)
+		   struct fsp_problem *detail)
 {
 	struct key_source src = e->source;
 	struct key_source_opts opts = e->key_opts;
-	char what[PATH_MAX + 8], why[512] = "";
+	struct fsp_problem why = {0};
+	char what[PATH_MAX + 8];
 	char hex[FSP_IDENTIFIER_HEX_LEN + 1], want[FSP_IDENTIFIER_HEX_LEN + 1];
 	uint8_t id[FSP_KEY_IDENTIFIER_SIZE];
 	int r;
@@ -27,40 +28,43 @@ int entry_key_read(const struct tab_entry *e, const char *tab,
 	if (sysroot && src.kind != KEY_SOURCE_FD) {
 		if (path_join_root(sysroot, e->source.path, src.path,
 				   sizeof(src.path)) < 0) {
-			snprintf(detail, detail_len,
-				 "unable to read key from %s: the path below "
-				 "%s is too long",
-				 what, sysroot);
+			problem_text(
+			    detail,
+			    "unable to read key from %s: the path below "
+			    "%s is too long",
+			    what, sysroot);
 			return -ENAMETOOLONG;
 		}
 		/* Messages name the file that was read. */
 		key_source_format(&src, what, sizeof(what));
 	}
 	opts.unlock = up;
-	r = key_source_read(&src, &opts, key, why, sizeof(why));
+	r = key_source_read(&src, &opts, key, &why);
 	if (r < 0) {
-		snprintf(detail, detail_len, "unable to read key from %s: %s%s",
-			 what, why[0] ? "it " : "",
-			 why[0] ? why : strerror(-r));
+		problem_text(detail, "unable to read key from %s: %s%s", what,
+			     why.text[0] ? "it " : "",
+			     why.text[0] ? why.text : strerror(-r));
 		return r;
 	}
 	r = fscrypt_key_identifier(key->data, key->len, id);
 	if (r < 0) {
 		secbuf_free(key);
-		snprintf(detail, detail_len,
-			 "unable to derive the identifier of the key from %s: "
-			 "%s",
-			 what, strerror(-r));
+		problem_text(
+		    detail,
+		    "unable to derive the identifier of the key from %s: "
+		    "%s",
+		    what, strerror(-r));
 		return r;
 	}
 	hex_encode(id, sizeof(id), hex);
 	if (e->has_identifier && memcmp(id, e->identifier, sizeof(id)) != 0) {
 		secbuf_free(key);
 		hex_encode(e->identifier, sizeof(id), want);
-		snprintf(detail, detail_len,
-			 "the key from %s has identifier %s, but %s:%u expects "
-			 "%s; nothing was provisioned",
-			 what, hex, tab, e->line, want);
+		problem_text(
+		    detail,
+		    "the key from %s has identifier %s, but %s:%u expects "
+		    "%s; nothing was provisioned",
+		    what, hex, tab, e->line, want);
 		return -EKEYREJECTED;
 	}
 	memcpy(ret_id, id, sizeof(id));

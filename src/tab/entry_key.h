@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "basic/secmem.h"
+#include "shared/problem.h"
 #include "tab/fscrypttab.h"
 
 /*
@@ -24,6 +25,6 @@
 int entry_key_read(const struct tab_entry *e, const char *tab,
 		   const char *sysroot, const struct unwrap_params *up,
 		   struct secbuf *key, uint8_t ret_id[FSP_KEY_IDENTIFIER_SIZE],
-		   char *detail, size_t detail_len);
+		   struct fsp_problem *detail);
 
 #endif

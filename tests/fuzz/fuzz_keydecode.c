@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    KEY_FORMAT_AUTO, KEY_FORMAT_RAW, KEY_FORMAT_HEX};
 	struct key_source_opts opts = KEY_SOURCE_OPTS_DEFAULT;
 	struct secbuf in, out;
-	char detail[256];
+	struct fsp_problem detail = {0};
 
 	if (size < 1)
 		return 0;
@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(in.data, data, size);
 	in.len = size;
-	if (key_decode(&in, &opts, &out, detail, sizeof(detail)) == 0) {
+	if (key_decode(&in, &opts, &out, &detail) == 0) {
 		if (out.len != opts.size)
 			__builtin_trap();
 		secbuf_free(&out);

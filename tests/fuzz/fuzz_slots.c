@@ -19,9 +19,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct slots_file f;
 	static uint8_t out[SLOTS_FILE_MAX];
 	const char *argv[SLOT_EXEC_ARGS_MAX + 1];
-	char what[256];
+	struct fsp_problem what = {0};
 
-	if (slots_decode(data, size, &f, what, sizeof(what)) < 0)
+	if (slots_decode(data, size, &f, &what) < 0)
 		return 0;
 	if (slots_encode(&f, out) != size || memcmp(out, data, size) != 0)
 		abort();

@@ -58,7 +58,7 @@ static void to_hex(const uint8_t *in, size_t n, char *out, int upper)
 
 /* Reads dir/name; returns key_source_read()'s result. */
 static int read_file(const char *name, const struct key_source_opts *o,
-		     struct secbuf *ret, char *detail, size_t dn)
+		     struct secbuf *ret, struct fsp_problem *detail)
 {
 	struct key_source src;
 	char spec[300];
@@ -68,8 +68,8 @@ static int read_file(const char *name, const struct key_source_opts *o,
 	r = key_source_parse(spec, &src);
 	if (r < 0)
 		return 1000 + r; /* never a key_source_read() result */
-	detail[0] = '\0';
-	return key_source_read(&src, o, ret, detail, dn);
+	problem_text(detail, "%s", "");
+	return key_source_read(&src, o, ret, detail);
 }
 
 static int is_cleared(const struct secbuf *b)
@@ -191,7 +191,8 @@ static void test_files(void)
 {
 	struct key_source_opts o = KEY_SOURCE_OPTS_DEFAULT;
 	struct secbuf b;
-	char detail[512], want[768], p[256], hex[160];
+	struct fsp_problem detail = {0};
+	char want[768], p[256], hex[160];
 	int r;
 
 	CHECK(o.format == KEY_FORMAT_AUTO && o.size == 64 && !o.allow_readable,
@@ -199,79 +200,79 @@ static void test_files(void)
 
 	/* Raw, 0600 and 0400. */
 	put("raw", key64, 64, 0600);
-	r = read_file("raw", &o, &b, detail, sizeof(detail));
+	r = read_file("raw", &o, &b, &detail);
 	CHECK(r == 0 && b.len == 64 && memcmp(b.data, key64, 64) == 0,
-	      "raw 64-byte file, mode 0600 (r=%d: %s)", r, detail);
+	      "raw 64-byte file, mode 0600 (r=%d: %s)", r, detail.text);
 	secbuf_free(&b);
 	CHECK(is_cleared(&b), "secbuf_free clears the buffer");
 	put("raw", key64, 64, 0400);
-	r = read_file("raw", &o, &b, detail, sizeof(detail));
+	r = read_file("raw", &o, &b, &detail);
 	CHECK(r == 0 && b.len == 64 && memcmp(b.data, key64, 64) == 0,
-	      "raw 64-byte file, mode 0400 (r=%d: %s)", r, detail);
+	      "raw 64-byte file, mode 0400 (r=%d: %s)", r, detail.text);
 	secbuf_free(&b);
 
 	/* Hex: lowercase, with a newline, uppercase. */
 	to_hex(key64, 64, hex, 0);
 	put("hex", hex, 128, 0600);
-	r = read_file("hex", &o, &b, detail, sizeof(detail));
+	r = read_file("hex", &o, &b, &detail);
 	CHECK(r == 0 && b.len == 64 && memcmp(b.data, key64, 64) == 0,
-	      "hex file, 128 digits (r=%d: %s)", r, detail);
+	      "hex file, 128 digits (r=%d: %s)", r, detail.text);
 	secbuf_free(&b);
 	hex[128] = '\n';
 	put("hexnl", hex, 129, 0600);
-	r = read_file("hexnl", &o, &b, detail, sizeof(detail));
+	r = read_file("hexnl", &o, &b, &detail);
 	CHECK(r == 0 && b.len == 64 && memcmp(b.data, key64, 64) == 0,
-	      "hex file with trailing newline (r=%d: %s)", r, detail);
+	      "hex file with trailing newline (r=%d: %s)", r, detail.text);
 	secbuf_free(&b);
 	to_hex(key64, 64, hex, 1);
 	hex[128] = '\n';
 	put("HEX", hex, 129, 0600);
-	r = read_file("HEX", &o, &b, detail, sizeof(detail));
+	r = read_file("HEX", &o, &b, &detail);
 	CHECK(r == 0 && b.len == 64 && memcmp(b.data, key64, 64) == 0,
-	      "uppercase hex file (r=%d: %s)", r, detail);
+	      "uppercase hex file (r=%d: %s)", r, detail.text);
 	secbuf_free(&b);
 
 	/* keyformat=hex on a hex file works, keyformat=raw refuses it. */
 	o.format = KEY_FORMAT_HEX;
-	r = read_file("hexnl", &o, &b, detail, sizeof(detail));
+	r = read_file("hexnl", &o, &b, &detail);
 	CHECK(r == 0 && b.len == 64 && memcmp(b.data, key64, 64) == 0,
-	      "keyformat=hex on a hex file (r=%d: %s)", r, detail);
+	      "keyformat=hex on a hex file (r=%d: %s)", r, detail.text);
 	secbuf_free(&b);
-	r = read_file("raw", &o, &b, detail, sizeof(detail));
+	r = read_file("raw", &o, &b, &detail);
 	CHECK(r == -EMSGSIZE && is_cleared(&b),
 	      "keyformat=hex on a 64-byte raw file: -EMSGSIZE (got %d)", r);
-	CHECK_STR(detail,
+	CHECK_STR(detail.text,
 		  "holds 64 bytes, but a key must be 64 raw bytes or 128 hex "
 		  "digits (and an optional newline)",
-		  "keyformat=hex detail");
+		  "keyformat=hex detail.text");
 	o.format = KEY_FORMAT_RAW;
-	r = read_file("hex", &o, &b, detail, sizeof(detail));
+	r = read_file("hex", &o, &b, &detail);
 	CHECK(r == -EMSGSIZE && is_cleared(&b),
 	      "keyformat=raw on a 128-byte file: -EMSGSIZE (got %d)", r);
-	CHECK_STR(detail,
+	CHECK_STR(detail.text,
 		  "holds 128 bytes, but a raw key must be exactly 64 bytes",
-		  "keyformat=raw detail");
-	r = read_file("raw", &o, &b, detail, sizeof(detail));
+		  "keyformat=raw detail.text");
+	r = read_file("raw", &o, &b, &detail);
 	CHECK(r == 0 && b.len == 64 && memcmp(b.data, key64, 64) == 0,
-	      "keyformat=raw on a raw file (r=%d: %s)", r, detail);
+	      "keyformat=raw on a raw file (r=%d: %s)", r, detail.text);
 	secbuf_free(&b);
 	o.format = KEY_FORMAT_AUTO;
 
 	/* Wrong sizes. */
 	put("short", key64, 63, 0600);
 	path_of(p, sizeof(p), "short");
-	r = read_file("short", &o, &b, detail, sizeof(detail));
+	r = read_file("short", &o, &b, &detail);
 	CHECK(r == -EMSGSIZE && is_cleared(&b),
 	      "63-byte file: -EMSGSIZE (got %d)", r);
-	CHECK_STR(detail,
+	CHECK_STR(detail.text,
 		  "is 63 bytes, but a 64-byte key file must be 64 bytes (raw) "
 		  "or 128 bytes (hex, optional newline)",
-		  "63-byte detail");
-	CHECK(strstr(detail, "63") != NULL, "detail mentions 63");
+		  "63-byte detail.text");
+	CHECK(strstr(detail.text, "63") != NULL, "detail.text mentions 63");
 	put("empty", "", 0, 0600);
-	r = read_file("empty", &o, &b, detail, sizeof(detail));
-	CHECK(r == -EMSGSIZE && strncmp(detail, "is 0 bytes,", 11) == 0,
-	      "empty file: -EMSGSIZE (got %d: %s)", r, detail);
+	r = read_file("empty", &o, &b, &detail);
+	CHECK(r == -EMSGSIZE && strncmp(detail.text, "is 0 bytes,", 11) == 0,
+	      "empty file: -EMSGSIZE (got %d: %s)", r, detail.text);
 	{
 		char big[130];
 
@@ -279,55 +280,56 @@ static void test_files(void)
 		big[128] = '\n';
 		big[129] = '\n';
 		put("big", big, 130, 0600);
-		r = read_file("big", &o, &b, detail, sizeof(detail));
+		r = read_file("big", &o, &b, &detail);
 		CHECK(r == -EMSGSIZE &&
-			  strncmp(detail, "is 130 bytes,", 13) == 0,
-		      "130-byte file: -EMSGSIZE (got %d: %s)", r, detail);
+			  strncmp(detail.text, "is 130 bytes,", 13) == 0,
+		      "130-byte file: -EMSGSIZE (got %d: %s)", r, detail.text);
 		big[128] = 'x';
 		put("big", big, 129, 0600);
-		r = read_file("big", &o, &b, detail, sizeof(detail));
+		r = read_file("big", &o, &b, &detail);
 		CHECK(r == -EMSGSIZE && is_cleared(&b),
 		      "128 hex digits and an 'x': -EMSGSIZE (got %d)", r);
-		CHECK_STR(detail,
+		CHECK_STR(detail.text,
 			  "holds 129 bytes, but a key must be 64 raw bytes or "
 			  "128 hex digits (and an optional newline)",
-			  "129-byte non-newline detail");
+			  "129-byte non-newline detail.text");
 	}
 
 	/* Not hex. */
 	to_hex(key64, 64, hex, 0);
 	hex[77] = 'g';
 	put("nothex", hex, 128, 0600);
-	r = read_file("nothex", &o, &b, detail, sizeof(detail));
+	r = read_file("nothex", &o, &b, &detail);
 	CHECK(r == -EBADMSG && is_cleared(&b),
 	      "128 bytes with a 'g': -EBADMSG (got %d)", r);
-	CHECK_STR(detail,
+	CHECK_STR(detail.text,
 		  "is 128 bytes long, as a hex key would be, but holds "
 		  "characters that are not hex digits",
-		  "non-hex detail");
+		  "non-hex detail.text");
 	to_hex(key64, 64, hex, 0);
 	hex[0] = ' ';
 	hex[128] = '\n';
 	put("nothex", hex, 129, 0600);
-	r = read_file("nothex", &o, &b, detail, sizeof(detail));
-	CHECK(r == -EBADMSG && strstr(detail, "not hex digits"),
-	      "leading space: -EBADMSG (got %d: %s)", r, detail);
+	r = read_file("nothex", &o, &b, &detail);
+	CHECK(r == -EBADMSG && strstr(detail.text, "not hex digits"),
+	      "leading space: -EBADMSG (got %d: %s)", r, detail.text);
 
 	/* Modes. */
 	put("readable", key64, 64, 0644);
 	path_of(p, sizeof(p), "readable");
-	r = read_file("readable", &o, &b, detail, sizeof(detail));
+	r = read_file("readable", &o, &b, &detail);
 	CHECK(r == -EPERM && is_cleared(&b), "mode 0644: -EPERM (got %d)", r);
-	CHECK(strstr(detail, "mode 0644") != NULL, "detail says mode 0644");
+	CHECK(strstr(detail.text, "mode 0644") != NULL,
+	      "detail.text says mode 0644");
 	snprintf(want, sizeof(want),
 		 "has mode 0644, so others may read or change it; fix with: "
 		 "chmod 0400 '%s' (or pass --allow-readable)",
 		 p);
-	CHECK_STR(detail, want, "mode 0644 detail");
+	CHECK_STR(detail.text, want, "mode 0644 detail.text");
 	o.allow_readable = true;
-	r = read_file("readable", &o, &b, detail, sizeof(detail));
+	r = read_file("readable", &o, &b, &detail);
 	CHECK(r == 0 && b.len == 64 && memcmp(b.data, key64, 64) == 0,
-	      "mode 0644 with allow_readable (r=%d: %s)", r, detail);
+	      "mode 0644 with allow_readable (r=%d: %s)", r, detail.text);
 	secbuf_free(&b);
 	o.allow_readable = false;
 	{
@@ -338,15 +340,15 @@ static void test_files(void)
 			char m[16];
 
 			put("mode", key64, 64, modes[i]);
-			r = read_file("mode", &o, &b, detail, sizeof(detail));
+			r = read_file("mode", &o, &b, &detail);
 			snprintf(m, sizeof(m), "mode %04o", (unsigned)modes[i]);
 			if (modes[i] == 0700)
 				CHECK(r == 0, "mode 0700 is fine (r=%d: %s)", r,
-				      detail);
+				      detail.text);
 			else
-				CHECK(r == -EPERM && strstr(detail, m),
+				CHECK(r == -EPERM && strstr(detail.text, m),
 				      "mode %04o: -EPERM (got %d: %s)",
-				      (unsigned)modes[i], r, detail);
+				      (unsigned)modes[i], r, detail.text);
 			secbuf_free(&b);
 		}
 	}
@@ -356,7 +358,7 @@ static void test_files(void)
 		put("owned", key64, 64, 0600);
 		path_of(p, sizeof(p), "owned");
 		if (chown(p, 4321, 0) == 0) {
-			r = read_file("owned", &o, &b, detail, sizeof(detail));
+			r = read_file("owned", &o, &b, &detail);
 			CHECK(r == -EPERM && is_cleared(&b),
 			      "file owned by uid 4321: -EPERM (got %d)", r);
 			snprintf(
@@ -364,7 +366,7 @@ static void test_files(void)
 			    "is owned by uid 4321, not by uid 0; fix with: "
 			    "chown 0 '%s'",
 			    p);
-			CHECK_STR(detail, want, "owner detail");
+			CHECK_STR(detail.text, want, "owner detail.text");
 		}
 	} else {
 		printf("# skipped the owner test: not root\n");
@@ -378,49 +380,46 @@ static void test_files(void)
 		path_of(p, sizeof(p), "link");
 		unlink(p);
 		CHECK(symlink(target, p) == 0, "made a symlink");
-		r = read_file("link", &o, &b, detail, sizeof(detail));
+		r = read_file("link", &o, &b, &detail);
 		CHECK(r == -ELOOP && is_cleared(&b), "symlink: -ELOOP (got %d)",
 		      r);
-		CHECK(strstr(detail, "symbolic link") != NULL,
-		      "symlink detail says symbolic link: %s", detail);
+		CHECK(strstr(detail.text, "symbolic link") != NULL,
+		      "symlink detail.text says symbolic link: %s",
+		      detail.text);
 	}
 	path_of(p, sizeof(p), "subdir");
 	mkdir(p, 0700);
-	r = read_file("subdir", &o, &b, detail, sizeof(detail));
+	r = read_file("subdir", &o, &b, &detail);
 	CHECK(r == -EINVAL && is_cleared(&b), "directory: -EINVAL (got %d)", r);
-	CHECK_STR(detail,
+	CHECK_STR(detail.text,
 		  "is not a regular file (use --key-fd for pipes and devices)",
-		  "directory detail");
+		  "directory detail.text");
 	path_of(p, sizeof(p), "fifo");
 	unlink(p);
 	CHECK(mkfifo(p, 0600) == 0, "made a FIFO");
-	r = read_file("fifo", &o, &b, detail, sizeof(detail));
+	r = read_file("fifo", &o, &b, &detail);
 	CHECK(r == -EINVAL && is_cleared(&b),
 	      "FIFO: -EINVAL without blocking (got %d)", r);
-	CHECK(strstr(detail, "not a regular file") != NULL, "FIFO detail: %s",
-	      detail);
-	r = read_file("missing", &o, &b, detail, sizeof(detail));
+	CHECK(strstr(detail.text, "not a regular file") != NULL,
+	      "FIFO detail.text: %s", detail.text);
+	r = read_file("missing", &o, &b, &detail);
 	CHECK(r == -ENOENT && is_cleared(&b), "missing: -ENOENT (got %d)", r);
-	CHECK_STR(detail, "does not exist", "missing detail");
-	r = read_file("missing/deeper", &o, &b, detail, sizeof(detail));
+	CHECK_STR(detail.text, "does not exist", "missing detail.text");
+	r = read_file("missing/deeper", &o, &b, &detail);
 	CHECK(r == -ENOENT, "missing directory: -ENOENT (got %d)", r);
-	r = read_file("raw/deeper", &o, &b, detail, sizeof(detail));
-	CHECK(r == -ENOTDIR && strncmp(detail, "cannot be opened: ", 18) == 0,
-	      "file as a directory: -ENOTDIR (got %d: %s)", r, detail);
+	r = read_file("raw/deeper", &o, &b, &detail);
+	CHECK(r == -ENOTDIR &&
+		  strncmp(detail.text, "cannot be opened: ", 18) == 0,
+	      "file as a directory: -ENOTDIR (got %d: %s)", r, detail.text);
 
-	/* A NULL detail, and a short one. */
+	/* A NULL detail.text, and a short one. */
 	{
 		struct key_source src;
 
 		path_of(p, sizeof(p), "missing");
 		key_source_parse(p, &src);
-		r = key_source_read(&src, &o, &b, NULL, 0);
-		CHECK(r == -ENOENT, "NULL detail is fine (got %d)", r);
-		memset(detail, 'X', 16);
-		r = key_source_read(&src, &o, &b, detail, 8);
-		CHECK(r == -ENOENT && strcmp(detail, "does no") == 0 &&
-			  detail[8] == 'X',
-		      "detail is truncated to its size (got %d)", r);
+		r = key_source_read(&src, &o, &b, NULL);
+		CHECK(r == -ENOENT, "NULL detail.text is fine (got %d)", r);
 	}
 }
 
@@ -428,61 +427,64 @@ static void test_key_sizes(void)
 {
 	struct key_source_opts o = KEY_SOURCE_OPTS_DEFAULT;
 	struct secbuf b;
-	char detail[512], hex[80];
+	struct fsp_problem detail = {0};
+	char hex[80];
 	int r;
 
 	o.size = 32;
 	put("raw32", key64, 32, 0600);
-	r = read_file("raw32", &o, &b, detail, sizeof(detail));
+	r = read_file("raw32", &o, &b, &detail);
 	CHECK(r == 0 && b.len == 32 && memcmp(b.data, key64, 32) == 0,
-	      "keysize 32: raw 32-byte file (r=%d: %s)", r, detail);
+	      "keysize 32: raw 32-byte file (r=%d: %s)", r, detail.text);
 	secbuf_free(&b);
 	to_hex(key64 + 7, 32, hex, 0);
 	hex[64] = '\n';
 	put("hex32", hex, 65, 0600);
-	r = read_file("hex32", &o, &b, detail, sizeof(detail));
+	r = read_file("hex32", &o, &b, &detail);
 	CHECK(r == 0 && b.len == 32 && memcmp(b.data, key64 + 7, 32) == 0,
-	      "keysize 32: 64 hex digits and a newline (r=%d: %s)", r, detail);
+	      "keysize 32: 64 hex digits and a newline (r=%d: %s)", r,
+	      detail.text);
 	secbuf_free(&b);
 	/* 64 raw bytes have a 32-byte key's hex length, but are not hex. */
-	r = read_file("raw", &o, &b, detail, sizeof(detail));
+	r = read_file("raw", &o, &b, &detail);
 	CHECK(r == -EBADMSG && is_cleared(&b),
 	      "keysize 32: 64 raw bytes: -EBADMSG (got %d)", r);
-	CHECK_STR(detail,
+	CHECK_STR(detail.text,
 		  "is 64 bytes long, as a hex key would be, but holds "
 		  "characters that are not hex digits",
-		  "keysize 32: 64 raw bytes detail");
-	r = read_file("short", &o, &b, detail, sizeof(detail));
+		  "keysize 32: 64 raw bytes detail.text");
+	r = read_file("short", &o, &b, &detail);
 	CHECK(r == -EMSGSIZE, "keysize 32: 63 bytes: -EMSGSIZE (got %d)", r);
-	CHECK_STR(detail,
+	CHECK_STR(detail.text,
 		  "is 63 bytes, but a 32-byte key file must be 32 bytes (raw) "
 		  "or 64 bytes (hex, optional newline)",
-		  "keysize 32 size detail");
+		  "keysize 32 size detail.text");
 
 	o.size = 16;
-	r = read_file("raw32", &o, &b, detail, sizeof(detail));
-	CHECK(r == -EBADMSG && strncmp(detail, "is 32 bytes long,", 17) == 0,
-	      "keysize 16: 32 raw bytes: -EBADMSG (got %d: %s)", r, detail);
+	r = read_file("raw32", &o, &b, &detail);
+	CHECK(
+	    r == -EBADMSG && strncmp(detail.text, "is 32 bytes long,", 17) == 0,
+	    "keysize 16: 32 raw bytes: -EBADMSG (got %d: %s)", r, detail.text);
 
 	o.size = 15;
-	r = read_file("raw", &o, &b, detail, sizeof(detail));
+	r = read_file("raw", &o, &b, &detail);
 	CHECK(r == -EINVAL && is_cleared(&b), "keysize 15: -EINVAL (got %d)",
 	      r);
-	CHECK_STR(detail,
+	CHECK_STR(detail.text,
 		  "key size 15 is outside the 16-64 bytes fscrypt accepts",
-		  "keysize 15 detail");
+		  "keysize 15 detail.text");
 	o.size = 65;
-	r = read_file("raw", &o, &b, detail, sizeof(detail));
+	r = read_file("raw", &o, &b, &detail);
 	CHECK(r == -EINVAL, "keysize 65: -EINVAL (got %d)", r);
-	CHECK_STR(detail,
+	CHECK_STR(detail.text,
 		  "key size 65 is outside the 16-64 bytes fscrypt accepts",
-		  "keysize 65 detail");
+		  "keysize 65 detail.text");
 }
 
 /* Reads from a pipe that first delivers data[0..len) and then EOF. */
 static int read_pipe(const void *data, size_t len,
 		     const struct key_source_opts *o, struct secbuf *b,
-		     char *detail, size_t dn)
+		     struct fsp_problem *detail)
 {
 	struct key_source src;
 	char spec[32];
@@ -499,8 +501,8 @@ static int read_pipe(const void *data, size_t len,
 	snprintf(spec, sizeof(spec), "fd:%d", p[0]);
 	r = key_source_parse(spec, &src);
 	if (r == 0) {
-		detail[0] = '\0';
-		r = key_source_read(&src, o, b, detail, dn);
+		problem_text(detail, "%s", "");
+		r = key_source_read(&src, o, b, detail);
 	}
 	close(p[0]);
 	return r;
@@ -510,60 +512,63 @@ static void test_fd(void)
 {
 	struct key_source_opts o = KEY_SOURCE_OPTS_DEFAULT;
 	struct secbuf b;
-	char detail[512], hex[140];
+	struct fsp_problem detail = {0};
+	char hex[140];
 	int r;
 
-	r = read_pipe(key64, 64, &o, &b, detail, sizeof(detail));
+	r = read_pipe(key64, 64, &o, &b, &detail);
 	CHECK(r == 0 && b.len == 64 && memcmp(b.data, key64, 64) == 0,
-	      "fd: 64 raw bytes from a pipe (r=%d: %s)", r, detail);
+	      "fd: 64 raw bytes from a pipe (r=%d: %s)", r, detail.text);
 	secbuf_free(&b);
 
 	to_hex(key64, 64, hex, 0);
 	hex[128] = '\n';
-	r = read_pipe(hex, 129, &o, &b, detail, sizeof(detail));
+	r = read_pipe(hex, 129, &o, &b, &detail);
 	CHECK(r == 0 && b.len == 64 && memcmp(b.data, key64, 64) == 0,
-	      "fd: hex and newline from a pipe (r=%d: %s)", r, detail);
+	      "fd: hex and newline from a pipe (r=%d: %s)", r, detail.text);
 	secbuf_free(&b);
 
 	/* A pipe is not subject to the mode check. */
 	o.size = 16;
-	r = read_pipe(key64 + 3, 16, &o, &b, detail, sizeof(detail));
+	r = read_pipe(key64 + 3, 16, &o, &b, &detail);
 	CHECK(r == 0 && b.len == 16 && memcmp(b.data, key64 + 3, 16) == 0,
-	      "fd: a 16-byte key (r=%d: %s)", r, detail);
+	      "fd: a 16-byte key (r=%d: %s)", r, detail.text);
 	secbuf_free(&b);
 	o.size = 64;
 
 	/* Too many bytes: 2*64+2 = 130 is one more than any valid form. */
 	memset(hex, 'a', sizeof(hex));
-	r = read_pipe(hex, 130, &o, &b, detail, sizeof(detail));
+	r = read_pipe(hex, 130, &o, &b, &detail);
 	CHECK(r == -EFBIG && is_cleared(&b), "fd: 130 bytes: -EFBIG (got %d)",
 	      r);
-	CHECK_STR(detail,
+	CHECK_STR(detail.text,
 		  "delivers more than 129 bytes, too many for a 64-byte key "
 		  "in either form",
-		  "fd -EFBIG detail");
-	r = read_pipe(hex, 140, &o, &b, detail, sizeof(detail));
+		  "fd -EFBIG detail.text");
+	r = read_pipe(hex, 140, &o, &b, &detail);
 	CHECK(r == -EFBIG, "fd: 140 bytes: -EFBIG (got %d)", r);
-	r = read_pipe(hex, 129, &o, &b, detail, sizeof(detail));
-	CHECK(r == -EMSGSIZE && strncmp(detail, "holds 129 bytes", 15) == 0,
-	      "fd: 129 bytes, no newline: -EMSGSIZE (got %d: %s)", r, detail);
+	r = read_pipe(hex, 129, &o, &b, &detail);
+	CHECK(r == -EMSGSIZE &&
+		  strncmp(detail.text, "holds 129 bytes", 15) == 0,
+	      "fd: 129 bytes, no newline: -EMSGSIZE (got %d: %s)", r,
+	      detail.text);
 	o.size = 16;
-	r = read_pipe(hex, 34, &o, &b, detail, sizeof(detail));
+	r = read_pipe(hex, 34, &o, &b, &detail);
 	CHECK(r == -EFBIG, "fd: 34 bytes for a 16-byte key: -EFBIG (got %d)",
 	      r);
-	CHECK_STR(detail,
+	CHECK_STR(detail.text,
 		  "delivers more than 33 bytes, too many for a 16-byte key "
 		  "in either form",
-		  "fd -EFBIG detail for 16 bytes");
+		  "fd -EFBIG detail.text for 16 bytes");
 	o.size = 64;
 
-	r = read_pipe(NULL, 0, &o, &b, detail, sizeof(detail));
+	r = read_pipe(NULL, 0, &o, &b, &detail);
 	CHECK(r == -EMSGSIZE && is_cleared(&b),
 	      "fd: nothing: -EMSGSIZE (got %d)", r);
-	CHECK_STR(detail,
+	CHECK_STR(detail.text,
 		  "holds 0 bytes, but a key must be 64 raw bytes or 128 hex "
 		  "digits (and an optional newline)",
-		  "fd: empty detail");
+		  "fd: empty detail.text");
 
 	/* A closed descriptor. */
 	{
@@ -576,12 +581,12 @@ static void test_fd(void)
 			close(fd);
 		src.kind = KEY_SOURCE_FD;
 		src.fd = fd;
-		detail[0] = '\0';
-		r = key_source_read(&src, &o, &b, detail, sizeof(detail));
+		detail.text[0] = '\0';
+		r = key_source_read(&src, &o, &b, &detail);
 		CHECK(r == -EBADF && is_cleared(&b),
 		      "fd: closed descriptor: -EBADF (got %d)", r);
-		CHECK_STR(detail, "is not an open file descriptor",
-			  "fd: -EBADF detail");
+		CHECK_STR(detail.text, "is not an open file descriptor",
+			  "fd: -EBADF detail.text");
 	}
 
 	/* A descriptor open on a regular file, read from its offset. */
@@ -594,12 +599,12 @@ static void test_fd(void)
 		fd = open(p, O_RDONLY | O_CLOEXEC);
 		src.kind = KEY_SOURCE_FD;
 		src.fd = fd;
-		r = key_source_read(&src, &o, &b, detail, sizeof(detail));
+		r = key_source_read(&src, &o, &b, &detail);
 		CHECK(fd >= 0 && r == 0 && b.len == 64 &&
 			  memcmp(b.data, key64, 64) == 0,
-		      "fd: open regular file (r=%d: %s)", r, detail);
+		      "fd: open regular file (r=%d: %s)", r, detail.text);
 		secbuf_free(&b);
-		r = key_source_read(&src, &o, &b, detail, sizeof(detail));
+		r = key_source_read(&src, &o, &b, &detail);
 		CHECK(r == -EMSGSIZE,
 		      "fd: the same descriptor again is at EOF (got %d)", r);
 		if (fd >= 0)

@@ -27,7 +27,7 @@ static struct secbuf key;
 static uint8_t rk[RECOVERY_KEY_BYTES];
 static uint8_t buf[SLOTS_FILE_MAX], work[SLOTS_FILE_MAX];
 static size_t len;
-static char what[256];
+static struct fsp_problem what;
 
 static const char pass[] = "correct horse";
 static const char exec_out[] = "0123456789abcdef-unsealed";
@@ -100,8 +100,8 @@ static void test_roundtrip(void)
 	CHECK(len == SLOTS_HEADER_SIZE + 3 * (SLOT_FIXED_SIZE + 80 + 2) + 25,
 	      "the file is %zu bytes: header, 3 records, 25 bytes of argv",
 	      len);
-	CHECK(slots_decode(buf, len, &g, what, sizeof(what)) == 0,
-	      "it decodes (%s)", what);
+	CHECK(slots_decode(buf, len, &g, &what) == 0, "it decodes (%s)",
+	      what.text);
 	CHECK(g.n == 3 && g.key_size == 64 &&
 		  !memcmp(g.identifier, f.identifier, 16),
 	      "header fields come back");
@@ -128,8 +128,8 @@ static void test_roundtrip(void)
 	CHECK(slots_free_number(&g) == 2, "the lowest free slot number is 2");
 	slots_remove(&g, 0);
 	len = slots_encode(&g, work);
-	CHECK(slots_decode(work, len, &g, what, sizeof(what)) == 0 &&
-		  g.n == 2 && open_slot(&g, 0) == 0 && open_slot(&g, 1) == 0,
+	CHECK(slots_decode(work, len, &g, &what) == 0 && g.n == 2 &&
+		  open_slot(&g, 0) == 0 && open_slot(&g, 1) == 0,
 	      "wiping a slot leaves the others unwrapping");
 	len = slots_encode(&f, buf);
 }
@@ -142,66 +142,71 @@ static int patched(size_t off, uint64_t v, size_t w, size_t newlen)
 	memcpy(work, buf, len);
 	for (size_t i = 0; i < w; i++)
 		work[off + i] = (uint8_t)(v >> (8 * i));
-	return slots_decode(work, newlen ? newlen : len, &g, what,
-			    sizeof(what));
+	return slots_decode(work, newlen ? newlen : len, &g, &what);
 }
 
 static void test_fields(void)
 {
 	const size_t r0 = SLOTS_HEADER_SIZE, r2 = r0 + 2 * 162;
 
-	CHECK(patched(0, 'X', 1, 0) == -EBADMSG, "bad magic: %s", what);
-	CHECK(patched(8, 2, 2, 0) == -EPROTONOSUPPORT, "version 2: %s", what);
-	CHECK(patched(8, 0, 2, 0) == -EPROTONOSUPPORT, "version 0: %s", what);
-	CHECK(patched(10, 64, 2, 0) == -EBADMSG, "header size 64: %s", what);
-	CHECK(patched(12, 15, 2, 0) == -EBADMSG, "key size 15: %s", what);
-	CHECK(patched(12, 65, 2, 0) == -EBADMSG, "key size 65: %s", what);
+	CHECK(patched(0, 'X', 1, 0) == -EBADMSG, "bad magic: %s", what.text);
+	CHECK(patched(8, 2, 2, 0) == -EPROTONOSUPPORT, "version 2: %s",
+	      what.text);
+	CHECK(patched(8, 0, 2, 0) == -EPROTONOSUPPORT, "version 0: %s",
+	      what.text);
+	CHECK(patched(10, 64, 2, 0) == -EBADMSG, "header size 64: %s",
+	      what.text);
+	CHECK(patched(12, 15, 2, 0) == -EBADMSG, "key size 15: %s", what.text);
+	CHECK(patched(12, 65, 2, 0) == -EBADMSG, "key size 65: %s", what.text);
 	CHECK(patched(12, 32, 2, 0) < 0, "key size 32 on 64-byte records");
-	CHECK(patched(14, 33, 2, 0) == -EBADMSG, "33 slots: %s", what);
-	CHECK(patched(14, 2, 2, 0) == -EBADMSG, "count 2 of 3: %s", what);
-	CHECK(patched(14, 4, 2, 0) == -EMSGSIZE, "count 4 of 3: %s", what);
-	CHECK(patched(40, 1, 1, 0) == -EBADMSG, "reserved header: %s", what);
-	CHECK(patched(r0, 163, 4, 0) == -EBADMSG, "record length: %s", what);
-	CHECK(patched(r0 + 4, 32, 2, 0) == -EBADMSG, "slot 32: %s", what);
+	CHECK(patched(14, 33, 2, 0) == -EBADMSG, "33 slots: %s", what.text);
+	CHECK(patched(14, 2, 2, 0) == -EBADMSG, "count 2 of 3: %s", what.text);
+	CHECK(patched(14, 4, 2, 0) == -EMSGSIZE, "count 4 of 3: %s", what.text);
+	CHECK(patched(40, 1, 1, 0) == -EBADMSG, "reserved header: %s",
+	      what.text);
+	CHECK(patched(r0, 163, 4, 0) == -EBADMSG, "record length: %s",
+	      what.text);
+	CHECK(patched(r0 + 4, 32, 2, 0) == -EBADMSG, "slot 32: %s", what.text);
 	CHECK(patched(r0 + 4 + 162, 0, 2, 0) == -EBADMSG,
-	      "slot number twice: %s", what);
+	      "slot number twice: %s", what.text);
 	CHECK(patched(r0 + 16, 2, 1, 0) == -EBADMSG, "passphrase KDF: %s",
-	      what);
-	CHECK(patched(r0 + 17, 1, 1, 0) == -EBADMSG, "reserved byte: %s", what);
+	      what.text);
+	CHECK(patched(r0 + 17, 1, 1, 0) == -EBADMSG, "reserved byte: %s",
+	      what.text);
 	CHECK(patched(r0 + 18, 5, 2, 0) == -EBADMSG,
-	      "timeout on a passphrase slot: %s", what);
-	CHECK(patched(r0 + 21, 1, 1, 0) == -EBADMSG, "reserved word: %s", what);
-	CHECK(patched(r0 + 24, 0, 8, 0) == -EBADMSG, "0 passes: %s", what);
+	      "timeout on a passphrase slot: %s", what.text);
+	CHECK(patched(r0 + 21, 1, 1, 0) == -EBADMSG, "reserved word: %s",
+	      what.text);
+	CHECK(patched(r0 + 24, 0, 8, 0) == -EBADMSG, "0 passes: %s", what.text);
 	CHECK(patched(r0 + 24, SLOT_ARGON2_OPS_MAX + 1, 8, 0) == -EBADMSG,
-	      "too many passes: %s", what);
+	      "too many passes: %s", what.text);
 	CHECK(patched(r0 + 32, 4096, 8, 0) == -EBADMSG, "4 KiB memory: %s",
-	      what);
+	      what.text);
 	CHECK(patched(r0 + 32, SLOT_ARGON2_MEM_MAX + 1024, 8, 0) == -EBADMSG,
-	      "memory over 4 GiB: %s", what);
+	      "memory over 4 GiB: %s", what.text);
 	CHECK(patched(r0 + 32, 8192 + 512, 8, 0) == -EBADMSG,
-	      "memory not whole KiB: %s", what);
+	      "memory not whole KiB: %s", what.text);
 	CHECK(patched(r0 + 162 + 24, 1, 8, 0) == -EBADMSG,
-	      "costs on a recovery slot: %s", what);
+	      "costs on a recovery slot: %s", what.text);
 	CHECK(patched(r0 + 160, 1, 2, 0) == -EBADMSG,
-	      "data on a passphrase slot: %s", what);
+	      "data on a passphrase slot: %s", what.text);
 	CHECK(patched(r2 + 160, 3000, 2, 0) == -EBADMSG, "data over 2 KiB: %s",
-	      what);
+	      what.text);
 	CHECK(patched(r2 + 162, 'u', 1, 0) == -EBADMSG,
-	      "a relative program: %s", what);
+	      "a relative program: %s", what.text);
 	CHECK(patched(len - 1, 'x', 1, 0) == -EBADMSG, "argv not NUL-ended: %s",
-	      what);
+	      what.text);
 	CHECK(patched(r2 + 18, 0, 2, 0) == -EBADMSG,
-	      "an exec slot with no timeout: %s", what);
+	      "an exec slot with no timeout: %s", what.text);
 	CHECK(patched(r2 + 6, 9, 2, 0) == 0,
 	      "an unknown slot type is kept (newer versions add types)");
 	memcpy(work, buf, len);
 	work[len] = 0;
-	CHECK(slots_decode(work, len + 1, &f, what, sizeof(what)) == -EBADMSG,
-	      "a byte after the last slot: %s", what);
-	CHECK(slots_decode(work, SLOTS_FILE_MAX + 1, &f, what, sizeof(what)) ==
-		  -EMSGSIZE,
-	      "an oversized file: %s", what);
-	slots_decode(buf, len, &f, what, sizeof(what));
+	CHECK(slots_decode(work, len + 1, &f, &what) == -EBADMSG,
+	      "a byte after the last slot: %s", what.text);
+	CHECK(slots_decode(work, SLOTS_FILE_MAX + 1, &f, &what) == -EMSGSIZE,
+	      "an oversized file: %s", what.text);
+	slots_decode(buf, len, &f, &what);
 }
 
 static void test_truncation(void)
@@ -210,7 +215,7 @@ static void test_truncation(void)
 	size_t bad = 0;
 
 	for (size_t l = 0; l < len; l++)
-		if (slots_decode(buf, l, &g, what, sizeof(what)) == 0)
+		if (slots_decode(buf, l, &g, &what) == 0)
 			bad++;
 	CHECK(bad == 0, "every truncation (0..%zu bytes) is refused", len - 1);
 }
@@ -232,7 +237,7 @@ static void test_tamper(void)
 	for (size_t i = 0; i < len; i++) {
 		memcpy(work, buf, len);
 		work[i] ^= 0x20;
-		if (slots_decode(work, len, &g, what, sizeof(what)) < 0)
+		if (slots_decode(work, len, &g, &what) < 0)
 			continue;
 		tried++;
 		for (size_t k = 0; k < g.n; k++) {

@@ -212,12 +212,11 @@ static const struct {
 
 static void test_classify(void)
 {
-	char why[256];
+	struct fsp_problem why = {0};
 
 	for (size_t i = 0; i < sizeof(said) / sizeof(said[0]); i++)
-		CHECK(tpm2_classify(said[i].msgs, why, sizeof(why)) ==
-			      said[i].want &&
-			  strstr(why, said[i].why_has),
+		CHECK(tpm2_classify(said[i].msgs, &why) == said[i].want &&
+			  strstr(why.text, said[i].why_has),
 		      "%s", said[i].name);
 }
 
