@@ -18,10 +18,10 @@ trap 'rm -rf "$W"' EXIT
 umask 077
 
 head -c 64 /dev/urandom > "$W/raw.key"
-"$FSP" enroll --slots "$W/test.slots" --passphrase --key-file "$W/raw.key" --passphrase-fd 3 \
+"$FSP" enroll --slots "$W/test.slots" --passphrase --key-file "$W/raw.key" --new-passphrase-fd 3 \
     --pbkdf-memory 32768 --pbkdf-iterations 1 --quiet 3<<< bench
 "$FSP" enroll --slots "$W/test.slots" --recovery-key --unlock-passphrase-fd 3 --quiet 3<<< bench > "$W/rk" 2> /dev/null
-tuned=$("$FSP" enroll --slots "$W/default.slots" --passphrase --key-file "$W/raw.key" --passphrase-fd 3 3<<< bench |
+tuned=$("$FSP" enroll --slots "$W/default.slots" --passphrase --key-file "$W/raw.key" --new-passphrase-fd 3 3<<< bench |
     sed -n 's/^slot 0: //p')
 
 # median_ms COMMAND...: the median wall time of REPS runs, in ms. A run

@@ -39,6 +39,7 @@ enum {
 	OPT_TPM2_PUBKEY_PCRS,
 	OPT_TPM2_PIN,
 	OPT_EXEC, /* taken out of argv before getopt (take_exec) */
+	OPT_OLD_PASS_FD,
 };
 
 const struct cli_options cmd_enroll_options = {
@@ -67,8 +68,11 @@ const struct cli_options cmd_enroll_options = {
 	     "make a new random master key, for a new file"},
 	    {"unlock-passphrase-fd", "N", OPT_UNLOCK_FD,
 	     "unwrap the file with a passphrase from descriptor N"},
-	    {"passphrase-fd", "N", OPT_NEW_PASS_FD,
+	    {"new-passphrase-fd", "N", OPT_NEW_PASS_FD,
 	     "read the new passphrase or PIN from descriptor N"},
+	    /* Its name before: --passphrase-fd elsewhere opens what exists.
+	     * Accepted with a warning, not listed. */
+	    {"passphrase-fd", "N", OPT_OLD_PASS_FD, NULL},
 	    {"pbkdf-time", "MS", OPT_PBKDF_TIME,
 	     "Argon2id's time in ms (default " FSP_STR(PBKDF_DEFAULT_MS) ")"},
 	    {"pbkdf-memory", "KIB", OPT_PBKDF_MEM, "Argon2id's memory"},
@@ -172,9 +176,14 @@ static int enroll_option(int c, struct enroll *en)
 	case OPT_GENERATE:
 		en->generate = true;
 		return -1;
+	case OPT_OLD_PASS_FD:
+		cli_warning(
+		    "enroll --passphrase-fd is deprecated; spell it "
+		    "--new-passphrase-fd N (the new passphrase or PIN)");
+		/* fall through */
 	case OPT_UNLOCK_FD:
 	case OPT_NEW_PASS_FD:
-		if (parse_fd_arg(optarg, c == OPT_NEW_PASS_FD
+		if (parse_fd_arg(optarg, c != OPT_UNLOCK_FD
 					     ? &en->pass_fd
 					     : &en->slots.up.passphrase_fd) < 0)
 			return cli_usage_error(
@@ -232,7 +241,7 @@ static int check_args(const struct enroll *en)
 				       "--key-file, --key-fd and "
 				       "--unlock-passphrase-fd");
 	if (en->pass_fd >= 0 && en->type != SLOT_PASSPHRASE && !en->tpm2_pin)
-		return cli_usage_error("enroll", "--passphrase-fd is for "
+		return cli_usage_error("enroll", "--new-passphrase-fd is for "
 						 "--passphrase and --tpm2-pin");
 	if ((en->pbkdf_ms || en->pbkdf_kib || en->pbkdf_iter) &&
 	    en->type != SLOT_PASSPHRASE)

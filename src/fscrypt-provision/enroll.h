@@ -42,7 +42,7 @@ int enroll_add_slot(const struct enroll *en, struct slots_file *f,
 		    const struct secbuf *key);
 
 /* A new secret of the person's (what: "passphrase", "TPM2 PIN"): one line
- * of --passphrase-fd, or twice at the terminal. 0, or an exit code. */
+ * of --new-passphrase-fd, or twice at the terminal. 0, or an exit code. */
 int enroll_new_passphrase(const struct enroll *en, const char *what,
 			  struct secbuf *out);
 /* The tpm2 slot s, sealed by fscrypt-provision-tpm2, wrapping key; says

@@ -11,8 +11,8 @@
 #include "fscrypt-provision/cli.h"
 #include "keysource/askpass.h"
 
-/* The new passphrase (or PIN): one line from --passphrase-fd, or asked
- * twice. */
+/* The new passphrase (or PIN): one line from --new-passphrase-fd, or
+ * asked twice. */
 int enroll_new_passphrase(const struct enroll *en, const char *what,
 			  struct secbuf *pw)
 {
@@ -31,7 +31,7 @@ int enroll_new_passphrase(const struct enroll *en, const char *what,
 		return cli_error(FSP_EXIT_KEY_SOURCE,
 				 "unable to read the new %s: %s", what,
 				 r == -ENXIO ? "there is no terminal to ask on "
-					       "(give --passphrase-fd N)"
+					       "(give --new-passphrase-fd N)"
 					     : strerror(-r));
 	if (pw->len == 0) {
 		secbuf_free(pw);

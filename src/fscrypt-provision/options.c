@@ -72,7 +72,8 @@ static void each_option(const struct cli_options *o, bool listed,
 			fn(s, u->help ? u->help : s->help, data);
 	}
 	for (const struct cli_option *s = o->own; s && s->name; s++)
-		fn(s, s->help, data);
+		if (!listed || s->help) /* no help: a deprecated spelling */
+			fn(s, s->help, data);
 	for (size_t i = 0; cli_common_options[i].name; i++)
 		if (!listed || !common_bit[i] || (o->common & common_bit[i]))
 			fn(&cli_common_options[i], cli_common_options[i].help,

@@ -42,7 +42,8 @@ struct cli_option {
 	const char *name;
 	const char *arg; /* the argument's name in --help; NULL: a flag */
 	int id;
-	const char *help; /* one line */
+	const char *help; /* one line; NULL: a deprecated spelling, accepted
+			   * but not listed by --help */
 };
 
 /* A shared option as a command takes it: help, when not NULL, says what

@@ -16,7 +16,7 @@ new_key "$K"
 
 # Two volumes on one filesystem: data behind a passphrase, other with a
 # key file. Then both locked again and their provisioning keys retired.
-fsp enroll --slots "$S" --passphrase --generate --passphrase-fd 3 "${CHEAP[@]}" 3<<<"data pass"
+fsp enroll --slots "$S" --passphrase --generate --new-passphrase-fd 3 "${CHEAP[@]}" 3<<<"data pass"
 expect "a slots file with a passphrase slot only" 0 "slot 0 (passphrase)"
 DID=$("${FSP_CMD[@]}" identifier --slots "$S" --passphrase-fd 3 3<<<"data pass" 2>/dev/null)
 OID=$("${FSP_CMD[@]}" identifier --key-file "$K")

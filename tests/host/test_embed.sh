@@ -144,7 +144,7 @@ expect "a missing table is a table error" 3 "none.tab: cannot open"
 # Slots files: embedded as they are, checked without unwrapping;
 # a raw key file needs embed-raw-key.
 "${FSP_CMD[@]}" enroll --slots "$W/keys/r.slots" --passphrase --key-file "$W/keys/root.key" \
-	--passphrase-fd 3 --pbkdf-iterations 1 --pbkdf-memory 8192 --quiet 3<<<"pw"
+	--new-passphrase-fd 3 --pbkdf-iterations 1 --pbkdf-memory 8192 --quiet 3<<<"pw"
 printf 'r / slots:%s - initramfs\n' "$W/keys/r.slots" >"$W/s.tab"
 fsp embed --tab "$W/s.tab" --json
 expect "a slots file is embedded with no option" 0

@@ -132,7 +132,7 @@ expect "a relative interpreter is refused" 4 "its #! line names sh, not an inter
 install -d -m 755 "$D/later" && unsealer "$D/later/u"
 accepted "an unsealer enrolled while its directory was root's" "$D/later/u"
 S_LATER=$T_WORK/$N.slots
-fsp enroll --slots "$S_LATER" --passphrase --passphrase-fd 3 --pbkdf-iterations 1 --pbkdf-memory 8192 3<<<"fallback"
+fsp enroll --slots "$S_LATER" --passphrase --new-passphrase-fd 3 --pbkdf-iterations 1 --pbkdf-memory 8192 3<<<"fallback"
 chown nobody "$D/later"
 fsp identifier --slots "$S_LATER" --passphrase-fd 3 3<<<"fallback"
 ALLOW_STDERR=1 expect "at unlock, refused once nobody owns its directory; the passphrase opens" 0 \

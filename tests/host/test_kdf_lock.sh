@@ -13,7 +13,7 @@ MEM=65536 ITER=20
 NOLOCK=(setpriv --inh-caps=-ipc_lock --bounding-set=-ipc_lock)
 # ASan's interceptors make mlock() and mlockall() succeed and do nothing.
 if [[ $FSP == */asan/* ]]; then
-	fsp enroll --slots "$S" --passphrase --generate --passphrase-fd 3 --pbkdf-memory 8192 --pbkdf-iterations 1 3<<<"p"
+	fsp enroll --slots "$S" --passphrase --generate --new-passphrase-fd 3 --pbkdf-memory 8192 --pbkdf-iterations 1 3<<<"p"
 	fsp identifier --slots "$S" --passphrase-fd 3 3<<<"p"
 	ALLOW_STDERR=1 expect "a slot sealed and opened (locking # SKIP: ASan does not lock)" 0
 	t_done
@@ -50,7 +50,7 @@ sample() {
 	ERR=$(cat "$T_WORK/err")
 }
 
-sample "${FSP_CMD[@]}" enroll --slots "$S" --passphrase --generate --passphrase-fd 3 \
+sample "${FSP_CMD[@]}" enroll --slots "$S" --passphrase --generate --new-passphrase-fd 3 \
 	--pbkdf-memory $MEM --pbkdf-iterations $ITER 3<<<"locked pass"
 [ "$RC" = 0 ] && [ "$PEAK" -ge "$MEM" ] &&
 	t_ok "enroll: Argon2id's $MEM KiB are locked while it runs ($PEAK kB locked at most)" ||
@@ -93,7 +93,7 @@ else
 		t_ok "a raised limit without CAP_IPC_LOCK # SKIP: not under valgrind, and needs a hard limit of 8 MiB"
 	else
 		"${FSP_CMD[@]}" enroll --slots "$T_WORK/small.slots" --passphrase --generate \
-			--passphrase-fd 3 --pbkdf-memory 4096 --pbkdf-iterations 300 3<<<"small" >/dev/null 2>&1
+			--new-passphrase-fd 3 --pbkdf-memory 4096 --pbkdf-iterations 300 3<<<"small" >/dev/null 2>&1
 		nolock "$hard" "$T_WORK/small.slots" "small"
 		[ "$RC" = 0 ] && [ "$PEAK" -ge 4096 ] && [[ $ERR != *warning* ]] &&
 			t_ok "no CAP_IPC_LOCK, ulimit -l $hard: 4 MiB of Argon2id are locked ($PEAK kB), no warning" ||

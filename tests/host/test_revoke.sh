@@ -17,9 +17,9 @@ CHEAP=(--pbkdf-iterations 1 --pbkdf-memory 8192)
 policy() { xfs_io -c get_encpolicy "$1" 2>/dev/null | sed -n 's/.*Master key identifier: //p'; }
 
 # The volume as docs/getting-started.md makes it, with two passphrases.
-fsp enroll --slots "$OLD" --passphrase --generate --passphrase-fd 3 "${CHEAP[@]}" 3<<<"kept"
+fsp enroll --slots "$OLD" --passphrase --generate --new-passphrase-fd 3 "${CHEAP[@]}" 3<<<"kept"
 expect "a slots file with a passphrase" 0
-fsp enroll --slots "$OLD" --passphrase --unlock-passphrase-fd 3 --passphrase-fd 4 "${CHEAP[@]}" 3<<<"kept" 4<<<"leaked"
+fsp enroll --slots "$OLD" --passphrase --unlock-passphrase-fd 3 --new-passphrase-fd 4 "${CHEAP[@]}" 3<<<"kept" 4<<<"leaked"
 ALLOW_STDERR=1 expect "and a second one, which will leak" 0 "slot 1 (passphrase) added"
 OLDID=$("${FSP_CMD[@]}" slots --slots "$OLD" --json | jq -r .identifier)
 printf 'data %s slots:%s secret\n' "$M" "$OLD" >"$TAB"
@@ -63,7 +63,7 @@ ALLOW_STDERR=1 expect "the volume unlocked again, as the procedure needs it" 0
 
 # The procedure, its steps numbered as in fscrypt-slots(5).
 # 1. A new key, in a new file, with only the protectors still trusted.
-fsp enroll --slots "$NEW" --passphrase --generate --passphrase-fd 3 "${CHEAP[@]}" 3<<<"new pass"
+fsp enroll --slots "$NEW" --passphrase --generate --new-passphrase-fd 3 "${CHEAP[@]}" 3<<<"new pass"
 expect "1. enroll --generate: the new key's file" 0
 # 2. The new key provisioned beside the old one, a new directory with it.
 fsp add --volume data --slots "$NEW" --passphrase-fd 3 --mount "$M" 3<<<"new pass"

@@ -13,7 +13,7 @@ CHEAP=(--pbkdf-iterations 1 --pbkdf-memory 8192)
 
 sum() { sha256sum "$1" | cut -d' ' -f1; }
 
-fsp enroll --slots "$S" --passphrase --generate --passphrase-fd 3 "${CHEAP[@]}" 3<<<"first pass"
+fsp enroll --slots "$S" --passphrase --generate --new-passphrase-fd 3 "${CHEAP[@]}" 3<<<"first pass"
 expect "enroll --generate --passphrase creates the file" 0 "slot 0 (passphrase) added to $S"
 [ "$(stat -c %a "$S")" = 600 ] && t_ok "the slots file is mode 0600" || t_fail "the slots file is mode 0600" "$(stat -c %a "$S")"
 fsp slots --slots "$S" --json
@@ -49,7 +49,7 @@ fsp add --volume w --slots "$S" --passphrase-fd 3 3< <(printf 'no\nnope\nfirst p
 ALLOW_STDERR=1 expect "two wrong lines, then the right one (3 tries)" 0 "(try 2 of 3)"
 
 # A passphrase change: a new slot, the old one wiped, the same key.
-fsp enroll --slots "$S" --passphrase --unlock-passphrase-fd 3 --passphrase-fd 4 "${CHEAP[@]}" 3<<<"first pass" 4<<<"second pass"
+fsp enroll --slots "$S" --passphrase --unlock-passphrase-fd 3 --new-passphrase-fd 4 "${CHEAP[@]}" 3<<<"first pass" 4<<<"second pass"
 ALLOW_STDERR=1 expect "enroll a second passphrase, unlocking with the first" 0 "slot 1 (passphrase) added"
 fsp wipe-slot --slots "$S" 0
 ALLOW_STDERR=1 expect "wipe the old passphrase's slot" 0 "slot 0 wiped"
@@ -59,6 +59,19 @@ fsp identifier --slots "$S" --passphrase-fd 3 3<<<"second pass"
 [ "$OUT" = "$ID" ] && t_ok "the new passphrase gives the same identifier" || t_fail "same identifier" "$OUT $ERR"
 fsp identifier --slots "$S" --passphrase-fd 3 3<<<"first pass"
 ALLOW_STDERR=1 expect "the old passphrase no longer opens the file" 6
+
+# enroll --passphrase-fd, the spelling before --new-passphrase-fd, still
+# gives the new passphrase for now, with one line that names the new one.
+OLDSP=$T_WORK/old-spelling.slots
+fsp enroll --slots "$OLDSP" --passphrase --generate --passphrase-fd 3 "${CHEAP[@]}" 3<<<"old spelling"
+ALLOW_STDERR=1 expect "enroll --passphrase-fd (deprecated) still sets the new passphrase" 0 "slot 0 (passphrase) added"
+[ "$(wc -l <"$T_WORK/err")" = 1 ] &&
+	[ "$ERR" = "fscrypt-provision: warning: enroll --passphrase-fd is deprecated; spell it --new-passphrase-fd N (the new passphrase or PIN)" ] &&
+	t_ok "and warns in one line on stderr, naming --new-passphrase-fd" || t_fail "the deprecation warning of enroll --passphrase-fd" "$ERR"
+fsp identifier --slots "$OLDSP" --passphrase-fd 3 3<<<"old spelling"
+[ "$RC" = 0 ] && [ -n "$OUT" ] && t_ok "the file opens with the passphrase given that way" || t_fail "the old spelling's passphrase" "$RC" "$ERR"
+fsp enroll --slots "$OLDSP" --recovery-key --unlock-passphrase-fd 3 --new-passphrase-fd 4 3<<<"old spelling" 4<<<"x"
+expect "--new-passphrase-fd is for --passphrase and --tpm2-pin" 2 "--new-passphrase-fd is for --passphrase and --tpm2-pin"
 fsp remove --volume v "$M"
 remount fs
 fsp add --volume v2 --slots "$S" --passphrase-fd 3 --mount "$M" 3<<<"second pass"
@@ -144,7 +157,7 @@ ALLOW_STDERR=1 expect "apply with a wrong passphrase: exit 6, naming the volume"
 RAW=$T_WORK/raw.key
 new_key "$RAW"
 RAWID=$("${FSP_CMD[@]}" identifier --key-file "$RAW")
-fsp enroll --slots "$T_WORK/m.slots" --passphrase --key-file "$RAW" --passphrase-fd 3 "${CHEAP[@]}" 3<<<"m pass"
+fsp enroll --slots "$T_WORK/m.slots" --passphrase --key-file "$RAW" --new-passphrase-fd 3 "${CHEAP[@]}" 3<<<"m pass"
 expect "enroll --key-file wraps an existing raw key" 0 "is still a raw copy of the key"
 fsp identifier --slots "$T_WORK/m.slots" --passphrase-fd 3 3<<<"m pass"
 [ "$OUT" = "$RAWID" ] && t_ok "the wrapped key has the raw key's identifier" || t_fail "migration identifier"
@@ -158,16 +171,16 @@ expect "adding a slot with another raw key is refused" 6 "holds another key"
 new_key "$T_WORK/k32.key" 32
 fsp enroll --slots "$T_WORK/k32.slots" --recovery-key --key-file "$T_WORK/k32.key" --key-size 32
 ALLOW_STDERR=1 expect "a 32-byte key wrapped with --key-size 32" 0
-fsp enroll --slots "$T_WORK/k32.slots" --passphrase --key-file "$T_WORK/k32.key" --passphrase-fd 3 "${CHEAP[@]}" 3<<<"k32"
+fsp enroll --slots "$T_WORK/k32.slots" --passphrase --key-file "$T_WORK/k32.key" --new-passphrase-fd 3 "${CHEAP[@]}" 3<<<"k32"
 ALLOW_STDERR=1 expect "another slot with the same raw key, no --key-size: the file's size is used" 0 "slot 1 (passphrase) added"
 
 # A slot whose Argon2id memory this machine cannot give does not hide the
 # others (not under valgrind or ASan: the first cannot take a 1 GiB
 # Argon2id, the second cannot run within a small address space).
 if [ -z "${FSP_UNDER_VALGRIND-}" ] && [[ $FSP != *asan* ]]; then
-	fsp enroll --slots "$T_WORK/big-first.slots" --passphrase --key-file "$RAW" --passphrase-fd 3 \
+	fsp enroll --slots "$T_WORK/big-first.slots" --passphrase --key-file "$RAW" --new-passphrase-fd 3 \
 		--pbkdf-memory 1048576 --pbkdf-iterations 1 3<<<"same"
-	fsp enroll --slots "$T_WORK/big-first.slots" --passphrase --unlock-passphrase-fd 3 --passphrase-fd 4 \
+	fsp enroll --slots "$T_WORK/big-first.slots" --passphrase --unlock-passphrase-fd 3 --new-passphrase-fd 4 \
 		"${CHEAP[@]}" 3<<<"same" 4<<<"same"
 	ALLOW_STDERR=1 expect "a 1 GiB slot, then a small one with the same passphrase" 0
 	(ulimit -v 400000 && fsp identifier --slots "$T_WORK/big-first.slots" --passphrase-fd 3 3<<<"same" &&

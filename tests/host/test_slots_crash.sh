@@ -13,7 +13,7 @@ HEX=$(od -An -tx1 -v "$RAW" | tr -d ' \n')
 
 sum() { sha256sum "$1" | cut -d' ' -f1; }
 
-fsp enroll --slots "$S" --passphrase --key-file "$RAW" --passphrase-fd 3 "${CHEAP[@]}" 3<<<"one"
+fsp enroll --slots "$S" --passphrase --key-file "$RAW" --new-passphrase-fd 3 "${CHEAP[@]}" 3<<<"one"
 ALLOW_STDERR=1 expect "the first slot" 0
 ID=$(jq -r .identifier < <("${FSP_CMD[@]}" slots --slots "$S" --json))
 
@@ -22,7 +22,7 @@ ID=$(jq -r .identifier < <("${FSP_CMD[@]}" slots --slots "$S" --json))
 enroll_paused() {
 	rm -f "$P"
 	FSP_TEST_PAUSE=$1 FSP_TEST_PAUSE_FILE=$P "${FSP_CMD[@]}" enroll --slots "$S" --passphrase \
-		--unlock-passphrase-fd 3 --passphrase-fd 4 "${CHEAP[@]}" 3<<<"one" 4<<<"two" >/dev/null 2>&1 &
+		--unlock-passphrase-fd 3 --new-passphrase-fd 4 "${CHEAP[@]}" 3<<<"one" 4<<<"two" >/dev/null 2>&1 &
 	PID=$!
 	for _ in $(seq 600); do
 		[ -e "$P" ] && return 0
@@ -71,7 +71,7 @@ fi
 
 # Killed while Argon2id is being tuned: nothing was written yet.
 old=$(sum "$S")
-"${FSP_CMD[@]}" enroll --slots "$S" --passphrase --unlock-passphrase-fd 3 --passphrase-fd 4 \
+"${FSP_CMD[@]}" enroll --slots "$S" --passphrase --unlock-passphrase-fd 3 --new-passphrase-fd 4 \
 	--pbkdf-time 5000 --pbkdf-memory 65536 3<<<"one" 4<<<"three" >/dev/null 2>&1 &
 PID=$!
 sleep 1

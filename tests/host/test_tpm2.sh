@@ -21,7 +21,7 @@ K=$T_WORK/raw.key
 printf 'fsp-tpm2-canary-Qm7Zt2Lx9Vr4Kw8Hs3Nc6Bd1Fy5Gj0Pe-u9Ti4Oa7Ys2Wq6M' >"$K"
 chmod 600 "$K"
 
-fsp enroll --slots "$S" --passphrase --key-file "$K" --passphrase-fd 3 "${CHEAP[@]}" 3<<<"tpm pass"
+fsp enroll --slots "$S" --passphrase --key-file "$K" --new-passphrase-fd 3 "${CHEAP[@]}" 3<<<"tpm pass"
 ALLOW_STDERR=1 expect "a slots file with a passphrase slot" 0 "slot 0 (passphrase)"
 ID=$(fsp identifier --key-file "$K" && echo "$OUT")
 
@@ -69,7 +69,7 @@ T=$T_WORK/tpm-only.slots
 tpm_reboot && tpm_measure 7 "secure boot: db of the vendor"
 fsp enroll --slots "$T" --tpm2 --key-file "$K" "${D[@]}"
 ALLOW_STDERR=1 expect "a file with a tpm2 slot only" 0 "slot 0 (tpm2) added"
-fsp enroll --slots "$T" --passphrase --passphrase-fd 3 "${D[@]}" "${CHEAP[@]}" 3<<<"added later" </dev/null
+fsp enroll --slots "$T" --passphrase --new-passphrase-fd 3 "${D[@]}" "${CHEAP[@]}" 3<<<"added later" </dev/null
 ALLOW_STDERR=1 expect "enroll unlocks through the tpm2 slot with no prompt to add a slot" 0 "slot 1 (passphrase) added"
 fsp wipe-slot --slots "$T" 1
 tpm_measure 7 "one more measurement"

@@ -27,7 +27,7 @@ pcr15() { tpm2_pcrread sha256:15 | sed -n 's/.*15 *: 0x//p' | tr A-F a-f; }
 
 # The initramfs's view: PCR 7 measured by the firmware, PCR 15 not yet.
 tpm_measure 7 "secure boot: db of the vendor"
-fsp enroll --slots "$S" --passphrase --key-file "$K" --passphrase-fd 3 "${CHEAP[@]}" 3<<<"boot pass"
+fsp enroll --slots "$S" --passphrase --key-file "$K" --new-passphrase-fd 3 "${CHEAP[@]}" 3<<<"boot pass"
 fsp enroll --slots "$S" --tpm2 "${D[@]}" --unlock-passphrase-fd 3 3<<<"boot pass"
 ALLOW_STDERR=1 expect "enroll --tpm2 before the extension: PCRs 7 and 15" 0 "PCRs 7, and PCR 15 at its value"
 fsp identifier --slots "$S" "${D[@]}" </dev/null

@@ -77,7 +77,7 @@ empty "nothing left after that unseal"
 # PIN slots, through the companion: nothing left on their failures either.
 tpm_measure 7 "secure boot: db of the vendor"
 P=$T_WORK/pin.slots
-fsp enroll --slots "$P" --tpm2 --tpm2-pin --key-file "$K" "${D[@]}" --passphrase-fd 3 3<<<"$PIN"
+fsp enroll --slots "$P" --tpm2 --tpm2-pin --key-file "$K" "${D[@]}" --new-passphrase-fd 3 3<<<"$PIN"
 ALLOW_STDERR=1 expect "enroll --tpm2-pin on a TPM with no resource manager" 0 "slot 0 (tpm2) added"
 fsp identifier --slots "$P" "${D[@]}" --tpm2-pin-fd 3 3<<<"000000
 $PIN"
@@ -102,7 +102,7 @@ empty "nothing left after five PIN slot refusals"
 # A PIN slot on a TPM others filled: flushed, then sealed and unsealed,
 # and no PIN try spent on the way.
 fill
-fsp enroll --slots "$T_WORK/pin2.slots" --tpm2 --tpm2-pin --key-file "$K" "${D[@]}" --passphrase-fd 3 3<<<"$PIN"
+fsp enroll --slots "$T_WORK/pin2.slots" --tpm2 --tpm2-pin --key-file "$K" "${D[@]}" --new-passphrase-fd 3 3<<<"$PIN"
 ALLOW_STDERR=1 expect "enroll --tpm2-pin on a TPM others filled: flushed, then sealed" 0 "slot 0 (tpm2) added"
 fill
 tries() { tpm2_getcap properties-variable | sed -n 's/^TPM2_PT_LOCKOUT_COUNTER: *//p'; }

@@ -17,13 +17,13 @@ S=$T_WORK/pin.slots
 CHEAP=(--pbkdf-iterations 1 --pbkdf-memory 8192)
 D=(--tpm2-device "$TPM_DEV")
 PIN=493817
-fsp enroll --slots "$S" --passphrase --generate --passphrase-fd 3 "${CHEAP[@]}" 3<<<"pin pass"
+fsp enroll --slots "$S" --passphrase --generate --new-passphrase-fd 3 "${CHEAP[@]}" 3<<<"pin pass"
 ALLOW_STDERR=1 expect "a slots file with a passphrase slot" 0 "slot 0 (passphrase)"
 fsp identifier --slots "$S" --passphrase-fd 3 3<<<"pin pass"
 ID=$OUT
 
 tpm_measure 7 "secure boot: db of the vendor"
-fsp enroll --slots "$S" --tpm2 --tpm2-pin "${D[@]}" --unlock-passphrase-fd 3 --passphrase-fd 4 \
+fsp enroll --slots "$S" --tpm2 --tpm2-pin "${D[@]}" --unlock-passphrase-fd 3 --new-passphrase-fd 4 \
 	3<<<"pin pass" 4<<<"$PIN"
 ALLOW_STDERR=1 expect "enroll --tpm2 --tpm2-pin seals to PCR 7 with a PIN" 0 "with a PIN, to the current values of PCRs 7"
 fsp slots --slots "$S" --json
@@ -103,7 +103,7 @@ fsp identifier --slots "$S" "${D[@]}" --passphrase-fd 3 --tpm2-pin-fd 4 3<<<"pin
 
 # A PIN with no PCRs: the TPM and the PIN alone, whatever booted, until
 # the initramfs is done (PCR 15, which every slot has).
-fsp enroll --slots "$S" --tpm2 --tpm2-pin --tpm2-pcrs '' "${D[@]}" --unlock-passphrase-fd 3 --passphrase-fd 4 \
+fsp enroll --slots "$S" --tpm2 --tpm2-pin --tpm2-pcrs '' "${D[@]}" --unlock-passphrase-fd 3 --new-passphrase-fd 4 \
 	3<<<"pin pass" 4<<<"2468"
 ALLOW_STDERR=1 expect "enroll --tpm2-pin --tpm2-pcrs '': no PCRs" 0 "with a PIN, to PCR 15 alone, at its value in the initramfs: no other PCR, the TPM and the PIN alone"
 tpm_reboot

@@ -279,14 +279,14 @@ fsp_build_assets_steps() {
     local pbkdf=(--pbkdf-memory 32768 --pbkdf-iterations 1 --quiet)
     printf 'ROOT_PASS=fsp-root-pass\nDATA_PASS=fsp-data-pass\nROOT2_PASS=fsp-root2-pass\n' > "$tmp/passphrases.env"
     "$FSP_BIN" enroll --slots "$tmp/keys/root.slots" --passphrase --key-file "$tmp/keys/root.key" \
-        --passphrase-fd 3 "${pbkdf[@]}" 3<<< fsp-root-pass
+        --new-passphrase-fd 3 "${pbkdf[@]}" 3<<< fsp-root-pass
     "$FSP_BIN" enroll --slots "$tmp/keys/root.slots" --recovery-key --unlock-passphrase-fd 3 \
         --quiet 3<<< fsp-root-pass 2> /dev/null > "$tmp/recovery.txt"
     "$FSP_BIN" enroll --slots "$tmp/keys/data.slots" --passphrase --key-file "$tmp/keys/data.key" \
-        --passphrase-fd 3 "${pbkdf[@]}" 3<<< fsp-data-pass
+        --new-passphrase-fd 3 "${pbkdf[@]}" 3<<< fsp-data-pass
     mkdir -p "$tmp/initrd-extra"
     "$FSP_BIN" enroll --slots "$tmp/initrd-extra/root2.slots" --passphrase --key-file "$tmp/keys/root.key" \
-        --passphrase-fd 3 "${pbkdf[@]}" 3<<< fsp-root2-pass
+        --new-passphrase-fd 3 "${pbkdf[@]}" 3<<< fsp-root2-pass
     cat > "$tmp/slots-fscrypttab" <<- EOF
 		# The table of the slots initramfs images: no raw key in them.
 		root / slots:$kp/root.slots secret initramfs

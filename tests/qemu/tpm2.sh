@@ -75,7 +75,7 @@ fsp_tpm2_enroll() {
     local slots=$1 key=$2 pass=$3
     shift 3
     "$FSP_BIN" enroll --slots "$slots" --passphrase --key-file "$key" --quiet \
-        --passphrase-fd 3 --pbkdf-memory 32768 --pbkdf-iterations 1 3<<< "$pass" &&
+        --new-passphrase-fd 3 --pbkdf-memory 32768 --pbkdf-iterations 1 3<<< "$pass" &&
         "$FSP_BIN" enroll --slots "$slots" --tpm2 --tpm2-device "$FSP_TPM2_TCTI" --quiet \
             --unlock-passphrase-fd 3 "$@" 3<<< "$pass" 2> /dev/null &&
         fsp_tpm2_flush
@@ -96,7 +96,7 @@ fsp_tpm2_build_steps() {
     fsp_tpm2_enroll "$tmp/keys/root-tpm.slots" "$k/root.key" fsp-root-pass
     fsp_tpm2_enroll "$tmp/keys/data-tpm.slots" "$k/data.key" fsp-data-pass
     fsp_tpm2_enroll "$tmp/keys/root-pin.slots" "$k/root.key" fsp-root-pass \
-        --tpm2-pin --passphrase-fd 4 4<<< "$FSP_TPM2_PIN"
+        --tpm2-pin --new-passphrase-fd 4 4<<< "$FSP_TPM2_PIN"
     # Signed PCR 11 policies: a signing key, two images and their
     # signatures, made by systemd-measure as for a UKI.
     openssl genrsa -out "$tmp/keys/pcr.key" 2048 2> /dev/null
