@@ -114,7 +114,7 @@ static int apply_provision(const struct tab_entry *e, struct apply_state *st,
 	struct provision_req rq = {
 	    .keyring = arg_keyring,
 	    .volume = e->name,
-	    .timeout = e->timeout,
+	    .timeout = e->key_lifetime,
 	    .mount = mount,
 	    .mount_fd = st->fd,
 	    .use_mount_fd = mount != NULL,

@@ -79,6 +79,22 @@ out:
 	return code;
 }
 
+/*
+ * Spellings of the table that a later release will refuse. Said by the
+ * pre-flight check, which a person or an update runs, and not at boot
+ * (apply, or the generator's volumes), where it would come every boot.
+ */
+static void warn_deprecated(const struct volume_set *vs)
+{
+	for (size_t v = 0; v < vs->n; v++)
+		if (vs->entries[v] && vs->entries[v]->lifetime_as_timeout)
+			cli_warning("%s:%u: timeout= is deprecated; spell it "
+				    "key-lifetime= (the provisioning key's "
+				    "lifetime, not a prompt's timeout as in "
+				    "crypttab)",
+				    arg_tab, vs->entries[v]->line);
+}
+
 int cmd_check(int argc, char **argv)
 {
 	struct check_report rep = {.ok_lines = true};
@@ -105,6 +121,7 @@ int cmd_check(int argc, char **argv)
 	code = dir_volumes_open("check", dir, volume, NULL, &dv);
 	if (code)
 		return code;
+	warn_deprecated(&dv.vs);
 	code = check_volumes(&dv, &rep);
 	dir_volumes_close(&dv);
 	return code;

@@ -18,6 +18,15 @@ const struct cli_options cmd_volumes_options = {
 	    {0}},
 };
 
+/* Seconds, or null for none. */
+static void json_seconds(struct json *j, const char *key, unsigned seconds)
+{
+	if (seconds)
+		json_int(j, key, seconds);
+	else
+		json_null(j, key);
+}
+
 /* One entry: a TAB-separated line, or an object of the array j. */
 static void print_volume(struct json *j, const char *root,
 			 const struct tab_entry *e)
@@ -56,14 +65,10 @@ static void print_volume(struct json *j, const char *root,
 		json_str(j, NULL, e->dirs[d]);
 	json_end(j);
 	json_bool(j, "nofail", e->nofail);
-	if (e->timeout)
-		json_int(j, "timeout", e->timeout);
-	else
-		json_null(j, "timeout");
-	if (e->password_timeout)
-		json_int(j, "password_timeout", e->password_timeout);
-	else
-		json_null(j, "password_timeout");
+	json_seconds(j, "key_lifetime", e->key_lifetime);
+	/* Its name before key_lifetime, as in the table, for one release. */
+	json_seconds(j, "timeout", e->key_lifetime);
+	json_seconds(j, "password_timeout", e->password_timeout);
 	if (e->has_identifier) {
 		hex_encode(e->identifier, FSP_KEY_IDENTIFIER_SIZE, hex);
 		json_str(j, "identifier", hex);

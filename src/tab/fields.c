@@ -116,9 +116,10 @@ static bool *option_flag(struct tab_entry *e, const char *o)
 static int option_unknown(const char *o, const char *file, unsigned line,
 			  char *err, size_t errlen)
 {
-	static const char *const with_value[] = {"timeout", "password-timeout",
-						 "keysize", "keyformat",
-						 "identifier"};
+	static const char *const with_value[] = {
+	    "key-lifetime", "timeout",	 "password-timeout",
+	    "keysize",	    "keyformat", "identifier",
+	};
 
 	for (size_t i = 0; i < sizeof(with_value) / sizeof(with_value[0]); i++)
 		if (strcmp(o, with_value[i]) == 0)
@@ -154,14 +155,18 @@ int fscrypttab_parse_options(char *opts, struct tab_entry *e, const char *file,
 			*flag = true;
 		} else if (strcmp(o, "defaults") == 0 && !val) {
 			continue;
-		} else if (strcmp(o, "timeout") == 0 && val) {
+		} else if ((strcmp(o, "key-lifetime") == 0 ||
+			    strcmp(o, "timeout") == 0) &&
+			   val) {
 			if (!parse_unsigned(val, 0x7fffffff, &v) || v == 0)
 				return fscrypttab_error(
 				    err, errlen, file, line,
-				    "timeout=%s: expected a "
-				    "positive number of seconds",
-				    val);
-			e->timeout = (unsigned)v;
+				    "%s=%s: expected a positive number of "
+				    "seconds",
+				    o, val);
+			e->key_lifetime = (unsigned)v;
+			/* The old name: crypttab's timeout= is a prompt's. */
+			e->lifetime_as_timeout = o[0] == 't';
 		} else if (strcmp(o, "password-timeout") == 0 && val) {
 			if (!parse_unsigned(val, 0x7fffffff, &v))
 				return fscrypttab_error(

@@ -42,7 +42,10 @@ struct tab_entry {
 	bool initramfs;
 	bool unlink_key; /* remove the key file once its key is provisioned */
 	bool embed_raw_key; /* initramfs: a raw key file may be embedded */
-	unsigned timeout;   /* seconds, 0 for none */
+	/* key-lifetime=: seconds until the provisioning key expires, 0 for
+	 * never; lifetime_as_timeout when spelled timeout= (deprecated) */
+	unsigned key_lifetime;
+	bool lifetime_as_timeout;
 	/* Seconds a person has to answer a slots file's prompts, 0 for no
 	 * limit: password-timeout=, else FSCRYPTTAB_NOFAIL_PASSWORD_TIMEOUT
 	 * for nofail and 0 for the others. */

@@ -40,7 +40,7 @@ TAB=$T_WORK/fscrypttab
 cat >"$TAB" <<EOT
 # volume  mountpoint  key source  directories  options
 normal  $M2  $KN  vault
-extra   none  $KX  -  identifier=$IDX,timeout=3600
+extra   none  $KX  -  identifier=$IDX,key-lifetime=3600
 EOT
 
 # --- apply
@@ -50,7 +50,7 @@ expect "apply provisions a provision-only entry" 0 "apply: 2 volumes ready, 0 fa
 	t_ok "apply says the entry was provisioned only" || t_fail "apply says the entry was provisioned only" "$OUT"
 fsp list --json
 [ "$(jq -r '.[] | select(.volume == "extra") | "\(.identifier) \(.state) \(.expiry > 3500)"' <<<"$OUT")" = "$IDX valid true" ] &&
-	t_ok "the key is in the durable keyring, with its timeout" || t_fail "the key is in the durable keyring, with its timeout" "$OUT"
+	t_ok "the key is in the durable keyring, with its lifetime" || t_fail "the key is in the durable keyring, with its lifetime" "$OUT"
 absent_everywhere "$IDX" && [ ! -e "$M/secret/x.txt" ] &&
 	t_ok "apply added the key to no filesystem" || t_fail "apply added the key to no filesystem"
 [ "$(cat "$M2/vault/n.txt" 2>/dev/null)" = november ] &&

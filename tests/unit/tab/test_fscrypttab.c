@@ -78,7 +78,7 @@ static int dirs_are(const struct tab_entry *e, size_t n, const char *d0,
 static int is_plain(const struct tab_entry *e)
 {
 	return !e->nofail && !e->raw_fallback && !e->initramfs &&
-	       e->timeout == 0 && !e->has_identifier &&
+	       e->key_lifetime == 0 && !e->has_identifier &&
 	       e->key_opts.format == KEY_FORMAT_AUTO &&
 	       e->key_opts.size == 64 && !e->key_opts.allow_readable;
 }
@@ -90,7 +90,7 @@ static void test_good_table(void)
 	    "\n"
 	    "home /home /etc/keys/home.key - -\n"
 	    "data\t/srv/data\tfile:/etc/keys/data.hex\tprojects,shared/team\t"
-	    "nofail,timeout=30,keyformat=hex,keysize=32,allow-readable,"
+	    "nofail,key-lifetime=30,keyformat=hex,keysize=32,allow-readable,"
 	    "raw-fallback,initramfs,identifier=69b2f6edeee720cce0577937eb8a6751"
 	    "   # trailing comment\n"
 	    "spaces \"/mnt/my data\" \"/etc/keys/a \\\"q\\\" \\\\b.key\" "
@@ -135,7 +135,8 @@ static void test_good_table(void)
 	CHECK(dirs_are(e, 2, "projects", "shared/team"),
 	      "1: dirs projects, shared/team");
 	CHECK(e->nofail, "1: nofail");
-	CHECK(e->timeout == 30, "1: timeout 30 (got %u)", e->timeout);
+	CHECK(e->key_lifetime == 30 && !e->lifetime_as_timeout,
+	      "1: key-lifetime 30 (got %u)", e->key_lifetime);
 	CHECK(e->key_opts.format == KEY_FORMAT_HEX, "1: keyformat hex");
 	CHECK(e->key_opts.size == 32, "1: keysize 32 (got %zu)",
 	      e->key_opts.size);
@@ -220,19 +221,20 @@ static void test_small_tables(void)
 	CHECK(r == 0 && tab.n == 0, "only comments and blanks (r=%d: %s)", r,
 	      err);
 
-	r = parse_str("v /m none - timeout=2147483647,keysize=16\n", &tab, err,
-		      sizeof(err));
-	CHECK(r == 0 && tab.n == 1 && tab.entries[0].timeout == 2147483647u &&
+	r = parse_str("v /m none - key-lifetime=2147483647,keysize=16\n", &tab,
+		      err, sizeof(err));
+	CHECK(r == 0 && tab.n == 1 &&
+		  tab.entries[0].key_lifetime == 2147483647u &&
 		  tab.entries[0].key_opts.size == 16,
-	      "timeout 2^31-1, keysize 16 (r=%d: %s)", r, err);
+	      "key-lifetime 2^31-1, keysize 16 (r=%d: %s)", r, err);
 	fscrypttab_free(&tab);
 
-	r = parse_str("v /m none - keysize=64,timeout=1,keyformat=raw", &tab,
-		      err, sizeof(err));
-	CHECK(r == 0 && tab.n == 1 && tab.entries[0].timeout == 1 &&
+	r = parse_str("v /m none - keysize=64,key-lifetime=1,keyformat=raw",
+		      &tab, err, sizeof(err));
+	CHECK(r == 0 && tab.n == 1 && tab.entries[0].key_lifetime == 1 &&
 		  tab.entries[0].key_opts.size == 64 &&
 		  tab.entries[0].key_opts.format == KEY_FORMAT_RAW,
-	      "timeout 1, keysize 64, keyformat raw (r=%d: %s)", r, err);
+	      "key-lifetime 1, keysize 64, keyformat raw (r=%d: %s)", r, err);
 	fscrypttab_free(&tab);
 
 	{
@@ -306,7 +308,7 @@ static void test_provision_only(void)
 {
 	static const char text[] =
 	    "extra none /etc/keys/extra.key\n"
-	    "more none file:/k - nofail,timeout=60,identifier="
+	    "more none file:/k - nofail,key-lifetime=60,identifier="
 	    "69b2f6edeee720cce0577937eb8a6751\n"
 	    "bare none none -\n"
 	    "quoted \"none\" fd:3 '-' initramfs\n"
@@ -333,10 +335,10 @@ static void test_provision_only(void)
 	      "0: no dirs, defaults");
 	e = &tab.entries[1];
 	CHECK(!e->has_mountpoint && e->has_source && e->nofail &&
-		  e->timeout == 60 && e->has_identifier &&
+		  e->key_lifetime == 60 && e->has_identifier &&
 		  memcmp(e->identifier, id_kat, sizeof(id_kat)) == 0 &&
 		  dirs_are(e, 0, NULL, NULL),
-	      "1: '-' dirs, options nofail, timeout=, identifier=");
+	      "1: '-' dirs, options nofail, key-lifetime=, identifier=");
 	e = &tab.entries[2];
 	CHECK(!e->has_mountpoint && !e->has_source,
 	      "2: mountpoint and key source both none");
@@ -738,7 +740,7 @@ static void test_password_timeout(void)
 	    "set /c slots:/s - password-timeout=5\n"
 	    "nfset /d slots:/s - password-timeout=7,nofail\n"
 	    "nfzero /e slots:/s - nofail,password-timeout=0\n"
-	    "big /f slots:/s - password-timeout=2147483647,timeout=3\n";
+	    "big /f slots:/s - password-timeout=2147483647,key-lifetime=3\n";
 	struct fscrypttab tab;
 	char err[512];
 	int r;
@@ -771,8 +773,8 @@ static void test_password_timeout(void)
 	      "nofail with password-timeout=0: no limit (got %u)",
 	      tab.entries[4].password_timeout);
 	CHECK(tab.entries[5].password_timeout == 2147483647u &&
-		  tab.entries[5].timeout == 3,
-	      "2^31-1, and timeout= (the key's) is another option");
+		  tab.entries[5].key_lifetime == 3,
+	      "2^31-1, and key-lifetime= (the key's) is another option");
 	fscrypttab_free(&tab);
 
 	bad("a /a none - password-timeout",
@@ -794,6 +796,62 @@ static void test_password_timeout(void)
 	    "t:1: unknown option 'Password-Timeout'");
 }
 
+/*
+ * key-lifetime=: the provisioning key's expiry. timeout=, its name before
+ * (crypttab's timeout= is a prompt's deadline), still means the same for
+ * one release, and the entry says which spelling it had.
+ */
+static void test_key_lifetime(void)
+{
+	static const char text[] = "new /a /k - key-lifetime=3600\n"
+				   "old /b /k - timeout=3600\n"
+				   "both /c /k - timeout=5,key-lifetime=7\n"
+				   "back /d /k - key-lifetime=7,timeout=5\n"
+				   "none /e /k - nofail\n";
+	struct fscrypttab tab;
+	const struct tab_entry *e;
+	char err[512];
+	int r;
+
+	r = parse(text, sizeof(text) - 1, &tab, err, sizeof(err));
+	CHECK(r == 0 && tab.n == 5,
+	      "key-lifetime= and timeout= parse (r=%d: %s)", r, err);
+	if (r != 0 || tab.n != 5) {
+		fscrypttab_free(&tab);
+		return;
+	}
+	e = &tab.entries[0];
+	CHECK(e->key_lifetime == 3600 && !e->lifetime_as_timeout,
+	      "key-lifetime=3600: 3600 s, the current spelling (got %u)",
+	      e->key_lifetime);
+	e = &tab.entries[1];
+	CHECK(e->key_lifetime == 3600 && e->lifetime_as_timeout,
+	      "timeout=3600: the same 3600 s, marked deprecated (got %u)",
+	      e->key_lifetime);
+	e = &tab.entries[2];
+	CHECK(e->key_lifetime == 7 && !e->lifetime_as_timeout,
+	      "both, key-lifetime= last: it wins (got %u)", e->key_lifetime);
+	e = &tab.entries[3];
+	CHECK(e->key_lifetime == 5 && e->lifetime_as_timeout,
+	      "both, timeout= last: it wins, and is marked (got %u)",
+	      e->key_lifetime);
+	e = &tab.entries[4];
+	CHECK(e->key_lifetime == 0 && !e->lifetime_as_timeout,
+	      "neither: the key never expires");
+	fscrypttab_free(&tab);
+
+	bad("a /a none - key-lifetime",
+	    "t:1: option 'key-lifetime' needs a value (key-lifetime=...)");
+	bad("a /a none - key-lifetime=0",
+	    "t:1: key-lifetime=0: expected a positive number of seconds");
+	bad("a /a none - key-lifetime=1h",
+	    "t:1: key-lifetime=1h: expected a positive number of seconds");
+	bad("a /a none - key-lifetime=2147483648",
+	    "t:1: key-lifetime=2147483648: expected a positive number of "
+	    "seconds");
+	bad("a /a none - key_lifetime=5", "t:1: unknown option 'key_lifetime'");
+}
+
 int main(void)
 {
 	test_many_names();
@@ -801,6 +859,7 @@ int main(void)
 	test_small_tables();
 	test_provision_only();
 	test_password_timeout();
+	test_key_lifetime();
 	test_line_limit();
 	test_bad_tables();
 	test_error_buffer();
