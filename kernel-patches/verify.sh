@@ -192,14 +192,14 @@ if [ "$EXPECT" = unpatched ]; then
 	check "key_id=@u: EINVAL (reserved word)" EINVAL "$(probe $M "$(keyctl id @u)")"
 	check "key_id with raw_size: EINVAL" EINVAL "$(probe $M 12345 64)"
 
-	fsp add --volume data --key-file /keys/data.bin --mount $M
+	fsp add --volume data --key-file /keys/data.bin --add-to $M
 	show
-	check "add --mount: exit 5 (unsupported)" 5 "$RC"
-	case $ERR in *kernel-patches/*) ok "add --mount: hint names kernel-patches/" ;;
-	*) bad "add --mount: hint names kernel-patches/" "$ERR" ;; esac
+	check "add --add-to: exit 5 (unsupported)" 5 "$RC"
+	case $ERR in *kernel-patches/*) ok "add --add-to: hint names kernel-patches/" ;;
+	*) bad "add --add-to: hint names kernel-patches/" "$ERR" ;; esac
 	fsp list --json
-	case $OUT in *'"volume": "data"'*) bad "add --mount provisioned nothing" "$OUT" ;;
-	*) ok "add --mount provisioned nothing" ;; esac
+	case $OUT in *'"volume": "data"'*) bad "add --add-to provisioned nothing" "$OUT" ;;
+	*) ok "add --add-to provisioned nothing" ;; esac
 
 	printf 'data %s /keys/data.bin\n' $M >/tmp/dry.tab
 	fsp apply --dry-run --tab /tmp/dry.tab
@@ -214,9 +214,9 @@ if [ "$EXPECT" = unpatched ]; then
 	case $OUT in *"would add the raw key to $M"*) ok "apply --dry-run says it would add the raw key" ;;
 	*) bad "apply --dry-run says it would add the raw key" "$OUT" ;; esac
 
-	fsp add --volume data --key-file /keys/data.bin --mount $M --allow-raw-fallback
+	fsp add --volume data --key-file /keys/data.bin --add-to $M --allow-raw-fallback
 	show
-	check "add --mount --allow-raw-fallback: exit 0" 0 "$RC"
+	check "add --add-to --allow-raw-fallback: exit 0" 0 "$RC"
 	ID=$(id_of /keys/data.bin)
 	mkdir $M/enc
 	fsp set-policy $M/enc "$ID"
@@ -311,16 +311,16 @@ check "apply --dry-run: exit 0" 0 "$RC"
 case $OUT in *"key $ID from /keys/data.bin is valid; apply would provision it and add it to $M by key_id"*)
 	ok "apply --dry-run says it would add by key_id" ;;
 *) bad "apply --dry-run says it would add by key_id" "$OUT" ;; esac
-fsp add --volume data --key-file /keys/data.bin --mount $M
+fsp add --volume data --key-file /keys/data.bin --add-to $M
 show
-check "add --mount: exit 0" 0 "$RC"
-case $OUT in *"added to $M by key_id"*) ok "add --mount added by key_id (identifier checked)" ;;
-*) bad "add --mount added by key_id" "$OUT" ;; esac
+check "add --add-to: exit 0" 0 "$RC"
+case $OUT in *"added to $M by key_id"*) ok "add --add-to added by key_id (identifier checked)" ;;
+*) bad "add --add-to added by key_id" "$OUT" ;; esac
 S=$(keyctl search %:fscrypt-provision fscrypt-provisioning "fscrypt-provision:data:$ID" 2>/dev/null)
 [ -n "$S" ] && ok "provisioning key found by description" || bad "provisioning key found" "none"
 keyctl read "$S" >/dev/null 2>&1 && bad "helper's key unreadable" "read it" ||
 	ok "helper's key unreadable"
-fsp add --volume data --key-file /keys/data.bin --mount $M
+fsp add --volume data --key-file /keys/data.bin --add-to $M
 check "add again is idempotent" 0 "$RC"
 mkdir $M/enc
 fsp set-policy $M/enc "$ID"

@@ -26,7 +26,7 @@ echo "mounted $LOOP on $W/mnt"
 
 step "2. a random 64-byte master key, provisioned into the kernel"
 head -c 64 /dev/urandom >"$W/master.key" && chmod 0400 "$W/master.key"
-$FSP add --keyring "$KR" --volume demo --key-file "$W/master.key" --mount "$W/mnt" || fail add
+$FSP add --keyring "$KR" --volume demo --key-file "$W/master.key" --add-to "$W/mnt" || fail add
 ID=$($FSP identifier --key-file "$W/master.key")
 
 step "3. an encrypted directory with a file in it"

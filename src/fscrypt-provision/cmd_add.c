@@ -19,6 +19,7 @@ enum {
 	OPT_TIMEOUT,
 	OPT_RAW_FALLBACK,
 	OPT_UNLINK_KEY,
+	OPT_ADD_TO,
 };
 
 /* The master key's sources, as add and identifier take them. */
@@ -40,14 +41,17 @@ const struct cli_options cmd_add_options = {
 				       {0}},
     .own =
 	(const struct cli_option[]){
-	    {"mount", "DIR", OPT_MOUNT,
+	    {"add-to", "DIR", OPT_ADD_TO,
 	     "also add the key to DIR's filesystem, by key_id"},
+	    /* Its name before: it never mounted anything. Accepted with a
+	     * warning, not listed. */
+	    {"mount", "DIR", OPT_MOUNT, NULL},
 	    {"timeout", "SECONDS", OPT_TIMEOUT,
 	     "let the provisioning key expire after SECONDS"},
 	    {"unlink-key", NULL, OPT_UNLINK_KEY,
 	     "remove the key file once provisioned (needs --key-file)"},
 	    {"allow-raw-fallback", NULL, OPT_RAW_FALLBACK,
-	     "before Linux 5.6: add the raw key to --mount's filesystem"},
+	     "before Linux 5.6: add the raw key to --add-to's filesystem"},
 	    {0}},
 };
 
@@ -111,6 +115,11 @@ int cmd_add(int argc, char **argv)
 			rq.volume = optarg;
 			break;
 		case OPT_MOUNT:
+			cli_warning("add --mount is deprecated; spell it "
+				    "--add-to DIR (it adds the key to DIR's "
+				    "filesystem)");
+			/* fall through */
+		case OPT_ADD_TO:
 			rq.mount = optarg;
 			break;
 		case OPT_TIMEOUT:

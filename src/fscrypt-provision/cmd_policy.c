@@ -146,7 +146,7 @@ int cmd_set_policy(int argc, char **argv)
 				 "refusing to set the policy of %s: key %s is "
 				 "not present on this filesystem, so nothing "
 				 "could read what is written there. Add it "
-				 "first ('fscrypt-provision add --mount' or "
+				 "first ('fscrypt-provision add --add-to' or "
 				 "'unlock'), or pass --force",
 				 dir, idarg);
 	}

@@ -57,7 +57,7 @@ static int add_raw(const struct provision_req *rq, int fd,
 		    "or the backport in kernel-patches/ is needed), so the key "
 		    "for volume %s would not survive an unmount and remount; "
 		    "nothing was provisioned. To unlock %s with the raw key "
-		    "anyway, pass --mount with --allow-raw-fallback "
+		    "anyway, pass --add-to DIR with --allow-raw-fallback "
 		    "(fscrypttab option raw-fallback)",
 		    rq->volume, rq->mount ? rq->mount : "the filesystem");
 	r = fs_add_key_raw(fd, rq->key->data, rq->key->len, got);

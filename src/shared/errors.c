@@ -191,7 +191,7 @@ static const struct errno_row set_policy_rows[] = {
     {-ENOKEY, FSP_EXIT_KEY_UNAVAILABLE,
      "the key with this identifier has not been added "
      "to this filesystem by this user; run "
-     "'fscrypt-provision add --mount' or 'unlock' "
+     "'fscrypt-provision add --add-to' or 'unlock' "
      "first"},
     {-EINVAL, FSP_EXIT_UNSUPPORTED,
      "the kernel rejected the policy (unsupported "

@@ -118,7 +118,7 @@ data_volume() {
 	mount "$loop" "$D"
 	echo "$loop" >"$T_WORK/data.dev"
 	new_key "$key"
-	fsp add --volume "$VOL" --key-file "$key" --mount "$D" --quiet
+	fsp add --volume "$VOL" --key-file "$key" --add-to "$D" --quiet
 	[ "$RC" = 0 ] || t_fail "set up $VOL: add" "$ERR"
 	ID=$("${FSP_CMD[@]}" identifier --key-file "$key")
 	echo "$ID" >"$T_WORK/data.id"

@@ -26,7 +26,7 @@ found "$K" && found "$T_WORK/canary.hex" && t_ok "canary search finds the canary
 
 touch "$T_WORK/stamp"
 sleep 1
-fsp add --volume canary --key-file "$K" --mount "$M"
+fsp add --volume canary --key-file "$K" --add-to "$M"
 ALL="$OUT$ERR"
 ID=$("${FSP_CMD[@]}" identifier --key-file "$T_WORK/canary.hex" 2>&1)
 ALL="$ALL$ID"
@@ -73,7 +73,7 @@ else
 		gdb -q -batch -ex 'set pagination off' -ex 'set use-coredump-filter off' \
 			-ex 'set dump-excluded-mappings on' -ex "break $1" -ex run \
 			-ex "gcore $T_WORK/core" -ex kill \
-			--args "${FSP_CMD[@]}" add --keyring "$KR" --volume canary3 --key-file "$K" --mount "$M" \
+			--args "${FSP_CMD[@]}" add --keyring "$KR" --volume canary3 --key-file "$K" --add-to "$M" \
 			>"$T_WORK/gdb.log" 2>&1
 		[ -s "$T_WORK/core" ]
 	}

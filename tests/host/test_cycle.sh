@@ -20,8 +20,8 @@ XID=$(xfs_io -c "add_enckey" "$M" <"$K" | sed -n 's/.*identifier \([0-9a-f]*\).*
 	t_fail "identifier equals xfs_io add_enckey" "ours $ID, xfs_io $XID"
 xfs_io -c "rm_enckey $XID" "$M" >/dev/null
 
-fsp add --volume data --key-file "$K" --mount "$M"
-expect "add --mount" 0 "added to $M by key_id"
+fsp add --volume data --key-file "$K" --add-to "$M"
+expect "add --add-to" 0 "added to $M by key_id"
 SERIAL=$(keyctl search "%:$KR" fscrypt-provisioning "fscrypt-provision:data:$ID" 2>/dev/null)
 [ -n "$SERIAL" ] && t_ok "keyctl finds the key by description" || t_fail "keyctl finds the key by description"
 
@@ -58,7 +58,7 @@ ST=$(xfs_io -c "enckey_status $ID" "$M")
 [ "$ST" = "Present (user_count=1, added_by_self)" ] && t_ok "xfs_io enckey_status present" ||
 	t_fail "xfs_io enckey_status present" "$ST"
 
-fsp add --volume data --key-file "$K" --mount "$M"
+fsp add --volume data --key-file "$K" --add-to "$M"
 expect "add is idempotent" 0 "already provisioned as key $SERIAL"
 N=$(keyctl list "%:$KR" | grep -c "fscrypt-provision:data:")
 [ "$N" = 1 ] && t_ok "idempotent add keeps one key" || t_fail "idempotent add keeps one key" "$N keys"
@@ -151,5 +151,20 @@ fsp list --json
 	t_ok "key gone after remove" || t_fail "key gone after remove" "$OUT"
 fsp unlock --volume data "$M"
 expect "unlock without keys fails clearly" 7 "no usable provisioning key"
+
+# add --mount, the name before --add-to (it never mounted anything): the
+# same, for now, with one line that names --add-to.
+K4=$T_WORK/k4.bin
+new_key "$K4"
+ID4=$("${FSP_CMD[@]}" identifier --key-file "$K4")
+fsp add --volume legacy --key-file "$K4" --mount "$M"
+ALLOW_STDERR=1 expect "add --mount (deprecated) still adds the key to DIR's filesystem" 0 "added to $M by key_id"
+[ "$(xfs_io -c "enckey_status $ID4" "$M")" = "Present (user_count=1, added_by_self)" ] &&
+	t_ok "xfs_io: the key is present on the filesystem" || t_fail "xfs_io: the key added by add --mount" "$ID4"
+[ "$(wc -l <"$T_WORK/err")" = 1 ] &&
+	[ "$ERR" = "fscrypt-provision: warning: add --mount is deprecated; spell it --add-to DIR (it adds the key to DIR's filesystem)" ] &&
+	t_ok "and warns in one line on stderr, naming --add-to" || t_fail "the deprecation warning of add --mount" "$ERR"
+fsp remove --volume legacy "$M"
+expect "its key removed again" 0 "invalidated"
 
 t_done

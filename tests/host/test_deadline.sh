@@ -22,7 +22,7 @@ DID=$("${FSP_CMD[@]}" identifier --slots "$S" --passphrase-fd 3 3<<<"data pass" 
 OID=$("${FSP_CMD[@]}" identifier --key-file "$K")
 xfs_io -c add_enckey "$M" <"$K" >/dev/null
 mkdir "$M/odir" && xfs_io -c "set_encpolicy $OID" "$M/odir" && echo other >"$M/odir/f"
-fsp add --volume data --slots "$S" --passphrase-fd 3 --mount "$M" 3<<<"data pass"
+fsp add --volume data --slots "$S" --passphrase-fd 3 --add-to "$M" 3<<<"data pass"
 mkdir "$M/ddir" && fsp set-policy "$M/ddir" "$DID" && echo data >"$M/ddir/f"
 fsp remove --volume data "$M"
 remount fs
@@ -113,7 +113,7 @@ grep -q "^WARNING: warning: volume data: .*none was given within 2 s; skipped (n
 
 # (3) update pre on a headless device: the volume is mounted and its key
 # provisioned, so only the slots file decides.
-fsp add --volume data --slots "$S" --passphrase-fd 3 --mount "$M" 3<<<"data pass"
+fsp add --volume data --slots "$S" --passphrase-fd 3 --add-to "$M" 3<<<"data pass"
 printf 'data %s slots:%s ddir\n' "$M" "$S" >"$T_WORK/pre.tab"
 fsp update --tab "$T_WORK/pre.tab" pre
 ALLOW_STDERR=1 expect "pre: a passphrase slot counts where someone types at boot" 0 "pre: ok: 1 volume(s)"

@@ -77,11 +77,11 @@ expect "unknown option" 2 "unrecognized option"
 [ $? = 2 ] && t_ok "unknown command exits 2" || t_fail "unknown command exits 2"
 
 # --- filesystems
-fsp add --volume data --key-file "$K" --mount "$P"
+fsp add --volume data --key-file "$K" --add-to "$P"
 expect "filesystem without encrypt" 5 "tune2fs -O encrypt"
 [ -z "$(keyring_id)" ] && t_ok "nothing provisioned for a non-encrypt fs" || t_fail "nothing provisioned for a non-encrypt fs"
 mkdir -p "$T_WORK/tmpfs" && mount -t tmpfs tmpfs "$T_WORK/tmpfs" && T_MOUNTS+=("$T_WORK/tmpfs")
-fsp add --volume data --key-file "$K" --mount "$T_WORK/tmpfs"
+fsp add --volume data --key-file "$K" --add-to "$T_WORK/tmpfs"
 expect "tmpfs" 5 "does not support fscrypt"
 fsp status --json "$T_WORK/tmpfs"
 [ "$(jq -r '[.fscrypt_filesystem, .policy, .key_status] | @tsv' <<<"$OUT")" = "$(printf 'false\t\t')" ] &&
@@ -89,7 +89,7 @@ fsp status --json "$T_WORK/tmpfs"
 fsp status --json "$P"
 [ "$(jq -r '.encrypt_feature' <<<"$OUT")" = false ] && t_ok "status: encrypt feature off" || t_fail "status: encrypt feature off" "$OUT"
 
-fsp add --volume data --key-file "$K" --mount "$M"
+fsp add --volume data --key-file "$K" --add-to "$M"
 expect "add" 0
 SERIAL=$(jq -r '.[0].key_id' <<<"$(fsp list --json && echo "$OUT")")
 fsp set-policy "$M" "$ID"
@@ -146,14 +146,14 @@ OLD=$(cat /proc/sys/kernel/keys/root_maxkeys)
 BEFORE=$(nkeys)
 USED=$(awk '$1 == "0:" {split($4, a, "/"); print a[1]}' /proc/key-users)
 echo "$USED" >/proc/sys/kernel/keys/root_maxkeys
-fsp add --volume quota --key-file "$K2" --mount "$M"
+fsp add --volume quota --key-file "$K2" --add-to "$M"
 echo "$OLD" >/proc/sys/kernel/keys/root_maxkeys
 expect "key quota exhausted" 9 "quota"
 [ "$(nkeys)" = "$BEFORE" ] && t_ok "nothing left after EDQUOT" || t_fail "nothing left after EDQUOT"
 [ "$(xfs_io -c "enckey_status $ID2" "$M")" = Absent ] && t_ok "no fs key after EDQUOT" || t_fail "no fs key after EDQUOT"
 
 # --- another user holds the key too: remove must not retire the way back
-fsp add --volume shared --key-file "$K2" --mount "$M"
+fsp add --volume shared --key-file "$K2" --add-to "$M"
 chmod 0711 "$T_WORK"
 setpriv --reuid=65534 --regid=65534 --clear-groups xfs_io -c add_enckey "$M" <"$K2" >/dev/null
 chmod 0700 "$T_WORK"

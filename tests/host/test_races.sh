@@ -41,7 +41,7 @@ revoke() { keyctl session - sh -c "keyctl link @u @s >/dev/null; keyctl revoke $
 
 # 1. The provisioning key dies between store and ioctl: the raw key is still
 #    in memory, so it is stored again and the add succeeds.
-if paused a add --keyring "$KR" --volume r --key-file "$K" --mount "$M"; then
+if paused a add --keyring "$KR" --volume r --key-file "$K" --add-to "$M"; then
 	t_ok "control: the writer pauses after storing its key"
 	S1=$(serial_of "$KR" r)
 	revoke "$S1"
@@ -61,7 +61,7 @@ fi
 #    must not destroy keys another writer stored meanwhile. The other writer
 #    waits for the lock instead, and stores into a keyring that lives.
 KR2=$KR-b
-if paused a add --keyring "$KR2" --volume a --key-file "$K" --mount "$M"; then
+if paused a add --keyring "$KR2" --volume a --key-file "$K" --add-to "$M"; then
 	"${FSP_CMD[@]}" add --keyring "$KR2" --volume b --key-file "$K2" >"$T_WORK/b.out" 2>"$T_WORK/b.err" &
 	B=$!
 	sleep 1

@@ -23,7 +23,7 @@ fsp enroll --slots "$OLD" --passphrase --unlock-passphrase-fd 3 --new-passphrase
 ALLOW_STDERR=1 expect "and a second one, which will leak" 0 "slot 1 (passphrase) added"
 OLDID=$("${FSP_CMD[@]}" slots --slots "$OLD" --json | jq -r .identifier)
 printf 'data %s slots:%s secret\n' "$M" "$OLD" >"$TAB"
-fsp add --volume data --slots "$OLD" --passphrase-fd 3 --mount "$M" 3<<<"kept"
+fsp add --volume data --slots "$OLD" --passphrase-fd 3 --add-to "$M" 3<<<"kept"
 ALLOW_STDERR=1 expect "the key provisioned" 0
 mkdir "$M/secret"
 fsp set-policy "$M/secret" "$OLDID"
@@ -53,12 +53,12 @@ fsp identifier --slots "$T_WORK/backup.slots" --passphrase-fd 3 3<<<"leaked"
 # and that passphrase open the data.
 fsp remove --volume data "$M"
 remount fs
-fsp add --volume old --slots "$T_WORK/backup.slots" --passphrase-fd 3 --mount "$M" 3<<<"leaked"
+fsp add --volume old --slots "$T_WORK/backup.slots" --passphrase-fd 3 --add-to "$M" 3<<<"leaked"
 [ "$RC" = 0 ] && [ "$(cat "$M/secret/file" 2>/dev/null)" = "the data" ] &&
 	t_ok "so after a reboot, the copy and the wiped slot's passphrase read the data (control)" ||
 	t_fail "the copy reads the data before the procedure" "$ERR"
 fsp remove --volume old "$M"
-fsp add --volume data --slots "$OLD" --passphrase-fd 3 --mount "$M" 3<<<"kept"
+fsp add --volume data --slots "$OLD" --passphrase-fd 3 --add-to "$M" 3<<<"kept"
 ALLOW_STDERR=1 expect "the volume unlocked again, as the procedure needs it" 0
 
 # The procedure, its steps numbered as in fscrypt-slots(5).
@@ -66,7 +66,7 @@ ALLOW_STDERR=1 expect "the volume unlocked again, as the procedure needs it" 0
 fsp enroll --slots "$NEW" --passphrase --generate --new-passphrase-fd 3 "${CHEAP[@]}" 3<<<"new pass"
 expect "1. enroll --generate: the new key's file" 0
 # 2. The new key provisioned beside the old one, a new directory with it.
-fsp add --volume data --slots "$NEW" --passphrase-fd 3 --mount "$M" 3<<<"new pass"
+fsp add --volume data --slots "$NEW" --passphrase-fd 3 --add-to "$M" 3<<<"new pass"
 ALLOW_STDERR=1 expect "2. add: the new key provisioned beside the old one" 0
 mkdir "$M/secret.new"
 NEWID=$("${FSP_CMD[@]}" identifier --slots "$NEW" --passphrase-fd 3 3<<<"new pass" 2>/dev/null)
@@ -96,7 +96,7 @@ old_dirs=$(find "$M" -xdev -type d | while read -r d; do [ "$(policy "$d")" = "$
 fsp remove --volume data "$M"
 ALLOW_STDERR=1 expect "the volume locked again" 0
 remount fs
-fsp add --volume old --slots "$T_WORK/backup.slots" --passphrase-fd 3 --mount "$M" 3<<<"leaked"
+fsp add --volume old --slots "$T_WORK/backup.slots" --passphrase-fd 3 --add-to "$M" 3<<<"leaked"
 ALLOW_STDERR=1 expect "the old copy still gives its key, and it goes into the filesystem" 0
 [[ $(xfs_io -c "enckey_status $OLDID" "$M") == Present* ]] && [ "$(xfs_io -c "enckey_status $NEWID" "$M")" = Absent ] &&
 	t_ok "the filesystem holds the old key, not the new one (xfs_io)" ||

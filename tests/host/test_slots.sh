@@ -26,7 +26,7 @@ fsp identifier --slots "$S" --passphrase-fd 3 3<<<"first pass"
 	t_fail "identifier --slots" "$OUT" "$ERR"
 
 # The full cycle: add -> set-policy -> files -> remount -> unlock.
-fsp add --volume v --slots "$S" --passphrase-fd 3 --mount "$M" 3<<<"first pass"
+fsp add --volume v --slots "$S" --passphrase-fd 3 --add-to "$M" 3<<<"first pass"
 ALLOW_STDERR=1 expect "add --slots provisions the key and adds it to the filesystem" 0 "volume v"
 mkdir "$M/dir"
 fsp set-policy "$M/dir" "$ID"
@@ -40,7 +40,7 @@ expect "after a remount, unlock by key id" 0
 [ "$(cat "$M/dir/file" 2>/dev/null)" = "kept across remounts" ] && t_ok "the file reads back" || t_fail "the file reads back"
 
 # A wrong passphrase adds nothing.
-fsp add --volume w --slots "$S" --passphrase-fd 3 --mount "$M" 3<<<"not it"
+fsp add --volume w --slots "$S" --passphrase-fd 3 --add-to "$M" 3<<<"not it"
 ALLOW_STDERR=1 expect "a wrong passphrase exits 6" 6 "did not accept the passphrase"
 fsp list --json
 [ "$(jq '[.[] | select(.volume == "w")] | length' <<<"$OUT")" = 0 ] &&
@@ -74,7 +74,7 @@ fsp enroll --slots "$OLDSP" --recovery-key --unlock-passphrase-fd 3 --new-passph
 expect "--new-passphrase-fd is for --passphrase and --tpm2-pin" 2 "--new-passphrase-fd is for --passphrase and --tpm2-pin"
 fsp remove --volume v "$M"
 remount fs
-fsp add --volume v2 --slots "$S" --passphrase-fd 3 --mount "$M" 3<<<"second pass"
+fsp add --volume v2 --slots "$S" --passphrase-fd 3 --add-to "$M" 3<<<"second pass"
 ALLOW_STDERR=1 expect "add with the new passphrase" 0
 [ "$(cat "$M/dir/file" 2>/dev/null)" = "kept across remounts" ] &&
 	t_ok "the old files stay readable after the change" || t_fail "the old files stay readable after the change"

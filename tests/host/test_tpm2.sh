@@ -48,7 +48,7 @@ fsp identifier --slots "$S" "${D[@]}" </dev/null
 [ "$RC" = 0 ] && [ "$OUT" = "$ID" ] && [[ $ERR == *"(tpm2): the TPM unsealed it"* ]] &&
 	t_ok "identifier --slots unseals through the TPM with no prompt" || t_fail "identifier through the TPM" "$RC $OUT" "$ERR"
 
-fsp add --volume v --slots "$S" "${D[@]}" --mount "$M" </dev/null
+fsp add --volume v --slots "$S" "${D[@]}" --add-to "$M" </dev/null
 ALLOW_STDERR=1 expect "add --slots provisions through the TPM" 0 "volume v"
 mkdir "$M/dir" && fsp set-policy "$M/dir" "$ID" && echo sealed >"$M/dir/f"
 remount fs
@@ -73,7 +73,7 @@ fsp enroll --slots "$T" --passphrase --new-passphrase-fd 3 "${D[@]}" "${CHEAP[@]
 ALLOW_STDERR=1 expect "enroll unlocks through the tpm2 slot with no prompt to add a slot" 0 "slot 1 (passphrase) added"
 fsp wipe-slot --slots "$T" 1
 tpm_measure 7 "one more measurement"
-fsp add --volume w --slots "$T" "${D[@]}" --mount "$M" </dev/null
+fsp add --volume w --slots "$T" "${D[@]}" --add-to "$M" </dev/null
 ALLOW_STDERR=1 expect "TPM-only, the TPM refuses: exit 6" 6 "PCR mismatch"
 fsp list --json
 [ "$(jq '[.[] | select(.volume == "w")] | length' <<<"$OUT")" = 0 ] &&
@@ -159,7 +159,7 @@ tty_expect "no TPM at boot, a silent console: the nofail volume is skipped at it
 
 # update pre: will the next boot still unseal? The volume is mounted and
 # its key provisioned, so only the slots file decides.
-fsp add --volume v --key-file "$K" --mount "$M"
+fsp add --volume v --key-file "$K" --add-to "$M"
 ALLOW_STDERR=1 expect "the volume is provisioned again for update pre" 0
 P=$T_WORK/pcr11.slots
 tpm_measure 11 "a kernel"

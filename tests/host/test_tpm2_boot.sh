@@ -48,7 +48,7 @@ fsp identifier --slots "$S" "${D[@]}" </dev/null
 [ "$RC" != 0 ] && [ -z "$OUT" ] && [[ $ERR == *"slot 1 (tpm2): PCR mismatch"* ]] &&
 	t_ok "after the extension the TPM refuses: PCR mismatch, no key" || t_fail "unseal after the extension" "$RC" "$OUT" "$ERR"
 new_fs fs -O encrypt
-fsp add --volume x --slots "$S" "${D[@]}" --mount "$T_WORK/fs" </dev/null
+fsp add --volume x --slots "$S" "${D[@]}" --add-to "$T_WORK/fs" </dev/null
 fsp list --json
 [ "$(jq '[.[] | select(.volume == "x")] | length' <<<"$OUT")" = 0 ] &&
 	t_ok "add --slots after the extension provisions nothing" || t_fail "add after the extension" "$OUT"

@@ -178,7 +178,7 @@ tty_expect "a PIN prompt nobody answers: exit 4 at --password-timeout" 4 \
 	t_fail "after the PIN's deadline" "$LEFT" "$TTY"
 
 # update pre: a PIN slot on PCR 7 survives an update of the kernel.
-fsp add --volume v --slots "$S" --mount "$M" --passphrase-fd 3 3<<<"pin pass"
+fsp add --volume v --slots "$S" --add-to "$M" --passphrase-fd 3 3<<<"pin pass"
 ALLOW_STDERR=1 expect "the volume is provisioned for update pre" 0
 mkdir "$M/dir" && fsp set-policy "$M/dir" "$ID"
 printf 'v %s slots:%s dir\n' "$M" "$P" >"$T_WORK/pre.tab"

@@ -11,14 +11,14 @@ new_key "$K2"
 new_key "$K3"
 ID1=$("${FSP_CMD[@]}" identifier --key-file "$K1")
 
-fsp add --volume a --key-file "$K1" --mount "$M" --unlink-key
+fsp add --volume a --key-file "$K1" --add-to "$M" --unlink-key
 expect "add --unlink-key provisions the key" 0 "volume a: key file $K1 removed (unlink-key)"
 [ ! -e "$K1" ] && t_ok "the key file is gone" || t_fail "the key file is gone"
 [[ $(xfs_io -c "enckey_status $ID1" "$M") == Present* ]] &&
 	t_ok "the key was added before the file went" || t_fail "the key was added before the file went"
 
 # A failure keeps the file: the key is not provisioned, so it is still needed.
-fsp add --volume b --key-file "$K2" --mount "$T_WORK/missing" --unlink-key
+fsp add --volume b --key-file "$K2" --add-to "$T_WORK/missing" --unlink-key
 expect "add --unlink-key that fails" 11 ""
 [ -e "$K2" ] && t_ok "a failed add keeps the key file" || t_fail "a failed add keeps the key file"
 fsp add --volume b --key-fd 0 --unlink-key </dev/null

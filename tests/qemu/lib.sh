@@ -218,7 +218,7 @@ fsp_fill_encrypted() {
     FSP_HOST_RING=fsp-qemu-$$
     id=$("$FSP_BIN" identifier --key-file "$key") &&
         "$FSP_BIN" add --keyring "$FSP_HOST_RING" --quiet --volume "$vol" \
-            --key-file "$key" --mount "$mnt" &&
+            --key-file "$key" --add-to "$mnt" &&
         mkdir "$mnt/$sub" &&
         "$FSP_BIN" set-policy "$mnt/$sub" "$id" > /dev/null &&
         (

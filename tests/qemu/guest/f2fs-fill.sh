@@ -25,7 +25,7 @@ t "the f2fs disk is there ($DEV)" test -b "$DEV"
 t "mount the f2fs image" $BB mount -t f2fs "$DEV" /mnt
 t "the kernel loaded f2fs from /lib/modules" $BB grep -q '^f2fs ' /proc/modules
 t "add data's key ($ID) with the helper, in a private keyring" \
-    $FSP add --keyring "$RING" --quiet --volume data --key-file "$SEED/data.key" --mount /mnt
+    $FSP add --keyring "$RING" --quiet --volume data --key-file "$SEED/data.key" --add-to /mnt
 t "mkdir vault" $BB mkdir /mnt/vault
 t "encrypt vault with data's key" $FSP set-policy /mnt/vault "$ID"
 t "copy the host's files into vault" $BB cp -R "$SEED/vault/." /mnt/vault/

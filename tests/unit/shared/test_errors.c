@@ -58,7 +58,7 @@ static const struct {
     {OP_GET_POLICY, -EOVERFLOW, FSP_EXIT_UNSUPPORTED, "larger"},
     {OP_SET_POLICY, -ENOTEMPTY, FSP_EXIT_SYSTEM, "lost+found"},
     {OP_SET_POLICY, -EEXIST, FSP_EXIT_KEY_REJECTED, "different"},
-    {OP_SET_POLICY, -ENOKEY, FSP_EXIT_KEY_UNAVAILABLE, "add --mount"},
+    {OP_SET_POLICY, -ENOKEY, FSP_EXIT_KEY_UNAVAILABLE, "add --add-to"},
     {OP_SET_POLICY, -EINVAL, FSP_EXIT_UNSUPPORTED, "modes or flags"},
     {OP_SET_POLICY, -EACCES, FSP_EXIT_PERMISSION, "own the directory"},
     {OP_SET_POLICY, -ENOTDIR, FSP_EXIT_SYSTEM, "not a directory"},
