@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "fscrypt-provision/key_options.h"
 
+#include <errno.h>
 #include <stdio.h>
 
 #include "kernel/identifier.h"
@@ -63,6 +64,12 @@ int read_key_arg(const struct key_args *ka, const char *cmd, struct secbuf *key,
 						       "descriptor number");
 	key_source_format(&src, what, sizeof(what));
 	r = key_source_read(&src, &ka->opts, key, &detail);
+	if (r == -ENOTUNIQ)
+		return cli_usage_error(cmd,
+				       "unable to read key from %s: it %s; "
+				       "give --key-format raw, or --key-format "
+				       "hex --key-size %zu",
+				       what, detail.text, ka->opts.size / 2);
 	if (r < 0) {
 		if (detail.text[0])
 			return cli_error(FSP_EXIT_KEY_SOURCE,

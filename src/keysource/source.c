@@ -99,10 +99,37 @@ static int read_all(int fd, struct secbuf *buf)
 	return r;
 }
 
+/* Whether every byte is a hex digit, with no branch on any of them. */
+static bool only_hex_digits(const uint8_t *p, size_t n)
+{
+	unsigned bad = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned digit = (unsigned)(p[i] - '0') < 10;
+		unsigned letter = (unsigned)((p[i] | 0x20) - 'a') < 6;
+
+		bad |= !(digit | letter);
+	}
+	return !bad;
+}
+
+/*
+ * "auto" reads exactly N bytes as raw, anything else as hex. N hex digits
+ * alone are also a key of N/2 bytes in hex, given without its size (the
+ * default size is 64): such input is refused, not guessed.
+ */
+static bool auto_ambiguous(const struct secbuf *in, size_t size)
+{
+	return in->len == size && size % 2 == 0 &&
+	       size / 2 >= FSP_MIN_KEY_SIZE &&
+	       only_hex_digits(in->data, in->len);
+}
+
 /*
  * Turns what was read into exactly opts->size raw bytes. The two forms have
  * different lengths for any one key size (N raw bytes, or 2N hex digits and
- * an optional newline), so "auto" is never ambiguous.
+ * an optional newline); auto_ambiguous() is the one input whose size may
+ * be the wrong one.
  */
 int key_decode(struct secbuf *in, const struct key_source_opts *opts,
 	       struct secbuf *out, struct fsp_problem *detail)
@@ -121,6 +148,15 @@ int key_decode(struct secbuf *in, const struct key_source_opts *opts,
 		as_hex = true;
 		break;
 	default:
+		if (auto_ambiguous(in, size)) {
+			problem_set(
+			    detail, OP_KEY_SOURCE, -ENOTUNIQ,
+			    "is %zu hex digits and nothing else, so it may be "
+			    "a %zu-byte raw key or a %zu-byte key in hex, and "
+			    "the format auto cannot tell which",
+			    in->len, size, size / 2);
+			return -ENOTUNIQ;
+		}
 		as_hex = in->len != size;
 		break;
 	}

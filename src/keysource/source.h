@@ -50,7 +50,10 @@ int key_format_parse(const char *s, enum key_format *ret);
 
 /*
  * What was read (in) as exactly opts->size raw bytes in out (raw, hex or
- * either by length). 0, or -EMSGSIZE/-EBADMSG/-ENOMEM with detail set.
+ * either by length). 0, or -EMSGSIZE/-EBADMSG/-ENOMEM with detail set, or
+ * -ENOTUNIQ when the format is auto and the input is exactly opts->size
+ * hex digits, which could also be a key of half the size in hex: the
+ * caller says how to name the format.
  */
 int key_decode(struct secbuf *in, const struct key_source_opts *opts,
 	       struct secbuf *out, struct fsp_problem *detail);
@@ -63,8 +66,9 @@ int key_source_unlink(const struct key_source *src);
 
 /*
  * Reads one raw key into locked memory (ret->len bytes). Returns 0 or
- * -errno; on failure ret is freed and detail (if given) says exactly what
- * was wrong with the source, for the caller to print.
+ * -errno (-ENOTUNIQ: see key_decode()); on failure ret is freed and detail
+ * (if given) says exactly what was wrong with the source, for the caller
+ * to print.
  */
 int key_source_read(const struct key_source *src,
 		    const struct key_source_opts *opts, struct secbuf *ret,

@@ -216,6 +216,8 @@ static struct fsp_error describe_key_source(int err)
 static const struct errno_row unwrap_rows[] = {
     {-EKEYREJECTED, FSP_EXIT_KEY_REJECTED, NULL},
     {-ENOMEM, FSP_EXIT_SYSTEM, NULL},
+    /* keyformat=auto cannot tell raw from hex: the entry must say. */
+    {-ENOTUNIQ, FSP_EXIT_CONFIG, NULL},
 };
 static const struct errno_row slots_save_rows[] = {
     {-EACCES, FSP_EXIT_PERMISSION, NULL},

@@ -40,6 +40,14 @@ int entry_key_read(const struct tab_entry *e, const char *tab,
 	}
 	opts.unlock = up;
 	r = key_source_read(&src, &opts, key, &why);
+	if (r == -ENOTUNIQ) {
+		problem_text(detail,
+			     "unable to read key from %s: it %s; say which in "
+			     "the options of volume %s in %s: keyformat=raw, "
+			     "or keyformat=hex,keysize=%zu",
+			     what, why.text, e->name, tab, opts.size / 2);
+		return r;
+	}
 	if (r < 0) {
 		problem_text(detail, "unable to read key from %s: %s%s", what,
 			     why.text[0] ? "it " : "",

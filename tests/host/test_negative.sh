@@ -61,6 +61,29 @@ fsp identifier --key-file "$T_WORK/bad.hex"
 expect "non-hex text of hex size refused" 4 "not hex digits"
 fsp identifier --key-fd 0 </dev/null
 expect "empty stdin refused" 4 "holds 0 bytes"
+# A 32-byte key as 64 hex digits, no newline, read with the default size
+# of 64: also a 64-byte raw key. --key-format auto refuses to guess.
+new_key "$T_WORK/k32.bin" 32
+ID32=$("${FSP_CMD[@]}" identifier --key-file "$T_WORK/k32.bin" --key-size 32)
+printf '%s' "$(od -An -tx1 -v "$T_WORK/k32.bin" | tr -d ' \n')" >"$T_WORK/k32.hex" && chmod 600 "$T_WORK/k32.hex"
+AMB="give --key-format raw, or --key-format hex --key-size 32"
+fsp identifier --key-file "$T_WORK/k32.hex"
+expect "64 hex digits with the default size: a usage error that says what to give" 2 "it is 64 hex digits and nothing else, so it may be a 64-byte raw key or a 32-byte key in hex, and the format auto cannot tell which; $AMB"
+fsp add --volume amb --key-fd 0 <"$T_WORK/k32.hex"
+expect "the same from a descriptor, and add provisions nothing" 2 "$AMB"
+[ -z "$(keyring_id)" ] && t_ok "the refused key left no keyring behind" || t_fail "the refused key left no keyring behind"
+fsp identifier --key-file "$T_WORK/k32.hex" --key-format hex --key-size 32
+[ "$RC/$OUT" = "0/$ID32" ] && t_ok "--key-format hex --key-size 32 reads the 32-byte key" || t_fail "--key-format hex --key-size 32" "$RC $OUT $ERR"
+fsp identifier --key-file "$T_WORK/k32.hex" --key-format raw
+expect "--key-format raw takes the 64 characters as the key" 0
+printf 'amb %s %s - initramfs,embed-raw-key\n' "$M" "$T_WORK/k32.hex" >"$T_WORK/amb.tab"
+fsp apply --tab "$T_WORK/amb.tab"
+expect "apply: the entry is refused as a table error (exit 3), naming keyformat=" 3 "say which in the options of volume amb in $T_WORK/amb.tab: keyformat=raw, or keyformat=hex,keysize=32"
+fsp embed --tab "$T_WORK/amb.tab"
+expect "embed refuses it the same way" 3 "keyformat=raw, or keyformat=hex,keysize=32"
+printf 'amb %s %s - keyformat=hex,keysize=32\n' "$M" "$T_WORK/k32.hex" >"$T_WORK/amb.tab"
+fsp apply --tab "$T_WORK/amb.tab" --dry-run
+expect "keyformat=hex,keysize=32 in the entry: the key reads" 0 "key $ID32"
 
 # --- usage
 fsp add --key-file "$K"

@@ -612,12 +612,98 @@ static void test_fd(void)
 	}
 }
 
+/*
+ * --key-format auto, input of exactly the key size, all hex digits: a raw
+ * key of that size, or a key of half the size in hex. Refused, whatever
+ * the case of the digits and wherever they come from; anything that is
+ * not all hex digits is the raw key it always was.
+ */
+static void test_ambiguous(void)
+{
+	static const char want[] =
+	    "is 64 hex digits and nothing else, so it may be a 64-byte raw "
+	    "key or a 32-byte key in hex, and the format auto cannot tell "
+	    "which";
+	struct key_source_opts o = KEY_SOURCE_OPTS_DEFAULT;
+	uint8_t half[32], odd[64];
+	struct secbuf b;
+	struct fsp_problem detail = {0};
+	char hex[80];
+	int r;
+
+	for (size_t i = 0; i < sizeof(half); i++)
+		half[i] = (uint8_t)(i * 37 + 11);
+	to_hex(half, 32, hex, 0);
+	put("amb", hex, 64, 0600);
+	r = read_file("amb", &o, &b, &detail);
+	CHECK(r == -ENOTUNIQ && is_cleared(&b),
+	      "auto, 64 bytes of hex digits: -ENOTUNIQ (got %d)", r);
+	CHECK_STR(detail.text, want, "ambiguous detail.text");
+	to_hex(half, 32, hex, 1);
+	put("AMB", hex, 64, 0600);
+	r = read_file("AMB", &o, &b, &detail);
+	CHECK(r == -ENOTUNIQ, "the same in uppercase (got %d)", r);
+	r = read_pipe(hex, 64, &o, &b, &detail);
+	CHECK(r == -ENOTUNIQ && is_cleared(&b),
+	      "the same from a descriptor (got %d)", r);
+
+	/* Named, each reading works. */
+	o.format = KEY_FORMAT_RAW;
+	r = read_file("amb", &o, &b, &detail);
+	to_hex(half, 32, hex, 0);
+	CHECK(r == 0 && b.len == 64 && memcmp(b.data, hex, 64) == 0,
+	      "keyformat=raw: the 64 characters are the key (r=%d: %s)", r,
+	      detail.text);
+	secbuf_free(&b);
+	o.format = KEY_FORMAT_HEX;
+	o.size = 32;
+	r = read_file("amb", &o, &b, &detail);
+	CHECK(r == 0 && b.len == 32 && memcmp(b.data, half, 32) == 0,
+	      "keyformat=hex, keysize=32: the 32-byte key (r=%d: %s)", r,
+	      detail.text);
+	secbuf_free(&b);
+	o = KEY_SOURCE_OPTS_DEFAULT;
+
+	/* One byte that is no hex digit, and it is raw again. */
+	to_hex(half, 32, hex, 0);
+	hex[40] = 'g';
+	put("notamb", hex, 64, 0600);
+	r = read_file("notamb", &o, &b, &detail);
+	CHECK(r == 0 && b.len == 64 && memcmp(b.data, hex, 64) == 0,
+	      "63 hex digits and a 'g': a raw key (r=%d: %s)", r, detail.text);
+	secbuf_free(&b);
+	/* 0x10-0x19 are the digits with bit 5 cleared: not hex digits. */
+	for (size_t i = 0; i < sizeof(odd); i++)
+		odd[i] = (uint8_t)(0x10 + i % 10);
+	r = read_pipe(odd, 64, &o, &b, &detail);
+	CHECK(r == 0 && b.len == 64 && memcmp(b.data, odd, 64) == 0,
+	      "bytes 0x10-0x19 are not digits: a raw key (r=%d: %s)", r,
+	      detail.text);
+	secbuf_free(&b);
+	r = read_file("raw", &o, &b, &detail);
+	CHECK(r == 0 && b.len == 64, "a random raw key still reads (r=%d)", r);
+	secbuf_free(&b);
+
+	/* Every size whose half is a key size: 32 (a 16-byte key in hex). */
+	o.size = 32;
+	r = read_pipe(hex, 32, &o, &b, &detail);
+	CHECK(r == -ENOTUNIQ && strstr(detail.text, "a 16-byte key in hex"),
+	      "keysize 32, 32 hex digits: -ENOTUNIQ (got %d: %s)", r,
+	      detail.text);
+	o.size = 30;
+	r = read_pipe(hex, 30, &o, &b, &detail);
+	CHECK(r == 0 && b.len == 30,
+	      "keysize 30: half of it is no key size, raw (r=%d: %s)", r,
+	      detail.text);
+	secbuf_free(&b);
+}
+
 static void cleanup(void)
 {
 	static const char *const names[] = {
-	    "raw",   "hex",  "hexnl",  "HEX",	   "short",
-	    "empty", "big",  "nothex", "readable", "mode",
-	    "owned", "link", "fifo",   "raw32",	   "hex32",
+	    "raw",  "hex",    "hexnl",	  "HEX",  "short", "empty",
+	    "big",  "nothex", "readable", "mode", "owned", "link",
+	    "fifo", "raw32",  "hex32",	  "amb",  "AMB",   "notamb",
 	};
 	char p[256];
 
@@ -650,6 +736,7 @@ int main(void)
 	test_files();
 	test_key_sizes();
 	test_fd();
+	test_ambiguous();
 	cleanup();
 	return UNIT_DONE();
 }

@@ -70,6 +70,8 @@ static const struct {
     {OP_UNWRAP, -ENOMEM, FSP_EXIT_SYSTEM, "memory"},
     {OP_UNWRAP, -ETIME, FSP_EXIT_KEY_SOURCE, "Timer expired"},
     {OP_UNWRAP, -EBADMSG, FSP_EXIT_KEY_SOURCE, "Bad message"},
+    /* keyformat=auto could not tell raw from hex: the entry must say. */
+    {OP_UNWRAP, -ENOTUNIQ, FSP_EXIT_CONFIG, "not unique"},
     {OP_SLOTS_SAVE, -EROFS, FSP_EXIT_PERMISSION, "Read-only"},
     {OP_SLOTS_SAVE, -EACCES, FSP_EXIT_PERMISSION, "denied"},
     {OP_SLOTS_SAVE, -ENOSPC, FSP_EXIT_SYSTEM, "No space"},
