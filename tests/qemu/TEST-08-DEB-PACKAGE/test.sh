@@ -31,6 +31,7 @@ EXPECTED="./lib/systemd/system-generators/fscrypt-provision-generator
 ./usr/lib/fscrypt-provision/hooks/swupdate/fscrypt-provision.sh
 ./usr/sbin/fscrypt-provision
 ./usr/sbin/fscrypt-provision-update
+./usr/share/bash-completion/completions/fscrypt-provision
 ./usr/share/doc/fscrypt-provision-dracut/README.md.gz
 ./usr/share/doc/fscrypt-provision-dracut/changelog.gz
 ./usr/share/doc/fscrypt-provision-dracut/copyright
