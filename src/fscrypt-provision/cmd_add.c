@@ -20,6 +20,7 @@ enum {
 	OPT_RAW_FALLBACK,
 	OPT_UNLINK_KEY,
 	OPT_ADD_TO,
+	OPT_KEY_LIFETIME,
 };
 
 /* The master key's sources, as add and identifier take them. */
@@ -46,8 +47,10 @@ const struct cli_options cmd_add_options = {
 	    /* Its name before: it never mounted anything. Accepted with a
 	     * warning, not listed. */
 	    {"mount", "DIR", OPT_MOUNT, NULL},
-	    {"timeout", "SECONDS", OPT_TIMEOUT,
+	    {"key-lifetime", "SECONDS", OPT_KEY_LIFETIME,
 	     "let the provisioning key expire after SECONDS"},
+	    /* As fscrypttab's timeout=, which became key-lifetime=. */
+	    {"timeout", "SECONDS", OPT_TIMEOUT, NULL},
 	    {"unlink-key", NULL, OPT_UNLINK_KEY,
 	     "remove the key file once provisioned (needs --key-file)"},
 	    {"allow-raw-fallback", NULL, OPT_RAW_FALLBACK,
@@ -123,10 +126,15 @@ int cmd_add(int argc, char **argv)
 			rq.mount = optarg;
 			break;
 		case OPT_TIMEOUT:
+			cli_warning("add --timeout is deprecated; spell it "
+				    "--key-lifetime SECONDS (the provisioning "
+				    "key's expiry, not a prompt's deadline)");
+			/* fall through */
+		case OPT_KEY_LIFETIME:
 			if (!parse_unsigned(optarg, 0x7fffffff, &v) || v == 0)
 				return cli_usage_error("add",
-						       "--timeout needs a "
-						       "positive number");
+						       "--key-lifetime needs "
+						       "a positive number");
 			rq.timeout = (unsigned)v;
 			break;
 		case OPT_RAW_FALLBACK:

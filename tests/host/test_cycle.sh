@@ -119,8 +119,8 @@ expect "check passes when every key is there" 0 "ok: volume data key $ID"
 # timeout: expiry shows in list, then the key expires.
 K2=$T_WORK/k2.bin
 new_key "$K2" 32
-fsp add --volume short --key-file "$K2" --key-size 32 --timeout 2
-expect "add --timeout" 0
+fsp add --volume short --key-file "$K2" --key-size 32 --key-lifetime 2
+expect "add --key-lifetime" 0
 fsp list --json
 EXP=$(jq -r '.[] | select(.volume == "short") | .expiry' <<<"$OUT")
 [[ $EXP =~ ^[12]$ ]] && t_ok "list shows the expiry in seconds" || t_fail "list shows the expiry in seconds" "$OUT"

@@ -153,7 +153,9 @@ expect "revoked provisioning key" 7 "was revoked"
 fsp check --volume data "$M/enc"
 expect "check reports the revoked key" 1 "revoked"
 fsp add --volume data --key-file "$K" --timeout 1
-expect "re-provision displaces the revoked key" 0 "provisioned as key"
+ALLOW_STDERR=1 expect "re-provision displaces the revoked key (with --timeout, the old spelling of --key-lifetime)" 0 "provisioned as key"
+[[ $ERR == *"add --timeout is deprecated; spell it --key-lifetime SECONDS"* ]] &&
+	t_ok "add --timeout still works, and says it is deprecated" || t_fail "add --timeout says it is deprecated" "$ERR"
 sleep 2
 fsp unlock --volume data "$M"
 expect "expired provisioning key" 7 "has expired"
