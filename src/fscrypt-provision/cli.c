@@ -175,16 +175,16 @@ int handle_common_option(int c, const char *cmd)
 
 int load_tab(struct fscrypttab *tab, bool required)
 {
-	char err[512];
+	struct fsp_problem err = {0};
 	int r;
 
 	memset(tab, 0, sizeof(*tab));
-	r = fscrypttab_load(arg_tab, tab, err, sizeof(err));
+	r = fscrypttab_load(arg_tab, tab, &err);
 	if (r == -ENOENT && !required &&
 	    strcmp(arg_tab, FSCRYPTTAB_DEFAULT) == 0)
 		return 0;
 	if (r < 0)
-		return cli_error(FSP_EXIT_CONFIG, "%s", err);
+		return cli_error(problem_exit(&err, OP_TAB, r), "%s", err.text);
 	return 0;
 }
 

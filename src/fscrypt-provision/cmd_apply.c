@@ -293,7 +293,7 @@ static int apply_table(const struct fscrypttab *tab, struct apply_state *st)
 static int apply_option(int c, struct apply_state *st, struct key_override *ov,
 			size_t *n_ov)
 {
-	char err[512];
+	struct fsp_problem err = {0};
 
 	switch (c) {
 	case OPT_ROOT:
@@ -313,9 +313,8 @@ static int apply_option(int c, struct apply_state *st, struct key_override *ov,
 			return -1;
 		return cli_usage_error("apply", "%s", PASSWORD_TIMEOUT_USAGE);
 	case OPT_KEY:
-		if (key_override_parse(optarg, &ov[*n_ov], err, sizeof(err)) <
-		    0)
-			return cli_usage_error("apply", "--key %s", err);
+		if (key_override_parse(optarg, &ov[*n_ov], &err) < 0)
+			return cli_usage_error("apply", "--key %s", err.text);
 		(*n_ov)++;
 		return -1;
 	default:

@@ -66,16 +66,16 @@ static int apply_key_overrides(struct fscrypttab *tab,
 int apply_load_table(struct fscrypttab *tab, const struct key_override *ov,
 		     size_t n_ov, long password_timeout)
 {
-	char err[512];
+	struct fsp_problem err = {0};
 	bool missing = false;
 	int r;
 
 	memset(tab, 0, sizeof(*tab));
-	r = fscrypttab_load(arg_tab, tab, err, sizeof(err));
+	r = fscrypttab_load(arg_tab, tab, &err);
 	if (r == -ENOENT && n_ov)
 		missing = true;
 	else if (r < 0)
-		return cli_error(FSP_EXIT_CONFIG, "%s", err);
+		return cli_error(problem_exit(&err, OP_TAB, r), "%s", err.text);
 	r = apply_key_overrides(tab, ov, n_ov, missing);
 	/* After --key, so that the volumes it adds get it too. */
 	if (r == FSP_EXIT_OK && password_timeout >= 0)

@@ -270,7 +270,8 @@ int cmd_embed(int argc, char **argv)
 {
 	const char *sysroot = NULL, *table_out = NULL;
 	enum output out = OUT_TEXT;
-	char err[512], (*ids)[FSP_IDENTIFIER_HEX_LEN + 1] = NULL;
+	struct fsp_problem err = {0};
+	char(*ids)[FSP_IDENTIFIER_HEX_LEN + 1] = NULL;
 	struct fscrypttab tab = {0};
 	char *text = NULL;
 	size_t len, n = 0;
@@ -296,13 +297,12 @@ int cmd_embed(int argc, char **argv)
 	if (sysroot && sysroot[0] != '/')
 		return cli_usage_error("embed",
 				       "--sysroot needs an absolute path");
-	r = fscrypttab_read_file(arg_tab, &text, &len, err, sizeof(err));
+	r = fscrypttab_read_file(arg_tab, &text, &len, &err);
 	if (r == 0)
-		r = fscrypttab_parse(text, len, arg_tab, &tab, err,
-				     sizeof(err));
+		r = fscrypttab_parse(text, len, arg_tab, &tab, &err);
 	if (r < 0) {
 		free(text);
-		return cli_error(FSP_EXIT_CONFIG, "%s", err);
+		return cli_error(FSP_EXIT_CONFIG, "%s", err.text);
 	}
 	ids = calloc(tab.n ? tab.n : 1, sizeof(*ids));
 	if (!ids) {

@@ -228,6 +228,18 @@ static const struct errno_row tpm2_seal_rows[] = {
     {-ENODEV, FSP_EXIT_UNSUPPORTED, NULL},
 };
 
+/* Whatever the errno, a table that cannot be read is the table's error
+ * (the message names the file and line); only memory is the system's. */
+static const struct errno_row tab_rows[] = {
+    {-ENOMEM, FSP_EXIT_SYSTEM, NULL},
+};
+
+static struct fsp_error describe_tab(int err)
+{
+	(void)err;
+	return E(FSP_EXIT_CONFIG, NULL);
+}
+
 static struct fsp_error describe_system(int err)
 {
 	(void)err;
@@ -255,6 +267,7 @@ static const struct family {
     [OP_UNWRAP] = {unwrap_rows, N(unwrap_rows), describe_key_source},
     [OP_SLOTS_SAVE] = {slots_save_rows, N(slots_save_rows), describe_system},
     [OP_TPM2_SEAL] = {tpm2_seal_rows, N(tpm2_seal_rows), describe_key_source},
+    [OP_TAB] = {tab_rows, N(tab_rows), describe_tab},
 };
 
 struct fsp_error describe_error(enum fsp_op op, int err)

@@ -18,6 +18,7 @@ enum fsp_op {
 	OP_UNWRAP,	/* a volume's key from its source, a slots file's */
 	OP_SLOTS_SAVE,	/* writing a slots file */
 	OP_TPM2_SEAL,	/* sealing a new tpm2 slot */
+	OP_TAB,		/* reading an fscrypttab, or a --key VOLUME:SOURCE */
 };
 
 struct fsp_error {

@@ -14,21 +14,18 @@
 
 #define MAX_FIELDS FSCRYPTTAB_MAX_FIELDS
 
-int fscrypttab_error(char *err, size_t n, const char *file, unsigned line,
+int fscrypttab_error(struct fsp_problem *err, const char *file, unsigned line,
 		     const char *fmt, ...)
 {
+	char what[sizeof(err->text)];
 	va_list ap;
-	int len;
 
-	if (err && n) {
-		len = snprintf(err, n, "%s:%u: ", file, line);
-		if (len >= 0 && (size_t)len < n) {
-			va_start(ap, fmt);
-			vsnprintf(err + len, n - (size_t)len, fmt, ap);
-			va_end(ap);
-		}
-	}
-	return -EINVAL;
+	if (!err)
+		return -EINVAL;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return problem_set(err, OP_TAB, -EINVAL, "%s:%u: %s", file, line, what);
 }
 
 int fscrypttab_split_fields(const char *line, size_t len, char *buf,
@@ -114,7 +111,7 @@ static bool *option_flag(struct tab_entry *e, const char *o)
 
 /* An option that is not one, or one without its value: which it is. */
 static int option_unknown(const char *o, const char *file, unsigned line,
-			  char *err, size_t errlen)
+			  struct fsp_problem *err)
 {
 	static const char *const with_value[] = {
 	    "key-lifetime", "timeout",	 "password-timeout",
@@ -123,16 +120,15 @@ static int option_unknown(const char *o, const char *file, unsigned line,
 
 	for (size_t i = 0; i < sizeof(with_value) / sizeof(with_value[0]); i++)
 		if (strcmp(o, with_value[i]) == 0)
-			return fscrypttab_error(err, errlen, file, line,
+			return fscrypttab_error(err, file, line,
 						"option '%s' needs a value "
 						"(%s=...)",
 						o, o);
-	return fscrypttab_error(err, errlen, file, line, "unknown option '%s'",
-				o);
+	return fscrypttab_error(err, file, line, "unknown option '%s'", o);
 }
 
 int fscrypttab_parse_options(char *opts, struct tab_entry *e, const char *file,
-			     unsigned line, char *err, size_t errlen)
+			     unsigned line, struct fsp_problem *err)
 {
 	char *save = NULL;
 
@@ -148,9 +144,8 @@ int fscrypttab_parse_options(char *opts, struct tab_entry *e, const char *file,
 		bool *flag = option_flag(e, o);
 
 		if (flag && val)
-			return fscrypttab_error(err, errlen, file, line,
-						"option '%s' takes no value",
-						o);
+			return fscrypttab_error(
+			    err, file, line, "option '%s' takes no value", o);
 		if (flag) {
 			*flag = true;
 		} else if (strcmp(o, "defaults") == 0 && !val) {
@@ -160,7 +155,7 @@ int fscrypttab_parse_options(char *opts, struct tab_entry *e, const char *file,
 			   val) {
 			if (!parse_unsigned(val, 0x7fffffff, &v) || v == 0)
 				return fscrypttab_error(
-				    err, errlen, file, line,
+				    err, file, line,
 				    "%s=%s: expected a positive number of "
 				    "seconds",
 				    o, val);
@@ -170,7 +165,7 @@ int fscrypttab_parse_options(char *opts, struct tab_entry *e, const char *file,
 		} else if (strcmp(o, "password-timeout") == 0 && val) {
 			if (!parse_unsigned(val, 0x7fffffff, &v))
 				return fscrypttab_error(
-				    err, errlen, file, line,
+				    err, file, line,
 				    "password-timeout=%s: expected a number "
 				    "of seconds (0 for no limit)",
 				    val);
@@ -180,7 +175,7 @@ int fscrypttab_parse_options(char *opts, struct tab_entry *e, const char *file,
 			if (!parse_unsigned(val, FSP_MAX_KEY_SIZE, &v) ||
 			    v < FSP_MIN_KEY_SIZE)
 				return fscrypttab_error(
-				    err, errlen, file, line,
+				    err, file, line,
 				    "keysize=%s: expected 16 to "
 				    "64 bytes",
 				    val);
@@ -188,7 +183,7 @@ int fscrypttab_parse_options(char *opts, struct tab_entry *e, const char *file,
 		} else if (strcmp(o, "keyformat") == 0 && val) {
 			if (key_format_parse(val, &e->key_opts.format) < 0)
 				return fscrypttab_error(
-				    err, errlen, file, line,
+				    err, file, line,
 				    "keyformat=%s: expected raw, "
 				    "hex or auto",
 				    val);
@@ -197,13 +192,13 @@ int fscrypttab_parse_options(char *opts, struct tab_entry *e, const char *file,
 			    hex_decode(val, 32, e->identifier,
 				       sizeof(e->identifier)) < 0)
 				return fscrypttab_error(
-				    err, errlen, file, line,
+				    err, file, line,
 				    "identifier=%s: expected 32 "
 				    "hex digits",
 				    val);
 			e->has_identifier = true;
 		} else {
-			return option_unknown(o, file, line, err, errlen);
+			return option_unknown(o, file, line, err);
 		}
 	}
 	return 0;
@@ -239,7 +234,7 @@ bool fscrypttab_path_clean(const char *p)
 }
 
 int fscrypttab_parse_dirs(char *field, struct tab_entry *e, const char *file,
-			  unsigned line, char *err, size_t errlen)
+			  unsigned line, struct fsp_problem *err)
 {
 	char *save = NULL;
 
@@ -251,7 +246,7 @@ int fscrypttab_parse_dirs(char *field, struct tab_entry *e, const char *file,
 
 		if (d[0] == '/' || !fscrypttab_path_clean(d))
 			return fscrypttab_error(
-			    err, errlen, file, line,
+			    err, file, line,
 			    "directory '%s' must be a clean path "
 			    "relative to the mountpoint (no "
 			    "leading '/', '.', '..' or '//')",

@@ -16,7 +16,7 @@
 #define TAB_FILE_MAX (1024 * 1024)
 
 int fscrypttab_read_file(const char *path, char **ret_text, size_t *ret_len,
-			 char *err, size_t errlen)
+			 struct fsp_problem *err)
 {
 	struct stat st;
 	char *text;
@@ -26,35 +26,31 @@ int fscrypttab_read_file(const char *path, char **ret_text, size_t *ret_len,
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
 		r = -errno;
-		snprintf(err, errlen, "%s: cannot open: %s", path,
-			 strerror(-r));
+		problem_text(err, "%s: cannot open: %s", path, strerror(-r));
 		return r;
 	}
 	if (fstat(fd, &st) < 0) {
 		r = -errno;
-		snprintf(err, errlen, "%s: cannot examine: %s", path,
-			 strerror(-r));
+		problem_text(err, "%s: cannot examine: %s", path, strerror(-r));
 		close(fd);
 		return r;
 	}
 	if (!S_ISREG(st.st_mode) || st.st_size > TAB_FILE_MAX) {
-		snprintf(err, errlen,
-			 "%s: not a regular file of at most %d bytes", path,
-			 TAB_FILE_MAX);
+		problem_text(err, "%s: not a regular file of at most %d bytes",
+			     path, TAB_FILE_MAX);
 		close(fd);
 		return -EINVAL;
 	}
 	text = malloc((size_t)st.st_size + 1);
 	if (!text) {
-		snprintf(err, errlen, "%s: out of memory reading it", path);
+		problem_text(err, "%s: out of memory reading it", path);
 		close(fd);
 		return -ENOMEM;
 	}
 	/* One byte more than fstat() said, so a growing file is noticed. */
 	r = read_full(fd, (uint8_t *)text, (size_t)st.st_size + 1, &len);
 	if (r < 0 && r != -EFBIG) {
-		snprintf(err, errlen, "%s: cannot read: %s", path,
-			 strerror(-r));
+		problem_text(err, "%s: cannot read: %s", path, strerror(-r));
 		free(text);
 		close(fd);
 		return r;
@@ -68,17 +64,17 @@ int fscrypttab_read_file(const char *path, char **ret_text, size_t *ret_len,
 	return 0;
 }
 
-int fscrypttab_load(const char *path, struct fscrypttab *ret, char *err,
-		    size_t errlen)
+int fscrypttab_load(const char *path, struct fscrypttab *ret,
+		    struct fsp_problem *err)
 {
 	char *text;
 	size_t len;
 	int r;
 
-	r = fscrypttab_read_file(path, &text, &len, err, errlen);
+	r = fscrypttab_read_file(path, &text, &len, err);
 	if (r < 0)
 		return r;
-	r = fscrypttab_parse(text, len, path, ret, err, errlen);
+	r = fscrypttab_parse(text, len, path, ret, err);
 	free(text);
 	return r;
 }

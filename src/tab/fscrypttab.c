@@ -91,7 +91,7 @@ static void entry_free(struct tab_entry *e)
 
 /* Fields 2 and 3: where the volume is mounted and where its key is. */
 static int parse_place(char **f, struct tab_entry *e, const char *file,
-		       unsigned line, char *err, size_t errlen)
+		       unsigned line, struct fsp_problem *err)
 {
 	if (strcmp(f[1], "none") == 0) {
 		/*
@@ -103,7 +103,7 @@ static int parse_place(char **f, struct tab_entry *e, const char *file,
 		   (strcmp(f[1], "/") != 0 &&
 		    !fscrypttab_path_clean(f[1] + 1)) ||
 		   strlen(f[1]) >= PATH_MAX) {
-		return fscrypttab_error(err, errlen, file, line,
+		return fscrypttab_error(err, file, line,
 					"mountpoint '%s' must be a clean "
 					"absolute path, or none",
 					f[1]);
@@ -115,7 +115,7 @@ static int parse_place(char **f, struct tab_entry *e, const char *file,
 	} else if (key_source_parse(f[2], &e->source) < 0 ||
 		   (e->source.kind == KEY_SOURCE_FILE &&
 		    e->source.path[0] != '/')) {
-		return fscrypttab_error(err, errlen, file, line,
+		return fscrypttab_error(err, file, line,
 					"invalid key source '%s': expected an "
 					"absolute path, file:PATH, fd:N, "
 					"slots:PATH or none",
@@ -128,7 +128,7 @@ static int parse_place(char **f, struct tab_entry *e, const char *file,
 
 /* Fields 4 and 5, and the rules that tie options to fields 2 and 3. */
 static int parse_extras(char **f, int n, struct tab_entry *e, const char *file,
-			unsigned line, char *err, size_t errlen)
+			unsigned line, struct fsp_problem *err)
 {
 	int r = 0;
 
@@ -136,14 +136,13 @@ static int parse_extras(char **f, int n, struct tab_entry *e, const char *file,
 		/* Directories are relative to the mountpoint: none, no base. */
 		if (!e->has_mountpoint && strcmp(f[3], "-") != 0)
 			return fscrypttab_error(
-			    err, errlen, file, line,
+			    err, file, line,
 			    "directories '%s' need a mountpoint; with "
 			    "mountpoint none (provision only) write '-'",
 			    f[3]);
-		r = fscrypttab_parse_dirs(f[3], e, file, line, err, errlen);
+		r = fscrypttab_parse_dirs(f[3], e, file, line, err);
 		if (r == 0 && n > 4)
-			r = fscrypttab_parse_options(f[4], e, file, line, err,
-						     errlen);
+			r = fscrypttab_parse_options(f[4], e, file, line, err);
 		if (r < 0)
 			return r;
 	}
@@ -153,15 +152,15 @@ static int parse_extras(char **f, int n, struct tab_entry *e, const char *file,
 	if (e->unlink_key &&
 	    (!e->has_source || e->source.kind != KEY_SOURCE_FILE))
 		return fscrypttab_error(
-		    err, errlen, file, line,
+		    err, file, line,
 		    "unlink-key needs a key file, not none or fd:N");
 	if (e->raw_fallback && !e->has_source)
 		return fscrypttab_error(
-		    err, errlen, file, line,
+		    err, file, line,
 		    "raw-fallback needs a key source, not none");
 	if (e->raw_fallback && !e->has_mountpoint)
 		return fscrypttab_error(
-		    err, errlen, file, line,
+		    err, file, line,
 		    "raw-fallback needs a mountpoint, not none: a raw key can "
 		    "only be added to a mounted filesystem");
 	return 0;
@@ -192,7 +191,7 @@ static int append_entry(struct fscrypttab *tab, struct name_index *ix,
 
 static int parse_line(const char *text, size_t len, const char *file,
 		      unsigned line, struct fscrypttab *tab,
-		      struct name_index *ix, char *err, size_t errlen)
+		      struct name_index *ix, struct fsp_problem *err)
 {
 	char buf[FSCRYPTTAB_LINE_MAX + 1];
 	char *f[MAX_FIELDS];
@@ -202,21 +201,20 @@ static int parse_line(const char *text, size_t len, const char *file,
 	int n = 0, r;
 
 	if (memchr(text, '\0', len))
-		return fscrypttab_error(err, errlen, file, line,
-					"contains a NUL byte");
+		return fscrypttab_error(err, file, line, "contains a NUL byte");
 	if (fscrypttab_split_fields(text, len, buf, f, &n, &what) < 0)
-		return fscrypttab_error(err, errlen, file, line, "%s", what);
+		return fscrypttab_error(err, file, line, "%s", what);
 	if (n == 0)
 		return 0;
 	if (n < 3)
 		return fscrypttab_error(
-		    err, errlen, file, line,
+		    err, file, line,
 		    "missing fields: expected name, mountpoint "
 		    "and key source, got %d field%s",
 		    n, n == 1 ? "" : "s");
 	if (!volume_name_valid(f[0]))
 		return fscrypttab_error(
-		    err, errlen, file, line,
+		    err, file, line,
 		    "invalid volume name '%s': use 1-64 of "
 		    "A-Z a-z 0-9 _ . + @ -, not starting with "
 		    "'.' or '-'",
@@ -228,7 +226,7 @@ static int parse_line(const char *text, size_t len, const char *file,
 
 		if (c)
 			return fscrypttab_error(
-			    err, errlen, file, line,
+			    err, file, line,
 			    "the %s field holds control character 0x%02x at "
 			    "byte %zu; paths may not contain TABs, newlines "
 			    "or other control characters",
@@ -237,7 +235,7 @@ static int parse_line(const char *text, size_t len, const char *file,
 	}
 	dup = name_find(ix, tab, f[0]);
 	if (dup)
-		return fscrypttab_error(err, errlen, file, line,
+		return fscrypttab_error(err, file, line,
 					"duplicate volume name '%s' (first "
 					"defined on line %u)",
 					f[0], dup->line);
@@ -245,9 +243,9 @@ static int parse_line(const char *text, size_t len, const char *file,
 	e.line = line;
 	e.key_opts = KEY_SOURCE_OPTS_DEFAULT;
 	strcpy(e.name, f[0]);
-	r = parse_place(f, &e, file, line, err, errlen);
+	r = parse_place(f, &e, file, line, err);
 	if (r == 0)
-		r = parse_extras(f, n, &e, file, line, err, errlen);
+		r = parse_extras(f, n, &e, file, line, err);
 	if (r == 0)
 		r = append_entry(tab, ix, &e, f[1]);
 	if (r < 0)
@@ -256,7 +254,7 @@ static int parse_line(const char *text, size_t len, const char *file,
 }
 
 int fscrypttab_parse(const char *text, size_t len, const char *filename,
-		     struct fscrypttab *ret, char *err, size_t errlen)
+		     struct fscrypttab *ret, struct fsp_problem *err)
 {
 	struct fscrypttab tab = {0};
 	struct name_index ix = {0};
@@ -273,22 +271,21 @@ int fscrypttab_parse(const char *text, size_t len, const char *filename,
 			l--;
 		if (l > FSCRYPTTAB_LINE_MAX)
 			r = fscrypttab_error(
-			    err, errlen, filename, line,
+			    err, filename, line,
 			    "line is %zu bytes long; the limit is %d", l,
 			    FSCRYPTTAB_LINE_MAX);
 		else
 			r = parse_line(text + pos, l, filename, line, &tab, &ix,
-				       err, errlen);
+				       err);
 		if (r == 0 && tab.n > FSCRYPTTAB_ENTRIES_MAX)
-			r = fscrypttab_error(err, errlen, filename, line,
+			r = fscrypttab_error(err, filename, line,
 					     "more than %d entries; split the "
 					     "table",
 					     FSCRYPTTAB_ENTRIES_MAX);
 		/* The parser's own errors say where; memory is all that is
 		 * left, and a message must never be an unset buffer. */
 		if (r == -ENOMEM)
-			fscrypttab_error(err, errlen, filename, line,
-					 "out of memory");
+			fscrypttab_error(err, filename, line, "out of memory");
 		if (r < 0) {
 			free(ix.slots);
 			fscrypttab_free(&tab);

@@ -12,6 +12,7 @@
 #include "kernel/fscrypt_uapi.h"
 #include "kernel/key_description.h"
 #include "keysource/source.h"
+#include "shared/problem.h"
 
 #define FSCRYPTTAB_DEFAULT "/etc/fscrypttab"
 #define FSCRYPTTAB_LINE_MAX 4095
@@ -66,16 +67,16 @@ struct fscrypttab {
  * "FILE:LINE: what" to err.
  */
 int fscrypttab_parse(const char *text, size_t len, const char *filename,
-		     struct fscrypttab *ret, char *err, size_t errlen);
+		     struct fscrypttab *ret, struct fsp_problem *err);
 /*
  * Reads a table file whole (NUL-terminated, at most 1 MiB) into malloc'ed
  * memory; -ENOENT etc. with err set to "FILE: what".
  */
 int fscrypttab_read_file(const char *path, char **ret_text, size_t *ret_len,
-			 char *err, size_t errlen);
+			 struct fsp_problem *err);
 /* Reads and parses a file; -ENOENT etc. with err set likewise. */
-int fscrypttab_load(const char *path, struct fscrypttab *ret, char *err,
-		    size_t errlen);
+int fscrypttab_load(const char *path, struct fscrypttab *ret,
+		    struct fsp_problem *err);
 void fscrypttab_free(struct fscrypttab *tab);
 const struct tab_entry *fscrypttab_find(const struct fscrypttab *tab,
 					const char *name);

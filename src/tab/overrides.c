@@ -9,39 +9,40 @@
 #include <stdlib.h>
 #include <string.h>
 
-int key_override_parse(const char *arg, struct key_override *ret, char *err,
-		       size_t errlen)
+int key_override_parse(const char *arg, struct key_override *ret,
+		       struct fsp_problem *err)
 {
 	const char *colon = strchr(arg, ':'), *src;
 	size_t n;
 
 	memset(ret, 0, sizeof(*ret));
 	if (!colon || colon == arg || !colon[1]) {
-		snprintf(err, errlen, "'%s': expected VOLUME:SOURCE", arg);
+		problem_text(err, "'%s': expected VOLUME:SOURCE", arg);
 		return -EINVAL;
 	}
 	n = (size_t)(colon - arg);
 	src = colon + 1;
 	if (n > FSP_VOLUME_MAX) {
-		snprintf(err, errlen,
-			 "'%s': the volume name is longer than %d characters",
-			 arg, FSP_VOLUME_MAX);
+		problem_text(
+		    err, "'%s': the volume name is longer than %d characters",
+		    arg, FSP_VOLUME_MAX);
 		return -EINVAL;
 	}
 	memcpy(ret->volume, arg, n);
 	ret->volume[n] = '\0';
 	if (!volume_name_valid(ret->volume)) {
-		snprintf(err, errlen,
-			 "'%s': invalid volume name '%s': use 1-64 of A-Z a-z "
-			 "0-9 _ . + @ -, not starting with '.' or '-'",
-			 arg, ret->volume);
+		problem_text(
+		    err,
+		    "'%s': invalid volume name '%s': use 1-64 of A-Z a-z "
+		    "0-9 _ . + @ -, not starting with '.' or '-'",
+		    arg, ret->volume);
 		return -EINVAL;
 	}
 	if (strcmp(src, "none") == 0 || strcmp(src, "-") == 0)
 		return 0;
 	if (fscrypttab_control_char(src)) {
-		snprintf(
-		    err, errlen,
+		problem_text(
+		    err,
 		    "volume %s: the key source holds a control character; "
 		    "paths may not contain TABs, newlines or other control "
 		    "characters",
@@ -49,10 +50,10 @@ int key_override_parse(const char *arg, struct key_override *ret, char *err,
 		return -EINVAL;
 	}
 	if (key_source_parse(src, &ret->source) < 0) {
-		snprintf(err, errlen,
-			 "'%s': invalid key source '%s': expected /PATH, "
-			 "file:PATH, fd:N, slots:PATH or none",
-			 arg, src);
+		problem_text(err,
+			     "'%s': invalid key source '%s': expected /PATH, "
+			     "file:PATH, fd:N, slots:PATH or none",
+			     arg, src);
 		return -EINVAL;
 	}
 	ret->has_source = true;

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "shared/problem.h"
 #include "tab/fscrypttab.h"
 
 struct key_override {
@@ -26,8 +27,8 @@ enum override_result {
  * "VOLUME:SOURCE", SOURCE as in fscrypttab(5) (/PATH, file:PATH, fd:N,
  * none, -). Returns 0, or -EINVAL with a sentence in err.
  */
-int key_override_parse(const char *arg, struct key_override *ret, char *err,
-		       size_t errlen);
+int key_override_parse(const char *arg, struct key_override *ret,
+		       struct fsp_problem *err);
 
 /*
  * Applies the overrides in order (the last for a volume wins) and sets

@@ -11,11 +11,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fscrypttab tab;
-	char err[512];
+	struct fsp_problem err = {0};
 
 	memset(&tab, 0, sizeof(tab));
-	if (fscrypttab_parse((const char *)data, size, "fuzz", &tab, err,
-			     sizeof(err)) == 0) {
+	if (fscrypttab_parse((const char *)data, size, "fuzz", &tab, &err) ==
+	    0) {
 		/* Every entry must be what the parser promises. */
 		for (size_t i = 0; i < tab.n; i++) {
 			const struct tab_entry *e = &tab.entries[i];
@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				__builtin_trap();
 		}
 		fscrypttab_free(&tab);
-	} else if (memchr(err, '\0', sizeof(err)) == NULL) {
+	} else if (memchr(err.text, '\0', sizeof(err.text)) == NULL) {
 		__builtin_trap(); /* the message must be a string */
 	}
 	return 0;

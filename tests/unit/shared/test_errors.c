@@ -97,7 +97,7 @@ int main(void)
 	/* Whatever the errno, every operation gives a sentence and an exit
 	 * code the tool documents: never success, never a usage error (1 is
 	 * "not encrypted" for the policy reads). */
-	for (int op = OP_OPEN; op <= OP_TPM2_SEAL; op++) {
+	for (int op = OP_OPEN; op <= OP_TAB; op++) {
 		bool all = true;
 
 		for (int err = 1; err < 134; err++) {

@@ -28,33 +28,33 @@ static const uint8_t id_kat[FSP_KEY_IDENTIFIER_SIZE] = {
     0xe0, 0x57, 0x79, 0x37, 0xeb, 0x8a, 0x67, 0x51};
 
 static int parse(const char *text, size_t len, struct fscrypttab *tab,
-		 char *err, size_t errlen)
+		 struct fsp_problem *err)
 {
 	memset(tab, 0, sizeof(*tab));
-	err[0] = '\0';
-	return fscrypttab_parse(text, len, "t", tab, err, errlen);
+	problem_text(err, "%s", "");
+	return fscrypttab_parse(text, len, "t", tab, err);
 }
 
-static int parse_str(const char *text, struct fscrypttab *tab, char *err,
-		     size_t errlen)
+static int parse_str(const char *text, struct fscrypttab *tab,
+		     struct fsp_problem *err)
 {
-	return parse(text, strlen(text), tab, err, errlen);
+	return parse(text, strlen(text), tab, err);
 }
 
 /* Parses text (len bytes), expecting exactly the error "want". */
 static void bad_len(const char *text, size_t len, const char *want)
 {
 	struct fscrypttab tab;
-	char err[8192];
+	struct fsp_problem err = {0};
 	int r;
 
 	tab.entries = NULL;
 	tab.n = 12345;
-	err[0] = '\0';
-	r = fscrypttab_parse(text, len, "t", &tab, err, sizeof(err));
+	err.text[0] = '\0';
+	r = fscrypttab_parse(text, len, "t", &tab, &err);
 	CHECK(r == -EINVAL && tab.n == 12345 && tab.entries == NULL,
 	      "rejected, table untouched (r=%d): %s", r, want);
-	CHECK_STR(err, want, "error message");
+	CHECK_STR(err.text, want, "error message");
 }
 
 static void bad(const char *text, const char *want)
@@ -104,11 +104,11 @@ static void test_good_table(void)
 	    "last /mnt/last /k - keyformat=raw,keyformat=auto,,nofail";
 	struct fscrypttab tab;
 	const struct tab_entry *e;
-	char err[512];
+	struct fsp_problem err = {0};
 	int r;
 
-	r = parse(text, sizeof(text) - 1, &tab, err, sizeof(err));
-	CHECK(r == 0, "good table parses (r=%d: %s)", r, err);
+	r = parse(text, sizeof(text) - 1, &tab, &err);
+	CHECK(r == 0, "good table parses (r=%d: %s)", r, err.text);
 	CHECK(tab.n == 8, "8 entries (got %zu)", tab.n);
 	if (r != 0 || tab.n != 8) {
 		fscrypttab_free(&tab);
@@ -212,48 +212,49 @@ static void test_good_table(void)
 static void test_small_tables(void)
 {
 	struct fscrypttab tab;
-	char err[512];
+	struct fsp_problem err = {0};
 	int r;
 
-	r = parse("", 0, &tab, err, sizeof(err));
+	r = parse("", 0, &tab, &err);
 	CHECK(r == 0 && tab.n == 0 && tab.entries == NULL, "empty text");
-	r = parse_str("# only\n\n   \n#x\r\n", &tab, err, sizeof(err));
+	r = parse_str("# only\n\n   \n#x\r\n", &tab, &err);
 	CHECK(r == 0 && tab.n == 0, "only comments and blanks (r=%d: %s)", r,
-	      err);
+	      err.text);
 
 	r = parse_str("v /m none - key-lifetime=2147483647,keysize=16\n", &tab,
-		      err, sizeof(err));
+		      &err);
 	CHECK(r == 0 && tab.n == 1 &&
 		  tab.entries[0].key_lifetime == 2147483647u &&
 		  tab.entries[0].key_opts.size == 16,
-	      "key-lifetime 2^31-1, keysize 16 (r=%d: %s)", r, err);
+	      "key-lifetime 2^31-1, keysize 16 (r=%d: %s)", r, err.text);
 	fscrypttab_free(&tab);
 
 	r = parse_str("v /m none - keysize=64,key-lifetime=1,keyformat=raw",
-		      &tab, err, sizeof(err));
+		      &tab, &err);
 	CHECK(r == 0 && tab.n == 1 && tab.entries[0].key_lifetime == 1 &&
 		  tab.entries[0].key_opts.size == 64 &&
 		  tab.entries[0].key_opts.format == KEY_FORMAT_RAW,
-	      "key-lifetime 1, keysize 64, keyformat raw (r=%d: %s)", r, err);
+	      "key-lifetime 1, keysize 64, keyformat raw (r=%d: %s)", r,
+	      err.text);
 	fscrypttab_free(&tab);
 
 	{
 		static const char t[] =
 		    "v /m none - identifier=69B2F6EDEEE720CCE0577937EB8A6751";
 
-		r = parse(t, sizeof(t) - 1, &tab, err, sizeof(err));
+		r = parse(t, sizeof(t) - 1, &tab, &err);
 		CHECK(r == 0 && tab.n == 1 && tab.entries[0].has_identifier &&
 			  memcmp(tab.entries[0].identifier, id_kat, 16) == 0,
-		      "uppercase identifier (r=%d: %s)", r, err);
+		      "uppercase identifier (r=%d: %s)", r, err.text);
 		fscrypttab_free(&tab);
 	}
 	{
 		static const char t[] = "v \"/m#x\" \"/k#1\" - - #c\n"
 					"w /a#b none";
 
-		r = parse(t, sizeof(t) - 1, &tab, err, sizeof(err));
+		r = parse(t, sizeof(t) - 1, &tab, &err);
 		CHECK(r == 0 && tab.n == 2, "# inside fields (r=%d: %s)", r,
-		      err);
+		      err.text);
 		if (r == 0 && tab.n == 2) {
 			CHECK_STR(tab.entries[0].mountpoint, "/m#x",
 				  "quoted # in a mountpoint");
@@ -274,7 +275,7 @@ static void test_small_tables(void)
 			o += (size_t)snprintf(t + o, sizeof(t) - o,
 					      "vol%d /mnt/v%d /k%d d%d\n", i, i,
 					      i, i);
-		r = parse(t, o, &tab, err, sizeof(err));
+		r = parse(t, o, &tab, &err);
 		CHECK(r == 0 && tab.n == 37, "37 entries (r=%d, n=%zu)", r,
 		      tab.n);
 		if (r == 0 && tab.n == 37) {
@@ -315,12 +316,12 @@ static void test_provision_only(void)
 	    "real /none /k\n";
 	struct fscrypttab tab;
 	const struct tab_entry *e;
-	char err[512];
+	struct fsp_problem err = {0};
 	int r;
 
-	r = parse(text, sizeof(text) - 1, &tab, err, sizeof(err));
+	r = parse(text, sizeof(text) - 1, &tab, &err);
 	CHECK(r == 0 && tab.n == 5, "provision-only entries parse (r=%d: %s)",
-	      r, err);
+	      r, err.text);
 	if (r != 0 || tab.n != 5) {
 		fscrypttab_free(&tab);
 		return;
@@ -379,7 +380,7 @@ static void test_provision_only(void)
 static void test_line_limit(void)
 {
 	struct fscrypttab tab;
-	char err[512];
+	struct fsp_problem err = {0};
 	char *t = malloc(8300);
 	int r;
 
@@ -391,26 +392,27 @@ static void test_line_limit(void)
 	memcpy(t, "v /m none #", 11);
 	memset(t + 11, 'c', 4095 - 11);
 	t[4095] = '\n';
-	r = parse(t, 4096, &tab, err, sizeof(err));
+	r = parse(t, 4096, &tab, &err);
 	CHECK(r == 0 && tab.n == 1, "4095-byte line is accepted (r=%d: %s)", r,
-	      err);
+	      err.text);
 	fscrypttab_free(&tab);
 
 	/* ... also with CRLF, as the CR is not counted. */
 	t[4095] = '\r';
 	t[4096] = '\n';
-	r = parse(t, 4097, &tab, err, sizeof(err));
+	r = parse(t, 4097, &tab, &err);
 	CHECK(r == 0 && tab.n == 1,
-	      "4095 bytes and CRLF are accepted (r=%d: %s)", r, err);
+	      "4095 bytes and CRLF are accepted (r=%d: %s)", r, err.text);
 	fscrypttab_free(&tab);
 
 	/* A 4095-byte field: the whole line is one long mountpoint. */
 	memcpy(t, "v /", 3);
 	memset(t + 3, 'm', 4095 - 3 - 5);
 	memcpy(t + 4095 - 5, " none", 5);
-	r = parse(t, 4095, &tab, err, sizeof(err));
+	r = parse(t, 4095, &tab, &err);
 	CHECK(r == 0 && tab.n == 1 && strlen(tab.entries[0].mountpoint) == 4088,
-	      "4088-byte mountpoint in a 4095-byte line (r=%d: %s)", r, err);
+	      "4088-byte mountpoint in a 4095-byte line (r=%d: %s)", r,
+	      err.text);
 	fscrypttab_free(&tab);
 
 	/* 4096 bytes: too long, even as a comment. */
@@ -539,11 +541,11 @@ static void test_bad_tables(void)
 	snprintf(line, sizeof(line), "%s /a none", name65);
 	{
 		struct fscrypttab tab;
-		char err[512];
-		int r = parse_str(line, &tab, err, sizeof(err));
+		struct fsp_problem err = {0};
+		int r = parse_str(line, &tab, &err);
 
 		CHECK(r == 0 && tab.n == 1 && strlen(tab.entries[0].name) == 64,
-		      "64-character volume name (r=%d: %s)", r, err);
+		      "64-character volume name (r=%d: %s)", r, err.text);
 		fscrypttab_free(&tab);
 	}
 
@@ -608,24 +610,23 @@ static void test_bad_tables(void)
 static void test_error_buffer(void)
 {
 	struct fscrypttab tab;
-	char err[16];
+	struct fsp_problem err = {0};
 	int r;
 
-	memset(err, 'X', sizeof(err));
-	r = fscrypttab_parse("a /a none - bogus", 17, "t", &tab, err, 10);
-	CHECK(r == -EINVAL && strcmp(err, "t:1: unkn") == 0 && err[10] == 'X',
-	      "error truncated to its buffer (got '%.10s')", err);
-	memset(err, 'X', sizeof(err));
-	r = fscrypttab_parse("a /a none - bogus", 17, "t", &tab, err, 3);
-	CHECK(r == -EINVAL && strcmp(err, "t:") == 0 && err[3] == 'X',
-	      "error shorter than FILE:LINE (got '%.3s')", err);
-	r = fscrypttab_parse("a /a none - bogus", 17, "t", &tab, NULL, 0);
-	CHECK(r == -EINVAL, "no error buffer at all");
+	r = fscrypttab_parse("a /a none - bogus", 17, "t", &tab, &err);
+	CHECK(r == -EINVAL &&
+		  strcmp(err.text, "t:1: unknown option 'bogus'") == 0 &&
+		  err.err == -EINVAL && err.exit == FSP_EXIT_CONFIG,
+	      "the error names the file and line, with exit 3 (got '%s')",
+	      err.text);
+	r = fscrypttab_parse("a /a none - bogus", 17, "t", &tab, NULL);
+	CHECK(r == -EINVAL, "no problem to fill at all");
 }
 
 static void test_load(void)
 {
-	char dir[64], path[128], want[512], err[512];
+	struct fsp_problem err = {0};
+	char dir[64], path[128], want[512];
 	struct fscrypttab tab;
 	int r, fd;
 
@@ -636,17 +637,17 @@ static void test_load(void)
 	}
 	snprintf(path, sizeof(path), "%s/missing", dir);
 	memset(&tab, 0, sizeof(tab));
-	r = fscrypttab_load(path, &tab, err, sizeof(err));
+	r = fscrypttab_load(path, &tab, &err);
 	CHECK(r == -ENOENT, "load missing file: -ENOENT (got %d)", r);
 	snprintf(want, sizeof(want), "%s: cannot open: %s", path,
 		 strerror(ENOENT));
-	CHECK_STR(err, want, "load missing file: message");
+	CHECK_STR(err.text, want, "load missing file: message");
 
-	r = fscrypttab_load(dir, &tab, err, sizeof(err));
+	r = fscrypttab_load(dir, &tab, &err);
 	CHECK(r == -EINVAL, "load a directory: -EINVAL (got %d)", r);
 	snprintf(want, sizeof(want),
 		 "%s: not a regular file of at most 1048576 bytes", dir);
-	CHECK_STR(err, want, "load a directory: message");
+	CHECK_STR(err.text, want, "load a directory: message");
 
 	snprintf(path, sizeof(path), "%s/fscrypttab", dir);
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
@@ -658,8 +659,8 @@ static void test_load(void)
 			CHECK(0, "write %s", path);
 		close(fd);
 	}
-	r = fscrypttab_load(path, &tab, err, sizeof(err));
-	CHECK(r == 0 && tab.n == 2, "load a real file (r=%d: %s)", r, err);
+	r = fscrypttab_load(path, &tab, &err);
+	CHECK(r == 0 && tab.n == 2, "load a real file (r=%d: %s)", r, err.text);
 	if (r == 0 && tab.n == 2) {
 		CHECK_STR(tab.entries[0].name, "home", "loaded entry 0 name");
 		CHECK_STR(tab.entries[0].source.path, "/k.key",
@@ -683,16 +684,16 @@ static void test_load(void)
 			CHECK(0, "write %s", path);
 		close(fd);
 	}
-	r = fscrypttab_load(path, &tab, err, sizeof(err));
+	r = fscrypttab_load(path, &tab, &err);
 	CHECK(r == -EINVAL, "load a bad file: -EINVAL (got %d)", r);
 	snprintf(want, sizeof(want), "%s:2: " MISSING "1 field", path);
-	CHECK_STR(err, want, "load a bad file: message names the file");
+	CHECK_STR(err.text, want, "load a bad file: message names the file");
 
 	/* An empty file is an empty table. */
 	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 	if (fd >= 0)
 		close(fd);
-	r = fscrypttab_load(path, &tab, err, sizeof(err));
+	r = fscrypttab_load(path, &tab, &err);
 	CHECK(r == 0 && tab.n == 0, "load an empty file (r=%d)", r);
 	fscrypttab_free(&tab);
 
@@ -705,14 +706,15 @@ static void test_many_names(void)
 {
 	enum { N = 3000 };
 	size_t cap = (N + 1) * 32, len = 0;
-	char *text = malloc(cap), err[256], name[16];
+	struct fsp_problem err = {0};
+	char *text = malloc(cap), name[16];
 	struct fscrypttab tab;
 	bool all = true;
 
 	for (int i = 0; i < N; i++)
 		len += (size_t)snprintf(text + len, cap - len,
 					"v%04d /m%04d none -\n", i, i);
-	CHECK(parse(text, len, &tab, err, sizeof(err)) == 0 && tab.n == N,
+	CHECK(parse(text, len, &tab, &err) == 0 && tab.n == N,
 	      "%d distinct names parse", N);
 	for (int i = 0; i < N; i += 7) {
 		snprintf(name, sizeof(name), "v%04d", i);
@@ -742,12 +744,12 @@ static void test_password_timeout(void)
 	    "nfzero /e slots:/s - nofail,password-timeout=0\n"
 	    "big /f slots:/s - password-timeout=2147483647,key-lifetime=3\n";
 	struct fscrypttab tab;
-	char err[512];
+	struct fsp_problem err = {0};
 	int r;
 
-	r = parse(text, sizeof(text) - 1, &tab, err, sizeof(err));
+	r = parse(text, sizeof(text) - 1, &tab, &err);
 	CHECK(r == 0 && tab.n == 6, "password-timeout= parses (r=%d: %s)", r,
-	      err);
+	      err.text);
 	if (r != 0 || tab.n != 6) {
 		fscrypttab_free(&tab);
 		return;
@@ -810,12 +812,12 @@ static void test_key_lifetime(void)
 				   "none /e /k - nofail\n";
 	struct fscrypttab tab;
 	const struct tab_entry *e;
-	char err[512];
+	struct fsp_problem err = {0};
 	int r;
 
-	r = parse(text, sizeof(text) - 1, &tab, err, sizeof(err));
+	r = parse(text, sizeof(text) - 1, &tab, &err);
 	CHECK(r == 0 && tab.n == 5,
-	      "key-lifetime= and timeout= parse (r=%d: %s)", r, err);
+	      "key-lifetime= and timeout= parse (r=%d: %s)", r, err.text);
 	if (r != 0 || tab.n != 5) {
 		fscrypttab_free(&tab);
 		return;

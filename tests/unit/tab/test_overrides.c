@@ -48,14 +48,14 @@ static void test_parse(void)
 	for (size_t i = 0; i < sizeof(parse_cases) / sizeof(parse_cases[0]);
 	     i++) {
 		struct key_override ov;
-		char err[512] = "", src[PATH_MAX + 8] = "";
-		int r = key_override_parse(parse_cases[i].arg, &ov, err,
-					   sizeof(err));
+		struct fsp_problem err = {0};
+		char src[PATH_MAX + 8] = "";
+		int r = key_override_parse(parse_cases[i].arg, &ov, &err);
 
 		CHECK(r == parse_cases[i].ret, "parse '%s' returns %d",
 		      parse_cases[i].arg, parse_cases[i].ret);
 		if (r < 0) {
-			CHECK_STR(err, parse_cases[i].err,
+			CHECK_STR(err.text, parse_cases[i].err,
 				  "parse '%s': message", parse_cases[i].arg);
 			continue;
 		}
@@ -70,18 +70,18 @@ static void test_parse(void)
 		}
 	}
 	{
-		char name[80], arg[100], err[512];
+		char name[80], arg[100];
+		struct fsp_problem err = {0};
 		struct key_override ov;
 
 		memset(name, 'v', 64);
 		name[64] = '\0';
 		snprintf(arg, sizeof(arg), "%s:/k", name);
-		CHECK(key_override_parse(arg, &ov, err, sizeof(err)) == 0,
+		CHECK(key_override_parse(arg, &ov, &err) == 0,
 		      "a 64-character volume name is accepted");
 		snprintf(arg, sizeof(arg), "v%s:/k", name);
-		CHECK(key_override_parse(arg, &ov, err, sizeof(err)) ==
-			      -EINVAL &&
-			  strstr(err, "longer than 64 characters"),
+		CHECK(key_override_parse(arg, &ov, &err) == -EINVAL &&
+			  strstr(err.text, "longer than 64 characters"),
 		      "a 65-character volume name is refused");
 	}
 }
@@ -102,15 +102,14 @@ static void test_apply(void)
 	enum override_result res[N];
 	struct fscrypttab tab = {0};
 	const struct tab_entry *e;
-	char err[512], src[PATH_MAX + 8];
+	struct fsp_problem err = {0};
+	char src[PATH_MAX + 8];
 	bool all = true;
 
-	CHECK(fscrypttab_parse(text, sizeof(text) - 1, "t", &tab, err,
-			       sizeof(err)) == 0,
+	CHECK(fscrypttab_parse(text, sizeof(text) - 1, "t", &tab, &err) == 0,
 	      "the table parses");
 	for (size_t i = 0; i < N; i++)
-		all &=
-		    key_override_parse(args[i], &ov[i], err, sizeof(err)) == 0;
+		all &= key_override_parse(args[i], &ov[i], &err) == 0;
 	CHECK(all, "the overrides parse");
 	CHECK(fscrypttab_apply_overrides(&tab, ov, N, res) == 0,
 	      "the overrides apply");

@@ -50,10 +50,9 @@ static const struct {
 static void test_resolve(void)
 {
 	struct fscrypttab tab;
-	char err[256];
+	struct fsp_problem err = {0};
 
-	CHECK(fscrypttab_parse(table, sizeof(table) - 1, "t", &tab, err,
-			       sizeof(err)) == 0,
+	CHECK(fscrypttab_parse(table, sizeof(table) - 1, "t", &tab, &err) == 0,
 	      "the table parses");
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct mount_info mi =
