@@ -13,12 +13,15 @@ const char *arg_tab = FSCRYPTTAB_DEFAULT;
 const char *arg_keyring = FSP_DEFAULT_KEYRING;
 bool arg_quiet;
 
-/* The first problem printed since problems_reset(), for update's verdict. */
+/* The first problem printed since problems_reset(), for update's verdict:
+ * the first of the weightiest kind (PROBLEM_*). */
 static char first_problem[1024];
+static int first_rank;
 
 void problems_reset(void)
 {
 	first_problem[0] = '\0';
+	first_rank = 0;
 }
 
 const char *problems_first(void)
@@ -26,25 +29,36 @@ const char *problems_first(void)
 	return first_problem[0] ? first_problem : NULL;
 }
 
-static void record(const char *prefix, const char *fmt, va_list ap)
+static bool record(int rank, const char *prefix, const char *fmt, va_list ap)
 {
 	size_t n;
 
-	if (first_problem[0])
-		return;
+	if (first_rank >= rank)
+		return false;
+	first_rank = rank;
 	n = (size_t)snprintf(first_problem, sizeof(first_problem), "%s",
 			     prefix);
 	if (n < sizeof(first_problem))
 		vsnprintf(first_problem + n, sizeof(first_problem) - n, fmt,
 			  ap);
+	return true;
 }
 
-static void vmsg(const char *kind, const char *fmt, va_list ap)
+void problems_note(int rank, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	record(rank, "", fmt, ap);
+	va_end(ap);
+}
+
+static void vmsg(const char *kind, int rank, const char *fmt, va_list ap)
 {
 	va_list copy;
 
 	va_copy(copy, ap);
-	record("", fmt, copy);
+	record(rank, "", fmt, copy);
 	va_end(copy);
 	fprintf(stderr, "%s: %s: ", PROG, kind);
 	vfprintf(stderr, fmt, ap);
@@ -54,12 +68,12 @@ static void vmsg(const char *kind, const char *fmt, va_list ap)
 int cli_error_errno(enum fsp_op op, int err, const char *fmt, ...)
 {
 	struct fsp_error e = describe_error(op, err);
-	bool first = !first_problem[0];
+	bool first;
 	va_list ap;
 
 	fprintf(stderr, "%s: error: unable to ", PROG);
 	va_start(ap, fmt);
-	record("unable to ", fmt, ap);
+	first = record(PROBLEM_PRINTED, "unable to ", fmt, ap);
 	va_end(ap);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -79,7 +93,7 @@ int cli_error(int code, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vmsg("error", fmt, ap);
+	vmsg("error", PROBLEM_PRINTED, fmt, ap);
 	va_end(ap);
 	return code;
 }
@@ -119,7 +133,7 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vmsg("usage error", fmt, ap);
+	vmsg("usage error", PROBLEM_PRINTED, fmt, ap);
 	va_end(ap);
 	print_command_usage(stderr, cmd, false);
 	return FSP_EXIT_USAGE;
@@ -130,7 +144,7 @@ void cli_warning(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vmsg("warning", fmt, ap);
+	vmsg("warning", PROBLEM_PRINTED, fmt, ap);
 	va_end(ap);
 }
 

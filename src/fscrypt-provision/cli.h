@@ -41,6 +41,13 @@ void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 void problems_reset(void);
 const char *problems_first(void);
+/* What counts first: what a command itself names as the reason (a key
+ * that check finds missing), else the first warning or error printed
+ * (a warning often says why an error followed). */
+enum { PROBLEM_PRINTED = 1, PROBLEM_REASON };
+/* Records a reason without printing it. */
+void problems_note(int rank, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Progress for people, on stdout; silenced by --quiet. */
 void cli_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

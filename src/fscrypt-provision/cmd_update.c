@@ -143,9 +143,7 @@ static void pre_one(struct tally *t, const struct dir_volumes *dv,
 		note(t,
 		     "refusing the update: %s fails the pre-flight check (%s)",
 		     what, exit_code_name(code));
-		refuse(t, what,
-		       rep.first_missing[0] ? rep.first_missing
-					    : first_reason("check failed"));
+		refuse(t, what, first_reason("check failed"));
 	}
 }
 

@@ -21,9 +21,8 @@ static void report(struct check_report *rep, const char *volume,
 	if (id)
 		hex_encode(id, FSP_KEY_IDENTIFIER_SIZE, hex);
 	if (problem && rep->missing++ == 0)
-		snprintf(rep->first_missing, sizeof(rep->first_missing),
-			 "%s%s%s%s", id ? "key " : "", hex, id ? ": " : "",
-			 problem);
+		problems_note(PROBLEM_REASON, "%s%s%s%s", id ? "key " : "", hex,
+			      id ? ": " : "", problem);
 	if (!rep->json) {
 		if (problem)
 			fprintf(rep->out ? rep->out : stdout,

@@ -15,7 +15,6 @@ struct check_report {
 	bool ok_lines; /* also an "ok:" line per usable key */
 	struct json j; /* with json; check_volumes sets it up */
 	unsigned missing;
-	char first_missing[512]; /* "key ID: why" of the first problem */
 };
 
 /*

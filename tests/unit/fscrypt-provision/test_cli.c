@@ -62,6 +62,16 @@ static void test_messages(void)
 		  "warn's format");
 	CHECK_STR(problems_first(), "volume v: careful",
 		  "a warning counts as a problem too");
+	CAPTURE(2, cli_error(FSP_EXIT_CONFIG, "volume v: broken"));
+	CHECK_STR(problems_first(), "volume v: careful",
+		  "an error after a warning: the warning is still the first");
+	CAPTURE(2, cli_warning("volume v: careful again"));
+	problems_note(PROBLEM_REASON, "key 00: %s", "missing");
+	CHECK_STR(problems_first(), "key 00: missing",
+		  "a reason a command names outranks what was printed");
+	problems_note(PROBLEM_REASON, "key 11: later");
+	CHECK_STR(problems_first(), "key 00: missing",
+		  "and the first reason stays");
 	problems_reset();
 	CAPTURE(2, r = cli_usage_error("list", "bad %s", "thing"));
 	CHECK(strncmp(captured, "fscrypt-provision: usage error: bad thing\n",
