@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* add and identifier: the commands that read a master key. */
+/* add: store a master key as a provisioning key, and add it to a filesystem. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdlib.h>
@@ -8,6 +8,7 @@
 #include "basic/hex.h"
 #include "fscrypt-provision/cli.h"
 #include "fscrypt-provision/key_options.h"
+#include "fscrypt-provision/master_key.h"
 #include "fscrypt-provision/report.h"
 #include "fscrypt-provision/slots_options.h"
 #include "kernel/identifier.h"
@@ -22,16 +23,6 @@ enum {
 	OPT_ADD_TO,
 	OPT_KEY_LIFETIME,
 };
-
-/* The master key's sources, as add and identifier take them. */
-// clang-format off
-#define KEY_SOURCE_USES                                                        \
-	{OPT_KEY_FILE, NULL}, {OPT_KEY_FD, NULL}, {OPT_SLOTS, NULL},           \
-	{OPT_PASSPHRASE_FD, NULL}, {OPT_TPM2_PIN_FD, NULL},                    \
-	{OPT_TPM2_DEVICE, NULL}, {OPT_TPM2_SIGNATURE, NULL},                   \
-	{OPT_KEY_FORMAT, NULL}, {OPT_KEY_SIZE, NULL},                          \
-	{OPT_ALLOW_READABLE, NULL}
-// clang-format on
 
 const struct cli_options cmd_add_options = {
     .common = CLI_KEYRING | CLI_QUIET,
@@ -57,30 +48,6 @@ const struct cli_options cmd_add_options = {
 	     "before Linux 5.6: add the raw key to --add-to's filesystem"},
 	    {0}},
 };
-
-const struct cli_options cmd_identifier_options = {
-    .shared = (const struct cli_use[]){KEY_SOURCE_USES, {0}},
-};
-
-/* The master key from --slots, or from --key-file/--key-fd. */
-static int read_either(const struct key_args *ka, struct slots_arg *sa,
-		       const char *cmd, struct secbuf *key,
-		       uint8_t id[FSP_KEY_IDENTIFIER_SIZE])
-{
-	if (!sa->path) {
-		if (sa->up.passphrase_fd >= 0 || sa->up.pin_fd >= 0 ||
-		    sa->up.tpm2.device || sa->up.tpm2.signature)
-			return cli_usage_error(cmd,
-					       "--passphrase-fd and --tpm2-* "
-					       "need --slots FILE");
-		return read_key_arg(ka, cmd, key, id);
-	}
-	if (ka->file || ka->fd)
-		return cli_usage_error(cmd, "give --slots FILE or a raw key "
-					    "(--key-file/--key-fd), not both");
-	sa->up.allow_readable = ka->opts.allow_readable;
-	return slots_arg_unlock(sa, key, id);
-}
 
 static int check_add(const char *volume, bool unlink_key,
 		     const struct key_args *ka)
@@ -158,7 +125,7 @@ int cmd_add(int argc, char **argv)
 	if (r != FSP_EXIT_OK)
 		return r;
 	sa.up.volume = rq.volume;
-	r = read_either(&ka, &sa, "add", &key, id);
+	r = read_key_or_slots(&ka, &sa, "add", &key, id);
 	if (r != FSP_EXIT_OK)
 		return r;
 	rq.keyring = arg_keyring;
@@ -175,33 +142,5 @@ int cmd_add(int argc, char **argv)
 		snprintf(src.path, sizeof(src.path), "%s", ka.file);
 		remove_key_file(rq.volume, &src);
 	}
-	return FSP_EXIT_OK;
-}
-
-int cmd_identifier(int argc, char **argv)
-{
-	struct key_args ka = {.opts = KEY_SOURCE_OPTS_DEFAULT};
-	struct slots_arg sa = SLOTS_ARG_INIT;
-	char hex[FSP_IDENTIFIER_HEX_LEN + 1];
-	uint8_t id[FSP_KEY_IDENTIFIER_SIZE];
-	struct secbuf key;
-	int c, r;
-
-	while ((c = cli_getopt(argc, argv, &cmd_identifier_options)) != -1) {
-		r = slots_option(c, &sa, "identifier");
-		if (r == -2)
-			r = key_option(c, &ka, "identifier");
-		if (r >= 0)
-			return r;
-	}
-	if (optind != argc)
-		return cli_usage_error("identifier", "unexpected argument '%s'",
-				       argv[optind]);
-	r = read_either(&ka, &sa, "identifier", &key, id);
-	if (r != FSP_EXIT_OK)
-		return r;
-	secbuf_free(&key);
-	hex_encode(id, sizeof(id), hex);
-	printf("%s\n", hex);
 	return FSP_EXIT_OK;
 }

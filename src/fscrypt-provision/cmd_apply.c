@@ -10,7 +10,7 @@
 #include "basic/hex.h"
 #include "fscrypt-provision/apply_dry_run.h"
 #include "fscrypt-provision/cli.h"
-#include "fscrypt-provision/cmd_apply.h"
+#include "fscrypt-provision/apply.h"
 #include "fscrypt-provision/report.h"
 #include "fscrypt-provision/volume_keys.h"
 #include "kernel/identifier.h"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* slots and wipe-slot: a slots file's table, read and changed. */
+/* slots: a slots file's table, for people and (--json) machines. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
@@ -16,23 +16,11 @@
 #include "slots/file.h"
 #include "slots/tpm2_data.h"
 
-enum { OPT_FORCE = OPT_FIRST_PRIVATE };
-
 const struct cli_options cmd_slots_options = {
     .shared = (const struct cli_use[]){{OPT_SLOTS, NULL},
 				       {OPT_JSON, NULL},
 				       {OPT_ALLOW_READABLE, NULL},
 				       {0}},
-};
-
-const struct cli_options cmd_wipe_slot_options = {
-    .common = CLI_QUIET,
-    .shared = (const struct cli_use[]){{OPT_SLOTS, NULL},
-				       {OPT_ALLOW_READABLE, NULL},
-				       {0}},
-    .own =
-	(const struct cli_option[]){
-	    {"force", NULL, OPT_FORCE, "wipe the last slot too"}, {0}},
 };
 
 static void iso_time(uint64_t t, char *buf, size_t n)
@@ -193,27 +181,24 @@ static void print_slots(const char *path, const struct slots_file *f,
 	json_end(&j);
 }
 
-/* Shared option loop; returns -1 to go on, or an exit code. */
-static int parse(int argc, char **argv, const char *cmd, const char **path,
-		 bool *flag, bool *readable)
+/* The option loop; returns -1 to go on, or an exit code. */
+static int parse(int argc, char **argv, const char **path, bool *json,
+		 bool *readable)
 {
-	const struct cli_options *o = strcmp(cmd, "wipe-slot") == 0
-					  ? &cmd_wipe_slot_options
-					  : &cmd_slots_options;
 	int c, r;
 
-	while ((c = cli_getopt(argc, argv, o)) != -1) {
+	while ((c = cli_getopt(argc, argv, &cmd_slots_options)) != -1) {
 		if (c == OPT_SLOTS)
 			*path = optarg;
 		else if (c == OPT_ALLOW_READABLE)
 			*readable = true;
-		else if (c == OPT_JSON || c == OPT_FORCE)
-			*flag = true;
-		else if ((r = handle_common_option(c, cmd)) >= 0)
+		else if (c == OPT_JSON)
+			*json = true;
+		else if ((r = handle_common_option(c, "slots")) >= 0)
 			return r;
 	}
 	if (!*path)
-		return cli_usage_error(cmd, "--slots FILE is required");
+		return cli_usage_error("slots", "--slots FILE is required");
 	return -1;
 }
 
@@ -223,7 +208,7 @@ int cmd_slots(int argc, char **argv)
 	const char *path = NULL;
 	bool as_json = false, readable = false;
 	struct slots_file *f;
-	int r = parse(argc, argv, "slots", &path, &as_json, &readable);
+	int r = parse(argc, argv, &path, &as_json, &readable);
 
 	if (r >= 0)
 		return r;
@@ -239,82 +224,4 @@ int cmd_slots(int argc, char **argv)
 		print_slots(path, f, as_json);
 	free(f);
 	return r < 0 ? slots_arg_fail(path, r, &problem) : FSP_EXIT_OK;
-}
-
-static int wipe(const char *path, unsigned long n, bool force, bool readable)
-{
-	struct fsp_problem problem = {0};
-	struct fsp_problem why = {0};
-	struct slots_file *f;
-	int i, r, code = FSP_EXIT_OK;
-
-	r = writer_lock(&why);
-	if (r < 0)
-		return cli_error_errno(OP_KEYRING, r,
-				       "take the writers' lock (%s)", why.text);
-	f = calloc(1, sizeof(*f));
-	if (!f)
-		return cli_error(FSP_EXIT_SYSTEM, "out of memory");
-	r = slots_file_load(path, readable, f, &problem);
-	i = r < 0 ? r : slots_find(f, (unsigned)n);
-	if (r < 0)
-		code = slots_arg_fail(path, r, &problem);
-	else if (i < 0)
-		code = cli_error(FSP_EXIT_USAGE,
-				 "slots file %s has no slot %lu; see "
-				 "'fscrypt-provision slots --slots %s'",
-				 path, n, path);
-	else if (f->n == 1 && !force)
-		code = cli_error(FSP_EXIT_USAGE,
-				 "slot %lu is the last slot of %s: without it "
-				 "nothing can unwrap the key; add another slot "
-				 "first, or pass --force to lose the key",
-				 n, path);
-	if (code == FSP_EXIT_OK) {
-		slots_remove(f, (size_t)i);
-		r = slots_file_save(path, f, &problem);
-		code = slots_save_result(path, r, &problem);
-		if (r >= 0 && f->n == 0)
-			cli_warning(
-			    "slot %lu was the last slot: %s can no longer "
-			    "unwrap its key",
-			    n, path);
-		else if (r >= 0)
-			cli_say("slot %lu wiped from %s; %zu slot%s left", n,
-				path, f->n, f->n == 1 ? "" : "s");
-		/*
-		 * The master key stays the same, so a copy of the file made
-		 * before still opens with the slot (and the slot, put back,
-		 * still verifies): people must not take this for revocation.
-		 */
-		if (r >= 0)
-			cli_warning(
-			    "wiping a slot revokes nothing: every older copy "
-			    "of %s (backups, initramfs images) still opens "
-			    "with slot %lu's protector; rebuild the images "
-			    "(dracut -f --regenerate-all, update-initramfs "
-			    "-u -k all) and, to revoke it, move the data to "
-			    "a new key (fscrypt-slots(5), REVOCATION)",
-			    path, n);
-	}
-	free(f);
-	return code;
-}
-
-int cmd_wipe_slot(int argc, char **argv)
-{
-	const char *path = NULL;
-	bool force = false, readable = false;
-	unsigned long n;
-	int r = parse(argc, argv, "wipe-slot", &path, &force, &readable);
-
-	if (r >= 0)
-		return r;
-	if (optind + 1 != argc)
-		return cli_usage_error("wipe-slot",
-				       "give exactly one SLOT number");
-	if (!parse_unsigned(argv[optind], SLOTS_MAX - 1, &n))
-		return cli_usage_error("wipe-slot", "SLOT must be 0 to %d",
-				       SLOTS_MAX - 1);
-	return wipe(path, n, force, readable);
 }

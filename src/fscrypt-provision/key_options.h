@@ -24,4 +24,14 @@ int read_key_arg(const struct key_args *ka, const char *cmd, struct secbuf *key,
  * freed and why said. */
 int key_identify(struct secbuf *key, uint8_t id[FSP_KEY_IDENTIFIER_SIZE]);
 
+/* The master key's sources, as add and identifier take them. */
+// clang-format off
+#define KEY_SOURCE_USES                                                        \
+	{OPT_KEY_FILE, NULL}, {OPT_KEY_FD, NULL}, {OPT_SLOTS, NULL},           \
+	{OPT_PASSPHRASE_FD, NULL}, {OPT_TPM2_PIN_FD, NULL},                    \
+	{OPT_TPM2_DEVICE, NULL}, {OPT_TPM2_SIGNATURE, NULL},                   \
+	{OPT_KEY_FORMAT, NULL}, {OPT_KEY_SIZE, NULL},                          \
+	{OPT_ALLOW_READABLE, NULL}
+// clang-format on
+
 #endif

@@ -35,6 +35,18 @@ ln -s file "$M/secret/link"
 sum_tree() { (cd "$1" && find . -printf '%p %y %m %l\n' | sort && find . -type f -print0 | sort -z | xargs -0 cat | sha256sum); }
 BEFORE=$(sum_tree "$M/secret")
 
+# wipe-slot --dry-run changes nothing, and says so; --json is for programs.
+cp -p "$OLD" "$T_WORK/before-dry-run.slots"
+fsp wipe-slot --slots "$OLD" --dry-run 1
+ALLOW_STDERR=1 expect "wipe-slot --dry-run" 0 "dry run: slot 1 (passphrase) would be wiped from $OLD; 1 slot would be left"
+cmp -s "$OLD" "$T_WORK/before-dry-run.slots" && t_ok "wipe-slot --dry-run leaves the file as it was" ||
+	t_fail "wipe-slot --dry-run leaves the file as it was"
+fsp wipe-slot --slots "$OLD" --dry-run --json 1
+[ "$RC" = 0 ] && [ "$(jq -c . <<<"$OUT")" = "{\"file\":\"$OLD\",\"slot\":1,\"type\":\"passphrase\",\"slots_left\":1,\"dry_run\":true}" ] &&
+	t_ok "wipe-slot --dry-run --json: one object" || t_fail "wipe-slot --dry-run --json: one object" "$OUT"
+fsp wipe-slot --slots "$OLD" --dry-run 7
+expect "wipe-slot --dry-run of a slot that is not there: exit 2" 2 "has no slot 7"
+
 # wipe-slot: the slot is gone from the file, not from a copy made before.
 cp -p "$OLD" "$T_WORK/backup.slots"
 fsp wipe-slot --slots "$OLD" 1

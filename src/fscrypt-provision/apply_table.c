@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* apply: the table as apply reads it, with the command line's changes. */
 #define _GNU_SOURCE
-#include "fscrypt-provision/cmd_apply.h"
+#include "fscrypt-provision/apply.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* apply, between its files. */
-#ifndef FSP_FSCRYPT_PROVISION_CMD_APPLY_H
-#define FSP_FSCRYPT_PROVISION_CMD_APPLY_H
+#ifndef FSP_FSCRYPT_PROVISION_APPLY_H
+#define FSP_FSCRYPT_PROVISION_APPLY_H
 
 #include <stddef.h>
 
