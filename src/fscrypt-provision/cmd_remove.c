@@ -22,8 +22,9 @@ enum {
 
 const struct cli_options cmd_remove_options = {
     .common = CLI_TAB | CLI_KEYRING | CLI_QUIET,
-    .shared =
-	(const struct cli_use[]){{OPT_VOLUME, "only this volume's keys"}, {0}},
+    .shared = (const struct cli_use[]){{OPT_VOLUME, "only this volume's keys"},
+				       {OPT_DRY_RUN, NULL},
+				       {0}},
     .own =
 	(const struct cli_option[]){
 	    {"keep-provisioned", NULL, OPT_KEEP,
@@ -117,9 +118,40 @@ static int remove_one(int fd, const char *where, const char *volume,
 }
 
 struct remove_opts {
-	bool keep, all_users;
+	bool keep, all_users, dry_run;
 	unsigned retries;
 };
+
+/* --dry-run: what remove would do with key k, from its status now. */
+static int dry_run_one(int fd, const char *where, const struct provkey *k,
+		       const struct remove_opts *o)
+{
+	char hex[FSP_IDENTIFIER_HEX_LEN + 1];
+	struct key_status st;
+	unsigned others;
+	int r = fs_key_status(fd, k->identifier, &st);
+
+	hex_encode(k->identifier, FSP_KEY_IDENTIFIER_SIZE, hex);
+	if (r < 0)
+		return cli_error_errno(OP_KEY_STATUS, r,
+				       "read the status of key %s on %s", hex,
+				       where);
+	others = st.user_count -
+		 (st.flags & FSP_KEY_STATUS_FLAG_ADDED_BY_SELF ? 1 : 0);
+	if (st.status != FSP_KEY_STATUS_ABSENT && others && !o->all_users) {
+		cli_say("volume %s: dry run: key %s is %s on %s, held by %u "
+			"other user%s; remove would fail without --all-users",
+			k->volume, hex, fs_key_status_name(st.status), where,
+			others, others == 1 ? "" : "s");
+		return FSP_EXIT_OK;
+	}
+	cli_say("volume %s: dry run: key %s is %s on %s; remove would %s it "
+		"and %s provisioning key %d",
+		k->volume, hex, fs_key_status_name(st.status), where,
+		st.status == FSP_KEY_STATUS_ABSENT ? "leave" : "remove",
+		o->keep ? "keep" : "invalidate", k->serial);
+	return FSP_EXIT_OK;
+}
 
 static bool in_set(const struct volume_set *vs, const char *volume)
 {
@@ -151,6 +183,11 @@ static int remove_keys(const struct dir_volumes *dv, int fd,
 		if (!in_set(&dv->vs, k->volume))
 			continue;
 		matched++;
+		if (o->dry_run) {
+			r = dry_run_one(fd, where, k, o);
+			code = code ? code : r;
+			continue;
+		}
 		r = remove_one(fd, where, k->volume, k->identifier,
 			       o->all_users, o->retries);
 		if (r) {
@@ -202,6 +239,9 @@ int cmd_remove(int argc, char **argv)
 			break;
 		case OPT_ALL_USERS:
 			o.all_users = true;
+			break;
+		case OPT_DRY_RUN:
+			o.dry_run = true;
 			break;
 		case OPT_RETRY:
 			if (!parse_unsigned(optarg, 100, &retries))

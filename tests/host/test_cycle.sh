@@ -129,6 +129,15 @@ fsp list --json
 [ "$(jq -r '.[] | select(.volume == "short") | .state' <<<"$OUT")" = expired ] &&
 	t_ok "expired key listed as expired" || t_fail "expired key listed as expired" "$OUT"
 
+# remove --dry-run: says what remove would do, and does nothing.
+fsp remove --volume data --dry-run "$M/enc"
+expect "remove --dry-run" 0 "volume data: dry run: key $ID is present on $M; remove would remove it and invalidate provisioning key"
+[ "$(xfs_io -c "enckey_status $ID" "$M")" = "Present (user_count=1, added_by_self)" ] &&
+	t_ok "xfs_io: the key is still present after remove --dry-run" ||
+	t_fail "xfs_io: the key is still present after remove --dry-run" "$(xfs_io -c "enckey_status $ID" "$M")"
+fsp remove --volume data --dry-run --keep-provisioned "$M/enc"
+expect "remove --dry-run --keep-provisioned" 0 "remove would remove it and keep provisioning key"
+
 # remove: lock, and retire the provisioning key.
 exec 9<"$M/enc/blob"
 fsp remove --volume data "$M/enc"
