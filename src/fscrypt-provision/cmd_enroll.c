@@ -55,6 +55,9 @@ const struct cli_options cmd_enroll_options = {
 	    {OPT_KEY_SIZE, NULL},
 	    {OPT_KEY_FORMAT, NULL},
 	    {OPT_ALLOW_READABLE, NULL},
+	    {OPT_DRY_RUN, "unwrap or make the master key, say which slot "
+			  "would be added, write nothing"},
+	    {OPT_JSON, NULL},
 	    {0}},
     .own =
 	(const struct cli_option[]){
@@ -169,6 +172,13 @@ static int enroll_option(int c, struct enroll *en)
 	int r;
 
 	switch (c) {
+	case OPT_JSON:
+		/* stdout is the object's: progress lines would break it. */
+		en->json = arg_quiet = true;
+		return -1;
+	case OPT_DRY_RUN:
+		en->dry_run = true;
+		return -1;
 	case OPT_PASSPHRASE:
 		return set_type(en, SLOT_PASSPHRASE);
 	case OPT_RECOVERY:
@@ -300,7 +310,8 @@ static int enroll_run(struct enroll *en)
 	struct secbuf key = {0};
 	int code, r;
 
-	r = writer_lock(&why);
+	/* A dry run writes nothing: it needs no lock. */
+	r = en->dry_run ? 0 : writer_lock(&why);
 	if (r < 0)
 		return cli_error_errno(OP_KEYRING, r,
 				       "take the writers' lock (%s)", why.text);
@@ -315,8 +326,18 @@ static int enroll_run(struct enroll *en)
 		code = slots_arg_fail(en->slots.path, r, &problem);
 	else
 		code = enroll_get_master(en, f, r == 0, &key);
-	if (!code)
+	if (!code && en->dry_run) {
+		struct secbuf none = {0};
+		int n = slots_free_number(f);
+
+		code = n < 0 ? cli_error(FSP_EXIT_KEY_SOURCE,
+					 "slots file %s has all %d slots in "
+					 "use; wipe one first",
+					 en->slots.path, SLOTS_MAX)
+			     : enroll_report(en, f, n, &none);
+	} else if (!code) {
 		code = enroll_add_slot(en, f, &key);
+	}
 	secbuf_free(&key);
 	sodium_memzero(f, sizeof(*f));
 	free(f);

@@ -28,6 +28,7 @@ struct enroll {
 	uint32_t tpm2_pcrs, tpm2_pubkey_pcrs;
 	bool tpm2_pcrs_given, tpm2_pubkey_pcrs_given;
 	bool tpm2_pin; /* the new PIN from pass_fd, or asked twice */
+	bool json, dry_run;
 };
 
 /*
@@ -49,5 +50,13 @@ int enroll_new_passphrase(const struct enroll *en, const char *what,
  * what it is sealed to. 0, or an exit code (it printed why). */
 int enroll_seal_tpm2(const struct enroll *en, const struct slots_file *f,
 		     struct slot *s, const struct secbuf *key);
+
+/*
+ * What enroll did (or, dry_run, would do) with slot n of f: a line, or
+ * with json an object, and text, a new recovery key, shown once. Returns
+ * an exit code.
+ */
+int enroll_report(const struct enroll *en, const struct slots_file *f, int n,
+		  struct secbuf *text);
 
 #endif

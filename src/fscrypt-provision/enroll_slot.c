@@ -148,31 +148,6 @@ static int seal_recovery(const struct slots_file *f, struct slot *s,
 		     : FSP_EXIT_OK;
 }
 
-/*
- * write(2) straight from the locked buffer: printf() would leave the key
- * in stdout's buffer, which nothing wipes. What cli_say() queued goes first.
- */
-static int print_recovery_key(const struct enroll *en, int n,
-			      struct secbuf *text)
-{
-	int r = 0;
-
-	text->data[text->len++] = '\n'; /* over the NUL: the size has room */
-	if (fflush(stdout) != 0)
-		r = -errno;
-	if (r == 0)
-		r = write_full(STDOUT_FILENO, text->data, text->len);
-	if (r < 0)
-		return cli_error(FSP_EXIT_SYSTEM,
-				 "unable to write the recovery key to standard "
-				 "output: %s; slot %d of %s holds a key nobody "
-				 "has seen: wipe it (fscrypt-provision "
-				 "wipe-slot --slots %s %d)",
-				 strerror(-r), n, en->slots.path,
-				 en->slots.path, n);
-	return FSP_EXIT_OK;
-}
-
 static int seal_exec(const struct enroll *en, const struct slots_file *f,
 		     struct slot *s, const struct secbuf *key)
 {
@@ -208,7 +183,6 @@ static int seal_exec(const struct enroll *en, const struct slots_file *f,
 int enroll_add_slot(const struct enroll *en, struct slots_file *f,
 		    const struct secbuf *key)
 {
-	char hex[FSP_IDENTIFIER_HEX_LEN + 1];
 	struct fsp_problem problem = {0};
 	int n = slots_free_number(f), code, r;
 	struct slot *s = &f->slots[f->n];
@@ -240,20 +214,7 @@ int enroll_add_slot(const struct enroll *en, struct slots_file *f,
 		secbuf_free(&text);
 		return code;
 	}
-	hex_encode(f->identifier, sizeof(f->identifier), hex);
-	cli_say("slot %d (%s) added to %s, key identifier %s", n,
-		slot_type_name(en->type), en->slots.path, hex);
-	if (en->ka.file)
-		cli_say(
-		    "%s is still a raw copy of the key: remove it once this "
-		    "file is in use (see fscrypt-slots(5), \"Migrating\")",
-		    en->ka.file);
-	code = FSP_EXIT_OK;
-	if (text.len) {
-		cli_say("The recovery key follows. It is shown only this once: "
-			"keep it away from this machine.");
-		code = print_recovery_key(en, n, &text);
-	}
+	code = enroll_report(en, f, n, &text);
 	secbuf_free(&text);
 	return code;
 }

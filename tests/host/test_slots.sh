@@ -100,6 +100,24 @@ fsp identifier --slots "$S" --passphrase-fd 3 3<<<"$RK"
 fsp identifier --slots "$S" --passphrase-fd 3 3<<<"$(tr -d - <<<"$RK" | tr '[:lower:]' '[:upper:]' | sed 's/..../& /g')"
 [ "$OUT" = "$ID" ] && t_ok "typed in capitals, in groups of 4" || t_fail "typed in capitals" "$ERR"
 
+# --dry-run unwraps and says which slot would be added; writes nothing.
+before=$(sum "$S")
+fsp enroll --slots "$S" --passphrase --unlock-passphrase-fd 3 --dry-run 3<<<"second pass"
+ALLOW_STDERR=1 expect "enroll --dry-run" 0 "dry run: slot 2 (passphrase) would be added to $S, key identifier $ID; nothing was written"
+[ "$(sum "$S")" = "$before" ] && t_ok "enroll --dry-run left the file alone" || t_fail "enroll --dry-run left the file alone"
+fsp enroll --slots "$S" --passphrase --unlock-passphrase-fd 3 --dry-run 3<<<"a wrong one"
+expect "enroll --dry-run with a wrong passphrase fails as enroll would" 6
+# --json: one object, the new slot's number; a recovery key goes in it.
+fsp enroll --slots "$S" --recovery-key --unlock-passphrase-fd 3 --json 3<<<"second pass"
+RK2=$(jq -r .recovery_key <<<"$OUT")
+[ "$RC" = 0 ] && [ "$(jq -c 'del(.recovery_key)' <<<"$OUT")" = "{\"file\":\"$S\",\"slot\":2,\"type\":\"recovery-key\",\"identifier\":\"$ID\",\"dry_run\":false}" ] &&
+	[[ $RK2 =~ ^[cbdefghijklnrtuv]{8}(-[cbdefghijklnrtuv]{8}){7}$ ]] &&
+	t_ok "enroll --json: one object with the slot's number and the recovery key" || t_fail "enroll --json" "$OUT" "$ERR"
+fsp identifier --slots "$S" --passphrase-fd 3 3<<<"$RK2"
+[ "$OUT" = "$ID" ] && t_ok "the recovery key from the JSON unlocks" || t_fail "the recovery key from the JSON unlocks" "$ERR"
+fsp wipe-slot --slots "$S" 2
+ALLOW_STDERR=1 expect "and goes again" 0
+
 # An unsealer program: tried first, needs no person; failures fall back.
 SECRET=$T_WORK/unsealed
 head -c 48 /dev/urandom >"$SECRET"
