@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#include "basic/json_write.h"
 #include "tab/fscrypttab.h"
 #include "tab/overrides.h"
 
@@ -17,5 +18,12 @@
  */
 int apply_load_table(struct fscrypttab *tab, const struct key_override *ov,
 		     size_t n_ov, long password_timeout);
+
+/* apply --json: the object's start, one volume's result (r, an exit code,
+ * with the first problem it printed), and the totals. */
+void apply_json_begin(struct json *j);
+void apply_json_volume(struct json *j, const struct tab_entry *e, int r);
+void apply_json_end(struct json *j, bool dry_run, unsigned ok, unsigned failed,
+		    unsigned skipped);
 
 #endif

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "basic/hex.h"
+#include "basic/json_write.h"
 #include "fscrypt-provision/apply_dry_run.h"
 #include "fscrypt-provision/cli.h"
 #include "fscrypt-provision/apply.h"
@@ -28,6 +29,8 @@ const struct cli_options cmd_apply_options = {
 	(const struct cli_use[]){
 	    {OPT_ROOT, "prefix every mountpoint with DIR (default /)"},
 	    {OPT_DRY_RUN, NULL},
+	    {OPT_JSON, "one object at the end: each volume's result, and "
+		       "the totals"},
 	    {OPT_PASSPHRASE_FD, "answer every slots file's prompt with a "
 				"line of descriptor N"},
 	    {OPT_PASSWORD_TIMEOUT, "every volume's password-timeout="},
@@ -56,6 +59,8 @@ struct apply_state {
 	int root_fd;	/* on --root, opened when first needed, or -1 */
 	int pass_fd;	/* --passphrase-fd: a line per prompt, or -1 */
 	bool skip_told; /* the entry's nofail skip has its line already */
+	bool json;	/* --json: one object on stdout at the end */
+	struct json j;
 	long password_timeout; /* --password-timeout, or -1 */
 };
 
@@ -263,11 +268,16 @@ static int apply_table(const struct fscrypttab *tab, struct apply_state *st)
 	unsigned ok = 0, failed = 0, skipped = 0;
 	int code = FSP_EXIT_OK, r;
 
+	if (st->json)
+		apply_json_begin(&st->j);
 	for (size_t i = 0; i < tab->n; i++) {
 		const struct tab_entry *e = &tab->entries[i];
 
 		st->skip_told = false;
+		problems_reset();
 		r = apply_entry(e, st);
+		if (st->json)
+			apply_json_volume(&st->j, e, r);
 		if (r == FSP_EXIT_OK) {
 			ok++;
 		} else if (e->nofail) {
@@ -286,6 +296,8 @@ static int apply_table(const struct fscrypttab *tab, struct apply_state *st)
 	cli_say("apply%s: %u volume%s ready, %u failed, %u skipped (nofail)",
 		st->dry_run ? " --dry-run" : "", ok, ok == 1 ? "" : "s", failed,
 		skipped);
+	if (st->json)
+		apply_json_end(&st->j, st->dry_run, ok, failed, skipped);
 	return code;
 }
 
@@ -296,6 +308,10 @@ static int apply_option(int c, struct apply_state *st, struct key_override *ov,
 	struct fsp_problem err = {0};
 
 	switch (c) {
+	case OPT_JSON:
+		/* stdout is the object's: progress lines would break it. */
+		st->json = arg_quiet = true;
+		return -1;
 	case OPT_ROOT:
 		st->root = optarg;
 		return -1;

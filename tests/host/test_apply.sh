@@ -124,6 +124,12 @@ printf 'alpha %s %s secret\nmissing %s %s/none.key - nofail\n' "$M" "$KA" "$M2" 
 fsp apply --tab "$T_WORK/nofail"
 ALLOW_STDERR=1 expect "missing key file with nofail" 0 "volume missing is nofail: continuing"
 [[ $ERR == *"none.key: it does not exist"* ]] && t_ok "nofail names the missing file" || t_fail "nofail names the missing file" "$ERR"
+fsp apply --tab "$T_WORK/nofail" --json
+A=$(jq -c '[.volumes[] | [.volume, .result, .exit_name]], .ready, .failed, .skipped, .dry_run' <<<"$OUT" | tr '\n' ' ')
+[ "$RC" = 0 ] && [ "$A" = '[["alpha","ready","success"],["missing","skipped","key source error"]] 1 0 1 false ' ] &&
+	[[ $(jq -r '.volumes[1].problem' <<<"$OUT") == "volume missing: unable to read key from $T_WORK/none.key: it does not exist"* ]] &&
+	t_ok "apply --json: each volume's result and first problem, and the totals, as one object" ||
+	t_fail "apply --json" "$OUT" "$A"
 printf 'missing %s %s/none.key\n' "$M2" "$T_WORK" >"$T_WORK/fail"
 fsp apply --tab "$T_WORK/fail"
 expect "missing key file without nofail" 4 "does not exist"
