@@ -13,14 +13,13 @@
 #include <unistd.h>
 
 #include "fscrypt-provision/cli.h"
+#include "fscrypt-provision/update.h"
 #include "fscrypt-provision/volume_check.h"
 #include "fscrypt-provision/volume_keys.h"
 #include "kernel/fscrypt_ioctl.h"
 #include "kernel/provision.h"
 #include "slots/next_boot.h"
 #include "slots/tpm2_data.h"
-
-enum mode { MODE_PRE, MODE_POST };
 
 enum { PROBLEM_MAX = 128 }; /* one volume's problem in post */
 enum { OPT_UPDATE_PCRS = OPT_FIRST_PRIVATE, OPT_HEADLESS };
@@ -29,7 +28,10 @@ const struct cli_options cmd_update_options = {
     .common = CLI_TAB | CLI_KEYRING | CLI_QUIET,
     .shared =
 	(const struct cli_use[]){
-	    {OPT_TPM2_SIGNATURE, "the next boot's PCR signatures (pre)"}, {0}},
+	    {OPT_TPM2_SIGNATURE, "the next boot's PCR signatures (pre)"},
+	    {OPT_JSON, "one object when done: each volume's result, and the "
+		       "verdict"},
+	    {0}},
     .own =
 	(const struct cli_option[]){
 	    {"update-pcrs", "PCRS", OPT_UPDATE_PCRS,
@@ -38,55 +40,6 @@ const struct cli_options cmd_update_options = {
 	     "nobody types at the next boot: count no passphrase or PIN (pre)"},
 	    {0}},
 };
-
-struct tally {
-	enum mode mode;
-	struct nextboot_opts next;
-	unsigned ok, warned, failed;
-	char refused[4096]; /* "what: why; what: why" */
-};
-
-static const char *mode_name(enum mode m)
-{
-	return m == MODE_PRE ? "pre" : "post";
-}
-
-/* "fscrypt-provision: pre: ..." on stderr: problems and warnings. */
-static void note(const struct tally *t, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void note(const struct tally *t, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: %s: ", PROG, mode_name(t->mode));
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-/* The first problem printed, without "volume NAME: ", or a fallback. */
-static const char *first_reason(const char *fallback)
-{
-	const char *p = problems_first(), *colon;
-
-	if (!p)
-		return fallback;
-	if (strncmp(p, "volume ", 7) == 0 && (colon = strstr(p, ": ")) &&
-	    !memchr(p + 7, ' ', (size_t)(colon - p - 7)))
-		return colon + 2;
-	return p;
-}
-
-static void refuse(struct tally *t, const char *what, const char *why)
-{
-	size_t n = strlen(t->refused);
-
-	t->failed++;
-	snprintf(t->refused + n, sizeof(t->refused) - n, "%s%s: %s",
-		 n ? "; " : "", what, why);
-}
 
 static const char *tell_what;
 
@@ -222,8 +175,8 @@ static void post_one(struct tally *t, const struct dir_volumes *dv,
 }
 
 /* One volume (e), or a mountpoint no entry names (e NULL). */
-static void update_one(struct tally *t, const struct fscrypttab *tab,
-		       const struct tab_entry *e, const char *mp)
+static void update_one_(struct tally *t, const struct fscrypttab *tab,
+			const struct tab_entry *e, const char *mp)
 {
 	char what[PATH_MAX + FSP_VOLUME_MAX + 16];
 	struct dir_volumes dv;
@@ -279,6 +232,22 @@ static void update_one(struct tally *t, const struct fscrypttab *tab,
 	dir_volumes_close(&dv);
 }
 
+/* update_one_(), and with --json its outcome as one object. */
+static void update_one(struct tally *t, const struct fscrypttab *tab,
+		       const struct tab_entry *e, const char *mp)
+{
+	unsigned warned = t->warned, failed = t->failed;
+
+	t->last[0] = '\0';
+	update_one_(t, tab, e, mp);
+	if (t->json)
+		update_json_volume(&t->j, e ? e->name : NULL, mp,
+				   t->failed != failed	 ? "failed"
+				   : t->warned != warned ? "warning"
+							 : "ok",
+				   t->last[0] ? t->last : NULL);
+}
+
 /* MOUNTPOINT as given, without trailing slashes ("/" stays). */
 static void trim_slashes(char *s)
 {
@@ -304,10 +273,12 @@ static void update_mountpoint(struct tally *t, const struct fscrypttab *tab,
 		update_one(t, tab, NULL, mp);
 }
 
-static int verdict(const struct tally *t)
+static int verdict(struct tally *t)
 {
 	char note_warn[64] = "";
 
+	if (t->json)
+		update_json_end(&t->j, t->ok, t->warned, t->failed);
 	if (t->failed) {
 		note(t, "%s: %s",
 		     t->mode == MODE_PRE
@@ -351,6 +322,11 @@ int cmd_update(int argc, char **argv)
 			t.next.headless = true;
 			continue;
 		}
+		if (c == OPT_JSON) {
+			/* stdout is the object's; the notes stay on stderr. */
+			t.json = arg_quiet = true;
+			continue;
+		}
 		r = handle_common_option(c, "update");
 		if (r >= 0)
 			return r;
@@ -371,6 +347,8 @@ int cmd_update(int argc, char **argv)
 		note(&t, "cannot read the fscrypttab (%s)", exit_code_name(r));
 		return r;
 	}
+	if (t.json)
+		update_json_begin(&t.j, mode_name(t.mode));
 	if (optind == argc && tab.n == 0)
 		cli_say(access(arg_tab, F_OK) == 0
 			    ? "%s: no volume in %s to take care of"

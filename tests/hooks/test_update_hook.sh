@@ -20,6 +20,9 @@ last_err() { tail -n 1 <<<"$ERR"; }
 data_volume
 hook pre
 expect "pre: a volume whose keys are all provisioned" 0 "pre: ok: 1 volume(s) can be unlocked"
+hook pre --json
+[ "$RC" = 0 ] && [ "$(jq -c . <<<"$OUT")" = "{\"mode\":\"pre\",\"volumes\":[{\"volume\":\"$VOL\",\"mountpoint\":\"$D\",\"result\":\"ok\",\"problem\":null}],\"ok\":true,\"volumes_ok\":1,\"warnings\":0,\"failed\":0}" ] &&
+	t_ok "pre --json: one object, the volume's result and the verdict" || t_fail "pre --json" "$OUT" "$ERR"
 hook post
 expect "post on a volume already unlocked is idempotent" 0 "post: ok: 1 volume(s) unlocked and verified"
 files_readable && t_ok "post on an unlocked volume leaves it readable" || t_fail "post on an unlocked volume leaves it readable"
@@ -32,6 +35,10 @@ expect "pre refuses a revoked key" 1 "pre: refusing the update: volume $VOL ($D)
 [[ "$(last_err)" == "fscrypt-provision: pre: update refused before anything was unmounted: volume $VOL ($D): key $ID: the provisioning key was revoked"* ]] &&
 	t_ok "pre: the last line names the volume, the key and why" || t_fail "pre: the last line names the volume, the key and why" "$ERR"
 [ -z "$OUT" ] && t_ok "pre: nothing on stdout when refusing" || t_fail "pre: nothing on stdout when refusing" "$OUT"
+hook pre --json
+[ "$RC" = 1 ] && [ "$(jq -c '[.ok, .failed, .volumes[0].result]' <<<"$OUT")" = '[false,1,"failed"]' ] &&
+	[[ $(jq -r '.volumes[0].problem' <<<"$OUT") == "key $ID: the provisioning key was revoked"* ]] &&
+	t_ok "pre --json refusing: failed, and why" || t_fail "pre --json refusing" "$OUT" "$ERR"
 # As after a refused or rolled-back update: not remounted, key revoked.
 hook post
 ALLOW_STDERR=1 expect "post on a volume not remounted passes, with its key revoked" 0 "post: warning: volume $VOL ($D) is unlocked, but unlock failed (key unavailable): it was not remounted, and its keys would not survive a remount"
