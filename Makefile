@@ -52,16 +52,23 @@ COMPANION_HDRS := $(wildcard $(COMPANION_DIR)/*.h) \
                   src/shared/companion_protocol.h src/basic/read_full.h
 TSS_LIBS := -ltss2-esys -ltss2-mu -ltss2-rc -ltss2-tctildr
 
-all: $(B)/fscrypt-provision $(B)/$(COMPANION)
+# The boot steps that every generator puts in the image (initramfs/).
+BOOT_STEPS := fscrypt-provision-lib.sh
+
+all: $(B)/fscrypt-provision $(B)/$(COMPANION) $(B)/$(BOOT_STEPS)
 
 $(B)/$(COMPANION): $(COMPANION_SRCS) $(COMPANION_HDRS) Makefile
 	@mkdir -p $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(HARDEN) $(COMPANION_SRCS) -o $@ \
 	    -pie -Wl,-z,relro,-z,now,-z,noexecstack $(TSS_LIBS)
 
-# The helper looks for the companion beside itself first: each build of it
-# gets a copy.
+# The helper looks for the companion beside itself first, and embed
+# --manifest for the boot steps too: each build of it gets a copy of both.
 $(B)/dyn/$(COMPANION) $(B)/asan/$(COMPANION) $(B)/small/$(COMPANION): $(B)/$(COMPANION)
+	@mkdir -p $(@D)
+	cp $< $@
+
+$(B)/$(BOOT_STEPS) $(B)/dyn/$(BOOT_STEPS) $(B)/asan/$(BOOT_STEPS) $(B)/small/$(BOOT_STEPS): initramfs/$(BOOT_STEPS)
 	@mkdir -p $(@D)
 	cp $< $@
 
@@ -79,7 +86,7 @@ MUSL_PFX := $(MUSL)/prefix
 SMALL    := $(B)/small/fscrypt-provision
 SMALL_CFLAGS ?= -Os -g
 
-small: $(SMALL) $(B)/small/$(COMPANION)
+small: $(SMALL) $(B)/small/$(COMPANION) $(B)/small/$(BOOT_STEPS)
 
 $(MUSL_PFX)/VERSIONS: tools/musl-libs.sh
 	tools/musl-libs.sh $(MUSL)
@@ -185,6 +192,7 @@ check: deps-check
 
 check-build: all small $(B)/dyn/fscrypt-provision $(B)/asan/fscrypt-provision \
        $(B)/dyn/$(COMPANION) $(B)/asan/$(COMPANION) \
+       $(B)/dyn/$(BOOT_STEPS) $(B)/asan/$(BOOT_STEPS) \
        $(UNIT_TESTS) $(UNIT_ASAN) $(FUZZERS) $(BENCH_BIN)
 
 # Each harness for FUZZ_SECONDS (make check runs 30 s each); fails on a

@@ -112,7 +112,7 @@ bench_initrd() { # with|byhand|without -> prints the image path
     esac
     h=$(fsp_hash "v$FSP_CACHE_VERSION" "$mods" "$FSP_KVER" "$(dracut --version 2>&1)" \
         "$FSP_BIN" "$BENCH_ASSETS/fscrypttab" "$FSP_ASSETS/keys" \
-        "$FSP_REPO/dracut-module/50fscrypt-provision" "$FSP_DRACUT_DRIVERS" \
+        "$FSP_REPO/dracut-module/50fscrypt-provision" "${FSP_BIN%/*}/fscrypt-provision-lib.sh" "$FSP_DRACUT_DRIVERS" \
         "$FSP_REPO/bench/modules.d/59fsp-byhand" \
         "$(declare -f build_bench_initrd fsp_run_dracut fsp_dracut fsp_dracut_base)")
     img=$FSP_QEMU_CACHE/initrd-bench-$v-$h.img

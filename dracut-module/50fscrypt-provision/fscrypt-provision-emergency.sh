@@ -6,7 +6,7 @@
 # (no tpm2 slot unseals afterwards) before anyone gets a shell. Sourced by
 # dracut, so it returns.
 
-# shellcheck source=fscrypt-provision-lib.sh
-. /lib/fscrypt-provision-lib.sh
+# shellcheck source=../../initramfs/fscrypt-provision-lib.sh
+. /usr/lib/fscrypt-provision/fscrypt-provision-lib.sh
 fsp_before_shell
 return 0

@@ -6,8 +6,8 @@
 
 # shellcheck source=/dev/null # dracut's, installed by the base module
 type getarg > /dev/null 2>&1 || . /lib/dracut-lib.sh
-# shellcheck source=fscrypt-provision-lib.sh
-. /lib/fscrypt-provision-lib.sh
+# shellcheck source=../../initramfs/fscrypt-provision-lib.sh
+. /usr/lib/fscrypt-provision/fscrypt-provision-lib.sh
 
 if ! fsp_apply; then
     fsp_log "FATAL: $FSP_REASON"

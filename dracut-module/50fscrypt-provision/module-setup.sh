@@ -215,7 +215,13 @@ install() {
         fi
     fi
 
-    inst_simple "$moddir/fscrypt-provision-lib.sh" /lib/fscrypt-provision-lib.sh
+    # The boot steps (initramfs/ in the tree), where the helper looks for
+    # the companion: beside it, then in ../lib/fscrypt-provision/.
+    local steps=${FSCRYPT_PROVISION_LIB-}
+    [[ $steps ]] || steps=${bin%/*}/fscrypt-provision-lib.sh
+    [[ -e $steps ]] || steps=${bin%/*/*}/lib/fscrypt-provision/fscrypt-provision-lib.sh
+    inst_simple "$steps" /usr/lib/fscrypt-provision/fscrypt-provision-lib.sh ||
+        _fsp_fatal "fscrypt-provision: cannot install the boot steps $steps"
     # rd.shell=0 runs shutdown-emergency, otherwise emergency; both modes.
     inst_hook emergency 00 "$moddir/fscrypt-provision-emergency.sh"
     inst_hook shutdown-emergency 00 "$moddir/fscrypt-provision-emergency.sh"

@@ -104,7 +104,7 @@ fsp_apply
 echo "fsp_apply: $?"
 EOF
 on_silent_tty 40 sh "$T_WORK/boot.sh" "rd.fscrypt.tab=$T_WORK/nf.tab rd.fscrypt.password-timeout=2" \
-	"$REPO/dracut-module/50fscrypt-provision/fscrypt-provision-lib.sh" "$T_WORK/fsp-bin" "$T_WORK/run"
+	"$REPO/initramfs/fscrypt-provision-lib.sh" "$T_WORK/fsp-bin" "$T_WORK/run"
 tty_expect "rd.fscrypt.password-timeout=2: passed to apply, the boot goes on" 0 \
 	"rd.fscrypt.password-timeout=2: passed to apply as --password-timeout" "fsp_apply: 0"
 grep -q "^WARNING: warning: volume data: .*none was given within 2 s; skipped (nofail)$" "$T_WORK/run/initrd.log" &&

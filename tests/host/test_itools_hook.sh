@@ -29,7 +29,7 @@ hook() {
 	HOUT=$(cd / && umask "$um" && env DESTDIR="$D" version="$KVER" verbose=n \
 		FSCRYPT_PROVISION_BIN="${FSP_CMD[0]}" FSCRYPT_PROVISION_TAB="$tab" \
 		FSCRYPT_PROVISION_CONF=/dev/null \
-		FSCRYPT_PROVISION_LIB="$REPO/dracut-module/50fscrypt-provision/fscrypt-provision-lib.sh" \
+		FSCRYPT_PROVISION_LIB="$REPO/initramfs/fscrypt-provision-lib.sh" \
 		"$@" sh "$HOOK" 2>&1)
 	HRC=$?
 }
@@ -65,7 +65,7 @@ cmp -s "${FSP_CMD[0]}" "$D/usr/sbin/fscrypt-provision" && t_ok "the helper is in
 	[ "$(stat -c %a "$D/etc/fscrypt-provision/embedded-keys")" = 600 ] &&
 	t_ok "the embedded key files are listed (mode 0600), for removal after apply" ||
 	t_fail "the list of embedded keys" "$(cat "$D/etc/fscrypt-provision/embedded-keys" 2>&1)"
-cmp -s "$REPO/dracut-module/50fscrypt-provision/fscrypt-provision-lib.sh" "$D/usr/lib/fscrypt-provision/fscrypt-provision-lib.sh" &&
+cmp -s "$REPO/initramfs/fscrypt-provision-lib.sh" "$D/usr/lib/fscrypt-provision/fscrypt-provision-lib.sh" &&
 	t_ok "the boot steps shared with the dracut module are in the image" || t_fail "the shared boot steps"
 if [ -d "/lib/modules/$KVER/kernel/crypto" ]; then
 	find "$D" -name 'xts.ko*' | grep -q . && find "$D" -name 'sha512_generic.ko*' | grep -q . &&

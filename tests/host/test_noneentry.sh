@@ -139,8 +139,8 @@ for mode in pre post; do
 		t_fail "fscrypt-provision-update $mode leaves the provision-only entry out" "rc $RC" "$(cat "$T_WORK/out" "$T_WORK/err")"
 done
 
-# --- the dracut library: rd.fscrypt.key= becomes apply --key
-LIB=$ROOT/dracut-module/50fscrypt-provision/fscrypt-provision-lib.sh
+# --- the boot steps: rd.fscrypt.key= becomes apply --key
+LIB=$ROOT/initramfs/fscrypt-provision-lib.sh
 RUN=$T_WORK/run
 # The real helper with the test's keyring (the lib passes none).
 BIN_KR=$T_WORK/fsp-with-keyring

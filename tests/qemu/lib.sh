@@ -513,7 +513,7 @@ fsp_initrd() {
     kind=$mode${2:+-slots}
     h=$(fsp_hash "v$FSP_CACHE_VERSION" "$mode" "$FSP_KVER" "kmoddir:$FSP_KMODDIR" "$(dracut --version 2>&1)" \
         "$FSP_BIN" "$FSP_ASSETS/keys" "$FSP_ASSETS/initrd-extra" "$FSP_ASSETS/$table" \
-        "$FSP_REPO/dracut-module/50fscrypt-provision" \
+        "$FSP_REPO/dracut-module/50fscrypt-provision" "${FSP_BIN%/*}/fscrypt-provision-lib.sh" \
         "$FSP_QEMU_DIR/modules.d/59fsp-test" "$FSP_QEMU_DIR/guest/fsp-test-lib.sh" \
         "$(fsp_dracut_modules "$mode")" "$FSP_DRACUT_DRIVERS" \
         "$(declare -f fsp_build_initrd fsp_run_dracut fsp_dracut fsp_dracut_base)")

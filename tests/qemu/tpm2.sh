@@ -176,7 +176,8 @@ fsp_tpm2_initrd() {
     h=$(fsp_hash "v$FSP_CACHE_VERSION" "$mode" "$FSP_KVER" "$(dracut --version 2>&1)" "$FSP_BIN" \
         "${FSP_BIN%/*}/fscrypt-provision-tpm2" \
         "$table" "$FSP_ASSETS/initrd-extra" "$FSP_TPM2/keys" "$FSP_TPM2/images" \
-        "$FSP_REPO/dracut-module/50fscrypt-provision" "$FSP_QEMU_DIR/modules.d/59fsp-test" \
+        "$FSP_REPO/dracut-module/50fscrypt-provision" "${FSP_BIN%/*}/fscrypt-provision-lib.sh" \
+        "$FSP_QEMU_DIR/modules.d/59fsp-test" \
         "$FSP_QEMU_DIR/guest/fsp-test-lib.sh" "$(fsp_dracut_modules "$mode")" "$FSP_DRACUT_DRIVERS" \
         "$(declare -f fsp_tpm2_initrd fsp_run_dracut fsp_dracut fsp_dracut_base)")
     FSP_INITRD=$FSP_QEMU_CACHE/initrd-$kind-$h.img

@@ -52,8 +52,8 @@ t06_install_older() {
     local o=$W/older m=$W/older/dracut-module/50fscrypt-provision
     mkdir -p "$o" || return 1
     cp -r "$FSP_REPO/Makefile" "$FSP_REPO/src" "$FSP_REPO/man" "$FSP_REPO/hooks" \
-        "$FSP_REPO/dracut-module" "$FSP_REPO/initramfs-tools" "$o/" || return 1
-    printf '\nfsp_log %s\n' "$OLD_WORD" >> "$m/fscrypt-provision-lib.sh" || return 1
+        "$FSP_REPO/dracut-module" "$FSP_REPO/initramfs" "$FSP_REPO/initramfs-tools" "$o/" || return 1
+    printf '\nfsp_log %s\n' "$OLD_WORD" >> "$o/initramfs/fscrypt-provision-lib.sh" || return 1
     sed -i 's/^install() {/_older_install() {/' "$m/module-setup.sh" || return 1
     # shellcheck disable=SC2016 # expanded by dracut
     printf '\ninstall() { _older_install; echo older > "$initdir/etc/fsp-older-copy"; }\n' \
@@ -98,15 +98,15 @@ test_run() {
     FAILS=0
     l=$(lsinitrd "$FSP_INITRD" 2> /dev/null)
     c "the image's helper is the tree's build/fscrypt-provision" same_helper
-    c "the image's hook library is the tree's" same_in_image usr/lib/fscrypt-provision-lib.sh \
-        "$FSP_REPO/dracut-module/50fscrypt-provision/fscrypt-provision-lib.sh"
+    c "the image's boot steps are the tree's" same_in_image usr/lib/fscrypt-provision/fscrypt-provision-lib.sh \
+        "$FSP_REPO/initramfs/fscrypt-provision-lib.sh"
     for f in "$FSP_REPO"/dracut-module/50fscrypt-provision/*pre-pivot.sh; do
         c "the image's pre-pivot hook is the tree's ${f##*/}" \
             same_in_image "usr/lib/dracut/hooks/pre-pivot/60-${f##*/}" "$f"
     done
     c "the older copy's marker file is not in the image" bash -c "! grep -q 'etc/fsp-older-copy' <<< \"\$0\"" "$l"
     c "the older copy is still installed (the build did not remove it)" \
-        grep -q "$OLD_WORD" /usr/lib/dracut/modules.d/50fscrypt-provision/fscrypt-provision-lib.sh
+        grep -q "$OLD_WORD" /usr/lib/fscrypt-provision/fscrypt-provision-lib.sh
     t06_restore
     c "what was installed before is back" bash -c '[[ ! -e /usr/sbin/fscrypt-provision ]] ||
         ! /usr/sbin/fscrypt-provision --version | grep -q 0.0.1-older'

@@ -1,10 +1,17 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# fscrypt-provision in the initramfs: the steps the pre-pivot hook (shell
-# initramfs) and fscrypt-provision.service (systemd initramfs) share, and
-# so does the initramfs-tools boot script (which gives it getarg, getargs,
-# getargbool, info and warn). Sourced after dracut-lib.sh; POSIX sh; every
-# name starts with fsp_/_fsp_.
+# The boot steps of fscrypt-provision in an initramfs, whichever generator
+# built it: the dracut module's pre-pivot hook and service, the
+# initramfs-tools boot and panic scripts, and a hand-written /init source
+# this file from /usr/lib/fscrypt-provision/fscrypt-provision-lib.sh in the
+# image (each generator puts it there). POSIX sh, for
+# busybox or klibc alone; every name starts with fsp_/_fsp_.
+#
+# The caller gives dracut-lib.sh's names: getarg NAME= (the last value),
+# getargs NAME= (every value, one a line), getargbool DEFAULT NAME, info
+# and warn; and NEWROOT, the real root's mountpoint (default /sysroot).
+# FSP_INITRAMFS names the caller in the log (default: shell, or systemd
+# with DRACUT_SYSTEMD set).
 #
 # Kernel command line:
 #   rd.fscrypt=0               do nothing
@@ -47,7 +54,7 @@ fsp_warn() {
     warn "fscrypt-provision: $*"
 }
 
-# Removes the key files that module-setup.sh embedded (their list is in
+# Removes the key files the generator embedded (their list is in
 # FSP_EMBEDDED): once apply ran they are of no use, and the initramfs stays
 # in memory until switch_root, or on to an emergency shell.
 fsp_forget_keys() {
@@ -118,7 +125,8 @@ _fsp_apply() {
     # No modprobe here: the kernel asks for the algorithms it needs
     # (hmac(sha512) when the key is added, aes and xts when a file is
     # read), and modprobe then loads every module of that alias, the
-    # accelerated ones included. module-setup.sh puts them in the image.
+    # accelerated ones included. The generators put them in the image
+    # (embed --manifest names them).
     # Loading all of them up front cost 0.5 s of self-tests under QEMU.
 
     # Each rd.fscrypt.key=VOLUME:SOURCE becomes apply --key VOLUME:SOURCE,
