@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * embed: what an initramfs generator must put in the image (the fscrypttab
- * entries marked initramfs and their key files), checked with the rules
- * apply uses at boot, so that no generator re-implements them.
+ * entries marked initramfs and their key files, and with --manifest all
+ * the rest: embed_image.c), checked with the rules apply uses at boot, so
+ * that no generator re-implements them.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -14,12 +15,24 @@
 #include "basic/hex.h"
 #include "basic/json_write.h"
 #include "fscrypt-provision/cli.h"
+#include "fscrypt-provision/embed_image.h"
+#include "fscrypt-provision/embed_table.h"
 #include "kernel/identifier.h"
 #include "kernel/mountinfo.h"
 #include "slots/file.h"
+#include "slots/tpm2_data.h"
 #include "tab/entry_key.h"
 
-enum { OPT_SYSROOT = OPT_FIRST_PRIVATE, OPT_WRITE_TABLE, OPT_NULL };
+enum {
+	OPT_SYSROOT = OPT_FIRST_PRIVATE,
+	OPT_WRITE_TABLE,
+	OPT_NULL,
+	OPT_MANIFEST,
+	OPT_HELPER,
+	OPT_COMPANION,
+	OPT_BOOT_STEPS,
+	OPT_TPM2,
+};
 
 const struct cli_options cmd_embed_options = {
     .common = CLI_TAB | CLI_QUIET,
@@ -33,10 +46,22 @@ const struct cli_options cmd_embed_options = {
 	    {"write-table", "FILE", OPT_WRITE_TABLE,
 	     "write the initramfs' table (initramfs entries) to FILE"},
 	    {"null", NULL, OPT_NULL, "list the files to embed, NUL-terminated"},
+	    {"manifest", "DIR", OPT_MANIFEST,
+	     "print everything the image needs, one item a line; write "
+	     "the files embed makes in DIR"},
+	    {"helper", "FILE", OPT_HELPER,
+	     "with --manifest: the helper to put in the image (default: "
+	     "this one)"},
+	    {"companion", "FILE", OPT_COMPANION,
+	     "with --manifest: the TPM companion to put in the image"},
+	    {"boot-steps", "FILE", OPT_BOOT_STEPS,
+	     "with --manifest: the boot steps to put in the image"},
+	    {"tpm2", NULL, OPT_TPM2,
+	     "with --manifest: TPM support even with no tpm2 slot embedded"},
 	    {0}},
 };
 
-enum output { OUT_TEXT, OUT_NULL, OUT_JSON };
+enum output { OUT_TEXT, OUT_NULL, OUT_JSON, OUT_MANIFEST };
 
 /*
  * The initramfs mounts its own /run, /proc, /sys and /dev, and the real
@@ -57,11 +82,29 @@ static bool hidden_in_initramfs(const char *path)
 	return false;
 }
 
+/* What the image needs to unseal a slots file's tpm2 slots. */
+static unsigned slots_needs(const struct slots_file *f)
+{
+	struct tpm2_slot t;
+	unsigned needs = 0;
+
+	for (size_t i = 0; i < f->n; i++) {
+		if (f->slots[i].type != SLOT_TPM2)
+			continue;
+		needs |= EMBED_NEEDS_TPM2;
+		if (slot_tpm2_get(&f->slots[i], &t) == 0 &&
+		    !tpm2_by_companion(&t))
+			needs |= EMBED_NEEDS_SYSTEMD_CREDS;
+	}
+	return needs;
+}
+
 /* A slots file is checked without unwrapping: it must load, and its
  * identifier must be the table's. */
 static int check_slots_entry(const struct tab_entry *e, const char *sysroot,
-			     char hex[FSP_IDENTIFIER_HEX_LEN + 1])
+			     struct embed_entry *ret)
 {
+	char *hex = ret->id;
 	char joined[PATH_MAX], want[40];
 	struct fsp_problem why = {0};
 	const char *path = sysroot ? joined : e->source.path;
@@ -84,8 +127,10 @@ static int check_slots_entry(const struct tab_entry *e, const char *sysroot,
 				 "volume %s: slots file %s %s; refusing to "
 				 "embed it",
 				 e->name, path, why.text);
-	else
+	else {
 		hex_encode(f->identifier, sizeof(f->identifier), hex);
+		ret->needs = slots_needs(f);
+	}
 	if (!code && e->has_identifier &&
 	    memcmp(f->identifier, e->identifier, sizeof(e->identifier))) {
 		hex_encode(e->identifier, sizeof(e->identifier), want);
@@ -100,7 +145,7 @@ static int check_slots_entry(const struct tab_entry *e, const char *sysroot,
 
 /* Checks one initramfs entry's key; returns an exit code, printing why. */
 static int check_entry(const struct tab_entry *e, const char *sysroot,
-		       char hex[FSP_IDENTIFIER_HEX_LEN + 1])
+		       struct embed_entry *ret)
 {
 	uint8_t id[FSP_KEY_IDENTIFIER_SIZE];
 	struct fsp_problem detail = {0};
@@ -108,7 +153,7 @@ static int check_entry(const struct tab_entry *e, const char *sysroot,
 	struct secbuf key;
 	int r;
 
-	hex[0] = '\0';
+	ret->id[0] = '\0';
 	if (!e->has_source)
 		return FSP_EXIT_OK;
 	key_source_format(&e->source, src, sizeof(src));
@@ -125,7 +170,7 @@ static int check_entry(const struct tab_entry *e, const char *sysroot,
 				 "initramfs; keep the key elsewhere",
 				 e->name, src);
 	if (e->source.kind == KEY_SOURCE_SLOTS)
-		return check_slots_entry(e, sysroot, hex);
+		return check_slots_entry(e, sysroot, ret);
 	if (!e->embed_raw_key)
 		return cli_error(
 		    FSP_EXIT_KEY_SOURCE,
@@ -142,68 +187,8 @@ static int check_entry(const struct tab_entry *e, const char *sysroot,
 				 "volume %s: %s; refusing to embed it", e->name,
 				 detail.text);
 	secbuf_free(&key);
-	hex_encode(id, sizeof(id), hex);
+	hex_encode(id, sizeof(id), ret->id);
 	return FSP_EXIT_OK;
-}
-
-/* Line number n (from 1) of text, without its newline. */
-static const char *line_of(const char *text, unsigned n, size_t *ret_len)
-{
-	const char *p = text, *nl;
-
-	for (unsigned i = 1; i < n && p; i++) {
-		p = strchr(p, '\n');
-		if (p)
-			p++;
-	}
-	if (!p)
-		return NULL;
-	nl = strchr(p, '\n');
-	*ret_len = nl ? (size_t)(nl - p) : strlen(p);
-	return p;
-}
-
-/* The table the initramfs reads: the initramfs entries, verbatim. */
-static int write_table(const char *path, const struct fscrypttab *tab,
-		       const char *text)
-{
-	FILE *f;
-	int fd, r = 0;
-
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-		  0644);
-	if (fd < 0)
-		return -errno;
-	f = fdopen(fd, "w");
-	if (!f) {
-		r = -errno;
-		close(fd);
-		return r;
-	}
-	fprintf(f,
-		"# Generated by fscrypt-provision embed from %s:\n"
-		"# the entries with the initramfs option. Mountpoints are\n"
-		"# relative to the real root (fscrypt-provision apply "
-		"--root).\n",
-		arg_tab);
-	for (size_t i = 0; i < tab->n; i++) {
-		const char *l;
-		size_t len;
-
-		if (!tab->entries[i].initramfs)
-			continue;
-		l = line_of(text, tab->entries[i].line, &len);
-		if (!l) {
-			r = -EINVAL;
-			break;
-		}
-		fprintf(f, "%.*s\n", (int)len, l);
-	}
-	if (fflush(f) != 0 || ferror(f))
-		r = r ? r : -errno;
-	if (fclose(f) != 0 && !r)
-		r = -errno;
-	return r;
 }
 
 static void print_entry(enum output out, const struct tab_entry *e,
@@ -249,7 +234,7 @@ static void print_entry(enum output out, const struct tab_entry *e,
 }
 
 static void print_entries(enum output out, const struct fscrypttab *tab,
-			  char (*ids)[FSP_IDENTIFIER_HEX_LEN + 1], size_t n)
+			  const struct embed_entry *entries, size_t n)
 {
 	struct json j;
 
@@ -259,53 +244,103 @@ static void print_entries(enum output out, const struct fscrypttab *tab,
 	}
 	for (size_t i = 0; i < tab->n; i++)
 		if (tab->entries[i].initramfs)
-			print_entry(out, &tab->entries[i], ids[i], &j);
+			print_entry(out, &tab->entries[i], entries[i].id, &j);
 	if (out == OUT_JSON)
 		json_end(&j);
 	if (out == OUT_TEXT && n == 0)
 		cli_say("no entry of %s has the initramfs option", arg_tab);
 }
 
-int cmd_embed(int argc, char **argv)
+/* The command line, into out, *m and the rest. */
+static int parse(int argc, char **argv, enum output *out,
+		 struct embed_manifest_opts *m, const char **table_out)
 {
-	const char *sysroot = NULL, *table_out = NULL;
-	enum output out = OUT_TEXT;
-	struct fsp_problem err = {0};
-	char(*ids)[FSP_IDENTIFIER_HEX_LEN + 1] = NULL;
-	struct fscrypttab tab = {0};
-	char *text = NULL;
-	size_t len, n = 0;
-	int c, r, code = FSP_EXIT_OK;
+	bool manifest_only = false;
+	int c, r;
 
 	while ((c = cli_getopt(argc, argv, &cmd_embed_options)) != -1) {
 		if (c == OPT_SYSROOT)
-			sysroot = optarg;
+			m->sysroot = optarg;
 		else if (c == OPT_WRITE_TABLE)
-			table_out = optarg;
-		else if (c == OPT_NULL || c == OPT_JSON) {
-			if (out != OUT_TEXT)
+			*table_out = optarg;
+		else if (c == OPT_HELPER || c == OPT_COMPANION ||
+			 c == OPT_BOOT_STEPS) {
+			*(c == OPT_HELPER      ? &m->helper
+			  : c == OPT_COMPANION ? &m->companion
+					       : &m->boot_steps) = optarg;
+			manifest_only = true;
+			if (optarg[0] != '/')
 				return cli_usage_error(
-				    "embed", "--null and --json exclude each "
-					     "other");
-			out = c == OPT_NULL ? OUT_NULL : OUT_JSON;
+				    "embed", "%s needs an absolute path",
+				    argv[optind - 1]);
+		} else if (c == OPT_TPM2)
+			m->tpm2 = manifest_only = true;
+		else if (c == OPT_NULL || c == OPT_JSON || c == OPT_MANIFEST) {
+			if (*out != OUT_TEXT)
+				return cli_usage_error(
+				    "embed", "--null, --json and --manifest "
+					     "exclude each other");
+			*out = c == OPT_NULL   ? OUT_NULL
+			       : c == OPT_JSON ? OUT_JSON
+					       : OUT_MANIFEST;
+			m->dir = c == OPT_MANIFEST ? optarg : NULL;
 		} else if ((r = handle_common_option(c, "embed")) >= 0)
 			return r;
 	}
 	if (optind != argc)
 		return cli_usage_error("embed", "unexpected argument '%s'",
 				       argv[optind]);
-	if (sysroot && sysroot[0] != '/')
+	if (m->sysroot && m->sysroot[0] != '/')
 		return cli_usage_error("embed",
 				       "--sysroot needs an absolute path");
-	r = fscrypttab_read_file(arg_tab, &text, &len, &err);
+	if (m->dir && m->dir[0] != '/')
+		return cli_usage_error("embed",
+				       "--manifest needs an absolute path");
+	if (manifest_only && *out != OUT_MANIFEST)
+		return cli_usage_error("embed", "--helper, --companion, "
+						"--boot-steps and --tpm2 go "
+						"with --manifest");
+	return -1;
+}
+
+/* Reads and parses arg_tab. With --manifest, a table that does not exist
+ * is no error: the image then has no table (rd.fscrypt.tab= or
+ * rd.fscrypt.key= name one at boot). */
+static int load(struct fscrypttab *tab, char **text, bool manifest)
+{
+	struct fsp_problem err = {0};
+	size_t len;
+	int r;
+
+	r = fscrypttab_read_file(arg_tab, text, &len, &err);
+	if (r == -ENOENT && manifest)
+		return FSP_EXIT_OK;
 	if (r == 0)
-		r = fscrypttab_parse(text, len, arg_tab, &tab, &err);
-	if (r < 0) {
-		free(text);
+		r = fscrypttab_parse(*text, len, arg_tab, tab, &err);
+	if (r < 0)
 		return cli_error(FSP_EXIT_CONFIG, "%s", err.text);
-	}
-	ids = calloc(tab.n ? tab.n : 1, sizeof(*ids));
-	if (!ids) {
+	return FSP_EXIT_OK;
+}
+
+int cmd_embed(int argc, char **argv)
+{
+	struct embed_manifest_opts m = {0};
+	const char *table_out = NULL;
+	enum output out = OUT_TEXT;
+	struct embed_entry *entries = NULL;
+	struct fscrypttab tab = {0};
+	char *text = NULL;
+	size_t n = 0;
+	int r, code;
+
+	code = parse(argc, argv, &out, &m, &table_out);
+	if (code >= 0)
+		return code;
+	code = load(&tab, &text, out == OUT_MANIFEST);
+	if (code)
+		goto out;
+	entries = calloc(tab.n ? tab.n : 1, sizeof(*entries));
+	if (!entries) {
 		code = cli_error_errno(OP_OPEN, -ENOMEM, "check %s", arg_tab);
 		goto out;
 	}
@@ -313,24 +348,27 @@ int cmd_embed(int argc, char **argv)
 	for (size_t i = 0; i < tab.n; i++) {
 		if (!tab.entries[i].initramfs)
 			continue;
-		r = check_entry(&tab.entries[i], sysroot, ids[i]);
+		r = check_entry(&tab.entries[i], m.sysroot, &entries[i]);
 		if (r && !code)
 			code = r;
 		n++;
 	}
 	if (code)
 		goto out;
-	if (table_out) {
-		r = write_table(table_out, &tab, text);
+	if (table_out && text) {
+		r = embed_write_table(table_out, &tab, text);
 		if (r < 0) {
 			code =
 			    cli_error_errno(OP_OPEN, r, "write %s", table_out);
 			goto out;
 		}
 	}
-	print_entries(out, &tab, ids, n);
+	if (out == OUT_MANIFEST)
+		code = embed_manifest(&m, &tab, text, entries);
+	else
+		print_entries(out, &tab, entries, n);
 out:
-	free(ids);
+	free(entries);
 	free(text);
 	fscrypttab_free(&tab);
 	return code;

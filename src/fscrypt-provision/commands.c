@@ -53,7 +53,7 @@ const struct command commands[] = {
      "print the fscrypttab's volumes as parsed, and whether mounted",
      &cmd_volumes_options},
     {"embed", cmd_embed, "embed [OPTIONS]",
-     "check and list what an initramfs must embed (initramfs entries)",
+     "check and list what an initramfs must embed (--manifest: all of it)",
      &cmd_embed_options},
     {"update", cmd_update, "update pre|post [OPTIONS] [MOUNTPOINT...]",
      "around an update's remount: refuse it (pre), unlock again (post)",

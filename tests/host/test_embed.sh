@@ -162,4 +162,116 @@ printf 'r / slots:%s - initramfs\n' "$W/keys/t.slots" >"$W/s.tab"
 fsp embed --tab "$W/s.tab"
 expect "a damaged slots file is refused" 4 "is truncated; refusing to embed it"
 
+# --manifest: everything the image needs, for the generators' adapters.
+# HELPER: the binary itself, FSP_CMD may be a wrapper (valgrind ...).
+HELPER=${FSP_CMD[${#FSP_CMD[@]} - 1]}
+TAB=$(printf '\t')
+# manifest TABLE [OPTIONS...]: embed --manifest into a fresh $M.
+manifest() {
+	local t=$1
+	shift
+	M=$W/m.$RANDOM
+	mkdir -m 0700 "$M"
+	fsp embed --quiet --tab "$t" --manifest "$M" --helper "$HELPER" "$@"
+}
+# items TYPE: the manifest's items of TYPE, without the type.
+items() { sed -n "s/^$1$TAB//p" "$W/out"; }
+
+manifest "$W/good.tab"
+expect "--manifest: exit 0" 0
+check "--manifest: the first line is the format and its version" \
+	test "$(head -n 1 "$W/out")" = "fscrypt-provision-manifest${TAB}1"
+check "--manifest: every line is TYPE then tab-separated fields, none empty" \
+	bash -c "! grep -vE '^[a-z-]+(${TAB}[^${TAB}]+)+\$' '$W/out'"
+check "--manifest: the helper given, at /usr/sbin in the image, required" \
+	grep -qxF "$HELPER$TAB/usr/sbin/fscrypt-provision${TAB}required${TAB}the helper, which provisions the keys at boot" \
+	<(items binary)
+check "--manifest: the boot steps beside the helper, mode 0644" \
+	grep -qxF "${HELPER%/*}/fscrypt-provision-lib.sh$TAB/usr/lib/fscrypt-provision/fscrypt-provision-lib.sh${TAB}0644" \
+	<(items file)
+check "--manifest: rm, for the boot steps" grep -q "^/bin/rm$TAB/bin/rm${TAB}required$TAB" <(items binary)
+check "--manifest: the crypto modules fscrypt needs, required" bash -c \
+	"diff <(printf '%s\n' xts ecb cts sha512_generic) <(sed -n 's/^module$TAB\([^$TAB]*\)${TAB}required$TAB.*/\1/p' '$W/out')"
+check "--manifest: the faster and other modules, optional" bash -c \
+	"diff <(printf '%s\n' aesni_intel sha512_ssse3 adiantum ext4 f2fs) <(sed -n 's/^module$TAB\([^$TAB]*\)${TAB}optional$TAB.*/\1/p' '$W/out')"
+check "--manifest: the table, written in DIR as --write-table writes it" bash -c \
+	"grep -qxF 'file$TAB$M/fscrypttab$TAB/etc/fscrypttab${TAB}0644' '$W/out' && cmp '$M/fscrypttab' '$W/initrd.tab'"
+printf '%s\n' "$W/keys/root.key$TAB$W/keys/root.key${TAB}0400${TAB}root${TAB}raw$TAB$ROOT_ID" \
+	"$W/keys/with space/q.key$TAB$W/keys/with space/q.key${TAB}0400${TAB}qv${TAB}raw$TAB$Q_ID" \
+	"$W/keys/root.key$TAB$W/keys/root.key${TAB}0400${TAB}prov${TAB}raw$TAB$ROOT_ID" >"$W/want.keys"
+check "--manifest: each key file, with blanks kept, mode 0400, volume, kind and identifier" \
+	diff "$W/want.keys" <(items key)
+check "--manifest: the list of embedded key files, 0600, in a 0700 directory" bash -c \
+	"grep -qxF 'file$TAB$M/embedded-keys$TAB/etc/fscrypt-provision/embedded-keys${TAB}0600' '$W/out' &&
+	 grep -qxF '/etc/fscrypt-provision${TAB}0700' <(sed -n 's/^dir$TAB//p' '$W/out') &&
+	 diff <(printf '%s\n' '$W/keys/root.key' '$W/keys/with space/q.key' '$W/keys/root.key') '$M/embedded-keys' &&
+	 test \$(stat -c %a '$M/embedded-keys') = 600"
+check "--manifest: keys embedded, so the image must be 0600" test "$(items image-mode)" = 0600
+check "--manifest: no slots file, no TPM programs" bash -c "! grep -e tpm2 -e systemd-creds -e '^library' '$W/out'"
+# The way the initramfs-tools hook reads it: dash, IFS a tab.
+# shellcheck disable=SC2016 # expanded by dash
+dash -c 'tab=$(printf "\t"); while IFS=$tab read -r type a b c d e f; do
+	[ "$type" = key ] && printf "%s|%s|%s|%s|%s|%s\n" "$a" "$b" "$c" "$d" "$e" "$f"; done' <"$W/out" >"$W/dash.keys"
+check "--manifest: dash's read gets each field whole, blanks and all" diff <(tr '\t' '|' <"$W/want.keys") "$W/dash.keys"
+
+manifest "$W/noinit.tab"
+expect "--manifest, no initramfs entry: exit 0" 0
+check "... the helper and the boot steps, but no table, key or image mode" bash -c \
+	"grep -q '^binary$TAB$HELPER$TAB' '$W/out' && ! grep -qE '^(key|dir|image-mode)$TAB|/etc/fscrypttab' '$W/out' && test -z \"\$(ls -A '$M')\""
+manifest "$W/none.tab"
+expect "--manifest, no table at all: exit 0 (rd.fscrypt.tab= at boot)" 0
+check "... no table in the image" bash -c "grep -q '^binary$TAB$HELPER$TAB' '$W/out' && ! grep -q /etc/fscrypttab '$W/out'"
+
+# tpm2 slots: the companion for any (it unseals, and ends unsealing), and
+# systemd-creds for those it sealed, with the libraries each opens with
+# dlopen().
+install -m 0600 "$(dirname "$0")/../fuzz/corpus/slots/tpm2-pin-pcr7.slots" "$W/keys/pin.slots"
+install -m 0600 "$(dirname "$0")/../fuzz/corpus/slots/tpm2-pcr7-and-signed.slots" "$W/keys/creds.slots"
+COMP=${HELPER%/*}/fscrypt-provision-tpm2
+printf 'p / slots:%s - initramfs\n' "$W/keys/pin.slots" >"$W/pin.tab"
+manifest "$W/pin.tab"
+expect "--manifest, a PIN tpm2 slot: exit 0" 0
+check "... the companion beside the helper, required, at /usr/lib/fscrypt-provision" \
+	grep -q "^$COMP$TAB/usr/lib/fscrypt-provision/fscrypt-provision-tpm2${TAB}required$TAB" <(items binary)
+check "... and the TCTI it opens with dlopen(), nothing of systemd-creds" bash -c \
+	"diff <(echo libtss2-tcti-device.so.0) <(sed -n 's/^library$TAB\([^$TAB]*\)${TAB}required$TAB.*/\1/p' '$W/out') && ! grep -q systemd-creds '$W/out'"
+check "... the slots file as a key item of kind slots" grep -q "^$W/keys/pin.slots$TAB$W/keys/pin.slots${TAB}0400${TAB}p${TAB}slots$TAB" <(items key)
+printf 'c / slots:%s - initramfs\n' "$W/keys/creds.slots" >"$W/creds.tab"
+manifest "$W/creds.tab"
+expect "--manifest, tpm2 slots sealed by systemd-creds: exit 0" 0
+check "... the companion (it ends unsealing) and systemd-creds, required" bash -c \
+	"grep -q '^$COMP$TAB' <(sed -n 's/^binary$TAB//p' '$W/out') &&
+	 grep -q '^/usr/bin/systemd-creds$TAB/usr/bin/systemd-creds${TAB}required$TAB' <(sed -n 's/^binary$TAB//p' '$W/out')"
+check "... and the TSS libraries systemd-creds opens, required" bash -c \
+	"diff <(printf '%s\n' libtss2-tcti-device.so.0 libtss2-esys.so.0 libtss2-rc.so.0 libtss2-mu.so.0) <(sed -n 's/^library$TAB\([^$TAB]*\)${TAB}required$TAB.*/\1/p' '$W/out')"
+manifest "$W/noinit.tab" --tpm2
+expect "--manifest --tpm2 with no slots file: exit 0" 0
+check "... the companion required, systemd-creds optional" bash -c \
+	"grep -q '^$COMP$TAB.*${TAB}required$TAB' <(sed -n 's/^binary$TAB//p' '$W/out') &&
+	 grep -q '^/usr/bin/systemd-creds$TAB/usr/bin/systemd-creds${TAB}optional$TAB' <(sed -n 's/^binary$TAB//p' '$W/out')"
+manifest "$W/pin.tab" --companion "$W/no-companion"
+expect "a tpm2 slot and no companion: exit 11, what to install" 11 \
+	"volume p: its slots file has a tpm2 slot, and the TPM companion $W/no-companion is missing (make install, or the package fscrypt-provision-tpm2)"
+check "... nothing printed, nothing written" bash -c "test ! -s '$W/out' && test -z \"\$(ls -A '$M')\""
+manifest "$W/noinit.tab" --boot-steps "$W/no-steps"
+expect "no boot steps: exit 11" 11 "the boot steps $W/no-steps are missing"
+
+# What goes with --manifest only, and refusals.
+manifest "$W/bad.tab"
+expect "--manifest: a refused table is refused as without it" 3 "unterminated"
+check "... nothing printed, nothing written" bash -c "test ! -s '$W/out' && test -z \"\$(ls -A '$M')\""
+fsp embed --tab "$W/good.tab" --helper "$HELPER"
+expect "--helper without --manifest is a usage error" 2 "go with --manifest"
+fsp embed --tab "$W/good.tab" --manifest rel
+expect "a relative --manifest is a usage error" 2 "--manifest needs an absolute path"
+fsp embed --tab "$W/good.tab" --manifest "$W" --json
+expect "--manifest with --json is a usage error" 2 "exclude each other"
+# --sysroot: the files come from below it, and go to their own path.
+mkdir -p "$W/sysroot/bin" && cp /bin/rm "$W/sysroot/bin/"
+manifest "$W/sys.tab" --sysroot "$W/sysroot"
+expect "--manifest --sysroot: exit 0" 0
+check "... the key file from below the sysroot, to its path in the root" \
+	grep -qxF "$W/sysroot$W/keys/root.key$TAB$W/keys/root.key${TAB}0400${TAB}r${TAB}raw$TAB$ROOT_ID" <(items key)
+check "... and rm from below it" grep -q "^$W/sysroot/bin/rm$TAB/bin/rm$TAB" <(items binary)
+
 t_done
