@@ -36,12 +36,13 @@ fsp_itools_build() {
         cp "$FSP_REPO/initramfs-tools/scripts/local-bottom/fscrypt-provision" "$tmp/conf/scripts/local-bottom/" &&
         cp "$FSP_REPO/initramfs-tools/scripts/panic/fscrypt-provision" \
             "$FSP_QEMU_DIR/initramfs-tools/scripts/panic/fsp-test" "$tmp/conf/scripts/panic/" || return 1
+    # The boot steps and the companion: beside the helper, where embed
+    # --manifest looks, as for the dracut images.
     env FSCRYPT_PROVISION_BIN="$FSP_BIN" FSCRYPT_PROVISION_TAB="$table" \
         FSCRYPT_PROVISION_CONF=/dev/null \
-        FSCRYPT_PROVISION_LIB="$FSP_REPO/initramfs/fscrypt-provision-lib.sh" \
         FSP_TEST_GUEST_DIR="$FSP_QEMU_DIR/guest" FSP_TEST_EXTRA="$FSP_ASSETS/initrd-extra" \
         FSP_TEST_EMERGENCY="$FSP_QEMU_DIR/modules.d/59fsp-test/fsp-test-emergency.sh" \
-        FSCRYPT_PROVISION_TPM2_BIN="${FSP_BIN%/*}/fscrypt-provision-tpm2" FSP_TEST_TPM2="${tpm2:+$tpm2/images}" \
+        FSP_TEST_TPM2="${tpm2:+$tpm2/images}" \
         mkinitramfs -d "$tmp/conf" -o "$tmp/initrd.img" "$FSP_KVER" > "$tmp/mkinitramfs.log" 2>&1
     r=$?
     if ((r != 0)) || [[ ! -s $tmp/initrd.img ]]; then
@@ -62,7 +63,7 @@ fsp_itools_image() {
         "$FSP_BIN" "$FSP_ASSETS/keys" "$FSP_ASSETS/initrd-extra" "$table" \
         ${tpm2:+"${FSP_BIN%/*}/fscrypt-provision-tpm2" "$tpm2/keys" "$tpm2/images"} \
         "$FSP_REPO/initramfs-tools" "$FSP_QEMU_DIR/initramfs-tools" \
-        "$FSP_REPO/initramfs/fscrypt-provision-lib.sh" \
+        "${FSP_BIN%/*}/fscrypt-provision-lib.sh" \
         "$FSP_QEMU_DIR/modules.d/59fsp-test/fsp-test-emergency.sh" "$FSP_QEMU_DIR/guest/fsp-test-lib.sh" \
         /etc/initramfs-tools/initramfs.conf "$(declare -f fsp_itools_build)")
     FSP_INITRD=$FSP_QEMU_CACHE/initrd-$kind-$h.img
