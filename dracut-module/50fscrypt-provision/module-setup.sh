@@ -5,6 +5,15 @@
 # keyring, and unlock the encrypted directories of the real root, before
 # switch_root. See README.md next to this file.
 #
+# What goes in the image is the helper's choice: install() and
+# installkernel() install, with dracut's own functions, each item that
+# "fscrypt-provision embed --manifest" names (fscrypt-provision(8)): the
+# initramfs entries and their key or slots files, checked with the rules
+# apply uses at boot, the helper, the boot steps, the TPM programs and
+# libraries, the kernel modules and the image's mode. The initramfs-tools
+# hook installs the same manifest with its own functions. This file adds
+# only dracut's hooks and units.
+#
 # Build-time settings (environment or dracut.conf.d):
 #   FSCRYPT_PROVISION_BIN        the static helper put in the image (default
 #                                /usr/sbin/fscrypt-provision of the root
@@ -14,19 +23,11 @@
 #                                dracut --sysroot builds for another
 #                                architecture)
 #   fscrypttab                   the table to read (default /etc/fscrypttab)
-#   FSCRYPT_PROVISION_TPM2_BIN   the TPM companion, which seals tpm2 slots
-#                                and extends PCR 15 when the initramfs is
-#                                done (default: fscrypt-provision-tpm2
-#                                beside the helper, else
-#                                /usr/lib/fscrypt-provision/ of the root)
-#   fscrypt_provision_tpm2=yes   install systemd-creds, the TSS libraries
-#                                and the companion even when no embedded
-#                                slots file has a tpm2 slot (for
+#   FSCRYPT_PROVISION_LIB        the boot steps (embed --boot-steps)
+#   FSCRYPT_PROVISION_TPM2_BIN   the TPM companion (embed --companion)
+#   fscrypt_provision_tpm2=yes   TPM support even when no embedded slots
+#                                file has a tpm2 slot (embed --tpm2; for
 #                                rd.fscrypt.key= files)
-# Only entries with the "initramfs" option go into the initramfs, and only
-# their key files are embedded. Which ones, and whether their key files are
-# safe, the helper decides ("fscrypt-provision embed"), with the rules it
-# applies at boot; this file only installs what it lists.
 # shellcheck disable=SC2154 # initdir, moddir, hostonly, systemdsystemunitdir, SYSTEMCTL, outfile: set by dracut
 
 _fsp_bin() {
@@ -35,14 +36,6 @@ _fsp_bin() {
 
 _fsp_tab() {
     printf '%s\n' "${fscrypttab:-${dracutsysrootdir-}/etc/fscrypttab}"
-}
-
-# fscrypt-provision embed on this build's table (and root, for --sysroot):
-# NUL-terminated records of volume, mountpoint ("none" if none) and key
-# file ("" if none) with --null.
-_fsp_embed() {
-    "${FSCRYPT_PROVISION_BUILD_BIN:-$(_fsp_bin)}" embed --quiet --tab "$(_fsp_tab)" \
-        ${dracutsysrootdir:+--sysroot "$dracutsysrootdir"} "$@"
 }
 
 # Stops the build. dracut 059 ignores what install() returns, so an image
@@ -56,78 +49,112 @@ _fsp_fatal() {
     exit 1
 }
 
-# Does any embedded slots file (args 2...) have a slot whose JSON matches
-# the pattern $1? The helper reads the file, as it will at boot.
-_fsp_slots_match() {
-    local pat=$1 f
-    shift
-    for f in "$@"; do
-        "${FSCRYPT_PROVISION_BUILD_BIN:-$(_fsp_bin)}" slots --slots "$f" --json 2> /dev/null |
-            grep -q "$pat" && return 0
-    done
-    return 1
+# _fsp_manifest DIR: fscrypt-provision embed --manifest on this build's
+# table (and root, for --sysroot) into DIR/manifest; 0, or 1 with embed's
+# reason on stderr.
+_fsp_manifest() {
+    local tpm2=
+    [[ ${fscrypt_provision_tpm2-} == yes ]] && tpm2=--tpm2
+    # shellcheck disable=SC2086 # $tpm2: one word or none
+    "${FSCRYPT_PROVISION_BUILD_BIN:-$(_fsp_bin)}" embed --quiet --tab "$(_fsp_tab)" \
+        ${dracutsysrootdir:+--sysroot "$dracutsysrootdir"} --manifest "$1" --helper "$(_fsp_bin)" \
+        ${FSCRYPT_PROVISION_LIB:+--boot-steps "$FSCRYPT_PROVISION_LIB"} \
+        ${FSCRYPT_PROVISION_TPM2_BIN:+--companion "$FSCRYPT_PROVISION_TPM2_BIN"} \
+        $tpm2 > "$1/manifest"
 }
 
-# Where the helper looks for it at boot: beside itself, then in
-# ../lib/fscrypt-provision/; the image gets it at the second place.
-_fsp_tpm2_bin() {
-    local b
-    b=$(_fsp_bin)
-    if [[ ${FSCRYPT_PROVISION_TPM2_BIN-} ]]; then
-        printf '%s\n' "$FSCRYPT_PROVISION_TPM2_BIN"
-    elif [[ -x ${b%/*}/fscrypt-provision-tpm2 ]]; then
-        printf '%s\n' "${b%/*}/fscrypt-provision-tpm2"
-    else
-        printf '%s\n' "${dracutsysrootdir-}/usr/lib/fscrypt-provision/fscrypt-provision-tpm2"
+# _fsp_need NEED WHAT WHY: an item that could not be installed.
+_fsp_need() {
+    [[ $1 == optional ]] || _fsp_fatal "fscrypt-provision: cannot install $2 ($3)"
+}
+
+# _fsp_put SRC DST MODE: a file, owned by root. cp, not inst_simple: SRC
+# is a path on the build host, which dracut --sysroot would look for below
+# the sysroot.
+_fsp_put() {
+    mkdir -p "$initdir${2%/*}" && cp --remove-destination "$1" "$initdir$2" &&
+        chown 0:0 "$initdir$2" && chmod "$3" "$initdir$2" ||
+        _fsp_fatal "fscrypt-provision: cannot install $1 at $2"
+}
+
+# _fsp_item PHASE TYPE FIELDS...: installs one item of the manifest;
+# installkernel() (PHASE kernel) takes the modules, install() the rest.
+_fsp_item() {
+    local phase=$1 type=$2
+    shift 2
+    [[ $type == module ]] && [[ $phase != kernel ]] && return 0
+    [[ $type != module ]] && [[ $phase == kernel ]] && return 0
+    case $type in
+        binary) inst_binary "$1" "$2" || _fsp_need "$3" "$1" "$4" ;;
+        library) inst_libdir_file "$1" || _fsp_need "$2" "$1" "$3" ;;
+        module)
+            if [[ $2 == required ]]; then
+                hostonly='' instmods -c "$1" || _fsp_need "$2" "kernel module $1" "$3"
+            else
+                instmods "$1"
+            fi
+            ;;
+        dir)
+            mkdir -p "$initdir$1" && chown 0:0 "$initdir$1" && chmod "$2" "$initdir$1" ||
+                _fsp_fatal "fscrypt-provision: cannot create $1"
+            ;;
+        file) _fsp_put "$1" "$2" "$3" ;;
+        key)
+            _fsp_put "$1" "$2" "$3"
+            dinfo "fscrypt-provision: embedded the $5 key file of volume $4 (identifier $6)"
+            ;;
+        image-mode)
+            # dracut writes a new image under its umask 077, and copies it
+            # over an existing one with cp, which keeps that file's mode
+            # (Debian's initrd.img-* are 0644).
+            if [[ -e ${outfile-} ]]; then
+                chmod "$1" "$outfile" || _fsp_fatal "fscrypt-provision: cannot make $outfile mode $1, and it will hold key material"
+                dinfo "fscrypt-provision: $outfile holds key material: made it mode $1"
+            fi
+            ;;
+        *) _fsp_fatal "fscrypt-provision: $(_fsp_bin) names an item this module does not know ($type): install the same version of both" ;;
+    esac
+}
+
+# _fsp_install PHASE: installs the manifest's items of PHASE (kernel or
+# files); a refusal of embed stops the build with its reason.
+_fsp_install() {
+    local dir msg version='' type a b c d e f
+    dir=$(mktemp -d) || _fsp_fatal "fscrypt-provision: cannot create a temporary directory"
+    if ! msg=$(_fsp_manifest "$dir" 2>&1); then
+        rm -rf "$dir"
+        _fsp_fatal "${msg:-fscrypt-provision: embed failed on $(_fsp_tab)}"
     fi
-}
-
-# The companion: it unseals the slots it sealed, and extends PCR 15 when
-# the initramfs is done, so that no tpm2 slot unseals afterwards. need:
-# "tpm2" when a slots file has a tpm2 slot (a missing companion stops the
-# build), "any" for fscrypt_provision_tpm2=yes (installed if there).
-_fsp_install_companion() {
-    local c
-    c=$(_fsp_tpm2_bin)
-    if [[ ! -x $c ]]; then
-        [[ $1 == tpm2 ]] &&
-            _fsp_fatal "fscrypt-provision: a slots file has a tpm2 slot, and $c is missing (make install, or the fscrypt-provision TPM2 package): without it the slot cannot be unsealed, and the TPM would keep unsealing after the initramfs"
-        return 0
-    fi
-    inst_binary "$c" /usr/lib/fscrypt-provision/fscrypt-provision-tpm2 ||
-        _fsp_fatal "fscrypt-provision: cannot install $c"
-    # Its TCTI loader opens the device TCTI with dlopen(), which ldd misses.
-    inst_libdir_file "libtss2-tcti-device.so*" ||
-        _fsp_fatal "fscrypt-provision: a slots file has a tpm2 slot, and libtss2-tcti-device is missing (Debian package libtss2-tcti-device0)"
-    dinfo "fscrypt-provision: installed fscrypt-provision-tpm2 for tpm2 slots"
-}
-
-# The TPM engine of tpm2 slots: systemd-creds, its libraries, and the TSS
-# libraries it loads with dlopen(), which ldd does not show. dracut-install
-# resolves the needs of executables only, and libraries are 0644: esys's
-# own need, libtss2-sys, is named too (without it a generic image's
-# systemd-creds says "TPM2 support is not installed").
-_fsp_install_tpm2() {
-    inst_binary systemd-creds ||
-        _fsp_fatal "fscrypt-provision: a slots file has a tpm2 slot, and systemd-creds cannot be installed (Debian package systemd)"
-    inst_libdir_file "libtss2-esys.so*" "libtss2-sys.so*" "libtss2-rc.so*" "libtss2-mu.so*" \
-        "libtss2-tcti-device.so*" "libtss2-tctildr.so*" ||
-        _fsp_fatal "fscrypt-provision: a slots file has a tpm2 slot, and the TSS libraries are missing (Debian packages libtss2-esys-3.0.2-0, libtss2-sys1, libtss2-rc0, libtss2-tcti-device0)"
-    dinfo "fscrypt-provision: installed systemd-creds and the TSS libraries for tpm2 slots"
+    while IFS=$'\t' read -r type a b c d e f; do
+        if [[ ! $version ]]; then
+            [[ $type == fscrypt-provision-manifest && $a == 1 ]] ||
+                _fsp_fatal "fscrypt-provision: $(_fsp_bin) writes no manifest of version 1: install the same version of both"
+            version=1
+            continue
+        fi
+        _fsp_item "$1" "$type" "$a" "$b" "$c" "$d" "$e" "$f"
+    done < "$dir/manifest"
+    [[ $1 == kernel || -e $dir/fscrypttab ]] ||
+        dinfo "fscrypt-provision: no initramfs entry in $(_fsp_tab); the initramfs only uses rd.fscrypt.tab= and rd.fscrypt.key="
+    rm -rf "$dir"
+    [[ $version ]] || _fsp_fatal "fscrypt-provision: $(_fsp_bin) wrote no manifest"
 }
 
 # called by dracut
 check() {
+    local dir r=255
     require_binaries "$(_fsp_bin)" || return 1
-    # Host-only images get the module when the table asks for it, or when
-    # embed refuses the table, so that install() stops the build and says
-    # why.
+    # Host-only images get the module when the table has initramfs
+    # entries (the image then gets a table), or when embed refuses the
+    # table, so that install() stops the build and says why.
     if [[ $hostonly && -e $(_fsp_tab) ]]; then
-        local list
-        list=$(_fsp_embed --json 2> /dev/null) || return 0
-        [[ $list == *'"name"'* ]] && return 0
+        dir=$(mktemp -d) || return 0
+        if ! _fsp_manifest "$dir" 2> /dev/null || [[ -e $dir/fscrypttab ]]; then
+            r=0
+        fi
+        rm -rf "$dir"
     fi
-    return 255
+    return $r
 }
 
 # called by dracut
@@ -139,89 +166,13 @@ depends() {
 
 # called by dracut
 installkernel() {
-    local mp fstype
-    # fscrypt is built in, but its algorithms may be modules; without them
-    # FS_IOC_ADD_ENCRYPTION_KEY fails ("Error allocating hmac(sha512)").
-    # Always, whatever the host has loaded.
-    hostonly='' instmods -c xts ecb cts sha512_generic || return 1
-    # Faster variants and other policies' algorithms, when available.
-    instmods aesni_intel sha512_ssse3 adiantum
-    if [[ $hostonly ]]; then
-        while IFS= read -r -d '' _ && IFS= read -r -d '' mp && IFS= read -r -d '' _; do
-            [[ $mp == none ]] && continue
-            fstype=$(findmnt -n -o FSTYPE --mountpoint "${dracutsysrootdir-}$mp" 2> /dev/null)
-            [[ $fstype ]] && instmods "$fstype"
-        done < <(_fsp_embed --null 2> /dev/null)
-    else
-        # The filesystems that support fscrypt.
-        instmods ext4 f2fs
-    fi
+    _fsp_install kernel
     return 0
 }
 
 # called by dracut
 install() {
-    local bin tab list msg i embedded=0
-    local -a rec files=()
-    bin=$(_fsp_bin)
-    tab=$(_fsp_tab)
-    inst_binary "$bin" /usr/sbin/fscrypt-provision || _fsp_fatal "fscrypt-provision: cannot install $bin"
-
-    if [[ ! -e $tab ]]; then
-        dinfo "fscrypt-provision: no $tab; the initramfs only uses rd.fscrypt.tab="
-    else
-        [[ -d $initdir/etc ]] || mkdir -m 0755 "$initdir/etc"
-        list=$(mktemp) || _fsp_fatal "fscrypt-provision: cannot create a temporary file"
-        if ! msg=$(_fsp_embed --null --write-table "$initdir/etc/fscrypttab" 2>&1 > "$list"); then
-            rm -f "$list"
-            _fsp_fatal "${msg:-fscrypt-provision: embed failed on $tab}"
-        fi
-        mapfile -d '' -t rec < "$list"
-        rm -f "$list"
-        # The list of embedded key files, for the initramfs to remove them
-        # once apply is done, or on its way to an emergency shell.
-        [[ -d $initdir/etc/fscrypt-provision ]] || mkdir -m 0700 "$initdir/etc/fscrypt-provision" ||
-            _fsp_fatal "fscrypt-provision: cannot create $initdir/etc/fscrypt-provision"
-        for ((i = 0; i + 2 < ${#rec[@]}; i += 3)); do
-            [[ ${rec[i + 2]} ]] || continue
-            inst_simple "${rec[i + 2]}" || _fsp_fatal "fscrypt-provision: cannot install key file ${rec[i + 2]}"
-            chown 0:0 "$initdir${rec[i + 2]}"
-            chmod 0400 "$initdir${rec[i + 2]}"
-            dinfo "fscrypt-provision: embedded the key of volume ${rec[i]}"
-            printf '%s\n' "${rec[i + 2]}" >> "$initdir/etc/fscrypt-provision/embedded-keys" ||
-                _fsp_fatal "fscrypt-provision: cannot list the embedded key files"
-            files+=("${rec[i + 2]}")
-            embedded=1
-        done
-        # Each tpm2 slot says which engine sealed it ("sealed_by").
-        if _fsp_slots_match '"sealed_by": *"systemd-creds"' "${files[@]}" || [[ ${fscrypt_provision_tpm2-} == yes ]]; then
-            _fsp_install_tpm2
-        fi
-        if _fsp_slots_match '"type": *"tpm2"' "${files[@]}"; then
-            _fsp_install_companion tpm2
-        elif [[ ${fscrypt_provision_tpm2-} == yes ]]; then
-            _fsp_install_companion any
-        fi
-        if ((embedded)); then
-            chmod 0600 "$initdir/etc/fscrypt-provision/embedded-keys" ||
-                _fsp_fatal "fscrypt-provision: cannot protect the list of embedded key files"
-        fi
-        # dracut writes the image with cp, which keeps the mode of a file
-        # that exists (Debian's initrd.img-* are 0644): with keys in it,
-        # nobody but root may read it.
-        if ((embedded)) && [[ -e ${outfile-} ]]; then
-            chmod 0600 "$outfile" || _fsp_fatal "fscrypt-provision: cannot make $outfile mode 0600, and it will hold key material"
-            dinfo "fscrypt-provision: $outfile holds key material: made it mode 0600"
-        fi
-    fi
-
-    # The boot steps (initramfs/ in the tree), where the helper looks for
-    # the companion: beside it, then in ../lib/fscrypt-provision/.
-    local steps=${FSCRYPT_PROVISION_LIB-}
-    [[ $steps ]] || steps=${bin%/*}/fscrypt-provision-lib.sh
-    [[ -e $steps ]] || steps=${bin%/*/*}/lib/fscrypt-provision/fscrypt-provision-lib.sh
-    inst_simple "$steps" /usr/lib/fscrypt-provision/fscrypt-provision-lib.sh ||
-        _fsp_fatal "fscrypt-provision: cannot install the boot steps $steps"
+    _fsp_install files
     # rd.shell=0 runs shutdown-emergency, otherwise emergency; both modes.
     inst_hook emergency 00 "$moddir/fscrypt-provision-emergency.sh"
     inst_hook shutdown-emergency 00 "$moddir/fscrypt-provision-emergency.sh"

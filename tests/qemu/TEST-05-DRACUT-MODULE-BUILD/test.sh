@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: MIT
 # The dracut module at build time, without booting: which entries and key
 # files go into the image and with which modes, the shell/systemd split,
-# check()'s answers, and the refusals that must stop the build (a key file
+# check()'s answers, the refusals that must stop the build (a key file
 # others can read, not owned by root, a symlink, under /run, an fd: source,
-# a broken table).
+# a broken table), and for tpm2 slots the same files of ours as the
+# initramfs-tools hook puts in its image (both install embed --manifest).
 TEST_DESCRIPTION="dracut module at build time: embedded table and keys, refusals stop the build, check()"
 
 test_check() {
@@ -61,6 +62,26 @@ check_says() {
         echo "check() returned $got, expected $want"
         return 1
     }
+}
+
+# t05_itools TABLE DIR: the initramfs-tools hook into DIR, as mkinitramfs
+# runs it (tests/host/test_itools_hook.sh runs it more).
+t05_itools() {
+    mkdir -p "$2" && (cd / && umask 077 && env DESTDIR="$2" version="$FSP_KVER" verbose=n \
+        FSCRYPT_PROVISION_BIN="$FSP_BIN" FSCRYPT_PROVISION_TAB="$1" FSCRYPT_PROVISION_CONF=/dev/null \
+        sh "$FSP_REPO/initramfs-tools/hooks/fscrypt-provision")
+}
+
+# t05_ours IMAGE|DIR: the files and links of ours in an image or a
+# directory, and the TSS's, outside the generators' own scripts; without
+# the unversioned lib*.so links that dracut-install adds beside a library.
+t05_ours() {
+    if [[ -f $1 ]]; then
+        listing "$1" | grep -aE '^[-l][-rwxsStT]{9} ' | sed -E 's/^([^ ]+ +){8}//; s/ -> .*//; s|^|./|'
+    else
+        (cd "$1" && find . ! -type d)
+    fi | grep -E 'fscrypt-provision|fscrypttab|libtss2-|systemd-creds|\.slots$|/rm$' |
+        grep -v -e '^\./usr/lib/dracut/' -e '/systemd/system/' -e '/lib/modules/' -e '\.so$' | sort
 }
 
 test_run() {
@@ -152,6 +173,16 @@ test_run() {
     done < <(grep -o 'libtss2-[a-z-]*\.so\.[0-9]\+' <<< "$l" | sort -u)
     c "the tpm2 image has libtss2-esys.so.0" grep -q 'libtss2-esys\.so\.0 ' <<< "$l"
     c "the TSS libraries' needs are in the image${missing:+ (missing:$missing)}" test -z "$missing"
+    c "the tpm2 image has the companion, beside the boot steps" bash -c \
+        "grep -q ' usr/lib/fscrypt-provision/fscrypt-provision-tpm2\$' <<< \"\$0\" &&
+         grep -q ' usr/lib/fscrypt-provision/fscrypt-provision-lib.sh\$' <<< \"\$0\"" "$l"
+    c "the table is 0644 and /etc/fscrypt-provision 0700" bash -c \
+        "grep -q '^-rw-r--r-- .* etc/fscrypttab\$' <<< \"\$0\" && grep -q '^drwx------ .* etc/fscrypt-provision\$' <<< \"\$0\"" "$l"
+    # Both generators install one manifest: the initramfs-tools hook, run
+    # as mkinitramfs runs it, puts the same files of ours in its image.
+    c "the initramfs-tools hook takes the same table" t05_itools "$W/tpm2.tab" "$W/itools"
+    c "both generators put the same files of ours in their images" \
+        diff <(t05_ours "$W/tpm2.img") <(t05_ours "$W/itools")
 
     # The systemd image built for TEST-50.
     l=$(listing "$FSP_INITRD")
