@@ -369,17 +369,24 @@ fsp_build_assets_steps() {
     rm -rf "${root:?}" "${tmp:?}/mnt"
 }
 
-fsp_build_assets() {
-    local a=$1 tmp r
-    tmp=$(mktemp -d "$FSP_QEMU_CACHE/assets.XXXXXX")
-    fsp_strict fsp_build_assets_steps "$a" "$tmp"
+# fsp_build_into DIR NAME STEPS: runs "STEPS DIR TMP" (strict) in a new
+# TMP of the cache named NAME.*, and moves TMP to DIR when it succeeds, so
+# that a cache entry is whole or absent; a failed one leaves nothing.
+fsp_build_into() {
+    local dir=$1 tmp r
+    tmp=$(mktemp -d "$FSP_QEMU_CACHE/$2.XXXXXX")
+    fsp_strict "$3" "$dir" "$tmp"
     r=$?
     if ((r != 0)); then
         mountpoint -q "$tmp/mnt" 2> /dev/null && umount "$tmp/mnt"
         rm -rf "$tmp"
         return $r
     fi
-    mv "$tmp" "$a"
+    mv "$tmp" "$dir"
+}
+
+fsp_build_assets() {
+    fsp_build_into "$1" assets fsp_build_assets_steps
 }
 
 # Builds (or reuses) the images; sets FSP_ASSETS.
@@ -388,7 +395,7 @@ fsp_assets() {
     h=$(fsp_hash "v$FSP_CACHE_VERSION" "$FSP_BIN" "$FSP_QEMU_DIR/guest" \
         "$FSP_QEMU_DIR"/TEST-*/guest.sh \
         "$(readlink -f "$(command -v busybox)")" "$(command -v keyctl)" \
-        "$(declare -f fsp_build_assets fsp_build_assets_steps fsp_fill_encrypted fsp_install_scenarios)")
+        "$(declare -f fsp_build_into fsp_build_assets fsp_build_assets_steps fsp_fill_encrypted fsp_install_scenarios)")
     FSP_ASSETS=$FSP_QEMU_CACHE/assets-$h
     fsp_cache_hit "$FSP_ASSETS" && return 0
     msg "building disk images in $FSP_ASSETS"

@@ -142,15 +142,7 @@ fsp_tpm2_build_steps() {
 
 # fsp_tpm2_assets's build, into the entry DIR.
 fsp_tpm2_build() {
-    local tmp r
-    tmp=$(mktemp -d "$FSP_QEMU_CACHE/tpm2-tmp.XXXXXX")
-    fsp_strict fsp_tpm2_build_steps "$1" "$tmp"
-    r=$?
-    if ((r != 0)); then
-        rm -rf "$tmp"
-        return $r
-    fi
-    mv "$tmp" "$1"
+    fsp_build_into "$1" tpm2-tmp fsp_tpm2_build_steps
 }
 
 # Builds (or reuses) the sealed slots files and the TPM state they are
@@ -159,7 +151,7 @@ fsp_tpm2_assets() {
     local h
     h=$(fsp_hash "v$FSP_CACHE_VERSION" "$FSP_BIN" "${FSP_BIN%/*}/fscrypt-provision-tpm2" \
         "$FSP_ASSETS/keys" "$FSP_TPM2_SEPARATOR" "$FSP_TPM2_PIN" \
-        "$(declare -f fsp_tpm2_build fsp_tpm2_build_steps fsp_tpm2_enroll fsp_tpm2_host_start swtpm_tcp_start)")
+        "$(declare -f fsp_build_into fsp_tpm2_build fsp_tpm2_build_steps fsp_tpm2_enroll fsp_tpm2_host_start swtpm_tcp_start)")
     FSP_TPM2=$FSP_QEMU_CACHE/tpm2-$h
     fsp_cache_hit "$FSP_TPM2" && return 0
     msg "sealing the tpm2 test slots in $FSP_TPM2"
