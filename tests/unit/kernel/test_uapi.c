@@ -52,26 +52,28 @@
 	      (unsigned long)(ours), (unsigned long)(theirs),                  \
 	      (unsigned long)(lit))
 
+/*
+ * The four bytes both policy versions begin with: the kernel reads version
+ * first to learn which of the two it was given.
+ */
+#define SAME_POLICY_HEAD(ours, theirs)                                         \
+	do {                                                                   \
+		SAME_FIELD(ours, theirs, version, 0);                          \
+		SAME_FIELD(ours, theirs, contents_encryption_mode, 1);         \
+		SAME_FIELD(ours, theirs, filenames_encryption_mode, 2);        \
+		SAME_FIELD(ours, theirs, flags, 3);                            \
+	} while (0)
+
 static void test_policies(void)
 {
 	SAME_SIZE(fsp_policy_v1, fscrypt_policy_v1, 12);
-	SAME_FIELD(fsp_policy_v1, fscrypt_policy_v1, version, 0);
-	SAME_FIELD(fsp_policy_v1, fscrypt_policy_v1, contents_encryption_mode,
-		   1);
-	SAME_FIELD(fsp_policy_v1, fscrypt_policy_v1, filenames_encryption_mode,
-		   2);
-	SAME_FIELD(fsp_policy_v1, fscrypt_policy_v1, flags, 3);
+	SAME_POLICY_HEAD(fsp_policy_v1, fscrypt_policy_v1);
 	SAME_FIELD(fsp_policy_v1, fscrypt_policy_v1, master_key_descriptor, 4);
 	CHECK(MEMBER_SIZE(struct fsp_policy_v1, master_key_descriptor) == 8,
 	      "v1 descriptor is 8 bytes");
 
 	SAME_SIZE(fsp_policy_v2, fscrypt_policy_v2, 24);
-	SAME_FIELD(fsp_policy_v2, fscrypt_policy_v2, version, 0);
-	SAME_FIELD(fsp_policy_v2, fscrypt_policy_v2, contents_encryption_mode,
-		   1);
-	SAME_FIELD(fsp_policy_v2, fscrypt_policy_v2, filenames_encryption_mode,
-		   2);
-	SAME_FIELD(fsp_policy_v2, fscrypt_policy_v2, flags, 3);
+	SAME_POLICY_HEAD(fsp_policy_v2, fscrypt_policy_v2);
 	SAME_FIELD(fsp_policy_v2, fscrypt_policy_v2, __reserved, 4);
 	SAME_FIELD(fsp_policy_v2, fscrypt_policy_v2, master_key_identifier, 8);
 	CHECK(MEMBER_SIZE(struct fsp_policy_v2, master_key_identifier) == 16,
