@@ -8,6 +8,11 @@
 #include "tab/overrides.h"
 #include "unit.h"
 
+/* The rules the messages end with, as --key says them. */
+#define VOLMSG                                                                 \
+	": use 1-64 of A-Z a-z 0-9 _ . + @ -, not starting with '.' or '-'"
+#define SRCMSG ": expected /PATH, file:PATH, fd:N, slots:PATH or none"
+
 static const struct {
 	const char *arg;
 	int ret;
@@ -26,21 +31,14 @@ static const struct {
     {"r", -EINVAL, NULL, NULL, "'r': expected VOLUME:SOURCE"},
     {":/k", -EINVAL, NULL, NULL, "':/k': expected VOLUME:SOURCE"},
     {"r:", -EINVAL, NULL, NULL, "'r:': expected VOLUME:SOURCE"},
-    {".r:/k", -EINVAL, NULL, NULL,
-     "'.r:/k': invalid volume name '.r': use 1-64 of A-Z a-z 0-9 _ . + @ "
-     "-, not starting with '.' or '-'"},
+    {".r:/k", -EINVAL, NULL, NULL, "'.r:/k': invalid volume name '.r'" VOLMSG},
     {"a/b:/k", -EINVAL, NULL, NULL,
-     "'a/b:/k': invalid volume name 'a/b': use 1-64 of A-Z a-z 0-9 _ . + "
-     "@ -, not starting with '.' or '-'"},
-    {"r:rel", -EINVAL, NULL, NULL,
-     "'r:rel': invalid key source 'rel': expected /PATH, file:PATH, fd:N, "
-     "slots:PATH or none"},
+     "'a/b:/k': invalid volume name 'a/b'" VOLMSG},
+    {"r:rel", -EINVAL, NULL, NULL, "'r:rel': invalid key source 'rel'" SRCMSG},
     {"r:slots:rel", -EINVAL, NULL, NULL,
-     "'r:slots:rel': invalid key source 'slots:rel': expected /PATH, "
-     "file:PATH, fd:N, slots:PATH or none"},
+     "'r:slots:rel': invalid key source 'slots:rel'" SRCMSG},
     {"r:fd:x", -EINVAL, NULL, NULL,
-     "'r:fd:x': invalid key source 'fd:x': expected /PATH, file:PATH, "
-     "fd:N, slots:PATH or none"},
+     "'r:fd:x': invalid key source 'fd:x'" SRCMSG},
 };
 
 static void test_parse(void)
