@@ -87,6 +87,17 @@ new_key() {
 	chmod 0600 "$1"
 }
 
+# xfs_enc_dir DIR KEY ID NAME TEXT -- DIR made with xfs_io, a tool
+# independent of the helper: KEY added to DIR's filesystem, DIR given the
+# policy of ID, and a file NAME in it holding TEXT. Both stay unlocked until
+# the filesystem is remounted.
+xfs_enc_dir() {
+	mkdir "$1" &&
+		xfs_io -c add_enckey "$1" <"$2" >/dev/null &&
+		xfs_io -c "set_encpolicy $3" "$1" &&
+		echo "$5" >"$1/$4"
+}
+
 # one_word_bin PATH: writes a script at PATH that runs the helper, for the
 # scripts' --bin and FSCRYPT_PROVISION_BIN (FSP may be a wrapper such as
 # valgrind ...).

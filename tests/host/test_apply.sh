@@ -15,12 +15,8 @@ IDA=$("${FSP_CMD[@]}" identifier --key-file "$KA")
 IDB=$("${FSP_CMD[@]}" identifier --key-file "$KB" --key-size 32)
 
 # Encrypted directories made with xfs_io, an independent tool.
-xfs_io -c add_enckey "$M" <"$KA" >/dev/null
-mkdir "$M/secret" && xfs_io -c "set_encpolicy $IDA" "$M/secret"
-echo alpha >"$M/secret/a.txt"
-xfs_io -c add_enckey "$M2" <"$KB" >/dev/null
-mkdir "$M2/vault" && xfs_io -c "set_encpolicy $IDB" "$M2/vault"
-echo bravo >"$M2/vault/b.txt"
+xfs_enc_dir "$M/secret" "$KA" "$IDA" a.txt alpha
+xfs_enc_dir "$M2/vault" "$KB" "$IDB" b.txt bravo
 remount fs
 remount fs2
 

@@ -20,8 +20,7 @@ fsp enroll --slots "$S" --passphrase --generate --new-passphrase-fd 3 "${CHEAP[@
 expect "a slots file with a passphrase slot only" 0 "slot 0 (passphrase)"
 DID=$("${FSP_CMD[@]}" identifier --slots "$S" --passphrase-fd 3 3<<<"data pass" 2>/dev/null)
 OID=$("${FSP_CMD[@]}" identifier --key-file "$K")
-xfs_io -c add_enckey "$M" <"$K" >/dev/null
-mkdir "$M/odir" && xfs_io -c "set_encpolicy $OID" "$M/odir" && echo other >"$M/odir/f"
+xfs_enc_dir "$M/odir" "$K" "$OID" f other
 fsp add --volume data --slots "$S" --passphrase-fd 3 --add-to "$M" 3<<<"data pass"
 mkdir "$M/ddir" && fsp set-policy "$M/ddir" "$DID" && echo data >"$M/ddir/f"
 fsp remove --volume data "$M"

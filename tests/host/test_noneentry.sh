@@ -22,12 +22,8 @@ IDW=$("${FSP_CMD[@]}" identifier --key-file "$KW")
 
 # Encrypted directories made with xfs_io, an independent tool; the remount
 # drops the keys.
-xfs_io -c add_enckey "$M" <"$KX" >/dev/null
-mkdir "$M/secret" && xfs_io -c "set_encpolicy $IDX" "$M/secret"
-echo xray >"$M/secret/x.txt"
-xfs_io -c add_enckey "$M2" <"$KN" >/dev/null
-mkdir "$M2/vault" && xfs_io -c "set_encpolicy $IDN" "$M2/vault"
-echo november >"$M2/vault/n.txt"
+xfs_enc_dir "$M/secret" "$KX" "$IDX" x.txt xray
+xfs_enc_dir "$M2/vault" "$KN" "$IDN" n.txt november
 remount fs
 remount fs2
 
