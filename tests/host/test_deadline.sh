@@ -11,7 +11,6 @@ new_fs fs -O encrypt
 M=$T_WORK/fs
 S=$T_WORK/data.slots
 K=$T_WORK/other.key
-CHEAP=(--pbkdf-iterations 1 --pbkdf-memory 8192)
 new_key "$K"
 
 # Two volumes on one filesystem: data behind a passphrase, other with a

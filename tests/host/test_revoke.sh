@@ -10,7 +10,6 @@ M=$T_WORK/fs
 OLD=$T_WORK/data.slots
 NEW=$T_WORK/data-2.slots
 TAB=$T_WORK/fscrypttab
-CHEAP=(--pbkdf-iterations 1 --pbkdf-memory 8192)
 
 # policy DIR: the key identifier of DIR's policy, by xfs_io (an oracle of
 # its own).

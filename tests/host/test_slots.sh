@@ -9,7 +9,6 @@ new_fs fs -O encrypt
 M=$T_WORK/fs
 S=$T_WORK/vol.slots
 # Cheap costs: the tests time nothing, and run under valgrind too.
-CHEAP=(--pbkdf-iterations 1 --pbkdf-memory 8192)
 
 sum() { sha256sum "$1" | cut -d' ' -f1; }
 

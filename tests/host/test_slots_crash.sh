@@ -5,7 +5,6 @@
 . "$(dirname "$0")/lib.sh"
 
 S=$T_WORK/c.slots
-CHEAP=(--pbkdf-iterations 1 --pbkdf-memory 8192)
 P=$T_WORK/pause
 RAW=$T_WORK/raw.key
 new_key "$RAW"

@@ -17,7 +17,6 @@ S=$T_WORK/boot.slots
 R=$T_WORK/running.slots
 K=$T_WORK/raw.key
 D=(--tpm2-device "$TPM_DEV")
-CHEAP=(--pbkdf-iterations 1 --pbkdf-memory 8192)
 ZERO=$(printf '%064d' 0)
 printf 'fsp-tpm2-boot-canary-5Rk8Wq2Zx7Lm4Nv9Bt1Hy6Jc3Gd0Fs-e2Pa8Uo3Xi7Q' >"$K"
 chmod 600 "$K"

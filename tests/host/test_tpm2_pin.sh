@@ -14,7 +14,6 @@ tpm_test_start
 new_fs fs -O encrypt
 M=$T_WORK/fs
 S=$T_WORK/pin.slots
-CHEAP=(--pbkdf-iterations 1 --pbkdf-memory 8192)
 D=(--tpm2-device "$TPM_DEV")
 PIN=493817
 fsp enroll --slots "$S" --passphrase --generate --new-passphrase-fd 3 "${CHEAP[@]}" 3<<<"pin pass"
