@@ -15,7 +15,6 @@ tpm_test_start
 new_fs fs -O encrypt
 M=$T_WORK/fs
 S=$T_WORK/vol.slots
-D=(--tpm2-device "$TPM_DEV")
 K=$T_WORK/raw.key
 printf 'fsp-tpm2-canary-Qm7Zt2Lx9Vr4Kw8Hs3Nc6Bd1Fy5Gj0Pe-u9Ti4Oa7Ys2Wq6M' >"$K"
 chmod 600 "$K"

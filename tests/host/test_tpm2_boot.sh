@@ -16,7 +16,6 @@ REC=$TPM_RECORD
 S=$T_WORK/boot.slots
 R=$T_WORK/running.slots
 K=$T_WORK/raw.key
-D=(--tpm2-device "$TPM_DEV")
 ZERO=$(printf '%064d' 0)
 printf 'fsp-tpm2-boot-canary-5Rk8Wq2Zx7Lm4Nv9Bt1Hy6Jc3Gd0Fs-e2Pa8Uo3Xi7Q' >"$K"
 chmod 600 "$K"

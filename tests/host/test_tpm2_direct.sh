@@ -13,7 +13,6 @@
 . "$(dirname "$0")/tpm2-lib.sh"
 
 tpm_direct_test_start
-D=(--tpm2-device "$TPM_DEV")
 K=$T_WORK/raw.key
 head -c 64 /dev/urandom >"$K"
 chmod 600 "$K"

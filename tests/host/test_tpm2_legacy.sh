@@ -17,7 +17,6 @@ FIX=$(cd "$(dirname "$0")/fixtures/legacy-tpm2" && pwd)
 mkdir -p "$TPM_DIR" && cp -r "$FIX/state" "$TPM_DIR/state"
 tpm_direct_test_start
 tpm_keep_record
-D=(--tpm2-device "$TPM_DEV")
 ID=$(cat "$FIX/identifier")
 S=$T_WORK/legacy.slots
 cp "$FIX/legacy.slots" "$S" && chmod 600 "$S"

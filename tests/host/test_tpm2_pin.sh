@@ -14,7 +14,6 @@ tpm_test_start
 new_fs fs -O encrypt
 M=$T_WORK/fs
 S=$T_WORK/pin.slots
-D=(--tpm2-device "$TPM_DEV")
 PIN=493817
 fsp enroll --slots "$S" --passphrase --generate --new-passphrase-fd 3 "${CHEAP[@]}" 3<<<"pin pass"
 ALLOW_STDERR=1 expect "a slots file with a passphrase slot" 0 "slot 0 (passphrase)"

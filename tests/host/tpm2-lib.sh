@@ -3,15 +3,22 @@
 # manager, as the kernel's /dev/tpmrm0 is: without one, systemd-creds 252
 # leaves sessions loaded in swtpm and the fourth call fails) on a private
 # D-Bus bus. Sourced after lib.sh. Sets TPM_DEV, the TCTI the helper, the
-# tpm2-tools and systemd-measure are given.
+# tpm2-tools and systemd-measure are given, and D, the helper's option that
+# names it.
 
 TPM_DIR=$T_WORK/tpm
 TPM_PORT=
 TPM_SWTPM_PID=
 TPM_ABRMD_PID=
 TPM_DBUS_PID=
-TPM_DEV=tabrmd:bus_type=session
-export TPM2TOOLS_TCTI=$TPM_DEV
+# tpm_use TCTI: TPM_DEV, D and the tpm2-tools' TCTI all name TCTI.
+tpm_use() {
+	TPM_DEV=$1
+	# shellcheck disable=SC2034 # used by the tests that source this
+	D=(--tpm2-device "$TPM_DEV")
+	export TPM2TOOLS_TCTI=$TPM_DEV
+}
+tpm_use tabrmd:bus_type=session
 # The TSS libraries log their own errors on stderr; the helper keeps them
 # out of its messages, the test's own tpm2-tools calls need not show them.
 export TSS2_LOG=all+none
@@ -67,7 +74,8 @@ tpm_test_start() {
 
 # A host test's start with no resource manager: the helper and the
 # tpm2-tools speak to swtpm over its own TCTI, as to /dev/tpm0, and what a
-# program leaves loaded in the TPM stays there. Sets TPM_DEV to that TCTI.
+# program leaves loaded in the TPM stays there. Sets TPM_DEV (and D) to
+# that TCTI.
 tpm_direct_test_start() {
 	trap 'tpm_stop; t_cleanup' EXIT
 	mkdir -p "$TPM_DIR/state" && chmod 700 "$TPM_DIR"
@@ -75,8 +83,7 @@ tpm_direct_test_start() {
 		t_fail "swtpm starts (tools/packages installs it)" "$(cat "$TPM_DIR"/*.log 2>/dev/null)"
 		exit 1
 	fi
-	TPM_DEV=swtpm:host=127.0.0.1,port=$TPM_PORT
-	export TPM2TOOLS_TCTI=$TPM_DEV
+	tpm_use "swtpm:host=127.0.0.1,port=$TPM_PORT"
 	check "a software TPM answers over $TPM_DEV, no resource manager" tpm2_getcap properties-fixed
 }
 
