@@ -180,6 +180,21 @@ fsp_canary_patterns() {
     done
 }
 
+# fsp_no_raw_key PATTERNS PATH...: 0 when no PATH (a file, or a directory
+# searched whole) holds a line of PATTERNS (fsp_canary_patterns); else
+# says which do, and 1.
+fsp_no_raw_key() {
+    local pat=$1 f r=0
+    shift
+    for f in "$@"; do
+        if grep -r -q -a -F -f "$pat" "$f"; then
+            err "a raw key appears in $f"
+            r=1
+        fi
+    done
+    return $r
+}
+
 # c DESCRIPTION COMMAND...: one host-side check of a test that boots
 # nothing or checks an image: "ok"/"not ok" under the test's name, its
 # output shown on failure, failures counted in FAILS.

@@ -216,15 +216,10 @@ fsp_tpm2_boot() {
 # fsp_tpm2_scan: no raw key in the last boot's swtpm state, in the sealed
 # assets, or in the images given.
 fsp_tpm2_scan() {
-    local pat r=0 f
+    local pat r=0
     pat=$(mktemp "$FSP_QEMU_CACHE/canary.XXXXXX")
     fsp_canary_patterns "$FSP_ASSETS/keys/root.key" "$FSP_ASSETS/keys/data.key" > "$pat"
-    for f in "$FSP_RUN/swtpm" "$FSP_TPM2/state" "$FSP_TPM2"/*fscrypttab "$FSP_TPM2/keys"/*.slots "$@"; do
-        if grep -r -q -a -F -f "$pat" "$f"; then
-            err "a raw key appears in $f"
-            r=1
-        fi
-    done
+    fsp_no_raw_key "$pat" "$FSP_RUN/swtpm" "$FSP_TPM2/state" "$FSP_TPM2"/*fscrypttab "$FSP_TPM2/keys"/*.slots "$@" || r=1
     rm -f "$pat"
     ((r == 0)) && msg "canary scan: no raw key in the swtpm state (sealed and after boot), the slots files or the images"
     return $r
