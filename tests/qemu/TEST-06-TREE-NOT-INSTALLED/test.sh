@@ -21,7 +21,9 @@ INSTALLED=(usr/sbin/fscrypt-provision usr/sbin/fscrypt-provision-update
     usr/share/initramfs-tools/scripts/local-bottom/fscrypt-provision
     usr/lib/fscrypt-provision usr/share/doc/fscrypt-provision
     usr/lib/systemd/system-generators/fscrypt-provision-generator
-    usr/lib/dracut/modules.d/50fscrypt-provision)
+    usr/lib/dracut/modules.d/50fscrypt-provision
+    usr/share/bash-completion/completions/fscrypt-provision
+    usr/share/initramfs-tools/scripts/panic/fscrypt-provision)
 W=""
 
 test_check() {
@@ -51,8 +53,12 @@ t06_restore() {
 t06_install_older() {
     local o=$W/older m=$W/older/dracut-module/50fscrypt-provision
     mkdir -p "$o" || return 1
+    # What make install reads: the Makefile, tools/install.list and the
+    # files it names.
     cp -r "$FSP_REPO/Makefile" "$FSP_REPO/src" "$FSP_REPO/man" "$FSP_REPO/hooks" \
-        "$FSP_REPO/dracut-module" "$FSP_REPO/initramfs" "$FSP_REPO/initramfs-tools" "$o/" || return 1
+        "$FSP_REPO/dracut-module" "$FSP_REPO/initramfs" "$FSP_REPO/initramfs-tools" \
+        "$FSP_REPO/tools" "$FSP_REPO/docs" "$FSP_REPO/README.md" \
+        "$FSP_REPO/shell-completion" "$o/" || return 1
     printf '\nfsp_log %s\n' "$OLD_WORD" >> "$o/initramfs/fscrypt-provision-lib.sh" || return 1
     sed -i 's/^install() {/_older_install() {/' "$m/module-setup.sh" || return 1
     # shellcheck disable=SC2016 # expanded by dracut
