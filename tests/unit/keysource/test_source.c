@@ -244,14 +244,14 @@ static void test_files(void)
 	CHECK_STR(detail.text,
 		  "holds 64 bytes, but a key must be 64 raw bytes or 128 hex "
 		  "digits (and an optional newline)",
-		  "keyformat=hex detail.text");
+		  "keyformat=hex detail");
 	o.format = KEY_FORMAT_RAW;
 	r = read_file("hex", &o, &b, &detail);
 	CHECK(r == -EMSGSIZE && is_cleared(&b),
 	      "keyformat=raw on a 128-byte file: -EMSGSIZE (got %d)", r);
 	CHECK_STR(detail.text,
 		  "holds 128 bytes, but a raw key must be exactly 64 bytes",
-		  "keyformat=raw detail.text");
+		  "keyformat=raw detail");
 	r = read_file("raw", &o, &b, &detail);
 	CHECK(r == 0 && b.len == 64 && memcmp(b.data, key64, 64) == 0,
 	      "keyformat=raw on a raw file (r=%d: %s)", r, detail.text);
@@ -267,8 +267,8 @@ static void test_files(void)
 	CHECK_STR(detail.text,
 		  "is 63 bytes, but a 64-byte key file must be 64 bytes (raw) "
 		  "or 128 bytes (hex, optional newline)",
-		  "63-byte detail.text");
-	CHECK(strstr(detail.text, "63") != NULL, "detail.text mentions 63");
+		  "63-byte detail");
+	CHECK(strstr(detail.text, "63") != NULL, "detail mentions 63");
 	put("empty", "", 0, 0600);
 	r = read_file("empty", &o, &b, &detail);
 	CHECK(r == -EMSGSIZE && strncmp(detail.text, "is 0 bytes,", 11) == 0,
@@ -292,7 +292,7 @@ static void test_files(void)
 		CHECK_STR(detail.text,
 			  "holds 129 bytes, but a key must be 64 raw bytes or "
 			  "128 hex digits (and an optional newline)",
-			  "129-byte non-newline detail.text");
+			  "129-byte non-newline detail");
 	}
 
 	/* Not hex. */
@@ -305,7 +305,7 @@ static void test_files(void)
 	CHECK_STR(detail.text,
 		  "is 128 bytes long, as a hex key would be, but holds "
 		  "characters that are not hex digits",
-		  "non-hex detail.text");
+		  "non-hex detail");
 	to_hex(key64, 64, hex, 0);
 	hex[0] = ' ';
 	hex[128] = '\n';
@@ -320,12 +320,12 @@ static void test_files(void)
 	r = read_file("readable", &o, &b, &detail);
 	CHECK(r == -EPERM && is_cleared(&b), "mode 0644: -EPERM (got %d)", r);
 	CHECK(strstr(detail.text, "mode 0644") != NULL,
-	      "detail.text says mode 0644");
+	      "detail says mode 0644");
 	snprintf(want, sizeof(want),
 		 "has mode 0644, so others may read or change it; fix with: "
 		 "chmod 0400 '%s' (or pass --allow-readable)",
 		 p);
-	CHECK_STR(detail.text, want, "mode 0644 detail.text");
+	CHECK_STR(detail.text, want, "mode 0644 detail");
 	o.allow_readable = true;
 	r = read_file("readable", &o, &b, &detail);
 	CHECK(r == 0 && b.len == 64 && memcmp(b.data, key64, 64) == 0,
@@ -366,7 +366,7 @@ static void test_files(void)
 			    "is owned by uid 4321, not by uid 0; fix with: "
 			    "chown 0 '%s'",
 			    p);
-			CHECK_STR(detail.text, want, "owner detail.text");
+			CHECK_STR(detail.text, want, "owner detail");
 		}
 	} else {
 		printf("# skipped the owner test: not root\n");
@@ -384,8 +384,7 @@ static void test_files(void)
 		CHECK(r == -ELOOP && is_cleared(&b), "symlink: -ELOOP (got %d)",
 		      r);
 		CHECK(strstr(detail.text, "symbolic link") != NULL,
-		      "symlink detail.text says symbolic link: %s",
-		      detail.text);
+		      "symlink detail says symbolic link: %s", detail.text);
 	}
 	path_of(p, sizeof(p), "subdir");
 	mkdir(p, 0700);
@@ -393,7 +392,7 @@ static void test_files(void)
 	CHECK(r == -EINVAL && is_cleared(&b), "directory: -EINVAL (got %d)", r);
 	CHECK_STR(detail.text,
 		  "is not a regular file (use --key-fd for pipes and devices)",
-		  "directory detail.text");
+		  "directory detail");
 	path_of(p, sizeof(p), "fifo");
 	unlink(p);
 	CHECK(mkfifo(p, 0600) == 0, "made a FIFO");
@@ -401,10 +400,10 @@ static void test_files(void)
 	CHECK(r == -EINVAL && is_cleared(&b),
 	      "FIFO: -EINVAL without blocking (got %d)", r);
 	CHECK(strstr(detail.text, "not a regular file") != NULL,
-	      "FIFO detail.text: %s", detail.text);
+	      "FIFO detail: %s", detail.text);
 	r = read_file("missing", &o, &b, &detail);
 	CHECK(r == -ENOENT && is_cleared(&b), "missing: -ENOENT (got %d)", r);
-	CHECK_STR(detail.text, "does not exist", "missing detail.text");
+	CHECK_STR(detail.text, "does not exist", "missing detail");
 	r = read_file("missing/deeper", &o, &b, &detail);
 	CHECK(r == -ENOENT, "missing directory: -ENOENT (got %d)", r);
 	r = read_file("raw/deeper", &o, &b, &detail);
@@ -419,7 +418,7 @@ static void test_files(void)
 		path_of(p, sizeof(p), "missing");
 		key_source_parse(p, &src);
 		r = key_source_read(&src, &o, &b, NULL);
-		CHECK(r == -ENOENT, "NULL detail.text is fine (got %d)", r);
+		CHECK(r == -ENOENT, "NULL detail is fine (got %d)", r);
 	}
 }
 
@@ -452,13 +451,13 @@ static void test_key_sizes(void)
 	CHECK_STR(detail.text,
 		  "is 64 bytes long, as a hex key would be, but holds "
 		  "characters that are not hex digits",
-		  "keysize 32: 64 raw bytes detail.text");
+		  "keysize 32: 64 raw bytes detail");
 	r = read_file("short", &o, &b, &detail);
 	CHECK(r == -EMSGSIZE, "keysize 32: 63 bytes: -EMSGSIZE (got %d)", r);
 	CHECK_STR(detail.text,
 		  "is 63 bytes, but a 32-byte key file must be 32 bytes (raw) "
 		  "or 64 bytes (hex, optional newline)",
-		  "keysize 32 size detail.text");
+		  "keysize 32 size detail");
 
 	o.size = 16;
 	r = read_file("raw32", &o, &b, &detail);
@@ -472,13 +471,13 @@ static void test_key_sizes(void)
 	      r);
 	CHECK_STR(detail.text,
 		  "key size 15 is outside the 16-64 bytes fscrypt accepts",
-		  "keysize 15 detail.text");
+		  "keysize 15 detail");
 	o.size = 65;
 	r = read_file("raw", &o, &b, &detail);
 	CHECK(r == -EINVAL, "keysize 65: -EINVAL (got %d)", r);
 	CHECK_STR(detail.text,
 		  "key size 65 is outside the 16-64 bytes fscrypt accepts",
-		  "keysize 65 detail.text");
+		  "keysize 65 detail");
 }
 
 /* Reads from a pipe that first delivers data[0..len) and then EOF. */
@@ -544,7 +543,7 @@ static void test_fd(void)
 	CHECK_STR(detail.text,
 		  "delivers more than 129 bytes, too many for a 64-byte key "
 		  "in either form",
-		  "fd -EFBIG detail.text");
+		  "fd -EFBIG detail");
 	r = read_pipe(hex, 140, &o, &b, &detail);
 	CHECK(r == -EFBIG, "fd: 140 bytes: -EFBIG (got %d)", r);
 	r = read_pipe(hex, 129, &o, &b, &detail);
@@ -559,7 +558,7 @@ static void test_fd(void)
 	CHECK_STR(detail.text,
 		  "delivers more than 33 bytes, too many for a 16-byte key "
 		  "in either form",
-		  "fd -EFBIG detail.text for 16 bytes");
+		  "fd -EFBIG detail for 16 bytes");
 	o.size = 64;
 
 	r = read_pipe(NULL, 0, &o, &b, &detail);
@@ -568,7 +567,7 @@ static void test_fd(void)
 	CHECK_STR(detail.text,
 		  "holds 0 bytes, but a key must be 64 raw bytes or 128 hex "
 		  "digits (and an optional newline)",
-		  "fd: empty detail.text");
+		  "fd: empty detail");
 
 	/* A closed descriptor. */
 	{
@@ -586,7 +585,7 @@ static void test_fd(void)
 		CHECK(r == -EBADF && is_cleared(&b),
 		      "fd: closed descriptor: -EBADF (got %d)", r);
 		CHECK_STR(detail.text, "is not an open file descriptor",
-			  "fd: -EBADF detail.text");
+			  "fd: -EBADF detail");
 	}
 
 	/* A descriptor open on a regular file, read from its offset. */
@@ -638,7 +637,7 @@ static void test_ambiguous(void)
 	r = read_file("amb", &o, &b, &detail);
 	CHECK(r == -ENOTUNIQ && is_cleared(&b),
 	      "auto, 64 bytes of hex digits: -ENOTUNIQ (got %d)", r);
-	CHECK_STR(detail.text, want, "ambiguous detail.text");
+	CHECK_STR(detail.text, want, "ambiguous detail");
 	to_hex(half, 32, hex, 1);
 	put("AMB", hex, 64, 0600);
 	r = read_file("AMB", &o, &b, &detail);
