@@ -337,8 +337,9 @@ static int read_slots_source(const struct key_source *src,
 		up = *opts->unlock;
 	up.allow_readable |= opts->allow_readable;
 	r = slots_unwrap(src->path, &up, ret, id, &why);
+	/* The unwrapping's errno and family: a rejection is exit 6 here too. */
 	if (r < 0)
-		problem_set(detail, OP_KEY_SOURCE, 0, "%s", why.text);
+		problem_set(detail, OP_UNWRAP, r, "%s", why.text);
 	return r;
 }
 
