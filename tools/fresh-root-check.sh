@@ -1,23 +1,34 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # Runs the README's two commands as a new user would, on a really fresh
-# Debian 12: a minimal root from mmdebstrap with only git and make, /dev,
+# Debian 12 or Debian 13: a minimal root from mmdebstrap with only git and make, /dev,
 # /proc and /sys bind-mounted (it shares this kernel: loop devices,
 # keyrings and QEMU under TCG work), a git clone of this repository's HEAD,
 # then `make demo` and `make check`, each with its set-up and a cold cache.
 #
-#   sudo tools/fresh-root-check.sh [DIR]     (default /var/tmp/fsp-fresh-root)
+#   sudo tools/fresh-root-check.sh [--release CODENAME] [DIR]
 #
-# DIR is created afresh (it must not exist) and left for inspection; the
-# mounts are undone on exit. Needs mmdebstrap and network access to the
-# Debian mirror. About 47 minutes: a minute for the root, two for make demo
+# CODENAME is bookworm (the default) or trixie. DIR (default
+# /var/tmp/fsp-fresh-root-CODENAME) is created afresh (it must not exist)
+# and left for inspection; the mounts are undone on exit. Needs mmdebstrap
+# and this machine's apt sources (tools/apt-sources.sh moves them to
+# CODENAME). On Debian 12, about 47 minutes: a minute for the root, two for make demo
 # (packages included), 44 for make check (the test kernels and the guide
 # included).
 # Not part of make check: it is the check of the set-up itself.
 # Exit code: 0 when both commands pass.
 set -u
 repo=$(cd "$(dirname "$0")/.." && pwd)
-root=${1:-/var/tmp/fsp-fresh-root}
+release=bookworm
+if [ "${1-}" = --release ]; then
+	release=${2:?--release needs a codename}
+	shift 2
+fi
+case $release in
+bookworm | trixie) ;;
+*) echo "fresh-root-check: release '$release' is neither bookworm nor trixie" >&2; exit 2 ;;
+esac
+root=${1:-/var/tmp/fsp-fresh-root-$release}
 
 [ "$(id -u)" = 0 ] || { echo "fresh-root-check: run as root" >&2; exit 2; }
 command -v mmdebstrap > /dev/null ||
@@ -33,8 +44,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "fresh-root-check: mmdebstrap --variant=apt --include=git,make bookworm $root"
-mmdebstrap --quiet --variant=apt --include=git,make bookworm "$root" || exit 1
+sources=$("$repo/tools/apt-sources.sh" "$release") || exit 1
+echo "fresh-root-check: mmdebstrap --variant=apt --include=git,make $release $root"
+printf '%s\n' "$sources" | sed 's/^/fresh-root-check:   /'
+mmdebstrap --quiet --variant=apt --include=git,make "$release" "$root" - <<< "$sources" || exit 1
 mkdir -p "$root/src"
 for m in dev proc sys; do mount --rbind "/$m" "$root/$m" || exit 1; done
 mount --bind -o ro "$repo" "$root/src" || exit 1

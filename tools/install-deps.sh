@@ -2,46 +2,83 @@
 # SPDX-License-Identifier: MIT
 # Installs the Debian packages that TARGET needs (build, demo or check; see
 # tools/packages), when any is missing. `make demo`, `make check` and
-# .ci/run call it first, so that a fresh Debian 12 with git and make can run
-# the README's commands.
+# .ci/run call it first, so that a fresh Debian 12 or 13 with git and make
+# can run the README's commands.
 #
 #   tools/install-deps.sh [--print] TARGET...
+#   tools/install-deps.sh --list [--release CODENAME] TARGET...
 #
 # As root it says what it installs, then installs it with apt-get. As any
 # other user it prints the one command to run, and exits 1. Nothing is
 # printed when everything is there. --print lists the missing packages and
-# changes nothing.
+# changes nothing. --list prints every package of the targets, installed or
+# not, for this release or for CODENAME (the QEMU suite's distribution roots
+# use it). A line NAME@CODENAME of the list counts only on that release.
 # Exit codes: 0 all present (or installed), 1 missing and not installed,
 # 2 usage.
 set -u
 here=$(dirname "$0")
 list=$here/packages
 print_only=0
-if [ "${1-}" = --print ]; then
-	print_only=1
-	shift
-fi
-if [ $# -eq 0 ]; then
+list_only=0
+release=
+usage() {
 	echo "usage: $0 [--print] build|small|demo|check..." >&2
+	echo "       $0 --list [--release CODENAME] build|small|demo|check|dist..." >&2
 	exit 2
-fi
+}
+while [ $# -gt 0 ]; do
+	case $1 in
+	--print) print_only=1 ;;
+	--list) list_only=1 ;;
+	--release)
+		[ $# -ge 2 ] || usage
+		release=$2
+		shift
+		;;
+	-*) usage ;;
+	*) break ;;
+	esac
+	shift
+done
+[ $# -gt 0 ] || usage
 for t in "$@"; do
 	case $t in
-	build | small | demo | check) ;;
+	build | small | demo | check | dist) ;;
 	*)
-		echo "$0: unknown target '$t' (build, small, demo or check)" >&2
+		echo "$0: unknown target '$t' (build, small, demo, check or dist)" >&2
 		exit 2
 		;;
 	esac
 done
+if [ -z "$release" ] && [ -r /etc/os-release ]; then
+	# shellcheck source=/dev/null # the machine's own
+	release=$(. /etc/os-release && echo "${VERSION_CODENAME-}")
+fi
 
-# The packages of the given targets, one per line.
+# The packages of the given targets on $release, one per line.
 wanted() {
-	awk -v targets=" $* " '
+	awk -v targets=" $* " -v release="$release" '
 		/^[ \t]*(#|$)/ { next }
-		{ for (i = 2; i <= NF; i++) if (index(targets, " " $i " ")) { print $1; next } }
+		{
+			name = $1
+			if (split(name, part, "@") == 2) {
+				if (part[2] != release) next
+				name = part[1]
+			}
+			for (i = 2; i <= NF; i++) if (index(targets, " " $i " ")) { print name; next }
+		}
 	' "$list"
 }
+
+if [ "$list_only" = 1 ]; then
+	wanted "$@"
+	exit 0
+fi
+if [ -z "$release" ] || ! grep -q "@$release " "$list"; then
+	echo "$0: release '${release:-unknown}' is not one the list knows (bookworm, trixie);" \
+		"packages named per release are left out" >&2
+fi
 
 installed() {
 	[ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]
@@ -49,7 +86,7 @@ installed() {
 
 if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
 	echo "$0: this is not a Debian system (no dpkg-query or apt-get)." >&2
-	echo "$0: install the equivalents of these Debian 12 packages, then run make again:" >&2
+	echo "$0: install the equivalents of these Debian packages, then run make again:" >&2
 	echo "  $(wanted "$@" | tr '\n' ' ')" >&2
 	exit 1
 fi

@@ -1,8 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 #
-# Build (or reuse) two minimal x86_64 test kernels from Debian's
-# linux-source-6.1 package: one as Debian ships the source, and one with
+# Build (or reuse) two minimal x86_64 test kernels from Debian's kernel
+# source package (linux-source-6.1 on Debian 12, linux-source-6.12 on
+# Debian 13: the newest installed linux-source-X.Y, or $FSP_TK_SOURCE;
+# tools/packages names it per release): one as Debian ships the source, and one with
 # this folder's test-only patches, which make it behave like Linux 5.4/5.5
 # (no key_id, no fscrypt-provisioning key type).
 #
@@ -10,7 +12,7 @@
 #
 # The images are cached in DIR (default $FSP_KERNEL_CACHE, or
 # /var/tmp/fsp-kernel-cache), keyed by
-# the linux-source-6.1 package version and a hash of config-fragment, the
+# the source package's name and version and a hash of config-fragment, the
 # patches and this script; a cache hit takes no time. The extracted source
 # tree and its object directory stay in DIR too, so that after a change to
 # the patches or the fragment only what changed is rebuilt (about 20 s).
@@ -24,7 +26,7 @@
 # --print-env prints shell assignments instead (FSP_TK_DIR, FSP_TK_KVER,
 # FSP_TK_UNPATCHED, FSP_TK_TESTONLY, FSP_TK_KMODDIR).
 #
-# Needs: linux-source-6.1, gcc, make, flex, bison, bc, libelf-dev, cpio,
+# Needs: linux-source-X.Y, gcc, make, flex, bison, bc, libelf-dev, cpio,
 # xz-utils. Exit status: 0 ready, 1 build failed (log in DIR/build.log), 2
 # usage or missing package.
 set -u
@@ -34,8 +36,6 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 CACHE=${FSP_KERNEL_CACHE:-/var/tmp/fsp-kernel-cache}
 JOBS=$(nproc)
 PRINT=dir
-SRC_PKG=linux-source-6.1
-SRC_TAR=/usr/src/linux-source-6.1.tar.xz
 
 die() {
 	echo "build.sh: $*" >&2
@@ -58,13 +58,18 @@ while [ $# -gt 0 ]; do
 		shift
 		;;
 	-h | --help)
-		sed -n '3,28s/^# \{0,1\}//p' "$0"
+		sed -n '3,31s/^# \{0,1\}//p' "$0"
 		exit 0
 		;;
 	*) die "unknown argument $1 (try --help)" ;;
 	esac
 done
 
+# The newest installed kernel source package, unless one is named.
+SRC_PKG=${FSP_TK_SOURCE:-$(dpkg-query -W -f '${db:Status-Status} ${Package}\n' 'linux-source-[0-9]*' 2>/dev/null |
+	awk '$1 == "installed" { print $2 }' | sort -V | tail -n 1)}
+[ -n "$SRC_PKG" ] || die "no linux-source-X.Y package is installed (tools/install-deps.sh check)"
+SRC_TAR=/usr/src/$SRC_PKG.tar.xz
 SRC_VER=$(dpkg-query -W -f '${Version}' "$SRC_PKG" 2>/dev/null) ||
 	die "$SRC_PKG is not installed (apt-get install $SRC_PKG)"
 [ -r "$SRC_TAR" ] || die "$SRC_TAR is missing (reinstall $SRC_PKG)"
