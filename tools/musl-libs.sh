@@ -8,12 +8,16 @@
 # Debian ships both only for glibc. We take the source package of the very
 # version the glibc build links (dpkg-query on libkeyutils-dev and
 # libsodium-dev), so that both helpers carry the same library code. apt
-# fetches it through a private sources list (deb-src of deb.debian.org, or
-# FSP_DEBIAN_MIRROR), signed by Debian's archive key and checked against the
-# signed Sources index; nothing of the system's apt state changes.
+# fetches it through a private sources list (deb-src of this machine's own
+# Debian sources, tools/apt-sources.sh, or of FSP_DEBIAN_MIRROR), signed by
+# Debian's archive key and checked against the signed Sources index; nothing
+# of the system's apt state changes. When the mirror lacks that version's
+# source (seen here for trixie's keyutils 1.6.3-6), it says so and builds
+# the newest source of the same upstream version that bookworm's or
+# trixie's index offers; OUTDIR/prefix/BUILT names what was built.
 #
 # Result: OUTDIR/prefix/{include,lib}, and OUTDIR/prefix/VERSIONS naming
-# what was built. A second run with the same versions does nothing.
+# what was asked for. A second run with the same versions does nothing.
 # Needs: musl-gcc (musl-tools), dpkg-source (dpkg-dev), apt-get, make.
 set -eu
 
@@ -22,7 +26,7 @@ set -eu
 	exit 2
 }
 mkdir -p "$1" && out=$(cd "$1" && pwd) || exit 1
-mirror=${FSP_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+here=$(cd "$(dirname "$0")" && pwd)
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 
 die() {
@@ -54,22 +58,54 @@ fi
 rm -rf "$out"
 mkdir -p "$out/apt/lists/partial" "$out/apt/cache/archives/partial" \
 	"$out/src" "$prefix/lib" "$prefix/include"
-echo "deb-src [signed-by=$keyring] $mirror $suite main" >"$out/apt/sources.list"
+# deb-src lines of RELEASE: FSP_DEBIAN_MIRROR's, or this machine's.
+src_lines() {
+	if [ -n "${FSP_DEBIAN_MIRROR-}" ]; then
+		echo "deb-src [signed-by=$keyring] $FSP_DEBIAN_MIRROR $1 main"
+	else
+		"$here/apt-sources.sh" "$1" | sed "s|^deb |deb-src [signed-by=$keyring] |"
+	fi
+}
+src_lines "$suite" >"$out/apt/sources.list"
+[ -s "$out/apt/sources.list" ] || die "no apt source to fetch $suite's source packages from"
 # Dir::State::Lists and Dir::Cache keep apt's indexes in OUTDIR; the
 # sandbox user is root because _apt cannot write there.
 set -- -q -o Dir::Etc::SourceList="$out/apt/sources.list" \
 	-o Dir::Etc::SourceParts=/dev/null -o Dir::State::Lists="$out/apt/lists" \
 	-o Dir::Cache="$out/apt/cache" -o APT::Sandbox::User=root
-echo "musl-libs: fetching keyutils $ks and libsodium $ss from $mirror ($suite)"
+echo "musl-libs: fetching keyutils $ks and libsodium $ss ($suite)"
 apt-get "$@" update >"$out/apt.log" 2>&1 || {
 	cat "$out/apt.log" >&2
 	die "apt-get update of the source index failed"
 }
-(cd "$out/src" && apt-get "$@" source --download-only \
-	"keyutils=$ks" "libsodium=$ss") >>"$out/apt.log" 2>&1 || {
-	cat "$out/apt.log" >&2
-	die "apt-get source failed"
-}
+fetch() { (cd "$out/src" && apt-get "$@" source --download-only "$pkg=$ver") >>"$out/apt.log" 2>&1; }
+built=
+for pv in "keyutils=$ks" "libsodium=$ss"; do
+	pkg=${pv%%=*}
+	ver=${pv#*=}
+	if ! fetch "$@"; then
+		# The index names the version, the mirror lacks its files: take
+		# the same upstream version from either release's index.
+		for r in bookworm trixie; do
+			[ "$r" = "$suite" ] || src_lines "$r" >>"$out/apt/sources.list" || true
+		done
+		apt-get "$@" update >>"$out/apt.log" 2>&1 || die "apt-get update of the source index failed"
+		alt=$(apt-cache "$@" showsrc "$pkg" | sed -n 's/^Version: //p' | grep -F -x -v "$ver" |
+			grep "^${ver%-*}-" | sort -V | tail -n 1)
+		[ -n "$alt" ] || {
+			tail -n 20 "$out/apt.log" >&2
+			die "the source of $pkg $ver is not on the mirror, nor any other of upstream ${ver%-*}"
+		}
+		echo "musl-libs: the source of $pkg $ver is not on the mirror; building $pkg $alt (upstream ${ver%-*} too) instead" >&2
+		ver=$alt
+		fetch "$@" || {
+			tail -n 20 "$out/apt.log" >&2
+			die "apt-get source $pkg=$ver failed"
+		}
+	fi
+	built="$built$pkg $ver
+"
+done
 # apt checked each file's hash against the signed index; the .dsc's own
 # signature is by the uploader, whose key this machine does not have.
 for dsc in "$out"/src/*.dsc; do
@@ -121,5 +157,6 @@ echo "musl-libs: building libsodium (a minute or two)"
 	tail -30 "$out/sodium.log" >&2
 	die "building libsodium failed (whole log: $out/sodium.log)"
 }
+printf '%s' "$built" >"$prefix/BUILT"
 printf '%s\n' "$want" >"$prefix/VERSIONS"
 echo "musl-libs: ready in $prefix"

@@ -59,18 +59,21 @@ fsp_itools_build() {
 # sets FSP_INITRD.
 fsp_itools_image() {
     local kind=$1 table=$2 tpm2=${3-} h t0
-    h=$(fsp_hash "v$FSP_CACHE_VERSION" "$FSP_KVER" "$(dpkg-query -W -f '${Version}' initramfs-tools-core 2> /dev/null)" \
+    kind=$kind${FSP_DIST_ROOT:+-$FSP_DIST}
+    # shellcheck disable=SC2016 # a dpkg-query format
+    h=$(fsp_hash "v$FSP_CACHE_VERSION" "$FSP_KVER" "$FSP_DIST_ID" \
+        "$(fsp_in_dist dpkg-query -W -f '${Version}' initramfs-tools-core 2> /dev/null)" \
         "$FSP_BIN" "$FSP_ASSETS/keys" "$FSP_ASSETS/initrd-extra" "$table" \
         ${tpm2:+"${FSP_BIN%/*}/fscrypt-provision-tpm2" "$tpm2/keys" "$tpm2/images"} \
         "$FSP_REPO/initramfs-tools" "$FSP_QEMU_DIR/initramfs-tools" \
         "${FSP_BIN%/*}/fscrypt-provision-lib.sh" \
         "$FSP_QEMU_DIR/modules.d/59fsp-test/fsp-test-emergency.sh" "$FSP_QEMU_DIR/guest/fsp-test-lib.sh" \
-        /etc/initramfs-tools/initramfs.conf "$(declare -f fsp_itools_build)")
+        "${FSP_DIST_ROOT-}/etc/initramfs-tools/initramfs.conf" "$(declare -f fsp_itools_build)")
     FSP_INITRD=$FSP_QEMU_CACHE/initrd-$kind-$h.img
     fsp_cache_hit "$FSP_INITRD" && return 0
     msg "building the initramfs-tools image of ${table##*/}"
     t0=$SECONDS
-    fsp_build_once "$FSP_INITRD" fsp_itools_build "$FSP_INITRD" "$table" "$tpm2" || return 1
+    fsp_build_once "$FSP_INITRD" fsp_in_dist fsp_itools_build "$FSP_INITRD" "$table" "$tpm2" || return 1
     msg "built $FSP_INITRD in $((SECONDS - t0)) s (mode $(stat -c %a "$FSP_INITRD"))"
     fsp_locked fsp_cache_prune "initrd-$kind-[0-9a-f]*.img"
 }

@@ -21,6 +21,9 @@
 #   FSP_QEMU_ACCEL    QEMU accelerator (default tcg)
 #   FSP_QEMU_SMP      guest CPUs (default 2)
 #   FSP_QEMU_KEEP     keep the per-test work directory even on success
+#   FSP_QEMU_DIST     the Debian release whose kernel, dracut, mkinitramfs
+#                     and systemd the tests use: bookworm or trixie (default:
+#                     this machine's own); see dist.sh
 #
 # Test shape (like dracut's test/TEST-*/test.sh): a test defines test_check,
 # test_setup and test_run, sources this file and calls fsp_test_main.
@@ -38,6 +41,8 @@ fsp_default_kver() {
     done
     echo none
 }
+# A kernel named by the caller is kept whatever the release (dist.sh).
+[[ ${FSP_KVER-} ]] && FSP_KVER_SET=1
 : "${FSP_KVER:=$(fsp_default_kver)}"
 : "${FSP_KERNEL:=/boot/vmlinuz-$FSP_KVER}"
 : "${FSP_KMODDIR:=/lib/modules/$FSP_KVER}"
@@ -54,6 +59,9 @@ FSP_QEMU_FAIL=43 # isa-debug-exit: (0x15 << 1) | 1
 
 msg() { echo "# $*"; }
 err() { echo "# error: $*" >&2; }
+
+# shellcheck source=dist.sh
+. "$FSP_QEMU_DIR/dist.sh"
 
 fsp_require_tools() {
     local t missing=()
@@ -492,12 +500,12 @@ fsp_dracut() {
     shift 3
     tmp=$(mktemp -d "$FSP_QEMU_CACHE/dracut.XXXXXX")
     [[ $log ]] || log=$tmp/dracut.log
-    if ! fsp_dracut_base "$tmp/base" || ! mkdir "$tmp/confdir" "$tmp/work"; then
+    if ! fsp_in_dist fsp_dracut_base "$tmp/base" || ! mkdir "$tmp/confdir" "$tmp/work"; then
         err "cannot set up dracut's private base directory in $tmp"
         rm -rf "$tmp"
         return 1
     fi
-    env dracutbasedir="$tmp/base" fscrypttab="$table" \
+    fsp_in_dist env dracutbasedir="$tmp/base" fscrypttab="$table" \
         FSCRYPT_PROVISION_BIN="$FSP_BIN" FSP_TEST_GUEST_DIR="$FSP_QEMU_DIR/guest" \
         dracut --force --no-hostonly-cmdline --no-early-microcode \
         --no-compress --conf /dev/null --confdir "$tmp/confdir" --tmpdir "$tmp/work" \
@@ -532,8 +540,9 @@ fsp_build_initrd() {
 # files only); sets FSP_INITRD.
 fsp_initrd() {
     local mode=$1 table=${2:-fscrypttab} h t0 kind
-    kind=$mode${2:+-slots}
-    h=$(fsp_hash "v$FSP_CACHE_VERSION" "$mode" "$FSP_KVER" "kmoddir:$FSP_KMODDIR" "$(dracut --version 2>&1)" \
+    kind=$mode${2:+-slots}${FSP_DIST_ROOT:+-$FSP_DIST}
+    h=$(fsp_hash "v$FSP_CACHE_VERSION" "$mode" "$FSP_KVER" "kmoddir:$FSP_KMODDIR" "$FSP_DIST_ID" \
+        "$(fsp_in_dist dracut --version 2>&1)" \
         "$FSP_BIN" "$FSP_ASSETS/keys" "$FSP_ASSETS/initrd-extra" "$FSP_ASSETS/$table" \
         "$FSP_REPO/dracut-module/50fscrypt-provision" "${FSP_BIN%/*}/fscrypt-provision-lib.sh" \
         "$FSP_QEMU_DIR/modules.d/59fsp-test" "$FSP_QEMU_DIR/guest/fsp-test-lib.sh" \
@@ -591,7 +600,7 @@ fsp_verify_kernel() {
 # FSP_BOOT_SECONDS.
 fsp_qemu() {
     local cmdline=$2 t0
-    FSP_RUN=$FSP_QEMU_CACHE/runs/$1
+    FSP_RUN=$FSP_QEMU_CACHE/runs/$1${FSP_DIST_ROOT:+-$FSP_DIST}
     shift 2
     rm -rf "$FSP_RUN"
     mkdir -p "$FSP_RUN"
@@ -739,24 +748,32 @@ fsp_scan_canary() {
 
 fsp_test_main() {
     local t0=$SECONDS reason r
+    local label
     TEST_NAME=$(basename "$(cd "$(dirname "$0")" && pwd)")
     export TEST_NAME
     fsp_cache_init
+    label=$TEST_NAME
+    if ! fsp_dist_init; then
+        echo "not ok - $label # cannot run: no $FSP_QEMU_DIST distribution root"
+        return 1
+    fi
+    # Another release's run says so in its name.
+    [[ $FSP_DIST_ROOT ]] && label="$TEST_NAME [$FSP_DIST]"
     if ! reason=$(test_check 2>&1); then
-        echo "not ok - $TEST_NAME # cannot run: $reason"
+        echo "not ok - $label # cannot run: $reason"
         return 1
     fi
     if ! test_setup; then
-        echo "not ok - $TEST_NAME # setup failed"
+        echo "not ok - $label # setup failed"
         return 1
     fi
     test_run
     r=$?
     if ((r == 0)); then
-        echo "ok - $TEST_NAME ($((SECONDS - t0)) s) - $TEST_DESCRIPTION"
+        echo "ok - $label ($((SECONDS - t0)) s) - $TEST_DESCRIPTION"
         [[ ${FSP_QEMU_KEEP-} ]] || rm -f "$FSP_RUN/marker.img"
     else
-        echo "not ok - $TEST_NAME ($((SECONDS - t0)) s) - $TEST_DESCRIPTION; logs in ${FSP_RUN:-?}"
+        echo "not ok - $label ($((SECONDS - t0)) s) - $TEST_DESCRIPTION; logs in ${FSP_RUN:-?}"
     fi
     return $r
 }
