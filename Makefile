@@ -91,10 +91,16 @@ small: $(SMALL) $(B)/small/$(COMPANION) $(B)/small/$(BOOT_STEPS)
 $(MUSL_PFX)/VERSIONS: tools/musl-libs.sh
 	tools/musl-libs.sh $(MUSL)
 
+# musl wraps statx(2) from 1.2.5 (Debian 13) on, not in 1.2.3 (Debian 12):
+# asked of its headers when the small build runs (basic/libc_compat.h).
+MUSL_HAS_STATX = $(shell $(CC) -specs $(MUSL_PFX)/static-pie.specs -D_GNU_SOURCE \
+	-include sys/stat.h -E -x c /dev/null 2>/dev/null | grep -q 'int statx' && \
+	echo -DFSP_LIBC_HAS_STATX)
+
 $(SMALL): $(SRCS) $(HDRS) Makefile $(MUSL_PFX)/VERSIONS
 	@mkdir -p $(@D)
 	$(CC) -specs $(MUSL_PFX)/static-pie.specs -isystem $(MUSL_PFX)/include \
-	    -DFSP_LIBC_COMPAT $(CPPFLAGS) $(SMALL_CFLAGS) $(WARN) $(HARDEN) \
+	    -DFSP_LIBC_COMPAT $(MUSL_HAS_STATX) $(CPPFLAGS) $(SMALL_CFLAGS) $(WARN) $(HARDEN) \
 	    -ffunction-sections -fdata-sections $(SRCS) -o $@ $(LINK_HARDEN) \
 	    -L$(MUSL_PFX)/lib $(LIBS)
 

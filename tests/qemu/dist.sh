@@ -29,8 +29,8 @@ fsp_host_release() {
 }
 
 # fsp_in_dist COMMAND...: runs COMMAND (a program, or a function of the
-# suite with every FSP_ variable) in the distribution root, or here when
-# there is none.
+# suite, with every FSP_ variable and a test's own T<NN>_ ones) in the
+# distribution root, or here when there is none.
 fsp_in_dist() {
     [[ ${FSP_DIST_ROOT-} && -z ${FSP_IN_DIST-} ]] || {
         "$@"
@@ -38,8 +38,9 @@ fsp_in_dist() {
     }
     local vars binds=("$FSP_REPO" "$FSP_QEMU_CACHE" "$FSP_DIST_ROOT" /tmp)
     [[ $FSP_BIN == "$FSP_REPO"/* ]] || binds+=("${FSP_BIN%/*}")
+    # The suite's variables (FSP_*) and the tests' own (T60_*, ...).
     # shellcheck disable=SC2046 # one word per variable name
-    vars=$(declare -p $(compgen -v FSP_))
+    vars=$(declare -p $(compgen -v | grep -E '^(FSP_|T[0-9]+_)'))
     # shellcheck disable=SC2016 # expanded by that bash
     unshare --mount --propagation private -- bash -c '
         root=$1 n=$2
@@ -119,5 +120,6 @@ fsp_dist_init() {
             break
         done
     fi
+    fsp_pick_accel
     return 0
 }
