@@ -219,7 +219,7 @@ guide-test: deps-check
 
 # Boots Debian's kernel with a dracut initramfs holding our module (TCG).
 qemu-test: all
-	@tests/run-all.sh qemu
+	@tests/run-all.sh qemu qemu-dist
 
 bench: all small $(BENCH_BIN)
 	@bench/run.sh

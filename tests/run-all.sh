@@ -1,12 +1,12 @@
 #!/bin/bash
 # Runs the test suites and prints "N passed, N failed" last.
 #   tests/run-all.sh            everything make check runs
-#   tests/run-all.sh unit|host|small|sanitizers|valgrind|lint|fuzz|qemu|smoke|guide   one part
+#   tests/run-all.sh unit|host|small|sanitizers|valgrind|lint|fuzz|qemu|qemu-dist|smoke|guide   one part
 set -u
 cd "$(dirname "$0")/.." || exit 2
 B=build
 parts=("$@")
-[ ${#parts[@]} -eq 0 ] && parts=(unit host small sanitizers valgrind lint fuzz qemu smoke guide)
+[ ${#parts[@]} -eq 0 ] && parts=(unit host small sanitizers valgrind lint fuzz qemu qemu-dist smoke guide)
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
@@ -108,6 +108,15 @@ for part in "${parts[@]}"; do
 	qemu)
 		need_root || continue
 		run "qemu" tests/qemu/run.sh
+		;;
+	qemu-dist)
+		# The tests marked every-release again, with the other supported
+		# Debian release's kernel, dracut, mkinitramfs and systemd: trixie
+		# here on bookworm, bookworm on trixie (FSP_QEMU_OTHER_DIST).
+		need_root || continue
+		other=${FSP_QEMU_OTHER_DIST:-$( (. /etc/os-release && [ "${VERSION_CODENAME-}" = trixie ]) &&
+			echo bookworm || echo trixie)}
+		run "qemu $other" tests/qemu/run.sh --dist "$other"
 		;;
 	smoke)
 		# The documented make targets no other part runs (bench,

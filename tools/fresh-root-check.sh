@@ -38,9 +38,7 @@ command -v mmdebstrap > /dev/null ||
 cleanup() {
 	# Only unmounting here: removing DIR while /dev is bound in it would
 	# remove the host's /dev.
-	for m in src sys proc dev; do
-		mountpoint -q "$root/$m" && umount -R "$root/$m"
-	done
+	mountpoint -q "$root" && umount -R "$root"
 }
 trap cleanup EXIT
 
@@ -49,6 +47,9 @@ echo "fresh-root-check: mmdebstrap --variant=apt --include=git,make $release $ro
 printf '%s\n' "$sources" | sed 's/^/fresh-root-check:   /'
 mmdebstrap --quiet --variant=apt --include=git,make "$release" "$root" - <<< "$sources" || exit 1
 mkdir -p "$root/src"
+# DIR bound on itself: the chroot's / is then a mount, which unshare
+# --propagation private needs (the QEMU suite's distribution roots).
+mount --bind "$root" "$root" || exit 1
 for m in dev proc sys; do mount --rbind "/$m" "$root/$m" || exit 1; done
 mount --bind -o ro "$repo" "$root/src" || exit 1
 cp /etc/resolv.conf "$root/etc/resolv.conf"

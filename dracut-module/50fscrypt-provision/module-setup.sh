@@ -143,7 +143,12 @@ _fsp_install() {
 # called by dracut
 check() {
     local dir r=255
-    require_binaries "$(_fsp_bin)" || return 1
+    # Not require_binaries: it puts dracut's --sysroot in front of a path
+    # that _fsp_bin has already put it in front of.
+    if [[ ! -x $(_fsp_bin) ]]; then
+        dinfo "fscrypt-provision: $(_fsp_bin) is missing; the module is left out"
+        return 1
+    fi
     # Host-only images get the module when the table has initramfs
     # entries (the image then gets a table), or when embed refuses the
     # table, so that install() stops the build and says why.

@@ -528,7 +528,9 @@ fsp_dracut() {
         rm -rf "$tmp"
         return 1
     fi
-    fsp_in_dist env dracutbasedir="$tmp/base" fscrypttab="$table" \
+    # -u DRACUT_EXTRA_ARGS: dracut-ng 111 adds it to every run; the caller's
+    # must not reach the tests' images.
+    fsp_in_dist env -u DRACUT_EXTRA_ARGS dracutbasedir="$tmp/base" fscrypttab="$table" \
         FSCRYPT_PROVISION_BIN="$FSP_BIN" FSP_TEST_GUEST_DIR="$FSP_QEMU_DIR/guest" \
         dracut --force --no-hostonly-cmdline --no-early-microcode \
         --no-compress --conf /dev/null --confdir "$tmp/confdir" --tmpdir "$tmp/work" \

@@ -4,16 +4,32 @@
 # the command line), prints "ok - NAME" / "not ok - NAME" per test and
 # "N passed, N failed" last; exits non-zero if any test failed. Needs root.
 #   tests/qemu/run.sh [TEST-NN-NAME...]
+#   tests/qemu/run.sh --dist RELEASE [TEST-NN-NAME...]
+# --dist runs the tests with another Debian release's kernel, dracut,
+# mkinitramfs and systemd (FSP_QEMU_DIST=RELEASE, tests/qemu/dist.sh); with
+# no names, the tests whose test.sh has the line "# fsp-qemu: every-release".
 # Settings: see tests/qemu/lib.sh (FSP_QEMU_CACHE, FSP_QEMU_TIMEOUT, ...).
 set -u
 cd "$(dirname "$0")" || exit 2
 start=$SECONDS
 passed=0
 failed=0
+every=
+if [[ ${1-} == --dist ]]; then
+    [[ ${2-} ]] || { echo "usage: $0 --dist RELEASE [TEST-NN-NAME...]" >&2; exit 2; }
+    export FSP_QEMU_DIST=$2
+    every=1
+    shift 2
+fi
 if (($#)); then
     tests=("$@")
 else
     mapfile -t tests < <(find . -mindepth 2 -maxdepth 2 -path './TEST-*/test.sh' -printf '%h\n' | sed 's|^\./||' | sort)
+    if [[ $every ]]; then
+        mapfile -t tests < <(for t in "${tests[@]}"; do
+            grep -q '^# fsp-qemu: every-release' "$t/test.sh" && echo "$t"
+        done)
+    fi
 fi
 # Up to FSP_QEMU_JOBS tests run at once (default: one per CPU, at most 4):
 # a TCG guest keeps about one CPU busy, and so does dracut. A test whose
@@ -56,6 +72,6 @@ for t in "${tests[@]}"; do
     fi
 done
 jobs_each "$jobs" qemu_alone qemu_start qemu_report "${found[@]}"
-echo "# qemu suite: $((SECONDS - start)) s, $jobs at a time"
+echo "# qemu suite${FSP_QEMU_DIST:+ ($FSP_QEMU_DIST)}: $((SECONDS - start)) s, $jobs at a time"
 echo "$passed passed, $failed failed"
 ((failed == 0 && passed > 0))

@@ -54,7 +54,7 @@ check_says() {
     # shellcheck disable=SC2016 # expanded by the inner bash
     got=$(env "$@" bash -c '
         dfatal() { echo "$*" >&2; }
-        require_binaries() { [[ -x $1 ]]; }
+        dinfo() { echo "$*" >&2; }
         . "$0"
         check
         echo $?' "$FSP_REPO/dracut-module/50fscrypt-provision/module-setup.sh" 2> /dev/null)
@@ -233,6 +233,11 @@ test_run() {
     c "check: host-only without a table -> 255" check_says 255 hostonly=-h fscrypttab="$W/none.tab" FSCRYPT_PROVISION_BIN="$FSP_BIN"
     c "check: host-only with a broken table -> 0 (install fails loudly)" check_says 0 hostonly=-h fscrypttab="$W/t7.tab" FSCRYPT_PROVISION_BIN="$FSP_BIN"
     c "check: helper missing -> 1" check_says 1 hostonly=-h fscrypttab="$W/good.tab" FSCRYPT_PROVISION_BIN="$W/nonexistent"
+    # dracut --sysroot DIR: the helper and the table are DIR's.
+    mkdir -p "$W/sysroot/usr/sbin" "$W/sysroot/etc" && install -m 0755 "$FSP_BIN" "$W/sysroot/usr/sbin/" &&
+        cp "$W/good.tab" "$W/sysroot/etc/fscrypttab"
+    c "check: --sysroot, host-only, the root's helper and table -> 0" check_says 0 hostonly=-h dracutsysrootdir="$W/sysroot"
+    c "check: --sysroot, not host-only -> 255" check_says 255 hostonly= dracutsysrootdir="$W/sysroot"
 
     if ((FAILS == 0)); then
         rm -rf "$W"

@@ -100,15 +100,19 @@ same_helper() {
 }
 
 test_run() {
-    local f l
+    local f l hooks
     FAILS=0
     l=$(lsinitrd "$FSP_INITRD" 2> /dev/null)
     c "the image's helper is the tree's build/fscrypt-provision" same_helper
     c "the image's boot steps are the tree's" same_in_image usr/lib/fscrypt-provision/fscrypt-provision-lib.sh \
         "$FSP_REPO/initramfs/fscrypt-provision-lib.sh"
+    # dracut-ng 102 moved the hooks to /var/lib/dracut/hooks; 059 has them
+    # in /usr/lib/dracut/hooks.
+    hooks=usr/lib/dracut/hooks
+    grep -q ' var/lib/dracut/hooks/pre-pivot/' <<< "$l" && hooks=var/lib/dracut/hooks
     for f in "$FSP_REPO"/dracut-module/50fscrypt-provision/*pre-pivot.sh; do
         c "the image's pre-pivot hook is the tree's ${f##*/}" \
-            same_in_image "usr/lib/dracut/hooks/pre-pivot/60-${f##*/}" "$f"
+            same_in_image "$hooks/pre-pivot/60-${f##*/}" "$f"
     done
     c "the older copy's marker file is not in the image" bash -c "! grep -q 'etc/fsp-older-copy' <<< \"\$0\"" "$l"
     c "the older copy is still installed (the build did not remove it)" \

@@ -4,6 +4,7 @@
 # its embedded fscrypttab and unlocks the real root's encrypted directory
 # before switch_root; afterwards the keys are in the durable keyring, the
 # files are byte-identical, and the raw key is nowhere in the guest.
+# fsp-qemu: every-release (run.sh --dist: also with the other Debian release's tools)
 TEST_DESCRIPTION="shell initramfs: root's encrypted directory unlocked across switch_root"
 
 test_check() {

@@ -4,6 +4,7 @@
 # fscrypt-provision.service instead of the pre-pivot hook. The real root stays
 # busybox. The keys must land in root's user keyring, not in the unit's
 # session keyring that dies with it.
+# fsp-qemu: every-release (run.sh --dist: also with the other Debian release's tools)
 TEST_DESCRIPTION="systemd initramfs: fscrypt-provision.service unlocks root's encrypted directory; keys survive in @u"
 
 test_check() {

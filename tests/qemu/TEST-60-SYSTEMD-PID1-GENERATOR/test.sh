@@ -9,6 +9,7 @@
 # local-fs.target; after systemctl stop/start of data.mount; after umount +
 # mount by hand. A plain service (default KeyringMode=private) unlocks by key
 # id without possessing the key. Checks: guest/check.sh.
+# fsp-qemu: every-release (run.sh --dist: also with the other Debian release's tools)
 TEST_DESCRIPTION="systemd as PID 1: the generator's unit unlocks the data volume at boot and on every mount; KeyringMode=private suffices"
 
 T60_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

@@ -6,6 +6,7 @@
 # rd.fscrypt.key=root:slots:PATH), the recovery key at the same prompt,
 # three wrong for a nofail volume (the boot goes on) and three wrong for
 # root (emergency). Then a canary scan of the images and disks.
+# fsp-qemu: every-release (run.sh --dist: also with the other Debian release's tools)
 TEST_DESCRIPTION="slots files at boot: passphrase prompts on the console, retries, recovery key, nofail and emergency (shell and systemd)"
 
 test_check() {

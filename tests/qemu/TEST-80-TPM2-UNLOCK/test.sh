@@ -6,6 +6,7 @@
 # another boot chain would), the TPM refuses, says so in one line, and the
 # passphrases typed on the serial console unlock. Then a canary scan of
 # the images, the disks and the swtpm state.
+# fsp-qemu: every-release (run.sh --dist: also with the other Debian release's tools)
 TEST_DESCRIPTION="tpm2 slots at boot: sealed to PCR 7, no prompt; PCR 7 changed, the passphrase on the console (shell and systemd)"
 
 test_check() {

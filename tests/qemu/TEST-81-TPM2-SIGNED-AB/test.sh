@@ -11,6 +11,7 @@
 # whose .linux section is the image's identity, and the signature is where
 # the stub puts a UKI's .pcrsig; the command line picks both
 # (modules.d/59fsp-test/fsp-test-measure.sh).
+# fsp-qemu: every-release (run.sh --dist: also with the other Debian release's tools)
 TEST_DESCRIPTION="tpm2 signed PCR 11 policy across an A/B update: image A, image B with its signature, image B with A's (shell and systemd)"
 
 test_check() {

@@ -3,6 +3,7 @@
 # TEST-10's scenario with an initramfs built by Debian's mkinitramfs: the
 # boot script provisions the keys from the embedded fscrypttab and unlocks
 # the real root's encrypted directory in local-bottom, before init.
+# fsp-qemu: every-release (run.sh --dist: also with the other Debian release's tools)
 TEST_DESCRIPTION="initramfs-tools image: root's encrypted directory unlocked in local-bottom, before init (TEST-10's scenario)"
 
 test_check() {

@@ -8,6 +8,7 @@
 # (initramfs-tools' own plymouth hook adds it where plymouth is installed,
 # as tools/packages does here), otherwise on the console; the guest is told
 # which to expect.
+# fsp-qemu: every-release (run.sh --dist: also with the other Debian release's tools)
 TEST_DESCRIPTION="initramfs-tools image: slots files, a wrong passphrase then the right one typed at the console (plymouth when in the image)"
 
 test_check() {

@@ -29,7 +29,11 @@ install() {
     inst_hook shutdown-emergency 00 "$moddir/fsp-test-emergency-hook.sh"
     # FSP_TEST_TPM2=1 (TEST-8*-TPM2): the measurements a boot stub makes.
     if [[ ${FSP_TEST_TPM2-} == 1 ]]; then
-        inst_multiple tpm2_pcrextend
+        # A missing tool must fail the build, not every boot later.
+        inst_multiple tpm2_pcrextend || {
+            dfatal "fsp-test: tpm2_pcrextend is missing (tpm2-tools)"
+            exit 1
+        }
         inst_libdir_file "libtss2-tcti-device.so*"
         inst_script "$moddir/fsp-test-measure.sh" /usr/lib/fsp-test/measure
         if dracut_module_included "systemd"; then
