@@ -28,7 +28,7 @@ t "shellcheck (${#sh_files[@]} files)" bash -c 'printf "%s\0" "$@" | xargs -0 -n
 for m in man/*.[0-9]; do
 	[ -f "$m" ] || continue
 	t "man page $m renders without warnings" bash -c \
-		"out=\$(LC_ALL=C.UTF-8 groff -man -ww -z '$m' 2>&1); [ -z \"\$out\" ] || { echo \"\$out\"; exit 1; }"
+		"out=\$(LC_ALL=C.UTF-8 groff -t -man -ww -z '$m' 2>&1); [ -z \"\$out\" ] || { echo \"\$out\"; exit 1; }"
 done
 t "fscrypt-provision(8) describes every option of every command's --help (tools/check-man-options.sh)" \
 	bash -c 'make -s build/fscrypt-provision && tools/check-man-options.sh'

@@ -21,7 +21,8 @@
 #include "slots/pcr_signature.h"
 
 #define TPM2_TIMEOUT_S 60
-#define TPM2_MSGS_MAX 4096
+/* Its messages at debug level: about 1.4 kB for a refusal here. */
+#define TPM2_MSGS_MAX 16384
 #define TPM2_B64_MAX                                                           \
 	(sodium_base64_ENCODED_LEN(TPM2_BLOB_MAX,                              \
 				   sodium_base64_VARIANT_ORIGINAL))
@@ -99,13 +100,22 @@ static int run_creds(const char *device, const char **argv, const uint8_t *in,
 		     size_t in_len, struct secbuf *out, char *msgs,
 		     struct fsp_problem *why)
 {
+	/*
+	 * At debug level: from systemd 254 on, its one error line says only
+	 * "Operation not permitted" for a PCR mismatch and "State not
+	 * recoverable" for a full TPM; the reason is in a debug line before
+	 * it ("Current policy digest does not match ...", "... out of memory
+	 * for object contexts"), as it was in 252's error line.
+	 */
+	static const char *const env[] = {"SYSTEMD_LOG_LEVEL=debug", NULL};
 	struct run_prog prog;
 	struct run_opts ro = {.timeout_s = TPM2_TIMEOUT_S,
 			      .input = in,
 			      .input_len = in_len,
 			      .errbuf = msgs,
 			      .errcap = TPM2_MSGS_MAX,
-			      .prog = &prog};
+			      .prog = &prog,
+			      .env = env};
 	int r;
 
 	argv[0] = creds_binary();

@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <stdbool.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -56,6 +57,10 @@ static void child(const struct run_prog *p, const char *const *argv,
 	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		for (int fd = 3; fd < 4096; fd++)
 			(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+	/* The child's copy of the environment; ours does not change. */
+	for (size_t i = 0; o->env && o->env[i]; i++)
+		if (putenv((char *)o->env[i]) < 0)
+			goto fail;
 	run_prog_exec(p, argv);
 fail:
 	e = errno;

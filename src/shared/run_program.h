@@ -27,6 +27,8 @@ struct run_opts {
 	/* The program as run_trusted() opened it, for callers that want its
 	 * refusal in words; when NULL, run_capture() checks argv[0] itself. */
 	const struct run_prog *prog;
+	/* NAME=VALUE strings set in the program's environment only, or NULL. */
+	const char *const *env;
 };
 
 /*

@@ -269,15 +269,23 @@ enum tpm2_refusal tpm2_classify(const char *msgs, struct fsp_problem *why)
 			problem_text(why, "%s", rules[i].text);
 			return rules[i].r;
 		}
+	/* The last line that is not the TSS's: systemd-creds ends with its
+	 * error, after its debug lines. */
+	const char *last = NULL;
+	int last_len = 0;
+
 	for (l = msgs; *l; l = nl + 1) {
 		nl = strchrnul(l, '\n');
 		if (nl > l && !tss_noise(l)) {
-			problem_text(why, "systemd-creds: %.*s", (int)(nl - l),
-				     l);
-			return TPM2_REFUSED_OTHER;
+			last = l;
+			last_len = (int)(nl - l);
 		}
 		if (!*nl)
 			break;
+	}
+	if (last) {
+		problem_text(why, "systemd-creds: %.*s", last_len, last);
+		return TPM2_REFUSED_OTHER;
 	}
 	problem_text(why, "systemd-creds failed and said nothing");
 	return TPM2_REFUSED_OTHER;

@@ -69,7 +69,7 @@ check_says() {
 t05_itools() {
     mkdir -p "$2" && (cd / && umask 077 && env DESTDIR="$2" version="$FSP_KVER" verbose=n \
         FSCRYPT_PROVISION_BIN="$FSP_BIN" FSCRYPT_PROVISION_TAB="$1" FSCRYPT_PROVISION_CONF=/dev/null \
-        sh "$FSP_REPO/initramfs-tools/hooks/fscrypt-provision")
+        "$FSP_REPO/tests/itools-hook.sh" "$FSP_REPO/initramfs-tools/hooks/fscrypt-provision")
 }
 
 # t05_ours IMAGE|DIR: the files and links of ours in an image or a

@@ -10,7 +10,10 @@
 TEST_DESCRIPTION="Debian package: builds, lintian-clean, installs the expected files, boots TEST-10 from the installed package, purges to nothing"
 
 # Every file and symlink the four packages install (not the -dbgsym ones).
-EXPECTED="./lib/systemd/system-generators/fscrypt-provision-generator
+# The generator goes where this release's systemd reads generators:
+# /lib/systemd on Debian 12, /usr/lib/systemd on Debian 13.
+T08_GENERATORS=$(pkg-config --variable=systemdsystemgeneratordir systemd 2> /dev/null)
+EXPECTED=".${T08_GENERATORS:-/lib/systemd/system-generators}/fscrypt-provision-generator
 ./usr/lib/dracut/modules.d/50fscrypt-provision/fscrypt-provision-emergency.sh
 ./usr/lib/dracut/modules.d/50fscrypt-provision/fscrypt-provision-initrd.sh
 ./usr/lib/dracut/modules.d/50fscrypt-provision/fscrypt-provision-pre-pivot.sh

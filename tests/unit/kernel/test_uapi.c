@@ -74,7 +74,17 @@ static void test_policies(void)
 
 	SAME_SIZE(fsp_policy_v2, fscrypt_policy_v2, 24);
 	SAME_POLICY_HEAD(fsp_policy_v2, fscrypt_policy_v2);
-	SAME_FIELD(fsp_policy_v2, fscrypt_policy_v2, __reserved, 4);
+	/*
+	 * Bytes 4-7: __reserved[4] in the 6.1 header; from 6.7 on,
+	 * log2_data_unit_size (which we leave 0, the default) and
+	 * __reserved[3]. Either way they end where the identifier begins.
+	 */
+	CHECK(offsetof(struct fsp_policy_v2, __reserved) == 4 &&
+		  MEMBER_SIZE(struct fsp_policy_v2, __reserved) == 4 &&
+		  offsetof(struct fscrypt_policy_v2, __reserved) +
+			  MEMBER_SIZE(struct fscrypt_policy_v2, __reserved) ==
+		      8,
+	      "v2 bytes 4-7 are reserved (or log2_data_unit_size) in both");
 	SAME_FIELD(fsp_policy_v2, fscrypt_policy_v2, master_key_identifier, 8);
 	CHECK(MEMBER_SIZE(struct fsp_policy_v2, master_key_identifier) == 16,
 	      "v2 identifier is 16 bytes");
