@@ -150,7 +150,7 @@ test_setup() {
 }
 
 t08_files() {
-    diff <(printf '%s\n' "$EXPECTED") <(cd "$R" && find . -path ./var -prune -o ! -type d -print | sort)
+    diff <(printf '%s\n' "$EXPECTED" | sort) <(cd "$R" && find . -path ./var -prune -o ! -type d -print | sort)
 }
 
 # The image's helper is the package's (by build ID: dracut strips), and
