@@ -582,7 +582,7 @@ fsp_initrd() {
     fsp_locked fsp_cache_prune "initrd-$kind-[0-9a-f]*.img"
 }
 
-# --- minimal 6.1 test kernels ---------------------------------------------
+# --- minimal test kernels (the release's linux-source) ------------------
 
 # Builds (or reuses) the two minimal kernels of kernel-patches/test-only
 # (about 10 minutes the first time, nothing when cached) and points the

@@ -1,11 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# the same minimal 6.1 kernel without the test-only patch. verify.sh
+# the same minimal kernel without the test-only patch. verify.sh
 # runs the key_id scenarios of the 5.4 backport against upstream's own
 # implementation: the key type's payload rules, key_id's errnos (EKEYREJECTED,
 # ENOKEY, EKEYEXPIRED, EKEYREVOKED, EACCES), and the helper's add, remount,
 # unlock from a fresh session, expiry, revocation and remove.
-TEST_DESCRIPTION="unpatched minimal 6.1 kernel: the key_id path works"
+TEST_DESCRIPTION="unpatched minimal kernel: the key_id path works"
 
 test_check() {
     fsp_require_tools

@@ -5,7 +5,7 @@
 # data is nofail. Root's directory must be unlocked with the raw key, nothing
 # must be provisioned, the log must say why, and the raw key must be nowhere
 # in the guest afterwards.
-TEST_DESCRIPTION="test-only 6.1 kernel: the boot unlocks root with its raw key (raw-fallback) and says why data cannot be"
+TEST_DESCRIPTION="test-only minimal kernel: the boot unlocks root with its raw key (raw-fallback) and says why data cannot be"
 
 test_check() {
     fsp_require_tools

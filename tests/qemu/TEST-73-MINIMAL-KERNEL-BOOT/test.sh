@@ -3,7 +3,7 @@
 # the control for TEST-72. The same initramfs and root on the
 # unpatched minimal kernel: scenario 1's checks (root unlocked by key_id,
 # both keys in the durable keyring, no raw key anywhere) must pass.
-TEST_DESCRIPTION="unpatched minimal 6.1 kernel: the boot provisions by key_id (control for TEST-72)"
+TEST_DESCRIPTION="unpatched minimal kernel: the boot provisions by key_id (control for TEST-72)"
 
 test_check() {
     fsp_require_tools
