@@ -19,6 +19,15 @@
 int apply_load_table(struct fscrypttab *tab, const struct key_override *ov,
 		     size_t n_ov, long password_timeout);
 
+/*
+ * apply --volume NAME...: 0 when every name is a volume of tab, else the
+ * exit code (FSP_EXIT_CONFIG), having said which is not. apply_selected:
+ * whether apply takes the volume name (every one with no --volume).
+ */
+int apply_check_selection(const struct fscrypttab *tab, char *const *names,
+			  size_t n);
+bool apply_selected(char *const *names, size_t n, const char *name);
+
 /* apply --json: the object's start, one volume's result (r, an exit code,
  * with the first problem it printed), and the totals. */
 void apply_json_begin(struct json *j);

@@ -83,3 +83,30 @@ int apply_load_table(struct fscrypttab *tab, const struct key_override *ov,
 						(unsigned)password_timeout);
 	return r;
 }
+
+bool apply_selected(char *const *names, size_t n, const char *name)
+{
+	if (n == 0)
+		return true;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return true;
+	return false;
+}
+
+int apply_check_selection(const struct fscrypttab *tab, char *const *names,
+			  size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t k = 0;
+
+		while (k < tab->n && strcmp(tab->entries[k].name, names[i]))
+			k++;
+		if (k == tab->n)
+			return cli_error(FSP_EXIT_CONFIG,
+					 "apply --volume %s: no volume %s in "
+					 "%s",
+					 names[i], names[i], arg_tab);
+	}
+	return FSP_EXIT_OK;
+}

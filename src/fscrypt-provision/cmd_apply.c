@@ -34,6 +34,7 @@ const struct cli_options cmd_apply_options = {
 	    {OPT_PASSPHRASE_FD, "answer every slots file's prompt with a "
 				"line of descriptor N"},
 	    {OPT_PASSWORD_TIMEOUT, "every volume's password-timeout="},
+	    {OPT_VOLUME, "only this volume of the table (repeatable)"},
 	    {0}},
     .own =
 	(const struct cli_option[]){
@@ -62,6 +63,8 @@ struct apply_state {
 	bool json;	/* --json: one object on stdout at the end */
 	struct json j;
 	long password_timeout; /* --password-timeout, or -1 */
+	char **only;	       /* --volume NAME..., or none: every volume */
+	size_t n_only;
 };
 
 /*
@@ -273,6 +276,8 @@ static int apply_table(const struct fscrypttab *tab, struct apply_state *st)
 	for (size_t i = 0; i < tab->n; i++) {
 		const struct tab_entry *e = &tab->entries[i];
 
+		if (!apply_selected(st->only, st->n_only, e->name))
+			continue;
 		st->skip_told = false;
 		problems_reset();
 		r = apply_entry(e, st);
@@ -328,6 +333,9 @@ static int apply_option(int c, struct apply_state *st, struct key_override *ov,
 		if (st->password_timeout >= 0)
 			return -1;
 		return cli_usage_error("apply", "%s", PASSWORD_TIMEOUT_USAGE);
+	case OPT_VOLUME:
+		st->only[st->n_only++] = optarg;
+		return -1;
 	case OPT_KEY:
 		if (key_override_parse(optarg, &ov[*n_ov], &err) < 0)
 			return cli_usage_error("apply", "--key %s", err.text);
@@ -350,36 +358,38 @@ int cmd_apply(int argc, char **argv)
 	struct fscrypttab tab = {0};
 	int c, code = -1;
 
-	/* At most one --key per argument. */
+	/* At most one --key, or --volume, per argument. */
 	ov = calloc((size_t)argc, sizeof(*ov));
-	if (!ov)
+	st.only = calloc((size_t)argc, sizeof(*st.only));
+	if (!ov || !st.only) {
+		free(ov);
+		free(st.only);
 		return cli_error_errno(OP_OPEN, -ENOMEM, "apply");
+	}
 	while (code < 0 &&
 	       (c = cli_getopt(argc, argv, &cmd_apply_options)) != -1)
 		code = apply_option(c, &st, ov, &n_ov);
-	if (code >= 0) { /* a bad option, or --help */
-		free(ov);
-		return code;
-	}
-	if (optind != argc)
+	/* code >= 0: a bad option, or --help */
+	if (code < 0 && optind != argc)
 		code = cli_usage_error("apply", "unexpected argument '%s'",
 				       argv[optind]);
-	else if (st.root[0] != '/')
+	else if (code < 0 && st.root[0] != '/')
 		code =
 		    cli_usage_error("apply", "--root needs an absolute path");
-	else
+	else if (code < 0) {
 		code = apply_load_table(&tab, ov, n_ov, st.password_timeout);
-	free(ov);
-	if (code) {
-		fscrypttab_free(&tab);
-		return code;
+		if (!code)
+			code = apply_check_selection(&tab, st.only, st.n_only);
+		if (!code)
+			code = apply_table(&tab, &st);
 	}
-	code = apply_table(&tab, &st);
+	free(ov);
 	if (st.fd >= 0)
 		close(st.fd);
 	if (st.root_fd >= 0)
 		close(st.root_fd);
 	free(st.keys);
+	free(st.only);
 	fscrypttab_free(&tab);
 	return code;
 }

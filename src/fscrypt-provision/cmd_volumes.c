@@ -8,6 +8,7 @@
 #include "fscrypt-provision/cli.h"
 #include "kernel/identifier.h"
 #include "kernel/mountinfo.h"
+#include "tab/volumes.h"
 
 const struct cli_options cmd_volumes_options = {
     .common = CLI_TAB,
@@ -27,10 +28,14 @@ static void json_seconds(struct json *j, const char *key, unsigned seconds)
 		json_null(j, key);
 }
 
-/* One entry: a TAB-separated line, or an object of the array j. */
+/* One entry of tab: a TAB-separated line, or an object of the array j. */
 static void print_volume(struct json *j, const char *root,
+			 const struct fscrypttab *tab,
 			 const struct tab_entry *e)
 {
+	const char *file = key_source_file(e);
+	const struct tab_entry *holder = key_source_volume(tab, e);
+
 	char path[PATH_MAX], src[PATH_MAX + 8] = "none";
 	char hex[FSP_IDENTIFIER_HEX_LEN + 1];
 	int mounted = 0;
@@ -50,9 +55,11 @@ static void print_volume(struct json *j, const char *root,
 
 		if (e->has_mountpoint)
 			state = mounted ? "mounted" : "unmounted";
-		printf("%s\t%s\t%s\t%s\n", e->name,
+		printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e->name,
 		       e->has_mountpoint ? e->mountpoint : "none", state,
-		       e->nofail ? "nofail" : "-");
+		       e->nofail ? "nofail" : "-",
+		       e->initramfs ? "initramfs" : "-", file ? file : "-",
+		       holder ? holder->name : "-");
 		return;
 	}
 	json_object_begin(j, NULL);
@@ -65,6 +72,9 @@ static void print_volume(struct json *j, const char *root,
 		json_str(j, NULL, e->dirs[d]);
 	json_end(j);
 	json_bool(j, "nofail", e->nofail);
+	json_bool(j, "initramfs", e->initramfs);
+	json_str(j, "key_file", file);
+	json_str(j, "key_file_volume", holder ? holder->name : NULL);
 	json_seconds(j, "key_lifetime", e->key_lifetime);
 	/* Its name before key_lifetime, as in the table, for one release. */
 	json_seconds(j, "timeout", e->key_lifetime);
@@ -114,7 +124,7 @@ int cmd_volumes(int argc, char **argv)
 		json_array_begin(&j, NULL);
 	}
 	for (size_t i = 0; i < tab.n; i++)
-		print_volume(json ? &j : NULL, root, &tab.entries[i]);
+		print_volume(json ? &j : NULL, root, &tab, &tab.entries[i]);
 	if (json)
 		json_end(&j);
 	fscrypttab_free(&tab);

@@ -80,3 +80,22 @@ int resolve_volumes(const char *volume, const struct fscrypttab *tab,
 	}
 	return 0;
 }
+
+const char *key_source_file(const struct tab_entry *e)
+{
+	if (!e->has_source || (e->source.kind != KEY_SOURCE_FILE &&
+			       e->source.kind != KEY_SOURCE_SLOTS))
+		return NULL;
+	return e->source.path;
+}
+
+const struct tab_entry *key_source_volume(const struct fscrypttab *tab,
+					  const struct tab_entry *e)
+{
+	const char *file = key_source_file(e);
+	const struct tab_entry *d = file ? deepest_entry(tab, file) : NULL;
+
+	if (!d || d == e || strcmp(d->mountpoint, "/") == 0)
+		return NULL;
+	return d;
+}

@@ -30,4 +30,19 @@ int resolve_volumes(const char *volume, const struct fscrypttab *tab,
 		    const struct mount_info *mi, struct volume_set *ret,
 		    const struct tab_entry **ret_unmounted);
 
+/*
+ * The file e's key comes from (a key file or a slots file), or NULL (fd:N,
+ * or no key source).
+ */
+const char *key_source_file(const struct tab_entry *e);
+
+/*
+ * The other volume of tab whose mountpoint holds that file most closely,
+ * not the root (the initramfs has unlocked it): the volume whose key must
+ * be in, and its directories unlocked, before e's key can be read. NULL
+ * when there is none.
+ */
+const struct tab_entry *key_source_volume(const struct fscrypttab *tab,
+					  const struct tab_entry *e);
+
 #endif

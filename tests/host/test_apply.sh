@@ -57,6 +57,20 @@ remount fs
 remount fs2
 [ "$(cat "$M/secret/a.txt" 2>/dev/null)" != alpha ] && t_ok "locked after remount" || t_fail "locked after remount"
 
+# apply --volume: the named volumes only (the systemd generator's load
+# units); a name the table lacks changes nothing and exits 3.
+fsp apply --tab "$TAB" --volume nosuch --volume bravo
+[ "$RC" = 3 ] && [ "$ERR" = "fscrypt-provision: error: apply --volume nosuch: no volume nosuch in $TAB" ] &&
+	[ "$(cat "$M2/vault/b.txt" 2>/dev/null)" != bravo ] &&
+	t_ok "apply --volume NAME not in the table: exit 3, said, nothing unlocked" ||
+	t_fail "apply --volume of an unknown name" "rc $RC" "$ERR"
+fsp apply --tab "$TAB" --volume bravo
+[ "$RC" = 0 ] && [[ $OUT == *"apply: 1 volume ready, 0 failed"* ]] &&
+	[ "$(cat "$M2/vault/b.txt" 2>/dev/null)" = bravo ] && [ "$(cat "$M/secret/a.txt" 2>/dev/null)" != alpha ] &&
+	t_ok "apply --volume bravo: bravo unlocked, alpha left alone" ||
+	t_fail "apply --volume bravo" "rc $RC" "$OUT" "$ERR"
+remount fs2
+
 # apply --dry-run reads and checks everything but changes nothing: with a
 # keyring name that does not exist, it must still not exist afterwards, and
 # the locked directories stay locked.

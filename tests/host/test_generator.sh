@@ -42,4 +42,61 @@ if command -v systemd-analyze >/dev/null; then
 	done
 fi
 
+# Volumes the initramfs does not provision: a load unit each, ordered after
+# the mount (or the volume) that holds the key source, before the volume's
+# mount and unlock, and local-fs.target unless nofail.
+TAB2=$T_WORK/fscrypttab2
+cat >"$TAB2" <<EOF
+root / /etc/k/root.key secret initramfs
+early /early /etc/k/early.key - initramfs
+data /data slots:/etc/fscrypt-provision/data.slots vault
+home /home slots:/data/keys/home.slots - nofail
+self /self /self/plain/self.key -
+elsewhere /elsewhere none -
+EOF
+GEN2=$T_WORK/gen2
+mkdir "$GEN2"
+FSCRYPT_PROVISION_BIN=$BIN FSCRYPT_PROVISION_TAB=$TAB2 sh "$ROOT/hooks/systemd/fscrypt-provision-generator" "$GEN2" >"$T_WORK/out2" 2>&1
+RC=$?
+[ "$RC" = 0 ] && t_ok "the generator succeeds with volumes outside the initramfs" ||
+	t_fail "the generator with volumes outside the initramfs" "rc $RC" "$(cat "$T_WORK/out2")"
+loads=$(cd "$GEN2" && find . -maxdepth 1 -name 'fscrypt-provision-load@*.service' -printf '%f ' | tr ' ' '\n' | sort | tr '\n' ' ')
+[ "$loads" = "fscrypt-provision-load@data.service fscrypt-provision-load@home.service fscrypt-provision-load@self.service " ] &&
+	t_ok "a load unit for each volume with a key source and no initramfs option (not root, early or elsewhere)" ||
+	t_fail "which volumes get a load unit" "$loads"
+D=$GEN2/fscrypt-provision-load@data.service
+grep -qx 'ExecStart=.* apply --tab ".*fscrypttab2" --volume data' "$D" &&
+	grep -qx 'RequiresMountsFor="/etc/fscrypt-provision/data.slots"' "$D" &&
+	grep -qx 'Before=fscrypt-provision-unlock@data.service data.mount' "$D" &&
+	grep -qx 'Before=local-fs.target' "$D" && grep -qx 'ConditionKernelCommandLine=!fscrypt=0' "$D" &&
+	grep -qx 'TimeoutSec=infinity' "$D" && ! grep -q '^Wants=' "$D" &&
+	[ -L "$GEN2/local-fs.target.requires/fscrypt-provision-load@data.service" ] &&
+	t_ok "data: apply --volume data, after its slots file's mount, before data.mount, its unlock and local-fs.target (required)" ||
+	t_fail "data's load unit" "$(cat "$D")"
+H2=$GEN2/fscrypt-provision-load@home.service
+grep -qx 'Wants=fscrypt-provision-unlock@data.service' "$H2" &&
+	grep -qx 'After=fscrypt-provision-unlock@data.service' "$H2" &&
+	grep -qx 'Before=fscrypt-provision-unlock@home.service home.mount' "$H2" &&
+	! grep -q '^Before=local-fs.target' "$H2" &&
+	[ -L "$GEN2/local-fs.target.wants/fscrypt-provision-load@home.service" ] &&
+	[ ! -e "$GEN2/local-fs.target.requires/fscrypt-provision-load@home.service" ] &&
+	t_ok "home (nofail, its slots file on data): after data's unlock, not before local-fs.target, only wanted" ||
+	t_fail "home's load unit" "$(cat "$H2")"
+grep -qx 'Before=fscrypt-provision-unlock@self.service' "$GEN2/fscrypt-provision-load@self.service" &&
+	t_ok "a key file on the volume's own mount: not ordered before that mount (no cycle)" ||
+	t_fail "self's load unit" "$(cat "$GEN2/fscrypt-provision-load@self.service")"
+if command -v systemd-analyze >/dev/null; then
+	for u in "$D" "$H2"; do
+		out=$(cd "$GEN2" && SYSTEMD_UNIT_PATH="$GEN2:" systemd-analyze verify --man=no "$u" 2>&1)
+		bad=$(grep -v -e 'Unit [^ ]*\.mount not found' <<<"$out" | grep -i -e 'invalid' -e 'fail' -e 'bad' -e 'unknown' -e 'ignor' -e 'cycle')
+		[ -z "$bad" ] && t_ok "systemd-analyze verify accepts ${u##*/}" ||
+			t_fail "systemd-analyze verify accepts ${u##*/}" "$out"
+	done
+fi
+"$BIN" volumes --tab "$TAB2" >"$T_WORK/vols"
+[ "$(awk -F'\t' '$1 == "home" { print $5 "|" $6 "|" $7 }' "$T_WORK/vols")" = "-|/data/keys/home.slots|data" ] &&
+	[ "$(awk -F'\t' '$1 == "root" { print $5 "|" $7 }' "$T_WORK/vols")" = "initramfs|-" ] &&
+	t_ok "volumes: initramfs, the key file and the volume it is on, as fields 5 to 7" ||
+	t_fail "volumes' new fields" "$(cat "$T_WORK/vols")"
+
 t_done

@@ -146,8 +146,48 @@ static void test_mounts(void)
 	      "a path that does not exist: -ENOENT");
 }
 
+/* Which volume a key source lies on: the one to unlock first. */
+static void test_key_source_volume(void)
+{
+	static const char t[] = "root / /etc/k/root.key secret initramfs\n"
+				"data /data slots:/etc/data.slots vault\n"
+				"deep /data/deep slots:/data/deep.slots -\n"
+				"home /home slots:/data/deep/k/home.slots -\n"
+				"self /self /self/plain.key -\n"
+				"dataish /datax /data/k.key -\n"
+				"none /n none -\n";
+	static const struct {
+		const char *volume, *file, *on;
+	} want[] = {
+	    {"root", "/etc/k/root.key", NULL}, /* on / : never a volume */
+	    {"data", "/etc/data.slots", NULL},
+	    {"deep", "/data/deep.slots", "data"},
+	    {"home", "/data/deep/k/home.slots", "deep"}, /* the closest */
+	    {"self", "/self/plain.key", NULL},		 /* its own mount */
+	    {"dataish", "/data/k.key", "data"},
+	    {"none", NULL, NULL},
+	};
+	struct fscrypttab tab;
+	struct fsp_problem err = {0};
+
+	CHECK(fscrypttab_parse(t, sizeof(t) - 1, "t", &tab, &err) == 0,
+	      "the key-source table parses");
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const struct tab_entry *e = &tab.entries[i];
+		const struct tab_entry *on = key_source_volume(&tab, e);
+		const char *file = key_source_file(e);
+
+		CHECK_STR(file ? file : "-", want[i].file ? want[i].file : "-",
+			  "%s: the key source's file", want[i].volume);
+		CHECK_STR(on ? on->name : "-", want[i].on ? want[i].on : "-",
+			  "%s: the volume that file is on", want[i].volume);
+	}
+	fscrypttab_free(&tab);
+}
+
 int main(void)
 {
+	test_key_source_volume();
 	test_resolve();
 	test_paths();
 	test_mounts();
