@@ -41,16 +41,28 @@ fsp_in_dist() {
     # The suite's variables (FSP_*) and the tests' own (T60_*, ...).
     # shellcheck disable=SC2046 # one word per variable name
     vars=$(declare -p $(compgen -v | grep -E '^(FSP_|T[0-9]+_)'))
+    # The new namespace starts as a copy of every mount, those of a test
+    # running beside this one included: held here, a loop mount that test
+    # unmounts would live on, unwritten, until this command ends. So the
+    # root moves into the distribution root (pivot_root), and the old one,
+    # with every copy, is let go at once (umount -l). Where pivot_root
+    # cannot (a chroot whose / is no mount), a plain chroot.
     # shellcheck disable=SC2016 # expanded by that bash
     unshare --mount --propagation private -- bash -c '
         root=$1 n=$2
         shift 2
+        mount --bind "$root" "$root" || exit 125
         for d in dev proc sys; do mount --rbind "/$d" "$root/$d" || exit 125; done
         while ((n > 0)); do
             mkdir -p "$root$1" && mount --bind "$1" "$root$1" || exit 125
             shift
             n=$((n - 1))
         done
+        mkdir -p "$root/.fsp-old-root" && cd "$root" || exit 125
+        if pivot_root . .fsp-old-root 2> /dev/null; then
+            umount -l /.fsp-old-root || exit 125
+            exec chroot / "$@"
+        fi
         exec chroot "$root" "$@"' fsp_in_dist "$FSP_DIST_ROOT" "${#binds[@]}" "${binds[@]}" \
         /bin/bash -c "$(declare -f)
 $vars
