@@ -13,8 +13,8 @@
 # systemd as PID 1 copies that root's systemd.
 #
 # A distribution root is cached in FSP_QEMU_DIST_CACHE (default
-# /var/tmp/fsp-qemu-dist), keyed by the release, its package list and this
-# file, and is only read once built. Commands run in it through fsp_in_dist,
+# /var/tmp/fsp-qemu-dist), keyed by the release, its package list and the
+# function that builds it, and is only read once built. Commands run in it through fsp_in_dist,
 # in a private mount namespace where the root sees the host's /dev, /proc,
 # /sys and /tmp, and the tree, the QEMU cache and the distribution root
 # itself at the same paths as the host does: every path the suite hands on
