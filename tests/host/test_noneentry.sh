@@ -102,7 +102,7 @@ expect "remove --volume extra" 0
 
 # --- volumes
 fsp volumes --tab "$TAB"
-[ "$OUT" = "$(printf 'normal\t%s\tmounted\t-\nextra\tnone\t-\t-' "$M2")" ] &&
+[ "$OUT" = "$(printf 'normal\t%s\tmounted\t-\t-\t%s\t-\nextra\tnone\t-\t-\t-\t%s\t-' "$M2" "$T_WORK/normal.key" "$T_WORK/extra.key")" ] &&
 	t_ok "volumes: mountpoint none, state -" || t_fail "volumes: mountpoint none, state -" "$OUT"
 fsp volumes --tab "$TAB" --json
 [ "$(jq -c '.[1] | [.name, .mountpoint, .mounted, .directories, .identifier, .timeout]' <<<"$OUT")" = \
