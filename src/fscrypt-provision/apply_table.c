@@ -97,16 +97,11 @@ bool apply_selected(char *const *names, size_t n, const char *name)
 int apply_check_selection(const struct fscrypttab *tab, char *const *names,
 			  size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		size_t k = 0;
-
-		while (k < tab->n && strcmp(tab->entries[k].name, names[i]))
-			k++;
-		if (k == tab->n)
+	for (size_t i = 0; i < n; i++)
+		if (!fscrypttab_find(tab, names[i]))
 			return cli_error(FSP_EXIT_CONFIG,
 					 "apply --volume %s: no volume %s in "
 					 "%s",
 					 names[i], names[i], arg_tab);
-	}
 	return FSP_EXIT_OK;
 }
