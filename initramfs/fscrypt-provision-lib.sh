@@ -65,14 +65,16 @@ fsp_forget_keys() {
     rm -f -- "$FSP_EMBEDDED"
 }
 
-# Extends PCR 15 (fscrypt-provision tpm2-extend): from here on no tpm2
-# slot unseals until the next boot, not in a shell either. After apply,
-# whatever its result, and on the way to every shell (the emergency and
-# panic hooks). The helper decides whether there is a TPM to do it on.
-# Logs to the kernel, not through info/warn: the panic hook has neither.
+# fsp_tpm2_done [--final]: extends PCR 15 (fscrypt-provision tpm2-extend):
+# from here on no tpm2 slot of the initramfs unseals until the next boot,
+# and with --final, none for the running system either (--tpm2-phase
+# system). Plain after apply, whatever its result; --final on the way to
+# every shell (the emergency and panic hooks). The helper decides whether
+# there is a TPM to do it on. Logs to the kernel, not through info/warn:
+# the panic hook has neither.
 fsp_tpm2_done() {
     [ -x "$FSP_BIN" ] || return 0
-    if _fsp_t=$("$FSP_BIN" tpm2-extend 2>&1); then
+    if _fsp_t=$("$FSP_BIN" tpm2-extend "$@" 2>&1); then
         fsp_log "$_fsp_t"
         printf '<6>fscrypt-provision: %s\n' "$_fsp_t" > /dev/kmsg 2> /dev/null
     else
@@ -82,10 +84,11 @@ fsp_tpm2_done() {
     return 0
 }
 
-# fsp_forget_keys and fsp_tpm2_done: before any shell the initramfs opens.
+# Before any shell the initramfs opens: no key file left, no tpm2 slot of
+# either phase unsealing.
 fsp_before_shell() {
     fsp_forget_keys
-    fsp_tpm2_done
+    fsp_tpm2_done --final
 }
 
 # fsp_apply: provisions every key of the table and unlocks what is mounted
@@ -94,7 +97,8 @@ fsp_before_shell() {
 fsp_apply() {
     _fsp_apply
     _fsp_rc=$?
-    fsp_before_shell
+    fsp_forget_keys
+    fsp_tpm2_done
     return "$_fsp_rc"
 }
 

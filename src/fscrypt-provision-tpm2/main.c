@@ -29,7 +29,7 @@ static int usage(void)
 {
 	fprintf(stderr,
 		"usage: %s seal|unseal|check|flush TCTI PCRMASK [nopin] "
-		"[boot=BEFORE,AFTER] [signed=PCRMASK]\n"
+		"[boot=BEFORE,AFTER] [phase=system] [signed=PCRMASK]\n"
 		"       %s extend TCTI\n"
 		"The TPM side of fscrypt-provision's tpm2 slots: run by "
 		"fscrypt-provision, not by people (see fscrypt-slots(5)).\n",
@@ -80,6 +80,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 
 		if (!strcmp(argv[i], "nopin"))
 			a->policy.pin = false;
+		else if (!strcmp(argv[i], "phase=system"))
+			a->policy.system = true;
 		else if (!strncmp(argv[i], "signed=", 7) &&
 			 (mask = strtoul(argv[i] + 7, &end, 16)) && !*end &&
 			 mask < (1ul << 24))

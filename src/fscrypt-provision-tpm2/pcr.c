@@ -9,9 +9,7 @@
 
 #include "shared/companion_protocol.h"
 
-/* What the initramfs measures into the boot PCR when it is done: any
- * event would do; a readable one tells an event log what it was. */
-static const char boot_event[] = "fscrypt-provision: initramfs done";
+static const char boot_event[] = TPM2_BOOT_EVENT;
 
 int pcr_read(struct tpm *t, unsigned pcr, uint8_t v[PCR_SIZE], char *why,
 	     size_t wn)
@@ -66,65 +64,95 @@ int pcrs_extended(struct tpm *t, uint32_t pcrs, char *why, size_t wn)
 	return COMPANION_EXIT_OK;
 }
 
-/*
- * The value the boot PCR will hold at the next boot when the initramfs
- * unseals: its value now if nothing extended it yet on this boot, or
- * the value before the initramfs's extension, which the helper passes on
- * (b) and which holds only while the PCR is still what that extension
- * left.
- */
-static int boot_value(struct tpm *t, const struct boot_pcr *b,
-		      uint8_t v[PCR_SIZE], char *why, size_t wn)
+/* SHA-256 of n bytes at p, by the TPM (the companion has no hash of its
+ * own). */
+static int tpm_sha256(struct tpm *t, const uint8_t *p, size_t n,
+		      uint8_t out[PCR_SIZE], char *why, size_t wn)
 {
-	static const uint8_t zero[PCR_SIZE];
-	int code = pcr_read(t, TPM2_BOOT_PCR, v, why, wn);
-
-	if (code || !memcmp(v, zero, PCR_SIZE))
-		return code;
-	if (b && !memcmp(v, b->after, PCR_SIZE)) {
-		memcpy(v, b->before, PCR_SIZE);
-		return COMPANION_EXIT_OK;
-	}
-	snprintf(why, wn,
-		 "PCR %d was extended on this boot, and not (or not only) by "
-		 "fscrypt-provision in the initramfs: its value at the next "
-		 "boot cannot be known here; enroll from the initramfs, or "
-		 "after a boot whose initramfs ran fscrypt-provision",
-		 TPM2_BOOT_PCR);
-	return COMPANION_EXIT_BOOT_PCR;
-}
-
-int pcr_policy_digest(struct tpm *t, uint32_t pcrs, const struct boot_pcr *b,
-		      TPM2B_DIGEST *out, char *why, size_t wn)
-{
-	TPM2B_MAX_BUFFER all = {0};
+	TPM2B_MAX_BUFFER in = {.size = (UINT16)n};
 	TPMT_TK_HASHCHECK *ticket = NULL;
 	TPM2B_DIGEST *d = NULL;
 	TSS2_RC rc;
-	int code = COMPANION_EXIT_OK;
 
-	/* The PCRs' values in the selection's order, as PolicyPCR hashes
-	 * them: ascending, one bank. */
-	for (unsigned i = 0; code == 0 && i < 24; i++) {
-		uint8_t *v = all.buffer + all.size;
-
-		if (!(pcrs & (1u << i)))
-			continue;
-		code = i == TPM2_BOOT_PCR ? boot_value(t, b, v, why, wn)
-					  : pcr_read(t, i, v, why, wn);
-		all.size += PCR_SIZE;
-	}
-	if (code)
-		return code;
-	rc = Esys_Hash(t->esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &all,
+	memcpy(in.buffer, p, n);
+	rc = Esys_Hash(t->esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &in,
 		       TPM2_ALG_SHA256, ESYS_TR_RH_NULL, &d, &ticket);
-	if (rc == 0)
-		*out = *d;
+	if (rc == 0 && d->size == PCR_SIZE)
+		memcpy(out, d->buffer, PCR_SIZE);
+	else if (rc == 0)
+		rc = TPM2_RC_SIZE;
 	Esys_Free(d);
 	Esys_Free(ticket);
 	return rc ? tss_why(why, wn, COMPANION_EXIT_FAILED,
 			    "the TPM did not hash the PCR values", rc)
 		  : COMPANION_EXIT_OK;
+}
+
+/* v extended once by the boot event, as the TPM's PCR_Event does it in
+ * the SHA-256 bank: SHA-256(v || SHA-256(event)). */
+static int extended_once(struct tpm *t, uint8_t v[PCR_SIZE], char *why,
+			 size_t wn)
+{
+	uint8_t both[2 * PCR_SIZE];
+
+	memcpy(both, v, PCR_SIZE);
+	int code = tpm_sha256(t, (const uint8_t *)boot_event,
+			      sizeof(boot_event) - 1, both + PCR_SIZE, why, wn);
+	return code ? code : tpm_sha256(t, both, sizeof(both), v, why, wn);
+}
+
+/*
+ * The value the boot PCR will hold at the next boot when the initramfs
+ * unseals: its value now if nothing extended it yet on this boot, or
+ * the value before the initramfs's extension, which the helper passes on
+ * (b) and which holds only while the PCR is still what that extension
+ * left. For the system phase, that value extended once: what the running
+ * system finds until fscrypt-provision extends it again there.
+ */
+static int boot_value(struct tpm *t, const struct boot_pcr *b, bool system,
+		      uint8_t v[PCR_SIZE], char *why, size_t wn)
+{
+	static const uint8_t zero[PCR_SIZE];
+	int code = pcr_read(t, TPM2_BOOT_PCR, v, why, wn);
+
+	if (code)
+		return code;
+	if (memcmp(v, zero, PCR_SIZE) && b && !memcmp(v, b->after, PCR_SIZE))
+		memcpy(v, b->before, PCR_SIZE);
+	else if (memcmp(v, zero, PCR_SIZE)) {
+		snprintf(why, wn,
+			 "PCR %d was extended on this boot, and not (or not "
+			 "only) by fscrypt-provision in the initramfs: its "
+			 "value at the next boot cannot be known here; enroll "
+			 "from the initramfs, or after a boot whose initramfs "
+			 "ran fscrypt-provision",
+			 TPM2_BOOT_PCR);
+		return COMPANION_EXIT_BOOT_PCR;
+	}
+	return system ? extended_once(t, v, why, wn) : COMPANION_EXIT_OK;
+}
+
+int pcr_policy_digest(struct tpm *t, uint32_t pcrs, const struct boot_pcr *b,
+		      bool system, TPM2B_DIGEST *out, char *why, size_t wn)
+{
+	uint8_t all[24 * PCR_SIZE];
+	size_t n = 0;
+	int code = COMPANION_EXIT_OK;
+
+	/* The PCRs' values in the selection's order, as PolicyPCR hashes
+	 * them: ascending, one bank. */
+	for (unsigned i = 0; code == 0 && i < 24; i++) {
+		if (!(pcrs & (1u << i)))
+			continue;
+		code = i == TPM2_BOOT_PCR
+			   ? boot_value(t, b, system, all + n, why, wn)
+			   : pcr_read(t, i, all + n, why, wn);
+		n += PCR_SIZE;
+	}
+	if (code)
+		return code;
+	out->size = PCR_SIZE;
+	return tpm_sha256(t, all, n, out->buffer, why, wn);
 }
 
 int pcr_extend_boot(struct tpm *t, uint8_t before[PCR_SIZE],

@@ -8,6 +8,7 @@
 #ifndef FSP_FSCRYPT_PROVISION_TPM2_PCR_H
 #define FSP_FSCRYPT_PROVISION_TPM2_PCR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,10 +32,11 @@ int pcrs_extended(struct tpm *t, uint32_t pcrs, char *why, size_t wn);
  * PolicyPCR's pcrDigest for pcrs: the current values, but the boot PCR's
  * value at the next boot's initramfs (its current value if nothing
  * extended it yet, or b's before when it holds b's after; else
- * COMPANION_EXIT_BOOT_PCR).
+ * COMPANION_EXIT_BOOT_PCR), or with system, that value extended once: the
+ * next boot's running system's, until fscrypt-provision ends its phase.
  */
 int pcr_policy_digest(struct tpm *t, uint32_t pcrs, const struct boot_pcr *b,
-		      TPM2B_DIGEST *out, char *why, size_t wn);
+		      bool system, TPM2B_DIGEST *out, char *why, size_t wn);
 /* Extends the boot PCR in every bank; its SHA-256 values around it. */
 int pcr_extend_boot(struct tpm *t, uint8_t before[PCR_SIZE],
 		    uint8_t after[PCR_SIZE], char *why, size_t wn);

@@ -28,7 +28,8 @@ static int make_policy(struct tpm *t, const struct tpm_policy *p,
 	if (code == 0 && key)
 		code = signer_load(t, key, &name, why, wn);
 	if (code == 0)
-		code = pcr_policy_digest(t, p->pcrs, p->boot, &values, why, wn);
+		code = pcr_policy_digest(t, p->pcrs, p->boot, p->system,
+					 &values, why, wn);
 	if (code == 0)
 		code = start_session(t, TPM2_SE_TRIAL, why, wn);
 	if (code == 0 && key)

@@ -20,8 +20,9 @@ struct tpm_policy {
 	uint32_t pcrs;		     /* SHA-256 bank */
 	bool pin;		     /* PolicyAuthValue: the PIN is the auth */
 	const struct boot_pcr *boot; /* seal: this boot's record, or NULL */
-	uint32_t signed_pcrs;	     /* PolicyAuthorize over these, or 0 */
-	const uint8_t *signer;	     /* seal: the key's RSAPublicKey DER */
+	bool system;	      /* seal: to the running system's boot PCR value */
+	uint32_t signed_pcrs; /* PolicyAuthorize over these, or 0 */
+	const uint8_t *signer; /* seal: the key's RSAPublicKey DER */
 	size_t signer_len;
 	const uint8_t *sigs; /* unseal: signed.h's records */
 	size_t sigs_len;

@@ -38,6 +38,7 @@ enum {
 	OPT_TPM2_PUBKEY,
 	OPT_TPM2_PUBKEY_PCRS,
 	OPT_TPM2_PIN,
+	OPT_TPM2_PHASE,
 	OPT_EXEC, /* taken out of argv before getopt (take_exec) */
 	OPT_OLD_PASS_FD,
 };
@@ -88,6 +89,9 @@ const struct cli_options cmd_enroll_options = {
 	     "the PCRs to seal to, such as 7+11 (default 7)"},
 	    {"tpm2-pin", NULL, OPT_TPM2_PIN,
 	     "a tpm2 slot that also needs a PIN"},
+	    {"tpm2-phase", "initramfs|system", OPT_TPM2_PHASE,
+	     "where it unseals: in the initramfs (default), or on the "
+	     "running system, for a volume the initramfs does not load"},
 	    {"tpm2-public-key", "PEM", OPT_TPM2_PUBKEY,
 	     "a signed policy: PCR values this key signs"},
 	    {"tpm2-public-key-pcrs", "PCRS", OPT_TPM2_PUBKEY_PCRS,
@@ -224,6 +228,15 @@ static int enroll_option(int c, struct enroll *en)
 	case OPT_TPM2_PIN:
 		en->tpm2_pin = true;
 		return -1;
+	case OPT_TPM2_PHASE:
+		en->tpm2_phase_given = true;
+		en->tpm2_system = !strcmp(optarg, "system");
+		if (en->tpm2_system || !strcmp(optarg, "initramfs"))
+			return -1;
+		return cli_usage_error("enroll",
+				       "--tpm2-phase is initramfs or system, "
+				       "not '%s'",
+				       optarg);
 	case OPT_KEY_SIZE:
 		en->key_size_given = true;
 		return key_option(c, &en->ka, "enroll");
@@ -266,11 +279,12 @@ static int check_args(const struct enroll *en)
 		return cli_usage_error("enroll",
 				       "--exec-timeout is for --exec");
 	if ((en->tpm2_pcrs_given || en->tpm2_pubkey ||
-	     en->tpm2_pubkey_pcrs_given || en->tpm2_pin) &&
+	     en->tpm2_pubkey_pcrs_given || en->tpm2_pin ||
+	     en->tpm2_phase_given) &&
 	    en->type != SLOT_TPM2)
 		return cli_usage_error("enroll",
-				       "--tpm2-pcrs, --tpm2-pin and "
-				       "--tpm2-public-key* are for --tpm2");
+				       "--tpm2-pcrs, --tpm2-pin, --tpm2-phase "
+				       "and --tpm2-public-key* are for --tpm2");
 	if (en->tpm2_pin && en->tpm2_pubkey)
 		return cli_usage_error(
 		    "enroll", "--tpm2-pin goes with fixed PCRs "

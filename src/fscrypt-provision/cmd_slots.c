@@ -50,6 +50,11 @@ static void tpm2_json(struct json *j, const struct slot *s)
 	json_end(j);
 	json_bool(j, "signed", t.flags & TPM2_FLAG_SIGNED);
 	json_bool(j, "pin", t.flags & TPM2_FLAG_PIN);
+	/* Where it unseals: before PCR 15's first extension on a boot, or
+	 * between the first and the second (TPM2_FLAG_SYSTEM). */
+	if (tpm2_by_companion(&t))
+		json_str(j, "phase",
+			 t.flags & TPM2_FLAG_SYSTEM ? "system" : "initramfs");
 	/* What an image needs to unseal it (the dracut module, the
 	 * initramfs-tools hook). */
 	json_str(j, "sealed_by",
@@ -84,6 +89,8 @@ static void tpm2_line(const struct slot *s)
 	}
 	if (t.flags & TPM2_FLAG_PIN)
 		printf(", and a PIN");
+	if (t.flags & TPM2_FLAG_SYSTEM)
+		printf(", unseals on the running system (--tpm2-phase system)");
 	if (!tpm2_by_companion(&t))
 		printf(", sealed by systemd-creds (an earlier version): not "
 		       "bound to PCR 15, so it unseals after the initramfs "

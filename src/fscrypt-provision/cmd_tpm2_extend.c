@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * tpm2-extend: the end of unsealing for this boot. The initramfs runs it
- * once fscrypt-provision is done there, and on its way to any shell
- * (keysource/boot_pcr.h).
+ * tpm2-extend: the end of a phase of unsealing (keysource/boot_pcr.h).
+ * The initramfs runs it once fscrypt-provision is done there; the
+ * generator's fscrypt-provision-loaded.service, once the volumes of the
+ * running system are; every shell, initramfs or not, with --final first.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -13,15 +14,24 @@
 #include "keysource/boot_pcr.h"
 #include "keysource/tpm2_companion.h"
 
+enum { OPT_FINAL = OPT_FIRST_PRIVATE };
+
 const struct cli_options cmd_tpm2_extend_options = {
     .common = CLI_QUIET,
     .shared = (const struct cli_use[]){{OPT_TPM2_DEVICE, NULL},
 				       {OPT_JSON, NULL},
 				       {0}},
+    .own =
+	(const struct cli_option[]){
+	    {"final", NULL, OPT_FINAL,
+	     "end the running system's phase too (--tpm2-phase system): what "
+	     "a shell runs first"},
+	    {0}},
 };
 
 static int extended(const struct tpm2_boot_record *rec, bool json)
 {
+	bool system = tpm2_boot_system_open(rec);
 	struct json j;
 
 	if (json) {
@@ -31,13 +41,19 @@ static int extended(const struct tpm2_boot_record *rec, bool json)
 		json_bool(&j, "extended", true);
 		json_str(&j, "boot_value", rec->before);
 		json_str(&j, "value", rec->after);
+		json_str(&j, "unseals", system ? "system" : "none");
 		json_end(&j);
+	} else if (system) {
+		cli_say("extended PCR %d: the initramfs's tpm2 slots do not "
+			"unseal until the next boot, those of the running "
+			"system (--tpm2-phase system) until the next extension "
+			"(its value in the initramfs was %.16s...)",
+			TPM2_BOOT_PCR, rec->before);
 	} else {
-		cli_say(
-		    "extended PCR %d: no tpm2 slot unseals until the next boot "
-		    "(its value in the initramfs, which slots are sealed to, "
-		    "was %.16s...)",
-		    TPM2_BOOT_PCR, rec->before);
+		cli_say("extended PCR %d: no tpm2 slot unseals until the next "
+			"boot (its value in the initramfs, which slots are "
+			"sealed to, was %.16s...)",
+			TPM2_BOOT_PCR, rec->before);
 	}
 	return FSP_EXIT_OK;
 }
@@ -47,7 +63,7 @@ int cmd_tpm2_extend(int argc, char **argv)
 	struct tpm2_boot_record rec;
 	const char *device = NULL;
 	struct fsp_problem why = {0};
-	bool json = false;
+	bool json = false, final = false;
 	int c, r;
 
 	while ((c = cli_getopt(argc, argv, &cmd_tpm2_extend_options)) != -1) {
@@ -55,6 +71,8 @@ int cmd_tpm2_extend(int argc, char **argv)
 			device = optarg;
 		} else if (c == OPT_JSON) {
 			json = true;
+		} else if (c == OPT_FINAL) {
+			final = true;
 		} else {
 			r = handle_common_option(c, "tpm2-extend");
 			if (r >= 0)
@@ -64,7 +82,15 @@ int cmd_tpm2_extend(int argc, char **argv)
 	if (optind < argc)
 		return cli_usage_error(
 		    "tpm2-extend", "unexpected argument '%s'", argv[optind]);
-	r = tpm2_boot_extend(device, &rec, &why);
+	/* A replaced init: no boot unit of ours will end the next phase. */
+	if (!final &&
+	    tpm2_boot_init_replaced("/etc/initrd-release", "/proc/cmdline")) {
+		final = true;
+		if (!json)
+			cli_say("the kernel command line names init=: ending "
+				"the running system's phase of unsealing too");
+	}
+	r = tpm2_boot_extend(device, final, &rec, &why);
 	/* No TPM, or no TPM support installed: no tpm2 slot can unseal
 	 * here anyway, which is what the extension is for. */
 	if (r == -ENODEV) {

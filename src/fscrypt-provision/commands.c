@@ -58,9 +58,10 @@ const struct command commands[] = {
     {"update", cmd_update, "update pre|post [OPTIONS] [MOUNTPOINT...]",
      "around an update's remount: refuse it (pre), unlock again (post)",
      &cmd_update_options},
-    {"tpm2-extend", cmd_tpm2_extend, "tpm2-extend [--tpm2-device DEV] [--json]",
-     "extend PCR 15: no tpm2 slot unseals until the next boot (the "
-     "initramfs runs it when done)",
+    {"tpm2-extend", cmd_tpm2_extend,
+     "tpm2-extend [--final] [--tpm2-device DEV] [--json]",
+     "extend PCR 15, ending a phase of unsealing: the initramfs's (the "
+     "initramfs runs it when done), then the running system's",
      &cmd_tpm2_extend_options},
     {"exit-codes", cmd_exit_codes, "exit-codes [--json] [CODE]",
      "print the exit codes and their names (or CODE's name)",

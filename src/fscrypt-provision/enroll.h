@@ -28,6 +28,9 @@ struct enroll {
 	uint32_t tpm2_pcrs, tpm2_pubkey_pcrs;
 	bool tpm2_pcrs_given, tpm2_pubkey_pcrs_given;
 	bool tpm2_pin; /* the new PIN from pass_fd, or asked twice */
+	/* --tpm2-phase system: sealed for the running system
+	 * (TPM2_FLAG_SYSTEM) */
+	bool tpm2_system, tpm2_phase_given;
 	bool json, dry_run;
 };
 

@@ -55,7 +55,8 @@ static int seal_object(const struct enroll *en, const uint8_t *auth,
 	    .device = en->slots.up.tpm2.device,
 	    .pcrs = en->tpm2_pcrs | 1u << TPM2_BOOT_PCR,
 	    .auth = auth,
-	    .signed_pcrs = en->tpm2_pubkey ? en->tpm2_pubkey_pcrs : 0};
+	    .signed_pcrs = en->tpm2_pubkey ? en->tpm2_pubkey_pcrs : 0,
+	    .system = en->tpm2_system};
 	uint8_t bits[TPM2_PUBKEY_BITS_MAX];
 	struct tpm2_boot_record rec;
 	size_t len = 0;
@@ -72,7 +73,8 @@ static int seal_object(const struct enroll *en, const uint8_t *auth,
 	if (r >= 0)
 		r = companion_seal(&o, secret, blob, cap, &len, why);
 	t->flags = (auth ? TPM2_FLAG_PIN : TPM2_FLAG_OBJECT) |
-		   (o.signed_pcrs ? TPM2_FLAG_SIGNED : 0);
+		   (o.signed_pcrs ? TPM2_FLAG_SIGNED : 0) |
+		   (o.system ? TPM2_FLAG_SYSTEM : 0);
 	t->bank = TPM2_ALG_SHA256;
 	t->pcrs = o.pcrs;
 	t->pubkey_pcrs = o.signed_pcrs;
@@ -86,33 +88,34 @@ static void say_sealed(const struct enroll *en, const struct slot *s,
 {
 	char pk[80], others[80], bank[16];
 	const char *b = tpm2_bank_name(t->bank, bank, sizeof(bank));
+	bool system = t->flags & TPM2_FLAG_SYSTEM;
+	const char *phase =
+	    system ? "on the running system" : "in the initramfs";
+	const char *pin = t->flags & TPM2_FLAG_PIN ? " with a PIN" : "";
 
 	tpm2_pcrs_text(t->pcrs & ~(1u << TPM2_BOOT_PCR), others,
 		       sizeof(others));
 	tpm2_pcrs_text(t->pubkey_pcrs, pk, sizeof(pk));
 	if (t->flags & TPM2_FLAG_SIGNED)
-		cli_say(
-		    "slot %u: sealed to the TPM (%s bank): PCRs %s through a "
-		    "policy signed by %s, and %s%s%sPCR %d at its value in "
-		    "the initramfs",
-		    s->number, b, pk, en->tpm2_pubkey,
-		    others[0] ? "the current values of PCRs " : "", others,
-		    others[0] ? ", and " : "", TPM2_BOOT_PCR);
+		cli_say("slot %u: sealed to the TPM (%s bank): PCRs %s through "
+			"a policy signed by %s, and %s%s%sPCR %d at its value "
+			"%s",
+			s->number, b, pk, en->tpm2_pubkey,
+			others[0] ? "the current values of PCRs " : "", others,
+			others[0] ? ", and " : "", TPM2_BOOT_PCR, phase);
 	else if (t->pcrs & ~(1u << TPM2_BOOT_PCR))
 		cli_say(
 		    "slot %u: sealed to the TPM (%s bank)%s, to the current "
-		    "values of PCRs %s, and PCR %d at its value in the "
-		    "initramfs",
-		    s->number, b, t->flags & TPM2_FLAG_PIN ? " with a PIN" : "",
-		    others, TPM2_BOOT_PCR);
+		    "values of PCRs %s, and PCR %d at its value %s",
+		    s->number, b, pin, others, TPM2_BOOT_PCR, phase);
 	else
-		cli_say(
-		    "slot %u: sealed to the TPM (%s bank)%s, to PCR %d alone, "
-		    "at its value in the initramfs: no other PCR, the TPM%s "
-		    "alone whatever booted, until the initramfs is done",
-		    s->number, b, t->flags & TPM2_FLAG_PIN ? " with a PIN" : "",
-		    TPM2_BOOT_PCR,
-		    t->flags & TPM2_FLAG_PIN ? " and the PIN" : "");
+		cli_say("slot %u: sealed to the TPM (%s bank)%s, to PCR %d "
+			"alone, at its value %s: no other PCR, the TPM%s alone "
+			"whatever booted, until %s",
+			s->number, b, pin, TPM2_BOOT_PCR, phase,
+			t->flags & TPM2_FLAG_PIN ? " and the PIN" : "",
+			system ? "fscrypt-provision's boot units are done"
+			       : "the initramfs is done");
 }
 
 /* Secure Boot off and no PCR of the boot chain: any boot medium unseals

@@ -5,11 +5,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "basic/hex.h"
 #include "basic/read_full.h"
 #include "keysource/systemd_creds.h"
 #include "keysource/tpm2_companion.h"
@@ -141,20 +143,15 @@ static int record_write(const struct tpm2_boot_record *rec,
 		     : 0;
 }
 
-int tpm2_boot_extend(const char *device, struct tpm2_boot_record *rec,
-		     struct fsp_problem *why)
+/* One extension, recorded: a second one on the same boot keeps the
+ * first one's before. */
+static int extend_once(const char *device, struct tpm2_boot_record *rec,
+		       struct fsp_problem *why)
 {
 	struct tpm2_boot_record old;
 	char line[RECORD_MAX];
-	struct stat st;
-	int r;
+	int r = companion_extend(device, line, sizeof(line), why);
 
-	if (!device || !strcmp(device, "auto"))
-		device = TPM2_DEVICE_AUTO;
-	if (device[0] == '/' && stat(device, &st) < 0)
-		return problem_set(why, OP_TPM2_SEAL, -ENODEV, "no TPM: %s: %m",
-				   device);
-	r = companion_extend(device, line, sizeof(line), why);
 	if (r == 0 && record_parse(line, strlen(line), rec) < 0)
 		r = problem_set(why, OP_TPM2_SEAL, -EPROTO,
 				"%s gave no PCR values", COMPANION_NAME);
@@ -169,4 +166,58 @@ int tpm2_boot_extend(const char *device, struct tpm2_boot_record *rec,
 	}
 	problem_text(why, "%s", "");
 	return record_write(rec, why);
+}
+
+bool tpm2_boot_system_open(const struct tpm2_boot_record *rec)
+{
+	uint8_t both[2 * 32], after[32], v[32];
+	static const char event[] = TPM2_BOOT_EVENT;
+
+	if (hex_decode(rec->before, TPM2_BOOT_HEX, both, 32) < 0 ||
+	    hex_decode(rec->after, TPM2_BOOT_HEX, after, 32) < 0)
+		return false;
+	crypto_hash_sha256(both + 32, (const uint8_t *)event,
+			   sizeof(event) - 1);
+	crypto_hash_sha256(v, both, sizeof(both));
+	return !memcmp(v, after, sizeof(v));
+}
+
+int tpm2_boot_extend(const char *device, bool final,
+		     struct tpm2_boot_record *rec, struct fsp_problem *why)
+{
+	struct stat st;
+	int r;
+
+	if (!device || !strcmp(device, "auto"))
+		device = TPM2_DEVICE_AUTO;
+	if (device[0] == '/' && stat(device, &st) < 0)
+		return problem_set(why, OP_TPM2_SEAL, -ENODEV, "no TPM: %s: %m",
+				   device);
+	r = extend_once(device, rec, why);
+	/* Once past the boot's value is the running system's phase. */
+	if (r == 0 && final && tpm2_boot_system_open(rec))
+		r = extend_once(device, rec, why);
+	return r;
+}
+
+bool tpm2_boot_init_replaced(const char *initrd_release, const char *cmdline)
+{
+	char line[4096];
+	size_t len = 0;
+	int fd, r;
+
+	if (access(initrd_release, F_OK) < 0)
+		return false;
+	fd = open(cmdline, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	r = read_full(fd, (uint8_t *)line, sizeof(line) - 1, &len);
+	close(fd);
+	if (r < 0 && r != -EFBIG)
+		return false;
+	line[len] = '\0';
+	for (char *w = strtok(line, " \t\n"); w; w = strtok(NULL, " \t\n"))
+		if (!strncmp(w, "init=", 5))
+			return true;
+	return false;
 }

@@ -11,6 +11,7 @@
 #ifndef FSP_KEYSOURCE_BOOT_PCR_H
 #define FSP_KEYSOURCE_BOOT_PCR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "shared/problem.h"
@@ -31,11 +32,26 @@ struct tpm2_boot_record {
 /*
  * Extends the boot PCR through the companion, and records it in
  * FSP_LOCK_DIR: a second extension on the same boot keeps the first one's
- * before. 0 with rec filled, or -errno with why set: -ENODEV when there is
- * no TPM (device missing) or no companion.
+ * before. One extension ends the initramfs's phase: the slots of the
+ * running system's (TPM2_FLAG_SYSTEM) unseal until the next one. With
+ * final, it extends until those do not either. 0 with rec filled, or
+ * -errno with why set: -ENODEV when there is no TPM (device missing) or no
+ * companion.
  */
-int tpm2_boot_extend(const char *device, struct tpm2_boot_record *rec,
-		     struct fsp_problem *why);
+int tpm2_boot_extend(const char *device, bool final,
+		     struct tpm2_boot_record *rec, struct fsp_problem *why);
+
+/* Whether rec's after is its before extended once by fscrypt-provision:
+ * the running system's slots unseal. */
+bool tpm2_boot_system_open(const struct tpm2_boot_record *rec);
+
+/*
+ * Whether this is an initramfs (initrd_release exists: /etc/initrd-release)
+ * whose kernel command line (cmdline: /proc/cmdline) names init=: the
+ * system that follows is not the one whose boot units end its phase, so
+ * the initramfs's extension must be final.
+ */
+bool tpm2_boot_init_replaced(const char *initrd_release, const char *cmdline);
 
 /* This boot's record: 1 with rec filled, 0 when there is none, or -errno
  * (-EBADMSG, -EPERM) with why set. */

@@ -190,7 +190,7 @@ static bool flushed_some(const char *device)
 struct object_req {
 	const char *op, *device;
 	uint32_t pcrs;
-	bool pin;
+	bool pin, system;     /* system: seal for the running system */
 	const char *boot;     /* seal: the boot PCR's record, or NULL */
 	uint32_t signed_pcrs; /* a signed policy's PCRs, or 0 */
 };
@@ -201,7 +201,7 @@ struct part {
 	size_t n;
 };
 
-/* The companion's arguments for q, in args (5), formatted in mask and
+/* The companion's arguments for q, in args (7), formatted in mask and
  * boot, sig; how many. */
 static size_t object_args(const struct object_req *q, const char **args,
 			  char mask[16], char *boot, size_t bn, char sig[24])
@@ -218,6 +218,8 @@ static size_t object_args(const struct object_req *q, const char **args,
 		snprintf(boot, bn, "boot=%s", q->boot);
 		args[n++] = boot;
 	}
+	if (q->system)
+		args[n++] = "phase=system";
 	if (q->signed_pcrs) {
 		snprintf(sig, 24, "signed=%x", (unsigned)q->signed_pcrs);
 		args[n++] = sig;
@@ -237,7 +239,7 @@ static int companion_call(const struct object_req *q, const uint8_t *auth,
 {
 	static const uint8_t none[COMPANION_AUTH_SIZE];
 	char mask[16], boot[sizeof("boot=") + 2 * 64 + 1], sig[24];
-	const char *args[6];
+	const char *args[7];
 	size_t n = object_args(q, args, mask, boot, sizeof(boot), sig);
 	size_t len = COMPANION_AUTH_SIZE;
 	struct secbuf in;
@@ -282,7 +284,8 @@ int companion_seal(const struct tpm2_object_spec *o, const uint8_t *secret,
 		   struct fsp_problem *why)
 {
 	struct object_req q = {"seal",		o->device, o->pcrs,
-			       o->auth != NULL, o->boot,   o->signed_pcrs};
+			       o->auth != NULL, o->system, o->boot,
+			       o->signed_pcrs};
 	struct part parts[] = {{secret, COMPANION_SECRET_SIZE},
 			       {o->signer, o->signed_pcrs ? o->signer_len : 0}};
 	struct secbuf out;
@@ -310,9 +313,9 @@ static size_t slot_req(const char *op, const char *device,
 {
 	bool sig = t->flags & TPM2_FLAG_SIGNED;
 
-	*q = (struct object_req){op,	  device,
-				 t->pcrs, t->flags & TPM2_FLAG_PIN,
-				 NULL,	  sig ? t->pubkey_pcrs : 0};
+	*q = (struct object_req){.op = op, .device = device, .pcrs = t->pcrs};
+	q->pin = t->flags & TPM2_FLAG_PIN;
+	q->signed_pcrs = sig ? t->pubkey_pcrs : 0;
 	le[0] = (uint8_t)t->blob_len;
 	le[1] = (uint8_t)(t->blob_len >> 8);
 	parts[0] = (struct part){le, sig ? 2 : 0};
@@ -379,7 +382,7 @@ int companion_extend(const char *device, char *line, size_t n,
 int tpm2_flush_leftovers(const char *device, unsigned *n,
 			 struct fsp_problem *why)
 {
-	struct object_req q = {"flush", device, 0, true, NULL, 0};
+	struct object_req q = {.op = "flush", .device = device, .pin = true};
 	struct secbuf out;
 	int r;
 

@@ -32,11 +32,14 @@ struct tpm2_object_spec {
 	uint32_t signed_pcrs;  /* a signed policy's PCRs, or 0 */
 	const uint8_t *signer; /* its key's RSAPublicKey DER */
 	size_t signer_len;
+	bool system; /* the boot PCR's value on the running system, not in the
+			initramfs (TPM2_FLAG_SYSTEM) */
 };
 
 /*
  * Seals secret to o: the fixed PCRs' current values, the boot PCR's at
- * the next boot, and with signed_pcrs, any values of those a signature by
+ * the next boot (in its initramfs, or with system, on its running
+ * system), and with signed_pcrs, any values of those a signature by
  * the signer gives. The blob goes to blob (cap bytes), its length to
  * *len. 0, or -errno with why set: -EDOM for a PCR nothing measured,
  * -ESTALE for a boot PCR whose next value is unknown.

@@ -10,9 +10,11 @@
  * is the helper's side).
  *
  * The companion is run as "fscrypt-provision-tpm2 seal|unseal|check TCTI
- * PCRMASK [nopin] [boot=BEFORE,AFTER]" (PCRMASK in hex, SHA-256 bank;
- * nopin: an object with no PIN; boot=: the boot PCR's SHA-256 values
- * around this boot's extension, hex, for seal). Its stdin is the PIN's
+ * PCRMASK [nopin] [boot=BEFORE,AFTER] [phase=system]" (PCRMASK in hex,
+ * SHA-256 bank; nopin: an object with no PIN; boot=: the boot PCR's
+ * SHA-256 values around this boot's extension, hex, for seal;
+ * phase=system: seal to the boot PCR's value after one extension, that of
+ * the running system, instead of the initramfs's). Its stdin is the PIN's
  * authValue (COMPANION_AUTH_SIZE bytes, zeros with nopin) then, for seal,
  * the secret, or for unseal and check, the sealed blob (TPM2B_PUBLIC then
  * TPM2B_PRIVATE, as the TPM marshals them). Its stdout is the blob, the
@@ -50,6 +52,10 @@
  * same PCR for the same reason (tpm2-measure-pcr=).
  */
 #define TPM2_BOOT_PCR 15
+/* What each extension measures into it: any event would do; a readable
+ * one tells an event log what it was. The helper needs it too, to know
+ * how many extensions a value is past the boot's (keysource/boot_pcr.h). */
+#define TPM2_BOOT_EVENT "fscrypt-provision: initramfs done"
 
 enum companion_exit {
 	COMPANION_EXIT_OK = 0,

@@ -16,18 +16,27 @@
 #include <stdio.h>
 #include <string.h>
 
+/* systemd-creds's: PCR values (0) or signed (1); the companion's: a PIN
+ * (2, with no signed policy) or none (4), signed or not, and either of
+ * them for the running system (8). */
+static bool flags_known(uint8_t f)
+{
+	uint8_t base = f & (uint8_t)~TPM2_FLAG_SYSTEM;
+
+	if (f & TPM2_FLAG_SYSTEM)
+		return base == TPM2_FLAG_PIN || base == TPM2_FLAG_OBJECT ||
+		       base == (TPM2_FLAG_OBJECT | TPM2_FLAG_SIGNED);
+	return f == 0 || f == TPM2_FLAG_SIGNED || f == TPM2_FLAG_PIN ||
+	       f == TPM2_FLAG_OBJECT ||
+	       f == (TPM2_FLAG_OBJECT | TPM2_FLAG_SIGNED);
+}
+
 int slot_tpm2_get(const struct slot *s, struct tpm2_slot *t)
 {
 	const uint8_t *d = s->data;
 
 	memset(t, 0, sizeof(*t));
-	/* systemd-creds's: PCR values (0) or signed (1); the companion's: a
-	 * PIN (2, with no signed policy) or none (4), signed or not. */
-	if (s->data_len <= TPM2_DATA_HEADER ||
-	    (d[0] != 0 && d[0] != TPM2_FLAG_SIGNED && d[0] != TPM2_FLAG_PIN &&
-	     d[0] != TPM2_FLAG_OBJECT &&
-	     d[0] != (TPM2_FLAG_OBJECT | TPM2_FLAG_SIGNED)) ||
-	    d[1])
+	if (s->data_len <= TPM2_DATA_HEADER || !flags_known(d[0]) || d[1])
 		return -EBADMSG;
 	t->flags = d[0];
 	t->bank = get_le16(d + 2);

@@ -23,6 +23,10 @@
 	0x02 /* sealed by fscrypt-provision-tpm2 (keysource/tpm2_companion.h)  \
 	      */
 #define TPM2_FLAG_OBJECT 0x04 /* the same, without a PIN (maybe signed) */
+/* A companion's object sealed to the boot PCR after the initramfs's
+ * extension: it unseals on the running system, until fscrypt-provision's
+ * boot units extend the PCR again (keysource/boot_pcr.h). */
+#define TPM2_FLAG_SYSTEM 0x08
 #define TPM2_ALG_SHA1 0x0004
 #define TPM2_ALG_SHA256 0x000b
 #define TPM2_ALG_SHA384 0x000c

@@ -85,8 +85,26 @@ grep -qx 'Wants=fscrypt-provision-unlock@data.service' "$H2" &&
 grep -qx 'Before=fscrypt-provision-unlock@self.service' "$GEN2/fscrypt-provision-load@self.service" &&
 	t_ok "a key file on the volume's own mount: not ordered before that mount (no cycle)" ||
 	t_fail "self's load unit" "$(cat "$GEN2/fscrypt-provision-load@self.service")"
+E=$GEN2/fscrypt-provision-tpm2-end.service
+for l in data home self; do
+	grep -q "^After=.* fscrypt-provision-load@$l.service" "$E" || E_BAD="$E_BAD $l"
+done
+[ -z "${E_BAD-}" ] && grep -qx 'Before=systemd-user-sessions.service' "$E" &&
+	grep -qx "ExecStart=$BIN tpm2-extend --final" "$E" &&
+	[ -L "$GEN2/sysinit.target.wants/fscrypt-provision-tpm2-end.service" ] &&
+	t_ok "tpm2-end: tpm2-extend --final after every load unit, before logins" ||
+	t_fail "tpm2-end" "missing:${E_BAD-}" "$(cat "$E" 2>&1)"
+for sh in emergency rescue debug-shell; do
+	grep -qx "ExecStartPre=-$BIN tpm2-extend --final" "$GEN2/$sh.service.d/50-fscrypt-provision.conf" ||
+		SH_BAD="${SH_BAD-} $sh"
+done
+[ -z "${SH_BAD-}" ] && t_ok "emergency, rescue and debug-shell extend PCR 15 (--final) before their shell" ||
+	t_fail "the shells' drop-ins" "missing:$SH_BAD"
+[ ! -e "$GEN/fscrypt-provision-tpm2-end.service" ] && [ ! -e "$GEN/emergency.service.d" ] &&
+	t_ok "no tpm2-end unit nor drop-ins when every volume is the initramfs's" ||
+	t_fail "tpm2-end without load units" "$(find "$GEN")"
 if command -v systemd-analyze >/dev/null; then
-	for u in "$D" "$H2"; do
+	for u in "$D" "$H2" "$E"; do
 		out=$(cd "$GEN2" && SYSTEMD_UNIT_PATH="$GEN2:" systemd-analyze verify --man=no "$u" 2>&1)
 		bad=$(grep -v -e 'Unit [^ ]*\.mount not found' <<<"$out" | grep -i -e 'invalid' -e 'fail' -e 'bad' -e 'unknown' -e 'ignor' -e 'cycle')
 		[ -z "$bad" ] && t_ok "systemd-analyze verify accepts ${u##*/}" ||

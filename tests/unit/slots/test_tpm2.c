@@ -78,8 +78,18 @@ static void test_data(void)
 		  back.blob_len == sizeof(blob) &&
 		  memcmp(back.blob, blob, sizeof(blob)) == 0,
 	      "get gives back what set stored");
-	s.data[0] = 0x08;
+	s.data[0] = TPM2_FLAG_SYSTEM;
+	CHECK(slot_tpm2_get(&s, &back) == -EBADMSG,
+	      "the running system's flag on systemd-creds's slot");
+	s.data[0] = TPM2_FLAG_SYSTEM | TPM2_FLAG_SIGNED;
+	CHECK(slot_tpm2_get(&s, &back) == -EBADMSG,
+	      "the same, with a signed policy");
+	s.data[0] = 0x10;
 	CHECK(slot_tpm2_get(&s, &back) == -EBADMSG, "an unknown flag");
+	s.data[0] = TPM2_FLAG_SYSTEM | TPM2_FLAG_OBJECT | TPM2_FLAG_SIGNED;
+	CHECK(slot_tpm2_get(&s, &back) == 0 &&
+		  (back.flags & TPM2_FLAG_SYSTEM) && tpm2_by_companion(&back),
+	      "a signed companion's slot for the running system");
 	s.data[0] = TPM2_FLAG_OBJECT | TPM2_FLAG_SIGNED;
 	CHECK(slot_tpm2_get(&s, &back) == 0 && tpm2_by_companion(&back),
 	      "a signed slot of the companion");
@@ -135,6 +145,9 @@ static void test_pin(void)
 	CHECK(slot_tpm2_get(&s, &back) == -EBADMSG,
 	      "a companion's slot in the SHA-384 bank: refused");
 	s.data[2] = 0x0b;
+	s.data[0] = TPM2_FLAG_PIN | TPM2_FLAG_SYSTEM;
+	CHECK(slot_tpm2_get(&s, &back) == 0 && slot_tpm2_pin(&s),
+	      "a PIN slot for the running system");
 	s.data[0] = TPM2_FLAG_PIN;
 	CHECK(slot_tpm2_pin(&s), "slot_tpm2_pin sees the flag");
 	s.data[0] = 0;
