@@ -92,9 +92,11 @@ static unsigned slots_needs(const struct slots_file *f)
 		if (f->slots[i].type != SLOT_TPM2)
 			continue;
 		needs |= EMBED_NEEDS_TPM2;
-		if (slot_tpm2_get(&f->slots[i], &t) == 0 &&
-		    !tpm2_by_companion(&t))
-			needs |= EMBED_NEEDS_SYSTEMD_CREDS;
+		if (slot_tpm2_get(&f->slots[i], &t) < 0)
+			continue;
+		needs |=
+		    (tpm2_by_companion(&t) ? 0 : EMBED_NEEDS_SYSTEMD_CREDS) |
+		    (t.flags & TPM2_FLAG_SYSTEM ? EMBED_NEEDS_TPM2_END : 0);
 	}
 	return needs;
 }
@@ -141,6 +143,26 @@ static int check_slots_entry(const struct tab_entry *e, const char *sysroot,
 	}
 	free(f);
 	return code;
+}
+
+/* Not an initramfs entry: its tpm2 slots for the running system need the
+ * initramfs's extension of PCR 15. A file unreadable now is no error. */
+static unsigned later_needs(const struct tab_entry *e, const char *sysroot)
+{
+	char joined[PATH_MAX];
+	struct fsp_problem why = {0};
+	struct slots_file *f = NULL;
+	unsigned needs = 0;
+
+	if (e->has_source && e->source.kind == KEY_SOURCE_SLOTS &&
+	    (!sysroot || path_join_root(sysroot, e->source.path, joined,
+					sizeof(joined)) == 0))
+		f = calloc(1, sizeof(*f));
+	if (f && slots_file_load(sysroot ? joined : e->source.path,
+				 e->key_opts.allow_readable, f, &why) == 0)
+		needs = slots_needs(f) & EMBED_NEEDS_TPM2_END;
+	free(f);
+	return needs;
 }
 
 /* Checks one initramfs entry's key; returns an exit code, printing why. */
@@ -346,8 +368,11 @@ int cmd_embed(int argc, char **argv)
 	}
 	/* Every entry is checked, and nothing is listed unless all pass. */
 	for (size_t i = 0; i < tab.n; i++) {
-		if (!tab.entries[i].initramfs)
+		if (!tab.entries[i].initramfs) {
+			entries[i].needs =
+			    later_needs(&tab.entries[i], m.sysroot);
 			continue;
+		}
 		r = check_entry(&tab.entries[i], m.sysroot, &entries[i]);
 		if (r && !code)
 			code = r;

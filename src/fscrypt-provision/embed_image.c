@@ -147,10 +147,12 @@ static int in_root(const struct image *img, const char *p, char *path)
 static int resolve_tpm2(struct image *img, const struct fscrypttab *tab,
 			const struct embed_entry *entries)
 {
-	const char *vol = NULL, *creds_vol = NULL;
-	char why[FSP_VOLUME_MAX + 64];
+	const char *vol = NULL, *creds_vol = NULL, *later = NULL;
+	char why[FSP_VOLUME_MAX + 96];
 
 	for (size_t i = 0; i < tab->n; i++) {
+		if (!later && (entries[i].needs & EMBED_NEEDS_TPM2_END))
+			later = tab->entries[i].name;
 		if (!tab->entries[i].initramfs)
 			continue;
 		if (!vol && (entries[i].needs & EMBED_NEEDS_TPM2))
@@ -162,9 +164,15 @@ static int resolve_tpm2(struct image *img, const struct fscrypttab *tab,
 	if (vol)
 		snprintf(why, sizeof(why),
 			 "volume %s: its slots file has a tpm2 slot", vol);
+	else if (later)
+		snprintf(why, sizeof(why),
+			 "volume %s: its slots file has a tpm2 slot for the "
+			 "running system, which the initramfs's extension "
+			 "opens",
+			 later);
 	else
 		snprintf(why, sizeof(why), "--tpm2 asks for TPM support");
-	img->want_companion = vol || img->o->tpm2;
+	img->want_companion = vol || later || img->o->tpm2;
 	if (img->want_companion &&
 	    program(img, img->o->companion, COMPANION, X_OK, img->companion))
 		return cli_error(FSP_EXIT_SYSTEM,

@@ -17,6 +17,9 @@
 enum {
 	EMBED_NEEDS_TPM2 = 1u << 0,	     /* a tpm2 slot */
 	EMBED_NEEDS_SYSTEMD_CREDS = 1u << 1, /* one sealed by systemd-creds */
+	/* not an initramfs entry: a tpm2 slot for the running system, whose
+	 * phase starts when the initramfs extends PCR 15 */
+	EMBED_NEEDS_TPM2_END = 1u << 2,
 };
 
 /* An initramfs entry, checked: its key's identifier in hex ("" for the

@@ -37,6 +37,14 @@ tpm_measure 7 "secure boot: db of the vendor"
 fsp enroll --slots "$S" --passphrase --key-file "$K" --new-passphrase-fd 3 "${CHEAP[@]}" 3<<<"home pass"
 fsp enroll --slots "$S" --tpm2 --tpm2-phase system "${D[@]}" --unlock-passphrase-fd 3 3<<<"home pass"
 ALLOW_STDERR=1 expect "enroll --tpm2-phase system says where it unseals" 0 "PCR 15 at its value on the running system"
+# The initramfs must extend PCR 15 for such a slot to open: embed puts the
+# companion in the image for a volume it does not load, when its slots
+# file can be read at build time.
+printf 'home /home slots:%s - nofail\n' "$S" >"$T_WORK/home.tab"
+mkdir "$T_WORK/manifest"
+fsp embed --quiet --tab "$T_WORK/home.tab" --manifest "$T_WORK/manifest"
+[ "$RC" = 0 ] && grep -q "^binary	.*/fscrypt-provision-tpm2	/usr/lib/fscrypt-provision/fscrypt-provision-tpm2	required	" <<<"$OUT" &&
+	t_ok "embed: a running system's tpm2 slot puts the companion in the image" || t_fail "embed and a system slot" "$RC" "$OUT" "$ERR"
 fsp slots --slots "$S" --json
 [ "$(jq -r '.slots[] | select(.type == "tpm2") | .phase' <<<"$OUT")" = system ] &&
 	t_ok "slots --json: phase system" || t_fail "slots --json phase" "$OUT"
