@@ -148,7 +148,7 @@ static int resolve_tpm2(struct image *img, const struct fscrypttab *tab,
 			const struct embed_entry *entries)
 {
 	const char *vol = NULL, *creds_vol = NULL, *later = NULL;
-	char why[FSP_VOLUME_MAX + 96];
+	char why[FSP_VOLUME_MAX + 160];
 
 	for (size_t i = 0; i < tab->n; i++) {
 		if (!later && (entries[i].needs & EMBED_NEEDS_TPM2_END))
