@@ -87,8 +87,9 @@ int cmd_tpm2_extend(int argc, char **argv)
 	    tpm2_boot_init_replaced("/etc/initrd-release", "/proc/cmdline")) {
 		final = true;
 		if (!json)
-			cli_say("the kernel command line names init=: ending "
-				"the running system's phase of unsealing too");
+			cli_say("the kernel command line names another init "
+				"than systemd: ending the running system's "
+				"phase of unsealing too");
 	}
 	r = tpm2_boot_extend(device, final, &rec, &why);
 	/* No TPM, or no TPM support installed: no tpm2 slot can unseal

@@ -216,8 +216,14 @@ bool tpm2_boot_init_replaced(const char *initrd_release, const char *cmdline)
 	if (r < 0 && r != -EFBIG)
 		return false;
 	line[len] = '\0';
-	for (char *w = strtok(line, " \t\n"); w; w = strtok(NULL, " \t\n"))
-		if (!strncmp(w, "init=", 5))
+	for (char *w = strtok(line, " \t\n"); w; w = strtok(NULL, " \t\n")) {
+		const char *base = strrchr(w, '/');
+
+		/* systemd named by hand is still the init whose units end
+		 * the running system's phase. */
+		if (!strncmp(w, "init=", 5) && strcmp(w + 5, "/sbin/init") &&
+		    (!base || strcmp(base, "/systemd")))
 			return true;
+	}
 	return false;
 }

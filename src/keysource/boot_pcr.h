@@ -47,9 +47,10 @@ bool tpm2_boot_system_open(const struct tpm2_boot_record *rec);
 
 /*
  * Whether this is an initramfs (initrd_release exists: /etc/initrd-release)
- * whose kernel command line (cmdline: /proc/cmdline) names init=: the
- * system that follows is not the one whose boot units end its phase, so
- * the initramfs's extension must be final.
+ * whose kernel command line (cmdline: /proc/cmdline) names another init
+ * than /sbin/init or a systemd (init=/bin/sh): the system that follows is
+ * not the one whose boot units end its phase, so the initramfs's extension
+ * must be final.
  */
 bool tpm2_boot_init_replaced(const char *initrd_release, const char *cmdline);
 

@@ -620,7 +620,8 @@ fsp_verify_kernel() {
 
 # fsp_qemu RUN CMDLINE [QEMU disk options]: boots FSP_KERNEL and FSP_INITRD
 # with the given disks (the first is the root, /dev/vda), then a fresh
-# marker disk and isa-debug-exit, in the work directory runs/RUN; sets
+# marker disk (FSP_MARKER_SIZE, default 64M: room for the guest's dump) and
+# isa-debug-exit, in the work directory runs/RUN; sets
 # FSP_RUN (with console.log and marker.img), FSP_QEMU_RC and
 # FSP_BOOT_SECONDS.
 fsp_qemu() {
@@ -629,7 +630,7 @@ fsp_qemu() {
     shift 2
     rm -rf "$FSP_RUN"
     mkdir -p "$FSP_RUN"
-    truncate -s 64M "$FSP_RUN/marker.img"
+    truncate -s "${FSP_MARKER_SIZE:-64M}" "$FSP_RUN/marker.img"
     local serial=(-serial "file:$FSP_RUN/console.log") typist=
     # FSP_ANSWERS: a file of lines to type at the console's passphrase
     # prompts; the console is then a socket that type-answers.py reads.
@@ -734,14 +735,16 @@ fsp_slots_verdict() {
     return $r
 }
 
-# fsp_scan_canary PLAINTEXT...: the raw keys (raw and hex) must appear
-# nowhere in what the guest dumped (process command lines, environments and
-# memory, kernel log, every file) nor on the console; each PLAINTEXT must
-# appear in the dump, which proves the dump covered the unlocked files.
+# fsp_scan_canary PLAINTEXT...: the raw keys (raw and hex; the assets'
+# and those of the array FSP_CANARY_KEYS) must appear nowhere in what the
+# guest dumped (process command lines, environments and memory, kernel log,
+# every file) nor on the console; each PLAINTEXT must appear in the dump,
+# which proves the dump covered the unlocked files.
 # shellcheck disable=SC2120 # the plaintexts are optional
 fsp_scan_canary() {
     local pat=$FSP_RUN/canary.pat p r=0 hits
-    fsp_canary_patterns "$FSP_ASSETS/keys/root.key" "$FSP_ASSETS/keys/data.key" > "$pat"
+    fsp_canary_patterns "$FSP_ASSETS/keys/root.key" "$FSP_ASSETS/keys/data.key" \
+        ${FSP_CANARY_KEYS[@]+"${FSP_CANARY_KEYS[@]}"} > "$pat"
     # Positive control: the patterns do find the key files themselves.
     if ! grep -q -a -F -f "$pat" "$FSP_ASSETS/keys/root.key"; then
         err "canary self-test: the patterns miss the key file itself"

@@ -182,13 +182,15 @@ fsp_tpm2_initrd() {
 }
 
 # fsp_tpm2_boot MODE CMDLINE...: boots like fsp_boot with a TPM: a fresh
-# swtpm on a copy of the sealed state (so that no boot sees another's
-# lockout counter or sessions), kept in the run directory for the scan.
+# swtpm on a copy of the sealed state (FSP_TPM2_STATE, default the assets';
+# so that no boot sees another's lockout counter or sessions), kept in the
+# run directory for the scan. FSP_BOOT_DISKS (an array of QEMU options)
+# adds disks after root and data.
 fsp_tpm2_boot() {
     local mode=$1 tpm r
     shift
     tpm=$(mktemp -d "$FSP_QEMU_CACHE/swtpm.XXXXXX")
-    cp -r "$FSP_TPM2/state" "$tpm/state"
+    cp -r "${FSP_TPM2_STATE:-$FSP_TPM2/state}" "$tpm/state"
     swtpm socket --tpm2 --tpmstate dir="$tpm/state" --terminate \
         --ctrl type=unixio,path="$tpm/sock" > "$tpm/swtpm.log" 2>&1 &
     local pid=$!
@@ -201,6 +203,7 @@ fsp_tpm2_boot() {
         -device virtio-blk-pci,drive=root,serial=fsproot \
         -drive "file=$FSP_ASSETS/data.img,format=raw,if=none,id=data,snapshot=on" \
         -device virtio-blk-pci,drive=data,serial=fspdata \
+        ${FSP_BOOT_DISKS[@]+"${FSP_BOOT_DISKS[@]}"} \
         -chardev "socket,id=chrtpm,path=$tpm/sock" -tpmdev emulator,id=tpm0,chardev=chrtpm \
         -device tpm-tis,tpmdev=tpm0
     r=$?

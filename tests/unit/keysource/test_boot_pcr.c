@@ -68,8 +68,16 @@ static void test_init_replaced(void)
 	put(cmd, "root=/dev/vda rd.init=x noinit=1 quiet\n");
 	CHECK(!tpm2_boot_init_replaced(rel, cmd),
 	      "words that only contain init= are not it");
-	put(cmd, "init=/lib/systemd/systemd");
+	put(cmd, "init=/usr/bin/busybox");
 	CHECK(tpm2_boot_init_replaced(rel, cmd), "init= first, and no newline");
+	put(cmd, "root=/dev/vda init=/sbin/init quiet\n");
+	CHECK(!tpm2_boot_init_replaced(rel, cmd),
+	      "init=/sbin/init is the init");
+	put(cmd, "init=/lib/systemd/systemd\n");
+	CHECK(!tpm2_boot_init_replaced(rel, cmd), "and so is systemd by hand");
+	put(cmd, "init=/lib/systemd/systemd-shell\n");
+	CHECK(tpm2_boot_init_replaced(rel, cmd),
+	      "a name that starts so is not");
 	unlink(cmd);
 	CHECK(!tpm2_boot_init_replaced(rel, cmd), "no command line to read");
 	unlink(rel);
