@@ -85,6 +85,11 @@ grep -qx 'Wants=fscrypt-provision-unlock@data.service' "$H2" &&
 grep -qx 'Before=fscrypt-provision-unlock@self.service' "$GEN2/fscrypt-provision-load@self.service" &&
 	t_ok "a key file on the volume's own mount: not ordered before that mount (no cycle)" ||
 	t_fail "self's load unit" "$(cat "$GEN2/fscrypt-provision-load@self.service")"
+R=$GEN2/fscrypt-provision-unlock@root.service
+grep -qx 'BindsTo=-.mount' "$R" && grep -qx "ExecStart=$BIN unlock --tab \"$TAB2\" --volume root \"/\"" "$R" &&
+	[ -L "$GEN2/-.mount.wants/fscrypt-provision-unlock@root.service" ] &&
+	t_ok "root: an unlock unit bound to -.mount (once a boot: a new root after a soft-reboot)" ||
+	t_fail "root's unlock unit" "$(cat "$R" 2>&1)"
 E=$GEN2/fscrypt-provision-tpm2-end.service
 for l in data home self; do
 	grep -q "^After=.* fscrypt-provision-load@$l.service" "$E" || E_BAD="$E_BAD $l"
@@ -104,7 +109,7 @@ done
 	t_ok "no tpm2-end unit nor drop-ins when every volume is the initramfs's" ||
 	t_fail "tpm2-end without load units" "$(find "$GEN")"
 if command -v systemd-analyze >/dev/null; then
-	for u in "$D" "$H2" "$E"; do
+	for u in "$D" "$H2" "$E" "$R"; do
 		out=$(cd "$GEN2" && SYSTEMD_UNIT_PATH="$GEN2:" systemd-analyze verify --man=no "$u" 2>&1)
 		bad=$(grep -v -e 'Unit [^ ]*\.mount not found' <<<"$out" | grep -i -e 'invalid' -e 'fail' -e 'bad' -e 'unknown' -e 'ignor' -e 'cycle')
 		[ -z "$bad" ] && t_ok "systemd-analyze verify accepts ${u##*/}" ||

@@ -17,9 +17,9 @@ t "/secret reads back, byte-identical" sums_ok /secret /usr/lib/fsp-test/secret.
 t "root's key is provisioned" has_key root "$ROOT_ID"
 t "data's key is provisioned" has_key data "$DATA_ID"
 t_not "nobody can read a provisioning key's payload" keyctl read "$(key_id root)"
-# the initramfs extended PCR 15 when it was done; tpm2 slots
-# unseal no more on this boot.
-t "the initramfs extended PCR 15 when it was done" in_initrd_log "^extended PCR 15: no tpm2 slot unseals until the next boot"
+# the initramfs extended PCR 15 when it was done; its tpm2 slots
+# unseal no more on this boot (those for the running system would now).
+t "the initramfs extended PCR 15 when it was done" in_initrd_log "^extended PCR 15: the initramfs's tpm2 slots do not unseal until the next boot"
 t "PCR 15 is no longer at its boot value" sh -c "! $BB grep -q -x '0*' /sys/class/tpm/tpm0/pcr-sha256/15"
 case $CASE in
     sealed | image-a | image-b)
