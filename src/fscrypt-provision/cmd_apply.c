@@ -198,39 +198,15 @@ static int apply_provision(const struct tab_entry *e, struct apply_state *st,
 	return code;
 }
 
-/* An entry without a key source: unlock its mount from the keyring. */
-static int apply_unlock(const struct tab_entry *e, struct apply_state *st,
-			const char *mount, const struct volume_ids *nd)
+/* The durable keyring's keys, listed once a run. 0, or -errno. */
+static int list_keys(struct apply_state *st)
 {
-	int code, r;
+	int r = 0;
 
-	if (!e->has_mountpoint) {
-		cli_say("volume %s: mountpoint and key source are both none; "
-			"nothing to do",
-			e->name);
-		return FSP_EXIT_OK;
-	}
-	if (!mount) {
-		cli_say(
-		    "volume %s: %s is not mounted and the key source is none; "
-		    "nothing to do",
-		    e->name, st->mount);
-		return FSP_EXIT_OK;
-	}
-	if (!st->have_keys) {
+	if (!st->have_keys)
 		r = ring_keys(arg_keyring, false, &st->keys, &st->nkeys);
-		if (r < 0)
-			return cli_error_errno(OP_KEYRING, r, "list keyring %s",
-					       arg_keyring);
-		st->have_keys = true;
-	}
-	if (st->dry_run)
-		return dry_run_unlock(e, mount, st->keys, st->nkeys);
-	code = unlock_volume(st->fd, mount, e->name, st->keys, st->nkeys);
-	if (!code)
-		code = volume_ids_verify(st->fd, e->name, nd, st->keys,
-					 st->nkeys, false);
-	return code;
+	st->have_keys = r == 0;
+	return r;
 }
 
 /* apply, for one entry. Returns an exit code. */
@@ -238,7 +214,7 @@ static int apply_entry(const struct tab_entry *e, struct apply_state *st)
 {
 	struct volume_ids nd = {0};
 	const char *mount = NULL; /* mounted, below --root */
-	int code;
+	int code, r;
 
 	/*
 	 * Mountpoint none: the table does not say which filesystem the key
@@ -258,8 +234,19 @@ static int apply_entry(const struct tab_entry *e, struct apply_state *st)
 		if (code)
 			goto out;
 	}
-	code = e->has_source ? apply_provision(e, st, mount, &nd)
-			     : apply_unlock(e, st, mount, &nd);
+	struct apply_ring a = {mount, st->mount, st->fd,   st->dry_run,
+			       &nd,   st->keys,	 st->nkeys};
+	r = list_keys(st);
+	a.keys = st->keys;
+	a.n = st->nkeys;
+	if (r < 0 && !e->has_source)
+		code = cli_error_errno(OP_KEYRING, r, "list keyring %s",
+				       arg_keyring);
+	else if (!e->has_source)
+		code = apply_unlock(e, &a);
+	/* A failed listing only means the source is read, as it would be. */
+	else if (r < 0 || (code = apply_known(e, &a)) < 0)
+		code = apply_provision(e, st, mount, &nd);
 out:
 	volume_ids_free(&nd);
 	return code;

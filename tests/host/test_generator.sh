@@ -86,9 +86,10 @@ grep -qx 'Before=fscrypt-provision-unlock@self.service' "$GEN2/fscrypt-provision
 	t_ok "a key file on the volume's own mount: not ordered before that mount (no cycle)" ||
 	t_fail "self's load unit" "$(cat "$GEN2/fscrypt-provision-load@self.service")"
 R=$GEN2/fscrypt-provision-unlock@root.service
-grep -qx 'BindsTo=-.mount' "$R" && grep -qx "ExecStart=$BIN unlock --tab \"$TAB2\" --volume root \"/\"" "$R" &&
-	[ -L "$GEN2/-.mount.wants/fscrypt-provision-unlock@root.service" ] &&
-	t_ok "root: an unlock unit bound to -.mount (once a boot: a new root after a soft-reboot)" ||
+grep -qx 'After=-.mount' "$R" && ! grep -q 'BindsTo=' "$R" && grep -qx 'Before=local-fs.target' "$R" &&
+	grep -qx "ExecStart=$BIN unlock --tab \"$TAB2\" --volume root \"/\"" "$R" &&
+	[ -L "$GEN2/local-fs.target.wants/fscrypt-provision-unlock@root.service" ] &&
+	t_ok "root: an unlock unit that local-fs.target pulls in once a boot (a new root after a soft-reboot)" ||
 	t_fail "root's unlock unit" "$(cat "$R" 2>&1)"
 E=$GEN2/fscrypt-provision-tpm2-end.service
 for l in data home self; do

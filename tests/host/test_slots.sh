@@ -167,6 +167,14 @@ remount fs
 fsp apply --tab "$TAB" --passphrase-fd 3 3<<<"second pass"
 ALLOW_STDERR=1 expect "apply with slots:PATH and --passphrase-fd" 0 "volume tv"
 [ "$(cat "$M/dir/file" 2>/dev/null)" = "kept across remounts" ] && t_ok "apply unlocked the directory" || t_fail "apply unlocked the directory"
+# Provisioned already (its identifier is in the slots file's header): the
+# source is not read again, so the wrong passphrase is never taken. This is
+# what the load units do after a soft-reboot.
+fsp apply --tab "$TAB" --passphrase-fd 3 3<<<"wrong"
+ALLOW_STDERR=1 expect "apply again, the key in the keyring: its source is not read" 0 "its key source is not read again"
+[[ $OUT != *"asked for"* && $ERR != *"Argon2id"* ]] && t_ok "nothing was asked or derived" || t_fail "apply of a provisioned key" "$OUT" "$ERR"
+fsp remove --volume tv "$M"
+remount fs
 fsp apply --tab "$TAB" --passphrase-fd 3 3<<<"wrong"
 ALLOW_STDERR=1 expect "apply with a wrong passphrase: exit 6, naming the volume" 6 "volume tv: unable to read key from slots:$S"
 

@@ -618,6 +618,12 @@ fsp_verify_kernel() {
 
 # --- boot and verdict ----------------------------------------------------
 
+# fsp_run_dir RUN: the work directory of the boot RUN; another release's
+# says so in its name.
+fsp_run_dir() {
+    echo "$FSP_QEMU_CACHE/runs/$1${FSP_DIST_ROOT:+-$FSP_DIST}"
+}
+
 # fsp_qemu RUN CMDLINE [QEMU disk options]: boots FSP_KERNEL and FSP_INITRD
 # with the given disks (the first is the root, /dev/vda), then a fresh
 # marker disk (FSP_MARKER_SIZE, default 64M: room for the guest's dump) and
@@ -626,7 +632,7 @@ fsp_verify_kernel() {
 # FSP_BOOT_SECONDS.
 fsp_qemu() {
     local cmdline=$2 t0
-    FSP_RUN=$FSP_QEMU_CACHE/runs/$1${FSP_DIST_ROOT:+-$FSP_DIST}
+    FSP_RUN=$(fsp_run_dir "$1")
     shift 2
     rm -rf "$FSP_RUN"
     mkdir -p "$FSP_RUN"

@@ -7,7 +7,9 @@
 #   tests/qemu/run.sh --dist RELEASE [TEST-NN-NAME...]
 # --dist runs the tests with another Debian release's kernel, dracut,
 # mkinitramfs and systemd (FSP_QEMU_DIST=RELEASE, tests/qemu/dist.sh); with
-# no names, the tests whose test.sh has the line "# fsp-qemu: every-release".
+# no names, the tests whose test.sh has the line "# fsp-qemu: every-release",
+# and those of "# fsp-qemu: only RELEASE..." that name it. With no names,
+# a test "only" for other releases is left out.
 # Settings: see tests/qemu/lib.sh (FSP_QEMU_CACHE, FSP_QEMU_TIMEOUT, ...).
 set -u
 cd "$(dirname "$0")" || exit 2
@@ -21,15 +23,25 @@ if [[ ${1-} == --dist ]]; then
     every=1
     shift 2
 fi
+# The release the tests build and boot with: --dist's, or this machine's.
+# shellcheck source=/dev/null # the machine's own
+release=${FSP_QEMU_DIST:-$(. /etc/os-release 2> /dev/null && echo "${VERSION_CODENAME-}")}
+# for_release TEST: a test with the line "# fsp-qemu: only RELEASE..." runs
+# only with those releases (what it tests does not exist in the others:
+# soft-reboot needs systemd 254, which Debian 12 does not have).
+for_release() {
+    local only
+    only=$(sed -n 's/^# fsp-qemu: only //p' "$1/test.sh")
+    [[ -z $only || " $only " == *" $release "* ]]
+}
 if (($#)); then
     tests=("$@")
 else
     mapfile -t tests < <(find . -mindepth 2 -maxdepth 2 -path './TEST-*/test.sh' -printf '%h\n' | sed 's|^\./||' | sort)
-    if [[ $every ]]; then
-        mapfile -t tests < <(for t in "${tests[@]}"; do
-            grep -q '^# fsp-qemu: every-release' "$t/test.sh" && echo "$t"
-        done)
-    fi
+    mapfile -t tests < <(for t in "${tests[@]}"; do
+        for_release "$t" || continue
+        [[ -z $every ]] || grep -q -e '^# fsp-qemu: every-release' -e '^# fsp-qemu: only ' "$t/test.sh" && echo "$t"
+    done)
 fi
 # Up to FSP_QEMU_JOBS tests run at once (default: one per CPU, at most 4):
 # a TCG guest keeps about one CPU busy, and so does dracut. A test whose

@@ -185,9 +185,10 @@ fsp_tpm2_initrd() {
 # swtpm on a copy of the sealed state (FSP_TPM2_STATE, default the assets';
 # so that no boot sees another's lockout counter or sessions), kept in the
 # run directory for the scan. FSP_BOOT_DISKS (an array of QEMU options)
-# adds disks after root and data.
+# adds disks after root and data. With FSP_TPM2_STOP_AT, swtpm is stopped
+# once the console shows that text: the guest goes on with no TPM.
 fsp_tpm2_boot() {
-    local mode=$1 tpm r
+    local mode=$1 tpm r watcher='' con
     shift
     tpm=$(mktemp -d "$FSP_QEMU_CACHE/swtpm.XXXXXX")
     cp -r "${FSP_TPM2_STATE:-$FSP_TPM2/state}" "$tpm/state"
@@ -198,6 +199,16 @@ fsp_tpm2_boot() {
         [[ -S $tpm/sock ]] && break
         sleep 0.1
     done
+    if [[ ${FSP_TPM2_STOP_AT-} ]]; then
+        con=$(fsp_run_dir "$TEST_NAME")/console.log
+        rm -f "$con"
+        (
+            until grep -q -a -F -- "$FSP_TPM2_STOP_AT" "$con" 2> /dev/null; do sleep 0.2; done
+            kill "$pid"
+            echo "# swtpm stopped when the console said $FSP_TPM2_STOP_AT"
+        ) &
+        watcher=$!
+    fi
     fsp_qemu "$TEST_NAME" "fsp.mode=$mode $*" \
         -drive "file=$FSP_ASSETS/root.img,format=raw,if=none,id=root,snapshot=on" \
         -device virtio-blk-pci,drive=root,serial=fsproot \
@@ -207,6 +218,7 @@ fsp_tpm2_boot() {
         -chardev "socket,id=chrtpm,path=$tpm/sock" -tpmdev emulator,id=tpm0,chardev=chrtpm \
         -device tpm-tis,tpmdev=tpm0
     r=$?
+    [[ $watcher ]] && kill "$watcher" 2> /dev/null
     kill "$pid" 2> /dev/null
     wait "$pid" 2> /dev/null
     rm -rf "$FSP_RUN/swtpm"

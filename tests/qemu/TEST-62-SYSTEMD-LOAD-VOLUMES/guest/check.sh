@@ -103,7 +103,16 @@ t_not "the TPM now refuses the tpm slot (only it in this file: no prompt)" \
     sh -c "$FSP identifier --slots /etc/fsp-test/tpm-only.slots < /dev/null > /run/fsp-late.out 2>&1"
 t "it said why: PCR mismatch" $BB grep -q 'PCR mismatch' /run/fsp-late.out
 t "(its words, shown here)" $BB cat /run/fsp-late.out
-# 4. A remount: the keys are in root's keyring, the unlock units re-add them.
+# 4. The load units run again after a soft-reboot: nothing is read or asked
+# when the key is in the keyring already (nobody would type: a prompt would
+# hang this until the timeout).
+t "$LP runs again, as after a soft-reboot" $BB timeout 60 systemctl restart "$LP"
+t "it read nothing: the key is in the kernel (shown here)" \
+    sh -c "journalctl -o cat --no-pager _SYSTEMD_INVOCATION_ID=\$(systemctl show --value -p InvocationID $LP) | grep 'its key source is not read again'"
+t "$LT too, with the TPM's phase over" $BB timeout 60 systemctl restart "$LT"
+t "it read nothing either (shown here)" \
+    sh -c "journalctl -o cat --no-pager _SYSTEMD_INVOCATION_ID=\$(systemctl show --value -p InvocationID $LT) | grep 'its key source is not read again'"
+# 5. A remount: the keys are in root's keyring, the unlock units re-add them.
 IP=$(prop "$LP" InvocationID)
 IT=$(prop "$LT" InvocationID)
 t "systemctl stop srv.mount" systemctl stop srv.mount
