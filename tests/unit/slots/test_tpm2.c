@@ -372,6 +372,16 @@ static void test_nextboot(void)
 	CHECK(has(BANK(ENTRY("[12,11]", FP)), "sha256", 1u << 11 | 1u << 12),
 	      "next boot's signature: PCRs 11+12 in any order for a slot on "
 	      "both");
+	{
+		struct nextboot_opts o = {0};
+		struct fsp_problem why = {0};
+
+		CHECK(nextboot_check("/nonexistent/fsp.slots", &o, NULL,
+				     &why) == -ENOENT &&
+			  !strcmp(why.text, "slots file /nonexistent/fsp.slots "
+					    "does not exist"),
+		      "a missing slots file is named: %s", why.text);
+	}
 }
 
 static void test_run_io(void)
