@@ -74,7 +74,7 @@ test_run() {
         err "the console asked for a passphrase"
         r=1
     fi
-    grep -a -o 'fsp-test: time: [^\r]*' "$FSP_RUN/console.log" | sed 's/^fsp-test: /# /'
+    fsp_marker_log | sed -n 's/^time: /# time: /p'
     return $r
 }
 
