@@ -148,6 +148,18 @@ $vars
 \"\$@\"" fsp_strict "$@"
 }
 
+# fsp_cache_build ENTRY GLOB MESSAGE COMMAND...: the cache entry ENTRY,
+# reused, or built by COMMAND under its own lock (fsp_build_once) after
+# saying MESSAGE; then the older entries of GLOB are pruned.
+fsp_cache_build() {
+    local entry=$1 glob=$2 m=$3
+    shift 3
+    fsp_cache_hit "$entry" && return 0
+    msg "$m"
+    fsp_build_once "$entry" "$@" || return 1
+    fsp_locked fsp_cache_prune "$glob"
+}
+
 # Runs "$@" under the cache lock, so that concurrent tests do not prune
 # or build at once what they share.
 fsp_locked() {

@@ -153,10 +153,8 @@ fsp_tpm2_assets() {
         "$FSP_ASSETS/keys" "$FSP_TPM2_SEPARATOR" "$FSP_TPM2_PIN" \
         "$(declare -f fsp_build_into fsp_tpm2_build fsp_tpm2_build_steps fsp_tpm2_enroll fsp_tpm2_host_start swtpm_tcp_start)")
     FSP_TPM2=$FSP_QEMU_CACHE/tpm2-$h
-    fsp_cache_hit "$FSP_TPM2" && return 0
-    msg "sealing the tpm2 test slots in $FSP_TPM2"
-    fsp_build_once "$FSP_TPM2" fsp_tpm2_build "$FSP_TPM2" || return 1
-    fsp_locked fsp_cache_prune 'tpm2-[0-9a-f]*'
+    fsp_cache_build "$FSP_TPM2" 'tpm2-[0-9a-f]*' "sealing the tpm2 test slots in $FSP_TPM2" \
+        fsp_tpm2_build "$FSP_TPM2"
 }
 
 # fsp_tpm2_initrd MODE TABLE: the initramfs of MODE from TABLE (in
@@ -173,12 +171,10 @@ fsp_tpm2_initrd() {
         "$FSP_QEMU_DIR/guest/fsp-test-lib.sh" "$(fsp_dracut_modules "$mode")" "$FSP_DRACUT_DRIVERS" \
         "$(declare -f fsp_tpm2_initrd fsp_run_dracut fsp_dracut fsp_dracut_base)")
     FSP_INITRD=$FSP_QEMU_CACHE/initrd-$kind-$h.img
-    fsp_cache_hit "$FSP_INITRD" && return 0
-    msg "building the $mode initramfs for $2"
-    FSP_TEST_TPM2=1 fsp_build_once "$FSP_INITRD" fsp_run_dracut "$FSP_INITRD" "$table" "$(fsp_dracut_modules "$mode")" \
+    FSP_TEST_TPM2=1 fsp_cache_build "$FSP_INITRD" "initrd-$kind-[0-9a-f]*.img" "building the $mode initramfs for $2" \
+        fsp_run_dracut "$FSP_INITRD" "$table" "$(fsp_dracut_modules "$mode")" \
         --include "$FSP_ASSETS/initrd-extra" /etc/fsp-test \
-        --include "$FSP_TPM2/images" /etc/fsp-test/tpm2 || return 1
-    fsp_locked fsp_cache_prune "initrd-$kind-[0-9a-f]*.img"
+        --include "$FSP_TPM2/images" /etc/fsp-test/tpm2
 }
 
 # fsp_tpm2_boot MODE CMDLINE...: boots like fsp_boot with a TPM: a fresh

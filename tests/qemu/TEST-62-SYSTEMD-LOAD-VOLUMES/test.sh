@@ -81,10 +81,8 @@ t62_assets() {
     h=$(fsp_hash "v$FSP_CACHE_VERSION" "$FSP_BIN" "${FSP_BIN%/*}/fscrypt-provision-tpm2" "$FSP_ASSETS/fscrypttab" \
         "$FSP_TPM2_SEPARATOR" "$(declare -f fsp_build_into t62_build t62_build_steps fsp_tpm2_enroll fsp_fill_encrypted)")
     T62=$FSP_QEMU_CACHE/t62-$h
-    fsp_cache_hit "$T62" && return 0
-    msg "sealing TEST-62's slots and filling its /srv disk in $T62"
-    fsp_build_once "$T62" t62_build "$T62" || return 1
-    fsp_locked fsp_cache_prune 't62-[0-9a-f]*'
+    fsp_cache_build "$T62" 't62-[0-9a-f]*' "sealing TEST-62's slots and filling its /srv disk in $T62" \
+        t62_build "$T62"
 }
 
 # The systemd initramfs of that table; sets FSP_INITRD.
@@ -96,11 +94,9 @@ t62_initrd() {
         "$FSP_QEMU_DIR/modules.d/59fsp-test" "$FSP_QEMU_DIR/guest/fsp-test-lib.sh" \
         "$(fsp_dracut_modules systemd)" "$FSP_DRACUT_DRIVERS" "$(declare -f t62_initrd fsp_run_dracut fsp_dracut fsp_dracut_base)")
     FSP_INITRD=$FSP_QEMU_CACHE/initrd-$kind-$h.img
-    fsp_cache_hit "$FSP_INITRD" && return 0
-    msg "building the systemd initramfs of TEST-62"
-    fsp_build_once "$FSP_INITRD" fsp_run_dracut "$FSP_INITRD" "$T62/build-fscrypttab" "$(fsp_dracut_modules systemd)" \
-        --include "$FSP_ASSETS/initrd-extra" /etc/fsp-test || return 1
-    fsp_locked fsp_cache_prune "initrd-$kind-[0-9a-f]*.img"
+    fsp_cache_build "$FSP_INITRD" "initrd-$kind-[0-9a-f]*.img" "building the systemd initramfs of TEST-62" \
+        fsp_run_dracut "$FSP_INITRD" "$T62/build-fscrypttab" "$(fsp_dracut_modules systemd)" \
+        --include "$FSP_ASSETS/initrd-extra" /etc/fsp-test
 }
 
 # The real root: the helper's TPM companion and the TCTI it opens with
