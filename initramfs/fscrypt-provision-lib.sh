@@ -65,11 +65,11 @@ fsp_forget_keys() {
     rm -f -- "$FSP_EMBEDDED"
 }
 
-# fsp_tpm2_done [--final]: extends PCR 15 (fscrypt-provision tpm2-extend):
-# from here on no tpm2 slot of the initramfs unseals until the next boot,
-# and with --final, none for the running system either (--tpm2-phase
-# system). Plain after apply, whatever its result; --final on the way to
-# every shell (the emergency and panic hooks). The helper decides whether
+# fsp_tpm2_done --initramfs|--final: extends PCR 15 (fscrypt-provision
+# tpm2-extend): from here on no tpm2 slot of the initramfs unseals until the
+# next boot, and with --final, none for the running system either
+# (--tpm2-phase system). --initramfs after apply, whatever its result;
+# --final on the way to every shell (the emergency and panic hooks). The helper decides whether
 # there is a TPM to do it on. Logs to the kernel, not through info/warn:
 # the panic hook has neither.
 fsp_tpm2_done() {
@@ -98,7 +98,7 @@ fsp_apply() {
     _fsp_apply
     _fsp_rc=$?
     fsp_forget_keys
-    fsp_tpm2_done
+    fsp_tpm2_done --initramfs
     return "$_fsp_rc"
 }
 

@@ -48,8 +48,13 @@ int apply_unlock(const struct tab_entry *e, const struct apply_ring *a)
 	return unlock_listed(e, a);
 }
 
-/* e's identifier without its secret: the table's identifier=, or its
- * slots file's header. */
+/*
+ * e's identifier without its secret: its slots file's header, or for
+ * another source the table's identifier=. Not known when the two differ,
+ * nor for an entry whose reading does more than give the key: a key file
+ * to remove after use (unlink-key), a key-lifetime= to renew. Those are
+ * read the usual way, which says what is wrong or does what they ask.
+ */
 static bool known_identifier(const struct tab_entry *e,
 			     uint8_t id[FSP_KEY_IDENTIFIER_SIZE])
 {
@@ -57,18 +62,18 @@ static bool known_identifier(const struct tab_entry *e,
 	struct slots_file *f;
 	bool known = false;
 
-	if (e->has_identifier) {
-		memcpy(id, e->identifier, FSP_KEY_IDENTIFIER_SIZE);
-		return true;
-	}
-	if (!e->has_source || e->source.kind != KEY_SOURCE_SLOTS)
+	if (!e->has_source || e->unlink_key || e->key_lifetime)
 		return false;
+	if (e->source.kind != KEY_SOURCE_SLOTS) {
+		memcpy(id, e->identifier, FSP_KEY_IDENTIFIER_SIZE);
+		return e->has_identifier;
+	}
 	f = calloc(1, sizeof(*f));
-	/* A file that does not load is read the usual way, which says why. */
 	if (f && slots_file_load(e->source.path, e->key_opts.allow_readable, f,
 				 &why) == 0) {
 		memcpy(id, f->identifier, FSP_KEY_IDENTIFIER_SIZE);
-		known = true;
+		known = !e->has_identifier ||
+			!memcmp(e->identifier, id, FSP_KEY_IDENTIFIER_SIZE);
 	}
 	free(f);
 	return known;

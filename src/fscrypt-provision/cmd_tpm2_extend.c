@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * tpm2-extend: the end of a phase of unsealing (keysource/boot_pcr.h).
- * The initramfs runs it once fscrypt-provision is done there; the
- * generator's fscrypt-provision-loaded.service, once the volumes of the
- * running system are; every shell, initramfs or not, with --final first.
+ * The initramfs runs it once fscrypt-provision is done there (--initramfs,
+ * the default there); the generator's fscrypt-provision-tpm2-end.service
+ * once the volumes of the running system are, and every shell first, end
+ * both phases (--final, the default elsewhere).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -13,8 +14,9 @@
 #include "fscrypt-provision/cli.h"
 #include "keysource/boot_pcr.h"
 #include "keysource/tpm2_companion.h"
+#include "shared/initramfs.h"
 
-enum { OPT_FINAL = OPT_FIRST_PRIVATE };
+enum { OPT_FINAL = OPT_FIRST_PRIVATE, OPT_INITRAMFS };
 
 const struct cli_options cmd_tpm2_extend_options = {
     .common = CLI_QUIET,
@@ -25,7 +27,10 @@ const struct cli_options cmd_tpm2_extend_options = {
 	(const struct cli_option[]){
 	    {"final", NULL, OPT_FINAL,
 	     "end the running system's phase too (--tpm2-phase system): what "
-	     "a shell runs first"},
+	     "a shell runs first; the default outside an initramfs"},
+	    {"initramfs", NULL, OPT_INITRAMFS,
+	     "end the initramfs's phase only, unless the kernel command line "
+	     "names another init; the default in an initramfs"},
 	    {0}},
 };
 
@@ -63,7 +68,7 @@ int cmd_tpm2_extend(int argc, char **argv)
 	struct tpm2_boot_record rec;
 	const char *device = NULL;
 	struct fsp_problem why = {0};
-	bool json = false, final = false;
+	bool json = false, final = !in_initramfs();
 	int c, r;
 
 	while ((c = cli_getopt(argc, argv, &cmd_tpm2_extend_options)) != -1) {
@@ -71,8 +76,8 @@ int cmd_tpm2_extend(int argc, char **argv)
 			device = optarg;
 		} else if (c == OPT_JSON) {
 			json = true;
-		} else if (c == OPT_FINAL) {
-			final = true;
+		} else if (c == OPT_FINAL || c == OPT_INITRAMFS) {
+			final = c == OPT_FINAL;
 		} else {
 			r = handle_common_option(c, "tpm2-extend");
 			if (r >= 0)
@@ -83,8 +88,7 @@ int cmd_tpm2_extend(int argc, char **argv)
 		return cli_usage_error(
 		    "tpm2-extend", "unexpected argument '%s'", argv[optind]);
 	/* A replaced init: no boot unit of ours will end the next phase. */
-	if (!final &&
-	    tpm2_boot_init_replaced("/etc/initrd-release", "/proc/cmdline")) {
+	if (!final && tpm2_boot_init_replaced("/proc/cmdline")) {
 		final = true;
 		if (!json)
 			cli_say("the kernel command line names another init "

@@ -59,7 +59,7 @@ const struct command commands[] = {
      "around an update's remount: refuse it (pre), unlock again (post)",
      &cmd_update_options},
     {"tpm2-extend", cmd_tpm2_extend,
-     "tpm2-extend [--final] [--tpm2-device DEV] [--json]",
+     "tpm2-extend [--initramfs|--final] [--tpm2-device DEV] [--json]",
      "extend PCR 15, ending a phase of unsealing: the initramfs's (the "
      "initramfs runs it when done), then the running system's",
      &cmd_tpm2_extend_options},

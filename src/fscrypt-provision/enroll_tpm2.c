@@ -178,6 +178,12 @@ int enroll_seal_tpm2(const struct enroll *en, const struct slots_file *f,
 		return cli_error_errno(OP_KEY_SOURCE, r, "wrap the key");
 	say_sealed(en, s, &t);
 	warn_boot_chain(&t);
+	if (t.flags & TPM2_FLAG_SYSTEM)
+		cli_say("its phase starts when the initramfs extends PCR %d: "
+			"rebuild the initramfs (update-initramfs -u, dracut "
+			"-f) so that it carries the TPM companion, which it "
+			"does when this file is read at build time",
+			TPM2_BOOT_PCR);
 	return FSP_EXIT_OK;
 }
 

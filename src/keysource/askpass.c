@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "basic/clock.h"
+#include "shared/initramfs.h"
 #include "shared/run_program.h"
 
 /* Milliseconds until deadline: -1 with none (0), 0 once it has passed. */
@@ -162,13 +163,6 @@ static void restore_tty(int sig)
 		tcsetattr(tio_fd, TCSAFLUSH, &saved_tio);
 	signal(sig, SIG_DFL);
 	raise(sig);
-}
-
-/* dracut's images have initrd-release; initramfs-tools' have /conf. */
-static bool in_initramfs(void)
-{
-	return access("/etc/initrd-release", F_OK) == 0 ||
-	       access("/conf/initramfs.conf", F_OK) == 0;
 }
 
 static int open_tty(void)

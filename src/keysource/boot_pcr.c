@@ -143,10 +143,15 @@ static int record_write(const struct tpm2_boot_record *rec,
 		     : 0;
 }
 
-/* One extension, recorded: a second one on the same boot keeps the
- * first one's before. */
+/*
+ * One extension, recorded (*extended once the TPM did it, whatever the
+ * record's fate). The first record of a boot keeps its before for good:
+ * after another program's extension (systemd-pcrfs, crypttab's
+ * tpm2-measure-pcr=) the PCR's value is no longer one of ours, and enroll
+ * must not take it for the next boot's.
+ */
 static int extend_once(const char *device, struct tpm2_boot_record *rec,
-		       struct fsp_problem *why)
+		       bool *extended, struct fsp_problem *why)
 {
 	struct tpm2_boot_record old;
 	char line[RECORD_MAX];
@@ -157,9 +162,8 @@ static int extend_once(const char *device, struct tpm2_boot_record *rec,
 				"%s gave no PCR values", COMPANION_NAME);
 	if (r < 0)
 		return r;
-	/* Extended before on this boot: its before is the boot's. */
-	if (tpm2_boot_record_read(&old, why) == 1 &&
-	    !strcmp(old.after, rec->before)) {
+	*extended = true;
+	if (tpm2_boot_record_read(&old, why) == 1) {
 		memcpy(rec->before, old.before, sizeof(rec->before));
 		snprintf(rec->arg, sizeof(rec->arg), "%s,%s", rec->before,
 			 rec->after);
@@ -185,29 +189,31 @@ bool tpm2_boot_system_open(const struct tpm2_boot_record *rec)
 int tpm2_boot_extend(const char *device, bool final,
 		     struct tpm2_boot_record *rec, struct fsp_problem *why)
 {
+	bool extended = false;
 	struct stat st;
-	int r;
+	int r, r2;
 
 	if (!device || !strcmp(device, "auto"))
 		device = TPM2_DEVICE_AUTO;
 	if (device[0] == '/' && stat(device, &st) < 0)
 		return problem_set(why, OP_TPM2_SEAL, -ENODEV, "no TPM: %s: %m",
 				   device);
-	r = extend_once(device, rec, why);
-	/* Once past the boot's value is the running system's phase. */
-	if (r == 0 && final && tpm2_boot_system_open(rec))
-		r = extend_once(device, rec, why);
+	r = extend_once(device, rec, &extended, why);
+	/* Once past the boot's value is the running system's phase. When the
+	 * record cannot say so, once more anyway: an extension only ends. */
+	if (final && extended && (r < 0 || tpm2_boot_system_open(rec))) {
+		r2 = extend_once(device, rec, &extended, why);
+		r = r < 0 ? r : r2;
+	}
 	return r;
 }
 
-bool tpm2_boot_init_replaced(const char *initrd_release, const char *cmdline)
+bool tpm2_boot_init_replaced(const char *cmdline)
 {
 	char line[4096];
 	size_t len = 0;
 	int fd, r;
 
-	if (access(initrd_release, F_OK) < 0)
-		return false;
 	fd = open(cmdline, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return false;

@@ -119,7 +119,7 @@ static int run_companion(const char *const *args, size_t nargs,
 			 struct fsp_problem *why)
 {
 	char path[PATH_MAX + 64], msgs[PIN_MSGS_MAX] = "";
-	const char *argv[8] = {path};
+	const char *argv[9] = {path}; /* the path, 7 arguments, NULL */
 	struct run_prog prog;
 	struct run_opts ro = {.timeout_s = PIN_TIMEOUT_S,
 			      .input = in,

@@ -47,14 +47,18 @@
 #define COMPANION_MSG_PREFIX "fscrypt-provision-tpm2: "
 /*
  * Extended when the initramfs is done (fscrypt-provision tpm2-extend), and
- * in every tpm2 slot's policy at its value before that: nothing after the
- * initramfs, an emergency shell included, can unseal. systemd extends the
- * same PCR for the same reason (tpm2-measure-pcr=).
+ * again once the running system's volumes are loaded and before any shell
+ * (--final). Every tpm2 slot's policy has its value before the first
+ * extension, or one for the running system (phase=system) its value after
+ * it: nothing after its phase, an emergency shell included, can unseal.
+ * systemd extends the same PCR for the same reason (tpm2-measure-pcr=).
  */
 #define TPM2_BOOT_PCR 15
-/* What each extension measures into it: any event would do; a readable
- * one tells an event log what it was. The helper needs it too, to know
- * how many extensions a value is past the boot's (keysource/boot_pcr.h). */
+/* What each extension measures into it, on the running system too (the
+ * words are those of its first use, and every system slot's policy
+ * depends on them: they stay). Any event would do; a readable one tells
+ * an event log what it was. The helper needs it too, to know how many
+ * extensions a value is past the boot's (keysource/boot_pcr.h). */
 #define TPM2_BOOT_EVENT "fscrypt-provision: initramfs done"
 
 enum companion_exit {

@@ -128,14 +128,9 @@ int nextboot_check(const char *path, const struct nextboot_opts *o,
 	if (!f)
 		return -ENOMEM;
 	r = slots_file_load(path, o->allow_readable, f, why);
-	if (r < 0) {
-		/* Its reasons ("does not exist") leave the file to the caller.
-		 */
-		char reason[sizeof(why->text)];
-
-		snprintf(reason, sizeof(reason), "%s", why->text);
-		problem_text(why, "slots file %s %s", path, reason);
-	}
+	/* Its reasons ("does not exist") leave the file to the caller. */
+	if (r < 0)
+		problem_prefix(why, "slots file %s ", path);
 	for (size_t i = 0; r == 0 && i < f->n; i++) {
 		const struct slot *s = &f->slots[i];
 

@@ -173,6 +173,12 @@ ALLOW_STDERR=1 expect "apply with slots:PATH and --passphrase-fd" 0 "volume tv"
 fsp apply --tab "$TAB" --passphrase-fd 3 3<<<"wrong"
 ALLOW_STDERR=1 expect "apply again, the key in the keyring: its source is not read" 0 "its key source is not read again"
 [[ $OUT != *"asked for"* && $ERR != *"Argon2id"* ]] && t_ok "nothing was asked or derived" || t_fail "apply of a provisioned key" "$OUT" "$ERR"
+# identifier= that is not the slots file's: the source is read the usual
+# way, which names the mismatch, although a key of the volume is provisioned.
+printf 'tv %s slots:%s dir identifier=%s\n' "$M" "$S" "$(printf '%032d' 0)" >"$T_WORK/mismatch.tab"
+fsp apply --tab "$T_WORK/mismatch.tab" --passphrase-fd 3 3<<<"second pass"
+[ "$RC" != 0 ] && [[ $ERR == *"but $T_WORK/mismatch.tab:1 expects"* ]] &&
+	t_ok "identifier= other than the slots file's: read, and the mismatch named" || t_fail "identifier= mismatch" "$RC" "$OUT" "$ERR"
 fsp remove --volume tv "$M"
 remount fs
 fsp apply --tab "$TAB" --passphrase-fd 3 3<<<"wrong"

@@ -33,7 +33,7 @@ fsp identifier --slots "$S" "${D[@]}" </dev/null
 	t_fail "unseal before the extension" "$RC" "$ERR"
 
 # apply is done: the initramfs extends PCR 15.
-fsp tpm2-extend "${D[@]}" --json
+fsp tpm2-extend --initramfs "${D[@]}" --json
 [ "$RC" = 0 ] && [ "$(jq -r '[.pcr, .extended, .boot_value] | @tsv' <<<"$OUT")" = "$(printf '15\ttrue\t%s' "$ZERO")" ] &&
 	[ "$(jq -r .value <<<"$OUT")" = "$(pcr15)" ] &&
 	t_ok "tpm2-extend extends PCR 15, and says its value before and now" || t_fail "tpm2-extend --json" "$RC" "$OUT" "$ERR"
@@ -61,7 +61,7 @@ fsp identifier --slots "$R" "${D[@]}" </dev/null
 
 # A second extension on the same boot (the emergency hook after apply)
 # keeps the boot value.
-fsp tpm2-extend "${D[@]}" --json
+fsp tpm2-extend --final "${D[@]}" --json
 [ "$RC" = 0 ] && [ "$(jq -r .boot_value <<<"$OUT")" = "$ZERO" ] && [ "$(cat "$REC")" = "$ZERO $(pcr15)" ] &&
 	t_ok "a second extension keeps PCR 15's boot value in the record" || t_fail "second extension" "$OUT" "$(cat "$REC")"
 fsp enroll --slots "$R" --tpm2 "${D[@]}" --unlock-passphrase-fd 3 3<<<"x" </dev/null
@@ -117,7 +117,7 @@ tpm_reboot && tpm_measure 7 "secure boot: db of the vendor" && tpm_boot_image "$
 fsp identifier --slots "$G" "${D[@]}" --tpm2-signature "$T_WORK/sig-a.json" </dev/null
 [ "$RC" = 0 ] && [ "$OUT" = "$ID" ] && t_ok "in the initramfs the image's signature opens the signed slot" ||
 	t_fail "signed slot before the extension" "$RC" "$ERR"
-fsp tpm2-extend "${D[@]}"
+fsp tpm2-extend --initramfs "${D[@]}"
 fsp identifier --slots "$G" "${D[@]}" --tpm2-signature "$T_WORK/sig-a.json" </dev/null
 [ "$RC" != 0 ] && [ -z "$OUT" ] && [[ $ERR == *"slot 0 (tpm2): PCR mismatch"* ]] &&
 	t_ok "after the extension the same signature no longer opens it: PCR mismatch" ||

@@ -56,7 +56,7 @@ fsp identifier --slots "$S" "${D[@]}" </dev/null
 	t_ok "in the initramfs (PCR 15 at its boot value) it does not unseal" || t_fail "system slot before the extension" "$RC" "$OUT" "$ERR"
 
 # The initramfs is done: one extension. The running system's phase.
-fsp tpm2-extend "${D[@]}" --json
+fsp tpm2-extend --initramfs "${D[@]}" --json
 [ "$RC" = 0 ] && [ "$(jq -r '[.unseals, .value] | @tsv' <<<"$OUT")" = "$(printf 'system\t%s' "$ONCE")" ] &&
 	[ "$(pcr15)" = "$ONCE" ] &&
 	t_ok "one extension: PCR 15 is SHA-256(zeros || SHA-256(event)), and the system's slots unseal" ||
@@ -96,9 +96,44 @@ done
 # And a normal boot after that: the late slot opens once the initramfs is done.
 rm -f "$TPM_RECORD"
 tpm_reboot && tpm_measure 7 "secure boot: db of the vendor"
-fsp tpm2-extend "${D[@]}"
+fsp tpm2-extend --initramfs "${D[@]}"
 fsp identifier --slots "$T_WORK/late.slots" "${D[@]}" </dev/null
 [ "$RC" = 0 ] && [ "$OUT" = "$ID" ] && t_ok "the next boot: the slot enrolled late unseals on the running system" ||
 	t_fail "late slot, next boot" "$RC" "$ERR"
+
+# Another program extends PCR 15 on the running system (systemd-pcrfs,
+# crypttab's tpm2-measure-pcr=): the record keeps the boot's value, so
+# enroll still seals for the next boot, and --final still ends the phase.
+tpm2_pcrextend "15:sha256=$(printf 'another measurement' | sha256sum | cut -c1-64)" >/dev/null
+fsp tpm2-extend --final "${D[@]}" --json
+[ "$RC" = 0 ] && [ "$(jq -r '[.boot_value, .unseals] | @tsv' <<<"$OUT")" = "$(printf '%064d\tnone' 0)" ] &&
+	t_ok "after another program's extension the record keeps the boot value" || t_fail "foreign extension" "$OUT" "$ERR"
+fsp enroll --slots "$T_WORK/after.slots" --tpm2 --key-file "$K" "${D[@]}"
+tpm_reboot && tpm_measure 7 "secure boot: db of the vendor"
+fsp identifier --slots "$T_WORK/after.slots" "${D[@]}" </dev/null
+[ "$RC" = 0 ] && [ "$OUT" = "$ID" ] && t_ok "and a slot enrolled then unseals in the next boot's initramfs" ||
+	t_fail "slot enrolled after a foreign extension" "$RC" "$ERR"
+rm -f "$TPM_RECORD"
+
+# Outside an initramfs, plain tpm2-extend ends both phases: a script that
+# runs it on the running system means no slot to unseal any more.
+fsp tpm2-extend "${D[@]}" --json
+[ "$RC" = 0 ] && [ "$(jq -r .unseals <<<"$OUT")" = none ] &&
+	t_ok "plain tpm2-extend outside an initramfs is --final" || t_fail "plain tpm2-extend" "$OUT" "$ERR"
+rm -f "$TPM_RECORD"
+
+# A signed policy for the running system: seven arguments to the companion.
+openssl genrsa -out "$T_WORK/pcr.key" 2048 2>/dev/null
+openssl rsa -in "$T_WORK/pcr.key" -pubout -out "$T_WORK/pcr.pub" 2>/dev/null
+printf 'image A: kernel 6.12\n' >"$T_WORK/image-a"
+tpm_sign_image "$T_WORK/image-a" "$T_WORK/pcr.key" "$T_WORK/pcr.pub" "$T_WORK/sig-a.json"
+tpm_reboot && tpm_measure 7 "secure boot: db of the vendor" && tpm_boot_image "$T_WORK/image-a"
+fsp tpm2-extend --initramfs "${D[@]}"
+fsp enroll --slots "$T_WORK/signed.slots" --tpm2 --tpm2-phase system --tpm2-public-key "$T_WORK/pcr.pub" \
+	--key-file "$K" "${D[@]}"
+ALLOW_STDERR=1 expect "a signed slot for the running system, enrolled there" 0 "PCR 15 at its value on the running system"
+fsp identifier --slots "$T_WORK/signed.slots" "${D[@]}" --tpm2-signature "$T_WORK/sig-a.json" </dev/null
+[ "$RC" = 0 ] && [ "$OUT" = "$ID" ] && t_ok "the image's signature opens it on the running system" ||
+	t_fail "signed system slot" "$RC" "$ERR"
 rm -f "$TPM_RECORD"
 t_done

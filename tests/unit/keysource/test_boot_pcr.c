@@ -54,33 +54,26 @@ static void put(const char *path, const char *text)
 
 static void test_init_replaced(void)
 {
-	char dir[] = "/tmp/fsp-unit-boot-XXXXXX", rel[64], cmd[64];
+	char dir[] = "/tmp/fsp-unit-boot-XXXXXX", cmd[64];
 
 	if (!mkdtemp(dir))
 		abort();
-	snprintf(rel, sizeof(rel), "%s/initrd-release", dir);
 	snprintf(cmd, sizeof(cmd), "%s/cmdline", dir);
 	put(cmd, "BOOT_IMAGE=/vmlinuz root=/dev/vda ro init=/bin/sh quiet\n");
-	CHECK(!tpm2_boot_init_replaced(rel, cmd),
-	      "not an initramfs: no rule, whatever the command line");
-	put(rel, "NAME=initramfs\n");
-	CHECK(tpm2_boot_init_replaced(rel, cmd), "an initramfs and init=");
+	CHECK(tpm2_boot_init_replaced(cmd), "init=/bin/sh");
 	put(cmd, "root=/dev/vda rd.init=x noinit=1 quiet\n");
-	CHECK(!tpm2_boot_init_replaced(rel, cmd),
+	CHECK(!tpm2_boot_init_replaced(cmd),
 	      "words that only contain init= are not it");
 	put(cmd, "init=/usr/bin/busybox");
-	CHECK(tpm2_boot_init_replaced(rel, cmd), "init= first, and no newline");
+	CHECK(tpm2_boot_init_replaced(cmd), "init= first, and no newline");
 	put(cmd, "root=/dev/vda init=/sbin/init quiet\n");
-	CHECK(!tpm2_boot_init_replaced(rel, cmd),
-	      "init=/sbin/init is the init");
+	CHECK(!tpm2_boot_init_replaced(cmd), "init=/sbin/init is the init");
 	put(cmd, "init=/lib/systemd/systemd\n");
-	CHECK(!tpm2_boot_init_replaced(rel, cmd), "and so is systemd by hand");
+	CHECK(!tpm2_boot_init_replaced(cmd), "and so is systemd by hand");
 	put(cmd, "init=/lib/systemd/systemd-shell\n");
-	CHECK(tpm2_boot_init_replaced(rel, cmd),
-	      "a name that starts so is not");
+	CHECK(tpm2_boot_init_replaced(cmd), "a name that starts so is not");
 	unlink(cmd);
-	CHECK(!tpm2_boot_init_replaced(rel, cmd), "no command line to read");
-	unlink(rel);
+	CHECK(!tpm2_boot_init_replaced(cmd), "no command line to read");
 	rmdir(dir);
 }
 
