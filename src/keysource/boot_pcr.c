@@ -117,12 +117,14 @@ int tpm2_boot_record_read(struct tpm2_boot_record *rec, struct fsp_problem *why)
 static int record_write(const struct tpm2_boot_record *rec,
 			struct fsp_problem *why)
 {
-	static const char tmp[] = "." TPM2_BOOT_RECORD_NAME ".new";
-	char text[RECORD_MAX];
+	char text[RECORD_MAX], tmp[64];
 	int n =
 	    snprintf(text, sizeof(text), "%s %s\n", rec->before, rec->after);
 	int dfd = record_dir(true, why), fd, r = 0;
 
+	/* Its own name: the end unit and a shell's hook may write at once. */
+	snprintf(tmp, sizeof(tmp), "." TPM2_BOOT_RECORD_NAME ".%ld.new",
+		 (long)getpid());
 	if (dfd < 0)
 		return dfd;
 	unlinkat(dfd, tmp, 0);
@@ -163,7 +165,13 @@ static int extend_once(const char *device, struct tpm2_boot_record *rec,
 	if (r < 0)
 		return r;
 	*extended = true;
-	if (tpm2_boot_record_read(&old, why) == 1) {
+	/* A damaged record stays as it is, and says so: rewritten, its
+	 * before would be this value, not the boot's, and enroll would seal
+	 * to it without a word. */
+	r = tpm2_boot_record_read(&old, why);
+	if (r < 0)
+		return r;
+	if (r == 1) {
 		memcpy(rec->before, old.before, sizeof(rec->before));
 		snprintf(rec->arg, sizeof(rec->arg), "%s,%s", rec->before,
 			 rec->after);
@@ -200,9 +208,14 @@ int tpm2_boot_extend(const char *device, bool final,
 				   device);
 	r = extend_once(device, rec, &extended, why);
 	/* Once past the boot's value is the running system's phase. When the
-	 * record cannot say so, once more anyway: an extension only ends. */
-	if (final && extended && (r < 0 || tpm2_boot_system_open(rec))) {
-		r2 = extend_once(device, rec, &extended, why);
+	 * record cannot say so, or the companion failed after the TPM may
+	 * have extended, once more anyway: an extension only ends phases. The
+	 * first failure is the one told. */
+	if (final && r != -ENODEV &&
+	    (r < 0 || !extended || tpm2_boot_system_open(rec))) {
+		struct fsp_problem again = {0};
+
+		r2 = extend_once(device, rec, &extended, r < 0 ? &again : why);
 		r = r < 0 ? r : r2;
 	}
 	return r;

@@ -112,8 +112,7 @@ static int exit_errno(int code)
 	}
 }
 
-/* Runs the companion with args (op, device, then the op's own) and in on
- * its stdin; its stdout to out. */
+/* Runs the companion: args (op, device, its own), in on stdin, out. */
 static int run_companion(const char *const *args, size_t nargs,
 			 const uint8_t *in, size_t in_len, struct secbuf *out,
 			 struct fsp_problem *why)
@@ -129,11 +128,13 @@ static int run_companion(const char *const *args, size_t nargs,
 			      .prog = &prog};
 	int r, st = 0;
 
-	r = companion_path(path, sizeof(path), &prog, why);
+	r = nargs + 2 > sizeof(argv) / sizeof(*argv)
+		? problem_set(why, OP_UNWRAP, -E2BIG, "%zu arguments for %s",
+			      nargs, COMPANION_NAME)
+		: companion_path(path, sizeof(path), &prog, why);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < nargs && i + 2 < sizeof(argv) / sizeof(*argv);
-	     i++)
+	for (size_t i = 0; i < nargs; i++)
 		argv[i + 1] = args[i];
 	r = run_capture(argv, &ro, out, &st);
 	run_prog_close(&prog);

@@ -110,6 +110,18 @@ done
 	[ -e "$GEN/emergency.service.d/50-fscrypt-provision.conf" ] &&
 	t_ok "with no load unit, tpm2-end and the drop-ins still (a slot for the running system may be anywhere)" ||
 	t_fail "tpm2-end without load units" "$(find "$GEN")"
+# A table that cannot be read: no volume units, exit 1, and still the end
+# of the TPM's phases (the initramfs extended PCR 15 from its own table).
+printf 'bad line\n' >"$T_WORK/bad.tab"
+GEN3=$T_WORK/gen3
+mkdir "$GEN3"
+FSCRYPT_PROVISION_BIN=$BIN FSCRYPT_PROVISION_TAB=$T_WORK/bad.tab sh "$ROOT/hooks/systemd/fscrypt-provision-generator" "$GEN3" >"$T_WORK/out3" 2>&1
+RC=$?
+[ "$RC" = 1 ] && [ -e "$GEN3/fscrypt-provision-tpm2-end.service" ] &&
+	[ -e "$GEN3/debug-shell.service.d/50-fscrypt-provision.conf" ] &&
+	[ -z "$(find "$GEN3" -name 'fscrypt-provision-unlock@*')" ] &&
+	t_ok "an unreadable table: exit 1, no unlock unit, tpm2-end and the drop-ins still" ||
+	t_fail "an unreadable table" "rc $RC" "$(cat "$T_WORK/out3")" "$(find "$GEN3")"
 if command -v systemd-analyze >/dev/null; then
 	for u in "$D" "$H2" "$E" "$R"; do
 		out=$(cd "$GEN2" && SYSTEMD_UNIT_PATH="$GEN2:" systemd-analyze verify --man=no "$u" 2>&1)

@@ -75,6 +75,10 @@ mv "$T_WORK/rec" "$REC"
 printf 'not a record\n' >"$REC"
 fsp enroll --slots "$T_WORK/none.slots" --tpm2 --key-file "$K" "${D[@]}"
 ALLOW_STDERR=1 expect "a damaged record: refused, with the fix" 4 "remove it"
+fsp tpm2-extend --final "${D[@]}"
+ALLOW_STDERR=1 expect "tpm2-extend keeps a damaged record as it is, and says so" 11 "remove it"
+[ "$(cat "$REC")" = "not a record" ] && t_ok "(the record is unchanged: enroll keeps refusing)" ||
+	t_fail "damaged record rewritten" "$(cat "$REC")"
 rm -f "$REC"
 
 # The next boot: PCR 7 as before, PCR 15 back at its boot value.
