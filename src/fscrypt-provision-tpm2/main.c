@@ -44,22 +44,50 @@ struct args {
 	struct boot_pcr boot;
 };
 
+/* A hex digit's value, or -1. By hand, as the mask below: glibc 2.38's
+ * sscanf and strtoul are new symbols (C23), and the companion built on a
+ * newer Debian must still run on an older one's C library. */
+static int nibble(char c)
+{
+	static const char digits[] = "0123456789abcdef";
+	const char *p = c ? strchr(digits, c | 0x20) : NULL;
+
+	return p ? (int)(p - digits) : -1;
+}
+
 static int unhex(const char *s, uint8_t *out, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		unsigned v;
+		int hi = nibble(s[2 * i]),
+		    lo = hi < 0 ? -1 : nibble(s[2 * i + 1]);
 
-		if (sscanf(s + 2 * i, "%2x", &v) != 1 || !s[2 * i + 1])
+		if (lo < 0)
 			return -1;
-		out[i] = (uint8_t)v;
+		out[i] = (uint8_t)(hi << 4 | lo);
 	}
 	return s[2 * n] == '\0' || s[2 * n] == ',' ? 0 : -1;
 }
 
+/* A PCR mask as the helper writes it ("%x"): 1 to 6 hex digits. */
+static int mask_arg(const char *s, uint32_t *out)
+{
+	uint32_t v = 0;
+	size_t n = 0;
+
+	for (; s[n]; n++) {
+		int d = nibble(s[n]);
+
+		if (d < 0 || n == 6)
+			return -1;
+		v = v << 4 | (uint32_t)d;
+	}
+	*out = v;
+	return n ? 0 : -1;
+}
+
 static int parse_args(int argc, char **argv, struct args *a)
 {
-	unsigned long pcrs, mask;
-	char *end;
+	uint32_t mask;
 
 	if (argc < 3)
 		return -1;
@@ -67,13 +95,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 	a->tcti = argv[2];
 	if (!strcmp(a->op, "extend"))
 		return argc == 3 ? 0 : -1;
-	if (argc < 4)
+	if (argc < 4 || mask_arg(argv[3], &a->policy.pcrs) < 0)
 		return -1;
-	errno = 0;
-	pcrs = strtoul(argv[3], &end, 16);
-	if (errno || *end || end == argv[3] || pcrs >= (1ul << 24))
-		return -1;
-	a->policy.pcrs = (uint32_t)pcrs;
 	a->policy.pin = true;
 	for (int i = 4; i < argc; i++) {
 		const char *v = argv[i] + 5, *comma = strchr(v, ',');
@@ -83,9 +106,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 		else if (!strcmp(argv[i], "phase=system"))
 			a->policy.system = true;
 		else if (!strncmp(argv[i], "signed=", 7) &&
-			 (mask = strtoul(argv[i] + 7, &end, 16)) && !*end &&
-			 mask < (1ul << 24))
-			a->policy.signed_pcrs = (uint32_t)mask;
+			 mask_arg(argv[i] + 7, &mask) == 0 && mask)
+			a->policy.signed_pcrs = mask;
 		else if (!strncmp(argv[i], "boot=", 5) && comma &&
 			 unhex(v, a->boot.before, PCR_SIZE) == 0 &&
 			 unhex(comma + 1, a->boot.after, PCR_SIZE) == 0)
