@@ -86,9 +86,11 @@ int apply_known(const struct tab_entry *e, const struct apply_ring *a)
 	const struct provkey *first, *pk = NULL;
 	size_t k;
 
-	if (!known_identifier(e, id))
-		return -1;
+	/* The keyring first: at boot it holds none, and the slots file is
+	 * not read twice. */
 	k = volume_keys(a->keys, a->n, e->name, &first);
+	if (!k || !known_identifier(e, id))
+		return -1;
 	for (size_t i = 0; !pk && i < k; i++)
 		if (first[i].state == 0 &&
 		    !memcmp(first[i].identifier, id, sizeof(id)))

@@ -234,11 +234,9 @@ static int apply_entry(const struct tab_entry *e, struct apply_state *st)
 		if (code)
 			goto out;
 	}
+	r = list_keys(st);
 	struct apply_ring a = {mount, st->mount, st->fd,   st->dry_run,
 			       &nd,   st->keys,	 st->nkeys};
-	r = list_keys(st);
-	a.keys = st->keys;
-	a.n = st->nkeys;
 	if (r < 0 && !e->has_source)
 		code = cli_error_errno(OP_KEYRING, r, "list keyring %s",
 				       arg_keyring);
