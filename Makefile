@@ -45,11 +45,11 @@ HDRS := $(filter-out $(COMPANION_DIR)/%,$(wildcard src/*/*.h))
 
 # The TPM companion (src/shared/companion_protocol.h): linked with the
 # TSS, which Debian ships as shared libraries only. It links only its own
-# folder, the protocol header and read_full.c.
+# folder, the protocol header, read_full.c and hex.c.
 COMPANION := fscrypt-provision-tpm2
-COMPANION_SRCS := $(wildcard $(COMPANION_DIR)/*.c) src/basic/read_full.c
+COMPANION_SRCS := $(wildcard $(COMPANION_DIR)/*.c) src/basic/read_full.c src/basic/hex.c
 COMPANION_HDRS := $(wildcard $(COMPANION_DIR)/*.h) \
-                  src/shared/companion_protocol.h src/basic/read_full.h
+                  src/shared/companion_protocol.h src/basic/read_full.h src/basic/hex.h
 TSS_LIBS := -ltss2-esys -ltss2-mu -ltss2-rc -ltss2-tctildr
 
 # The boot steps that every generator puts in the image (initramfs/).

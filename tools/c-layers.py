@@ -5,7 +5,7 @@
 1. Every #include "..." names a folder of src/, and a folder includes only
    from itself and the folders below it (LAYERS, lowest first).
 2. The companion (fscrypt-provision-tpm2/) includes only its own folder,
-   the protocol header and read_full.h: what its Makefile rule links.
+   the protocol header, read_full.h and hex.h: what its Makefile rule links.
 3. With object files (--objects DIR, the unit-test build of the library):
    no object uses a symbol that a higher folder defines, and no group of
    objects uses each other's symbols in a cycle.
@@ -21,7 +21,7 @@ import sys
 LAYERS = ["basic", "shared", "kernel", "slots", "keysource", "tab",
           "fscrypt-provision"]
 COMPANION = "fscrypt-provision-tpm2"
-COMPANION_MAY = {"shared/companion_protocol.h", "basic/read_full.h"}
+COMPANION_MAY = {"shared/companion_protocol.h", "basic/read_full.h", "basic/hex.h"}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 
 

@@ -15,6 +15,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "basic/hex.h"
 #include "basic/read_full.h"
 #include "fscrypt-provision-tpm2/tpm.h"
 #include "shared/companion_protocol.h"
@@ -55,16 +56,13 @@ static int nibble(char c)
 	return p ? (int)(p - digits) : -1;
 }
 
+/* n bytes of hex at s (the helper's hex_decode), ended by NUL or ','. */
 static int unhex(const char *s, uint8_t *out, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		int hi = nibble(s[2 * i]),
-		    lo = hi < 0 ? -1 : nibble(s[2 * i + 1]);
+	size_t len = strnlen(s, 2 * n + 1);
 
-		if (lo < 0)
-			return -1;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
+	if (len < 2 * n || hex_decode(s, 2 * n, out, n) < 0)
+		return -1;
 	return s[2 * n] == '\0' || s[2 * n] == ',' ? 0 : -1;
 }
 
