@@ -90,7 +90,8 @@ fsp_dist_build() {
 }
 
 # Sets FSP_DIST (the release), FSP_DIST_ROOT (empty for this machine's
-# own), FSP_DIST_ID (for cache keys) and, for a distribution root, the
+# own), FSP_DIST_ID (for cache keys), FSP_DIST_SUFFIX (-RELEASE in the
+# names of another release's images and run directories, else empty) and, for a distribution root, the
 # kernel that the suite boots: FSP_KVER, FSP_KERNEL and FSP_KMODDIR, unless
 # set already. Builds the root the first time (about a minute).
 fsp_dist_init() {
@@ -99,6 +100,7 @@ fsp_dist_init() {
     FSP_DIST=${FSP_QEMU_DIST:-$host}
     FSP_DIST_ROOT=
     FSP_DIST_ID="dist:$FSP_DIST:host"
+    FSP_DIST_SUFFIX=
     [[ $FSP_DIST == "$host" ]] && return 0
     case $FSP_DIST in
         bookworm | trixie) ;;
@@ -111,6 +113,7 @@ fsp_dist_init() {
         "$(declare -f fsp_dist_build)")
     FSP_DIST_ROOT=$FSP_QEMU_DIST_CACHE/$FSP_DIST-$h
     FSP_DIST_ID="dist:$FSP_DIST:$h"
+    FSP_DIST_SUFFIX=-$FSP_DIST
     if [[ ! -d $FSP_DIST_ROOT ]]; then
         msg "building the $FSP_DIST distribution root in $FSP_DIST_ROOT"
         t0=$SECONDS

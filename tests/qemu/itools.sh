@@ -59,7 +59,7 @@ fsp_itools_build() {
 # sets FSP_INITRD.
 fsp_itools_image() {
     local kind=$1 table=$2 tpm2=${3-} h t0
-    kind=$kind${FSP_DIST_ROOT:+-$FSP_DIST}
+    kind=$kind${FSP_DIST_SUFFIX-}
     # shellcheck disable=SC2016 # a dpkg-query format
     h=$(fsp_hash "v$FSP_CACHE_VERSION" "$FSP_KVER" "$FSP_DIST_ID" \
         "$(fsp_in_dist dpkg-query -W -f '${Version}' initramfs-tools-core 2> /dev/null)" \

@@ -577,7 +577,7 @@ fsp_build_initrd() {
 # files only); sets FSP_INITRD.
 fsp_initrd() {
     local mode=$1 table=${2:-fscrypttab} h t0 kind
-    kind=$mode${2:+-slots}${FSP_DIST_ROOT:+-$FSP_DIST}
+    kind=$mode${2:+-slots}${FSP_DIST_SUFFIX-}
     h=$(fsp_hash "v$FSP_CACHE_VERSION" "$mode" "$FSP_KVER" "kmoddir:$FSP_KMODDIR" "$FSP_DIST_ID" \
         "$(fsp_in_dist dracut --version 2>&1)" \
         "$FSP_BIN" "$FSP_ASSETS/keys" "$FSP_ASSETS/initrd-extra" "$FSP_ASSETS/$table" \
@@ -633,7 +633,7 @@ fsp_verify_kernel() {
 # fsp_run_dir RUN: the work directory of the boot RUN; another release's
 # says so in its name.
 fsp_run_dir() {
-    echo "$FSP_QEMU_CACHE/runs/$1${FSP_DIST_ROOT:+-$FSP_DIST}"
+    echo "$FSP_QEMU_CACHE/runs/$1${FSP_DIST_SUFFIX-}"
 }
 
 # fsp_qemu RUN CMDLINE [QEMU disk options]: boots FSP_KERNEL and FSP_INITRD

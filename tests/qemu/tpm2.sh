@@ -162,7 +162,7 @@ fsp_tpm2_assets() {
 # PCR signatures (the command line picks: fsp-test-measure.sh); sets
 # FSP_INITRD.
 fsp_tpm2_initrd() {
-    local mode=$1 table=$FSP_TPM2/$2 h kind=tpm2-$1-${2%-fscrypttab}${FSP_DIST_ROOT:+-$FSP_DIST}
+    local mode=$1 table=$FSP_TPM2/$2 h kind=tpm2-$1-${2%-fscrypttab}${FSP_DIST_SUFFIX-}
     h=$(fsp_hash "v$FSP_CACHE_VERSION" "$mode" "$FSP_KVER" "$FSP_DIST_ID" "$(fsp_in_dist dracut --version 2>&1)" "$FSP_BIN" \
         "${FSP_BIN%/*}/fscrypt-provision-tpm2" \
         "$table" "$FSP_ASSETS/initrd-extra" "$FSP_TPM2/keys" "$FSP_TPM2/images" \

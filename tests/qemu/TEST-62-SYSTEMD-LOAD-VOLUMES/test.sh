@@ -87,7 +87,7 @@ t62_assets() {
 
 # The systemd initramfs of that table; sets FSP_INITRD.
 t62_initrd() {
-    local h kind=t62-systemd${FSP_DIST_ROOT:+-$FSP_DIST}
+    local h kind=t62-systemd${FSP_DIST_SUFFIX-}
     h=$(fsp_hash "v$FSP_CACHE_VERSION" "$FSP_KVER" "$FSP_DIST_ID" "$(fsp_in_dist dracut --version 2>&1)" "$FSP_BIN" \
         "${FSP_BIN%/*}/fscrypt-provision-tpm2" "$T62/build-fscrypttab" "$T62/keys" "$FSP_ASSETS/keys" \
         "$FSP_ASSETS/initrd-extra" "$FSP_REPO/dracut-module/50fscrypt-provision" "${FSP_BIN%/*}/fscrypt-provision-lib.sh" \
