@@ -35,9 +35,10 @@ run_log() { # UNIT
     journalctl -o cat --no-pager _SYSTEMD_INVOCATION_ID="$(prop "$1" InvocationID)"
 }
 
+# awk, not shell arithmetic: the hundredths ("08") would read as octal.
+# shellcheck disable=SC2016 # awk's own $1
 now_us() {
-    _u=$($BB cut -d' ' -f1 /proc/uptime)
-    echo "$((${_u%.*} * 1000000 + ${_u#*.} * 10000))"
+    $BB awk '{ printf "%.0f\n", $1 * 1000000 }' /proc/uptime
 }
 
 # The provisioning keys: volume and key serial, a line each.
