@@ -4,14 +4,22 @@
 #include "kernel/keyring.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-/* "perm", "expd" or a count with unit, as proc_keys_show() prints it. */
+/* "perm", "expd" or a count with unit, as proc_keys_show() prints it.
+ * Capped at LONG_MAX: a timeout of years in seconds overflows a 32-bit
+ * long (armhf). */
 static long parse_proc_timeout(const char *s)
 {
+	static const struct {
+		char unit;
+		unsigned long secs;
+	} units[] = {
+	    {'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}, {'w', 604800}};
 	char *end;
 	unsigned long v;
 
@@ -20,20 +28,12 @@ static long parse_proc_timeout(const char *s)
 	if (strcmp(s, "expd") == 0)
 		return 0;
 	v = strtoul(s, &end, 10);
-	switch (*end) {
-	case 's':
-		return (long)v;
-	case 'm':
-		return (long)v * 60;
-	case 'h':
-		return (long)v * 3600;
-	case 'd':
-		return (long)v * 86400;
-	case 'w':
-		return (long)v * 604800;
-	default:
-		return -1;
-	}
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (*end == units[i].unit)
+			return v > (unsigned long)LONG_MAX / units[i].secs
+				   ? LONG_MAX
+				   : (long)(v * units[i].secs);
+	return -1;
 }
 
 struct proc_key {

@@ -23,9 +23,9 @@
 #include "shared/run_program.h"
 
 /* Milliseconds until deadline: -1 with none (0), 0 once it has passed. */
-static long ms_left(long deadline)
+static int64_t ms_left(int64_t deadline)
 {
-	long left;
+	int64_t left;
 
 	if (!deadline)
 		return -1;
@@ -35,17 +35,17 @@ static long ms_left(long deadline)
 
 /* For an agent's own timeout: rounded up, so that it ends at the deadline
  * or just after it, never before; 0 with no deadline. */
-static unsigned secs_left(long deadline)
+static unsigned secs_left(int64_t deadline)
 {
 	return deadline ? (unsigned)((ms_left(deadline) + 999) / 1000) : 0;
 }
 
 /* Waits until fd has something to read: 0, -ETIME, or -errno. */
-static int wait_readable(int fd, long deadline)
+static int wait_readable(int fd, int64_t deadline)
 {
 	for (;;) {
 		struct pollfd p = {.fd = fd, .events = POLLIN};
-		long left = ms_left(deadline);
+		int64_t left = ms_left(deadline);
 		int n;
 
 		if (left == 0)
@@ -65,7 +65,7 @@ int passphrase_read_fd(int fd, struct secbuf *out)
 	return passphrase_read_until(fd, 0, out);
 }
 
-int passphrase_read_until(int fd, long deadline, struct secbuf *out)
+int passphrase_read_until(int fd, int64_t deadline, struct secbuf *out)
 {
 	int r = secbuf_alloc(out, PASSPHRASE_MAX + 1);
 	bool any = false;
@@ -130,8 +130,8 @@ static const char *find_program(const char *name)
  * is killed grace seconds after it (plymouth has no timeout of its own;
  * systemd-ask-password has, and gets the grace to end by itself).
  */
-static int ask_program(const char *const *argv, long deadline, unsigned grace,
-		       struct secbuf *out)
+static int ask_program(const char *const *argv, int64_t deadline,
+		       unsigned grace, struct secbuf *out)
 {
 	struct run_opts o = {.interactive = true};
 	int r = secbuf_alloc(out, PASSPHRASE_MAX + 2), st;
@@ -184,7 +184,7 @@ static int open_tty(void)
  * initramfs. Sets *lock to the lock's descriptor, or -1; -ETIME when
  * another asker held it past the deadline.
  */
-static int console_lock(long deadline, int *lock)
+static int console_lock(int64_t deadline, int *lock)
 {
 	int fd;
 
@@ -210,7 +210,7 @@ static int console_lock(long deadline, int *lock)
 	return 0;
 }
 
-static int ask_tty(const char *prompt, long deadline, struct secbuf *out)
+static int ask_tty(const char *prompt, int64_t deadline, struct secbuf *out)
 {
 	struct termios tio;
 	int fd = open_tty(), lock, r;
@@ -255,7 +255,7 @@ static int ask_tty(const char *prompt, long deadline, struct secbuf *out)
 	return r;
 }
 
-int passphrase_ask(const char *prompt, const char *id, long deadline,
+int passphrase_ask(const char *prompt, const char *id, int64_t deadline,
 		   struct secbuf *out, const char **how)
 {
 	const char *prog;

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "basic/secmem.h"
 
@@ -19,7 +20,7 @@
 int passphrase_read_fd(int fd, struct secbuf *out);
 /* The same, giving up with -ETIME at deadline (CLOCK_MONOTONIC ms, as
  * monotonic_ms(); 0: none) while no line has come. */
-int passphrase_read_until(int fd, long deadline, struct secbuf *out);
+int passphrase_read_until(int fd, int64_t deadline, struct secbuf *out);
 
 /*
  * Asks a person, the way a boot does: systemd-ask-password when systemd
@@ -32,7 +33,7 @@ int passphrase_read_until(int fd, long deadline, struct secbuf *out);
  * -ETIME when the deadline passed first, or -errno; how says which way
  * was used.
  */
-int passphrase_ask(const char *prompt, const char *id, long deadline,
+int passphrase_ask(const char *prompt, const char *id, int64_t deadline,
 		   struct secbuf *out, const char **how);
 
 #endif

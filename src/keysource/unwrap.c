@@ -29,7 +29,7 @@ static int slot_tpm2_secret(const struct slot *s,
 			    struct fsp_problem *why)
 {
 	struct tpm2_slot t;
-	long t0 = monotonic_ms();
+	int64_t t0 = monotonic_ms();
 	int r;
 
 	if (slot_tpm2_get(s, &t) < 0)
@@ -38,7 +38,7 @@ static int slot_tpm2_secret(const struct slot *s,
 	r = tpm2_unseal(&up->tpm2, &t, out, why);
 	if (r == 0)
 		unwrap_logf(up, "slot %u (tpm2): the TPM unsealed it in %ld ms",
-			    s->number, monotonic_ms() - t0);
+			    s->number, (long)(monotonic_ms() - t0));
 	return r;
 }
 
@@ -98,7 +98,7 @@ static int try_secret(const struct slots_file *f,
 	for (size_t i = 0; i < f->n && r == -EKEYREJECTED; i++) {
 		const struct slot *s = &f->slots[i];
 		char mem[32];
-		long t0;
+		int64_t t0;
 		int q;
 
 		if (s->type != SLOT_PASSPHRASE)
@@ -118,7 +118,8 @@ static int try_secret(const struct slots_file *f,
 			    "slot %u (passphrase): Argon2id with %s and %llu "
 			    "pass%s took %ld ms",
 			    s->number, mem, (unsigned long long)s->opslimit,
-			    s->opslimit == 1 ? "" : "es", monotonic_ms() - t0);
+			    s->opslimit == 1 ? "" : "es",
+			    (long)(monotonic_ms() - t0));
 		/*
 		 * A slot too big for this machine does not hide the others,
 		 * and counts as one that did not take this passphrase.
@@ -239,9 +240,10 @@ static int unlock_order(const struct slots_file *f,
 		return 0;
 	/* The person's time starts with the first prompt: a slow TPM does
 	 * not shorten it. */
-	ask.deadline = ask.password_timeout
-			   ? monotonic_ms() + 1000L * ask.password_timeout
-			   : 0;
+	ask.deadline =
+	    ask.password_timeout
+		? monotonic_ms() + 1000 * (int64_t)ask.password_timeout
+		: 0;
 	if (pin && !up->no_person) {
 		r = try_pin_slots(f, up, key, d);
 		if (r == 0 || r == -ETIME || !person)

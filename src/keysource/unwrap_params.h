@@ -4,6 +4,7 @@
 #define FSP_KEYSOURCE_UNWRAP_PARAMS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "keysource/systemd_creds.h"
 
@@ -21,7 +22,7 @@ struct unwrap_params {
 	 * prompt (PIN or passphrase, all tries); 0: no limit. Not for a
 	 * descriptor, which a program feeds. */
 	unsigned password_timeout;
-	long deadline; /* set by slots_unwrap() from it: monotonic_ms() */
+	int64_t deadline; /* set by slots_unwrap() from it: monotonic_ms() */
 	bool allow_readable;
 	bool no_person; /* programs only: never ask, never read a fd */
 	struct tpm2_opts tpm2;

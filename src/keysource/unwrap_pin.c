@@ -56,7 +56,7 @@ static int pin_try(const struct slots_file *f, const struct slot *s,
 {
 	uint8_t auth[COMPANION_AUTH_SIZE];
 	struct secbuf secret;
-	long t0 = monotonic_ms();
+	int64_t t0 = monotonic_ms();
 	int r;
 
 	companion_pin_auth(s, pin->data, pin->len, auth);
@@ -65,7 +65,7 @@ static int pin_try(const struct slots_file *f, const struct slot *s,
 	if (r < 0)
 		return r;
 	unwrap_logf(up, "slot %u (tpm2+pin): the TPM took the PIN in %ld ms",
-		    s->number, monotonic_ms() - t0);
+		    s->number, (long)(monotonic_ms() - t0));
 	r = slot_open_secret(f, s, secret.data, secret.len, key);
 	secbuf_free(&secret);
 	if (r < 0)

@@ -86,7 +86,7 @@ static int take_msg(int msg, const struct run_opts *o, size_t *len)
 
 /* Reads stdout (and stderr, when kept) until EOF, the deadline or a full
  * buffer. */
-static int collect(int rfd, int msg, long deadline, const struct run_opts *o,
+static int collect(int rfd, int msg, int64_t deadline, const struct run_opts *o,
 		   struct secbuf *out)
 {
 	size_t msg_len = 0;
@@ -99,7 +99,7 @@ static int collect(int rfd, int msg, long deadline, const struct run_opts *o,
 		struct pollfd p[2] = {
 		    {.fd = out_open ? rfd : -1, .events = POLLIN},
 		    {.fd = msg, .events = POLLIN}};
-		long left = deadline ? deadline - monotonic_ms() : -1;
+		int64_t left = deadline ? deadline - monotonic_ms() : -1;
 		ssize_t n;
 		int r;
 
@@ -162,7 +162,7 @@ static void feed(int wfd, const struct run_opts *o)
 }
 
 /* Waits for pid until the deadline (0: for ever); true once reaped. */
-static bool reap(pid_t pid, long deadline, int *st)
+static bool reap(pid_t pid, int64_t deadline, int *st)
 {
 	for (;;) {
 		pid_t w = waitpid(pid, st, deadline ? WNOHANG : 0);
@@ -211,8 +211,8 @@ static int run_checked(const struct run_prog *prog, const char *const *argv,
 		       const struct run_opts *o, struct secbuf *out,
 		       int *status)
 {
-	long deadline =
-	    o->timeout_s ? monotonic_ms() + 1000L * o->timeout_s : 0;
+	int64_t deadline =
+	    o->timeout_s ? monotonic_ms() + 1000 * (int64_t)o->timeout_s : 0;
 	int p[4][2], e = 0, r, st = 0; /* out, err (exec's errno), in, msg */
 	struct run_fds f;
 	pid_t pid;

@@ -41,13 +41,13 @@ long pbkdf_measure(uint64_t ops, uint64_t mem_kib)
 {
 	static const uint8_t salt[crypto_pwhash_SALTBYTES];
 	uint8_t out[32];
-	long t0 = monotonic_ms();
+	int64_t t0 = monotonic_ms();
 
 	if (crypto_pwhash(out, sizeof(out), "benchmark", 9, salt, ops,
 			  (size_t)(mem_kib * 1024),
 			  crypto_pwhash_ALG_ARGON2ID13) != 0)
 		return -ENOMEM;
-	return monotonic_ms() - t0;
+	return (long)(monotonic_ms() - t0);
 }
 
 /* What each pass after the first adds, from one pass taking t1 ms and
@@ -69,13 +69,15 @@ static long pass_cost(long t1, long t3)
 	return per_pass;
 }
 
+/* In 64 bits: a long is 32 on armhf, where a target over 2^31 ms turned
+ * negative (the cross unit tests found it). */
 uint64_t pbkdf_passes(unsigned target_ms, long t1, long t3)
 {
-	long per_pass = pass_cost(t1, t3);
+	int64_t per_pass = pass_cost(t1, t3);
 	uint64_t ops = 1;
 
-	if ((long)target_ms > t1)
-		ops += (uint64_t)(((long)target_ms - t1) / per_pass);
+	if ((int64_t)target_ms > t1)
+		ops += (uint64_t)(((int64_t)target_ms - t1) / per_pass);
 	if (ops > SLOT_ARGON2_OPS_MAX)
 		ops = SLOT_ARGON2_OPS_MAX;
 	return ops;
@@ -96,7 +98,7 @@ int pbkdf_tune(unsigned target_ms, uint64_t mem_kib, uint64_t ops,
 		t1 = pbkdf_measure(1, ret->mem_kib);
 		if (t1 < 0)
 			return (int)t1;
-		if (t1 <= (long)target_ms || fixed_mem ||
+		if (t1 <= (int64_t)target_ms || fixed_mem ||
 		    ret->mem_kib / 2 < PBKDF_MEM_FLOOR_KIB)
 			break;
 		ret->mem_kib /= 2;
@@ -114,7 +116,7 @@ int pbkdf_tune(unsigned target_ms, uint64_t mem_kib, uint64_t ops,
 	if (t3 < 0)
 		return (int)t3;
 	ret->ops = pbkdf_passes(target_ms, t1, t3);
-	ret->ms = (unsigned)(t1 + pass_cost(t1, t3) * (long)(ret->ops - 1));
+	ret->ms = (unsigned)(t1 + pass_cost(t1, t3) * (int64_t)(ret->ops - 1));
 	return 0;
 }
 
