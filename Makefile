@@ -17,20 +17,51 @@ DESTDIR    ?=
 INSTALL_STRIP ?= -s
 
 CC         ?= gcc
+
+# ARCH: the Debian architecture to build for, by dpkg's name: this
+# machine's (the default), or arm64 or armhf with Debian's cross
+# toolchains and multiarch libraries (`make deps-cross`; README, "Other
+# architectures"). A cross build goes to build/ARCH/, has no TPM
+# companion (the TSS is shared libraries only), and its unit tests are
+# static so that qemu-user runs them.
+HOST_ARCH  := $(shell dpkg --print-architecture 2>/dev/null || echo amd64)
+ARCH       ?= $(HOST_ARCH)
+CROSS_ARCHES := arm64 armhf
+# Control-flow protection: CET on x86-64, PAC and BTI on arm64.
+ARCH_HARDEN_amd64 := -fcf-protection
+ARCH_HARDEN_arm64 := -mbranch-protection=standard
+ifeq ($(ARCH),$(HOST_ARCH))
 B          := build
+CROSS      :=
+else
+B          := build/$(ARCH)
+CROSS      := 1
+# The GNU triplet, from dpkg (dpkg-dev): aarch64-linux-gnu for arm64...
+TRIPLET    := $(shell dpkg-architecture -a$(ARCH) -qDEB_HOST_GNU_TYPE 2>/dev/null)
+ifeq ($(TRIPLET),)
+$(error ARCH=$(ARCH): dpkg-architecture knows no such Debian architecture, or is missing (make deps-cross); arm64 and armhf are tested)
+endif
+ifeq ($(origin CC),default)
+CC         := $(TRIPLET)-gcc
+endif
+endif
 
 WARN       := -std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2 \
               -Wstrict-prototypes -Wmissing-prototypes -Wvla -Wpointer-arith
 HARDEN     := -D_FORTIFY_SOURCE=2 -fstack-protector-strong \
-              -fstack-clash-protection -fcf-protection -fPIE
+              -fstack-clash-protection $(ARCH_HARDEN_$(ARCH)) -fPIE
 CPPFLAGS   += -DFSP_VERSION='"$(VERSION)"' -DFSP_LIBEXECDIR='"$(LIBEXECDIR)"'
 CFLAGS     ?= -O2 -g
 LIBS       := -l:libkeyutils.a -l:libsodium.a
 # static-pie keeps ASLR; tests/host/test_static.sh checks that the result
 # has no PT_INTERP and no DT_NEEDED.
 # LINK_HARDEN: both static builds' link flags (glibc here, musl in small).
+# Debian's glibc has no static-PIE start file (rcrt1.o) on every
+# architecture (not on Debian 12's armhf): there the glibc build is static
+# and not PIE; `make small` is static-PIE on each.
 LINK_HARDEN    := -Wl,-z,relro,-z,now,-z,noexecstack -Wl,--gc-sections
-STATIC_LDFLAGS := -static-pie $(LINK_HARDEN)
+STATIC_PIE     := $(if $(filter /%,$(shell $(CC) -print-file-name=rcrt1.o 2>/dev/null)),-static-pie,-static)
+STATIC_LDFLAGS := $(STATIC_PIE) $(LINK_HARDEN)
 
 # src/ holds one folder per layer and one per program (docs/design.md);
 # includes name the folder, from src/.
@@ -40,7 +71,7 @@ SRCS := $(filter-out $(COMPANION_DIR)/%,$(wildcard src/*/*.c))
 LIB_SRCS := $(filter-out src/fscrypt-provision/main.c,$(SRCS))
 HDRS := $(filter-out $(COMPANION_DIR)/%,$(wildcard src/*/*.h))
 
-.PHONY: unit-objs all small install-small check check-build fuzz deps deps-demo deps-build deps-small unit-test host-test guide-test qemu-test format \
+.PHONY: unit-objs all small install-small check check-build cross-build fuzz deps deps-demo deps-build deps-small deps-cross unit-test host-test guide-test qemu-test format \
         format-check install uninstall install-paths debian-install-lists clean bench bench-boot demo demo-host
 
 # The TPM companion (src/shared/companion_protocol.h): linked with the
@@ -55,7 +86,10 @@ TSS_LIBS := -ltss2-esys -ltss2-mu -ltss2-rc -ltss2-tctildr
 # The boot steps that every generator puts in the image (initramfs/).
 BOOT_STEPS := fscrypt-provision-lib.sh
 
-all: $(B)/fscrypt-provision $(B)/$(COMPANION) $(B)/$(BOOT_STEPS)
+# What each build of the helper gets beside it (a cross build: no companion).
+BESIDE = $(B)/$(1)$(BOOT_STEPS) $(if $(CROSS),,$(B)/$(1)$(COMPANION))
+
+all: $(B)/fscrypt-provision $(call BESIDE,)
 
 $(B)/$(COMPANION): $(COMPANION_SRCS) $(COMPANION_HDRS) Makefile
 	@mkdir -p $(B)
@@ -86,10 +120,10 @@ MUSL_PFX := $(MUSL)/prefix
 SMALL    := $(B)/small/fscrypt-provision
 SMALL_CFLAGS ?= -Os -g
 
-small: $(SMALL) $(B)/small/$(COMPANION) $(B)/small/$(BOOT_STEPS)
+small: $(SMALL) $(call BESIDE,small/)
 
 $(MUSL_PFX)/VERSIONS: tools/musl-libs.sh
-	tools/musl-libs.sh $(MUSL)
+	tools/musl-libs.sh $(MUSL) $(ARCH)
 
 # musl wraps statx(2) from 1.2.5 (Debian 13) on, not in 1.2.3 (Debian 12):
 # asked of its headers when the small build runs (basic/libc_compat.h).
@@ -129,6 +163,9 @@ ASAN_OBJS  := $(patsubst src/%.c,$(B)/obj/asan/%.o,$(LIB_SRCS))
 # Kept between runs: as pattern-rule intermediates, make would delete them.
 .SECONDARY: $(UNIT_OBJS) $(ASAN_OBJS) $(FUZZ_OBJS)
 
+# A cross build's unit tests are static: qemu-user then needs no sysroot.
+UNIT_LIBS := $(if $(CROSS),-static -l:libkeyutils.a -l:libsodium.a,-lkeyutils -lsodium)
+
 # The library's objects alone: tools/c-layers.py reads their symbols.
 unit-objs: $(UNIT_OBJS)
 
@@ -142,7 +179,7 @@ $(B)/obj/asan/%.o: src/%.c $(HDRS)
 
 $(B)/unit/%: tests/unit/%.c tests/unit/unit.h $(UNIT_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -O1 -g $(WARN) -Itests/unit $< $(UNIT_OBJS) -o $@ -lkeyutils -lsodium
+	$(CC) $(CPPFLAGS) -O1 -g $(WARN) -Itests/unit $< $(UNIT_OBJS) -o $@ $(UNIT_LIBS)
 
 $(B)/unit-asan/%: tests/unit/%.c tests/unit/unit.h $(ASAN_OBJS)
 	@mkdir -p $(@D)
@@ -183,6 +220,8 @@ deps-build:
 	@tools/install-deps.sh build
 deps-small:
 	@tools/install-deps.sh small
+deps-cross:
+	@tools/install-deps.sh build small cross
 
 # Everything: unit tests, host tests on the real kernel, the same under
 # ASan/UBSan and valgrind, lint, fuzzing, QEMU boots, a short run of each
@@ -194,12 +233,19 @@ deps-small:
 JOBS ?= $(shell nproc)
 check: deps-check
 	@$(MAKE) --no-print-directory -j$(JOBS) check-build
+	@for a in $(CROSS_ARCHES); do \
+	    $(MAKE) --no-print-directory -j$(JOBS) ARCH=$$a cross-build || exit 1; done
 	@tests/run-all.sh
 
 check-build: all small $(B)/dyn/fscrypt-provision $(B)/asan/fscrypt-provision \
        $(B)/dyn/$(COMPANION) $(B)/asan/$(COMPANION) \
        $(B)/dyn/$(BOOT_STEPS) $(B)/asan/$(BOOT_STEPS) \
        $(UNIT_TESTS) $(UNIT_ASAN) $(FUZZERS) $(BENCH_BIN)
+
+# One architecture's helpers (glibc and musl) and unit tests: make check
+# builds it for each of CROSS_ARCHES (ARCH=...), and its cross part checks
+# the binaries and runs the unit tests under qemu-user (tests/cross/).
+cross-build: $(B)/fscrypt-provision $(SMALL) $(call BESIDE,) $(call BESIDE,small/) $(UNIT_TESTS)
 
 # Each harness for FUZZ_SECONDS (make check runs 30 s each); fails on a
 # crash, leaving the input in build/fuzz/artifacts/.
@@ -221,7 +267,12 @@ guide-test: deps-check
 qemu-test: all
 	@tests/run-all.sh qemu qemu-dist
 
+# The other architectures' musl helpers too, where their toolchains are
+# (make deps-cross), for the size table.
 bench: all small $(BENCH_BIN)
+	@for a in $(CROSS_ARCHES); do \
+	    if command -v "$$(dpkg-architecture -a$$a -qDEB_HOST_GNU_TYPE 2>/dev/null)-gcc" >/dev/null; then \
+	    $(MAKE) --no-print-directory ARCH=$$a small >/dev/null || exit 1; fi; done
 	@bench/run.sh
 	@bench/slots.sh
 	@FSP=$(CURDIR)/$(SMALL) bench/slots.sh

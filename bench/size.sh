@@ -2,7 +2,9 @@
 # Benchmark: the stripped size of the helper, glibc (make) and musl (make
 # small), against an empty program linked the same way with each libc (the
 # baselines, built here in the same run): what the libc costs on its own,
-# and what our code and libraries add. Run through `make bench`.
+# and what our code and libraries add. Run through `make bench`. Then the
+# musl helper of each other architecture that is built (make small
+# ARCH=arm64|armhf), against an empty program of its own.
 set -euo pipefail
 export LC_ALL=C
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -44,3 +46,35 @@ else
     echo "# goal <= 1 MiB: MISSED by make small ($s bytes)"
 fi
 ((g <= GOAL)) || echo "# the glibc build is over 1 MiB ($g bytes): static glibc alone is $(size_of "$W/empty-glibc") bytes"
+
+# Other architectures: the musl helper against an empty static-PIE program
+# of the same cross toolchain and musl, both stripped by its own strip.
+ARM64_GOAL=262144 # bytes: 256 KiB, for small boards (README, "Binary")
+echo "# musl helper by architecture, stripped (bytes); baseline: an empty program of each"
+printf '%-36s %10s %9s %12s\n' "" bytes "x empty" "over empty"
+for arch in amd64 arm64 armhf; do
+    t=$(dpkg-architecture -a$arch -qDEB_HOST_GNU_TYPE 2> /dev/null)
+    if [[ $arch == "$(dpkg --print-architecture)" ]]; then
+        bin=$SMALL specs=$SPECS cc=gcc
+    else
+        bin=$ROOT/build/$arch/small/fscrypt-provision specs=$ROOT/build/$arch/musl/prefix/static-pie.specs cc=$t-gcc
+    fi
+    if [[ ! -e $bin || ! -e $specs ]]; then
+        echo "# $arch: no musl helper built (make small ARCH=$arch)"
+        continue
+    fi
+    "$cc" -specs "$specs" -Os -fPIE "$W/empty.c" -o "$W/empty-$arch"
+    "$t-strip" "$W/empty-$arch"
+    "$t-strip" -o "$W/small-$arch" "$bin"
+    e=$(size_of "$W/empty-$arch") a=$(size_of "$W/small-$arch")
+    printf '%-36s %10s %9s %12s\n' "$arch: empty program, musl (baseline)" "$e" "" ""
+    printf '%-36s %10s %9s %12s\n' "$arch: fscrypt-provision, musl" "$a" \
+        "$(awk -v a="$a" -v b="$e" 'BEGIN {printf "%.1f", a / b}')" "$((a - e))"
+    if [[ $arch == arm64 ]]; then
+        if ((a <= ARM64_GOAL)); then
+            echo "# goal <= 256 KiB on arm64: met ($a bytes, $((a * 100 / ARM64_GOAL)) % of it)"
+        else
+            echo "# goal <= 256 KiB on arm64: MISSED ($a bytes, $((a * 100 / ARM64_GOAL)) % of it)"
+        fi
+    fi
+done

@@ -1,12 +1,12 @@
 #!/bin/bash
 # Runs the test suites and prints "N passed, N failed" last.
 #   tests/run-all.sh            everything make check runs
-#   tests/run-all.sh unit|host|small|sanitizers|valgrind|lint|fuzz|qemu|qemu-dist|smoke|guide   one part
+#   tests/run-all.sh unit|cross|host|small|sanitizers|valgrind|lint|fuzz|qemu|qemu-dist|smoke|guide   one part
 set -u
 cd "$(dirname "$0")/.." || exit 2
 B=build
 parts=("$@")
-[ ${#parts[@]} -eq 0 ] && parts=(unit host small sanitizers valgrind lint fuzz qemu qemu-dist smoke guide)
+[ ${#parts[@]} -eq 0 ] && parts=(unit cross host small sanitizers valgrind lint fuzz qemu qemu-dist smoke guide)
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
@@ -64,6 +64,17 @@ for part in "${parts[@]}"; do
 	case $part in
 	unit)
 		for t in "$B"/unit/*/test_*; do run "unit ${t#"$B"/unit/}" "$t"; done
+		;;
+	cross)
+		# Each architecture's helpers (glibc and musl): of that
+		# architecture, static, hardened; the other architectures' run
+		# under qemu-user, with their unit tests (make check builds them:
+		# make ARCH=A cross-build).
+		native=$(dpkg --print-architecture)
+		run "arch $native" tests/cross/test_arch.sh "$native"
+		for a in arm64 armhf; do
+			[ "$a" = "$native" ] || run "arch $a" tests/cross/test_arch.sh "$a"
+		done
 		;;
 	host)
 		need_root || continue

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Installs the Debian packages that TARGET needs (build, demo or check; see
-# tools/packages), when any is missing. `make demo`, `make check` and
+# Installs the Debian packages that TARGET needs (build, small, cross, demo
+# or check; see tools/packages), when any is missing. `make demo`, `make check` and
 # .ci/run call it first, so that a fresh Debian 12 or 13 with git and make
 # can run the README's commands.
 #
@@ -16,6 +16,9 @@
 # use it). A line NAME@CODENAME of the list counts only on that release.
 # Exit codes: 0 all present (or installed), 1 missing and not installed,
 # 2 usage.
+# A package written NAME:ARCH is another architecture's (cross): as root,
+# ARCH is added to dpkg's foreign architectures first (dpkg
+# --add-architecture), and the package lists are read again.
 set -u
 here=$(dirname "$0")
 list=$here/packages
@@ -23,8 +26,8 @@ print_only=0
 list_only=0
 release=
 usage() {
-	echo "usage: $0 [--print] build|small|demo|check..." >&2
-	echo "       $0 --list [--release CODENAME] build|small|demo|check|dist..." >&2
+	echo "usage: $0 [--print] build|small|cross|demo|check..." >&2
+	echo "       $0 --list [--release CODENAME] build|small|cross|demo|check|dist..." >&2
 	exit 2
 }
 while [ $# -gt 0 ]; do
@@ -44,9 +47,9 @@ done
 [ $# -gt 0 ] || usage
 for t in "$@"; do
 	case $t in
-	build | small | demo | check | dist) ;;
+	build | small | cross | demo | check | dist) ;;
 	*)
-		echo "$0: unknown target '$t' (build, small, demo, check or dist)" >&2
+		echo "$0: unknown target '$t' (build, small, cross, demo, check or dist)" >&2
 		exit 2
 		;;
 	esac
@@ -80,8 +83,15 @@ if [ -z "$release" ] || ! grep -q "@$release " "$list"; then
 		"packages named per release are left out" >&2
 fi
 
+# NAME:ARCH is that architecture's; NAME is this machine's own (or "all"),
+# though a foreign one may be installed too.
 installed() {
-	[ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]
+	case $1 in
+	*:*) arch=${1#*:} ;;
+	*) arch=$(dpkg --print-architecture) ;;
+	esac
+	dpkg-query -W -f='${db:Status-Status} ${Architecture}\n' "$1" 2>/dev/null |
+		grep -q -x -e "installed $arch" -e "installed all"
 }
 
 if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
@@ -103,13 +113,40 @@ if [ "$print_only" = 1 ]; then
 	exit 0
 fi
 
+# The foreign architectures that the missing packages need and dpkg lacks.
+new_arches=
+for p in $missing; do
+	case $p in
+	*:*)
+		a=${p#*:}
+		dpkg --print-foreign-architectures | grep -qx "$a" ||
+			case " $new_arches " in *" $a "*) ;; *) new_arches="$new_arches $a" ;; esac
+		;;
+	esac
+done
+new_arches=${new_arches# }
+
 # INITRD=No: installing the kernel package must not build a host initramfs.
 cmd="env INITRD=No DEBIAN_FRONTEND=noninteractive apt-get install -y $missing"
 if [ "$(id -u)" != 0 ]; then
 	echo "fscrypt-provision: missing Debian packages for '$*': $missing" >&2
 	echo "fscrypt-provision: install them as root, then run make again:" >&2
+	for a in $new_arches; do
+		echo "  sudo dpkg --add-architecture $a" >&2
+	done
+	[ -z "$new_arches" ] || echo "  sudo apt-get update" >&2
 	echo "  sudo $cmd" >&2
 	exit 1
+fi
+if [ -n "$new_arches" ]; then
+	echo "install-deps: adding the architectures $new_arches to dpkg (for the cross builds), reading the package lists"
+	for a in $new_arches; do
+		dpkg --add-architecture "$a" || exit 1
+	done
+	apt-get update -q >/dev/null || {
+		echo "install-deps: apt-get update failed after adding $new_arches" >&2
+		exit 1
+	}
 fi
 
 echo "install-deps: installing for '$*': $missing"

@@ -3,8 +3,12 @@
 # Builds the two libraries of the small (musl) helper, libkeyutils and
 # libsodium, as static musl archives from Debian's own source packages:
 #
-#   tools/musl-libs.sh OUTDIR
+#   tools/musl-libs.sh OUTDIR [ARCH]
 #
+# ARCH is a Debian architecture (amd64, arm64, armhf; default: this
+# machine's). For another one, the compiler is Debian's cross gcc of that
+# architecture with musl-dev:ARCH (multiarch), through specs made from this
+# machine's musl-gcc specs with the target's paths.
 # Debian ships both only for glibc. We take the source package of the very
 # version the glibc build links (dpkg-query on libkeyutils-dev and
 # libsodium-dev), so that both helpers carry the same library code. apt
@@ -21,10 +25,19 @@
 # Needs: musl-gcc (musl-tools), dpkg-source (dpkg-dev), apt-get, make.
 set -eu
 
-[ $# -eq 1 ] || {
-	echo "usage: $0 OUTDIR" >&2
+[ $# -eq 1 ] || [ $# -eq 2 ] || {
+	echo "usage: $0 OUTDIR [ARCH]" >&2
 	exit 2
 }
+host_arch=$(dpkg --print-architecture)
+target=${2:-$host_arch}
+# The GNU triplet from dpkg; musl's is the same with musl for gnu
+# (aarch64-linux-musl, arm-linux-musleabihf: where musl-dev:ARCH puts it).
+gnu=$(dpkg-architecture -a"$target" -qDEB_HOST_GNU_TYPE 2>/dev/null) || {
+	echo "musl-libs: '$target' is no Debian architecture that dpkg-architecture knows" >&2
+	exit 2
+}
+musl=$(echo "$gnu" | sed 's/-gnu/-musl/')
 mkdir -p "$1" && out=$(cd "$1" && pwd) || exit 1
 here=$(cd "$(dirname "$0")" && pwd)
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
@@ -34,9 +47,16 @@ die() {
 	exit 1
 }
 
-for tool in musl-gcc dpkg-source apt-get make ar autoreconf libtoolize; do
+if [ "$target" = "$host_arch" ]; then
+	gcc=gcc deps=small
+else
+	gcc=$gnu-gcc deps=cross
+	[ -f "/usr/lib/$musl/rcrt1.o" ] ||
+		die "musl-dev:$target is missing: run 'tools/install-deps.sh cross' (as root)"
+fi
+for tool in musl-gcc "$gcc" dpkg-source apt-get make ar autoreconf libtoolize; do
 	command -v "$tool" >/dev/null 2>&1 ||
-		die "$tool is missing: run 'tools/install-deps.sh small' (as root)"
+		die "$tool is missing: run 'tools/install-deps.sh $deps' (as root)"
 done
 [ -r "$keyring" ] || die "$keyring is missing (package debian-archive-keyring)"
 
@@ -45,11 +65,12 @@ srcver() {
 		die "$1 is not installed: the musl build takes the same version"
 	echo "$v"
 }
-ks=$(srcver libkeyutils-dev)
-ss=$(srcver libsodium-dev)
+ks=$(srcver "libkeyutils-dev:$target")
+ss=$(srcver "libsodium-dev:$target")
 suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
 want="keyutils $ks
-libsodium $ss"
+libsodium $ss
+arch $target"
 prefix=$out/prefix
 if [ -f "$prefix/VERSIONS" ] && [ "$(cat "$prefix/VERSIONS")" = "$want" ]; then
 	exit 0
@@ -115,29 +136,40 @@ done
 
 # musl has no kernel headers of its own: the uapi ones of linux-libc-dev
 # (only linux/, asm/ and asm-generic/, never glibc's) serve both builds.
-arch=$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
-ln -s /usr/include/linux "$prefix/include/linux"
-ln -s "/usr/include/$arch/asm" "$prefix/include/asm"
-ln -s /usr/include/asm-generic "$prefix/include/asm-generic"
+# For another architecture: linux-libc-dev:ARCH's, or those that its cross
+# toolchain brings (linux-libc-dev-ARCH-cross, in /usr/TRIPLET/include).
+uapi=/usr/include asm=/usr/include/$gnu/asm
+[ -d "$asm" ] || uapi=/usr/$gnu/include asm=/usr/$gnu/include/asm
+[ -d "$asm" ] || die "no kernel headers (asm/) for $target: run 'tools/install-deps.sh $deps' (as root)"
+ln -s "$uapi/linux" "$prefix/include/linux"
+ln -s "$asm" "$prefix/include/asm"
+ln -s "$uapi/asm-generic" "$prefix/include/asm-generic"
 
 # musl-gcc's specs link dynamically even with -static-pie (Scrt1.o and
 # ld-musl as interpreter). Ours start from rcrt1.o, musl's self-relocating
 # entry, and ask ld for a static PIE (ASLR, as in the glibc build) with a
 # build ID, as gcc's own link line has.
-# The wrapper is one line, "exec gcc ... -specs FILE".
+# The wrapper is one line, "exec gcc ... -specs FILE", its specs in
+# /usr/lib/MUSL-TRIPLET/: musl.specs is them with the target's triplet
+# (the same file for this machine's architecture), and builds the libraries.
 sys_specs=$(sed -n 's/.*-specs "\{0,1\}\([^" ]*\)"\{0,1\}.*/\1/p' "$(command -v musl-gcc)")
 [ -f "$sys_specs" ] || die "musl-gcc names no specs file that exists ('$sys_specs')"
+host_musl=$(basename "$(dirname "$sys_specs")")
+sed -e "s|/usr/include/$host_musl|/usr/include/$musl|g" -e "s|/usr/lib/$host_musl|/usr/lib/$musl|g" \
+	"$sys_specs" >"$prefix/musl.specs"
 sed -e 's|/Scrt1\.o|/rcrt1.o|' \
 	-e 's|^-dynamic-linker .*|-nostdlib -static -pie --no-dynamic-linker -z text --build-id|' \
-	"$sys_specs" >"$prefix/static-pie.specs"
-grep -q rcrt1.o "$prefix/static-pie.specs" && grep -q -- --no-dynamic-linker "$prefix/static-pie.specs" ||
+	"$prefix/musl.specs" >"$prefix/static-pie.specs"
+grep -q "/$musl/rcrt1.o" "$prefix/static-pie.specs" && grep -q -- --no-dynamic-linker "$prefix/static-pie.specs" &&
+	! grep -q "/$host_musl" "$prefix/static-pie.specs" ||
 	die "$sys_specs has an unexpected layout: cannot derive static-PIE specs"
+cc="$gcc -specs $prefix/musl.specs"
 
 # keyutils: its library is one file; its Makefile would also build the
 # programs, which we do not need.
 k=$(find "$out/src" -maxdepth 1 -type d -name 'keyutils-*')
 kv=${k##*keyutils-}
-musl-gcc -Os -fPIE -ffunction-sections -fdata-sections -D_GNU_SOURCE \
+$cc -Os -fPIE -ffunction-sections -fdata-sections -D_GNU_SOURCE \
 	-DPKGBUILD='"debian"' -DPKGVERSION="\"keyutils-$kv\"" \
 	-DAPIVERSION="\"libkeyutils-$kv\"" -isystem "$prefix/include" -c "$k/keyutils.c" -o "$k/keyutils.o"
 ar rcs "$prefix/lib/libkeyutils.a" "$k/keyutils.o"
@@ -150,8 +182,8 @@ s=$(find "$out/src" -maxdepth 1 -type d -name 'libsodium-*')
 echo "musl-libs: building libsodium (a minute or two)"
 # The source is upstream's git tree, without a configure script: Debian's
 # build runs autoreconf too (dh_autoreconf).
-(cd "$s" && autoreconf -fi && CC=musl-gcc CFLAGS='-Os -fPIE -ffunction-sections -fdata-sections' \
-	./configure --prefix="$prefix" --disable-shared \
+(cd "$s" && autoreconf -fi && CC=$cc CFLAGS='-Os -fPIE -ffunction-sections -fdata-sections' \
+	./configure --host="$gnu" --prefix="$prefix" --disable-shared \
 	--enable-static --enable-minimal --disable-pie &&
 	make -j"$(nproc)" && make install) >"$out/sodium.log" 2>&1 || {
 	tail -30 "$out/sodium.log" >&2

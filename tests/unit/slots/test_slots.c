@@ -372,6 +372,8 @@ static void test_run(void)
 	const char *quiet[] = {"/bin/sh", "-c", "exec >&-; sleep 30", NULL};
 	struct secbuf out;
 
+	UNIT_NEEDS_EXECVEAT("programs run with a deadline");
+
 	CHECK(run(echo, 5, 64, &out) == 0 && out.len == 16 &&
 		  !memcmp(out.data, "sixteen-bytes-ok", 16),
 	      "a program's stdout, exactly");

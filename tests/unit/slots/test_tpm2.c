@@ -396,6 +396,8 @@ static void test_run_io(void)
 	struct secbuf out;
 	int st = 0;
 
+	UNIT_NEEDS_EXECVEAT("a program's stdin, stdout and stderr");
+
 	secbuf_alloc(&out, 256);
 	CHECK(run_capture(cat, &o, &out, &st) == 0 &&
 		  out.len == sizeof(in) - 1 &&
