@@ -4,14 +4,16 @@
 # built it: the dracut module's pre-pivot hook and service, the
 # initramfs-tools boot and panic scripts, and a hand-written /init source
 # this file from /usr/lib/fscrypt-provision/fscrypt-provision-lib.sh in the
-# image (each generator puts it there). POSIX sh, for
-# busybox or klibc alone; every name starts with fsp_/_fsp_.
+# image (each generator puts it there; for a hand-made image,
+# fscrypt-provision-stage). POSIX sh, for busybox or klibc alone; every
+# name starts with fsp_/_fsp_.
 #
 # The caller gives dracut-lib.sh's names: getarg NAME= (the last value),
 # getargs NAME= (every value, one a line), getargbool DEFAULT NAME, info
 # and warn; and NEWROOT, the real root's mountpoint (default /sysroot).
-# FSP_INITRAMFS names the caller in the log (default: shell, or systemd
-# with DRACUT_SYSTEMD set).
+# Without dracut-lib.sh, fsp_cmdline defines the first three; fsp_boot
+# defines them all, for a hand-written /init. FSP_INITRAMFS names the
+# caller in the log (default: shell, or systemd with DRACUT_SYSTEMD set).
 #
 # Kernel command line:
 #   rd.fscrypt=0               do nothing
@@ -31,6 +33,8 @@ FSP_REASON=
 FSP_BIN=/usr/sbin/fscrypt-provision
 FSP_RUNDIR=/run/fscrypt-provision
 FSP_EMBEDDED=/etc/fscrypt-provision/embedded-keys
+# The kernel command line that fsp_cmdline reads (a test gives its own).
+FSP_PROC_CMDLINE=/proc/cmdline
 
 # Appends a line to $FSP_RUNDIR/initrd.log, which outlives switch_root (it
 # is on /run) so that the real system can see what happened at boot. The
@@ -89,6 +93,13 @@ fsp_tpm2_done() {
 fsp_before_shell() {
     fsp_forget_keys
     fsp_tpm2_done --final
+}
+
+# fsp_fatal: FSP_REASON, the reason fsp_apply failed, in the log and the
+# kernel's; the caller then stops the boot in its own manner.
+fsp_fatal() {
+    fsp_log "FATAL: $FSP_REASON"
+    printf '<3>fscrypt-provision: FATAL: %s\n' "$FSP_REASON" > /dev/kmsg 2> /dev/null
 }
 
 # fsp_apply: provisions every key of the table and unlocks what is mounted
@@ -175,5 +186,59 @@ EOF
     _fsp_name=$("$FSP_BIN" exit-codes "$_fsp_rc" 2> /dev/null) || _fsp_name="exit code $_fsp_rc"
     FSP_REASON="$_fsp_name (exit $_fsp_rc)${_fsp_errors:+: $_fsp_errors}"
     fsp_log "RESULT failed $_fsp_rc"
+    return 1
+}
+
+# fsp_cmdline: dracut-lib's getarg, getargs and getargbool, on the kernel
+# command line, for the callers without dracut-lib.sh (the initramfs-tools
+# boot script, fsp_boot). Each is only called in a command substitution,
+# whose set -f stays there.
+fsp_cmdline() {
+    _fsp_cmdline=$(cat "$FSP_PROC_CMDLINE")
+    getargs() { # NAME=: every value, one word each
+        set -f
+        for _fsp_w in $_fsp_cmdline; do
+            case $_fsp_w in "$1"*) printf '%s\n' "${_fsp_w#"$1"}" ;; esac
+        done
+    }
+    getarg() { # NAME=: the last value (no tail: klibc-only images lack it)
+        set -f
+        _fsp_v=
+        for _fsp_w in $_fsp_cmdline; do
+            case $_fsp_w in "$1"*) _fsp_v=${_fsp_w#"$1"} ;; esac
+        done
+        [ -n "$_fsp_v" ] && printf '%s\n' "$_fsp_v"
+    }
+    getargbool() { # DEFAULT NAME: false for NAME=0, no or off
+        _fsp_v=$(getarg "$2=") || return "$(($1 ? 0 : 1))"
+        case $_fsp_v in 0 | no | off) return 1 ;; *) return 0 ;; esac
+    }
+}
+
+# fsp_boot NEWROOT: the boot step of a hand-written /init (busybox alone:
+# no udev, no systemd), once the real root is mounted on NEWROOT and before
+# switch_root. The same command line (rd.fscrypt*), table, policy and key
+# removal as the dracut and initramfs-tools boot steps; info and warn go
+# to the kernel log, and to the console unless "quiet". Returns 0 when
+# done (a nofail volume may have failed: the log says so), or 1 when a
+# volume without nofail failed: the reason is on the console, in the
+# kernel log and in FSP_REASON. The /init then decides: a shell (after
+# fsp_before_shell), a reboot, or a boot without that volume.
+fsp_boot() {
+    NEWROOT=${1:?fsp_boot: the mountpoint of the real root}
+    FSP_INITRAMFS=${FSP_INITRAMFS:-busybox}
+    fsp_cmdline
+    case " $_fsp_cmdline " in *" quiet "*) _fsp_quiet=1 ;; *) _fsp_quiet= ;; esac
+    info() {
+        printf '<6>%s\n' "$*" > /dev/kmsg 2> /dev/null
+        [ -n "$_fsp_quiet" ] || printf '%s\n' "$*"
+    }
+    warn() {
+        printf '<4>%s\n' "$*" > /dev/kmsg 2> /dev/null
+        printf '%s\n' "$*" >&2
+    }
+    fsp_apply && return 0
+    fsp_fatal
+    printf 'fscrypt-provision: FATAL: %s\n' "$FSP_REASON" >&2
     return 1
 }
