@@ -97,6 +97,14 @@ sed "s|$T_WORK/data.slots|$T_WORK/open.slots|" "$T_WORK/tab" >"$T_WORK/opentab"
 stage "$T_WORK/o4" --tab "$T_WORK/opentab"
 [ "$SRC" = 1 ] && grep -q "embed refused" "$T_WORK/o4" && [ ! -e "$S/etc" ] &&
 	t_ok "a slots file others may read: embed's refusal stops the step" || t_fail "a slots file others may read" "$SRC $(cat "$T_WORK/o4")"
+stage "$T_WORK/o6" --tab "$T_WORK/tab" --modules / --kver "$KVER" --module no_such_module
+[ "$SRC" = 1 ] && grep -q "kernel $KVER has no module no_such_module (required)" "$T_WORK/o6" && [ ! -e "$S/etc" ] &&
+	t_ok "--module that the kernel lacks: refused before anything is staged" || t_fail "--module that the kernel lacks" "$(cat "$T_WORK/o6")"
+if modprobe -d / -S "$KVER" --show-depends virtio_blk 2>/dev/null | grep -q '^insmod'; then
+	stage "$T_WORK/o7" --tab "$T_WORK/tab" --modules / --kver "$KVER" --module virtio_blk
+	[ "$SRC" = 0 ] && modprobe -d "$S" -S "$KVER" --show-depends virtio_blk 2>&1 | grep -q "^insmod $S/.*/virtio_blk.ko" &&
+		t_ok "--module virtio_blk: a board's driver, staged with what it needs" || t_fail "--module virtio_blk" "$(cat "$T_WORK/o7")"
+fi
 stage "$T_WORK/o5" --tab "$T_WORK/tab" --modules "$T_WORK/nowhere"
 [ "$SRC" = 1 ] && grep -q "has no kernel or more than one: give --kver" "$T_WORK/o5" &&
 	t_ok "--modules without a kernel in it: refused" || t_fail "--modules without a kernel" "$(cat "$T_WORK/o5")"
