@@ -19,7 +19,7 @@ t "C layers: includes name a lower folder, no object calls up or in a cycle (too
 	bash -c 'make -s unit-objs && tools/c-layers.py --objects build/obj/unit'
 # Untracked files too (not ignored ones), so that a new script is checked
 # before its first commit.
-mapfile -t sh_files < <(git ls-files --cached --others --exclude-standard '*.sh' 'dracut-module/*' 'hooks/*' 'initramfs-tools/*' 'tests/qemu/initramfs-tools/*' 'debian/*.postinst' 'shell-completion/bash/*' | grep -v '\.md$' |
+mapfile -t sh_files < <(git ls-files --cached --others --exclude-standard '*.sh' 'dracut-module/*' 'hooks/*' 'initramfs-tools/*' 'tests/qemu/initramfs-tools/*' 'initramfs/*' 'tests/qemu/TEST-*/*' 'debian/*.postinst' 'shell-completion/bash/*' | grep -v '\.md$' |
 	while read -r f; do [ -f "$f" ] && head -c 100 "$f" | grep -q '^#!.*sh\|shell=' && echo "$f"; done)
 # One shellcheck per few files, one per CPU at a time: a single one over all
 # of them took most of a minute.
