@@ -161,7 +161,7 @@ sed -e 's|/Scrt1\.o|/rcrt1.o|' \
 	-e 's|^-dynamic-linker .*|-nostdlib -static -pie --no-dynamic-linker -z text --build-id|' \
 	"$prefix/musl.specs" >"$prefix/static-pie.specs"
 grep -q "/$musl/rcrt1.o" "$prefix/static-pie.specs" && grep -q -- --no-dynamic-linker "$prefix/static-pie.specs" &&
-	! grep -q "/$host_musl" "$prefix/static-pie.specs" ||
+	{ [ "$host_musl" = "$musl" ] || ! grep -q "/$host_musl" "$prefix/static-pie.specs"; } ||
 	die "$sys_specs has an unexpected layout: cannot derive static-PIE specs"
 cc="$gcc -specs $prefix/musl.specs"
 
