@@ -53,6 +53,7 @@ stage() {
 	cp "$BB" "$S/bin/busybox"
 	ln -s busybox "$S/bin/sh"
 	[ "${NO_RM-}" ] || ln -s busybox "$S/bin/rm"
+	[ "${NO_MODPROBE-}" ] || { mkdir -p "$S/sbin" && ln -s ../bin/busybox "$S/sbin/modprobe"; }
 	FSCRYPT_PROVISION_BIN=$T_WORK/fsp-bin "$STAGE_STEP" "$@" "$S" >"$out" 2>&1
 	SRC=$?
 }
@@ -105,6 +106,10 @@ if modprobe -d / -S "$KVER" --show-depends virtio_blk 2>/dev/null | grep -q '^in
 	[ "$SRC" = 0 ] && modprobe -d "$S" -S "$KVER" --show-depends virtio_blk 2>&1 | grep -q "^insmod $S/.*/virtio_blk.ko" &&
 		t_ok "--module virtio_blk: a board's driver, staged with what it needs" || t_fail "--module virtio_blk" "$(cat "$T_WORK/o7")"
 fi
+NO_MODPROBE=1 stage "$T_WORK/o8" --tab "$T_WORK/tab" --modules / --kver "$KVER"
+[ "$SRC" = 1 ] && grep -q "the image has no /sbin/modprobe" "$T_WORK/o8" && [ ! -e "$S/etc" ] &&
+	t_ok "modules but no /sbin/modprobe in the image: refused before anything is staged" ||
+	t_fail "modules but no /sbin/modprobe" "$SRC $(cat "$T_WORK/o8")"
 stage "$T_WORK/o5" --tab "$T_WORK/tab" --modules "$T_WORK/nowhere"
 [ "$SRC" = 1 ] && grep -q "has no kernel or more than one: give --kver" "$T_WORK/o5" &&
 	t_ok "--modules without a kernel in it: refused" || t_fail "--modules without a kernel" "$(cat "$T_WORK/o5")"
