@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# TEST-13's real root's /sbin/init (arm64, busybox sh): what the board's
+# The real root's /sbin/init of TEST-13 (arm64) and TEST-14 (armhf), busybox sh: what the board's
 # initramfs left (its log, /data unlocked, the unsealer's runs), then the
 # update: fscrypt-provision-update pre, /data unmounted and mounted again,
 # update post, which unlocks it by key id with no secret read; then the
@@ -23,8 +23,9 @@ unseal_runs() {
     $BB cat /run/fsp-unseal.runs 2> /dev/null | $BB wc -l
 }
 
-t_log "arm64 board, case $CASE: $($BB uname -m), kernel $($BB uname -r)"
-t "the kernel is arm64" test "$($BB uname -m)" = aarch64
+MACHINE=$(t_cmdline_arg fsp.machine)
+t_log "board, case $CASE: $($BB uname -m), kernel $($BB uname -r)"
+t "the kernel is the board's ($MACHINE)" test "$($BB uname -m)" = "$MACHINE"
 t "the boot step ran in a busybox initramfs (its log, shown here)" $BB grep -x -e "initramfs: busybox" -e "RESULT ok" "$LOG"
 t "its result: ok" $BB grep -qx "RESULT ok" "$LOG"
 t "/data/vault is unlocked" key_status /data/vault present

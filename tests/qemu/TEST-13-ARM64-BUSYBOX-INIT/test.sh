@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# An arm64 board (qemu-system-aarch64 -M virt -cpu max, TCG) with Debian's
-# arm64 kernel and an initramfs of busybox alone: the hand-written /init of
+# An arm64 board (qemu-system-aarch64 -M virt -cpu max, TCG; TEST-14 runs
+# the same on armhf, FSP_BOARD_ARCH) with Debian's kernel of that
+# architecture and an initramfs of busybox alone: the hand-written /init of
 # this directory, the files that initramfs/fscrypt-provision-stage took
-# from embed --manifest (the arm64 musl helper, the boot steps, the table,
+# from embed --manifest (the board's musl helper, the boot steps, the table,
 # the slots file, the kernel's crypto and ext4 modules, and the board's
 # virtio drivers through --module). /data's key comes from a slots file
 # with an exec slot (an unsealer standing in for OP-TEE or CAAM) and a
@@ -14,14 +15,15 @@
 # fscrypt-provision-update pre, /data unmounted and mounted, update post,
 # which unlocks it by key id with no secret read (the unsealer does not
 # run again); then the canary scan.
-TEST_DESCRIPTION="arm64 board: busybox-only /init, fsp_boot, /data from an exec slot and from a passphrase at the serial console, the update's remount by key id"
+: "${FSP_BOARD_ARCH:=arm64}"
+TEST_DESCRIPTION="$FSP_BOARD_ARCH board: busybox-only /init, fsp_boot, /data from an exec slot and from a passphrase at the serial console, the update's remount by key id"
 
 FSP_T13_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-FSP_T13_PASS="arm64 board passphrase"
+FSP_T13_PASS="$FSP_BOARD_ARCH board passphrase"
 FSP_T13_UNSEALER=/usr/local/sbin/fsp-unseal
 
 test_check() {
-    fsp_arm64_check || return 1
+    fsp_board_check || return 1
     command -v python3 > /dev/null || { echo "python3 is missing" && return 1; }
     command -v unshare > /dev/null || { echo "unshare is missing (util-linux)" && return 1; }
 }
@@ -53,7 +55,7 @@ t13_data() {
     mkdir "$m/vault"
     xfs_io -c add_enckey "$m/vault" < "$d/keys/data.key" > /dev/null
     xfs_io -c "set_encpolicy $(cat "$d/id")" "$m/vault"
-    echo "hello from an arm64 board" > "$m/vault/hello.txt"
+    echo "hello from an arm board" > "$m/vault/hello.txt"
     head -c 262144 /dev/urandom > "$m/vault/random.bin"
     (cd "$m/vault" && sha256sum hello.txt random.bin) > "$d/vault.sha256"
     xfs_io -c "rm_enckey $(cat "$d/id")" "$m/vault" > /dev/null
@@ -61,13 +63,13 @@ t13_data() {
     rmdir "$m"
 }
 
-# t13_root DIR: DIR/root, the real root's tree: busybox, the arm64 helper,
+# t13_root DIR: DIR/root, the real root's tree: busybox, the board's helper,
 # the update entry point, the table, the slots file, the checks.
 t13_root() {
     local d=$1 r=$1/root
-    fsp_arm64_busybox "$r"
+    fsp_board_busybox "$r"
     mkdir -p "$r/proc" "$r/sys" "$r/dev" "$r/run" "$r/tmp" "$r/data" "$r/usr/lib/fsp-test"
-    install -m 0755 "$FSP_ARM64_BIN" "$r/usr/sbin/fscrypt-provision"
+    install -m 0755 "$FSP_BOARD_BIN" "$r/usr/sbin/fscrypt-provision"
     install -m 0755 "$FSP_REPO/hooks/fscrypt-provision-update" "$r/usr/sbin/"
     install -m 0755 "$FSP_T13_DIR/check.sh" "$r/sbin/init"
     install -m 0644 "$FSP_QEMU_DIR/guest/fsp-test-lib.sh" "$r/usr/lib/fsp-test/lib.sh"
@@ -92,15 +94,15 @@ t13_root_image() {
 # exec case also holds the unsealer.
 t13_initrd() {
     local d=$1 s=$1/stage-$2
-    fsp_arm64_busybox "$s"
+    fsp_board_busybox "$s"
     # The kernel opens /dev/console for /init's stdio before /init runs.
     mkdir -p "$s/dev" "$s/proc" "$s/sys" "$s/run" "$s/newroot"
     mknod -m 0600 "$s/dev/console" c 5 1
     install -m 0755 "$FSP_T13_DIR/init" "$s/init"
     [[ $2 != exec ]] || install -D -m 0755 "$FSP_T13_DIR/unseal" "$s$FSP_T13_UNSEALER"
     FSCRYPT_PROVISION_BIN=$FSP_BIN "$FSP_REPO/initramfs/fscrypt-provision-stage" \
-        --helper "$FSP_ARM64_BIN" --tab "$d/root/etc/fscrypttab" --sysroot "$d/root" \
-        --modules "$FSP_ARM64_PKGS/kernel" --kver "$FSP_ARM64_KVER" \
+        --helper "$FSP_BOARD_BIN" --tab "$d/root/etc/fscrypttab" --sysroot "$d/root" \
+        --modules "$FSP_BOARD_PKGS/kernel" --kver "$FSP_BOARD_KVER" \
         --module virtio_mmio --module virtio_blk "$s" 2> "$d/stage-$2.log"
     (cd "$s" && find . | cpio -o -H newc --quiet) > "$d/initrd-$2.cpio"
     chmod 0600 "$d/initrd-$2.cpio"
@@ -122,20 +124,21 @@ t13_build() {
 }
 
 test_setup() {
-    fsp_arm64_pkgs || return 1
-    FSP_ASSETS=$FSP_QEMU_CACHE/arm64-assets-$(fsp_hash "$FSP_ARM64_PKGS" "$FSP_BIN" "$FSP_ARM64_BIN" \
+    fsp_board_pkgs || return 1
+    FSP_ASSETS=$FSP_QEMU_CACHE/board-assets-$FSP_BOARD_ARCH-$(fsp_hash "$FSP_BOARD_PKGS" "$FSP_BIN" "$FSP_BOARD_BIN" \
         "$FSP_T13_DIR" "$FSP_REPO/initramfs" "$FSP_REPO/hooks/fscrypt-provision-update" \
-        "$FSP_QEMU_DIR/guest/fsp-test-lib.sh" "$FSP_QEMU_DIR/arm64.sh")
-    fsp_cache_build "$FSP_ASSETS" 'arm64-assets-*' "building the arm64 board's disks and initramfs images" \
+        "$FSP_QEMU_DIR/guest/fsp-test-lib.sh" "$FSP_QEMU_DIR/board.sh")
+    fsp_cache_build "$FSP_ASSETS" "board-assets-$FSP_BOARD_ARCH-*" "building the $FSP_BOARD_ARCH board's disks and initramfs images" \
         fsp_strict t13_build "$FSP_ASSETS"
 }
 
 # t13_boot CASE: one boot and its verdict, the canary scan, the time.
 t13_boot() {
     local r
-    fsp_arm64_qemu "$TEST_NAME-$1" "fsp.case=$1" "$FSP_ARM64_PKGS/kernel/boot/vmlinuz-$FSP_ARM64_KVER" \
+    fsp_board_qemu "$TEST_NAME-$1" "fsp.case=$1 fsp.machine=$FSP_BOARD_MACHINE" \
+        "$FSP_BOARD_PKGS/kernel/boot/vmlinuz-$FSP_BOARD_KVER" \
         "$FSP_ASSETS/initrd-$1.cpio" "$FSP_ASSETS/root.img:fsproot" "$FSP_ASSETS/data.img:fspdata"
-    fsp_arm64_expect_pass && fsp_scan_canary "hello from an arm64 board"
+    fsp_board_expect_pass && fsp_scan_canary "hello from an arm board"
     r=$?
     fsp_marker_log | sed -n 's/^time: /# '"$1"': /p'
     return $r
@@ -143,7 +146,7 @@ t13_boot() {
 
 test_run() {
     local r=0
-    msg "arm64 kernel $FSP_ARM64_KVER; the image's helper: $(stat -c %s "$FSP_ARM64_BIN") bytes (musl, unstripped)"
+    msg "$FSP_BOARD_ARCH kernel $FSP_BOARD_KVER; the image's helper: $(stat -c %s "$FSP_BOARD_BIN") bytes (musl, unstripped)"
     sed 's/^/# stage: /' "$FSP_ASSETS/stage-exec.log"
     t13_boot exec || r=1
     if grep -a -q "for fscrypt volume" "$FSP_RUN/console.log"; then
@@ -158,6 +161,6 @@ test_run() {
 
 # shellcheck source=../lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
-# shellcheck source=../arm64.sh
-. "$(dirname "${BASH_SOURCE[0]}")/../arm64.sh"
+# shellcheck source=../board.sh
+. "$FSP_T13_DIR/../board.sh"
 fsp_test_main "$@"

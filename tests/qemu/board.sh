@@ -1,69 +1,86 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# arm64 boots for the QEMU tests (TEST-13): Debian's arm64 kernel and
-# busybox-static, fetched as packages through apt (the architecture that
+# ARM board boots for the QEMU tests (TEST-13 arm64, TEST-14 armhf:
+# FSP_BOARD_ARCH): Debian's kernel of that architecture and its
+# busybox-static, fetched as packages through apt (the architectures that
 # `make deps-cross` added) and unpacked, not installed; an initramfs of
 # busybox alone with the test's hand-written /init, staged by
-# initramfs/fscrypt-provision-stage; qemu-system-aarch64 -M virt -cpu max
-# under TCG. The guest's checks and verdict are the x86 tests'
+# initramfs/fscrypt-provision-stage; qemu-system-aarch64 -M virt -cpu max,
+# or qemu-system-arm -M virt -cpu cortex-a15, under TCG. The guest's checks and verdict are the x86 tests'
 # (guest/fsp-test-lib.sh): there is no isa-debug-exit on -M virt, so the
 # guest powers off and the verdict is the marker disk's alone.
 # Sourced after lib.sh.
 
-FSP_ARM64_BIN=$FSP_REPO/build/arm64/small/fscrypt-provision
-# qemu-user: qemu-aarch64-static on Debian 12, qemu-aarch64 (static) on 13.
-FSP_ARM64_USER=$(command -v qemu-aarch64-static || command -v qemu-aarch64)
+: "${FSP_BOARD_ARCH:=arm64}"
+# The kernel's flavour, QEMU's system emulator and CPU, qemu-user's name,
+# and what uname -m says (for the tests' checks).
+# shellcheck disable=SC2034 # FSP_BOARD_MACHINE: for the tests
+case $FSP_BOARD_ARCH in
+    arm64) FSP_BOARD_FLAVOUR=arm64 FSP_BOARD_QEMU=qemu-system-aarch64 FSP_BOARD_CPU=max FSP_BOARD_MACHINE=aarch64 u=aarch64 ;;
+    armhf) FSP_BOARD_FLAVOUR=armmp FSP_BOARD_QEMU=qemu-system-arm FSP_BOARD_CPU=cortex-a15 FSP_BOARD_MACHINE=armv7l u=arm ;;
+    *) FSP_BOARD_FLAVOUR='' u=none ;;
+esac
+FSP_BOARD_BIN=$FSP_REPO/build/$FSP_BOARD_ARCH/small/fscrypt-provision
+# qemu-user: qemu-CPU-static on Debian 12, qemu-CPU (static) on 13.
+FSP_BOARD_USER=$(command -v "qemu-$u-static" || command -v "qemu-$u")
 
-# fsp_arm64_check: what the arm64 tests need on this machine.
-fsp_arm64_check() {
+# fsp_board_check: what the board tests need on this machine.
+fsp_board_check() {
     local t
-    [[ $FSP_ARM64_USER ]] || {
-        echo "qemu-user for arm64 is missing (tools/install-deps.sh check)"
+    [[ $FSP_BOARD_FLAVOUR ]] || {
+        echo "FSP_BOARD_ARCH=$FSP_BOARD_ARCH: arm64 or armhf"
         return 1
     }
-    for t in qemu-system-aarch64 dpkg-deb depmod cpio mkfs.ext4 xfs_io; do
+    [[ $FSP_BOARD_USER ]] || {
+        echo "qemu-user for $FSP_BOARD_ARCH is missing (tools/install-deps.sh check)"
+        return 1
+    }
+    for t in "$FSP_BOARD_QEMU" dpkg-deb depmod cpio mkfs.ext4 xfs_io; do
         command -v "$t" > /dev/null || {
             echo "$t is missing (tools/install-deps.sh check)"
             return 1
         }
     done
-    [[ -x $FSP_ARM64_BIN ]] || {
-        echo "$FSP_ARM64_BIN is not built (make small ARCH=arm64; make check builds it)"
+    [[ -x $FSP_BOARD_BIN ]] || {
+        echo "$FSP_BOARD_BIN is not built (make small ARCH=$FSP_BOARD_ARCH; make check builds it)"
         return 1
     }
-    dpkg --print-foreign-architectures | grep -qx arm64 || {
-        echo "dpkg has no arm64 architecture for apt to fetch from (make deps-cross)"
+    dpkg --print-foreign-architectures | grep -qx "$FSP_BOARD_ARCH" || {
+        echo "dpkg has no $FSP_BOARD_ARCH architecture for apt to fetch from (make deps-cross)"
         return 1
     }
 }
 
-# fsp_arm64_pkgs DIR: the arm64 kernel that linux-image-arm64 names and
-# busybox-static, downloaded and unpacked into DIR/kernel and DIR/busybox,
+# fsp_board_pkgs: the kernel that linux-image-FLAVOUR names and
+# busybox-static, of FSP_BOARD_ARCH, downloaded and unpacked into DIR/kernel and DIR/busybox,
 # the kernel's module index made (the package's postinst would run
-# depmod); sets FSP_ARM64_KVER. Cached with the package versions.
-fsp_arm64_pkgs() {
+# depmod); sets FSP_BOARD_KVER. Cached with the package versions.
+fsp_board_pkgs() {
     local img ver dir
-    img=$(apt-cache depends linux-image-arm64:arm64 2> /dev/null | sed -n 's/^ *Depends: \(linux-image-[^:]*\):arm64$/\1/p' | head -n 1)
+    local a=$FSP_BOARD_ARCH
+    img=$(apt-cache depends "linux-image-$FSP_BOARD_FLAVOUR:$a" 2> /dev/null |
+        sed -n "s/^ *Depends: \(linux-image-[^:]*\):$a\$/\1/p" | head -n 1)
     [[ $img ]] || {
-        err "apt knows no linux-image-arm64:arm64 (apt-get update after make deps-cross?)"
+        err "apt knows no linux-image-$FSP_BOARD_FLAVOUR:$a (apt-get update after make deps-cross?)"
         return 1
     }
-    ver=$(apt-cache policy "$img:arm64" busybox-static:arm64 | sed -n 's/^ *Candidate: //p' | tr '\n' ' ')
-    dir=$FSP_QEMU_CACHE/arm64-pkgs-$(fsp_hash "$img $ver")
+    ver=$(apt-cache policy "$img:$a" "busybox-static:$a" | sed -n 's/^ *Candidate: //p' | tr '\n' ' ')
+    dir=$FSP_QEMU_CACHE/board-pkgs-$a-$(fsp_hash "$img $ver")
     # shellcheck disable=SC2034 # for the tests that source this
-    FSP_ARM64_KVER=${img#linux-image-}
-    FSP_ARM64_PKGS=$dir
-    fsp_cache_build "$dir" 'arm64-pkgs-*' "fetching $img and busybox-static for arm64 ($ver)" \
-        fsp_strict fsp_arm64_fetch "$dir" "$img"
+    FSP_BOARD_KVER=${img#linux-image-}
+    FSP_BOARD_PKGS=$dir
+    fsp_cache_build "$dir" "board-pkgs-$a-*" "fetching $img and busybox-static for $a ($ver)" \
+        fsp_strict fsp_board_fetch "$dir" "$img"
 }
 
-fsp_arm64_fetch() {
+fsp_board_fetch() {
     local dir=$1 img=$2 tmp
     tmp=$dir.tmp
     rm -rf "$tmp"
     mkdir -p "$tmp/debs"
     # apt's sandbox user cannot write in the cache directory (0700).
-    (cd "$tmp/debs" && apt-get -q -o APT::Sandbox::User=root download "$img:arm64" busybox-static:arm64) > "$tmp/apt.log" 2>&1 || {
+    (cd "$tmp/debs" && apt-get -q -o APT::Sandbox::User=root download "$img:$FSP_BOARD_ARCH" \
+        "busybox-static:$FSP_BOARD_ARCH") > "$tmp/apt.log" 2>&1 || {
         cat "$tmp/apt.log" >&2
         return 1
     }
@@ -74,24 +91,24 @@ fsp_arm64_fetch() {
     mv "$tmp" "$dir"
 }
 
-# fsp_arm64_busybox DIR: busybox (arm64) in DIR/bin and a link for each of
+# fsp_board_busybox DIR: busybox (the board's) in DIR/bin and a link for each of
 # its applets where it puts them (busybox --install -s, asked of it under
 # qemu-user): /sbin/modprobe among them, which the kernel runs to load
 # fscrypt's algorithms.
-fsp_arm64_busybox() {
+fsp_board_busybox() {
     local a
     mkdir -p "$1/bin" "$1/sbin" "$1/usr/bin" "$1/usr/sbin"
-    cp "$FSP_ARM64_PKGS/busybox/bin/busybox" "$1/bin/busybox"
-    for a in $("$FSP_ARM64_USER" "$1/bin/busybox" --list-full); do
+    cp "$FSP_BOARD_PKGS/busybox/bin/busybox" "$1/bin/busybox"
+    for a in $("$FSP_BOARD_USER" "$1/bin/busybox" --list-full); do
         [[ -e $1/$a || -L $1/$a ]] || ln -s /bin/busybox "$1/$a"
     done
 }
 
-# fsp_arm64_qemu RUN CMDLINE KERNEL INITRD DISK...: boots qemu-system-aarch64
+# fsp_board_qemu RUN CMDLINE KERNEL INITRD DISK...: boots FSP_BOARD_QEMU
 # with each DISK (FILE:SERIAL, snapshot) and a fresh marker disk, in the
 # work directory runs/RUN; FSP_ANSWERS as in fsp_qemu. Sets FSP_RUN,
 # FSP_QEMU_RC and FSP_BOOT_SECONDS.
-fsp_arm64_qemu() {
+fsp_board_qemu() {
     local cmdline=$2 kernel=$3 initrd=$4 d t0 typist=
     FSP_RUN=$(fsp_run_dir "$1")
     shift 4
@@ -111,8 +128,8 @@ fsp_arm64_qemu() {
         typist=$!
     fi
     t0=$SECONDS
-    timeout -k 10 "$FSP_QEMU_TIMEOUT" qemu-system-aarch64 \
-        -M virt -cpu max -smp "$FSP_QEMU_SMP" -m 768 \
+    timeout -k 10 "$FSP_QEMU_TIMEOUT" "$FSP_BOARD_QEMU" \
+        -M virt -cpu "$FSP_BOARD_CPU" -smp "$FSP_QEMU_SMP" -m 768 \
         -nodefaults -no-reboot -display none -monitor none \
         "${serial[@]}" -kernel "$kernel" -initrd "$initrd" \
         -append "console=ttyAMA0 panic=-1 $cmdline" \
@@ -130,8 +147,8 @@ fsp_arm64_qemu() {
     msg "boot took $FSP_BOOT_SECONDS s, QEMU exit code $FSP_QEMU_RC"
 }
 
-# fsp_arm64_expect_pass: the marker's verdict, after a power-off (exit 0).
-fsp_arm64_expect_pass() {
+# fsp_board_expect_pass: the marker's verdict, after a power-off (exit 0).
+fsp_board_expect_pass() {
     local log
     log=$(fsp_marker_log)
     printf '%s\n' "$log" | grep -v '^FSP-MARKER' | sed 's/^/#   /'
