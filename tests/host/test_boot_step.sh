@@ -117,9 +117,11 @@ stage "$T_WORK/o5" --tab "$T_WORK/tab" --modules "$T_WORK/nowhere"
 # The boot step under busybox alone: its applets are all of PATH.
 mkdir "$T_WORK/bb"
 "$BB" --install -s "$T_WORK/bb"
+# The helper itself, with the test's keyring: a wrapper such as valgrind
+# is not among busybox's applets, which are all the boot step's PATH.
 BIN_KR=$T_WORK/fsp-with-keyring
 # shellcheck disable=SC2016 # expanded by the wrapper
-printf '#!/bin/sh\ncmd=$1\nshift\nexec %s "$cmd" --keyring %s "$@"\n' "$T_WORK/fsp-bin" "$KR" >"$BIN_KR"
+printf '#!/bin/sh\ncmd=$1\nshift\nexec %s "$cmd" --keyring %s "$@"\n' "$BIN" "$KR" >"$BIN_KR"
 chmod 0755 "$BIN_KR"
 # boot CMDLINE: fsp_boot $T_WORK in busybox sh with CMDLINE as the kernel's;
 # its output, then "rc=N reason=...", in $BOUT.

@@ -12,17 +12,37 @@
 # Sourced after lib.sh.
 
 : "${FSP_BOARD_ARCH:=arm64}"
-# The kernel's flavour, QEMU's system emulator and CPU, qemu-user's name,
-# and what uname -m says (for the tests' checks).
-# shellcheck disable=SC2034 # FSP_BOARD_MACHINE: for the tests
+# The kernel's flavour, QEMU's system emulator and its machine, the disks'
+# virtio transport and its driver, the console, qemu-user's name, and
+# what uname -m says (for the tests' checks). amd64 is this machine's own
+# (TEST-16: UBIFS, whose nandsim Debian builds for amd64 only).
+# shellcheck disable=SC2034 # FSP_BOARD_MACHINE, FSP_BOARD_DRIVERS: for the tests
 case $FSP_BOARD_ARCH in
-    arm64) FSP_BOARD_FLAVOUR=arm64 FSP_BOARD_QEMU=qemu-system-aarch64 FSP_BOARD_CPU=max FSP_BOARD_MACHINE=aarch64 u=aarch64 ;;
-    armhf) FSP_BOARD_FLAVOUR=armmp FSP_BOARD_QEMU=qemu-system-arm FSP_BOARD_CPU=cortex-a15 FSP_BOARD_MACHINE=armv7l u=arm ;;
+    arm64)
+        FSP_BOARD_FLAVOUR=arm64 FSP_BOARD_QEMU=qemu-system-aarch64 FSP_BOARD_MACHINE=aarch64 u=aarch64
+        FSP_BOARD_ARGS=(-M virt -cpu max) FSP_BOARD_DISK=virtio-blk-device FSP_BOARD_CONSOLE=ttyAMA0
+        FSP_BOARD_DRIVERS="virtio_mmio virtio_blk"
+        ;;
+    armhf)
+        FSP_BOARD_FLAVOUR=armmp FSP_BOARD_QEMU=qemu-system-arm FSP_BOARD_MACHINE=armv7l u=arm
+        FSP_BOARD_ARGS=(-M virt -cpu cortex-a15) FSP_BOARD_DISK=virtio-blk-device FSP_BOARD_CONSOLE=ttyAMA0
+        FSP_BOARD_DRIVERS="virtio_mmio virtio_blk"
+        ;;
+    amd64)
+        FSP_BOARD_FLAVOUR=amd64 FSP_BOARD_QEMU=qemu-system-x86_64 FSP_BOARD_MACHINE=x86_64 u=x86_64
+        FSP_BOARD_ARGS=(-cpu max) FSP_BOARD_DISK=virtio-blk-pci FSP_BOARD_CONSOLE=ttyS0
+        FSP_BOARD_DRIVERS="virtio_pci virtio_blk"
+        ;;
     *) FSP_BOARD_FLAVOUR='' u=none ;;
 esac
-FSP_BOARD_BIN=$FSP_REPO/build/$FSP_BOARD_ARCH/small/fscrypt-provision
-# qemu-user: qemu-CPU-static on Debian 12, qemu-CPU (static) on 13.
-FSP_BOARD_USER=$(command -v "qemu-$u-static" || command -v "qemu-$u")
+if [[ $FSP_BOARD_ARCH == "$(dpkg --print-architecture)" ]]; then
+    FSP_BOARD_BIN=$FSP_REPO/build/small/fscrypt-provision
+    FSP_BOARD_USER=env
+else
+    FSP_BOARD_BIN=$FSP_REPO/build/$FSP_BOARD_ARCH/small/fscrypt-provision
+    # qemu-user: qemu-CPU-static on Debian 12, qemu-CPU (static) on 13.
+    FSP_BOARD_USER=$(command -v "qemu-$u-static" || command -v "qemu-$u")
+fi
 
 # fsp_board_check: what the board tests need on this machine.
 fsp_board_check() {
@@ -45,7 +65,7 @@ fsp_board_check() {
         echo "$FSP_BOARD_BIN is not built (make small ARCH=$FSP_BOARD_ARCH; make check builds it)"
         return 1
     }
-    dpkg --print-foreign-architectures | grep -qx "$FSP_BOARD_ARCH" || {
+    [[ $FSP_BOARD_USER == env ]] || dpkg --print-foreign-architectures | grep -qx "$FSP_BOARD_ARCH" || {
         echo "dpkg has no $FSP_BOARD_ARCH architecture for apt to fetch from (make deps-cross)"
         return 1
     }
@@ -59,7 +79,7 @@ fsp_board_pkgs() {
     local img ver dir
     local a=$FSP_BOARD_ARCH
     img=$(apt-cache depends "linux-image-$FSP_BOARD_FLAVOUR:$a" 2> /dev/null |
-        sed -n "s/^ *Depends: \(linux-image-[^:]*\):$a\$/\1/p" | head -n 1)
+        sed -n "s/^ *Depends: \(linux-image-[^:]*\)\(:$a\)\{0,1\}\$/\1/p" | head -n 1)
     [[ $img ]] || {
         err "apt knows no linux-image-$FSP_BOARD_FLAVOUR:$a (apt-get update after make deps-cross?)"
         return 1
@@ -118,7 +138,7 @@ fsp_board_qemu() {
     local disks=() serial=(-serial "file:$FSP_RUN/console.log")
     for d in "$@"; do
         disks+=(-drive "file=${d%:*},format=raw,if=none,id=${d##*:},snapshot=on"
-            -device "virtio-blk-device,drive=${d##*:},serial=${d##*:}")
+            -device "$FSP_BOARD_DISK,drive=${d##*:},serial=${d##*:}")
     done
     if [[ ${FSP_ANSWERS-} ]]; then
         serial=(-chardev "socket,id=con,path=$FSP_RUN/console.sock,server=on,wait=off,logfile=$FSP_RUN/console.log"
@@ -129,13 +149,13 @@ fsp_board_qemu() {
     fi
     t0=$SECONDS
     timeout -k 10 "$FSP_QEMU_TIMEOUT" "$FSP_BOARD_QEMU" \
-        -M virt -cpu "$FSP_BOARD_CPU" -smp "$FSP_QEMU_SMP" -m 768 \
+        "${FSP_BOARD_ARGS[@]}" -smp "$FSP_QEMU_SMP" -m 768 \
         -nodefaults -no-reboot -display none -monitor none \
         "${serial[@]}" -kernel "$kernel" -initrd "$initrd" \
-        -append "console=ttyAMA0 panic=-1 $cmdline" \
+        -append "console=$FSP_BOARD_CONSOLE panic=-1 $cmdline" \
         "${disks[@]}" \
         -drive "file=$FSP_RUN/marker.img,format=raw,if=none,id=marker,cache=unsafe" \
-        -device virtio-blk-device,drive=marker,serial=fspmarker \
+        -device "$FSP_BOARD_DISK,drive=marker,serial=fspmarker" \
         > "$FSP_RUN/qemu.log" 2>&1
     FSP_QEMU_RC=$?
     FSP_BOOT_SECONDS=$((SECONDS - t0))

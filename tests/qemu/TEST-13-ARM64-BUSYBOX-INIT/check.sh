@@ -11,6 +11,7 @@ export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 . /usr/lib/fsp-test/lib.sh
 t_init
 CASE=$(t_cmdline_arg fsp.case)
+DATA=$(t_cmdline_arg fsp.data)
 LOG=/run/fscrypt-provision/initrd.log
 
 key_status() { # PATH absent|present
@@ -44,10 +45,46 @@ pass)
 *) t "a known case ($CASE)" false ;;
 esac
 
+# UBIFS (TEST-16): its mountinfo line, the helper's view of it, and a
+# policy flag that UBIFS does not take, refused in a sentence.
+if [ "$DATA" = ubifs ]; then
+    # mountinfo_ubifs SOURCE: /data is UBIFS mounted from SOURCE, with no
+    # block device (0:N).
+    mountinfo_ubifs() {
+        $BB grep " /data " /proc/self/mountinfo
+        $BB grep -q -E "^[0-9]+ [0-9]+ 0:[0-9]+ / /data [^ ]+( [^ ]+)* - ubifs $1 " /proc/self/mountinfo
+    }
+    t "/data is UBIFS from ubi0:data (mountinfo, shown here)" mountinfo_ubifs ubi0:data
+    status_ubifs() {
+        $FSP status --json /data/vault > /run/status.json
+        $BB cat /run/status.json
+        $BB grep -q '"fstype": "ubifs"' /run/status.json && $BB grep -q '"version": 2' /run/status.json
+    }
+    t "status: ubifs, a v2 policy (shown here)" status_ubifs
+    $BB mkdir /data/lblk
+    lblk_refused() {
+        $FSP set-policy --iv-ino-lblk-64 /data/lblk "$($FSP get-policy /data/vault | $BB head -n 1)" > /run/lblk.out 2>&1
+        _r=$?
+        $BB cat /run/lblk.out
+        echo "exit $_r"
+        [ "$_r" != 0 ] && [ "$($BB grep -c . /run/lblk.out)" = 1 ] && $BB grep -q "error: .*lblk" /run/lblk.out &&
+            [ -z "$($BB ls -A /data/lblk)" ] && ! $FSP get-policy /data/lblk > /dev/null 2>&1
+    }
+    t "set-policy --iv-ino-lblk-64 on UBIFS: refused in one line, no policy set (shown here)" lblk_refused
+fi
+
 # The update, as an updater runs it.
 t "fscrypt-provision-update pre: every key would come back" fscrypt-provision-update pre
 t "the update unmounts /data" $BB umount /data
-t "and mounts it again" $BB mount -t ext4 "$(t_disk fspdata)" /data
+# UBIFS comes back under another name of the same volume, its device node.
+remount_data() {
+    if [ "$DATA" = ubifs ]; then
+        $BB mount -t ubifs /dev/ubi0_0 /data
+    else
+        $BB mount -t ext4 "$(t_disk fspdata)" /data
+    fi
+}
+t "and mounts it again" remount_data
 t "/data/vault is locked after the remount" key_status /data/vault absent
 post_by_key_id() {
     fscrypt-provision-update post > /run/post.out 2>&1
@@ -58,6 +95,7 @@ post_by_key_id() {
 t "fscrypt-provision-update post unlocks it by key id (shown here)" post_by_key_id
 t "/data/vault is unlocked again" key_status /data/vault present
 t "/data/vault's files are byte-identical after the update" sums_ok
+[ "$DATA" != ubifs ] || t "UBIFS is back from /dev/ubi0_0 (mountinfo, shown here)" mountinfo_ubifs /dev/ubi0_0
 t "no secret was read for it: the unsealer did not run again" \
     test "$(unseal_runs)" = "$([ "$CASE" = exec ] && echo 1 || echo 0)"
 t "dump for the canary scan" t_dump
