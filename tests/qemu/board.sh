@@ -37,7 +37,7 @@ case $FSP_BOARD_ARCH in
 esac
 if [[ $FSP_BOARD_ARCH == "$(dpkg --print-architecture)" ]]; then
     FSP_BOARD_BIN=$FSP_REPO/build/small/fscrypt-provision
-    FSP_BOARD_USER=env
+    FSP_BOARD_USER='env'
 else
     FSP_BOARD_BIN=$FSP_REPO/build/$FSP_BOARD_ARCH/small/fscrypt-provision
     # qemu-user: qemu-CPU-static on Debian 12, qemu-CPU (static) on 13.
@@ -129,29 +129,18 @@ fsp_board_busybox() {
 # work directory runs/RUN; FSP_ANSWERS as in fsp_qemu. Sets FSP_RUN,
 # FSP_QEMU_RC and FSP_BOOT_SECONDS.
 fsp_board_qemu() {
-    local cmdline=$2 kernel=$3 initrd=$4 d t0 typist=
-    FSP_RUN=$(fsp_run_dir "$1")
+    local cmdline=$2 kernel=$3 initrd=$4 d t0 disks=()
+    fsp_run_begin "$1"
     shift 4
-    rm -rf "$FSP_RUN"
-    mkdir -p "$FSP_RUN"
-    truncate -s "${FSP_MARKER_SIZE:-64M}" "$FSP_RUN/marker.img"
-    local disks=() serial=(-serial "file:$FSP_RUN/console.log")
     for d in "$@"; do
         disks+=(-drive "file=${d%:*},format=raw,if=none,id=${d##*:},snapshot=on"
             -device "$FSP_BOARD_DISK,drive=${d##*:},serial=${d##*:}")
     done
-    if [[ ${FSP_ANSWERS-} ]]; then
-        serial=(-chardev "socket,id=con,path=$FSP_RUN/console.sock,server=on,wait=off,logfile=$FSP_RUN/console.log"
-            -serial chardev:con)
-        "$FSP_QEMU_DIR/type-answers.py" "$FSP_RUN/console.sock" \
-            "${FSP_PROMPT:-for fscrypt volume [a-z]+:+}" "$FSP_ANSWERS" 2> "$FSP_RUN/typist.log" &
-        typist=$!
-    fi
     t0=$SECONDS
     timeout -k 10 "$FSP_QEMU_TIMEOUT" "$FSP_BOARD_QEMU" \
         "${FSP_BOARD_ARGS[@]}" -smp "$FSP_QEMU_SMP" -m 768 \
         -nodefaults -no-reboot -display none -monitor none \
-        "${serial[@]}" -kernel "$kernel" -initrd "$initrd" \
+        "${FSP_SERIAL[@]}" -kernel "$kernel" -initrd "$initrd" \
         -append "console=$FSP_BOARD_CONSOLE panic=-1 $cmdline" \
         "${disks[@]}" \
         -drive "file=$FSP_RUN/marker.img,format=raw,if=none,id=marker,cache=unsafe" \
@@ -159,11 +148,7 @@ fsp_board_qemu() {
         > "$FSP_RUN/qemu.log" 2>&1
     FSP_QEMU_RC=$?
     FSP_BOOT_SECONDS=$((SECONDS - t0))
-    if [[ $typist ]]; then
-        kill "$typist" 2> /dev/null
-        wait "$typist" 2> /dev/null
-        msg "$(cat "$FSP_RUN/typist.log")"
-    fi
+    fsp_run_end
     msg "boot took $FSP_BOOT_SECONDS s, QEMU exit code $FSP_QEMU_RC"
 }
 

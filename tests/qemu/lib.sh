@@ -642,28 +642,43 @@ fsp_run_dir() {
 # isa-debug-exit, in the work directory runs/RUN; sets
 # FSP_RUN (with console.log and marker.img), FSP_QEMU_RC and
 # FSP_BOOT_SECONDS.
-fsp_qemu() {
-    local cmdline=$2 t0
+# fsp_run_begin RUN: the work directory runs/RUN afresh, with a marker
+# disk; sets FSP_RUN, and FSP_SERIAL, QEMU's console options: a file, or
+# with FSP_ANSWERS (a file of lines to type at the console's passphrase
+# prompts) a socket that type-answers.py, started here, reads.
+fsp_run_begin() {
     FSP_RUN=$(fsp_run_dir "$1")
-    shift 2
     rm -rf "$FSP_RUN"
     mkdir -p "$FSP_RUN"
     truncate -s "${FSP_MARKER_SIZE:-64M}" "$FSP_RUN/marker.img"
-    local serial=(-serial "file:$FSP_RUN/console.log") typist=
-    # FSP_ANSWERS: a file of lines to type at the console's passphrase
-    # prompts; the console is then a socket that type-answers.py reads.
+    FSP_SERIAL=(-serial "file:$FSP_RUN/console.log") FSP_TYPIST=
     if [[ ${FSP_ANSWERS-} ]]; then
-        serial=(-chardev "socket,id=con,path=$FSP_RUN/console.sock,server=on,wait=off,logfile=$FSP_RUN/console.log"
+        FSP_SERIAL=(-chardev "socket,id=con,path=$FSP_RUN/console.sock,server=on,wait=off,logfile=$FSP_RUN/console.log"
             -serial chardev:con)
         "$FSP_QEMU_DIR/type-answers.py" "$FSP_RUN/console.sock" \
             "${FSP_PROMPT:-for fscrypt volume [a-z]+:+}" "$FSP_ANSWERS" 2> "$FSP_RUN/typist.log" &
-        typist=$!
+        FSP_TYPIST=$!
     fi
+}
+
+# fsp_run_end: after QEMU, the typist stopped and what it did shown.
+fsp_run_end() {
+    if [[ $FSP_TYPIST ]]; then
+        kill "$FSP_TYPIST" 2> /dev/null
+        wait "$FSP_TYPIST" 2> /dev/null
+        msg "$(cat "$FSP_RUN/typist.log")"
+    fi
+}
+
+fsp_qemu() {
+    local cmdline=$2 t0
+    fsp_run_begin "$1"
+    shift 2
     t0=$SECONDS
     timeout -k 10 "$FSP_QEMU_TIMEOUT" qemu-system-x86_64 \
         -nodefaults -no-reboot -display none -monitor none \
         -accel "$FSP_QEMU_ACCEL" -cpu max -smp "$FSP_QEMU_SMP" -m 768 \
-        "${serial[@]}" \
+        "${FSP_SERIAL[@]}" \
         -kernel "$FSP_KERNEL" -initrd "$FSP_INITRD" \
         -append "${FSP_QEMU_APPEND:-console=ttyS0 root=/dev/vda rootfstype=ext4 ro panic=-1 rd.shell=0 rd.info quiet init=/sbin/init} $cmdline" \
         "$@" \
@@ -673,11 +688,7 @@ fsp_qemu() {
         > "$FSP_RUN/qemu.log" 2>&1
     FSP_QEMU_RC=$?
     FSP_BOOT_SECONDS=$((SECONDS - t0))
-    if [[ $typist ]]; then
-        kill "$typist" 2> /dev/null
-        wait "$typist" 2> /dev/null
-        msg "$(cat "$FSP_RUN/typist.log")"
-    fi
+    fsp_run_end
 }
 
 # fsp_answers ANSWER...: the lines the next boots type at the console's

@@ -21,6 +21,7 @@ EXPECTED=".${T08_GENERATORS:-/lib/systemd/system-generators}/fscrypt-provision-g
 ./usr/lib/dracut/modules.d/50fscrypt-provision/initrd-cleanup-fscrypt-provision.conf
 ./usr/lib/dracut/modules.d/50fscrypt-provision/module-setup.sh
 ./usr/lib/fscrypt-provision/fscrypt-provision-lib.sh
+./usr/lib/fscrypt-provision/fscrypt-provision-stage
 ./usr/lib/fscrypt-provision/fscrypt-provision-tpm2
 ./usr/lib/fscrypt-provision/hooks/mender/ArtifactCommit_Enter_50_fscrypt-provision
 ./usr/lib/fscrypt-provision/hooks/mender/ArtifactInstall_Enter_50_fscrypt-provision
@@ -45,6 +46,7 @@ EXPECTED=".${T08_GENERATORS:-/lib/systemd/system-generators}/fscrypt-provision-g
 ./usr/share/doc/fscrypt-provision/README.md.gz
 ./usr/share/doc/fscrypt-provision/changelog.gz
 ./usr/share/doc/fscrypt-provision/copyright
+./usr/share/doc/fscrypt-provision/embedded.md.gz
 ./usr/share/doc/fscrypt-provision/existing-directory.md.gz
 ./usr/share/doc/fscrypt-provision/getting-started.md.gz
 ./usr/share/doc/fscrypt-provision/glossary.md.gz
