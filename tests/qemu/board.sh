@@ -106,6 +106,8 @@ fsp_board_fetch() {
     }
     dpkg-deb -x "$tmp"/debs/linux-image-*.deb "$tmp/kernel"
     dpkg-deb -x "$tmp"/debs/busybox-static_*.deb "$tmp/busybox"
+    # Debian 13's package has its modules in /usr/lib/modules (merged /usr).
+    [[ -e $tmp/kernel/lib || ! -d $tmp/kernel/usr/lib/modules ]] || ln -s usr/lib "$tmp/kernel/lib"
     depmod -b "$tmp/kernel" "${img#linux-image-}"
     rm -rf "$tmp/debs"
     mv "$tmp" "$dir"
