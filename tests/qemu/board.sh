@@ -120,7 +120,10 @@ fsp_board_fetch() {
 fsp_board_busybox() {
     local a
     mkdir -p "$1/bin" "$1/sbin" "$1/usr/bin" "$1/usr/sbin"
-    cp "$FSP_BOARD_PKGS/busybox/bin/busybox" "$1/bin/busybox"
+    # /bin/busybox in Debian 12's package, /usr/bin/busybox in 13's.
+    local bb=$FSP_BOARD_PKGS/busybox/bin/busybox
+    [[ -e $bb ]] || bb=$FSP_BOARD_PKGS/busybox/usr/bin/busybox
+    cp "$bb" "$1/bin/busybox"
     for a in $("$FSP_BOARD_USER" "$1/bin/busybox" --list-full); do
         [[ -e $1/$a || -L $1/$a ]] || ln -s /bin/busybox "$1/$a"
     done
