@@ -124,9 +124,10 @@ t13_initrd() {
     if [[ $FSP_BOARD_UBIFS ]]; then
         # A 256 MiB NAND of 2 KiB pages; UBI's tools from mtd-utils, with
         # this machine's libc (the board is this machine's architecture).
-        # UBIFS sets up each of its compressors when it loads: zstd is a
-        # module of its own that nothing else pulls in.
-        mods="$mods nandsim ubi zstd ubifs"
+        # UBIFS sets up each of its compressors when it loads, and nothing
+        # pulls in those that are modules (zstd on Debian 12; all three,
+        # lzo, deflate for zlib, and zstd, on 13).
+        mods="$mods nandsim ubi lzo deflate zstd ubifs"
         cp "$(command -v ubiattach)" "$(command -v ubimkvol)" "$s/usr/sbin/"
         install -D -m 0755 "$(ldd "$(command -v ubiattach)" | awk '$1 ~ /^libc\.so/ { print $3 }')" \
             "$s/lib/$FSP_BOARD_MACHINE-linux-gnu/libc.so.6"
