@@ -134,6 +134,14 @@ fsp_board_busybox() {
 # work directory runs/RUN; FSP_ANSWERS as in fsp_qemu. Sets FSP_RUN,
 # FSP_QEMU_RC and FSP_BOOT_SECONDS.
 fsp_board_qemu() {
+    local try
+    for try in 1 2; do
+        fsp_board_qemu_once "$@"
+        ((try == 1)) && fsp_qemu_stalled || break
+    done
+}
+
+fsp_board_qemu_once() {
     local cmdline=$2 kernel=$3 initrd=$4 d t0 disks=()
     fsp_run_begin "$1"
     shift 4

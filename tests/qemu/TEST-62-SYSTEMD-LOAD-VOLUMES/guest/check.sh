@@ -107,10 +107,11 @@ t "(its words, shown here)" $BB cat /run/fsp-late.out
 # when the key is in the keyring already (nobody would type: a prompt would
 # hang this until the timeout).
 t "$LP runs again, as after a soft-reboot" $BB timeout 60 systemctl restart "$LP"
-t "it read nothing: the key is in the kernel (shown here)" \
+# wait_for: journald may write the new run's lines a moment after it ends.
+t "it read nothing: the key is in the kernel (shown here)" wait_for \
     sh -c "journalctl -o cat --no-pager _SYSTEMD_INVOCATION_ID=\$(systemctl show --value -p InvocationID $LP) | grep 'its key source is not read again'"
 t "$LT too, with the TPM's phase over" $BB timeout 60 systemctl restart "$LT"
-t "it read nothing either (shown here)" \
+t "it read nothing either (shown here)" wait_for \
     sh -c "journalctl -o cat --no-pager _SYSTEMD_INVOCATION_ID=\$(systemctl show --value -p InvocationID $LT) | grep 'its key source is not read again'"
 # 5. A remount: the keys are in root's keyring, the unlock units re-add them.
 IP=$(prop "$LP" InvocationID)
