@@ -5,10 +5,13 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "basic/split.h"
 
 /* "perm", "expd" or a count with unit, as proc_keys_show() prints it.
  * Capped at LONG_MAX: a timeout of years in seconds overflows a 32-bit
@@ -65,13 +68,16 @@ size_t proc_keys_read(FILE *f, struct proc_key **ret)
 
 	*ret = NULL;
 	while (fgets(line, sizeof(line), f)) {
-		unsigned s;
-		char flags[8], timeout[8], type[16], desc[512];
-		int m;
+		/* SERIAL FLAGS USAGE TIMEOUT PERM UID GID TYPE DESCRIPTION */
+		char *w[9], *end;
+		size_t m = split_words(line, w, 9);
+		unsigned long s;
 
-		m = sscanf(line, "%x %7s %*d %7s %*x %*d %*d %15s %511s", &s,
-			   flags, timeout, type, desc);
-		if (m < 3)
+		if (m < 4)
+			continue;
+		errno = 0;
+		s = strtoul(w[0], &end, 16);
+		if (errno || *end || s > UINT32_MAX || strlen(w[1]) < 2)
 			continue;
 		if (n == cap) {
 			struct proc_key *nv;
@@ -83,18 +89,18 @@ size_t proc_keys_read(FILE *f, struct proc_key **ret)
 			v = nv;
 		}
 		v[n].serial = (key_serial_t)s;
-		v[n].revoked = flags[1] == 'R';
-		v[n].expiry = parse_proc_timeout(timeout);
+		v[n].revoked = w[1][1] == 'R';
+		v[n].expiry = parse_proc_timeout(w[3]);
 		v[n].desc[0] = '\0';
 		/* The type is cut to 9 characters; a positive key's
 		 * description is followed by ": <size> [<type>]". */
-		if (m == 5 && strcmp(type, "fscrypt-p") == 0 &&
-		    strlen(desc) < sizeof(v[n].desc)) {
-			size_t l = strlen(desc);
+		if (m >= 9 && strcmp(w[7], "fscrypt-p") == 0) {
+			size_t l = strlen(w[8]);
 
-			if (l > 0 && desc[l - 1] == ':')
-				desc[l - 1] = '\0';
-			strcpy(v[n].desc, desc);
+			if (l > 0 && w[8][l - 1] == ':')
+				w[8][--l] = '\0';
+			if (l < sizeof(v[n].desc))
+				strcpy(v[n].desc, w[8]);
 		}
 		n++;
 	}

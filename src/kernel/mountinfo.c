@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,8 @@
 #include <sys/sysmacros.h>
 
 #include "basic/libc_compat.h"
+#include "basic/number.h"
+#include "basic/split.h"
 
 /* Undoes the kernel's octal escapes (\040 for space and so on) in place. */
 static void unescape(char *s)
@@ -41,6 +44,39 @@ bool path_in_dir(const char *dir, const char *path)
 	       (path[l] == '\0' || path[l] == '/');
 }
 
+/*
+ * One line: "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] -
+ * FSTYPE SOURCE SUPEROPTS". Fills *ret's mountpoint, fstype and source and
+ * *dev; false for a line of another shape or with a field too long.
+ */
+static bool parse_line(char *line, dev_t *dev, struct mount_info *ret)
+{
+	char *w[24], *min;
+	size_t n = split_words(line, w, sizeof(w) / sizeof(w[0])), sep = 6;
+	unsigned long ma, mi;
+
+	while (sep < n && sep < sizeof(w) / sizeof(w[0]) &&
+	       strcmp(w[sep], "-") != 0)
+		sep++;
+	if (sep + 2 >= n || sep + 2 >= sizeof(w) / sizeof(w[0]))
+		return false;
+	min = strchr(w[2], ':');
+	if (!min)
+		return false;
+	*min++ = '\0';
+	if (!parse_unsigned(w[2], UINT_MAX, &ma) ||
+	    !parse_unsigned(min, UINT_MAX, &mi) ||
+	    strlen(w[4]) >= sizeof(ret->mountpoint) ||
+	    strlen(w[sep + 1]) >= sizeof(ret->fstype) ||
+	    strlen(w[sep + 2]) >= sizeof(ret->source))
+		return false;
+	*dev = makedev((unsigned)ma, (unsigned)mi);
+	unescape(strcpy(ret->mountpoint, w[4]));
+	strcpy(ret->fstype, w[sep + 1]);
+	unescape(strcpy(ret->source, w[sep + 2]));
+	return true;
+}
+
 int mountinfo_find(FILE *f, dev_t dev, const char *real, struct mount_info *ret)
 {
 	char *line = NULL;
@@ -48,29 +84,21 @@ int mountinfo_find(FILE *f, dev_t dev, const char *real, struct mount_info *ret)
 	bool found = false;
 
 	while (getline(&line, &cap, f) > 0) {
-		unsigned maj, min;
-		char mp[PATH_MAX], fstype[64], source[PATH_MAX];
-		char *sep;
+		struct mount_info m;
+		dev_t d;
 		size_t l;
 
-		if (sscanf(line, "%*u %*u %u:%u %*s %4095s", &maj, &min, mp) !=
-		    3)
+		if (!parse_line(line, &d, &m))
 			continue;
-		sep = strstr(line, " - ");
-		if (!sep || sscanf(sep, " - %63s %4095s", fstype, source) != 2)
-			continue;
-		unescape(mp);
-		unescape(source);
-		l = strlen(mp);
+		l = strlen(m.mountpoint);
 		/* Same device, deepest mountpoint; later lines over-mount. */
-		if (makedev(maj, min) != dev || !path_in_dir(mp, real) ||
-		    l < best)
+		if (d != dev || !path_in_dir(m.mountpoint, real) || l < best)
 			continue;
 		best = l;
 		found = true;
-		strcpy(ret->mountpoint, mp);
-		strcpy(ret->fstype, fstype);
-		strcpy(ret->source, source);
+		strcpy(ret->mountpoint, m.mountpoint);
+		strcpy(ret->fstype, m.fstype);
+		strcpy(ret->source, m.source);
 	}
 	free(line);
 	return found ? 0 : -ENOENT;
