@@ -68,9 +68,13 @@ srcver() {
 ks=$(srcver "libkeyutils-dev:$target")
 ss=$(srcver "libsodium-dev:$target")
 suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
+# Both libraries as the helper itself is built (Makefile, SMALL_CFLAGS and
+# NO_UNWIND): for size, and without unwind tables, which no C caller uses.
+lib_cflags='-Os -fPIE -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables'
 want="keyutils $ks
 libsodium $ss
-arch $target"
+arch $target
+cflags $lib_cflags"
 prefix=$out/prefix
 if [ -f "$prefix/VERSIONS" ] && [ "$(cat "$prefix/VERSIONS")" = "$want" ]; then
 	exit 0
@@ -169,7 +173,8 @@ cc="$gcc -specs $prefix/musl.specs"
 # programs, which we do not need.
 k=$(find "$out/src" -maxdepth 1 -type d -name 'keyutils-*')
 kv=${k##*keyutils-}
-$cc -Os -fPIE -ffunction-sections -fdata-sections -D_GNU_SOURCE \
+# shellcheck disable=SC2086 # lib_cflags is a list of flags
+$cc $lib_cflags -D_GNU_SOURCE \
 	-DPKGBUILD='"debian"' -DPKGVERSION="\"keyutils-$kv\"" \
 	-DAPIVERSION="\"libkeyutils-$kv\"" -isystem "$prefix/include" -c "$k/keyutils.c" -o "$k/keyutils.o"
 ar rcs "$prefix/lib/libkeyutils.a" "$k/keyutils.o"
@@ -182,7 +187,7 @@ s=$(find "$out/src" -maxdepth 1 -type d -name 'libsodium-*')
 echo "musl-libs: building libsodium (a minute or two)"
 # The source is upstream's git tree, without a configure script: Debian's
 # build runs autoreconf too (dh_autoreconf).
-(cd "$s" && autoreconf -fi && CC=$cc CFLAGS='-Os -fPIE -ffunction-sections -fdata-sections' \
+(cd "$s" && autoreconf -fi && CC=$cc CFLAGS=$lib_cflags \
 	./configure --host="$gnu" --prefix="$prefix" --disable-shared \
 	--enable-static --enable-minimal --disable-pie &&
 	make -j"$(nproc)" && make install) >"$out/sodium.log" 2>&1 || {
