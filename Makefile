@@ -67,9 +67,10 @@ STATIC_LDFLAGS := $(STATIC_PIE) $(LINK_HARDEN)
 # includes name the folder, from src/.
 CPPFLAGS += -Isrc
 COMPANION_DIR := src/fscrypt-provision-tpm2
-SRCS := $(filter-out $(COMPANION_DIR)/%,$(wildcard src/*/*.c))
+P11_DIR := src/fscrypt-provision-pkcs11
+SRCS := $(filter-out $(COMPANION_DIR)/% $(P11_DIR)/%,$(wildcard src/*/*.c))
 LIB_SRCS := $(filter-out src/fscrypt-provision/main.c,$(SRCS))
-HDRS := $(filter-out $(COMPANION_DIR)/%,$(wildcard src/*/*.h))
+HDRS := $(filter-out $(COMPANION_DIR)/% $(P11_DIR)/%,$(wildcard src/*/*.h))
 
 .PHONY: unit-objs all small install-small check check-build cross-build fuzz deps deps-demo deps-build deps-small deps-cross unit-test host-test guide-test qemu-test format \
         format-check install uninstall install-paths debian-install-lists clean bench bench-boot demo demo-host
@@ -83,6 +84,15 @@ COMPANION_HDRS := $(wildcard $(COMPANION_DIR)/*.h) \
                   src/shared/companion_protocol.h src/basic/read_full.h src/basic/hex.h
 TSS_LIBS := -ltss2-esys -ltss2-mu -ltss2-rc -ltss2-tctildr
 
+# The PKCS#11 companion (src/shared/pkcs11_protocol.h): on p11-kit, which
+# loads a token's module with dlopen. The same rules as the TPM's.
+P11_COMPANION := fscrypt-provision-pkcs11
+P11_SRCS := $(wildcard $(P11_DIR)/*.c) src/basic/read_full.c src/basic/hex.c
+P11_HDRS := $(wildcard $(P11_DIR)/*.h) \
+            src/shared/pkcs11_protocol.h src/basic/read_full.h src/basic/hex.h
+P11_CFLAGS = $(shell pkg-config --cflags p11-kit-1)
+P11_LIBS = $(shell pkg-config --libs p11-kit-1)
+
 # The boot steps that every generator puts in the image (initramfs/).
 BOOT_STEPS := fscrypt-provision-lib.sh
 
@@ -95,6 +105,11 @@ $(B)/$(COMPANION): $(COMPANION_SRCS) $(COMPANION_HDRS) Makefile
 	@mkdir -p $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(HARDEN) $(COMPANION_SRCS) -o $@ \
 	    -pie -Wl,-z,relro,-z,now,-z,noexecstack $(TSS_LIBS)
+
+$(B)/$(P11_COMPANION): $(P11_SRCS) $(P11_HDRS) Makefile
+	@mkdir -p $(B)
+	$(CC) $(CPPFLAGS) $(P11_CFLAGS) $(CFLAGS) $(WARN) $(HARDEN) $(P11_SRCS) \
+	    -o $@ -pie -Wl,-z,relro,-z,now,-z,noexecstack $(P11_LIBS)
 
 # The helper looks for the companion beside itself first, and embed
 # --manifest for the boot steps too: each build of it gets a copy of both.
@@ -245,7 +260,7 @@ check: deps-check
 	@tests/run-all.sh
 
 check-build: all small $(B)/dyn/fscrypt-provision $(B)/asan/fscrypt-provision \
-       $(B)/dyn/$(COMPANION) $(B)/asan/$(COMPANION) \
+       $(B)/dyn/$(COMPANION) $(B)/asan/$(COMPANION) $(B)/$(P11_COMPANION) \
        $(B)/dyn/$(BOOT_STEPS) $(B)/asan/$(BOOT_STEPS) \
        $(UNIT_TESTS) $(UNIT_ASAN) $(FUZZERS) $(BENCH_BIN)
 
@@ -299,7 +314,7 @@ demo-host: all
 bench-boot: all
 	@bench/boot.sh
 
-FORMAT_FILES = $(SRCS) $(HDRS) $(COMPANION_SRCS) $(COMPANION_HDRS) \
+FORMAT_FILES = $(SRCS) $(HDRS) $(COMPANION_SRCS) $(COMPANION_HDRS) $(P11_SRCS) $(P11_HDRS) \
                $(wildcard tests/unit/*.h tests/unit/*/*.c tests/fuzz/*.c bench/*.c)
 
 format:

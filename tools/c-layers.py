@@ -4,8 +4,9 @@
 
 1. Every #include "..." names a folder of src/, and a folder includes only
    from itself and the folders below it (LAYERS, lowest first).
-2. The companion (fscrypt-provision-tpm2/) includes only its own folder,
-   the protocol header, read_full.h and hex.h: what its Makefile rule links.
+2. A companion (fscrypt-provision-tpm2/, fscrypt-provision-pkcs11/)
+   includes only its own folder, its protocol header, read_full.h and
+   hex.h: what its Makefile rule links.
 3. With object files (--objects DIR, the unit-test build of the library):
    no object uses a symbol that a higher folder defines, and no group of
    objects uses each other's symbols in a cycle.
@@ -20,8 +21,10 @@ import sys
 
 LAYERS = ["basic", "shared", "kernel", "slots", "keysource", "tab",
           "fscrypt-provision"]
-COMPANION = "fscrypt-provision-tpm2"
-COMPANION_MAY = {"shared/companion_protocol.h", "basic/read_full.h", "basic/hex.h"}
+COMPANIONS = {
+    "fscrypt-provision-tpm2": {"shared/companion_protocol.h", "basic/read_full.h", "basic/hex.h"},
+    "fscrypt-provision-pkcs11": {"shared/pkcs11_protocol.h", "basic/read_full.h", "basic/hex.h"},
+}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 
 
@@ -36,7 +39,7 @@ def include_breaches(src):
         if not os.path.isdir(path):
             bad.append(f"src/{folder}: a file outside the layer folders")
             continue
-        if folder != COMPANION and rank(folder) is None:
+        if folder not in COMPANIONS and rank(folder) is None:
             bad.append(f"src/{folder}: a folder that is not a layer")
             continue
         for name in sorted(os.listdir(path)):
@@ -54,12 +57,12 @@ def check_include(rel, folder, inc):
     to = inc.split("/")[0] if "/" in inc else None
     if to is None:
         return [f'{rel}: #include "{inc}" names no folder']
-    if folder == COMPANION:
-        if to == COMPANION or inc in COMPANION_MAY:
+    if folder in COMPANIONS:
+        if to == folder or inc in COMPANIONS[folder]:
             return []
         return [f'{rel}: #include "{inc}": the companion links only its '
-                f'folder, {", ".join(sorted(COMPANION_MAY))}']
-    if to == COMPANION or rank(to) is None:
+                f'folder, {", ".join(sorted(COMPANIONS[folder]))}']
+    if to in COMPANIONS or rank(to) is None:
         return [f'{rel}: #include "{inc}": not a layer of the helper']
     if rank(to) > rank(folder):
         return [f'{rel}: #include "{inc}": {folder}/ is below {to}/']
@@ -157,7 +160,7 @@ def main(argv):
         print(f"not ok - {line}")
     if not bad:
         print(f"ok - layers of src/ ({checked}): "
-              f"{' < '.join(LAYERS)}; {COMPANION}/ apart")
+              f"{' < '.join(LAYERS)}; {', '.join(c + '/' for c in COMPANIONS)} apart")
     return 1 if bad else 0
 
 
