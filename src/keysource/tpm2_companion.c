@@ -13,15 +13,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "keysource/companion_run.h"
 #include "shared/problem.h"
 #include "shared/run_program.h"
 
 #define PIN_TIMEOUT_S 60
-#define PIN_MSGS_MAX 4096
-
-#ifndef FSP_LIBEXECDIR
-#define FSP_LIBEXECDIR "/usr/lib/fscrypt-provision"
-#endif
 
 void companion_pin_auth(const struct slot *s, const uint8_t *pin, size_t len,
 			uint8_t auth[COMPANION_AUTH_SIZE])
@@ -31,59 +27,6 @@ void companion_pin_auth(const struct slot *s, const uint8_t *pin, size_t len,
 
 	crypto_generichash_blake2b_salt_personal(
 	    auth, COMPANION_AUTH_SIZE, pin, len, NULL, 0, s->salt, personal);
-}
-
-/* Beside ourselves (a build tree, or an initramfs that copied both), then
- * where make install puts it for our PREFIX, then for the one we were
- * built for. */
-static int companion_path(char *path, size_t n, struct run_prog *prog,
-			  struct fsp_problem *why)
-{
-	static const char *const rel[] = {"", "/../lib/fscrypt-provision"};
-	char self[PATH_MAX];
-	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	char *slash;
-
-	if (len > 0) {
-		self[len] = '\0';
-		slash = strrchr(self, '/');
-		if (slash)
-			*slash = '\0';
-		for (size_t i = 0; slash && i < sizeof(rel) / sizeof(*rel);
-		     i++) {
-			snprintf(path, n, "%s%s/%s", self, rel[i],
-				 COMPANION_NAME);
-			if (access(path, X_OK) == 0)
-				return run_trusted(path, prog, why);
-		}
-	}
-	snprintf(path, n, "%s/%s", FSP_LIBEXECDIR, COMPANION_NAME);
-	if (access(path, X_OK) < 0)
-		return problem_set(why, OP_UNWRAP, -ENODEV,
-				   "no TPM support here: %s is not "
-				   "installed",
-				   path);
-	return run_trusted(path, prog, why);
-}
-
-/* The companion's own line, without the TSS's. */
-static void last_line(const char *msgs, struct fsp_problem *why)
-{
-	const char *p = msgs, *hit = NULL, *nl;
-	size_t plen = strlen(COMPANION_MSG_PREFIX);
-
-	for (; p && *p; p = nl ? nl + 1 : NULL) {
-		nl = strchr(p, '\n');
-		if (!strncmp(p, COMPANION_MSG_PREFIX, plen))
-			hit = p + plen;
-	}
-	if (!hit) {
-		problem_text(why, "%s failed and said nothing", COMPANION_NAME);
-		return;
-	}
-	nl = strchr(hit, '\n');
-	problem_text(why, "%.*s", (int)(nl ? nl - hit : (ptrdiff_t)strlen(hit)),
-		     hit);
 }
 
 static int exit_errno(int code)
@@ -112,52 +55,20 @@ static int exit_errno(int code)
 	}
 }
 
-/* Runs the companion: args (op, device, its own), in on stdin, out. */
+static const struct companion tpm2_companion = {
+    .name = COMPANION_NAME,
+    .prefix = COMPANION_MSG_PREFIX,
+    .what = "TPM",
+    .timeout_s = PIN_TIMEOUT_S,
+    .exit_errno = exit_errno,
+};
+
 static int run_companion(const char *const *args, size_t nargs,
 			 const uint8_t *in, size_t in_len, struct secbuf *out,
 			 struct fsp_problem *why)
 {
-	char path[PATH_MAX + 64], msgs[PIN_MSGS_MAX] = "";
-	const char *argv[9] = {path}; /* the path, 7 arguments, NULL */
-	struct run_prog prog;
-	struct run_opts ro = {.timeout_s = PIN_TIMEOUT_S,
-			      .input = in,
-			      .input_len = in_len,
-			      .errbuf = msgs,
-			      .errcap = sizeof(msgs),
-			      .prog = &prog};
-	int r, st = 0;
-
-	r = nargs + 2 > sizeof(argv) / sizeof(*argv)
-		? problem_set(why, OP_UNWRAP, -E2BIG, "%zu arguments for %s",
-			      nargs, COMPANION_NAME)
-		: companion_path(path, sizeof(path), &prog, why);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < nargs; i++)
-		argv[i + 1] = args[i];
-	r = run_capture(argv, &ro, out, &st);
-	run_prog_close(&prog);
-	if (r == -ECHILD && WIFEXITED(st)) {
-		last_line(msgs, why);
-		return exit_errno(WEXITSTATUS(st));
-	}
-	if (r == -ECHILD)
-		return problem_set(why, OP_UNWRAP, -EIO,
-				   "%s was killed by signal %d", COMPANION_NAME,
-				   WTERMSIG(st));
-	if (r == -ETIME)
-		return problem_set(why, OP_UNWRAP, r,
-				   "the TPM did not answer within %d s",
-				   PIN_TIMEOUT_S);
-	if (r == -E2BIG)
-		return problem_set(why, OP_UNWRAP, -EPROTO,
-				   "%s wrote more than expected",
-				   COMPANION_NAME);
-	if (r < 0)
-		return problem_set(why, OP_UNWRAP, r, "%s could not be run: %s",
-				   path, strerror(-r));
-	return 0;
+	return companion_run(&tpm2_companion, args, nargs, in, in_len, out,
+			     why);
 }
 
 bool tpm2_device_managed(const char *device)
