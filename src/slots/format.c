@@ -9,6 +9,7 @@
 
 #include "basic/unaligned_le.h"
 #include "shared/problem.h"
+#include "slots/pkcs11_data.h"
 #include "slots/tpm2_data.h"
 
 #include <errno.h>
@@ -30,7 +31,7 @@ size_t slot_record_size(const struct slots_file *f, const struct slot *s)
 
 bool slot_type_known(unsigned type)
 {
-	return type >= SLOT_PASSPHRASE && type <= SLOT_TPM2;
+	return type >= SLOT_PASSPHRASE && type <= SLOT_PKCS11;
 }
 
 const char *slot_type_name(unsigned type)
@@ -44,6 +45,8 @@ const char *slot_type_name(unsigned type)
 		return "exec";
 	case SLOT_TPM2:
 		return "tpm2";
+	case SLOT_PKCS11:
+		return "pkcs11";
 	default:
 		return "unknown";
 	}
@@ -101,6 +104,7 @@ static int check_slot(const struct slot *s, unsigned idx,
 {
 	const char *argv[SLOT_EXEC_ARGS_MAX + 1];
 	struct tpm2_slot t;
+	struct pkcs11_slot p;
 
 	if (s->number >= SLOTS_MAX)
 		return problem_set(why, OP_UNWRAP, -EBADMSG,
@@ -135,6 +139,11 @@ static int check_slot(const struct slot *s, unsigned idx,
 		if (slot_tpm2_get(s, &t) < 0 || s->timeout)
 			return problem_set(why, OP_UNWRAP, -EBADMSG,
 					   "slot %u has no valid sealed data",
+					   s->number);
+	} else if (s->type == SLOT_PKCS11) {
+		if (slot_pkcs11_get(s, &p) < 0 || s->timeout)
+			return problem_set(why, OP_UNWRAP, -EBADMSG,
+					   "slot %u has no valid token data",
 					   s->number);
 	} else if (s->timeout || s->data_len) {
 		return problem_set(why, OP_UNWRAP, -EBADMSG,

@@ -33,6 +33,7 @@ enum slot_type {
 	SLOT_RECOVERY = 2,   /* BLAKE2b of a generated 256-bit recovery key */
 	SLOT_EXEC = 3,	     /* BLAKE2b of a program's standard output */
 	SLOT_TPM2 = 4,	     /* BLAKE2b of a secret sealed to the TPM */
+	SLOT_PKCS11 = 5,     /* BLAKE2b of a secret a PKCS#11 token keeps */
 };
 
 enum slot_kdf {
@@ -59,7 +60,8 @@ struct slot {
 	uint8_t wrapped[SLOT_WRAPPED_MAX]; /* key_size + tag bytes */
 	uint16_t data_len;
 	uint8_t data[SLOT_DATA_MAX]; /* SLOT_EXEC: argv, each NUL-ended;
-				      * SLOT_TPM2: slots/tpm2_data.h */
+				      * SLOT_TPM2: slots/tpm2_data.h;
+				      * SLOT_PKCS11: slots/pkcs11_data.h */
 };
 
 struct slots_file {
