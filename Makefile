@@ -96,8 +96,9 @@ P11_LIBS = $(shell pkg-config --libs p11-kit-1)
 # The boot steps that every generator puts in the image (initramfs/).
 BOOT_STEPS := fscrypt-provision-lib.sh
 
-# What each build of the helper gets beside it (a cross build: no companion).
-BESIDE = $(B)/$(1)$(BOOT_STEPS) $(if $(CROSS),,$(B)/$(1)$(COMPANION))
+# What each build of the helper gets beside it (a cross build: no
+# companion).
+BESIDE = $(B)/$(1)$(BOOT_STEPS) $(if $(CROSS),,$(B)/$(1)$(COMPANION) $(B)/$(1)$(P11_COMPANION))
 
 all: $(B)/fscrypt-provision $(call BESIDE,)
 
@@ -114,6 +115,9 @@ $(B)/$(P11_COMPANION): $(P11_SRCS) $(P11_HDRS) Makefile
 # The helper looks for the companion beside itself first, and embed
 # --manifest for the boot steps too: each build of it gets a copy of both.
 $(B)/dyn/$(COMPANION) $(B)/asan/$(COMPANION) $(B)/small/$(COMPANION): $(B)/$(COMPANION)
+	@mkdir -p $(@D)
+	cp $< $@
+$(B)/dyn/$(P11_COMPANION) $(B)/small/$(P11_COMPANION): $(B)/$(P11_COMPANION)
 	@mkdir -p $(@D)
 	cp $< $@
 
@@ -172,6 +176,10 @@ SAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
 $(B)/asan/fscrypt-provision: $(SRCS) $(HDRS) Makefile
 	@mkdir -p $(B)/asan
 	$(CC) $(CPPFLAGS) -O1 -g $(WARN) $(SAN) $(SRCS) -o $@ -lkeyutils -lsodium
+# The PKCS#11 companion under them too: it parses what the token gives.
+$(B)/asan/$(P11_COMPANION): $(P11_SRCS) $(P11_HDRS) Makefile
+	@mkdir -p $(B)/asan
+	$(CC) $(CPPFLAGS) $(P11_CFLAGS) -O1 -g $(WARN) $(SAN) $(P11_SRCS) -o $@ $(P11_LIBS)
 
 # tests/unit/ has the folders of src/.
 UNIT_SRCS  := $(wildcard tests/unit/*/test_*.c)
@@ -260,7 +268,8 @@ check: deps-check
 	@tests/run-all.sh
 
 check-build: all small $(B)/dyn/fscrypt-provision $(B)/asan/fscrypt-provision \
-       $(B)/dyn/$(COMPANION) $(B)/asan/$(COMPANION) $(B)/$(P11_COMPANION) \
+       $(B)/dyn/$(COMPANION) $(B)/asan/$(COMPANION) \
+       $(B)/dyn/$(P11_COMPANION) $(B)/asan/$(P11_COMPANION) \
        $(B)/dyn/$(BOOT_STEPS) $(B)/asan/$(BOOT_STEPS) \
        $(UNIT_TESTS) $(UNIT_ASAN) $(FUZZERS) $(BENCH_BIN)
 

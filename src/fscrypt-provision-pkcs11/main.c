@@ -183,7 +183,7 @@ static int one_token(char **argv, struct io *io, char *why, size_t wn)
 		code = token_open(uri, &t, why, wn);
 	if (code == 0 && !strcmp(op, "check")) {
 		token_flags_text(&t.info, io->out, sizeof(io->out));
-		printf("%s%s%s\n", t.label, *io->out ? " " : "", io->out);
+		printf("%s\t%s\n", t.label, io->out);
 	} else if (code == 0) {
 		code = token_login(&t, io->pin, io->pin_len, why, wn);
 		if (code == 0)

@@ -110,8 +110,40 @@ int token_modules(const char *module, struct token *t, char *why, size_t wn)
 	return PKCS11_EXIT_OK;
 }
 
-/* The first slot of m with a present token that uri matches. */
-static int find_in_module(CK_FUNCTION_LIST *m, P11KitUri *uri, struct token *t)
+/*
+ * Whether the token in slot id shows a public key that uri's id= or
+ * object= names, without a login; true when uri names neither. A URI
+ * that names a key but no token (object=ec-key) then finds the token
+ * that has it, not p11-kit's trust store or another card.
+ */
+static bool has_named_key(CK_FUNCTION_LIST *m, CK_SLOT_ID id, P11KitUri *uri)
+{
+	CK_OBJECT_CLASS cls = CKO_PUBLIC_KEY;
+	CK_ATTRIBUTE q[3] = {{CKA_CLASS, &cls, sizeof(cls)}}, *a;
+	CK_ULONG nq = 1, n = 0;
+	CK_OBJECT_HANDLE o;
+	CK_SESSION_HANDLE s;
+
+	if ((a = p11_kit_uri_get_attribute(uri, CKA_ID)))
+		q[nq++] = *a;
+	if ((a = p11_kit_uri_get_attribute(uri, CKA_LABEL)))
+		q[nq++] = *a;
+	if (nq == 1)
+		return true;
+	if (m->C_OpenSession(id, CKF_SERIAL_SESSION, NULL, NULL, &s) != CKR_OK)
+		return false;
+	if (m->C_FindObjectsInit(s, q, nq) == CKR_OK) {
+		m->C_FindObjects(s, &o, 1, &n);
+		m->C_FindObjectsFinal(s);
+	}
+	m->C_CloseSession(s);
+	return n > 0;
+}
+
+/* The first slot of m with a present token that uri matches (pass 0), or
+ * that also shows the key it names (pass 1). */
+static int find_in_module(CK_FUNCTION_LIST *m, P11KitUri *uri, int pass,
+			  struct token *t)
 {
 	CK_SLOT_ID ids[64];
 	CK_ULONG n = sizeof(ids) / sizeof(ids[0]);
@@ -122,7 +154,8 @@ static int find_in_module(CK_FUNCTION_LIST *m, P11KitUri *uri, struct token *t)
 		CK_TOKEN_INFO info;
 
 		if (m->C_GetTokenInfo(ids[i], &info) != CKR_OK ||
-		    !p11_kit_uri_match_token_info(uri, &info))
+		    !p11_kit_uri_match_token_info(uri, &info) ||
+		    (pass == 1 && !has_named_key(m, ids[i], uri)))
 			continue;
 		t->m = m;
 		t->slot = ids[i];
@@ -137,12 +170,23 @@ int token_open(P11KitUri *uri, struct token *t, char *why, size_t wn)
 	char *path;
 	CK_RV rv;
 
-	for (size_t i = 0; t->modules[i] && !t->m; i++)
-		find_in_module(t->modules[i], uri, t);
+	/* A token that shows the key first; else one whose keys are all
+	 * private (shown only after the login). */
+	for (int pass = 1; pass >= 0 && !t->m; pass--)
+		for (size_t i = 0; t->modules[i] && !t->m; i++)
+			find_in_module(t->modules[i], uri, pass, t);
 	if (!t->m) {
-		snprintf(why, wn,
-			 "no PKCS#11 token that the URI names is "
-			 "present");
+		CK_TOKEN_INFO *want = p11_kit_uri_get_token_info(uri);
+		size_t l =
+		    p11_kit_space_strlen(want->label, sizeof(want->label));
+
+		if (l && want->label[0])
+			snprintf(why, wn, "token %.*s is not present", (int)l,
+				 (const char *)want->label);
+		else
+			snprintf(why, wn,
+				 "no PKCS#11 token that the URI "
+				 "names is present");
 		return PKCS11_EXIT_NO_TOKEN;
 	}
 	path = p11_kit_module_get_filename(t->m);

@@ -138,12 +138,12 @@ static int apply_provision(const struct tab_entry *e, struct apply_state *st,
 	int code = FSP_EXIT_OK, r;
 
 	key_source_format(&e->source, src, sizeof(src));
-	struct unwrap_params up = {.volume = e->name,
-				   .passphrase_fd = st->pass_fd,
-				   .pin_fd = -1,
-				   .password_timeout = e->password_timeout,
-				   .log = unwrap_log};
+	struct unwrap_params up =
+	    UNWRAP_PARAMS(.volume = e->name,
+			  .password_timeout = e->password_timeout,
+			  .log = unwrap_log);
 
+	up.passphrase_fd = st->pass_fd;
 	r = entry_key_read(e, arg_tab, NULL, &up, &key, id, &detail);
 	/* Nobody answered in time: a nofail volume is let go in one line,
 	 * and the boot goes on without it. */

@@ -41,6 +41,7 @@ enum {
 	OPT_TPM2_PHASE,
 	OPT_EXEC, /* taken out of argv before getopt (take_exec) */
 	OPT_OLD_PASS_FD,
+	OPT_PKCS11_URI,
 };
 
 const struct cli_options cmd_enroll_options = {
@@ -52,6 +53,8 @@ const struct cli_options cmd_enroll_options = {
 	    {OPT_KEY_FD,
 	     "the master key from descriptor N, for the first slot"},
 	    {OPT_TPM2_PIN_FD, "PINs of the file's tpm2 slots, to unwrap it"},
+	    {OPT_PKCS11_PIN_FD,
+	     "token PINs: the file's pkcs11 slots', then the new slot's"},
 	    {OPT_TPM2_DEVICE, "the TPM to seal to: auto, a device or a TCTI"},
 	    {OPT_KEY_SIZE, NULL},
 	    {OPT_KEY_FORMAT, NULL},
@@ -66,6 +69,8 @@ const struct cli_options cmd_enroll_options = {
 	    {"recovery-key", NULL, OPT_RECOVERY,
 	     "add a recovery key slot; the key is printed once"},
 	    {"tpm2", NULL, OPT_TPM2, "add a slot the TPM seals"},
+	    {"pkcs11-token-uri", "URI|auto|list", OPT_PKCS11_URI,
+	     "add a slot a PKCS#11 token's key pair keeps (list: show them)"},
 	    {"exec", "PROGRAM [ARG...] --", OPT_EXEC,
 	     "add a slot whose secret PROGRAM prints"},
 	    {"generate", NULL, OPT_GENERATE,
@@ -98,7 +103,10 @@ const struct cli_options cmd_enroll_options = {
 	     "the PCRs of the signed policy (default 11)"},
 	    {0}},
 };
-#define ONE_TYPE "give one of --passphrase, --recovery-key, --tpm2 and --exec"
+#define ONE_TYPE                                                               \
+	"give one of --passphrase, --recovery-key, --tpm2, "                   \
+	"--pkcs11-token-uri "                                                  \
+	"and --exec"
 
 /*
  * Takes "--exec PROGRAM [ARG...] --" out of argv before getopt sees it,
@@ -216,6 +224,9 @@ static int enroll_option(int c, struct enroll *en)
 		return number_opt("--exec-timeout", 3600, &en->exec_timeout);
 	case OPT_TPM2:
 		return set_type(en, SLOT_TPM2);
+	case OPT_PKCS11_URI:
+		en->pkcs11_uri = optarg;
+		return set_type(en, SLOT_PKCS11);
 	case OPT_TPM2_PCRS:
 		return pcrs_opt("--tpm2-pcrs", &en->tpm2_pcrs,
 				&en->tpm2_pcrs_given);
@@ -244,76 +255,6 @@ static int enroll_option(int c, struct enroll *en)
 		r = slots_option(c, &en->slots, "enroll");
 		return r != -2 ? r : key_option(c, &en->ka, "enroll");
 	}
-}
-
-static int check_args(const struct enroll *en)
-{
-	int sources = en->generate + !!en->ka.file + !!en->ka.fd +
-		      (en->slots.up.passphrase_fd >= 0);
-
-	if (!en->slots.path)
-		return cli_usage_error("enroll", "--slots FILE is required");
-	if (!en->type)
-		return cli_usage_error("enroll",
-				       "give one of --passphrase, "
-				       "--recovery-key, --tpm2 and --exec "
-				       "PROGRAM [ARG...] --");
-	if (sources > 1)
-		return cli_usage_error("enroll",
-				       "give at most one of --generate, "
-				       "--key-file, --key-fd and "
-				       "--unlock-passphrase-fd");
-	if (en->pass_fd >= 0 && en->type != SLOT_PASSPHRASE && !en->tpm2_pin)
-		return cli_usage_error("enroll", "--new-passphrase-fd is for "
-						 "--passphrase and --tpm2-pin");
-	if ((en->pbkdf_ms || en->pbkdf_kib || en->pbkdf_iter) &&
-	    en->type != SLOT_PASSPHRASE)
-		return cli_usage_error("enroll", "--pbkdf-* options are for "
-						 "--passphrase");
-	if (en->pbkdf_kib && en->pbkdf_kib < SLOT_ARGON2_MEM_MIN >> 10)
-		return cli_usage_error("enroll",
-				       "--pbkdf-memory must be at least "
-				       "%llu KiB",
-				       SLOT_ARGON2_MEM_MIN >> 10);
-	if (en->exec_timeout && en->type != SLOT_EXEC)
-		return cli_usage_error("enroll",
-				       "--exec-timeout is for --exec");
-	if ((en->tpm2_pcrs_given || en->tpm2_pubkey ||
-	     en->tpm2_pubkey_pcrs_given || en->tpm2_pin ||
-	     en->tpm2_phase_given) &&
-	    en->type != SLOT_TPM2)
-		return cli_usage_error("enroll",
-				       "--tpm2-pcrs, --tpm2-pin, --tpm2-phase "
-				       "and --tpm2-public-key* are for --tpm2");
-	if (en->tpm2_pin && en->tpm2_pubkey)
-		return cli_usage_error(
-		    "enroll", "--tpm2-pin goes with fixed PCRs "
-			      "(--tpm2-pcrs) only: this version cannot "
-			      "join a PIN to a signed policy");
-	if (en->tpm2_pubkey_pcrs_given && !en->tpm2_pubkey)
-		return cli_usage_error("enroll", "--tpm2-public-key-pcrs needs "
-						 "--tpm2-public-key PEM");
-	/* With a PIN, no PCRs is the TPM and the PIN alone, as cryptenroll
-	 * allows: the TPM still limits the guesses. */
-	if (en->type == SLOT_TPM2 && !en->tpm2_pubkey && !en->tpm2_pcrs &&
-	    !en->tpm2_pin)
-		return cli_usage_error(
-		    "enroll", "--tpm2 with no PCRs would unseal on any "
-			      "boot of this machine; give --tpm2-pcrs");
-	if (en->tpm2_pubkey && !en->tpm2_pubkey_pcrs)
-		return cli_usage_error("enroll",
-				       "--tpm2-public-key-pcrs needs at "
-				       "least one PCR");
-	return FSP_EXIT_OK;
-}
-
-/* PCR 7 by default; a signed policy instead covers PCR 11 by default. */
-static void tpm2_defaults(struct enroll *en)
-{
-	if (!en->tpm2_pcrs_given && !en->tpm2_pubkey)
-		en->tpm2_pcrs = 1u << 7;
-	if (!en->tpm2_pubkey_pcrs_given && en->tpm2_pubkey)
-		en->tpm2_pubkey_pcrs = 1u << 11;
 }
 
 static int enroll_run(struct enroll *en)
@@ -378,7 +319,10 @@ int cmd_enroll(int argc, char **argv)
 	else if (!code && optind != argc)
 		code = cli_usage_error("enroll", "unexpected argument '%s'",
 				       argv[optind]);
-	else if (!code && (tpm2_defaults(&en), code = check_args(&en)) == 0)
+	else if (!code && en.type == SLOT_PKCS11 &&
+		 !strcmp(en.pkcs11_uri, "list"))
+		code = enroll_pkcs11_list(&en);
+	else if (!code && (code = enroll_check_args(&en)) == 0)
 		code = enroll_run(&en);
 	free(en.exec_argv);
 	return code;

@@ -14,6 +14,7 @@
 #include "kernel/identifier.h"
 #include "shared/writers_lock.h"
 #include "slots/file.h"
+#include "slots/pkcs11_data.h"
 #include "slots/tpm2_data.h"
 
 const struct cli_options cmd_slots_options = {
@@ -106,6 +107,7 @@ static void tpm2_line(const struct slot *s)
 static void slot_json(struct json *j, const struct slot *s)
 {
 	const char *argv[SLOT_EXEC_ARGS_MAX + 1];
+	struct pkcs11_slot p;
 	char when[32];
 
 	iso_time(s->created, when, sizeof(when));
@@ -132,6 +134,11 @@ static void slot_json(struct json *j, const struct slot *s)
 	}
 	if (s->type == SLOT_TPM2)
 		tpm2_json(j, s);
+	if (s->type == SLOT_PKCS11 && slot_pkcs11_get(s, &p) == 0) {
+		json_str(j, "token_uri", p.uri);
+		json_str(j, "module", p.module);
+		json_str(j, "mechanism", pkcs11_mech_name(p.mech));
+	}
 	json_str(j, "created", when);
 	json_end(j);
 }
@@ -139,6 +146,7 @@ static void slot_json(struct json *j, const struct slot *s)
 static void slot_line(const struct slot *s)
 {
 	const char *argv[SLOT_EXEC_ARGS_MAX + 1];
+	struct pkcs11_slot p;
 	char when[32];
 
 	iso_time(s->created, when, sizeof(when));
@@ -159,6 +167,8 @@ static void slot_line(const struct slot *s)
 	}
 	if (s->type == SLOT_TPM2)
 		tpm2_line(s);
+	if (s->type == SLOT_PKCS11 && slot_pkcs11_get(s, &p) == 0)
+		printf(", %s, %s", pkcs11_mech_name(p.mech), p.uri);
 	if (!slot_type_known(s->type))
 		printf(" (type %u, from a newer version: skipped)", s->type);
 	printf(", created %s\n", when);

@@ -31,8 +31,14 @@ struct enroll {
 	/* --tpm2-phase system: sealed for the running system
 	 * (TPM2_FLAG_SYSTEM) */
 	bool tpm2_system, tpm2_phase_given;
+	/* SLOT_PKCS11: the key pair's URI, or "auto" (list: none) */
+	const char *pkcs11_uri;
 	bool json, dry_run;
 };
+
+/* Whether enroll's options go together, after the defaults that depend
+ * on them. An exit code (it said why). */
+int enroll_check_args(struct enroll *en);
 
 /*
  * The master key the new slot wraps: generated (f is new), read from a
@@ -53,6 +59,13 @@ int enroll_new_passphrase(const struct enroll *en, const char *what,
  * what it is sealed to. 0, or an exit code (it printed why). */
 int enroll_seal_tpm2(const struct enroll *en, const struct slots_file *f,
 		     struct slot *s, const struct secbuf *key);
+
+/* The pkcs11 slot s, for the key pair en->pkcs11_uri names, wrapping key.
+ * 0, or an exit code (it printed why). */
+int enroll_seal_pkcs11(const struct enroll *en, const struct slots_file *f,
+		       struct slot *s, const struct secbuf *key);
+/* --pkcs11-token-uri list: the tokens and their key pairs. */
+int enroll_pkcs11_list(const struct enroll *en);
 
 /*
  * What enroll did (or, dry_run, would do) with slot n of f: a line, or

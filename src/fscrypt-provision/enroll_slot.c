@@ -200,6 +200,8 @@ int enroll_add_slot(const struct enroll *en, struct slots_file *f,
 		code = seal_recovery(f, s, key, &text);
 	else if (en->type == SLOT_TPM2)
 		code = enroll_seal_tpm2(en, f, s, key);
+	else if (en->type == SLOT_PKCS11)
+		code = enroll_seal_pkcs11(en, f, s, key);
 	else
 		code = seal_exec(en, f, s, key);
 	if (code) {

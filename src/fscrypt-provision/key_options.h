@@ -29,6 +29,7 @@ int key_identify(struct secbuf *key, uint8_t id[FSP_KEY_IDENTIFIER_SIZE]);
 #define KEY_SOURCE_USES                                                        \
 	{OPT_KEY_FILE, NULL}, {OPT_KEY_FD, NULL}, {OPT_SLOTS, NULL},           \
 	{OPT_PASSPHRASE_FD, NULL}, {OPT_TPM2_PIN_FD, NULL},                    \
+	{OPT_PKCS11_PIN_FD, NULL},                                             \
 	{OPT_TPM2_DEVICE, NULL}, {OPT_TPM2_SIGNATURE, NULL},                   \
 	{OPT_KEY_FORMAT, NULL}, {OPT_KEY_SIZE, NULL},                          \
 	{OPT_ALLOW_READABLE, NULL}

@@ -12,10 +12,11 @@ int read_key_or_slots(const struct key_args *ka, struct slots_arg *sa,
 {
 	if (!sa->path) {
 		if (sa->up.passphrase_fd >= 0 || sa->up.pin_fd >= 0 ||
-		    sa->up.tpm2.device || sa->up.tpm2.signature)
-			return cli_usage_error(cmd,
-					       "--passphrase-fd and --tpm2-* "
-					       "need --slots FILE");
+		    sa->up.pkcs11_pin_fd >= 0 || sa->up.tpm2.device ||
+		    sa->up.tpm2.signature)
+			return cli_usage_error(
+			    cmd, "--passphrase-fd, --pkcs11-pin-fd "
+				 "and --tpm2-* need --slots FILE");
 		return read_key_arg(ka, cmd, key, id);
 	}
 	if (ka->file || ka->fd)

@@ -26,6 +26,8 @@ const struct cli_option cli_shared_options[] = {
      "read the passphrase or recovery key from descriptor N, a line a try"},
     {"tpm2-pin-fd", "N", OPT_TPM2_PIN_FD,
      "read tpm2 slots' PINs from descriptor N, a line a try"},
+    {"pkcs11-pin-fd", "N", OPT_PKCS11_PIN_FD,
+     "read PKCS#11 tokens' PINs from descriptor N, a line a try"},
     {"tpm2-device", "DEV", OPT_TPM2_DEVICE,
      "the TPM: auto (/dev/tpmrm0), a device path or a TCTI"},
     {"tpm2-signature", "FILE", OPT_TPM2_SIGNATURE,

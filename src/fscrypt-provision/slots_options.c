@@ -35,9 +35,12 @@ int slots_option(int c, struct slots_arg *sa, const char *cmd)
 		return -1;
 	case OPT_PASSPHRASE_FD:
 	case OPT_TPM2_PIN_FD:
+	case OPT_PKCS11_PIN_FD:
 		if (parse_fd_arg(optarg, c == OPT_PASSPHRASE_FD
 					     ? &sa->up.passphrase_fd
-					     : &sa->up.pin_fd) < 0)
+					 : c == OPT_TPM2_PIN_FD
+					     ? &sa->up.pin_fd
+					     : &sa->up.pkcs11_pin_fd) < 0)
 			return cli_usage_error(cmd,
 					       "--%s needs a descriptor number",
 					       cli_option_name(NULL, c));

@@ -17,11 +17,10 @@ struct slots_arg {
 	struct unwrap_params up;
 };
 
-#define SLOTS_ARG_INIT                                                         \
-	((struct slots_arg){.up = {.passphrase_fd = -1, .pin_fd = -1}})
+#define SLOTS_ARG_INIT ((struct slots_arg){.up = UNWRAP_PARAMS()})
 
 /*
- * --slots, --passphrase-fd, --tpm2-pin-fd, --tpm2-device,
+ * --slots, --passphrase-fd, --tpm2-pin-fd, --pkcs11-pin-fd, --tpm2-device,
  * --tpm2-signature and --password-timeout into sa: -1 when c was one of
  * them, -2 when not, or the exit code of a bad value.
  */

@@ -327,8 +327,7 @@ static int read_slots_source(const struct key_source *src,
 			     const struct key_source_opts *opts,
 			     struct secbuf *ret, struct fsp_problem *detail)
 {
-	struct unwrap_params up = {
-	    .passphrase_fd = -1, .pin_fd = -1, .no_person = true};
+	struct unwrap_params up = UNWRAP_PARAMS(.no_person = true);
 	uint8_t id[FSP_KEY_IDENTIFIER_SIZE];
 	struct fsp_problem why = {0};
 	int r;

@@ -217,13 +217,14 @@ static int ask_person(const struct slots_file *f,
 	return -ENOKEY;
 }
 
-/* tpm2, then exec, then tpm2 with a PIN, then a passphrase or recovery
- * key: what needs nobody first, and a PIN before what it stands in for. */
+/* tpm2, then exec, then tpm2 with a PIN, then a PKCS#11 token, then a
+ * passphrase or recovery key: what needs nobody first, and a PIN before
+ * what it stands in for. */
 static int unlock_order(const struct slots_file *f,
 			const struct unwrap_params *upp, struct secbuf *key,
 			struct fsp_problem *d)
 {
-	bool person = false, program = false, pin = false;
+	bool person = false, program = false, pin = false, token = false;
 	struct unwrap_params ask = *upp;
 	const struct unwrap_params *up = &ask;
 	int r;
@@ -234,6 +235,7 @@ static int unlock_order(const struct slots_file *f,
 		program |= f->slots[i].type == SLOT_EXEC ||
 			   f->slots[i].type == SLOT_TPM2;
 		pin |= slot_tpm2_pin(&f->slots[i]);
+		token |= f->slots[i].type == SLOT_PKCS11;
 	}
 	if (program && (try_programs(f, up, SLOT_TPM2, key) == 0 ||
 			try_programs(f, up, SLOT_EXEC, key) == 0))
@@ -246,6 +248,11 @@ static int unlock_order(const struct slots_file *f,
 		: 0;
 	if (pin && !up->no_person) {
 		r = try_pin_slots(f, up, key, d);
+		if (r == 0 || r == -ETIME || (!person && !token))
+			return r;
+	}
+	if (token && !up->no_person) {
+		r = try_pkcs11_slots(f, up, key, d);
 		if (r == 0 || r == -ETIME || !person)
 			return r;
 	}
@@ -255,11 +262,11 @@ static int unlock_order(const struct slots_file *f,
 				   "for here");
 	if (person)
 		return ask_person(f, up, key, d);
-	if (pin)
-		return problem_set(
-		    d, OP_UNWRAP, -ENOKEY,
-		    "needs a TPM2 PIN, and none may be asked for "
-		    "here");
+	if (pin || token)
+		return problem_set(d, OP_UNWRAP, -ENOKEY,
+				   "needs a %s PIN, and none may be asked for "
+				   "here",
+				   pin ? "TPM2" : "token");
 	if (program)
 		return problem_set(d, OP_UNWRAP, -EKEYREJECTED,
 				   "has no protector left to try: every TPM2 "

@@ -17,7 +17,8 @@ struct unwrap_params {
 	 * set and this not, those slots are passed over: a passphrase must
 	 * never be spent as a PIN, which costs a dictionary-attack try. */
 	int pin_fd;
-	unsigned tries; /* passphrases to try before giving up */
+	int pkcs11_pin_fd; /* the same for pkcs11 slots' token PINs */
+	unsigned tries;	   /* passphrases to try before giving up */
 	/* Seconds, from the first prompt, for the person to answer every
 	 * prompt (PIN or passphrase, all tries); 0: no limit. Not for a
 	 * descriptor, which a program feeds. */
@@ -29,6 +30,13 @@ struct unwrap_params {
 	/* Progress for the log (Argon2id costs, a protector that failed). */
 	void (*log)(const char *line);
 };
+
+/* Parameters with no descriptor to read, and the fields given. */
+#define UNWRAP_PARAMS(...)                                                     \
+	((struct unwrap_params){.passphrase_fd = -1,                           \
+				.pin_fd = -1,                                  \
+				.pkcs11_pin_fd = -1,                           \
+				__VA_ARGS__})
 
 /* A line for up->log, "volume NAME: " put before "slot N" lines. */
 void unwrap_logf(const struct unwrap_params *up, const char *fmt, ...)

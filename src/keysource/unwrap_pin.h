@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Unwrapping through tpm2 slots with a PIN (keysource/unwrap_pin.c). */
+/* Unwrapping through the slots that ask for a PIN: a TPM's
+ * (keysource/unwrap_pin.c) and a PKCS#11 token's (unwrap_pkcs11.c). */
 #ifndef FSP_KEYSOURCE_UNWRAP_PIN_H
 #define FSP_KEYSOURCE_UNWRAP_PIN_H
 
@@ -16,5 +17,12 @@ struct slots_file;
  */
 int try_pin_slots(const struct slots_file *f, const struct unwrap_params *up,
 		  struct secbuf *key, struct fsp_problem *detail);
+/*
+ * Each pkcs11 slot whose token is present, asking for the token's PIN up
+ * to up->tries times (keysource/unwrap_pkcs11.c). 0 with the key, or
+ * -errno with detail set.
+ */
+int try_pkcs11_slots(const struct slots_file *f, const struct unwrap_params *up,
+		     struct secbuf *key, struct fsp_problem *detail);
 
 #endif

@@ -27,8 +27,8 @@
  * (one line) on stdin and writes the secret on stdout.
  *
  * "fscrypt-provision-pkcs11 check MODULE URI" asks for nothing, spends no
- * PIN try, and writes the token's label then what its PIN flags say
- * (PKCS11_FLAG_* words), on one line.
+ * PIN try, and writes the token's label, a tab, and what its PIN flags
+ * say (PKCS11_FLAG_* words, space-separated), on one line.
  *
  * An empty PIN on a token with a PIN pad (a protected authentication path)
  * lets the reader ask for it. The exit status is one of PKCS11_EXIT_*; the

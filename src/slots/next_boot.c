@@ -144,7 +144,10 @@ int nextboot_check(const char *path, const struct nextboot_opts *o,
 					  slot_tpm2_get(s, &t) == 0 &&
 					  (t.flags & TPM2_FLAG_SIGNED);
 		} else if (o->headless && (s->type == SLOT_PASSPHRASE ||
-					   s->type == SLOT_RECOVERY)) {
+					   s->type == SLOT_RECOVERY ||
+					   s->type == SLOT_PKCS11)) {
+			/* A token is bound to no boot chain: it survives
+			 * any update, but its PIN needs a person. */
 			person = true;
 			tell_person(s, tell);
 		} else if (slot_type_known(s->type)) {

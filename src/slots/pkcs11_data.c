@@ -136,17 +136,22 @@ static int unhex_digit(char c)
 	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-void pkcs11_uri_token(const char *uri, char *buf, size_t n)
+void pkcs11_uri_value(const char *uri, const char *name, char *buf, size_t n)
 {
-	const char *p = strstr(uri, ":token=");
-	size_t o = 0;
+	size_t nl = strlen(name), o = 0;
+	const char *p = uri;
 
-	if (!p)
-		p = strstr(uri, ";token=");
-	buf[0] = '\0';
-	if (!p || n == 0)
+	if (n == 0)
 		return;
-	for (p += 7; *p && *p != ';' && *p != '?' && o + 1 < n; p++) {
+	buf[0] = '\0';
+	/* An attribute starts the path (after "pkcs11:") or the query, or
+	 * follows a separator; its value ends at the next one. */
+	for (; (p = strstr(p, name)); p += nl)
+		if (p > uri && strchr(":;?&", p[-1]) && p[nl] == '=')
+			break;
+	if (!p)
+		return;
+	for (p += nl + 1; *p && !strchr(";?&", *p) && o + 1 < n; p++) {
 		int hi = p[0] == '%' ? unhex_digit(p[1]) : -1,
 		    lo = hi >= 0 ? unhex_digit(p[2]) : -1;
 

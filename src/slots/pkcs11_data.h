@@ -41,9 +41,10 @@ const char *pkcs11_mech_name(unsigned mech);
 /* A mechanism from the companion's name; 0 for none. */
 uint8_t pkcs11_mech_parse(const char *name);
 /*
- * The token's label from a URI's "token=" attribute, its %XX undone, into
- * buf (n bytes): what a prompt and a message name. "" when it has none.
+ * The value of a URI's attribute name ("token", "module-path"), its %XX
+ * undone and control bytes shown as '?', into buf (n bytes): what a
+ * prompt names, and which module to load. "" when it has none.
  */
-void pkcs11_uri_token(const char *uri, char *buf, size_t n);
+void pkcs11_uri_value(const char *uri, const char *name, char *buf, size_t n);
 
 #endif

@@ -8,18 +8,21 @@
 # a missing token, a URI that names two keys, the wrong kind of key, a
 # damaged ciphertext or point, a module that does not load and a bad URI
 # each exit with their own code and write no secret. Under the valgrind
-# part, the companion runs under valgrind too.
+# part, the companion runs under valgrind too, and its ASan build in the
+# sanitizers' part.
 . "$(dirname "$0")/lib.sh"
 
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-P11=$ROOT/build/fscrypt-provision-pkcs11
+# The companion beside the helper under test (its ASan build in the
+# sanitizers' part).
+BIN=${FSP_CMD[${#FSP_CMD[@]} - 1]}
+P11=$(dirname "$BIN")/fscrypt-provision-pkcs11
 # The wrapper of the helper under test (valgrind's), if any.
 WRAP=("${FSP_CMD[@]:0:${#FSP_CMD[@]}-1}")
 MOD=/usr/lib/softhsm/libsofthsm2.so
 PIN=246810
 for f in "$P11" "$MOD" "$(command -v pkcs11-tool)" "$(command -v softhsm2-util)"; do
 	[ -e "$f" ] || {
-		t_fail "$f is there (make build/fscrypt-provision-pkcs11; tools/packages: softhsm2, opensc)"
+		t_fail "$f is there (make; tools/packages: softhsm2, opensc)"
 		exit 1
 	}
 done
@@ -91,12 +94,12 @@ for kind in rsa ec; do
 		t_fail "$kind: nothing of the secret after a wrong PIN" "$HEX" "$ERR"
 	p11 "" check "$MOD" "$URI"
 	is "$kind: check after a wrong PIN, with no PIN: SoftHSM's user PIN count is low" 0
-	[ "$(cat "$T_WORK/out")" = "fsp-a pin-count-low" ] || t_fail "$kind: check's line" "$(cat "$T_WORK/out")"
+	[ "$(cat "$T_WORK/out")" = "$(printf 'fsp-a\tpin-count-low')" ] || t_fail "$kind: check's line" "$(cat "$T_WORK/out")"
 	p11 "$PIN" unlock "$MOD" "$URI" "$MECH" "$WRAPPED"
 	[ "$RC" = 0 ] && [ "$HEX" = "$SECRET" ] && t_ok "$kind: the right PIN still unlocks after a wrong one" ||
 		t_fail "$kind: the right PIN after a wrong one" "exit $RC" "$ERR"
 	p11 "" check "$MOD" "$URI"
-	[ "$RC" = 0 ] && [ "$(cat "$T_WORK/out")" = "fsp-a" ] && t_ok "$kind: the right PIN clears the flag" ||
+	[ "$RC" = 0 ] && [ "$(cat "$T_WORK/out")" = "$(printf 'fsp-a\t')" ] && t_ok "$kind: the right PIN clears the flag" ||
 		t_fail "$kind: check after the right PIN" "exit $RC" "$(cat "$T_WORK/out")" "$ERR"
 	# The last byte changed: another ciphertext, or a point off the curve.
 	last=${WRAPPED: -2}
@@ -121,7 +124,7 @@ is "a URI that names two key pairs: exit 7, name one" 7 "name one with id= or ob
 p11 "$PIN" enroll "$MOD" "pkcs11:token=fsp-a;object=ec-key"
 is "object= names one key pair" 0
 p11 "$PIN" unlock "$MOD" "pkcs11:token=fsp-absent;id=%01" rsa-oaep-sha1 "$RSA_WRAPPED"
-is "a token that is not present: exit 3" 3 "no PKCS#11 token that the URI names is present"
+is "a token that is not present: exit 3, named" 3 "token fsp-absent is not present"
 p11 "$PIN" unlock "$T_WORK/no-such-module.so" "$RSA_URI" rsa-oaep-sha1 "$RSA_WRAPPED"
 is "a module that does not load: exit 10" 10 "cannot load the PKCS#11 module"
 p11 "$PIN" unlock "$MOD" "https://fsp-a" rsa-oaep-sha1 "$RSA_WRAPPED"

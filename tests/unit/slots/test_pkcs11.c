@@ -132,14 +132,20 @@ static void test_names(void)
 	CHECK(pkcs11_mech_parse("rsa-oaep-sha1") == PKCS11_OAEP_SHA1 &&
 		  pkcs11_mech_parse("rsa-pkcs1") == 0,
 	      "names parsed, unknown ones refused");
-	pkcs11_uri_token(URI, l, sizeof(l));
+	pkcs11_uri_value(URI, "token", l, sizeof(l));
 	CHECK_STR(l, "fsp-a", "token= with %%2D undone");
-	pkcs11_uri_token("pkcs11:token=a%1bb;id=%01", l, sizeof(l));
+	pkcs11_uri_value("pkcs11:token=a%1bb;id=%01", "token", l, sizeof(l));
 	CHECK_STR(l, "a?b", "a control byte in a label is not shown");
-	pkcs11_uri_token("pkcs11:id=%01", l, sizeof(l));
+	pkcs11_uri_value("pkcs11:id=%01", "token", l, sizeof(l));
 	CHECK_STR(l, "", "no token=: empty");
-	pkcs11_uri_token("pkcs11:token=abcdef", l, 4);
+	pkcs11_uri_value("pkcs11:token=abcdef", "token", l, 4);
 	CHECK_STR(l, "abc", "cut to the buffer");
+	pkcs11_uri_value("pkcs11:mytoken=x;token=y", "token", l, sizeof(l));
+	CHECK_STR(l, "y", "a longer name that ends with it is another");
+	pkcs11_uri_value(
+	    "pkcs11:token=t?module-path=/usr/lib/a%20b.so&pin-value=1",
+	    "module-path", l, sizeof(l));
+	CHECK_STR(l, "/usr/lib/a b.so", "a query attribute, up to the next");
 }
 
 int main(void)
