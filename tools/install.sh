@@ -7,7 +7,7 @@
 #   tools/install.sh debian DIR  write DIR/PACKAGE.install for dh_install
 # The directories come from the environment, as the Makefile exports
 # them: SBINDIR LIBEXECDIR MANDIR DOCDIR HOOKDIR GENERATORDIR ITOOLSDIR
-# DRACUTDIR BASHCOMPDIR, with DESTDIR, HELPER, COMPANION and
+# DRACUTDIR BASHCOMPDIR, with DESTDIR, HELPER, COMPANION, P11_COMPANION and
 # INSTALL_STRIP.
 set -eu
 cd "$(dirname "$0")/.."
@@ -43,6 +43,7 @@ each() {
         case $src in
             @HELPER@) set -- "${HELPER:?HELPER is not set}" ;;
             @COMPANION@) set -- "${COMPANION:?COMPANION is not set}" ;;
+            @P11_COMPANION@) set -- "${P11_COMPANION:?P11_COMPANION is not set}" ;;
             *)
                 # shellcheck disable=SC2086 # a glob, expanded here
                 set -- $src

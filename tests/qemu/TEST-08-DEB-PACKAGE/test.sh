@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # The Debian package: debian/ builds with dpkg-buildpackage -b,
-# lintian (pedantic) reports nothing, and the four packages install into a
+# lintian (pedantic) reports nothing, and the five packages install into a
 # scratch root with exactly the expected files. Their trigger reaches the
 # generators' update-initramfs interest (a stand-in package records it, on
 # install and on upgrade). An initramfs built from the *installed* package
@@ -9,7 +9,7 @@
 # scenario. Removing and purging leave nothing of ours in the root.
 TEST_DESCRIPTION="Debian package: builds, lintian-clean, installs the expected files, boots TEST-10 from the installed package, purges to nothing"
 
-# Every file and symlink the four packages install (not the -dbgsym ones).
+# Every file and symlink the five packages install (not the -dbgsym ones).
 # The generator goes where this release's systemd reads generators:
 # /lib/systemd on Debian 12, /usr/lib/systemd on Debian 13.
 T08_GENERATORS=$(pkg-config --variable=systemdsystemgeneratordir systemd 2> /dev/null)
@@ -21,6 +21,7 @@ EXPECTED=".${T08_GENERATORS:-/lib/systemd/system-generators}/fscrypt-provision-g
 ./usr/lib/dracut/modules.d/50fscrypt-provision/initrd-cleanup-fscrypt-provision.conf
 ./usr/lib/dracut/modules.d/50fscrypt-provision/module-setup.sh
 ./usr/lib/fscrypt-provision/fscrypt-provision-lib.sh
+./usr/lib/fscrypt-provision/fscrypt-provision-pkcs11
 ./usr/lib/fscrypt-provision/fscrypt-provision-stage
 ./usr/lib/fscrypt-provision/fscrypt-provision-tpm2
 ./usr/lib/fscrypt-provision/hooks/mender/ArtifactCommit_Enter_50_fscrypt-provision
@@ -41,6 +42,8 @@ EXPECTED=".${T08_GENERATORS:-/lib/systemd/system-generators}/fscrypt-provision-g
 ./usr/share/doc/fscrypt-provision-initramfs/README.md.gz
 ./usr/share/doc/fscrypt-provision-initramfs/changelog.gz
 ./usr/share/doc/fscrypt-provision-initramfs/copyright
+./usr/share/doc/fscrypt-provision-pkcs11/changelog.gz
+./usr/share/doc/fscrypt-provision-pkcs11/copyright
 ./usr/share/doc/fscrypt-provision-tpm2/changelog.gz
 ./usr/share/doc/fscrypt-provision-tpm2/copyright
 ./usr/share/doc/fscrypt-provision/README.md.gz
@@ -66,7 +69,7 @@ EXPECTED=".${T08_GENERATORS:-/lib/systemd/system-generators}/fscrypt-provision-g
 ./usr/share/man/man5/fscrypttab.5.gz
 ./usr/share/man/man8/fscrypt-provision-update.8.gz
 ./usr/share/man/man8/fscrypt-provision.8.gz"
-PKGS=(fscrypt-provision fscrypt-provision-dracut fscrypt-provision-initramfs fscrypt-provision-tpm2)
+PKGS=(fscrypt-provision fscrypt-provision-dracut fscrypt-provision-initramfs fscrypt-provision-tpm2 fscrypt-provision-pkcs11)
 W=""
 
 test_check() {
@@ -143,7 +146,7 @@ test_setup() {
     # The scratch root has no libc or dracut: the dependencies are not
     # what this checks.
     t08_dpkg --force-depends -i "$DEBS"/fscrypt-provision{,-dracut,-initramfs}_*.deb \
-        "$DEBS"/fscrypt-provision-tpm2_*.deb > "$W/install.log" 2>&1 || return 1
+        "$DEBS"/fscrypt-provision-tpm2_*.deb "$DEBS"/fscrypt-provision-pkcs11_*.deb > "$W/install.log" 2>&1 || return 1
     # Built from the installed package: its helper, its module.
     FSP_INITRD=$W/initrd.img
     FSP_BIN=$R/usr/sbin/fscrypt-provision \
