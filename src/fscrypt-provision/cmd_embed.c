@@ -20,7 +20,6 @@
 #include "kernel/identifier.h"
 #include "kernel/mountinfo.h"
 #include "slots/file.h"
-#include "slots/tpm2_data.h"
 #include "tab/entry_key.h"
 
 enum {
@@ -82,25 +81,6 @@ static bool hidden_in_initramfs(const char *path)
 	return false;
 }
 
-/* What the image needs to unseal a slots file's tpm2 slots. */
-static unsigned slots_needs(const struct slots_file *f)
-{
-	struct tpm2_slot t;
-	unsigned needs = 0;
-
-	for (size_t i = 0; i < f->n; i++) {
-		if (f->slots[i].type != SLOT_TPM2)
-			continue;
-		needs |= EMBED_NEEDS_TPM2;
-		if (slot_tpm2_get(&f->slots[i], &t) < 0)
-			continue;
-		needs |=
-		    (tpm2_by_companion(&t) ? 0 : EMBED_NEEDS_SYSTEMD_CREDS) |
-		    (t.flags & TPM2_FLAG_SYSTEM ? EMBED_NEEDS_TPM2_END : 0);
-	}
-	return needs;
-}
-
 /* A slots file is checked without unwrapping: it must load, and its
  * identifier must be the table's. */
 static int check_slots_entry(const struct tab_entry *e, const char *sysroot,
@@ -131,7 +111,7 @@ static int check_slots_entry(const struct tab_entry *e, const char *sysroot,
 				 e->name, path, why.text);
 	else {
 		hex_encode(f->identifier, sizeof(f->identifier), hex);
-		ret->needs = slots_needs(f);
+		ret->needs = embed_slots_needs(f, ret);
 	}
 	if (!code && e->has_identifier &&
 	    memcmp(f->identifier, e->identifier, sizeof(e->identifier))) {
@@ -160,7 +140,7 @@ static unsigned later_needs(const struct tab_entry *e, const char *sysroot)
 		f = calloc(1, sizeof(*f));
 	if (f && slots_file_load(sysroot ? joined : e->source.path,
 				 e->key_opts.allow_readable, f, &why) == 0)
-		needs = slots_needs(f) & EMBED_NEEDS_TPM2_END;
+		needs = embed_slots_needs(f, NULL) & EMBED_NEEDS_TPM2_END;
 	free(f);
 	return needs;
 }

@@ -11,6 +11,8 @@
 #include <stdbool.h>
 
 #include "kernel/identifier.h"
+#include "slots/format.h"
+#include "slots/pkcs11_data.h"
 #include "tab/fscrypttab.h"
 
 /* What an initramfs entry's slots file needs in the image. */
@@ -20,14 +22,27 @@ enum {
 	/* not an initramfs entry: a tpm2 slot for the running system, whose
 	 * phase starts when the initramfs extends PCR 15 */
 	EMBED_NEEDS_TPM2_END = 1u << 2,
+	EMBED_NEEDS_PKCS11 = 1u << 3, /* a pkcs11 slot */
 };
+
+/* The PKCS#11 modules one entry's pkcs11 slots may name. */
+#define EMBED_MODULES_MAX 4
 
 /* An initramfs entry, checked: its key's identifier in hex ("" for the
  * source none) and what its slots file needs. */
 struct embed_entry {
 	char id[FSP_IDENTIFIER_HEX_LEN + 1];
 	unsigned needs;
+	/* the modules of its pkcs11 slots, each once */
+	char modules[EMBED_MODULES_MAX][PKCS11_MODULE_MAX + 1];
+	size_t n_modules;
 };
+
+/*
+ * What the image needs to unwrap f: EMBED_NEEDS_*, and into e (when not
+ * NULL) the modules of its pkcs11 slots.
+ */
+unsigned embed_slots_needs(const struct slots_file *f, struct embed_entry *e);
 
 struct embed_manifest_opts {
 	const char *dir;	/* --manifest DIR: the files embed makes */

@@ -94,6 +94,20 @@ fsp identifier --slots "$S" --pkcs11-pin-fd 3 --passphrase-fd 4 3<<<"$PIN" 4<<<"
 	t_fail "token absent" "exit $RC" "$ERR"
 SOFTHSM2_CONF=$T_WORK/softhsm2.conf
 
+# The image: embed's manifest names the companion and each module the
+# initramfs entry's pkcs11 slots load, where the slots name them.
+printf 'data /data slots:%s vault initramfs,identifier=%s\n' "$S" "$ID" >"$T_WORK/tab"
+mkdir "$T_WORK/manifest"
+fsp embed --tab "$T_WORK/tab" --manifest "$T_WORK/manifest"
+mods=$(printf '%s\n' "$OUT" | awk -F'\t' '$1 == "binary" && $3 ~ /softhsm/ {print $3}' | sort -u | tr '\n' ' ')
+want=$("${FSP_CMD[@]}" slots --slots "$S" --json | grep -o '"module": "[^"]*"' | cut -d'"' -f4 | sort -u | tr '\n' ' ')
+if [ "$RC" = 0 ] && printf '%s\n' "$OUT" | grep -q "^binary	[^	]*/fscrypt-provision-pkcs11	/usr/lib/fscrypt-provision/fscrypt-provision-pkcs11	required" &&
+	[ -n "$mods" ] && [ "$mods" = "$want" ]; then
+	t_ok "embed --manifest: the PKCS#11 companion and each module its pkcs11 slots name ($mods)"
+else
+	t_fail "embed --manifest with pkcs11 slots" "exit $RC" "$OUT" "$ERR"
+fi
+
 # The PIN is in no argv: the companion's command line is the operation,
 # the module, the URI, the mechanism and the wrapped secret.
 if [ -n "${FSP_UNDER_VALGRIND-}" ]; then
