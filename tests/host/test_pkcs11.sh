@@ -11,6 +11,7 @@
 # part, the companion runs under valgrind too, and its ASan build in the
 # sanitizers' part.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/pkcs11-lib.sh"
 
 # The companion beside the helper under test (its ASan build in the
 # sanitizers' part).
@@ -18,28 +19,13 @@ BIN=${FSP_CMD[${#FSP_CMD[@]} - 1]}
 P11=$(dirname "$BIN")/fscrypt-provision-pkcs11
 # The wrapper of the helper under test (valgrind's), if any.
 WRAP=("${FSP_CMD[@]:0:${#FSP_CMD[@]}-1}")
-MOD=/usr/lib/softhsm/libsofthsm2.so
 PIN=246810
-for f in "$P11" "$MOD" "$(command -v pkcs11-tool)" "$(command -v softhsm2-util)"; do
-	[ -e "$f" ] || {
-		t_fail "$f is there (make; tools/packages: softhsm2, opensc)"
-		exit 1
-	}
-done
-
-export SOFTHSM2_CONF=$T_WORK/softhsm2.conf
-mkdir -p "$T_WORK/tokens"
-printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' \
-	"$T_WORK/tokens" >"$SOFTHSM2_CONF"
-softhsm2-util --init-token --free --label fsp-a --so-pin 13579135 --pin "$PIN" >/dev/null &&
-	pkcs11-tool --module "$MOD" --token-label fsp-a --login --pin "$PIN" --keypairgen \
-		--key-type rsa:2048 --id 01 --label rsa-key >/dev/null 2>&1 &&
-	pkcs11-tool --module "$MOD" --token-label fsp-a --login --pin "$PIN" --keypairgen \
-		--key-type EC:prime256v1 --id 02 --label ec-key >/dev/null 2>&1 ||
-	{
-		t_fail "a SoftHSM2 token with an RSA and an EC key pair"
-		exit 1
-	}
+[ -x "$P11" ] || {
+	t_fail "$P11 is there (make)"
+	exit 1
+}
+p11_token fsp-a "$PIN" 01 02
+MOD=$P11_MOD
 
 # p11 PIN ARGS...: the companion, the PIN on stdin; stdout in $T_WORK/out
 # (and hex in HEX), stderr in ERR, the exit status in RC.

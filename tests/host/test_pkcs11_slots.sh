@@ -9,28 +9,12 @@
 # argv and no slots file; slots shows the slot; enroll refuses a PIN in
 # the URI.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/pkcs11-lib.sh"
 
-MOD=/usr/lib/softhsm/libsofthsm2.so
 PIN=97531
-for f in "$MOD" "$(command -v pkcs11-tool)" "$(command -v softhsm2-util)"; do
-	[ -e "$f" ] || {
-		t_fail "$f is there (tools/packages: softhsm2, opensc)"
-		exit 1
-	}
-done
-export SOFTHSM2_CONF=$T_WORK/softhsm2.conf
-mkdir -p "$T_WORK/tokens" "$T_WORK/no-tokens"
-printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' \
-	"$T_WORK/tokens" >"$SOFTHSM2_CONF"
-softhsm2-util --init-token --free --label fsp-b --so-pin 86428642 --pin "$PIN" >/dev/null &&
-	pkcs11-tool --module "$MOD" --token-label fsp-b --login --pin "$PIN" --keypairgen \
-		--key-type rsa:2048 --id 0a --label rsa-key >/dev/null 2>&1 &&
-	pkcs11-tool --module "$MOD" --token-label fsp-b --login --pin "$PIN" --keypairgen \
-		--key-type EC:prime256v1 --id 0b --label ec-key >/dev/null 2>&1 ||
-	{
-		t_fail "a SoftHSM2 token with an RSA and an EC key pair"
-		exit 1
-	}
+p11_token fsp-b "$PIN" 0a 0b
+MOD=$P11_MOD
+mkdir -p "$T_WORK/no-tokens"
 
 S=$T_WORK/data.slots
 new_key "$T_WORK/master.key"
