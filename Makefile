@@ -181,9 +181,11 @@ $(B)/asan/$(P11_COMPANION): $(P11_SRCS) $(P11_HDRS) Makefile
 	@mkdir -p $(B)/asan
 	$(CC) $(CPPFLAGS) $(P11_CFLAGS) -O1 -g $(WARN) $(SAN) $(P11_SRCS) -o $@ $(P11_LIBS)
 
-# tests/unit/ has the folders of src/.
-UNIT_SRCS  := $(wildcard tests/unit/*/test_*.c)
-UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/unit/%,$(UNIT_SRCS))
+# tests/unit/ has the folders of src/. The PKCS#11 companion's tests link
+# its own files and p11-kit, and are built for this machine only.
+P11_UNIT   := $(B)/unit/fscrypt-provision-pkcs11/test_token
+UNIT_SRCS  := $(filter-out tests/unit/fscrypt-provision-pkcs11/%,$(wildcard tests/unit/*/test_*.c))
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/unit/%,$(UNIT_SRCS)) $(if $(CROSS),,$(P11_UNIT))
 UNIT_ASAN  := $(patsubst tests/unit/%.c,$(B)/unit-asan/%,$(UNIT_SRCS))
 # The library's objects, compiled once per flavour and linked into every
 # unit test (compiling them per test cost 24 compilations of the library).
@@ -195,6 +197,12 @@ ASAN_OBJS  := $(patsubst src/%.c,$(B)/obj/asan/%.o,$(LIB_SRCS))
 
 # A cross build's unit tests are static: qemu-user then needs no sysroot.
 UNIT_LIBS := $(if $(CROSS),-static -l:libkeyutils.a -l:libsodium.a,-lkeyutils -lsodium)
+
+$(P11_UNIT): tests/unit/fscrypt-provision-pkcs11/test_token.c tests/unit/unit.h \
+             $(P11_DIR)/token.c $(P11_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(P11_CFLAGS) -O1 -g $(WARN) -Itests/unit $< $(P11_DIR)/token.c \
+	    -o $@ $(P11_LIBS)
 
 # The library's objects alone: tools/c-layers.py reads their symbols.
 unit-objs: $(UNIT_OBJS)
