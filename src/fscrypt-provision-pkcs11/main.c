@@ -96,7 +96,9 @@ static int list(const char *module, char *why, size_t wn)
 {
 	struct token t;
 	P11KitUri *any = p11_kit_uri_new();
-	int code = any ? token_modules(module, &t, why, wn) : 1;
+	int code =
+	    any ? token_modules(module, &t, why, wn)
+		: (snprintf(why, wn, "out of memory"), PKCS11_EXIT_FAILED);
 
 	for (size_t i = 0; code == 0 && t.modules[i]; i++) {
 		CK_SLOT_ID ids[64];
