@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "basic/hex.h"
 #include "basic/unaligned_le.h"
 #include "shared/pkcs11_protocol.h"
 
@@ -128,14 +129,6 @@ int slot_pkcs11_set(struct slot *s, const struct pkcs11_slot *p)
 	return 0;
 }
 
-static int unhex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)(c | 0x20);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 void pkcs11_uri_value(const char *uri, const char *name, char *buf, size_t n)
 {
 	size_t nl = strlen(name), o = 0;
@@ -152,13 +145,11 @@ void pkcs11_uri_value(const char *uri, const char *name, char *buf, size_t n)
 	if (!p)
 		return;
 	for (p += nl + 1; *p && !strchr(";?&", *p) && o + 1 < n; p++) {
-		int hi = p[0] == '%' ? unhex_digit(p[1]) : -1,
-		    lo = hi >= 0 ? unhex_digit(p[2]) : -1;
+		uint8_t c;
 
-		if (lo >= 0) {
+		if (p[0] == '%' && strnlen(p + 1, 2) == 2 &&
+		    hex_decode(p + 1, 2, &c, 1) == 0) {
 			/* A label is shown in prompts: no control bytes. */
-			int c = hi * 16 + lo;
-
 			buf[o++] = c < ' ' || c == 0x7f ? '?' : (char)c;
 			p += 2;
 		} else {
