@@ -60,7 +60,10 @@ need_root() {
 	fi
 }
 
+# Each part's time is printed after it ("# time PART: N s"): CI has an
+# hour, and this is where it goes.
 for part in "${parts[@]}"; do
+	part_start=$SECONDS
 	case $part in
 	unit)
 		for t in "$B"/unit/*/test_*; do run "unit ${t#"$B"/unit/}" "$t"; done
@@ -140,6 +143,7 @@ for part in "${parts[@]}"; do
 		exit 2
 		;;
 	esac
+	echo "# time $part: $((SECONDS - part_start)) s"
 done
 
 passed=$(grep -c '^ok' "$log")
