@@ -68,6 +68,21 @@ _fsp_need() {
     [[ $1 == optional ]] || _fsp_fatal "fscrypt-provision: cannot install $2 ($3)"
 }
 
+# _fsp_plugin_libs FILE: the libraries that FILE, a library a program loads
+# with dlopen() (a PKCS#11 module), links. dracut-install follows the
+# libraries of executables only, and Debian installs libraries mode 0644:
+# without this, SoftHSM2's module would come without libstdc++.
+_fsp_plugin_libs() {
+    local lib libs
+    if ! libs=$(ldd "${dracutsysrootdir-}$1" 2> /dev/null); then
+        dwarn "fscrypt-provision: cannot list the libraries $1 links (ldd): make sure the image has them"
+        return 0
+    fi
+    while read -r lib; do
+        inst_library "$lib" || return 1
+    done < <(sed -n 's|.*=> \(/[^ ]*\) (0x.*|\1|p' <<< "$libs")
+}
+
 # _fsp_put SRC DST MODE: a file, owned by root. cp, not inst_simple: SRC
 # is a path on the build host, which dracut --sysroot would look for below
 # the sysroot.
@@ -85,7 +100,10 @@ _fsp_item() {
     [[ $type == module ]] && [[ $phase != kernel ]] && return 0
     [[ $type != module ]] && [[ $phase == kernel ]] && return 0
     case $type in
-        binary) inst_binary "$1" "$2" || _fsp_need "$3" "$1" "$4" ;;
+        binary)
+            { inst_binary "$1" "$2" && { [[ -x ${dracutsysrootdir-}$1 ]] || _fsp_plugin_libs "$1"; }; } ||
+                _fsp_need "$3" "$1" "$4"
+            ;;
         library) inst_libdir_file "$1" || _fsp_need "$2" "$1" "$3" ;;
         module)
             if [[ $2 == required ]]; then

@@ -51,7 +51,12 @@ static int get_pin(const struct unwrap_params *up, const struct slot *s,
 	snprintf(id, sizeof(id), "fscrypt-provision-pkcs11:%s",
 		 vol ? vol : "slots");
 	r = passphrase_ask(prompt, id, up->deadline, pin, &how);
-	if (r == 0)
+	/* Like a passphrase's line, it names the volume: a boot asks for
+	 * several. */
+	if (r == 0 && vol)
+		unwrap_logf(up, "asked for volume %s's PIN of token %s with %s",
+			    vol, label, how);
+	else if (r == 0)
 		unwrap_logf(up, "asked for the PIN of token %s with %s", label,
 			    how);
 	return r;
