@@ -22,11 +22,12 @@ fsp_itools_require_tools() {
     done
 }
 
-# fsp_itools_build OUT TABLE [TPM2DIR]: mkinitramfs for FSP_KVER with
-# TABLE; with TPM2DIR (TEST-8*-TPM2), the companion, and TPM2DIR/images at
-# /etc/fsp-test/tpm2.
+# fsp_itools_build OUT TABLE [TPM2DIR [SOFTHSM]]: mkinitramfs for FSP_KVER
+# with TABLE; with TPM2DIR (TEST-8*-TPM2), the companion, and
+# TPM2DIR/images at /etc/fsp-test/tpm2; with SOFTHSM (TEST-85), that
+# directory at /etc/softhsm.
 fsp_itools_build() {
-    local out=$1 table=$2 tpm2=${3-} tmp r
+    local out=$1 table=$2 tpm2=${3-} softhsm=${4-} tmp r
     tmp=$(mktemp -d "$FSP_QEMU_CACHE/itools.XXXXXX")
     mkdir -p "$tmp/conf/hooks" "$tmp/conf/scripts/local-bottom" "$tmp/conf/scripts/panic" "$tmp/conf/conf.d" &&
         { cat /etc/initramfs-tools/initramfs.conf && echo UMASK=0077; } > "$tmp/conf/initramfs.conf" &&
@@ -42,7 +43,7 @@ fsp_itools_build() {
         FSCRYPT_PROVISION_CONF=/dev/null \
         FSP_TEST_GUEST_DIR="$FSP_QEMU_DIR/guest" FSP_TEST_EXTRA="$FSP_ASSETS/initrd-extra" \
         FSP_TEST_EMERGENCY="$FSP_QEMU_DIR/modules.d/59fsp-test/fsp-test-emergency.sh" \
-        FSP_TEST_TPM2="${tpm2:+$tpm2/images}" \
+        FSP_TEST_TPM2="${tpm2:+$tpm2/images}" FSP_TEST_SOFTHSM="$softhsm" \
         mkinitramfs -d "$tmp/conf" -o "$tmp/initrd.img" "$FSP_KVER" > "$tmp/mkinitramfs.log" 2>&1
     r=$?
     if ((r != 0)) || [[ ! -s $tmp/initrd.img ]]; then
@@ -54,17 +55,18 @@ fsp_itools_build() {
     mv "$tmp/initrd.img" "$out" && rm -rf "$tmp"
 }
 
-# fsp_itools_image KIND TABLE [TPM2DIR]: builds (or reuses) the image of
-# TABLE (a path), with TPM2DIR's companion and files for TEST-8*-TPM2;
-# sets FSP_INITRD.
+# fsp_itools_image KIND TABLE [TPM2DIR [SOFTHSM]]: builds (or reuses) the
+# image of TABLE (a path), with TPM2DIR's companion and files for
+# TEST-8*-TPM2, SOFTHSM's for TEST-85; sets FSP_INITRD.
 fsp_itools_image() {
-    local kind=$1 table=$2 tpm2=${3-} h t0
+    local kind=$1 table=$2 tpm2=${3-} softhsm=${4-} h t0
     kind=$kind${FSP_DIST_SUFFIX-}
     # shellcheck disable=SC2016 # a dpkg-query format
     h=$(fsp_hash "v$FSP_CACHE_VERSION" "$FSP_KVER" "$FSP_DIST_ID" \
         "$(fsp_in_dist dpkg-query -W -f '${Version}' initramfs-tools-core 2> /dev/null)" \
         "$FSP_BIN" "$FSP_ASSETS/keys" "$FSP_ASSETS/initrd-extra" "$table" \
         ${tpm2:+"${FSP_BIN%/*}/fscrypt-provision-tpm2" "$tpm2/keys" "$tpm2/images"} \
+        ${softhsm:+"${FSP_BIN%/*}/fscrypt-provision-pkcs11" "$softhsm"} \
         "$FSP_REPO/initramfs-tools" "$FSP_QEMU_DIR/initramfs-tools" \
         "${FSP_BIN%/*}/fscrypt-provision-lib.sh" \
         "$FSP_QEMU_DIR/modules.d/59fsp-test/fsp-test-emergency.sh" "$FSP_QEMU_DIR/guest/fsp-test-lib.sh" \
@@ -73,7 +75,7 @@ fsp_itools_image() {
     fsp_cache_hit "$FSP_INITRD" && return 0
     msg "building the initramfs-tools image of ${table##*/}"
     t0=$SECONDS
-    fsp_build_once "$FSP_INITRD" fsp_in_dist fsp_itools_build "$FSP_INITRD" "$table" "$tpm2" || return 1
+    fsp_build_once "$FSP_INITRD" fsp_in_dist fsp_itools_build "$FSP_INITRD" "$table" "$tpm2" "$softhsm" || return 1
     msg "built $FSP_INITRD in $((SECONDS - t0)) s (mode $(stat -c %a "$FSP_INITRD"))"
     fsp_locked fsp_cache_prune "initrd-$kind-[0-9a-f]*.img"
 }

@@ -1,16 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# A PKCS#11 token at boot, in the shell and the systemd initramfs. A
-# SoftHSM2 token holds an RSA-2048 and an EC P-256 key pair; root's slots
-# file has a passphrase slot and a pkcs11 slot on the RSA key (RSA-OAEP),
-# data's one on the EC key (ECDH). The dracut module installs the
-# companion and the module the slots name (embed --manifest); the image
-# builder adds what SoftHSM2 needs besides, its configuration and token
-# directory, as docs/protectors.md tells an image builder to. The PIN is
-# typed at the console: the shell boot gets a wrong PIN first, then the
-# right one for each volume; the systemd boot the right ones. No
+# A PKCS#11 token at boot: dracut's shell and systemd initramfs, and
+# initramfs-tools. A SoftHSM2 token holds an RSA-2048 and an EC P-256 key
+# pair; root's slots file has a passphrase slot and a pkcs11 slot on the
+# RSA key (RSA-OAEP), data's one on the EC key (ECDH). The dracut module
+# and the initramfs-tools hook install the companion and the module the
+# slots name (embed --manifest); the image builder adds what SoftHSM2
+# needs besides, its configuration and token directory, as
+# docs/protectors.md tells an image builder to. The PIN is typed at the
+# console: the shell boot gets a wrong PIN first, then the right one for
+# each volume; the systemd and initramfs-tools boots the right ones. No
 # passphrase is asked for, and the PIN is on no console, image or dump.
-TEST_DESCRIPTION="pkcs11 slots at boot (SoftHSM2): a wrong PIN then the right ones (shell), the right ones (systemd)"
+TEST_DESCRIPTION="pkcs11 slots at boot (SoftHSM2): a wrong PIN then the right ones (shell), the right ones (systemd, initramfs-tools)"
 
 # The token's user PIN (a test fixture, typed at the console), label and
 # module; FSP_ names, so that fsp_strict's shell gets them.
@@ -19,7 +20,7 @@ FSP_T85_LABEL=fsp-boot
 FSP_T85_MOD=/usr/lib/softhsm/libsofthsm2.so
 
 test_check() {
-    fsp_require_tools || return 1
+    fsp_itools_require_tools || return 1
     local t
     for t in softhsm2-util pkcs11-tool python3; do
         command -v "$t" > /dev/null || { echo "$t is missing (tools/packages: softhsm2, opensc)" && return 1; }
@@ -102,7 +103,9 @@ test_setup() {
     fsp_cache_build "$T85_DIR" 'pkcs11-[0-9a-f]*' "making the SoftHSM2 token and the pkcs11 slots in $T85_DIR" \
         t85_build "$T85_DIR" || return 1
     t85_initrd shell && INITRD_SHELL=$FSP_INITRD &&
-        t85_initrd systemd && INITRD_SYSTEMD=$FSP_INITRD
+        t85_initrd systemd && INITRD_SYSTEMD=$FSP_INITRD &&
+        fsp_itools_image itools-pkcs11 "$T85_DIR/pkcs11-fscrypttab" "" "$T85_DIR/softhsm" &&
+        INITRD_ITOOLS=$FSP_INITRD
 }
 
 # t85_boot MODE CASE ANSWER...: CASE pin or pin-retry, the answers typed.
@@ -110,10 +113,18 @@ t85_boot() {
     local mode=$1 case=$2 name=$TEST_NAME r
     shift 2
     fsp_answers "$@" || return 1
-    [[ $mode == shell ]] && FSP_INITRD=$INITRD_SHELL || FSP_INITRD=$INITRD_SYSTEMD
     TEST_NAME=$name-$mode-$case
     msg "$mode initramfs, $case: typing $# answers at the console"
-    fsp_boot "$mode" "fsp.test=pkcs11" "fsp.pkcs11=$case"
+    case $mode in
+        shell) FSP_INITRD=$INITRD_SHELL fsp_boot shell fsp.test=pkcs11 "fsp.pkcs11=$case" ;;
+        systemd) FSP_INITRD=$INITRD_SYSTEMD fsp_boot systemd fsp.test=pkcs11 "fsp.pkcs11=$case" ;;
+        initramfs-tools)
+            FSP_INITRD=$INITRD_ITOOLS
+            local how=terminal
+            lsinitramfs "$FSP_INITRD" | grep -q 'bin/plymouth$' && how=plymouth
+            fsp_itools_boot fsp.test=pkcs11 "fsp.pkcs11=$case" "fsp.how=$how"
+            ;;
+    esac
     TEST_NAME=$name
     fsp_answers
     grep -a -o 'slot [0-9]* (pkcs11): [^;]*' "$FSP_RUN/console.log" | sed 's/^/#   at boot: /'
@@ -128,15 +139,19 @@ t85_boot() {
 
 test_run() {
     local fails=0
-    if ! lsinitrd "$INITRD_SHELL" 2> /dev/null | grep -q 'fscrypt-provision-pkcs11$'; then
-        err "the dracut module did not install the companion"
+    if ! lsinitrd "$INITRD_SHELL" 2> /dev/null | grep -q 'fscrypt-provision-pkcs11$' ||
+        ! lsinitramfs "$INITRD_ITOOLS" | grep -q 'fscrypt-provision-pkcs11$'; then
+        err "the dracut module or the initramfs-tools hook did not install the companion"
         fails=$((fails + 1))
     fi
     t85_boot shell pin-retry 000000 "$FSP_T85_PIN" "$FSP_T85_PIN" || fails=$((fails + 1))
     t85_boot systemd pin "$FSP_T85_PIN" "$FSP_T85_PIN" || fails=$((fails + 1))
+    t85_boot initramfs-tools pin "$FSP_T85_PIN" "$FSP_T85_PIN" || fails=$((fails + 1))
     ((fails == 0))
 }
 
 # shellcheck source=../lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+# shellcheck source=../itools.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../itools.sh"
 fsp_test_main "$@"
