@@ -72,7 +72,7 @@ SRCS := $(filter-out $(COMPANION_DIR)/% $(P11_DIR)/%,$(wildcard src/*/*.c))
 LIB_SRCS := $(filter-out src/fscrypt-provision/main.c,$(SRCS))
 HDRS := $(filter-out $(COMPANION_DIR)/% $(P11_DIR)/%,$(wildcard src/*/*.h))
 
-.PHONY: unit-objs all small install-small check check-build cross-build fuzz deps deps-demo deps-build deps-small deps-cross unit-test host-test guide-test qemu-test format \
+.PHONY: unit-objs all small cover-build install-small check check-build cross-build fuzz deps deps-demo deps-build deps-small deps-cross unit-test host-test guide-test qemu-test format \
         format-check install uninstall install-paths debian-install-lists clean bench bench-boot demo demo-host
 
 # The TPM companion (src/shared/companion_protocol.h): linked with the
@@ -169,6 +169,25 @@ $(SMALL): $(SRCS) $(HDRS) Makefile $(MUSL_PFX)/VERSIONS
 $(B)/dyn/fscrypt-provision: $(SRCS) $(HDRS) Makefile
 	@mkdir -p $(B)/dyn
 	$(CC) $(CPPFLAGS) -O1 -g $(WARN) $(SRCS) -o $@ -lkeyutils -lsodium
+
+# gcov builds of the helper and both companions, for tools/host-cover.py,
+# which picks the host tests that valgrind runs (tests/host/valgrind.list).
+# One object per source: two sources share the name file.c.
+COVER := --coverage -O0 -g
+COV := $(B)/cover
+cover-build: $(COV)/fscrypt-provision $(COV)/$(COMPANION) $(COV)/$(P11_COMPANION) $(COV)/$(BOOT_STEPS)
+$(COV)/obj/%.o: %.c $(HDRS) $(COMPANION_HDRS) $(P11_HDRS) Makefile
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(P11_CFLAGS) $(COVER) $(WARN) -c $< -o $@
+$(COV)/fscrypt-provision: $(SRCS:%.c=$(COV)/obj/%.o)
+	$(CC) $(COVER) $^ -o $@ -lkeyutils -lsodium
+$(COV)/$(COMPANION): $(COMPANION_SRCS:%.c=$(COV)/obj/%.o)
+	$(CC) $(COVER) $^ -o $@ $(TSS_LIBS)
+$(COV)/$(P11_COMPANION): $(P11_SRCS:%.c=$(COV)/obj/%.o)
+	$(CC) $(COVER) $^ -o $@ $(P11_LIBS)
+$(COV)/$(BOOT_STEPS): initramfs/$(BOOT_STEPS)
+	@mkdir -p $(@D)
+	cp $< $@
 
 # ASan + UBSan; halts on the first report so that a test fails.
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all \

@@ -32,6 +32,16 @@ for m in man/*.[0-9]; do
 done
 t "fscrypt-provision(8) describes every option of every command's --help (tools/check-man-options.sh)" \
 	bash -c 'make -s build/fscrypt-provision && tools/check-man-options.sh'
+# tests/host/valgrind.list (the host tests valgrind runs) was made from the
+# host tests there are now, and names only those.
+# shellcheck disable=SC2016 # expanded by that bash
+t "tests/host/valgrind.list is current (else: make cover-build && tools/host-cover.py)" bash -c '
+	now=$(cd tests/host && echo test_*.sh)
+	then=$(sed -n "s/^# considered: //p" tests/host/valgrind.list)
+	[ "$now" = "$then" ] || { echo "made from: $then"; echo "now: $now"; exit 1; }
+	sed -e "s/[[:space:]]*#.*//" -e "/^\$/d" tests/host/valgrind.list | while read -r f; do
+		[ -f "$f" ] || { echo "no such test: $f"; exit 1; }
+	done'
 stage=$(mktemp -d)
 # Every path of tools/install.list lands under DESTDIR with PREFIX, and
 # uninstall takes each one away again.
