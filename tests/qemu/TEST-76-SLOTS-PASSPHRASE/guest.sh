@@ -6,17 +6,7 @@
 # shellcheck disable=SC2086 # $BB and $FSP: init.sh's one-word paths
 
 CASE=$(t_cmdline_arg fsp.slots) || CASE=none
-case $MODE in
-    shell) HOW="the terminal" ;;
-    plymouth) HOW=plymouth ;;
-    *) HOW=systemd-ask-password ;;
-esac
-# fsp.how=plymouth|terminal: the host says (TEST-94: whether its
-# initramfs-tools image has plymouth).
-case $(t_cmdline_arg fsp.how) in
-    plymouth) HOW=plymouth ;;
-    terminal) HOW="the terminal" ;;
-esac
+HOW=$(ask_how)
 t "the real root is /dev/vda" $BB grep -q '^/dev/vda / ext4' /proc/mounts
 t "the boot asked with $HOW" in_initrd_log "asked for volume root's passphrase with $HOW"
 t "the log gives the Argon2id cost and time" \

@@ -8,16 +8,7 @@
 
 CASE=$(t_cmdline_arg fsp.pkcs11) || CASE=none
 DATA_DEV=$(t_disk fspdata)
-case $MODE in
-    shell) HOW="the terminal" ;;
-    systemd) HOW=systemd-ask-password ;;
-esac
-# fsp.how=plymouth|terminal: the host says (initramfs-tools: whether its
-# image has plymouth).
-case $(t_cmdline_arg fsp.how) in
-    plymouth) HOW=plymouth ;;
-    terminal) HOW="the terminal" ;;
-esac
+HOW=$(ask_how)
 t "the real root is /dev/vda" $BB grep -q '^/dev/vda / ext4' /proc/mounts
 t "the initramfs reported success" in_initrd_log "^RESULT ok"
 t "root's /secret is unlocked" key_status /secret present

@@ -51,6 +51,23 @@ as_non_possessor() { # KEY COMMAND...
         exec "$@"' "$_k" "$@"
 }
 
+# How the initramfs asked for a secret, in its log's words: the host's
+# fsp.how=plymouth|terminal when given (initramfs-tools: whether its image
+# has plymouth), else what MODE asks with.
+ask_how() {
+    case $(t_cmdline_arg fsp.how) in
+        plymouth) echo plymouth ;;
+        terminal) echo "the terminal" ;;
+        *)
+            case $MODE in
+                shell) echo "the terminal" ;;
+                plymouth) echo plymouth ;;
+                *) echo systemd-ask-password ;;
+            esac
+            ;;
+    esac
+}
+
 common_root_checks() {
     # shellcheck disable=SC2086 # $BB: init.sh's one-word path
     t "the real root is /dev/vda" $BB grep -q '^/dev/vda / ext4' /proc/mounts
